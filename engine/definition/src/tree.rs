@@ -1,0 +1,212 @@
+//! The YAML tree as loaded: every value keeps the file and span it came from,
+//! so that checks made after `extends` merged several files still point at
+//! the right place.
+
+use crate::source::Span;
+use serde_json::{Map, Number, Value};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: NodeValue,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeValue {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        match &self.value {
+            NodeValue::Map(entries) => entries.iter().find(|e| e.key == key),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            NodeValue::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A short description of what this value is, for "expected X, found Y".
+    pub fn describe(&self) -> String {
+        match &self.value {
+            NodeValue::Null => "nothing (an empty value)".into(),
+            NodeValue::Bool(b) => format!("the yes/no value `{b}`"),
+            NodeValue::Int(i) => format!("the number {i}"),
+            NodeValue::Float(f) => format!("the number {f}"),
+            NodeValue::Str(s) if s.chars().count() > 40 => "a text".into(),
+            NodeValue::Str(s) => format!("the text \"{s}\""),
+            NodeValue::Seq(_) => "a list".into(),
+            NodeValue::Map(_) => "a mapping (keys and values)".into(),
+        }
+    }
+
+    /// The node at a JSON pointer (`/stages/3/needs/0`), as far as it goes.
+    /// Returns the deepest node found, and the span of the last key on the way
+    /// (to point at a key rather than its whole value).
+    pub fn locate(&self, pointer: &str) -> Located<'_> {
+        let mut node = self;
+        let mut key_span = None;
+        for raw in pointer.split('/').skip(1) {
+            let segment = raw.replace("~1", "/").replace("~0", "~");
+            let next = match &node.value {
+                NodeValue::Map(entries) => entries.iter().find(|e| e.key == segment).map(|e| {
+                    key_span = Some(e.key_span);
+                    &e.value
+                }),
+                NodeValue::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => break,
+            }
+        }
+        Located { node, key_span }
+    }
+
+    /// The same data as JSON, for schema validation and typed deserialisation.
+    pub fn to_json(&self) -> Value {
+        match &self.value {
+            NodeValue::Null => Value::Null,
+            NodeValue::Bool(b) => Value::Bool(*b),
+            NodeValue::Int(i) => Value::Number((*i).into()),
+            NodeValue::Float(f) => Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            NodeValue::Str(s) => Value::String(s.clone()),
+            NodeValue::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeValue::Map(entries) => {
+                let mut map = Map::with_capacity(entries.len());
+                for e in entries {
+                    map.insert(e.key.clone(), e.value.to_json());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+pub struct Located<'a> {
+    pub node: &'a Node,
+    pub key_span: Option<Span>,
+}
+
+/// Lays `over` on top of `base`, as an edition on its programme template:
+/// mappings merge key by key, lists of items with an `id` merge item by item
+/// (so an edition restates only what differs), anything else is replaced.
+pub fn merge(base: Node, over: Node) -> Node {
+    match (base.value, over.value) {
+        (NodeValue::Map(mut base_entries), NodeValue::Map(over_entries)) => {
+            for entry in over_entries {
+                match base_entries.iter().position(|b| b.key == entry.key) {
+                    Some(i) => {
+                        let old = base_entries.remove(i);
+                        base_entries.insert(
+                            i,
+                            Entry {
+                                key: entry.key,
+                                key_span: entry.key_span,
+                                value: merge(old.value, entry.value),
+                            },
+                        );
+                    }
+                    None => base_entries.push(entry),
+                }
+            }
+            Node {
+                value: NodeValue::Map(base_entries),
+                span: over.span,
+            }
+        }
+        (NodeValue::Seq(mut base_items), NodeValue::Seq(over_items))
+            if all_have_ids(&base_items) && all_have_ids(&over_items) =>
+        {
+            for item in over_items {
+                let id = item_id(&item).map(str::to_owned);
+                match base_items.iter().position(|b| item_id(b) == id.as_deref()) {
+                    Some(i) => {
+                        let old = base_items.remove(i);
+                        base_items.insert(i, merge(old, item));
+                    }
+                    None => base_items.push(item),
+                }
+            }
+            Node {
+                value: NodeValue::Seq(base_items),
+                span: over.span,
+            }
+        }
+        (_, value) => Node {
+            value,
+            span: over.span,
+        },
+    }
+}
+
+fn item_id(node: &Node) -> Option<&str> {
+    node.get("id").and_then(Node::as_str)
+}
+
+fn all_have_ids(items: &[Node]) -> bool {
+    items.iter().all(|i| item_id(i).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+    use crate::yaml::{load, Limits};
+
+    fn tree(file: u32, text: &str) -> Node {
+        load(FileId(file), text, &Limits::default()).expect("valid yaml")
+    }
+
+    #[test]
+    fn merge_overrides_by_key_and_by_id_and_keeps_origins() {
+        let base = tree(
+            0,
+            "calendar: {public_holidays: france}\nstages:\n  - {id: a, title: A}\n  - {id: b, title: B}\n",
+        );
+        let over = tree(1, "stages:\n  - {id: b, title: Bis}\n  - {id: c, title: C}\n");
+        let merged = merge(base, over);
+        let json = merged.to_json();
+        assert_eq!(json["calendar"]["public_holidays"], "france");
+        let titles: Vec<_> = json["stages"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|s| s["title"].as_str().expect("title"))
+            .collect();
+        assert_eq!(titles, ["A", "Bis", "C"]);
+        assert_eq!(merged.locate("/stages/0/title").node.span.file, FileId(0));
+        assert_eq!(merged.locate("/stages/1/title").node.span.file, FileId(1));
+        assert_eq!(merged.locate("/stages/1/id").node.span.file, FileId(1));
+    }
+
+    #[test]
+    fn locate_stops_at_the_deepest_existing_node() {
+        let t = tree(0, "stages:\n  - id: a\n");
+        let found = t.locate("/stages/0/missing");
+        assert_eq!(found.node.get("id").and_then(Node::as_str), Some("a"));
+    }
+}
