@@ -1,7 +1,21 @@
 //! Jalon edition definitions: the YAML format programme managers write, and
 //! the checks that turn it into a model the engine can trust.
+//!
+//! Pipeline: [`yaml`] (text → located tree, under [`yaml::Limits`]) →
+//! [`tree::merge`] (`extends`) → [`schema`] (structure) → [`validate`]
+//! (meaning) → [`resolved::Edition`].
 
 pub mod diagnostic;
+pub mod expr;
+pub mod load;
+pub mod model;
+pub mod resolved;
+pub mod schema;
 pub mod source;
 pub mod tree;
+pub mod validate;
 pub mod yaml;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use load::{check_paths, Report, UsageError};
+pub use yaml::Limits;

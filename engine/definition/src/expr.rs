@@ -1,0 +1,409 @@
+//! The small expressions managers write for dates and durations:
+//! `2024-11-25`, `edition.start + 2 weeks`, `jury.due + 3 working days`,
+//! `due - 10 working days`, `09:00`, `2 days`, `90 minutes`.
+
+use jiff::civil::{Date, Time};
+
+/// A unit of offset between dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DayUnit {
+    Days,
+    Weeks,
+    WorkingDays,
+}
+
+/// A signed number of days, weeks or working days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Offset {
+    pub amount: i32,
+    pub unit: DayUnit,
+}
+
+impl Offset {
+    pub fn negate(self) -> Self {
+        Self {
+            amount: -self.amount,
+            unit: self.unit,
+        }
+    }
+}
+
+impl std::fmt::Display for Offset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.amount.abs();
+        let unit = match (self.unit, n == 1) {
+            (DayUnit::Days, true) => "day",
+            (DayUnit::Days, false) => "days",
+            (DayUnit::Weeks, true) => "week",
+            (DayUnit::Weeks, false) => "weeks",
+            (DayUnit::WorkingDays, true) => "working day",
+            (DayUnit::WorkingDays, false) => "working days",
+        };
+        write!(f, "{n} {unit}")
+    }
+}
+
+/// Which end of a stage's window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Point {
+    Start,
+    Due,
+}
+
+impl Point {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Point::Start => "start",
+            Point::Due => "due",
+        }
+    }
+}
+
+/// What a date expression counts from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Anchor {
+    Date(Date),
+    EditionStart,
+    EditionEnd,
+    /// `sourcing.due`: another stage's start or due date.
+    Stage(String, Point),
+    /// `start` or `due`: the stage this expression belongs to.
+    Own(Point),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DateExpr {
+    pub anchor: Anchor,
+    pub offset: Option<Offset>,
+}
+
+/// A problem in an expression, with the characters it concerns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExprError {
+    pub message: String,
+    pub hint: String,
+    /// Character range within the expression text.
+    pub start: usize,
+    pub end: usize,
+}
+
+const DATE_HINT: &str = "write a date as `2024-11-25`, or relative to the edition or a stage: `edition.start + 2 weeks`, `sourcing.due + 3 working days`, `start + 10 days`";
+
+pub fn parse_date_expr(text: &str) -> Result<DateExpr, ExprError> {
+    let tokens = tokenize(text);
+    let Some(first) = tokens.first() else {
+        return Err(err(0, text.len(), "this date is empty", DATE_HINT));
+    };
+    let anchor = parse_anchor(first)?;
+    let offset = match tokens.get(1) {
+        None => None,
+        Some(sign) => {
+            let negative = match sign.text {
+                "+" => false,
+                "-" => true,
+                _ => {
+                    return Err(ExprError {
+                        message: format!("expected `+` or `-` after `{}`", first.text),
+                        hint: DATE_HINT.into(),
+                        start: sign.start,
+                        end: sign.end,
+                    })
+                }
+            };
+            let rest = &tokens[2..];
+            let Some(number) = rest.first() else {
+                return Err(ExprError {
+                    message: format!("expected an amount after `{}`", sign.text),
+                    hint: DATE_HINT.into(),
+                    start: sign.start,
+                    end: sign.end,
+                });
+            };
+            let offset = parse_offset_tokens(number, &rest[1..])?;
+            Some(if negative { offset.negate() } else { offset })
+        }
+    };
+    Ok(DateExpr { anchor, offset })
+}
+
+/// A duration in days, weeks or working days, as in `lead_time: 10 working days`.
+pub fn parse_day_duration(text: &str) -> Result<Offset, ExprError> {
+    let tokens = tokenize(text);
+    let Some(number) = tokens.first() else {
+        return Err(err(
+            0,
+            text.len(),
+            "this duration is empty",
+            DURATION_HINT,
+        ));
+    };
+    let offset = parse_offset_tokens(number, &tokens[1..])?;
+    if offset.amount < 0 {
+        return Err(ExprError {
+            message: "a duration cannot be negative".into(),
+            hint: DURATION_HINT.into(),
+            start: number.start,
+            end: number.end,
+        });
+    }
+    Ok(offset)
+}
+
+const DURATION_HINT: &str =
+    "write a duration as `10 working days`, `3 days` or `2 weeks` (French also works: `10 jours ouvrés`)";
+
+/// An event's length: whole days, or hours and minutes within one day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventLength {
+    Days(u32),
+    Minutes(u32),
+}
+
+pub fn parse_event_length(text: &str) -> Result<EventLength, ExprError> {
+    let tokens = tokenize(text);
+    let hint = "write `2 days`, `3 hours` or `90 minutes`";
+    let (Some(number), Some(unit)) = (tokens.first(), tokens.get(1)) else {
+        return Err(err(0, text.len(), "expected an amount and a unit", hint));
+    };
+    let amount: u32 = number.text.parse().map_err(|_| ExprError {
+        message: format!("`{}` is not a whole number", number.text),
+        hint: hint.into(),
+        start: number.start,
+        end: number.end,
+    })?;
+    if amount == 0 {
+        return Err(ExprError {
+            message: "an event cannot last zero time".into(),
+            hint: hint.into(),
+            start: number.start,
+            end: number.end,
+        });
+    }
+    let unit_text = text[unit.start..].trim().to_lowercase();
+    match unit_text.as_str() {
+        "day" | "days" | "jour" | "jours" => Ok(EventLength::Days(amount)),
+        "hour" | "hours" | "h" | "heure" | "heures" => Ok(EventLength::Minutes(amount * 60)),
+        "minute" | "minutes" | "min" => Ok(EventLength::Minutes(amount)),
+        _ => Err(ExprError {
+            message: format!("`{}` is not a unit of time", &text[unit.start..].trim()),
+            hint: hint.into(),
+            start: unit.start,
+            end: text.len(),
+        }),
+    }
+}
+
+/// A time of day, `HH:MM`.
+pub fn parse_time_of_day(text: &str) -> Result<Time, ExprError> {
+    let hint = "write a time of day as `09:00` or `17:30` (24-hour clock)";
+    let bad = || err(0, text.len(), &format!("`{text}` is not a time of day"), hint);
+    let (h, m) = text.trim().split_once([':', 'h']).ok_or_else(bad)?;
+    let hour: i8 = h.parse().map_err(|_| bad())?;
+    let minute: i8 = if m.is_empty() { 0 } else { m.parse().map_err(|_| bad())? };
+    Time::new(hour, minute, 0, 0).map_err(|_| bad())
+}
+
+pub fn parse_date(text: &str) -> Result<Date, ExprError> {
+    text.trim().parse::<Date>().map_err(|_| {
+        err(
+            0,
+            text.len(),
+            &format!("`{text}` is not a date"),
+            "write dates as YYYY-MM-DD, e.g. `2024-11-25`",
+        )
+    })
+}
+
+struct Token<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+}
+
+/// Splits on white space and around `+`; a `-` is a sign only when it
+/// stands alone, since dates and ids contain dashes.
+fn tokenize<'t>(text: &'t str) -> Vec<Token<'t>> {
+    let mut tokens = Vec::new();
+    let mut chars = 0;
+    // The token being read: its byte start, char start and length in chars.
+    let mut current: Option<(usize, usize, usize)> = None;
+    let push = |tokens: &mut Vec<Token<'t>>, cur: Option<(usize, usize, usize)>, end_byte: usize| {
+        if let Some((b, c, n)) = cur {
+            tokens.push(Token {
+                text: &text[b..end_byte],
+                start: c,
+                end: c + n,
+            });
+        }
+    };
+    for (byte, ch) in text.char_indices() {
+        if ch.is_whitespace() {
+            push(&mut tokens, current.take(), byte);
+        } else if ch == '+' {
+            push(&mut tokens, current.take(), byte);
+            tokens.push(Token {
+                text: &text[byte..byte + 1],
+                start: chars,
+                end: chars + 1,
+            });
+        } else {
+            match &mut current {
+                Some((_, _, n)) => *n += 1,
+                None => current = Some((byte, chars, 1)),
+            }
+        }
+        chars += 1;
+    }
+    push(&mut tokens, current.take(), text.len());
+    tokens
+}
+
+fn parse_anchor(token: &Token<'_>) -> Result<Anchor, ExprError> {
+    let t = token.text;
+    let located = |message: String| ExprError {
+        message,
+        hint: DATE_HINT.into(),
+        start: token.start,
+        end: token.end,
+    };
+    if t.starts_with(|c: char| c.is_ascii_digit()) && t.len() >= 8 && t.contains('-') {
+        return t
+            .parse::<Date>()
+            .map(Anchor::Date)
+            .map_err(|_| located(format!("`{t}` is not a valid date (YYYY-MM-DD)")));
+    }
+    match t {
+        "start" => return Ok(Anchor::Own(Point::Start)),
+        "due" => return Ok(Anchor::Own(Point::Due)),
+        "edition.start" => return Ok(Anchor::EditionStart),
+        "edition.end" => return Ok(Anchor::EditionEnd),
+        _ => {}
+    }
+    match t.rsplit_once('.') {
+        Some((stage, "start")) if !stage.is_empty() => Ok(Anchor::Stage(stage.into(), Point::Start)),
+        Some((stage, "due")) if !stage.is_empty() => Ok(Anchor::Stage(stage.into(), Point::Due)),
+        Some((_, other)) => Err(located(format!(
+            "a stage has a `start` and a `due` date, not `{other}`"
+        ))),
+        None => Err(located(format!(
+            "`{t}` is not a date nor a point in time; to refer to a stage, write `{t}.start` or `{t}.due`"
+        ))),
+    }
+}
+
+fn parse_offset_tokens(number: &Token<'_>, unit: &[Token<'_>]) -> Result<Offset, ExprError> {
+    let amount: i32 = number.text.parse().map_err(|_| ExprError {
+        message: format!("`{}` is not a whole number", number.text),
+        hint: DURATION_HINT.into(),
+        start: number.start,
+        end: number.end,
+    })?;
+    let (Some(first), Some(last)) = (unit.first(), unit.last()) else {
+        return Err(ExprError {
+            message: format!("`{amount}` what? The unit is missing"),
+            hint: DURATION_HINT.into(),
+            start: number.start,
+            end: number.end,
+        });
+    };
+    let words: Vec<String> = unit.iter().map(|t| t.text.to_lowercase()).collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let unit_kind = match words.as_slice() {
+        ["day" | "days"] | ["calendar", "day" | "days"] | ["jour" | "jours"] => DayUnit::Days,
+        ["week" | "weeks"] | ["semaine" | "semaines"] => DayUnit::Weeks,
+        ["working" | "business", "day" | "days"]
+        | ["jour" | "jours", "ouvré" | "ouvrés" | "ouvre" | "ouvres" | "ouvrable" | "ouvrables"] => {
+            DayUnit::WorkingDays
+        }
+        _ => {
+            return Err(ExprError {
+                message: format!("`{}` is not a unit this offset can use", words.join(" ")),
+                hint: "use `days`, `weeks` or `working days`".into(),
+                start: first.start,
+                end: last.end,
+            })
+        }
+    };
+    Ok(Offset { amount, unit: unit_kind })
+}
+
+fn err(start: usize, end: usize, message: &str, hint: &str) -> ExprError {
+    ExprError {
+        message: message.into(),
+        hint: hint.into(),
+        start,
+        end: end.max(start + 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn dates_and_relative_dates() {
+        assert_eq!(
+            parse_date_expr("2024-11-25").expect("date"),
+            DateExpr { anchor: Anchor::Date(date(2024, 11, 25)), offset: None }
+        );
+        assert_eq!(
+            parse_date_expr("jury.due + 3 working days").expect("relative"),
+            DateExpr {
+                anchor: Anchor::Stage("jury".into(), Point::Due),
+                offset: Some(Offset { amount: 3, unit: DayUnit::WorkingDays })
+            }
+        );
+        assert_eq!(
+            parse_date_expr("due - 10 jours ouvrés").expect("french"),
+            DateExpr {
+                anchor: Anchor::Own(Point::Due),
+                offset: Some(Offset { amount: -10, unit: DayUnit::WorkingDays })
+            }
+        );
+        assert_eq!(
+            parse_date_expr("edition.start+2 weeks").expect("no space before +"),
+            DateExpr {
+                anchor: Anchor::EditionStart,
+                offset: Some(Offset { amount: 2, unit: DayUnit::Weeks })
+            }
+        );
+        assert_eq!(
+            parse_date_expr("pitch-jury.start").expect("dashes in ids"),
+            DateExpr { anchor: Anchor::Stage("pitch-jury".into(), Point::Start), offset: None }
+        );
+    }
+
+    #[test]
+    fn errors_point_inside_the_expression() {
+        let e = parse_date_expr("jury.due + 3 fortnights").expect_err("unit");
+        assert_eq!((e.start, e.end), (13, 23));
+        let e = parse_date_expr("2024-02-30").expect_err("no such day");
+        assert!(e.message.contains("not a valid date"));
+        let e = parse_date_expr("sourcing").expect_err("bare id");
+        assert!(e.message.contains("sourcing.due"));
+        let e = parse_date_expr("jury.end").expect_err("bad point");
+        assert!(e.message.contains("not `end`"));
+        let e = parse_date_expr("start + three days").expect_err("number");
+        assert_eq!((e.start, e.end), (8, 13));
+        assert!(parse_date_expr("start + 3").is_err());
+        assert!(parse_date_expr("start * 3 days").is_err());
+    }
+
+    #[test]
+    fn durations_times_and_lengths() {
+        assert_eq!(
+            parse_day_duration("10 working days").expect("ok"),
+            Offset { amount: 10, unit: DayUnit::WorkingDays }
+        );
+        assert_eq!(parse_day_duration("1 week").expect("ok").unit, DayUnit::Weeks);
+        assert!(parse_day_duration("-2 days").is_err());
+        assert_eq!(parse_time_of_day("09:00").expect("ok"), jiff::civil::time(9, 0, 0, 0));
+        assert_eq!(parse_time_of_day("17h30").expect("ok"), jiff::civil::time(17, 30, 0, 0));
+        assert!(parse_time_of_day("25:00").is_err());
+        assert!(parse_time_of_day("9am").is_err());
+        assert_eq!(parse_event_length("2 days").expect("ok"), EventLength::Days(2));
+        assert_eq!(parse_event_length("90 minutes").expect("ok"), EventLength::Minutes(90));
+        assert!(parse_event_length("2 fortnights").is_err());
+    }
+}

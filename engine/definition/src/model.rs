@@ -1,0 +1,506 @@
+//! The definition format, as programme managers write it. Every field is
+//! optional here: an edition file often restates only what differs from its
+//! template, and what must be present is checked after `extends` is merged,
+//! with messages that say where. The doc comments become the JSON Schema's
+//! descriptions, which editors show on hover.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A Jalon definition: a programme template (no `edition`) or one edition of a programme.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// Path of the programme template this file builds on, relative to this file. Everything the template says applies unless this file says otherwise; lists of items with an `id` (stages, roles, people…) are merged item by item.
+    pub extends: Option<String>,
+    /// The programme this definition belongs to.
+    pub programme: Option<Programme>,
+    /// The edition (promotion) this file describes. Absent in a programme template.
+    pub edition: Option<EditionInfo>,
+    /// IANA time zone in which every date and time of the edition is read, e.g. `Europe/Paris` (the default).
+    pub time_zone: Option<String>,
+    /// Language of the emails, e.g. `fr` (the default).
+    pub language: Option<String>,
+    /// Working days, public holidays and closures used for offsets in working days.
+    pub calendar: Option<Calendar>,
+    /// Organisations taking part: the public body, the accelerator, the impact lab…
+    pub organisations: Option<Vec<Organisation>>,
+    /// People who receive emails or act in the programme, with their address.
+    pub people: Option<Vec<Person>>,
+    /// Roles (coordination, directions, jury, impact lab…), each with its members. Stages name roles as owners, validators and recipients.
+    pub roles: Option<Vec<Role>>,
+    /// The priority social needs of the edition (themes of the call for applications).
+    pub themes: Option<Vec<Theme>>,
+    /// Candidates and laureates, each with the status it holds now.
+    pub participants: Option<Vec<Participant>>,
+    /// The stages of the edition, linked by `needs`.
+    pub stages: Option<Vec<Stage>>,
+    /// Email templates, referred to by id from `messages`.
+    pub templates: Option<Vec<Template>>,
+    /// The template used for each kind of message, unless a stage says otherwise.
+    pub messages: Option<BTreeMap<MessageKind, String>>,
+}
+
+/// The programme: one template, many editions and territories.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Programme {
+    /// Short identifier, e.g. `experimentations-val-doise`.
+    pub id: Option<String>,
+    /// Full name, as it appears in emails.
+    pub name: Option<String>,
+    /// The territory the programme serves, e.g. `Val d'Oise`.
+    pub territory: Option<String>,
+    /// A few words on the programme.
+    pub description: Option<String>,
+}
+
+/// One edition (promotion) of the programme.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditionInfo {
+    /// Short identifier, e.g. `2024-2025`.
+    pub id: Option<String>,
+    /// Name, e.g. `4e promotion`.
+    pub name: Option<String>,
+    /// First day of the edition (YYYY-MM-DD). Stage dates may be given relative to it (`edition.start + 2 weeks`).
+    pub start: Option<String>,
+    /// Last day of the edition (YYYY-MM-DD). Every date of the edition must fall between `start` and `end`.
+    pub end: Option<String>,
+    /// Free notes: sources, assumptions.
+    pub notes: Option<String>,
+}
+
+/// The working calendar.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Calendar {
+    /// Days of the week that are worked (default: monday to friday).
+    pub working_days: Option<Vec<Weekday>>,
+    /// Which public holidays are not worked (default: `france`).
+    pub public_holidays: Option<HolidayRegion>,
+    /// Periods when the programme is closed (summer, end of year); no deadline or reminder falls on them.
+    pub closures: Option<Vec<Closure>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+/// Public holidays: `france` (the 11 national holidays, Easter-based ones included), `alsace_moselle` (plus Good Friday and 26 December), or `none`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HolidayRegion {
+    France,
+    AlsaceMoselle,
+    None,
+}
+
+/// A period when the programme is closed.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Closure {
+    /// What the closure is, e.g. `Fermeture estivale`.
+    pub name: Option<String>,
+    /// First closed day (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Last closed day (YYYY-MM-DD).
+    pub to: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    /// Identifier (lowercase letters, digits, `-` and `_`).
+    pub id: Option<String>,
+    /// Name, e.g. `Conseil départemental du Val d'Oise`.
+    pub name: Option<String>,
+    /// What the organisation is to the programme.
+    pub kind: Option<OrganisationKind>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganisationKind {
+    PublicBody,
+    Accelerator,
+    ImpactLab,
+    Partner,
+    Other,
+}
+
+/// A person who acts in the programme or receives its emails.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    /// Identifier, unique among people and roles.
+    pub id: Option<String>,
+    /// Full name, as used in emails.
+    pub name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Id of the person's organisation.
+    pub organisation: Option<String>,
+    /// Job title, e.g. `Chef de projet Coordination & Expérimentations`.
+    pub title: Option<String>,
+}
+
+/// A role: a group of people that stages name as owners, validators or recipients.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// Identifier, unique among people and roles.
+    pub id: Option<String>,
+    /// Name, e.g. `Direction des Personnes Âgées`.
+    pub name: Option<String>,
+    /// What the role is.
+    pub kind: Option<RoleKind>,
+    /// Id of the organisation the role belongs to.
+    pub organisation: Option<String>,
+    /// Ids of the people who hold the role.
+    pub members: Option<Vec<String>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleKind {
+    /// The programme's coordination (e.g. the département's innovation lab).
+    Coordination,
+    /// An operational direction of the public body (direction métier).
+    Direction,
+    /// General management.
+    Management,
+    /// The team that sources and supports the laureates.
+    Accelerator,
+    /// The team that helps measure impact.
+    ImpactLab,
+    /// A selection jury.
+    Jury,
+    Other,
+}
+
+/// A priority social need of the edition.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    /// Identifier.
+    pub id: Option<String>,
+    /// The need, in a sentence.
+    pub title: Option<String>,
+    /// Ids of the direction roles that carry this theme.
+    pub directions: Option<Vec<String>>,
+}
+
+/// A candidate solution and the organisation behind it.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Participant {
+    /// Identifier.
+    pub id: Option<String>,
+    /// Name of the solution or organisation, e.g. `Atchoum`.
+    pub name: Option<String>,
+    /// Legal structure carrying the solution, e.g. `Association Papoto`.
+    pub organisation: Option<String>,
+    /// What the solution does, in a sentence.
+    pub description: Option<String>,
+    /// Id of the theme the solution answers.
+    pub theme: Option<String>,
+    /// Ids of the direction roles the participant works with.
+    pub directions: Option<Vec<String>>,
+    /// Who receives the participant's emails.
+    pub contact: Option<Contact>,
+    /// Where the participant stands now (default: `candidate`).
+    pub status: Option<ParticipantStatus>,
+    /// True when the sources do not name this participant; it then needs no contact.
+    pub unnamed: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Full name.
+    pub name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+}
+
+/// Where a participant stands. `candidate` → `shortlisted` → `laureate`; `not_retained` and `withdrawn` end the way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantStatus {
+    Candidate,
+    Shortlisted,
+    Laureate,
+    NotRetained,
+    Withdrawn,
+}
+
+/// One stage of the edition.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    /// Identifier, used in `needs`, in relative dates (`sourcing.due + 1 week`) and in outcomes.
+    pub id: Option<String>,
+    /// What happens in this stage.
+    pub kind: Option<StageKind>,
+    /// Title, as it appears in emails.
+    pub title: Option<String>,
+    /// A few words on the stage, included in its opening notice.
+    pub description: Option<String>,
+    /// Roles or people responsible for the stage; they receive its notices and reminders.
+    pub owners: Option<Vec<String>>,
+    /// Stages that must be done before this one opens.
+    pub needs: Option<Vec<String>>,
+    /// Run this stage once for each participant holding this status (usually `laureate`).
+    pub for_each: Option<ParticipantStatus>,
+    /// When the stage opens: a date (`2024-11-25`) or a date relative to the edition or another stage (`edition.start`, `sourcing.due + 1 week`, `jury.due + 3 working days`). Default: the first working day after the last of its `needs` is due, or the edition's start.
+    pub start: Option<String>,
+    /// When the stage is due: a date or relative date, as for `start`; `start + 4 weeks` counts from this stage's start.
+    pub due: Option<String>,
+    /// Which participants move on, and how many.
+    pub selection: Option<Selection>,
+    /// How a jury scores the participants.
+    pub jury: Option<Jury>,
+    /// Who must validate the stage's work before it is done.
+    pub validation: Option<Validation>,
+    /// Reminders sent to the owners (and participants, for per-participant stages).
+    pub reminders: Option<Vec<Reminder>>,
+    /// Who is told, and when, if the stage is overdue.
+    pub escalation: Option<Escalation>,
+    /// For decisions: the possible outcomes and the stages each one leads to.
+    pub outcomes: Option<Vec<Outcome>>,
+    /// What the stage must produce.
+    pub deliverables: Option<Vec<Deliverable>>,
+    /// Impact indicators set at launch and measured at the end.
+    pub indicators: Option<Vec<Indicator>>,
+    /// Seminar days and meetings; participants get a calendar invitation.
+    pub events: Option<Vec<Event>>,
+    /// Templates for this stage's messages, overriding the edition's.
+    pub messages: Option<BTreeMap<MessageKind, String>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StageKind {
+    /// The public body names priority needs; the accelerator interviews the directions and drafts the call.
+    NeedsDiagnosis,
+    /// Detection of candidate solutions.
+    Sourcing,
+    /// Choice of the candidates invited to pitch.
+    Shortlisting,
+    /// The jury scores the pitches and selects the laureates.
+    PitchJury,
+    /// Collective seminar days.
+    Seminar,
+    /// Introductions to field partners and the experimentation itself.
+    FieldImmersion,
+    /// Measure of impact with the impact lab.
+    ImpactReview,
+    /// Implant, extend or stop.
+    ScaleUpDecision,
+    /// Any other task.
+    Task,
+}
+
+/// Which participants move on, and how many.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Selection {
+    /// Status of the pool chosen from (absent for sourcing, which brings new candidates).
+    pub from: Option<ParticipantStatus>,
+    /// Status given to those chosen.
+    pub to: Option<ParticipantStatus>,
+    /// Fewest chosen.
+    pub min: Option<u32>,
+    /// Most chosen (default: `min`).
+    pub max: Option<u32>,
+}
+
+/// How a jury scores.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Jury {
+    /// Roles or people on the jury.
+    pub members: Option<Vec<String>>,
+    /// What is scored, each with its weight.
+    pub criteria: Option<Vec<Criterion>>,
+    /// The scale of each score.
+    pub scale: Option<Scale>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    /// Identifier.
+    pub id: Option<String>,
+    /// What is judged, e.g. `Potentiel d'impact social`.
+    pub title: Option<String>,
+    /// Weight of this criterion in the total (default 1).
+    pub weight: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scale {
+    /// Lowest score (default 0).
+    pub min: Option<i64>,
+    /// Highest score.
+    pub max: Option<i64>,
+}
+
+/// Validation by a public body takes time: build it into the backward planning.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Validation {
+    /// Roles or people who validate.
+    pub by: Option<Vec<String>>,
+    /// How many distinct validators must approve (default 1).
+    pub quorum: Option<u32>,
+    /// Time the validators need before the due date, e.g. `10 working days`: the work must be submitted that long before `due`.
+    pub lead_time: Option<String>,
+}
+
+/// A reminder.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reminder {
+    /// When, relative to this stage: `due - 3 working days`, `start + 1 week`, `due`.
+    pub when: Option<String>,
+    /// Time of day, HH:MM (default 09:00).
+    pub time: Option<String>,
+    /// Roles or people reminded (default: the stage's owners, and the participant for per-participant stages).
+    pub to: Option<Vec<String>>,
+}
+
+/// What happens when a stage is overdue.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// How long after the due date, e.g. `3 working days`.
+    pub after: Option<String>,
+    /// Roles or people told.
+    pub to: Option<Vec<String>>,
+    /// Time of day, HH:MM (default 09:00).
+    pub time: Option<String>,
+}
+
+/// A possible outcome of a decision.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// Identifier, e.g. `implant`, `extend`, `stop`.
+    pub id: Option<String>,
+    /// Title, e.g. `Implantation (convention d'un an)`.
+    pub title: Option<String>,
+    /// Stages that run only when this outcome is chosen.
+    pub leads_to: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Deliverable {
+    /// Identifier.
+    pub id: Option<String>,
+    /// Title, e.g. `Feuille de route`.
+    pub title: Option<String>,
+    /// What it must contain.
+    pub description: Option<String>,
+}
+
+/// An impact indicator, set at launch with the impact lab.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// Identifier.
+    pub id: Option<String>,
+    /// The objective it measures.
+    pub objective: Option<String>,
+    /// What is counted or observed.
+    pub indicator: Option<String>,
+    /// How the data is collected.
+    pub method: Option<String>,
+    /// The value hoped for, e.g. `200 bénéficiaires`.
+    pub target: Option<String>,
+}
+
+/// A seminar day or meeting.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Identifier.
+    pub id: Option<String>,
+    /// Title, e.g. `Séminaire de lancement`.
+    pub title: Option<String>,
+    /// Day it starts: a date or a relative date (`start`, `start + 1 day`).
+    pub date: Option<String>,
+    /// Time it starts each day, HH:MM (default 09:00).
+    pub time: Option<String>,
+    /// How long: `2 days` (whole days from `time`), or `3 hours`, `90 minutes` (default `1 day`).
+    pub duration: Option<String>,
+    /// Where, as printed in the invitation.
+    pub place: Option<String>,
+}
+
+/// An email template.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    /// Identifier, used in `messages`.
+    pub id: Option<String>,
+    /// Subject line.
+    pub subject: Option<String>,
+    /// Body text.
+    pub body: Option<String>,
+}
+
+/// The kinds of message Jalon sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    StageOpened,
+    Reminder,
+    ValidationRequest,
+    ValidationRefused,
+    Escalation,
+    SeminarInvitation,
+    SelectionRetained,
+    SelectionNotRetained,
+    DecisionNotice,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 9] = [
+        Self::StageOpened,
+        Self::Reminder,
+        Self::ValidationRequest,
+        Self::ValidationRefused,
+        Self::Escalation,
+        Self::SeminarInvitation,
+        Self::SelectionRetained,
+        Self::SelectionNotRetained,
+        Self::DecisionNotice,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::StageOpened => "stage_opened",
+            Self::Reminder => "reminder",
+            Self::ValidationRequest => "validation_request",
+            Self::ValidationRefused => "validation_refused",
+            Self::Escalation => "escalation",
+            Self::SeminarInvitation => "seminar_invitation",
+            Self::SelectionRetained => "selection_retained",
+            Self::SelectionNotRetained => "selection_not_retained",
+            Self::DecisionNotice => "decision_notice",
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The checked, resolved edition the engine trusts: references are indices,
+//! dates are computed, defaults applied. Built only when a definition has no
+//! errors.
+
+use std::collections::BTreeMap;
+
+use jalon_calendar::WorkingCalendar;
+use jiff::civil::{Date, Time};
+use jiff::tz::TimeZone;
+
+use crate::expr::{DateExpr, EventLength, Offset};
+pub use crate::model::{MessageKind, OrganisationKind, ParticipantStatus, RoleKind, StageKind};
+
+#[derive(Clone, Debug)]
+pub struct Edition {
+    pub programme_id: String,
+    pub programme_name: String,
+    pub territory: Option<String>,
+    pub id: String,
+    pub name: String,
+    pub start: Date,
+    pub end: Date,
+    pub time_zone_name: String,
+    pub time_zone: TimeZone,
+    pub language: String,
+    pub calendar: WorkingCalendar,
+    pub organisations: Vec<Organisation>,
+    pub people: Vec<Person>,
+    pub roles: Vec<Role>,
+    pub themes: Vec<Theme>,
+    pub participants: Vec<Participant>,
+    /// In the order written; `needs` hold indices into this list.
+    pub stages: Vec<Stage>,
+    pub templates: Vec<Template>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub kind: Option<OrganisationKind>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub organisation: Option<usize>,
+    pub title: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    pub kind: Option<RoleKind>,
+    pub organisation: Option<usize>,
+    /// Indices into [`Edition::people`].
+    pub members: Vec<usize>,
+}
+
+/// Someone a stage names: a whole role or one person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Actor {
+    Role(usize),
+    Person(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct Theme {
+    pub id: String,
+    pub title: String,
+    pub directions: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Participant {
+    pub id: String,
+    pub name: String,
+    pub organisation: Option<String>,
+    pub description: Option<String>,
+    pub theme: Option<usize>,
+    pub directions: Vec<usize>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub status: ParticipantStatus,
+    pub unnamed: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Stage {
+    pub id: String,
+    pub kind: StageKind,
+    pub title: String,
+    pub description: Option<String>,
+    pub owners: Vec<Actor>,
+    /// Indices into [`Edition::stages`].
+    pub needs: Vec<usize>,
+    pub for_each: Option<ParticipantStatus>,
+    /// As written (or defaulted), so that a postponement can be replayed.
+    pub start_expr: Option<DateExpr>,
+    pub due_expr: DateExpr,
+    /// The on-time window.
+    pub start: Date,
+    pub due: Date,
+    pub selection: Option<Selection>,
+    pub jury: Option<Jury>,
+    pub validation: Option<Validation>,
+    pub reminders: Vec<Reminder>,
+    pub escalation: Option<Escalation>,
+    pub outcomes: Vec<Outcome>,
+    /// The (decision stage, outcome) pairs that lead to this stage; empty
+    /// when it is not a branch. It runs when any of them is chosen.
+    pub branch_of: Vec<(usize, usize)>,
+    pub deliverables: Vec<Deliverable>,
+    pub indicators: Vec<Indicator>,
+    pub events: Vec<Event>,
+    /// The template used for each kind of message this stage sends.
+    pub messages: BTreeMap<MessageKind, usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Selection {
+    pub from: Option<ParticipantStatus>,
+    pub to: ParticipantStatus,
+    pub min: u32,
+    pub max: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Jury {
+    pub members: Vec<Actor>,
+    pub criteria: Vec<Criterion>,
+    pub scale_min: i64,
+    pub scale_max: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Criterion {
+    pub id: String,
+    pub title: String,
+    pub weight: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Validation {
+    pub by: Vec<Actor>,
+    pub quorum: u32,
+    pub lead_time: Option<Offset>,
+}
+
+/// When a reminder goes, relative to its own stage.
+#[derive(Clone, Debug)]
+pub struct Reminder {
+    pub when: DateExpr,
+    pub date: Date,
+    pub time: Time,
+    /// Empty: the stage's owners (and its participant).
+    pub to: Vec<Actor>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Escalation {
+    pub after: Offset,
+    pub to: Vec<Actor>,
+    pub time: Time,
+}
+
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub id: String,
+    pub title: String,
+    pub leads_to: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Deliverable {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Indicator {
+    pub id: String,
+    pub objective: String,
+    pub indicator: String,
+    pub method: Option<String>,
+    pub target: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub id: String,
+    pub title: String,
+    pub date: Date,
+    pub time: Time,
+    pub length: EventLength,
+    pub place: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Template {
+    pub id: String,
+    pub subject: String,
+    pub body: String,
+}

@@ -1,0 +1,297 @@
+//! Dates: the order in which relative dates can be computed (and the cycles
+//! that forbid it), the on-time window of every stage, and the checks on it —
+//! due before start, reminders outside the window, validation lead time,
+//! dates outside the edition, deadlines on days nobody works.
+
+use std::collections::BTreeSet;
+
+use jalon_calendar::{NonWorkingReason, WorkingCalendar};
+use jiff::civil::Date;
+use jiff::ToSpan;
+use petgraph::algo::{tarjan_scc, toposort};
+use petgraph::graph::DiGraph;
+
+use super::graph::effective_needs;
+use super::people::Directory;
+use super::stages::StageTable;
+use super::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::expr::{Anchor, DateExpr, DayUnit, Offset, Point};
+use crate::source::Span;
+
+/// The on-time dates of every stage, reminder and event.
+pub(crate) struct Windows {
+    pub stages: Vec<StageWindow>,
+}
+
+pub(crate) struct StageWindow {
+    pub start: Date,
+    pub due: Date,
+    pub reminders: Vec<Date>,
+    pub events: Vec<Date>,
+}
+
+fn node(stage: usize, point: Point) -> usize {
+    stage * 2 + usize::from(point == Point::Due)
+}
+
+/// The date nodes an expression reads.
+fn anchor_node(table: &StageTable, own: usize, expr: &DateExpr) -> Option<usize> {
+    match &expr.anchor {
+        Anchor::Own(p) => Some(node(own, *p)),
+        Anchor::Stage(id, p) => table.index.get(id).map(|s| node(s, *p)),
+        Anchor::Date(_) | Anchor::EditionStart | Anchor::EditionEnd => None,
+    }
+}
+
+pub(crate) fn check(
+    checker: &mut Checker<'_>,
+    directory: &Directory,
+    table: &StageTable,
+    stage_order: Option<&[usize]>,
+) -> Option<Windows> {
+    let needs = effective_needs(table);
+    let count = table.stages.len();
+    let mut graph = DiGraph::<usize, ()>::new();
+    let nodes: Vec<_> = (0..count * 2).map(|i| graph.add_node(i)).collect();
+    for (s, stage) in table.stages.iter().enumerate() {
+        match &stage.start_expr {
+            Some(expr) => {
+                if let Some(from) = anchor_node(table, s, expr) {
+                    graph.add_edge(nodes[from], nodes[node(s, Point::Start)], ());
+                }
+            }
+            None => {
+                for &n in &needs[s] {
+                    graph.add_edge(nodes[node(n, Point::Due)], nodes[node(s, Point::Start)], ());
+                }
+            }
+        }
+        if let Some(from) = stage.due_expr.as_ref().and_then(|e| anchor_node(table, s, e)) {
+            graph.add_edge(nodes[from], nodes[node(s, Point::Due)], ());
+        }
+    }
+    let mut cyclic = false;
+    for component in tarjan_scc(&graph) {
+        let self_loop = component.len() == 1 && graph.contains_edge(component[0], component[0]);
+        if component.len() > 1 || self_loop {
+            cyclic = true;
+            report_date_cycle(checker, table, &component.iter().map(|n| graph[*n]).collect());
+        }
+    }
+    // Dates are computed only for editions whose stage graph is sound.
+    stage_order?;
+    let (Some(edition_start), Some(edition_end)) = (directory.edition_start, directory.edition_end) else {
+        return None;
+    };
+    if cyclic {
+        return None;
+    }
+    let order = toposort(&graph, None).ok()?;
+    let calendar = &directory.calendar;
+    let mut values: Vec<Option<Date>> = vec![None; count * 2];
+    let context = Context { edition_start, edition_end, calendar };
+    for n in order {
+        let n = graph[n];
+        let (s, point) = (n / 2, if n % 2 == 0 { Point::Start } else { Point::Due });
+        let stage = &table.stages[s];
+        let value = match (point, &stage.start_expr, &stage.due_expr) {
+            (Point::Start, Some(expr), _) | (Point::Due, _, Some(expr)) => {
+                let field = point.as_str();
+                let pointer = format!("/stages/{s}/{field}");
+                evaluate(checker, &context, table, &values, s, expr, &pointer)
+            }
+            (Point::Start, None, _) => {
+                let last_need = needs[s].iter().map(|&n| values[node(n, Point::Due)]).collect::<Option<Vec<_>>>().map(|v| v.into_iter().max());
+                match last_need {
+                    Some(Some(last)) => calendar.add_working_days(last, 1).ok(),
+                    Some(None) => Some(edition_start),
+                    None => None,
+                }
+            }
+            (Point::Due, _, None) => None,
+        };
+        values[n] = value;
+    }
+
+    let mut windows = Vec::with_capacity(count);
+    for (s, stage) in table.stages.iter().enumerate() {
+        let (Some(start), Some(due)) = (values[node(s, Point::Start)], values[node(s, Point::Due)]) else {
+            return None;
+        };
+        let at = format!("/stages/{s}");
+        let start_span = if stage.start_expr.is_some() { checker.span(&format!("{at}/start")) } else { checker.item_span("/stages", s) };
+        let due_span = checker.span(&format!("{at}/due"));
+        if due < start {
+            checker.push(
+                Diagnostic::error("due-before-start", format!("stage `{}` is due on {} but opens only on {}", stage.id, fmt(due), fmt(start)))
+                    .at(due_span)
+                    .label(format!("due {}", fmt(due)))
+                    .related(Some(start_span), format!("opens {}", fmt(start)))
+                    .hint("move `due` later or `start` earlier"),
+            );
+        }
+        for (date, span, what) in [(start, start_span, "opens"), (due, due_span, "is due")] {
+            if date < edition_start || date > edition_end {
+                checker.push(
+                    Diagnostic::error("date-outside-edition", format!("stage `{}` {what} on {}, outside the edition ({} to {})", stage.id, fmt(date), fmt(edition_start), fmt(edition_end)))
+                        .at(span)
+                        .label("outside the edition")
+                        .hint("move the date, or widen the edition's `start`/`end`"),
+                );
+            } else if let Some(reason) = calendar.non_working_reason(date) {
+                checker.push(
+                    Diagnostic::warning("non-working-date", format!("stage `{}` {what} on {}, {}", stage.id, fmt(date), reason_words(&reason)))
+                        .at(span)
+                        .hint("pick a working day, or count in working days (`+ 3 working days`)"),
+                );
+            }
+        }
+        let mut reminders = Vec::new();
+        for (j, (when, _, _)) in stage.reminders.iter().enumerate() {
+            let pointer = format!("{at}/reminders/{j}/when");
+            let Some(date) = evaluate(checker, &context, table, &values, s, when, &pointer) else {
+                return None;
+            };
+            if date < start || date > due {
+                checker.push(
+                    Diagnostic::error("reminder-outside-window", format!("this reminder of `{}` would go on {}, outside the stage ({} to {})", stage.id, fmt(date), fmt(start), fmt(due)))
+                        .at(checker.span(&pointer))
+                        .label(format!("{}", fmt(date)))
+                        .hint(if date > due { "after the due date, use `escalation:` instead" } else { "a reminder before the stage opens reaches people with nothing to do yet; count from `start`" }),
+                );
+            }
+            reminders.push(date);
+        }
+        if let Some(lead) = stage.validation.as_ref().and_then(|v| v.lead_time) {
+            if let Some(submit_by) = shift(calendar, due, lead.negate()) {
+                if submit_by < start {
+                    let pointer = format!("{at}/validation/lead_time");
+                    checker.push(
+                        Diagnostic::error("lead-time-too-long", format!("validators of `{}` need {lead} before the due date ({}), so the work would be due on {}, before the stage even opens ({})", stage.id, fmt(due), fmt(submit_by), fmt(start)))
+                            .at(checker.span(&pointer))
+                            .label(format!("submission by {}", fmt(submit_by)))
+                            .related(Some(start_span), format!("opens {}", fmt(start)))
+                            .hint("build validation into the backward planning: open the stage earlier, move `due` later, or agree a shorter `lead_time`"),
+                    );
+                }
+            }
+        }
+        let mut events = Vec::new();
+        for (k, event) in stage.events.iter().enumerate() {
+            let pointer = format!("{at}/events/{k}/date");
+            let Some(date) = evaluate(checker, &context, table, &values, s, &event.date, &pointer) else {
+                return None;
+            };
+            let span = checker.span(&pointer);
+            if date < edition_start || date > edition_end {
+                checker.push(
+                    Diagnostic::error("date-outside-edition", format!("the event `{}` is on {}, outside the edition ({} to {})", event.id, fmt(date), fmt(edition_start), fmt(edition_end)))
+                        .at(span)
+                        .hint("move the event, or widen the edition's `start`/`end`"),
+                );
+            } else if date < start || date > due {
+                checker.push(
+                    Diagnostic::warning("event-outside-stage", format!("the event `{}` is on {}, outside its stage `{}` ({} to {})", event.id, fmt(date), stage.id, fmt(start), fmt(due)))
+                        .at(span)
+                        .hint("move the event or the stage's dates"),
+                );
+            } else if let Some(reason) = calendar.non_working_reason(date) {
+                checker.push(
+                    Diagnostic::warning("non-working-date", format!("the event `{}` is on {}, {}", event.id, fmt(date), reason_words(&reason)))
+                        .at(span)
+                        .hint("pick a working day"),
+                );
+            }
+            events.push(date);
+        }
+        windows.push(StageWindow { start, due, reminders, events });
+    }
+    Some(Windows { stages: windows })
+}
+
+struct Context<'a> {
+    edition_start: Date,
+    edition_end: Date,
+    calendar: &'a WorkingCalendar,
+}
+
+fn evaluate(
+    checker: &mut Checker<'_>,
+    context: &Context<'_>,
+    table: &StageTable,
+    values: &[Option<Date>],
+    own: usize,
+    expr: &DateExpr,
+    pointer: &str,
+) -> Option<Date> {
+    let base = match &expr.anchor {
+        Anchor::Date(d) => Some(*d),
+        Anchor::EditionStart => Some(context.edition_start),
+        Anchor::EditionEnd => Some(context.edition_end),
+        Anchor::Own(p) => values[node(own, *p)],
+        Anchor::Stage(id, p) => table.index.get(id).and_then(|s| values[node(s, *p)]),
+    }?;
+    let Some(offset) = expr.offset else {
+        return Some(base);
+    };
+    let shifted = shift(context.calendar, base, offset);
+    if shifted.is_none() {
+        checker.push(
+            Diagnostic::error("invalid-expression", format!("{base} shifted by {offset} is not a date Jalon can compute"))
+                .at(checker.span(pointer))
+                .hint("check the amount"),
+        );
+    }
+    shifted
+}
+
+/// A date moved by an offset; working days follow the edition's calendar.
+pub(crate) fn shift(calendar: &WorkingCalendar, date: Date, offset: Offset) -> Option<Date> {
+    match offset.unit {
+        DayUnit::Days => date.checked_add(i64::from(offset.amount).days()).ok(),
+        DayUnit::Weeks => date.checked_add(i64::from(offset.amount).weeks()).ok(),
+        DayUnit::WorkingDays => calendar.add_working_days(date, offset.amount).ok(),
+    }
+}
+
+fn report_date_cycle(checker: &mut Checker<'_>, table: &StageTable, members: &BTreeSet<usize>) {
+    let names: Vec<String> = members
+        .iter()
+        .map(|&n| format!("{}.{}", table.stages[n / 2].id, if n % 2 == 0 { "start" } else { "due" }))
+        .collect();
+    let first = members.iter().next().copied().unwrap_or(0);
+    let field = if first % 2 == 0 { "start" } else { "due" };
+    let mut spans: Vec<Span> = Vec::new();
+    for &n in members {
+        let f = if n % 2 == 0 { "start" } else { "due" };
+        spans.push(checker.span(&format!("/stages/{}/{f}", n / 2)));
+    }
+    let mut diagnostic = Diagnostic::error(
+        "date-cycle",
+        format!("these dates are defined from each other in a circle, so none can be computed: {}", names.join(", ")),
+    )
+    .at(checker.span(&format!("/stages/{}/{field}", first / 2)))
+    .label("part of the circle")
+    .hint("anchor one of them on a fixed date or on the edition (`edition.start + 3 weeks`)");
+    for (span, name) in spans.into_iter().zip(&names).skip(1) {
+        diagnostic = diagnostic.related(Some(span), format!("{name} is part of it too"));
+    }
+    checker.push(diagnostic);
+}
+
+const DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+
+/// `2024-11-25 (lundi)`: managers check dates against a calendar by weekday.
+pub(crate) fn fmt(date: Date) -> String {
+    let day = DAYS[date.weekday().to_monday_zero_offset() as usize];
+    format!("{date} ({day})")
+}
+
+fn reason_words(reason: &NonWorkingReason) -> String {
+    match reason {
+        NonWorkingReason::Weekend(_) => "which is not a working day".into(),
+        NonWorkingReason::PublicHoliday(name) => format!("a public holiday ({name})"),
+        NonWorkingReason::Closure(name) => format!("during the closure \"{name}\""),
+    }
+}

@@ -1,0 +1,217 @@
+//! Semantic checks of a merged definition, all reported at once, each located;
+//! when nothing is wrong, the resolved [`Edition`] the engine runs.
+
+mod dates;
+mod graph;
+mod people;
+mod selection;
+mod stages;
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{suggestion_hint, Diagnostic};
+use crate::expr::ExprError;
+use crate::model::Document;
+use crate::resolved::{Actor, Edition};
+use crate::source::Span;
+use crate::tree::Node;
+
+/// Checks a merged definition. Returns the resolved edition when it is an
+/// edition and has no errors.
+pub fn check_document(doc: &Document, tree: &Node) -> (Vec<Diagnostic>, Option<Edition>) {
+    let mut checker = Checker {
+        doc,
+        tree,
+        diagnostics: Vec::new(),
+    };
+    let edition = checker.run();
+    let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
+    (checker.diagnostics, edition.filter(|_| !has_errors))
+}
+
+pub(crate) struct Checker<'a> {
+    pub doc: &'a Document,
+    pub tree: &'a Node,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Ids of one kind of item, with where each was defined.
+#[derive(Default)]
+pub(crate) struct IdIndex {
+    pub by_id: HashMap<String, usize>,
+    pub ids: Vec<String>,
+}
+
+impl IdIndex {
+    pub fn get(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.ids.iter().map(String::as_str).collect()
+    }
+}
+
+impl Checker<'_> {
+    fn run(&mut self) -> Option<Edition> {
+        let people = people::check(self);
+        let stages = stages::check(self, &people);
+        let order = graph::check(self, &stages);
+        let windows = dates::check(self, &people, &stages, order.as_deref())?;
+        selection::check(self, &people, &stages, &windows);
+        people.build_edition(self, stages, windows)
+    }
+
+    /// The span of the value at a JSON pointer (or of the nearest existing parent).
+    pub fn span(&self, pointer: &str) -> Span {
+        self.tree.locate(pointer).node.span
+    }
+
+    /// The span of a list item, at its `id` when it has one.
+    pub fn item_span(&self, list: &str, index: usize) -> Span {
+        let id = format!("{list}/{index}/id");
+        let located = self.tree.locate(&id);
+        if located.node.as_str().is_some() {
+            located.node.span
+        } else {
+            self.first_line(located.node.span)
+        }
+    }
+
+    /// The span of a key (for "`x` is missing" on the map that should hold it).
+    pub fn key_span(&self, pointer: &str) -> Span {
+        let located = self.tree.locate(pointer);
+        located.key_span.unwrap_or(located.node.span)
+    }
+
+    fn first_line(&self, span: Span) -> Span {
+        span
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Reports a bad expression, pointing inside the quoted text when the
+    /// YAML scalar is on one line.
+    pub fn expr_error(&mut self, pointer: &str, what: &str, error: ExprError) {
+        let node = self.tree.locate(pointer).node;
+        let span = match node.as_str() {
+            Some(text) if node.span.end - node.span.start >= text.chars().count() as u32 => {
+                // Quotes, if any, shift the text by one character.
+                let quote = (node.span.end - node.span.start - text.chars().count() as u32) / 2;
+                let start = node.span.start + quote + error.start as u32;
+                Span {
+                    file: node.span.file,
+                    start,
+                    end: (node.span.start + quote + error.end as u32).max(start + 1),
+                }
+            }
+            _ => node.span,
+        };
+        self.push(
+            Diagnostic::error("invalid-expression", format!("{what}: {}", error.message))
+                .at(span)
+                .label(error.message.clone())
+                .hint(error.hint),
+        );
+    }
+
+    /// Reports a required field that is missing from a list item.
+    pub fn missing(&mut self, list: &str, index: usize, what: &str, field: &str, hint: &str) {
+        let span = self.item_span(list, index);
+        self.push(
+            Diagnostic::error("missing-field", format!("{what} has no `{field}`"))
+                .at(span)
+                .label(format!("`{field}` is missing here"))
+                .hint(hint.to_string()),
+        );
+    }
+
+    /// Checks a list of ids, reporting malformed ones, duplicates and missing ones.
+    pub fn index_ids<'d>(
+        &mut self,
+        list: &str,
+        what: &str,
+        ids: impl Iterator<Item = Option<&'d String>>,
+        required: bool,
+    ) -> IdIndex {
+        let mut index = IdIndex::default();
+        for (i, id) in ids.enumerate() {
+            let pointer = format!("{list}/{i}/id");
+            let Some(id) = id else {
+                if required {
+                    self.missing(list, i, &format!("this {what}"), "id", "give it a short identifier, e.g. `id: my-stage`");
+                }
+                index.ids.push(format!("#{}", i + 1));
+                continue;
+            };
+            self.check_id_syntax(&pointer, what, id);
+            if let Some(&first) = index.by_id.get(id) {
+                let first_span = self.span(&format!("{list}/{first}/id"));
+                self.push(
+                    Diagnostic::error("duplicate-id", format!("two {what}s have the id `{id}`"))
+                        .at(self.span(&pointer))
+                        .label("second use of this id")
+                        .related(Some(first_span), "first defined here")
+                        .hint(format!("give each {what} its own id")),
+                );
+            } else {
+                index.by_id.insert(id.clone(), i);
+            }
+            index.ids.push(id.clone());
+        }
+        index
+    }
+
+    pub fn check_id_syntax(&mut self, pointer: &str, what: &str, id: &str) {
+        let ok = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+            && id.chars().next().is_some_and(char::is_alphanumeric);
+        if !ok {
+            let suggestion: String = id
+                .to_lowercase()
+                .chars()
+                .map(|c| if c.is_alphanumeric() { c } else { '-' })
+                .collect();
+            self.push(
+                Diagnostic::error("invalid-id", format!("`{id}` cannot be used as the id of a {what}"))
+                    .at(self.span(pointer))
+                    .label("letters, digits, `-` and `_` only")
+                    .hint(format!("ids start with a letter or digit and use only letters, digits, `-` and `_` (no spaces or dots), e.g. `{}`", suggestion.trim_matches('-'))),
+            );
+        }
+    }
+
+    /// Resolves a reference, reporting it when unknown.
+    pub fn reference(&mut self, pointer: &str, what: &str, index: &IdIndex, id: &str) -> Option<usize> {
+        let found = index.get(id);
+        if found.is_none() {
+            self.push(
+                Diagnostic::error("unknown-reference", format!("there is no {what} with the id `{id}`"))
+                    .at(self.span(pointer))
+                    .label(format!("unknown {what}"))
+                    .hint(suggestion_hint(id, &index.names(), what)),
+            );
+        }
+        found
+    }
+}
+
+/// Resolves a list of actor references (roles or people).
+pub(crate) fn actors(
+    checker: &mut Checker<'_>,
+    people: &people::Directory,
+    pointer: &str,
+    list: Option<&Vec<String>>,
+) -> Vec<Actor> {
+    let mut found = Vec::new();
+    for (i, id) in list.into_iter().flatten().enumerate() {
+        if let Some(actor) = people.actor(checker, &format!("{pointer}/{i}"), id) {
+            found.push(actor);
+        }
+    }
+    found
+}

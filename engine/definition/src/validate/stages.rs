@@ -1,0 +1,506 @@
+//! Each stage on its own: required fields, references, expressions, jury,
+//! validation, reminders, outcomes, events and the templates its messages use.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Time;
+
+use super::people::Directory;
+use super::{actors, Checker, IdIndex};
+use crate::diagnostic::Diagnostic;
+use crate::expr::{parse_date_expr, parse_day_duration, parse_event_length, parse_time_of_day, DateExpr, EventLength};
+use crate::model::{MessageKind, ParticipantStatus, Stage, StageKind};
+use crate::resolved::{self, Actor};
+
+pub(crate) struct StageTable {
+    pub index: IdIndex,
+    pub stages: Vec<StageInfo>,
+}
+
+pub(crate) struct StageInfo {
+    pub id: String,
+    pub kind: Option<StageKind>,
+    pub title: String,
+    pub description: Option<String>,
+    pub owners: Vec<Actor>,
+    pub needs: Vec<usize>,
+    pub for_each: Option<ParticipantStatus>,
+    pub start_expr: Option<DateExpr>,
+    pub due_expr: Option<DateExpr>,
+    pub selection: Option<resolved::Selection>,
+    pub jury: Option<resolved::Jury>,
+    pub validation: Option<resolved::Validation>,
+    pub reminders: Vec<(DateExpr, Time, Vec<Actor>)>,
+    pub escalation: Option<resolved::Escalation>,
+    pub outcomes: Vec<resolved::Outcome>,
+    pub deliverables: Vec<resolved::Deliverable>,
+    pub indicators: Vec<resolved::Indicator>,
+    pub events: Vec<EventInfo>,
+    pub messages: BTreeMap<MessageKind, usize>,
+}
+
+pub(crate) struct EventInfo {
+    pub id: String,
+    pub title: String,
+    pub date: DateExpr,
+    pub time: Time,
+    pub length: EventLength,
+    pub place: Option<String>,
+}
+
+const NINE: Time = Time::constant(9, 0, 0, 0);
+
+pub(crate) fn check(checker: &mut Checker<'_>, directory: &Directory) -> StageTable {
+    let doc = checker.doc;
+    let stages: &[Stage] = doc.stages.as_deref().unwrap_or_default();
+    let index = checker.index_ids("/stages", "stage", stages.iter().map(|s| s.id.as_ref()), true);
+    let mut infos = Vec::with_capacity(stages.len());
+    let mut missing_templates: Vec<MessageKind> = Vec::new();
+    for (i, stage) in stages.iter().enumerate() {
+        let info = check_stage(checker, directory, &index, i, stage, &mut missing_templates);
+        infos.push(info);
+    }
+    StageTable { index, stages: infos }
+}
+
+fn check_stage(
+    checker: &mut Checker<'_>,
+    directory: &Directory,
+    index: &IdIndex,
+    i: usize,
+    stage: &Stage,
+    missing_templates: &mut Vec<MessageKind>,
+) -> StageInfo {
+    let at = format!("/stages/{i}");
+    let id = index.ids[i].clone();
+    if stage.kind.is_none() {
+        checker.missing("/stages", i, &format!("stage `{id}`"), "kind", "say what the stage is: needs_diagnosis, sourcing, shortlisting, pitch_jury, seminar, field_immersion, impact_review, scale_up_decision or task");
+    }
+    if stage.title.is_none() {
+        checker.missing("/stages", i, &format!("stage `{id}`"), "title", "give it a title, as it will appear in emails");
+    }
+    let owners = actors(checker, directory, &format!("{at}/owners"), stage.owners.as_ref());
+    let mut needs = Vec::new();
+    for (j, need) in stage.needs.iter().flatten().enumerate() {
+        if let Some(n) = checker.reference(&format!("{at}/needs/{j}"), "stage", index, need) {
+            needs.push(n);
+        }
+    }
+    let start_expr = stage.start.as_ref().and_then(|text| {
+        parse_date_expr(text)
+            .map_err(|e| checker.expr_error(&format!("{at}/start"), &format!("start of `{id}`"), e))
+            .ok()
+    });
+    let due_expr = match &stage.due {
+        Some(text) => parse_date_expr(text)
+            .map_err(|e| checker.expr_error(&format!("{at}/due"), &format!("due date of `{id}`"), e))
+            .ok(),
+        None => {
+            checker.missing("/stages", i, &format!("stage `{id}`"), "due", "add a due date, e.g. `due: start + 4 weeks` or `due: 2024-06-28`");
+            None
+        }
+    };
+    for (field, expr) in [("start", &start_expr), ("due", &due_expr)] {
+        if let Some(DateExpr { anchor: crate::expr::Anchor::Stage(other, _), .. }) = expr {
+            checker.reference(&format!("{at}/{field}"), "stage", index, other);
+        }
+    }
+
+    let selection = stage.selection.as_ref().and_then(|s| {
+        let to = s.to.or_else(|| {
+            checker.push(
+                Diagnostic::error("missing-field", format!("the selection of `{id}` does not say which status the chosen get"))
+                    .at(checker.key_span(&format!("{at}/selection")))
+                    .hint("add `to: shortlisted` (or `laureate`, `candidate`)"),
+            );
+            None
+        })?;
+        let min = s.min.unwrap_or(1);
+        let max = s.max.unwrap_or(min);
+        Some(resolved::Selection { from: s.from, to, min, max })
+    });
+
+    let jury = stage.jury.as_ref().map(|jury| check_jury(checker, directory, &at, &id, jury));
+    let validation = stage.validation.as_ref().map(|v| check_validation(checker, directory, &at, &id, v));
+
+    let mut reminders = Vec::new();
+    for (j, reminder) in stage.reminders.iter().flatten().enumerate() {
+        let rat = format!("{at}/reminders/{j}");
+        let when = match &reminder.when {
+            Some(text) => parse_date_expr(text)
+                .map_err(|e| checker.expr_error(&format!("{rat}/when"), "reminder", e))
+                .ok(),
+            None => {
+                checker.push(
+                    Diagnostic::error("missing-field", "this reminder does not say when it is sent")
+                        .at(checker.span(&rat))
+                        .hint("add `when: due - 3 working days` (or relative to `start`)"),
+                );
+                None
+            }
+        };
+        let time = time_of_day(checker, &format!("{rat}/time"), reminder.time.as_deref());
+        let to = actors(checker, directory, &format!("{rat}/to"), reminder.to.as_ref());
+        if let Some(when) = when {
+            reminders.push((when, time, to));
+        }
+    }
+
+    let escalation = stage.escalation.as_ref().and_then(|e| {
+        let eat = format!("{at}/escalation");
+        let to = actors(checker, directory, &format!("{eat}/to"), e.to.as_ref());
+        if e.to.as_ref().is_none_or(Vec::is_empty) {
+            checker.push(
+                Diagnostic::error("missing-field", format!("the escalation of `{id}` names no one to tell"))
+                    .at(checker.key_span(&eat))
+                    .hint("add `to: [coordination]`"),
+            );
+        }
+        let time = time_of_day(checker, &format!("{eat}/time"), e.time.as_deref());
+        let after = match &e.after {
+            Some(text) => parse_day_duration(text)
+                .map_err(|err| checker.expr_error(&format!("{eat}/after"), "escalation delay", err))
+                .ok()?,
+            None => {
+                checker.push(
+                    Diagnostic::error("missing-field", format!("the escalation of `{id}` does not say after how long"))
+                        .at(checker.key_span(&eat))
+                        .hint("add `after: 3 working days` (counted from the due date)"),
+                );
+                return None;
+            }
+        };
+        Some(resolved::Escalation { after, to, time })
+    });
+
+    let outcomes = check_outcomes(checker, index, &at, &id, stage);
+    let deliverables = stage
+        .deliverables
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(j, d)| resolved::Deliverable {
+            id: d.id.clone().unwrap_or_else(|| format!("deliverable-{}", j + 1)),
+            title: d.title.clone().unwrap_or_default(),
+            description: d.description.clone(),
+        })
+        .collect();
+    checker.index_ids(&format!("{at}/deliverables"), "deliverable", stage.deliverables.iter().flatten().map(|d| d.id.as_ref()), false);
+    let indicators = check_indicators(checker, &at, stage);
+    let events = check_events(checker, &at, stage);
+
+    let mut info = StageInfo {
+        id,
+        kind: stage.kind,
+        title: stage.title.clone().unwrap_or_default(),
+        description: stage.description.clone(),
+        owners,
+        needs,
+        for_each: stage.for_each,
+        start_expr,
+        due_expr,
+        selection,
+        jury,
+        validation,
+        reminders,
+        escalation,
+        outcomes,
+        deliverables,
+        indicators,
+        events,
+        messages: BTreeMap::new(),
+    };
+    info.messages = check_messages(checker, directory, &at, stage, &info, missing_templates);
+    if stage.owners.as_ref().is_none_or(Vec::is_empty) && checker.doc.edition.is_some() {
+        checker.push(
+            Diagnostic::warning("no-owner", format!("stage `{}` has no owner: no one is reminded of it", info.id))
+                .at(checker.item_span("/stages", i))
+                .hint("add `owners: [role-or-person]`"),
+        );
+    }
+    info
+}
+
+fn time_of_day(checker: &mut Checker<'_>, pointer: &str, text: Option<&str>) -> Time {
+    match text {
+        None => NINE,
+        Some(t) => parse_time_of_day(t)
+            .map_err(|e| checker.expr_error(pointer, "time of day", e))
+            .unwrap_or(NINE),
+    }
+}
+
+fn check_jury(checker: &mut Checker<'_>, directory: &Directory, at: &str, id: &str, jury: &crate::model::Jury) -> resolved::Jury {
+    let jat = format!("{at}/jury");
+    let members = actors(checker, directory, &format!("{jat}/members"), jury.members.as_ref());
+    if jury.members.as_ref().is_none_or(Vec::is_empty) {
+        checker.push(
+            Diagnostic::error("missing-field", format!("the jury of `{id}` has no members"))
+                .at(checker.key_span(&jat))
+                .hint("add `members: [jury]` (a role or people)"),
+        );
+    }
+    checker.index_ids(&format!("{jat}/criteria"), "criterion", jury.criteria.iter().flatten().map(|c| c.id.as_ref()), true);
+    let mut criteria = Vec::new();
+    for (k, c) in jury.criteria.iter().flatten().enumerate() {
+        let weight = c.weight.unwrap_or(1.0);
+        if weight <= 0.0 || !weight.is_finite() {
+            checker.push(
+                Diagnostic::error("invalid-weight", format!("a criterion's weight must be more than 0, not {weight}"))
+                    .at(checker.span(&format!("{jat}/criteria/{k}/weight")))
+                    .hint("use a positive number; weights are relative to each other"),
+            );
+        }
+        criteria.push(resolved::Criterion {
+            id: c.id.clone().unwrap_or_default(),
+            title: c.title.clone().or_else(|| c.id.clone()).unwrap_or_default(),
+            weight,
+        });
+    }
+    if criteria.is_empty() {
+        checker.push(
+            Diagnostic::error("missing-field", format!("the jury of `{id}` has no criteria to score"))
+                .at(checker.key_span(&jat))
+                .hint("add `criteria: [{id: impact, title: Potentiel d'impact, weight: 2}]`"),
+        );
+    }
+    let scale_min = jury.scale.as_ref().and_then(|s| s.min).unwrap_or(0);
+    let scale_max = jury.scale.as_ref().and_then(|s| s.max).unwrap_or(5);
+    if scale_max <= scale_min {
+        checker.push(
+            Diagnostic::error("invalid-scale", format!("the jury's scale runs from {scale_min} to {scale_max}: the top must be above the bottom"))
+                .at(checker.span(&format!("{jat}/scale")))
+                .hint("e.g. `scale: {min: 0, max: 5}`"),
+        );
+    }
+    resolved::Jury { members, criteria, scale_min, scale_max }
+}
+
+fn check_validation(checker: &mut Checker<'_>, directory: &Directory, at: &str, id: &str, v: &crate::model::Validation) -> resolved::Validation {
+    let vat = format!("{at}/validation");
+    let by = actors(checker, directory, &format!("{vat}/by"), v.by.as_ref());
+    if v.by.as_ref().is_none_or(Vec::is_empty) {
+        checker.push(
+            Diagnostic::error("missing-field", format!("the validation of `{id}` names no validator"))
+                .at(checker.key_span(&vat))
+                .hint("add `by: [role-or-person]`"),
+        );
+    }
+    let quorum = v.quorum.unwrap_or(1);
+    if quorum == 0 {
+        checker.push(
+            Diagnostic::error("invalid-quorum", "a quorum of 0 means nobody validates")
+                .at(checker.span(&format!("{vat}/quorum")))
+                .hint("use 1 or more, or remove `validation:`"),
+        );
+    } else if checker.doc.edition.is_some() && !by.is_empty() {
+        let heads = directory.head_count(checker, &by);
+        if quorum as usize > heads {
+            checker.push(
+                Diagnostic::error("quorum-too-large", format!("the quorum is {quorum} approvals, but only {heads} {} can validate", if heads == 1 { "person" } else { "people" }))
+                    .at(checker.span(&format!("{vat}/quorum")))
+                    .label(format!("more than the {heads} validators"))
+                    .hint("lower the quorum or add validators (people in the roles listed under `by`)"),
+            );
+        }
+    }
+    let lead_time = v.lead_time.as_ref().and_then(|text| {
+        parse_day_duration(text)
+            .map_err(|e| checker.expr_error(&format!("{vat}/lead_time"), "validation lead time", e))
+            .ok()
+    });
+    resolved::Validation { by, quorum, lead_time }
+}
+
+fn check_outcomes(checker: &mut Checker<'_>, index: &IdIndex, at: &str, id: &str, stage: &Stage) -> Vec<resolved::Outcome> {
+    let oat = format!("{at}/outcomes");
+    checker.index_ids(&oat, "outcome", stage.outcomes.iter().flatten().map(|o| o.id.as_ref()), true);
+    let mut outcomes = Vec::new();
+    for (k, o) in stage.outcomes.iter().flatten().enumerate() {
+        let mut leads_to = Vec::new();
+        for (l, target) in o.leads_to.iter().flatten().enumerate() {
+            if let Some(t) = checker.reference(&format!("{oat}/{k}/leads_to/{l}"), "stage", index, target) {
+                leads_to.push(t);
+            }
+        }
+        outcomes.push(resolved::Outcome {
+            id: o.id.clone().unwrap_or_default(),
+            title: o.title.clone().or_else(|| o.id.clone()).unwrap_or_default(),
+            leads_to,
+        });
+    }
+    if stage.kind == Some(StageKind::ScaleUpDecision) && outcomes.is_empty() {
+        checker.push(
+            Diagnostic::error("missing-field", format!("the decision `{id}` has no outcomes"))
+                .at(checker.key_span(&format!("{at}/kind")))
+                .hint("add `outcomes:` such as implant, extend and stop, each with the stages it leads to"),
+        );
+    }
+    outcomes
+}
+
+fn check_indicators(checker: &mut Checker<'_>, at: &str, stage: &Stage) -> Vec<resolved::Indicator> {
+    let iat = format!("{at}/indicators");
+    checker.index_ids(&iat, "indicator", stage.indicators.iter().flatten().map(|x| x.id.as_ref()), false);
+    let mut out = Vec::new();
+    for (k, ind) in stage.indicators.iter().flatten().enumerate() {
+        if ind.indicator.is_none() {
+            checker.missing(&iat, k, "this indicator", "indicator", "say what is counted or observed");
+        }
+        out.push(resolved::Indicator {
+            id: ind.id.clone().unwrap_or_else(|| format!("indicator-{}", k + 1)),
+            objective: ind.objective.clone().unwrap_or_default(),
+            indicator: ind.indicator.clone().unwrap_or_default(),
+            method: ind.method.clone(),
+            target: ind.target.clone(),
+        });
+    }
+    out
+}
+
+fn check_events(checker: &mut Checker<'_>, at: &str, stage: &Stage) -> Vec<EventInfo> {
+    let eat = format!("{at}/events");
+    checker.index_ids(&eat, "event", stage.events.iter().flatten().map(|x| x.id.as_ref()), false);
+    let mut out = Vec::new();
+    for (k, ev) in stage.events.iter().flatten().enumerate() {
+        let pat = format!("{eat}/{k}");
+        let date = match &ev.date {
+            Some(text) => parse_date_expr(text)
+                .map_err(|e| checker.expr_error(&format!("{pat}/date"), "event date", e))
+                .ok(),
+            None => {
+                checker.missing(&eat, k, "this event", "date", "add `date: 2024-11-25` or `date: start`");
+                None
+            }
+        };
+        let time = time_of_day(checker, &format!("{pat}/time"), ev.time.as_deref());
+        let length = match &ev.duration {
+            None => EventLength::Days(1),
+            Some(text) => parse_event_length(text)
+                .map_err(|e| checker.expr_error(&format!("{pat}/duration"), "event duration", e))
+                .unwrap_or(EventLength::Days(1)),
+        };
+        if let Some(date) = date {
+            out.push(EventInfo {
+                id: ev.id.clone().unwrap_or_else(|| format!("event-{}", k + 1)),
+                title: ev.title.clone().or_else(|| stage.title.clone()).unwrap_or_default(),
+                date,
+                time,
+                length,
+                place: ev.place.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The kinds of message a stage sends, given what it holds.
+fn kinds_sent(info: &StageInfo) -> Vec<MessageKind> {
+    let mut kinds = vec![MessageKind::StageOpened];
+    if !info.reminders.is_empty() {
+        kinds.push(MessageKind::Reminder);
+    }
+    if info.validation.is_some() {
+        kinds.extend([MessageKind::ValidationRequest, MessageKind::ValidationRefused]);
+    }
+    if info.escalation.is_some() {
+        kinds.push(MessageKind::Escalation);
+    }
+    if !info.events.is_empty() {
+        kinds.push(MessageKind::SeminarInvitation);
+    }
+    if info.selection.as_ref().is_some_and(|s| s.from.is_some()) {
+        kinds.extend([MessageKind::SelectionRetained, MessageKind::SelectionNotRetained]);
+    }
+    if !info.outcomes.is_empty() {
+        kinds.push(MessageKind::DecisionNotice);
+    }
+    kinds
+}
+
+fn check_messages(
+    checker: &mut Checker<'_>,
+    directory: &Directory,
+    at: &str,
+    stage: &Stage,
+    info: &StageInfo,
+    missing_templates: &mut Vec<MessageKind>,
+) -> BTreeMap<MessageKind, usize> {
+    let mut chosen = BTreeMap::new();
+    for (kind, template) in stage.messages.iter().flatten() {
+        checker.reference(&format!("{at}/messages/{}", kind.as_str()), "template", &directory.templates, template);
+    }
+    for kind in kinds_sent(info) {
+        let template = stage
+            .messages
+            .as_ref()
+            .and_then(|m| m.get(&kind))
+            .or_else(|| checker.doc.messages.as_ref().and_then(|m| m.get(&kind)));
+        match template {
+            Some(t) => {
+                if let Some(i) = directory.templates.get(t) {
+                    chosen.insert(kind, i);
+                }
+            }
+            None if !missing_templates.contains(&kind) => {
+                missing_templates.push(kind);
+                checker.push(
+                    Diagnostic::error("missing-template", format!("no email template is set for `{}` messages, which stage `{}` sends", kind.as_str(), info.id))
+                        .at(checker.key_span(at))
+                        .hint(format!("add `{}: <template id>` under `messages:` at the top of the definition (or of this stage)", kind.as_str())),
+                );
+            }
+            None => {}
+        }
+    }
+    chosen
+}
+
+impl StageTable {
+    pub fn into_resolved(self, windows: super::dates::Windows) -> Vec<resolved::Stage> {
+        let branch = super::graph::branches(&self);
+        let stages: Vec<resolved::Stage> = self
+            .stages
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let w = &windows.stages[i];
+                resolved::Stage {
+                    id: s.id,
+                    kind: s.kind.unwrap_or(StageKind::Task),
+                    title: s.title,
+                    description: s.description,
+                    owners: s.owners,
+                    needs: s.needs,
+                    for_each: s.for_each,
+                    start_expr: s.start_expr,
+                    due_expr: s.due_expr.unwrap_or(DateExpr { anchor: crate::expr::Anchor::Date(w.due), offset: None }),
+                    start: w.start,
+                    due: w.due,
+                    selection: s.selection,
+                    jury: s.jury,
+                    validation: s.validation,
+                    reminders: s
+                        .reminders
+                        .into_iter()
+                        .zip(&w.reminders)
+                        .map(|((when, time, to), date)| resolved::Reminder { when, date: *date, time, to })
+                        .collect(),
+                    escalation: s.escalation,
+                    outcomes: s.outcomes,
+                    branch_of: branch[i].clone(),
+                    deliverables: s.deliverables,
+                    indicators: s.indicators,
+                    events: s
+                        .events
+                        .into_iter()
+                        .zip(&w.events)
+                        .map(|(e, date)| resolved::Event { id: e.id, title: e.title, date: *date, time: e.time, length: e.length, place: e.place })
+                        .collect(),
+                    messages: s.messages,
+                }
+            })
+            .collect();
+        stages
+    }
+}
