@@ -79,6 +79,7 @@ pub fn check_paths(paths: &[PathBuf], limits: &Limits) -> Result<Report, UsageEr
     // A template's problems show once, however many editions extend it.
     let mut seen = std::collections::HashSet::new();
     report.diagnostics.retain(|d| seen.insert(d.clone()));
+    report.diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
     Ok(report)
 }
 
@@ -126,10 +127,12 @@ impl Loader<'_> {
         let Some(merged) = self.resolve(path, &mut Vec::new(), None) else {
             return;
         };
-        let json = merged.to_json();
-        let structural = check_structure(&merged, &json);
-        if !structural.is_empty() {
-            self.report.diagnostics.extend(structural);
+        let mut json = merged.to_json();
+        let structure = check_structure(&merged, &mut json);
+        let pruned = structure.pruned;
+        let structural_errors = !structure.diagnostics.is_empty();
+        self.report.diagnostics.extend(structure.diagnostics);
+        if !pruned {
             return;
         }
         let document: Document = match serde_json::from_value(json) {
@@ -144,7 +147,7 @@ impl Loader<'_> {
         };
         let (diagnostics, edition) = check_document(&document, &merged);
         self.report.diagnostics.extend(diagnostics);
-        if let Some(edition) = edition {
+        if let (Some(edition), false) = (edition, structural_errors) {
             self.report.editions.push((path.to_path_buf(), edition));
         }
     }

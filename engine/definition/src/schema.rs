@@ -20,7 +20,41 @@ pub fn json_schema() -> Value {
     let generator = schemars::generate::SchemaSettings::draft07().into_generator();
     let mut schema = generator.into_root_schema_for::<Document>();
     schema.insert("title".into(), "Jalon definition".into());
-    schema.to_value()
+    let mut value = schema.to_value();
+    drop_null(&mut value);
+    value
+}
+
+/// Optional fields may be left out, not written empty: `title:` with nothing
+/// after it is more often a slip than a wish, so the schema refuses `null`.
+/// (This also spares editors and users the `anyOf` schemars makes of `Option`.)
+fn drop_null(value: &mut Value) {
+    let Value::Object(map) = value else {
+        if let Value::Array(items) = value {
+            items.iter_mut().for_each(drop_null);
+        }
+        return;
+    };
+    if let Some(Value::Array(types)) = map.get_mut("type") {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let only = types.remove(0);
+            map.insert("type".into(), only);
+        }
+    }
+    let is_null = |v: &Value| v.get("type").and_then(Value::as_str) == Some("null");
+    if let Some(Value::Array(branches)) = map.get("anyOf") {
+        if branches.len() == 2 && branches.iter().any(is_null) {
+            let kept = branches.iter().find(|b| !is_null(b)).cloned();
+            map.remove("anyOf");
+            if let Some(Value::Object(kept)) = kept {
+                for (k, v) in kept {
+                    map.entry(k).or_insert(v);
+                }
+            }
+        }
+    }
+    map.values_mut().for_each(drop_null);
 }
 
 /// The schema as pretty JSON with a final newline, as shipped in `definitions/`.
@@ -44,31 +78,60 @@ fn compiled() -> &'static Compiled {
     })
 }
 
-/// Every structural problem of a (merged) definition.
-pub fn check_structure(tree: &Node, json: &Value) -> Vec<Diagnostic> {
+/// What the structural check found.
+pub struct Structure {
+    pub diagnostics: Vec<Diagnostic>,
+    /// True when every bad value was the value of a key and has been removed
+    /// from the JSON, so the meaning can still be checked on what remains.
+    pub pruned: bool,
+}
+
+/// Every structural problem of a (merged) definition. Bad keys are removed
+/// from `json` so that the other checks can still run and report the rest.
+pub fn check_structure(tree: &Node, json: &mut Value) -> Structure {
     let compiled = compiled();
     let Some(validator) = &compiled.validator else {
-        return vec![Diagnostic::error(
-            "internal",
-            "the definition schema could not be compiled; this is a bug in Jalon",
-        )];
+        return Structure {
+            diagnostics: vec![Diagnostic::error(
+                "internal",
+                "the definition schema could not be compiled; this is a bug in Jalon",
+            )],
+            pruned: false,
+        };
     };
-    let mut diagnostics: Vec<Diagnostic> = validator
-        .iter_errors(json)
-        .flat_map(|error| {
-            describe(
-                tree,
-                &compiled.schema,
-                error.instance_path().as_str(),
-                error.schema_path().as_str(),
-                error.kind(),
-                &error.to_string(),
-            )
-        })
-        .collect();
+    let mut removals: Vec<(String, String)> = Vec::new();
+    let mut pruned = true;
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for error in validator.iter_errors(json) {
+        let path = error.instance_path().as_str();
+        match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                removals.extend(unexpected.iter().map(|k| (path.to_string(), k.clone())));
+            }
+            _ => match path.rsplit_once('/') {
+                Some((parent, key)) if key.parse::<usize>().is_err() => {
+                    removals.push((parent.to_string(), key.replace("~1", "/").replace("~0", "~")));
+                }
+                _ => pruned = false,
+            },
+        }
+        diagnostics.extend(describe(
+            tree,
+            &compiled.schema,
+            path,
+            error.schema_path().as_str(),
+            error.kind(),
+            &error.to_string(),
+        ));
+    }
+    for (parent, key) in removals {
+        if let Some(Value::Object(map)) = json.pointer_mut(&parent) {
+            map.remove(&key);
+        }
+    }
     diagnostics.sort_by_key(|d| d.span);
     diagnostics.dedup();
-    diagnostics
+    Structure { diagnostics, pruned }
 }
 
 fn describe(
@@ -82,6 +145,7 @@ fn describe(
     let located = tree.locate(instance_path);
     let node = located.node;
     let field = field_name(instance_path);
+    let container = container_name(tree, instance_path);
     match kind {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let parent_schema = schema_at(schema, schema_path.trim_end_matches("/additionalProperties"));
@@ -94,7 +158,7 @@ fn describe(
                 .iter()
                 .map(|key| {
                     let entry = node.entry(key);
-                    Diagnostic::error("unknown-key", format!("unknown key `{key}`{}", in_what(&field)))
+                    Diagnostic::error("unknown-key", format!("unknown key `{key}` {container}"))
                         .at_opt(entry.map(|e| e.key_span).or(Some(node.span)))
                         .label("not a known key here")
                         .hint(suggestion_hint(key, &allowed, "key"))
@@ -164,11 +228,35 @@ fn field_name(pointer: &str) -> String {
         .replace("~0", "~")
 }
 
-fn in_what(field: &str) -> String {
-    if field == "the definition" {
-        " at the top of the definition".into()
-    } else {
-        format!(" in `{field}`")
+/// Words for the mapping at a pointer: "in stage `sourcing`", "in `calendar`".
+fn container_name(tree: &Node, pointer: &str) -> String {
+    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    match segments.as_slice() {
+        [] => "at the top of the definition".into(),
+        [.., list, index] if index.parse::<usize>().is_ok() => {
+            let what = match *list {
+                "stages" => "stage",
+                "people" => "person",
+                "roles" => "role",
+                "participants" => "participant",
+                "organisations" => "organisation",
+                "themes" => "theme",
+                "templates" => "template",
+                "reminders" => "reminder",
+                "outcomes" => "outcome",
+                "criteria" => "criterion",
+                "events" => "event",
+                "closures" => "closure",
+                "indicators" => "indicator",
+                "deliverables" => "deliverable",
+                _ => "item",
+            };
+            match tree.locate(pointer).node.get("id").and_then(Node::as_str) {
+                Some(id) => format!("in {what} `{id}`"),
+                None => format!("in this {what}"),
+            }
+        }
+        [.., key] => format!("in `{key}`"),
     }
 }
 

@@ -19,7 +19,6 @@ pub(crate) struct Directory {
     pub people: IdIndex,
     pub roles: IdIndex,
     pub themes: IdIndex,
-    pub participants: IdIndex,
     pub templates: IdIndex,
     pub calendar: WorkingCalendar,
     pub time_zone: Option<(String, TimeZone)>,
@@ -212,7 +211,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
         }
     }
     let themes = checker.index_ids("/themes", "theme", doc.themes.iter().flatten().map(|t| t.id.as_ref()), true);
-    let participants = checker.index_ids(
+    checker.index_ids(
         "/participants",
         "participant",
         doc.participants.iter().flatten().map(|p| p.id.as_ref()),
@@ -290,7 +289,6 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
         people,
         roles,
         themes,
-        participants,
         templates,
         calendar,
         time_zone,

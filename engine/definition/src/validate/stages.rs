@@ -295,11 +295,22 @@ fn check_validation(checker: &mut Checker<'_>, directory: &Directory, at: &str, 
         );
     } else if checker.doc.edition.is_some() && !by.is_empty() {
         let heads = directory.head_count(checker, &by);
-        if quorum as usize > heads {
+        let (pointer, written) = match v.quorum {
+            Some(_) => (format!("{vat}/quorum"), "the quorum is"),
+            None => (format!("{vat}/by"), "the default quorum is"),
+        };
+        if heads == 0 {
             checker.push(
-                Diagnostic::error("quorum-too-large", format!("the quorum is {quorum} approvals, but only {heads} {} can validate", if heads == 1 { "person" } else { "people" }))
-                    .at(checker.span(&format!("{vat}/quorum")))
-                    .label(format!("more than the {heads} validators"))
+                Diagnostic::error("no-validator", format!("nobody can validate `{id}`: the roles listed under `by` have no members"))
+                    .at(checker.span(&format!("{vat}/by")))
+                    .label("no members")
+                    .hint("add people to these roles (`members:`), or name people directly under `by`"),
+            );
+        } else if quorum as usize > heads {
+            checker.push(
+                Diagnostic::error("quorum-too-large", format!("{written} {quorum} approvals, but only {heads} {} can validate `{id}`", if heads == 1 { "person" } else { "people" }))
+                    .at(checker.span(&pointer))
+                    .label(format!("more than the {heads} validator{}", if heads == 1 { "" } else { "s" }))
                     .hint("lower the quorum or add validators (people in the roles listed under `by`)"),
             );
         }

@@ -1,0 +1,217 @@
+//! Printing a check report: for people (the offending line, a caret, a hint)
+//! or as JSON for editors and tools.
+
+use std::fmt;
+
+use jalon_definition::source::{Sources, Span};
+use jalon_definition::{Diagnostic, Report, Severity};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use serde::Serialize;
+
+pub fn text(report: &Report, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(1);
+    let mut out = String::new();
+    for diagnostic in &report.diagnostics {
+        let shown = Shown::new(diagnostic, &report.sources);
+        if let Some(place) = place(&report.sources, diagnostic.span) {
+            out.push_str(&format!("{}[{}]: {}\n", severity_word(diagnostic.severity), diagnostic.code, place));
+        }
+        if handler.render_report(&mut out, &shown).is_err() {
+            out.push_str(&diagnostic.message);
+        }
+        for (span, note) in &diagnostic.related {
+            if Some(span.file) != diagnostic.span.map(|s| s.file) {
+                if let Some(place) = place(&report.sources, Some(*span)) {
+                    out.push_str(&format!("  note: {note} ({place})\n"));
+                }
+            }
+        }
+        out.push('\n');
+    }
+    let files = report.checked.len();
+    let files = format!("{files} file{}", if files == 1 { "" } else { "s" });
+    match (report.errors(), report.warnings()) {
+        (0, 0) => out.push_str(&format!("✓ {files} checked, no problems\n")),
+        (e, w) => out.push_str(&format!("{} and {} in {files}\n", count(e, "error"), count(w, "warning"))),
+    }
+    out
+}
+
+fn count(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// `path:line:col`, the form editors and terminals turn into links.
+fn place(sources: &Sources, span: Option<Span>) -> Option<String> {
+    let span = span?;
+    let file = sources.get(span.file);
+    let at = file.line_col(span.start);
+    Some(format!("{}:{}:{}", file.path.display(), at.line, at.column))
+}
+
+/// A diagnostic with its source, in the form miette draws.
+struct Shown<'a> {
+    diagnostic: &'a Diagnostic,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl<'a> Shown<'a> {
+    fn new(diagnostic: &'a Diagnostic, sources: &Sources) -> Self {
+        let Some(span) = diagnostic.span else {
+            return Self { diagnostic, source: None, labels: Vec::new() };
+        };
+        let file = sources.get(span.file);
+        let mut labels = vec![LabeledSpan::new_primary_with_span(diagnostic.label.clone(), byte_span(sources, span))];
+        for (related, note) in &diagnostic.related {
+            if related.file == span.file {
+                labels.push(LabeledSpan::new_with_span(Some(note.clone()), byte_span(sources, *related)));
+            }
+        }
+        Self {
+            diagnostic,
+            source: Some(NamedSource::new(file.path.display().to_string(), file.text.clone()).with_language("yaml")),
+            labels,
+        }
+    }
+}
+
+/// Byte range of a span, cut to its first line so a label under a whole
+/// mapping stays readable.
+fn byte_span(sources: &Sources, span: Span) -> SourceSpan {
+    let file = sources.get(span.file);
+    let start = file.byte_offset(span.start).min(file.text.len());
+    let end = file.byte_offset(span.end).min(file.text.len()).max(start);
+    let line_end = file.text[start..].find('\n').map_or(file.text.len(), |i| start + i);
+    let end = end.min(line_end).max(start + usize::from(start < line_end));
+    SourceSpan::new(start.into(), end - start)
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Shown<'_> {}
+
+impl miette::Diagnostic for Shown<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diagnostic.hint.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    files: Vec<String>,
+    errors: usize,
+    warnings: usize,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    snippet: Option<&'a str>,
+    label: Option<&'a str>,
+    hint: Option<&'a str>,
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    file: String,
+    line: usize,
+    column: usize,
+    message: &'a str,
+}
+
+pub fn json(report: &Report) -> String {
+    let sources = &report.sources;
+    let diagnostics = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let located = d.span.map(|span| {
+                let file = sources.get(span.file);
+                let (start, end) = (file.line_col(span.start), file.line_col(span.end));
+                (file, start, end)
+            });
+            JsonDiagnostic {
+                severity: severity_word(d.severity),
+                code: d.code,
+                message: &d.message,
+                file: located.as_ref().map(|(f, _, _)| f.path.display().to_string()),
+                line: located.as_ref().map(|(_, s, _)| s.line),
+                column: located.as_ref().map(|(_, s, _)| s.column),
+                end_line: located.as_ref().map(|(_, _, e)| e.line),
+                end_column: located.as_ref().map(|(_, _, e)| e.column),
+                snippet: located.as_ref().map(|(f, s, _)| f.line_text(s.line)),
+                label: d.label.as_deref(),
+                hint: d.hint.as_deref(),
+                related: d
+                    .related
+                    .iter()
+                    .map(|(span, message)| {
+                        let file = sources.get(span.file);
+                        let at = file.line_col(span.start);
+                        JsonRelated { file: file.path.display().to_string(), line: at.line, column: at.column, message }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let report = JsonReport {
+        files: report.checked.iter().map(|p| p.display().to_string()).collect(),
+        errors: report.errors(),
+        warnings: report.warnings(),
+        diagnostics,
+    };
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
+}
