@@ -3,10 +3,13 @@
 
 use std::fmt;
 
-use jalon_definition::source::{Sources, Span};
+use jalon_definition::source::{excerpt, Sources, Span};
 use jalon_definition::{Diagnostic, Report, Severity};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use serde::Serialize;
+
+/// Lines longer than this are shown as an excerpt around the problem.
+const LONG_LINE: usize = 160;
 
 pub fn text(report: &Report, color: bool) -> String {
     let theme = if color {
@@ -23,6 +26,11 @@ pub fn text(report: &Report, color: bool) -> String {
         }
         if handler.render_report(&mut out, &shown).is_err() {
             out.push_str(&diagnostic.message);
+        }
+        if let (None, Some(span)) = (&shown.source, diagnostic.span) {
+            let file = report.sources.get(span.file);
+            let at = file.line_col(span.start);
+            out.push_str(&format!("  {} │ {}\n", at.line, excerpt(file.line_text(at.line), at.column, LONG_LINE)));
         }
         for (span, note) in &diagnostic.related {
             if Some(span.file) != diagnostic.span.map(|s| s.file) {
@@ -74,6 +82,11 @@ impl<'a> Shown<'a> {
             return Self { diagnostic, source: None, labels: Vec::new() };
         };
         let file = sources.get(span.file);
+        let at = file.line_col(span.start);
+        if file.line_text(at.line).chars().count() > LONG_LINE {
+            // Too long to draw: `text()` prints a clipped excerpt instead.
+            return Self { diagnostic, source: None, labels: Vec::new() };
+        }
         let mut labels = vec![LabeledSpan::new_primary_with_span(diagnostic.label.clone(), byte_span(sources, span))];
         for (related, note) in &diagnostic.related {
             if related.file == span.file {
@@ -156,7 +169,7 @@ struct JsonDiagnostic<'a> {
     column: Option<usize>,
     end_line: Option<usize>,
     end_column: Option<usize>,
-    snippet: Option<&'a str>,
+    snippet: Option<String>,
     label: Option<&'a str>,
     hint: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
@@ -190,7 +203,7 @@ pub fn json(report: &Report) -> String {
                 column: located.as_ref().map(|(_, s, _)| s.column),
                 end_line: located.as_ref().map(|(_, _, e)| e.line),
                 end_column: located.as_ref().map(|(_, _, e)| e.column),
-                snippet: located.as_ref().map(|(f, s, _)| f.line_text(s.line)),
+                snippet: located.as_ref().map(|(f, s, _)| excerpt(f.line_text(s.line), s.column, LONG_LINE)),
                 label: d.label.as_deref(),
                 hint: d.hint.as_deref(),
                 related: d

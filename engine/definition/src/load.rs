@@ -71,6 +71,7 @@ pub fn check_paths(paths: &[PathBuf], limits: &Limits) -> Result<Report, UsageEr
         limits,
         report: Report::default(),
         trees: HashMap::new(),
+        chain_names: Vec::new(),
     };
     for file in files {
         loader.check_file(&file);
@@ -119,6 +120,8 @@ struct Loader<'a> {
     report: Report,
     /// Parsed files by canonical path: a template read once serves every edition.
     trees: HashMap<PathBuf, Result<Node, ()>>,
+    /// The `extends` chain being followed, as the user wrote the paths.
+    chain_names: Vec<String>,
 }
 
 impl Loader<'_> {
@@ -130,6 +133,7 @@ impl Loader<'_> {
         let mut json = merged.to_json();
         let structure = check_structure(&merged, &mut json);
         let pruned = structure.pruned;
+        let structure_removed = structure.removed;
         let structural_errors = !structure.diagnostics.is_empty();
         self.report.diagnostics.extend(structure.diagnostics);
         if !pruned {
@@ -145,7 +149,7 @@ impl Loader<'_> {
                 return;
             }
         };
-        let (diagnostics, edition) = check_document(&document, &merged);
+        let (diagnostics, edition) = check_document(&document, &merged, &structure_removed);
         self.report.diagnostics.extend(diagnostics);
         if let (Some(edition), false) = (edition, structural_errors) {
             self.report.editions.push((path.to_path_buf(), edition));
@@ -156,11 +160,8 @@ impl Loader<'_> {
     fn resolve(&mut self, path: &Path, chain: &mut Vec<PathBuf>, from: Option<Span>) -> Option<Node> {
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if let Some(i) = chain.iter().position(|p| *p == canonical) {
-            let names: Vec<String> = chain[i..]
-                .iter()
-                .chain(std::iter::once(&canonical))
-                .map(|p| p.display().to_string())
-                .collect();
+            let mut names: Vec<String> = self.chain_names[i..].to_vec();
+            names.push(path.display().to_string());
             self.report.diagnostics.push(
                 Diagnostic::error("extends-cycle", format!("these files extend each other in a circle: {}", names.join(" → ")))
                     .at_opt(from)
@@ -176,10 +177,12 @@ impl Loader<'_> {
             // The schema check reports the wrong type.
             return Some(tree);
         };
-        let parent_path = path.parent().unwrap_or(Path::new(".")).join(parent);
+        let parent_path = normalise(&path.parent().unwrap_or(Path::new(".")).join(parent));
         chain.push(canonical);
+        self.chain_names.push(path.display().to_string());
         let base = self.resolve(&parent_path, chain, Some(entry.value.span));
         chain.pop();
+        self.chain_names.pop();
         let base = base?;
         Some(merge(base, tree))
     }
@@ -221,6 +224,24 @@ impl Loader<'_> {
             self.report.diagnostics.push(d);
         })
     }
+}
+
+/// `a/b/../c` → `a/c`, without touching the disk, so messages show the
+/// path a person would write.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir
+                if matches!(out.components().next_back(), Some(std::path::Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 enum ReadProblem {

@@ -84,6 +84,8 @@ pub struct Structure {
     /// True when every bad value was the value of a key and has been removed
     /// from the JSON, so the meaning can still be checked on what remains.
     pub pruned: bool,
+    /// JSON pointers of the values removed.
+    pub removed: Vec<String>,
 }
 
 /// Every structural problem of a (merged) definition. Bad keys are removed
@@ -97,6 +99,7 @@ pub fn check_structure(tree: &Node, json: &mut Value) -> Structure {
                 "the definition schema could not be compiled; this is a bug in Jalon",
             )],
             pruned: false,
+            removed: Vec::new(),
         };
     };
     let mut removals: Vec<(String, String)> = Vec::new();
@@ -124,14 +127,20 @@ pub fn check_structure(tree: &Node, json: &mut Value) -> Structure {
             &error.to_string(),
         ));
     }
+    let mut removed = Vec::with_capacity(removals.len());
     for (parent, key) in removals {
         if let Some(Value::Object(map)) = json.pointer_mut(&parent) {
             map.remove(&key);
         }
+        removed.push(format!("{parent}/{}", key.replace('~', "~0").replace('/', "~1")));
     }
     diagnostics.sort_by_key(|d| d.span);
     diagnostics.dedup();
-    Structure { diagnostics, pruned }
+    Structure {
+        diagnostics,
+        pruned,
+        removed,
+    }
 }
 
 fn describe(
@@ -191,14 +200,13 @@ fn describe(
                 .as_array()
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            let found = node.as_str().unwrap_or_default();
-            vec![Diagnostic::error(
-                "unknown-value",
-                format!("`{field}` cannot be {}", node.describe()),
-            )
-            .at(node.span)
-            .label("not an allowed value")
-            .hint(suggestion_hint(found, &allowed, "value"))]
+            vec![unknown_value(node, &field, &allowed)]
+        }
+        // Enums whose values carry descriptions are `oneOf` a list of `const`s.
+        ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. }
+            if !constants(schema, schema_path).is_empty() =>
+        {
+            vec![unknown_value(node, &field, &constants(schema, schema_path))]
         }
         ValidationErrorKind::Minimum { limit } => vec![Diagnostic::error(
             "wrong-type",
@@ -214,6 +222,42 @@ fn describe(
         .label("too large")],
         _ => vec![Diagnostic::error("wrong-type", fallback.to_string())
             .at(located.key_span.unwrap_or(node.span))],
+    }
+}
+
+fn unknown_value(node: &Node, field: &str, allowed: &[&str]) -> Diagnostic {
+    let found = node.as_str().unwrap_or_default();
+    Diagnostic::error("unknown-value", format!("`{field}` cannot be {}", node.describe()))
+        .at(node.span)
+        .label("not an allowed value")
+        .hint(suggestion_hint(found, allowed, "value"))
+}
+
+/// The values a `oneOf`/`anyOf` of constants allows (empty if it is not one).
+fn constants<'a>(schema: &'a Value, keyword_path: &str) -> Vec<&'a str> {
+    let branches = schema_at(schema, keyword_path).and_then(Value::as_array);
+    let Some(branches) = branches else {
+        return Vec::new();
+    };
+    let values: Vec<&str> = branches
+        .iter()
+        .filter_map(|b| b.get("const").or_else(|| b.get("enum").and_then(|e| e.get(0))))
+        .filter_map(Value::as_str)
+        .collect();
+    if values.len() == branches.len() {
+        values
+    } else {
+        let mut all = Vec::new();
+        for b in branches {
+            if let Some(e) = b.get("enum").and_then(Value::as_array) {
+                all.extend(e.iter().filter_map(Value::as_str));
+            } else if let Some(c) = b.get("const").and_then(Value::as_str) {
+                all.push(c);
+            } else {
+                return Vec::new();
+            }
+        }
+        all
     }
 }
 

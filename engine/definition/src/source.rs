@@ -82,6 +82,20 @@ impl SourceFile {
     }
 }
 
+/// At most `width` characters of `line` around a one-based `column`, with
+/// `…` where it was cut: a generated file's 200 KB line stays readable.
+pub fn excerpt(line: &str, column: usize, width: usize) -> String {
+    let count = line.chars().count();
+    if count <= width {
+        return line.to_string();
+    }
+    let start = column.saturating_sub(width / 2).min(count - width);
+    let body: String = line.chars().skip(start).take(width).collect();
+    let before = if start > 0 { "…" } else { "" };
+    let after = if start + width < count { "…" } else { "" };
+    format!("{before}{body}{after}")
+}
+
 /// Every file read during one check, so diagnostics can be rendered later.
 #[derive(Debug, Default)]
 pub struct Sources {

@@ -141,9 +141,12 @@ pub fn merge(base: Node, over: Node) -> Node {
         (NodeValue::Seq(mut base_items), NodeValue::Seq(over_items))
             if all_have_ids(&base_items) && all_have_ids(&over_items) =>
         {
+            // Only items inherited from `base` are overridden: two items with
+            // one id in the same file stay two, for the checker to report.
+            let inherited = base_items.len();
             for item in over_items {
                 let id = item_id(&item).map(str::to_owned);
-                match base_items.iter().position(|b| item_id(b) == id.as_deref()) {
+                match base_items[..inherited].iter().position(|b| item_id(b) == id.as_deref()) {
                     Some(i) => {
                         let old = base_items.remove(i);
                         base_items.insert(i, merge(old, item));

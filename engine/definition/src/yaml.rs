@@ -97,9 +97,20 @@ pub fn load(file: FileId, text: &str, limits: &Limits) -> Result<Node, LoadError
     };
     let mut parser = Parser::new_from_str(text);
     while let Some(event) = parser.next_event() {
-        let (event, span) = event.map_err(|e| LoadError::Syntax {
-            message: e.info().to_owned(),
-            span: point(file, e.marker().index()),
+        let (event, span) = event.map_err(|e| {
+            let span = point(file, e.marker().index());
+            // The parser's own guard against deep flow nesting.
+            if e.info().contains("recursion limit") {
+                LoadError::TooDeep {
+                    limit: limits.max_depth,
+                    span,
+                }
+            } else {
+                LoadError::Syntax {
+                    message: e.info().to_owned(),
+                    span,
+                }
+            }
         })?;
         if builder.on_event(event, span)? {
             break;

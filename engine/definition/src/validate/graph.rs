@@ -98,18 +98,28 @@ fn report_cycle(checker: &mut Checker<'_>, table: &StageTable, needs: &[Vec<usiz
     path.reverse();
     path.push(path[0]);
     let names: Vec<&str> = path.iter().map(|&i| table.stages[i].id.as_str()).collect();
+    let steps: Vec<(crate::source::Span, String)> = path
+        .windows(2)
+        .map(|pair| {
+            let (need, stage) = (pair[0], pair[1]);
+            let note = format!("`{}` needs `{}`", table.stages[stage].id, table.stages[need].id);
+            (need_span(checker, stage, need), note)
+        })
+        .collect();
+    // Point first at a step in the file being checked, not in its template.
+    let home = checker.tree.span.file;
+    let primary = steps.iter().position(|(span, _)| span.file == home).unwrap_or(0);
     let mut diagnostic = Diagnostic::error(
         "dependency-cycle",
         format!("these stages wait for each other in a circle: {}", names.join(" → ")),
     )
-    .at(need_span(checker, path[1], path[0]))
-    .label(format!("`{}` needs `{}`…", names[1], names[0]))
+    .at(steps[primary].0)
+    .label(steps[primary].1.clone())
     .hint("no stage in a circle can ever open; remove one of these `needs`");
-    for pair in path.windows(2).skip(1) {
-        diagnostic = diagnostic.related(
-            Some(need_span(checker, pair[1], pair[0])),
-            format!("…`{}` needs `{}`", table.stages[pair[1]].id, table.stages[pair[0]].id),
-        );
+    for (k, (span, note)) in steps.iter().enumerate() {
+        if k != primary {
+            diagnostic = diagnostic.related(Some(*span), note.clone());
+        }
     }
     checker.push(diagnostic);
 }
@@ -136,21 +146,26 @@ fn need_span(checker: &Checker<'_>, stage: usize, need: usize) -> crate::source:
 
 /// Stages outside any cycle that wait, directly or not, on one.
 fn report_blocked(checker: &mut Checker<'_>, table: &StageTable, needs: &[Vec<usize>], in_cycle: &[bool]) {
+    let mut waiting_on: Vec<Vec<usize>> = vec![Vec::new(); needs.len()];
+    for (stage, stage_needs) in needs.iter().enumerate() {
+        for &need in stage_needs {
+            waiting_on[need].push(stage);
+        }
+    }
     let mut blocked = in_cycle.to_vec();
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for (s, stage_needs) in needs.iter().enumerate() {
-            if !blocked[s] && stage_needs.iter().any(|&n| blocked[n]) {
-                blocked[s] = true;
-                changed = true;
-                let cause = stage_needs.iter().copied().find(|&n| blocked[n]).unwrap_or(s);
-                checker.push(
-                    Diagnostic::error("unreachable-stage", format!("stage `{}` can never open: it waits for `{}`, which is caught in a dependency cycle", table.stages[s].id, table.stages[cause].id))
-                        .at(checker.item_span("/stages", s))
-                        .hint("break the cycle reported above"),
-                );
+    let mut queue: std::collections::VecDeque<usize> = (0..needs.len()).filter(|&s| in_cycle[s]).collect();
+    while let Some(cause) = queue.pop_front() {
+        for &stage in &waiting_on[cause] {
+            if blocked[stage] {
+                continue;
             }
+            blocked[stage] = true;
+            queue.push_back(stage);
+            checker.push(
+                Diagnostic::error("unreachable-stage", format!("stage `{}` can never open: it waits for `{}`, which is caught in a dependency cycle", table.stages[stage].id, table.stages[cause].id))
+                    .at(checker.item_span("/stages", stage))
+                    .hint("break the dependency cycle reported for these stages"),
+            );
         }
     }
 }

@@ -18,11 +18,15 @@ use crate::tree::Node;
 
 /// Checks a merged definition. Returns the resolved edition when it is an
 /// edition and has no errors.
-pub fn check_document(doc: &Document, tree: &Node) -> (Vec<Diagnostic>, Option<Edition>) {
+///
+/// `removed` lists the values the structural check already reported and
+/// removed, so that their absence is not reported a second time.
+pub fn check_document(doc: &Document, tree: &Node, removed: &[String]) -> (Vec<Diagnostic>, Option<Edition>) {
     let mut checker = Checker {
         doc,
         tree,
         diagnostics: Vec::new(),
+        removed,
     };
     let edition = checker.run();
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
@@ -33,6 +37,7 @@ pub(crate) struct Checker<'a> {
     pub doc: &'a Document,
     pub tree: &'a Node,
     pub diagnostics: Vec<Diagnostic>,
+    pub removed: &'a [String],
 }
 
 /// Ids of one kind of item, with where each was defined.
@@ -74,7 +79,7 @@ impl Checker<'_> {
         if located.node.as_str().is_some() {
             located.node.span
         } else {
-            self.first_line(located.node.span)
+            located.node.span
         }
     }
 
@@ -82,10 +87,6 @@ impl Checker<'_> {
     pub fn key_span(&self, pointer: &str) -> Span {
         let located = self.tree.locate(pointer);
         located.key_span.unwrap_or(located.node.span)
-    }
-
-    fn first_line(&self, span: Span) -> Span {
-        span
     }
 
     pub fn push(&mut self, diagnostic: Diagnostic) {
@@ -117,8 +118,16 @@ impl Checker<'_> {
         );
     }
 
+    /// True when the value at `pointer` was malformed and already reported.
+    pub fn was_removed(&self, pointer: &str) -> bool {
+        self.removed.iter().any(|r| r == pointer)
+    }
+
     /// Reports a required field that is missing from a list item.
     pub fn missing(&mut self, list: &str, index: usize, what: &str, field: &str, hint: &str) {
+        if self.was_removed(&format!("{list}/{index}/{field}")) {
+            return;
+        }
         let span = self.item_span(list, index);
         self.push(
             Diagnostic::error("missing-field", format!("{what} has no `{field}`"))

@@ -211,7 +211,8 @@ fn check_stage(
         messages: BTreeMap::new(),
     };
     info.messages = check_messages(checker, directory, &at, stage, &info, missing_templates);
-    if stage.owners.as_ref().is_none_or(Vec::is_empty) && checker.doc.edition.is_some() {
+    let owners_removed = checker.was_removed(&format!("/stages/{i}/owners"));
+    if stage.owners.as_ref().is_none_or(Vec::is_empty) && checker.doc.edition.is_some() && !owners_removed {
         checker.push(
             Diagnostic::warning("no-owner", format!("stage `{}` has no owner: no one is reminded of it", info.id))
                 .at(checker.item_span("/stages", i))
@@ -455,9 +456,10 @@ fn check_messages(
             }
             None if !missing_templates.contains(&kind) => {
                 missing_templates.push(kind);
+                let stage_index = at.rsplit('/').next().and_then(|i| i.parse().ok()).unwrap_or(0);
                 checker.push(
                     Diagnostic::error("missing-template", format!("no email template is set for `{}` messages, which stage `{}` sends", kind.as_str(), info.id))
-                        .at(checker.key_span(at))
+                        .at(checker.item_span("/stages", stage_index))
                         .hint(format!("add `{}: <template id>` under `messages:` at the top of the definition (or of this stage)", kind.as_str())),
                 );
             }

@@ -1,0 +1,115 @@
+//! `jalon check` as a programme manager runs it.
+
+use crate::{fixtures, jalon, json, root, stderr, stdout};
+
+#[test]
+fn the_shipped_definitions_pass_with_warnings_denied() {
+    let output = jalon(&root(), &["check", "--deny-warnings", "definitions"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("no problems"));
+}
+
+#[test]
+fn a_clean_file_exits_zero_and_says_so() {
+    let output = jalon(&fixtures(), &["check", "base.yaml"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), "✓ 1 file checked, no problems\n");
+}
+
+#[test]
+fn warnings_fail_only_when_denied() {
+    let dir = fixtures();
+    let file = "broken/non-working-date.yaml";
+    let output = jalon(&dir, &["check", file]);
+    assert_eq!(output.status.code(), Some(0), "warnings alone pass");
+    assert!(stdout(&output).contains("0 errors and 1 warning"));
+    let output = jalon(&dir, &["check", "--deny-warnings", file]);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn every_problem_is_reported_at_once_with_place_snippet_and_hint() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = fixtures().join("base.yaml");
+    let text = format!(
+        "extends: {}\ntime_zone: Europe/Pari\npeople:\n  - {{id: ana, name: Ana, email: ana-at-example.org}}\nstages:\n  - id: diagnostic\n    titel: Diagnostic\n    needs: [jurry]\n",
+        base.display()
+    );
+    std::fs::write(dir.path().join("edition.yaml"), text).expect("write");
+    let output = jalon(dir.path(), &["check", "edition.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    for expected in [
+        "error[unknown-time-zone]: edition.yaml:2:12",
+        "did you mean `Europe/Paris`?",
+        "error[invalid-email]: edition.yaml:4:33",
+        "error[unknown-key]: edition.yaml:7:5",
+        "did you mean `title`?",
+        "error[unknown-reference]: edition.yaml:8:13",
+        "did you mean `jury`?",
+        " 7 │     titel: Diagnostic",
+        "4 errors and 0 warnings in 1 file",
+    ] {
+        assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
+    }
+}
+
+#[test]
+fn json_output_carries_locations_for_tools() {
+    let output = jalon(&fixtures(), &["check", "--format", "json", "broken/unknown-key.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    assert_eq!(report["errors"], 1);
+    assert_eq!(report["warnings"], 0);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["code"], "unknown-key");
+    assert_eq!(d["file"], "broken/unknown-key.yaml");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(5), Some(5)));
+    assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(5), Some(10)));
+    assert_eq!(d["snippet"], "    titel: Diagnostic des besoins");
+    assert_eq!(d["hint"], "did you mean `title`?");
+}
+
+#[test]
+fn folders_are_searched_for_yaml_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("editions")).expect("mkdir");
+    std::fs::copy(fixtures().join("base.yaml"), dir.path().join("editions/a.yaml")).expect("copy");
+    std::fs::copy(fixtures().join("base.yaml"), dir.path().join("editions/b.yml")).expect("copy");
+    std::fs::write(dir.path().join("editions/notes.txt"), "not a definition").expect("write");
+    let output = jalon(dir.path(), &["check", "editions"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("2 files checked"));
+}
+
+#[test]
+fn a_template_problem_is_shown_once_however_many_editions_extend_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let template = "programme: {name: P}\nstages:\n  - {id: a, kind: task, title: A, due: start + 2 dayz}\ntemplates: [{id: t, subject: S, body: B}]\nmessages: {stage_opened: t}\n";
+    std::fs::write(dir.path().join("template.yaml"), template).expect("write");
+    for name in ["one.yaml", "two.yaml"] {
+        std::fs::write(dir.path().join(name), "extends: template.yaml\n").expect("write");
+    }
+    let report = json(&jalon(dir.path(), &["check", "--format", "json", "."]));
+    assert_eq!(report["errors"], 1, "{report}");
+    assert_eq!(report["diagnostics"][0]["code"], "invalid-expression");
+    assert_eq!(report["diagnostics"][0]["file"], "template.yaml");
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let dir = fixtures();
+    let output = jalon(&dir, &["check", "no/such/file.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("`no/such/file.yaml` does not exist"));
+
+    let empty = tempfile::tempdir().expect("temp dir");
+    let output = jalon(empty.path(), &["check", "."]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("holds no definition files"));
+
+    assert_eq!(jalon(&dir, &["check"]).status.code(), Some(2), "a path is required");
+    assert_eq!(jalon(&dir, &["check", "--format", "xml", "base.yaml"]).status.code(), Some(2));
+    assert_eq!(jalon(&dir, &["frobnicate"]).status.code(), Some(2));
+}
