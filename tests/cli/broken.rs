@@ -15,11 +15,16 @@ struct Expected {
 
 fn expectations(path: &Path) -> Vec<Expected> {
     let text = std::fs::read_to_string(path).expect("fixture readable");
-    let own = format!("broken/{}", path.file_name().and_then(|n| n.to_str()).expect("name"));
+    let own = format!(
+        "broken/{}",
+        path.file_name().and_then(|n| n.to_str()).expect("name")
+    );
     text.lines()
         .filter_map(|l| l.strip_prefix("# expect: "))
         .map(|spec| {
-            let (code, place) = spec.split_once(' ').expect("`# expect: CODE [FILE:]LINE:COL`");
+            let (code, place) = spec
+                .split_once(' ')
+                .expect("`# expect: CODE [FILE:]LINE:COL`");
             let mut parts: Vec<&str> = place.rsplitn(3, ':').collect();
             parts.reverse();
             let (file, line, column) = match parts.as_slice() {
@@ -48,14 +53,18 @@ fn every_broken_definition_reports_its_problem_where_it_is() {
     files.sort();
     assert!(files.len() >= 30, "the table covers every check");
     for path in files {
-        let name = format!("broken/{}", path.file_name().and_then(|n| n.to_str()).expect("name"));
+        let name = format!(
+            "broken/{}",
+            path.file_name().and_then(|n| n.to_str()).expect("name")
+        );
         let expected = expectations(&path);
         assert!(!expected.is_empty(), "{name} has no `# expect:` line");
         let stem = name.trim_start_matches("broken/").trim_end_matches(".yaml");
         // Fixtures are named after the diagnostic code they exercise.
         let code_of_name = stem.split("--").next().expect("stem");
         assert!(
-            expected.iter().any(|e| e.code == code_of_name || (code_of_name == "extends-missing" && e.code == "unreadable")),
+            expected.iter().any(|e| e.code == code_of_name
+                || (code_of_name == "extends-missing" && e.code == "unreadable")),
             "{name} should expect a `{code_of_name}` diagnostic"
         );
 
@@ -76,7 +85,9 @@ fn every_broken_definition_reports_its_problem_where_it_is() {
             .collect();
         for e in &expected {
             assert!(
-                found.iter().any(|f| f.0 == e.code && f.1 == e.file && f.2 == e.line && f.3 == e.column),
+                found
+                    .iter()
+                    .any(|f| f.0 == e.code && f.1 == e.file && f.2 == e.line && f.3 == e.column),
                 "{name}: expected `{}` at {}:{}:{}, got {found:?}",
                 e.code,
                 e.file,
@@ -85,10 +96,20 @@ fn every_broken_definition_reports_its_problem_where_it_is() {
             );
         }
         let has_error = report["errors"].as_u64().unwrap_or_default() > 0;
-        assert_eq!(output.status.code(), Some(i32::from(has_error)), "{name}: exit code");
+        assert_eq!(
+            output.status.code(),
+            Some(i32::from(has_error)),
+            "{name}: exit code"
+        );
         for d in report["diagnostics"].as_array().into_iter().flatten() {
-            assert!(d["hint"].as_str().is_some_and(|h| !h.is_empty()), "{name}: every diagnostic has a hint: {d}");
-            assert!(d["snippet"].is_string(), "{name}: every diagnostic shows its line: {d}");
+            assert!(
+                d["hint"].as_str().is_some_and(|h| !h.is_empty()),
+                "{name}: every diagnostic has a hint: {d}"
+            );
+            assert!(
+                d["snippet"].is_string(),
+                "{name}: every diagnostic shows its line: {d}"
+            );
         }
 
         let text = stdout(&jalon(&dir, &["check", &name]));

@@ -56,7 +56,10 @@ fn every_problem_is_reported_at_once_with_place_snippet_and_hint() {
 
 #[test]
 fn json_output_carries_locations_for_tools() {
-    let output = jalon(&fixtures(), &["check", "--format", "json", "broken/unknown-key.yaml"]);
+    let output = jalon(
+        &fixtures(),
+        &["check", "--format", "json", "broken/unknown-key.yaml"],
+    );
     assert_eq!(output.status.code(), Some(1));
     let report = json(&output);
     assert_eq!(report["errors"], 1);
@@ -65,8 +68,14 @@ fn json_output_carries_locations_for_tools() {
     assert_eq!(d["severity"], "error");
     assert_eq!(d["code"], "unknown-key");
     assert_eq!(d["file"], "broken/unknown-key.yaml");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(5), Some(5)));
-    assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(5), Some(10)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(5), Some(5))
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(5), Some(10))
+    );
     assert_eq!(d["snippet"], "    titel: Diagnostic des besoins");
     assert_eq!(d["hint"], "did you mean `title`?");
 }
@@ -75,8 +84,16 @@ fn json_output_carries_locations_for_tools() {
 fn folders_are_searched_for_yaml_files() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir(dir.path().join("editions")).expect("mkdir");
-    std::fs::copy(fixtures().join("base.yaml"), dir.path().join("editions/a.yaml")).expect("copy");
-    std::fs::copy(fixtures().join("base.yaml"), dir.path().join("editions/b.yml")).expect("copy");
+    std::fs::copy(
+        fixtures().join("base.yaml"),
+        dir.path().join("editions/a.yaml"),
+    )
+    .expect("copy");
+    std::fs::copy(
+        fixtures().join("base.yaml"),
+        dir.path().join("editions/b.yml"),
+    )
+    .expect("copy");
     std::fs::write(dir.path().join("editions/notes.txt"), "not a definition").expect("write");
     let output = jalon(dir.path(), &["check", "editions"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
@@ -109,7 +126,16 @@ fn usage_errors_exit_two() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("holds no definition files"));
 
-    assert_eq!(jalon(&dir, &["check"]).status.code(), Some(2), "a path is required");
-    assert_eq!(jalon(&dir, &["check", "--format", "xml", "base.yaml"]).status.code(), Some(2));
+    assert_eq!(
+        jalon(&dir, &["check"]).status.code(),
+        Some(2),
+        "a path is required"
+    );
+    assert_eq!(
+        jalon(&dir, &["check", "--format", "xml", "base.yaml"])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(jalon(&dir, &["frobnicate"]).status.code(), Some(2));
 }

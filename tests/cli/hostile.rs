@@ -31,17 +31,44 @@ fn assert_fails_cleanly(dir: &Path, file: &str, code: &str) {
         String::from_utf8_lossy(&output.stderr)
     );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
-    let codes: Vec<&str> = report["diagnostics"].as_array().into_iter().flatten().filter_map(|d| d["code"].as_str()).collect();
-    assert!(codes.contains(&code), "{file}: expected `{code}`, got {codes:?}\n{}", stdout(&output));
-    let located = report["diagnostics"].as_array().into_iter().flatten().all(|d| d["line"].is_u64());
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&code),
+        "{file}: expected `{code}`, got {codes:?}\n{}",
+        stdout(&output)
+    );
+    let located = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|d| d["line"].is_u64());
     assert!(located, "{file}: every diagnostic is located");
 }
 
 fn corpus(dir: &Path) -> Vec<(&'static str, Vec<u8>, &'static str)> {
     let _ = dir;
-    let mut laughs = String::from("a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
-    for (name, prev) in [("b", "a"), ("c", "b"), ("d", "c"), ("e", "d"), ("f", "e"), ("g", "f"), ("h", "g"), ("i", "h")] {
-        laughs.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(", ")));
+    let mut laughs = String::from(
+        "a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n",
+    );
+    for (name, prev) in [
+        ("b", "a"),
+        ("c", "b"),
+        ("d", "c"),
+        ("e", "d"),
+        ("f", "e"),
+        ("g", "f"),
+        ("h", "g"),
+        ("i", "h"),
+    ] {
+        laughs.push_str(&format!(
+            "{name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 9].join(", ")
+        ));
     }
     let deep_flow = format!("stages: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
     let mut deep_block = String::new();
@@ -56,34 +83,71 @@ fn corpus(dir: &Path) -> Vec<(&'static str, Vec<u8>, &'static str)> {
         s.push_str("\"\n");
         s
     };
-    let long_text = format!("programme:\n  description: \"{}\"\nstages: 3\n", "é".repeat(3 * 1024 * 1024));
+    let long_text = format!(
+        "programme:\n  description: \"{}\"\nstages: 3\n",
+        "é".repeat(3 * 1024 * 1024)
+    );
     let mut many_keys = String::from("programme:\n");
     for i in 0..200_000 {
         many_keys.push_str(&format!("  k{i}: v\n"));
     }
     let mut cycle_chain = String::from("stages:\n  - {id: s0, kind: task, title: S, needs: [s1], due: 2025-01-10}\n  - {id: s1, kind: task, title: S, needs: [s0], due: 2025-01-10}\n");
     for i in 2..20_000 {
-        cycle_chain.push_str(&format!("  - {{id: s{i}, kind: task, title: S, needs: [s{}], due: start + 1 day}}\n", i - 1));
+        cycle_chain.push_str(&format!(
+            "  - {{id: s{i}, kind: task, title: S, needs: [s{}], due: start + 1 day}}\n",
+            i - 1
+        ));
     }
     let mut date_chain = String::from("programme: {name: P}\nedition: {id: e, start: 2025-01-06, end: 2025-12-19}\nstages:\n  - {id: s0, kind: task, title: S, start: s19999.due, due: start + 1 day}\n");
     for i in 1..20_000 {
-        date_chain.push_str(&format!("  - {{id: s{i}, kind: task, title: S, start: s{}.due, due: start + 1 day}}\n", i - 1));
+        date_chain.push_str(&format!(
+            "  - {{id: s{i}, kind: task, title: S, start: s{}.due, due: start + 1 day}}\n",
+            i - 1
+        ));
     }
     vec![
         ("billion-laughs.yaml", laughs.into_bytes(), "alias-bomb"),
         ("deep-flow.yaml", deep_flow.into_bytes(), "too-deep"),
         ("deep-block.yaml", deep_block.into_bytes(), "too-deep"),
-        ("many-values.yaml", many_values.into_bytes(), "too-many-values"),
+        (
+            "many-values.yaml",
+            many_values.into_bytes(),
+            "too-many-values",
+        ),
         ("huge.yaml", huge.into_bytes(), "file-too-large"),
         ("long-text.yaml", long_text.into_bytes(), "wrong-type"),
         ("many-keys.yaml", many_keys.into_bytes(), "too-many-values"),
-        ("not-utf8.yaml", b"programme:\n  name: \xff\xfe\xfd\n".to_vec(), "not-utf8"),
-        ("binary.yaml", (0u8..=255).cycle().take(4096).collect(), "not-utf8"),
+        (
+            "not-utf8.yaml",
+            b"programme:\n  name: \xff\xfe\xfd\n".to_vec(),
+            "not-utf8",
+        ),
+        (
+            "binary.yaml",
+            (0u8..=255).cycle().take(4096).collect(),
+            "not-utf8",
+        ),
         ("self-alias.yaml", b"a: &a [*a]\n".to_vec(), "yaml-syntax"),
-        ("unclosed-quote.yaml", b"programme:\n  name: \"never closed\n".to_vec(), "yaml-syntax"),
-        ("tab-indent.yaml", b"programme:\n\tname: x\n".to_vec(), "yaml-syntax"),
-        ("complex-key.yaml", b"? [a, b]\n: c\n".to_vec(), "yaml-syntax"),
-        ("cycle-chain.yaml", cycle_chain.into_bytes(), "dependency-cycle"),
+        (
+            "unclosed-quote.yaml",
+            b"programme:\n  name: \"never closed\n".to_vec(),
+            "yaml-syntax",
+        ),
+        (
+            "tab-indent.yaml",
+            b"programme:\n\tname: x\n".to_vec(),
+            "yaml-syntax",
+        ),
+        (
+            "complex-key.yaml",
+            b"? [a, b]\n: c\n".to_vec(),
+            "yaml-syntax",
+        ),
+        (
+            "cycle-chain.yaml",
+            cycle_chain.into_bytes(),
+            "dependency-cycle",
+        ),
         ("date-chain.yaml", date_chain.into_bytes(), "date-cycle"),
     ]
 }
@@ -96,13 +160,19 @@ fn hostile_inputs_fail_cleanly_within_one_second_and_64_mib() {
     let mut cases: Vec<(String, &str)> = Vec::new();
     for entry in std::fs::read_dir(&committed).expect("hostile corpus") {
         let path = entry.expect("entry").path();
-        let Some(code) = std::fs::read_to_string(&path)
-            .ok()
-            .and_then(|t| t.lines().next().and_then(|l| l.strip_prefix("# expect: ")).map(str::to_owned))
-        else {
+        let Some(code) = std::fs::read_to_string(&path).ok().and_then(|t| {
+            t.lines()
+                .next()
+                .and_then(|l| l.strip_prefix("# expect: "))
+                .map(str::to_owned)
+        }) else {
             continue;
         };
-        let name = path.file_name().and_then(|n| n.to_str()).expect("name").to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("name")
+            .to_string();
         std::fs::copy(&path, dir.path().join(&name)).expect("copy");
         cases.push((name, Box::leak(code.into_boxed_str())));
     }

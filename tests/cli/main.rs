@@ -11,7 +11,10 @@ use std::process::{Command, Output};
 
 /// The repository's top folder.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repository root")
 }
 
 pub fn fixtures() -> PathBuf {
@@ -38,5 +41,6 @@ pub fn stderr(output: &Output) -> String {
 
 /// The parsed `--format json` report.
 pub fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("JSON report ({e}): {}", stdout(output)))
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("JSON report ({e}): {}", stdout(output)))
 }

@@ -26,7 +26,8 @@ fn shipped_definitions() -> Vec<PathBuf> {
 #[test]
 fn the_schema_in_definitions_is_up_to_date() {
     let printed = stdout(&jalon(&root(), &["schema"]));
-    let shipped = std::fs::read_to_string(root().join("definitions/jalon.schema.json")).expect("definitions/jalon.schema.json exists");
+    let shipped = std::fs::read_to_string(root().join("definitions/jalon.schema.json"))
+        .expect("definitions/jalon.schema.json exists");
     assert!(
         printed == shipped,
         "definitions/jalon.schema.json is stale: run `cargo run -- schema > definitions/jalon.schema.json`"
@@ -46,7 +47,11 @@ fn every_shipped_definition_declares_the_schema_for_editors() {
     for file in shipped_definitions() {
         let text = std::fs::read_to_string(&file).expect("readable");
         let first = text.lines().next().unwrap_or_default();
-        let relative = file.parent().expect("parent").strip_prefix(root().join("definitions")).expect("under definitions");
+        let relative = file
+            .parent()
+            .expect("parent")
+            .strip_prefix(root().join("definitions"))
+            .expect("under definitions");
         let expected = format!(
             "# yaml-language-server: $schema={}jalon.schema.json",
             "../".repeat(relative.components().count())
@@ -57,15 +62,20 @@ fn every_shipped_definition_declares_the_schema_for_editors() {
 
 #[test]
 fn every_shipped_definition_is_valid_under_the_schema() {
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("definitions/jalon.schema.json")).expect("schema")).expect("JSON");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("definitions/jalon.schema.json")).expect("schema"),
+    )
+    .expect("JSON");
     let validator = jsonschema::draft7::new(&schema).expect("a valid draft-07 schema");
     let files = shipped_definitions();
     assert!(files.len() >= 5, "the template and four editions");
     for file in files {
         let text = std::fs::read_to_string(&file).expect("readable");
         let value: serde_json::Value = serde_saphyr::from_str(&text).expect("YAML");
-        let errors: Vec<String> = validator.iter_errors(&value).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{}: {errors:#?}", file.display());
     }
     // And the validator does reject what the schema forbids.

@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use jalon_definition::{check_paths, schema, Limits};
 
 #[derive(Parser)]
-#[command(name = "jalon", version, about = "Run social-innovation experimentation programmes: check editions, preview and send what is due.")]
+#[command(
+    name = "jalon",
+    version,
+    about = "Run social-innovation experimentation programmes: check editions, preview and send what is due."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -17,12 +17,19 @@ pub fn text(report: &Report, color: bool) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(1);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_context_lines(1);
     let mut out = String::new();
     for diagnostic in &report.diagnostics {
         let shown = Shown::new(diagnostic, &report.sources);
         if let Some(place) = place(&report.sources, diagnostic.span) {
-            out.push_str(&format!("{}[{}]: {}\n", severity_word(diagnostic.severity), diagnostic.code, place));
+            out.push_str(&format!(
+                "{}[{}]: {}\n",
+                severity_word(diagnostic.severity),
+                diagnostic.code,
+                place
+            ));
         }
         if handler.render_report(&mut out, &shown).is_err() {
             out.push_str(&diagnostic.message);
@@ -30,7 +37,11 @@ pub fn text(report: &Report, color: bool) -> String {
         if let (None, Some(span)) = (&shown.source, diagnostic.span) {
             let file = report.sources.get(span.file);
             let at = file.line_col(span.start);
-            out.push_str(&format!("  {} │ {}\n", at.line, excerpt(file.line_text(at.line), at.column, LONG_LINE)));
+            out.push_str(&format!(
+                "  {} │ {}\n",
+                at.line,
+                excerpt(file.line_text(at.line), at.column, LONG_LINE)
+            ));
         }
         for (span, note) in &diagnostic.related {
             if Some(span.file) != diagnostic.span.map(|s| s.file) {
@@ -45,7 +56,11 @@ pub fn text(report: &Report, color: bool) -> String {
     let files = format!("{files} file{}", if files == 1 { "" } else { "s" });
     match (report.errors(), report.warnings()) {
         (0, 0) => out.push_str(&format!("✓ {files} checked, no problems\n")),
-        (e, w) => out.push_str(&format!("{} and {} in {files}\n", count(e, "error"), count(w, "warning"))),
+        (e, w) => out.push_str(&format!(
+            "{} and {} in {files}\n",
+            count(e, "error"),
+            count(w, "warning")
+        )),
     }
     out
 }
@@ -79,23 +94,40 @@ struct Shown<'a> {
 impl<'a> Shown<'a> {
     fn new(diagnostic: &'a Diagnostic, sources: &Sources) -> Self {
         let Some(span) = diagnostic.span else {
-            return Self { diagnostic, source: None, labels: Vec::new() };
+            return Self {
+                diagnostic,
+                source: None,
+                labels: Vec::new(),
+            };
         };
         let file = sources.get(span.file);
         let at = file.line_col(span.start);
         if file.line_text(at.line).chars().count() > LONG_LINE {
             // Too long to draw: `text()` prints a clipped excerpt instead.
-            return Self { diagnostic, source: None, labels: Vec::new() };
+            return Self {
+                diagnostic,
+                source: None,
+                labels: Vec::new(),
+            };
         }
-        let mut labels = vec![LabeledSpan::new_primary_with_span(diagnostic.label.clone(), byte_span(sources, span))];
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            diagnostic.label.clone(),
+            byte_span(sources, span),
+        )];
         for (related, note) in &diagnostic.related {
             if related.file == span.file {
-                labels.push(LabeledSpan::new_with_span(Some(note.clone()), byte_span(sources, *related)));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(note.clone()),
+                    byte_span(sources, *related),
+                ));
             }
         }
         Self {
             diagnostic,
-            source: Some(NamedSource::new(file.path.display().to_string(), file.text.clone()).with_language("yaml")),
+            source: Some(
+                NamedSource::new(file.path.display().to_string(), file.text.clone())
+                    .with_language("yaml"),
+            ),
             labels,
         }
     }
@@ -107,7 +139,9 @@ fn byte_span(sources: &Sources, span: Span) -> SourceSpan {
     let file = sources.get(span.file);
     let start = file.byte_offset(span.start).min(file.text.len());
     let end = file.byte_offset(span.end).min(file.text.len()).max(start);
-    let line_end = file.text[start..].find('\n').map_or(file.text.len(), |i| start + i);
+    let line_end = file.text[start..]
+        .find('\n')
+        .map_or(file.text.len(), |i| start + i);
     let end = end.min(line_end).max(start + usize::from(start < line_end));
     SourceSpan::new(start.into(), end - start)
 }
@@ -135,7 +169,10 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic.hint.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diagnostic
+            .hint
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -198,12 +235,16 @@ pub fn json(report: &Report) -> String {
                 severity: severity_word(d.severity),
                 code: d.code,
                 message: &d.message,
-                file: located.as_ref().map(|(f, _, _)| f.path.display().to_string()),
+                file: located
+                    .as_ref()
+                    .map(|(f, _, _)| f.path.display().to_string()),
                 line: located.as_ref().map(|(_, s, _)| s.line),
                 column: located.as_ref().map(|(_, s, _)| s.column),
                 end_line: located.as_ref().map(|(_, _, e)| e.line),
                 end_column: located.as_ref().map(|(_, _, e)| e.column),
-                snippet: located.as_ref().map(|(f, s, _)| excerpt(f.line_text(s.line), s.column, LONG_LINE)),
+                snippet: located
+                    .as_ref()
+                    .map(|(f, s, _)| excerpt(f.line_text(s.line), s.column, LONG_LINE)),
                 label: d.label.as_deref(),
                 hint: d.hint.as_deref(),
                 related: d
@@ -212,14 +253,23 @@ pub fn json(report: &Report) -> String {
                     .map(|(span, message)| {
                         let file = sources.get(span.file);
                         let at = file.line_col(span.start);
-                        JsonRelated { file: file.path.display().to_string(), line: at.line, column: at.column, message }
+                        JsonRelated {
+                            file: file.path.display().to_string(),
+                            line: at.line,
+                            column: at.column,
+                            message,
+                        }
                     })
                     .collect(),
             }
         })
         .collect();
     let report = JsonReport {
-        files: report.checked.iter().map(|p| p.display().to_string()).collect(),
+        files: report
+            .checked
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
         errors: report.errors(),
         warnings: report.warnings(),
         diagnostics,

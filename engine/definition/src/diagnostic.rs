@@ -101,6 +101,9 @@ pub fn suggestion_hint<'a>(wrong: &str, known: &[&'a str], what: &str) -> String
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        None => format!("there are {} known {what}s; check the spelling", known.len()),
+        None => format!(
+            "there are {} known {what}s; check the spelling",
+            known.len()
+        ),
     }
 }

@@ -130,12 +130,7 @@ pub fn parse_date_expr(text: &str) -> Result<DateExpr, ExprError> {
 pub fn parse_day_duration(text: &str) -> Result<Offset, ExprError> {
     let tokens = tokenize(text);
     let Some(number) = tokens.first() else {
-        return Err(err(
-            0,
-            text.len(),
-            "this duration is empty",
-            DURATION_HINT,
-        ));
+        return Err(err(0, text.len(), "this duration is empty", DURATION_HINT));
     };
     let offset = parse_offset_tokens(number, &tokens[1..])?;
     if offset.amount < 0 {
@@ -196,10 +191,21 @@ pub fn parse_event_length(text: &str) -> Result<EventLength, ExprError> {
 /// A time of day, `HH:MM`.
 pub fn parse_time_of_day(text: &str) -> Result<Time, ExprError> {
     let hint = "write a time of day as `09:00` or `17:30` (24-hour clock)";
-    let bad = || err(0, text.len(), &format!("`{text}` is not a time of day"), hint);
+    let bad = || {
+        err(
+            0,
+            text.len(),
+            &format!("`{text}` is not a time of day"),
+            hint,
+        )
+    };
     let (h, m) = text.trim().split_once([':', 'h']).ok_or_else(bad)?;
     let hour: i8 = h.parse().map_err(|_| bad())?;
-    let minute: i8 = if m.is_empty() { 0 } else { m.parse().map_err(|_| bad())? };
+    let minute: i8 = if m.is_empty() {
+        0
+    } else {
+        m.parse().map_err(|_| bad())?
+    };
     Time::new(hour, minute, 0, 0).map_err(|_| bad())
 }
 
@@ -227,15 +233,16 @@ fn tokenize<'t>(text: &'t str) -> Vec<Token<'t>> {
     let mut chars = 0;
     // The token being read: its byte start, char start and length in chars.
     let mut current: Option<(usize, usize, usize)> = None;
-    let push = |tokens: &mut Vec<Token<'t>>, cur: Option<(usize, usize, usize)>, end_byte: usize| {
-        if let Some((b, c, n)) = cur {
-            tokens.push(Token {
-                text: &text[b..end_byte],
-                start: c,
-                end: c + n,
-            });
-        }
-    };
+    let push =
+        |tokens: &mut Vec<Token<'t>>, cur: Option<(usize, usize, usize)>, end_byte: usize| {
+            if let Some((b, c, n)) = cur {
+                tokens.push(Token {
+                    text: &text[b..end_byte],
+                    start: c,
+                    end: c + n,
+                });
+            }
+        };
     for (byte, ch) in text.char_indices() {
         if ch.is_whitespace() {
             push(&mut tokens, current.take(), byte);
@@ -324,7 +331,10 @@ fn parse_offset_tokens(number: &Token<'_>, unit: &[Token<'_>]) -> Result<Offset,
             })
         }
     };
-    Ok(Offset { amount, unit: unit_kind })
+    Ok(Offset {
+        amount,
+        unit: unit_kind,
+    })
 }
 
 fn err(start: usize, end: usize, message: &str, hint: &str) -> ExprError {
@@ -345,32 +355,47 @@ mod tests {
     fn dates_and_relative_dates() {
         assert_eq!(
             parse_date_expr("2024-11-25").expect("date"),
-            DateExpr { anchor: Anchor::Date(date(2024, 11, 25)), offset: None }
+            DateExpr {
+                anchor: Anchor::Date(date(2024, 11, 25)),
+                offset: None
+            }
         );
         assert_eq!(
             parse_date_expr("jury.due + 3 working days").expect("relative"),
             DateExpr {
                 anchor: Anchor::Stage("jury".into(), Point::Due),
-                offset: Some(Offset { amount: 3, unit: DayUnit::WorkingDays })
+                offset: Some(Offset {
+                    amount: 3,
+                    unit: DayUnit::WorkingDays
+                })
             }
         );
         assert_eq!(
             parse_date_expr("due - 10 jours ouvrés").expect("french"),
             DateExpr {
                 anchor: Anchor::Own(Point::Due),
-                offset: Some(Offset { amount: -10, unit: DayUnit::WorkingDays })
+                offset: Some(Offset {
+                    amount: -10,
+                    unit: DayUnit::WorkingDays
+                })
             }
         );
         assert_eq!(
             parse_date_expr("edition.start+2 weeks").expect("no space before +"),
             DateExpr {
                 anchor: Anchor::EditionStart,
-                offset: Some(Offset { amount: 2, unit: DayUnit::Weeks })
+                offset: Some(Offset {
+                    amount: 2,
+                    unit: DayUnit::Weeks
+                })
             }
         );
         assert_eq!(
             parse_date_expr("pitch-jury.start").expect("dashes in ids"),
-            DateExpr { anchor: Anchor::Stage("pitch-jury".into(), Point::Start), offset: None }
+            DateExpr {
+                anchor: Anchor::Stage("pitch-jury".into(), Point::Start),
+                offset: None
+            }
         );
     }
 
@@ -394,16 +419,34 @@ mod tests {
     fn durations_times_and_lengths() {
         assert_eq!(
             parse_day_duration("10 working days").expect("ok"),
-            Offset { amount: 10, unit: DayUnit::WorkingDays }
+            Offset {
+                amount: 10,
+                unit: DayUnit::WorkingDays
+            }
         );
-        assert_eq!(parse_day_duration("1 week").expect("ok").unit, DayUnit::Weeks);
+        assert_eq!(
+            parse_day_duration("1 week").expect("ok").unit,
+            DayUnit::Weeks
+        );
         assert!(parse_day_duration("-2 days").is_err());
-        assert_eq!(parse_time_of_day("09:00").expect("ok"), jiff::civil::time(9, 0, 0, 0));
-        assert_eq!(parse_time_of_day("17h30").expect("ok"), jiff::civil::time(17, 30, 0, 0));
+        assert_eq!(
+            parse_time_of_day("09:00").expect("ok"),
+            jiff::civil::time(9, 0, 0, 0)
+        );
+        assert_eq!(
+            parse_time_of_day("17h30").expect("ok"),
+            jiff::civil::time(17, 30, 0, 0)
+        );
         assert!(parse_time_of_day("25:00").is_err());
         assert!(parse_time_of_day("9am").is_err());
-        assert_eq!(parse_event_length("2 days").expect("ok"), EventLength::Days(2));
-        assert_eq!(parse_event_length("90 minutes").expect("ok"), EventLength::Minutes(90));
+        assert_eq!(
+            parse_event_length("2 days").expect("ok"),
+            EventLength::Days(2)
+        );
+        assert_eq!(
+            parse_event_length("90 minutes").expect("ok"),
+            EventLength::Minutes(90)
+        );
         assert!(parse_event_length("2 fortnights").is_err());
     }
 }

@@ -14,7 +14,7 @@ use crate::schema::check_structure;
 use crate::source::{FileId, Sources, Span};
 use crate::tree::{merge, Node};
 use crate::validate::check_document;
-use crate::yaml::{load, LoadError, Limits};
+use crate::yaml::{load, Limits, LoadError};
 
 /// What a check found, over every file it read.
 #[derive(Debug, Default)]
@@ -80,7 +80,9 @@ pub fn check_paths(paths: &[PathBuf], limits: &Limits) -> Result<Report, UsageEr
     // A template's problems show once, however many editions extend it.
     let mut seen = std::collections::HashSet::new();
     report.diagnostics.retain(|d| seen.insert(d.clone()));
-    report.diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
+    report
+        .diagnostics
+        .sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
     Ok(report)
 }
 
@@ -157,15 +159,26 @@ impl Loader<'_> {
     }
 
     /// The tree of `path` with its `extends` chain merged in.
-    fn resolve(&mut self, path: &Path, chain: &mut Vec<PathBuf>, from: Option<Span>) -> Option<Node> {
+    fn resolve(
+        &mut self,
+        path: &Path,
+        chain: &mut Vec<PathBuf>,
+        from: Option<Span>,
+    ) -> Option<Node> {
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if let Some(i) = chain.iter().position(|p| *p == canonical) {
             let mut names: Vec<String> = self.chain_names[i..].to_vec();
             names.push(path.display().to_string());
             self.report.diagnostics.push(
-                Diagnostic::error("extends-cycle", format!("these files extend each other in a circle: {}", names.join(" → ")))
-                    .at_opt(from)
-                    .hint("a template must not extend the file that extends it"),
+                Diagnostic::error(
+                    "extends-cycle",
+                    format!(
+                        "these files extend each other in a circle: {}",
+                        names.join(" → ")
+                    ),
+                )
+                .at_opt(from)
+                .hint("a template must not extend the file that extends it"),
             );
             return None;
         }
@@ -192,7 +205,8 @@ impl Loader<'_> {
             return cached.clone().ok();
         }
         let result = self.read_and_parse(path, from);
-        self.trees.insert(canonical.to_path_buf(), result.clone().map_err(|_| ()));
+        self.trees
+            .insert(canonical.to_path_buf(), result.clone().map_err(|_| ()));
         result.ok()
     }
 
@@ -201,7 +215,11 @@ impl Loader<'_> {
             Ok(text) => text,
             Err(problem) => {
                 let file = self.report.sources.add(path.to_path_buf(), String::new());
-                let at = from.unwrap_or(Span { file, start: 0, end: 1 });
+                let at = from.unwrap_or(Span {
+                    file,
+                    start: 0,
+                    end: 1,
+                });
                 let diagnostic = match problem {
                     ReadProblem::TooLarge(size) => Diagnostic::error(
                         "file-too-large",
@@ -234,7 +252,10 @@ fn normalise(path: &Path) -> PathBuf {
         match part {
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir
-                if matches!(out.components().next_back(), Some(std::path::Component::Normal(_))) =>
+                if matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                ) =>
             {
                 out.pop();
             }
@@ -258,7 +279,9 @@ fn read_capped(path: &Path, max_bytes: u64) -> Result<String, ReadProblem> {
         return Err(ReadProblem::TooLarge(size));
     }
     let mut bytes = Vec::with_capacity(size as usize);
-    file.take(max_bytes + 1).read_to_end(&mut bytes).map_err(ReadProblem::Io)?;
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadProblem::Io)?;
     if bytes.len() as u64 > max_bytes {
         return Err(ReadProblem::TooLarge(bytes.len() as u64));
     }
@@ -273,19 +296,36 @@ fn load_diagnostic(file: FileId, error: &LoadError) -> Diagnostic {
     let _ = file;
     let base = |code| Diagnostic::error(code, error.to_string()).at(error.span());
     match error {
-        LoadError::Syntax { .. } => base("yaml-syntax").hint("check the indentation and the brackets or quotes around this point"),
-        LoadError::TooDeep { .. } => base("too-deep").hint("a definition needs only a few levels; this file looks generated or hostile"),
-        LoadError::TooManyNodes { .. } => base("too-many-values").hint("split the definition; this file looks generated or hostile"),
-        LoadError::AliasBudget { .. } => base("alias-bomb").hint("aliases (`*name`) may repeat a few values, not multiply them"),
-        LoadError::UnknownAlias { .. } => base("yaml-syntax").hint("define the anchor (`&name`) before using it"),
+        LoadError::Syntax { .. } => base("yaml-syntax")
+            .hint("check the indentation and the brackets or quotes around this point"),
+        LoadError::TooDeep { .. } => base("too-deep")
+            .hint("a definition needs only a few levels; this file looks generated or hostile"),
+        LoadError::TooManyNodes { .. } => base("too-many-values")
+            .hint("split the definition; this file looks generated or hostile"),
+        LoadError::AliasBudget { .. } => {
+            base("alias-bomb").hint("aliases (`*name`) may repeat a few values, not multiply them")
+        }
+        LoadError::UnknownAlias { .. } => {
+            base("yaml-syntax").hint("define the anchor (`&name`) before using it")
+        }
         LoadError::DuplicateKey { first, .. } => base("duplicate-key")
             .label("second time")
             .related(Some(*first), "first time")
             .hint("keep one of them"),
-        LoadError::ComplexKey { .. } => base("yaml-syntax").hint("keys are plain words such as `title`"),
-        LoadError::UnsupportedTag { .. } => base("yaml-syntax").hint("remove the tag; Jalon reads plain values"),
-        LoadError::MergeKey { .. } => base("yaml-syntax").hint("use `extends:` to reuse a template, or repeat the keys"),
-        LoadError::SeveralDocuments { .. } => base("yaml-syntax").hint("put each edition in its own file"),
-        LoadError::Empty { .. } => base("empty-file").hint("a definition starts with `programme:` or `extends:`"),
+        LoadError::ComplexKey { .. } => {
+            base("yaml-syntax").hint("keys are plain words such as `title`")
+        }
+        LoadError::UnsupportedTag { .. } => {
+            base("yaml-syntax").hint("remove the tag; Jalon reads plain values")
+        }
+        LoadError::MergeKey { .. } => {
+            base("yaml-syntax").hint("use `extends:` to reuse a template, or repeat the keys")
+        }
+        LoadError::SeveralDocuments { .. } => {
+            base("yaml-syntax").hint("put each edition in its own file")
+        }
+        LoadError::Empty { .. } => {
+            base("empty-file").hint("a definition starts with `programme:` or `extends:`")
+        }
     }
 }

@@ -234,7 +234,9 @@ pub struct Contact {
 }
 
 /// Where a participant stands. `candidate` → `shortlisted` → `laureate`; `not_retained` and `withdrawn` end the way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ParticipantStatus {
     Candidate,
@@ -463,7 +465,9 @@ pub struct Template {
 }
 
 /// The kinds of message Jalon sends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     StageOpened,

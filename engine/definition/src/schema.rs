@@ -12,6 +12,12 @@ use crate::diagnostic::{suggestion_hint, Diagnostic};
 use crate::model::Document;
 use crate::tree::Node;
 
+/// Above this many values, only the first structural problem is reported.
+const LARGE_FILE_VALUES: usize = 20_000;
+
+/// Past this many structural problems in one file, the rest are summed up.
+const MAX_REPORTED: usize = 200;
+
 /// Where editors and `# yaml-language-server: $schema=` comments find the schema.
 pub const SCHEMA_FILE_NAME: &str = "jalon.schema.json";
 
@@ -102,10 +108,45 @@ pub fn check_structure(tree: &Node, json: &mut Value) -> Structure {
             removed: Vec::new(),
         };
     };
+    // The validator gathers every error before returning any; on a huge
+    // generated file with an error per value that would take hundreds of
+    // MiB, so large invalid files get their first problem only.
+    if tree.count() > LARGE_FILE_VALUES {
+        if let Err(first) = validator.validate(json) {
+            let mut diagnostics = describe(
+                tree,
+                &compiled.schema,
+                first.instance_path().as_str(),
+                first.schema_path().as_str(),
+                first.kind(),
+                &first.to_string(),
+            );
+            diagnostics.truncate(1);
+            diagnostics.push(
+                Diagnostic::error("too-many-problems", format!("this file holds more than {LARGE_FILE_VALUES} values and does not fit the format; only its first structural problem is shown"))
+                    .at(tree.span)
+                    .hint("fix it and check again; this file may not be a Jalon definition at all"),
+            );
+            return Structure {
+                diagnostics,
+                pruned: false,
+                removed: Vec::new(),
+            };
+        }
+        return Structure {
+            diagnostics: Vec::new(),
+            pruned: true,
+            removed: Vec::new(),
+        };
+    }
     let mut removals: Vec<(String, String)> = Vec::new();
     let mut pruned = true;
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for error in validator.iter_errors(json) {
+        if diagnostics.len() >= MAX_REPORTED {
+            pruned = false;
+            break;
+        }
         let path = error.instance_path().as_str();
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -113,7 +154,10 @@ pub fn check_structure(tree: &Node, json: &mut Value) -> Structure {
             }
             _ => match path.rsplit_once('/') {
                 Some((parent, key)) if key.parse::<usize>().is_err() => {
-                    removals.push((parent.to_string(), key.replace("~1", "/").replace("~0", "~")));
+                    removals.push((
+                        parent.to_string(),
+                        key.replace("~1", "/").replace("~0", "~"),
+                    ));
                 }
                 _ => pruned = false,
             },
@@ -132,10 +176,21 @@ pub fn check_structure(tree: &Node, json: &mut Value) -> Structure {
         if let Some(Value::Object(map)) = json.pointer_mut(&parent) {
             map.remove(&key);
         }
-        removed.push(format!("{parent}/{}", key.replace('~', "~0").replace('/', "~1")));
+        removed.push(format!(
+            "{parent}/{}",
+            key.replace('~', "~0").replace('/', "~1")
+        ));
     }
     diagnostics.sort_by_key(|d| d.span);
     diagnostics.dedup();
+    if diagnostics.len() >= MAX_REPORTED {
+        diagnostics.truncate(MAX_REPORTED);
+        diagnostics.push(
+            Diagnostic::error("too-many-problems", format!("more than {MAX_REPORTED} structural problems; only the first {MAX_REPORTED} are shown"))
+                .at(tree.span)
+                .hint("fix these first; this file may not be a Jalon definition at all"),
+        );
+    }
     Structure {
         diagnostics,
         pruned,
@@ -157,7 +212,10 @@ fn describe(
     let container = container_name(tree, instance_path);
     match kind {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
-            let parent_schema = schema_at(schema, schema_path.trim_end_matches("/additionalProperties"));
+            let parent_schema = schema_at(
+                schema,
+                schema_path.trim_end_matches("/additionalProperties"),
+            );
             let allowed: Vec<&str> = parent_schema
                 .and_then(|s| s.get("properties"))
                 .and_then(Value::as_object)
@@ -165,6 +223,7 @@ fn describe(
                 .unwrap_or_default();
             unexpected
                 .iter()
+                .take(MAX_REPORTED)
                 .map(|key| {
                     let entry = node.entry(key);
                     Diagnostic::error("unknown-key", format!("unknown key `{key}` {container}"))
@@ -189,7 +248,10 @@ fn describe(
             };
             vec![Diagnostic::error(
                 "wrong-type",
-                format!("`{field}` should be {expected}, but it is {}", node.describe()),
+                format!(
+                    "`{field}` should be {expected}, but it is {}",
+                    node.describe()
+                ),
             )
             .at(node.span)
             .label(format!("expected {expected}"))
@@ -210,13 +272,19 @@ fn describe(
         }
         ValidationErrorKind::Minimum { limit } => vec![Diagnostic::error(
             "wrong-type",
-            format!("`{field}` must be {limit} or more, but it is {}", node.describe()),
+            format!(
+                "`{field}` must be {limit} or more, but it is {}",
+                node.describe()
+            ),
         )
         .at(node.span)
         .label("too small")],
         ValidationErrorKind::Maximum { limit } => vec![Diagnostic::error(
             "wrong-type",
-            format!("`{field}` must be {limit} or less, but it is {}", node.describe()),
+            format!(
+                "`{field}` must be {limit} or less, but it is {}",
+                node.describe()
+            ),
         )
         .at(node.span)
         .label("too large")],
@@ -227,10 +295,13 @@ fn describe(
 
 fn unknown_value(node: &Node, field: &str, allowed: &[&str]) -> Diagnostic {
     let found = node.as_str().unwrap_or_default();
-    Diagnostic::error("unknown-value", format!("`{field}` cannot be {}", node.describe()))
-        .at(node.span)
-        .label("not an allowed value")
-        .hint(suggestion_hint(found, allowed, "value"))
+    Diagnostic::error(
+        "unknown-value",
+        format!("`{field}` cannot be {}", node.describe()),
+    )
+    .at(node.span)
+    .label("not an allowed value")
+    .hint(suggestion_hint(found, allowed, "value"))
 }
 
 /// The values a `oneOf`/`anyOf` of constants allows (empty if it is not one).
@@ -241,7 +312,10 @@ fn constants<'a>(schema: &'a Value, keyword_path: &str) -> Vec<&'a str> {
     };
     let values: Vec<&str> = branches
         .iter()
-        .filter_map(|b| b.get("const").or_else(|| b.get("enum").and_then(|e| e.get(0))))
+        .filter_map(|b| {
+            b.get("const")
+                .or_else(|| b.get("enum").and_then(|e| e.get(0)))
+        })
         .filter_map(Value::as_str)
         .collect();
     if values.len() == branches.len() {

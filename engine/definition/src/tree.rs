@@ -2,6 +2,8 @@
 //! so that checks made after `extends` merged several files still point at
 //! the right place.
 
+use std::collections::HashMap;
+
 use crate::source::Span;
 use serde_json::{Map, Number, Value};
 
@@ -30,6 +32,22 @@ pub struct Entry {
 }
 
 impl Node {
+    fn null(span: Span) -> Node {
+        Node {
+            value: NodeValue::Null,
+            span,
+        }
+    }
+
+    /// How many values the tree holds (keys included).
+    pub fn count(&self) -> usize {
+        1 + match &self.value {
+            NodeValue::Seq(items) => items.iter().map(Node::count).sum(),
+            NodeValue::Map(entries) => entries.iter().map(|e| 1 + e.value.count()).sum(),
+            _ => 0,
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.value)
     }
@@ -117,18 +135,21 @@ pub struct Located<'a> {
 pub fn merge(base: Node, over: Node) -> Node {
     match (base.value, over.value) {
         (NodeValue::Map(mut base_entries), NodeValue::Map(over_entries)) => {
+            let index: HashMap<String, usize> = base_entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect();
             for entry in over_entries {
-                match base_entries.iter().position(|b| b.key == entry.key) {
-                    Some(i) => {
-                        let old = base_entries.remove(i);
-                        base_entries.insert(
-                            i,
-                            Entry {
-                                key: entry.key,
-                                key_span: entry.key_span,
-                                value: merge(old.value, entry.value),
-                            },
-                        );
+                match index.get(&entry.key) {
+                    Some(&i) => {
+                        let old =
+                            std::mem::replace(&mut base_entries[i].value, Node::null(over.span));
+                        base_entries[i] = Entry {
+                            key: entry.key,
+                            key_span: entry.key_span,
+                            value: merge(old, entry.value),
+                        };
                     }
                     None => base_entries.push(entry),
                 }
@@ -146,7 +167,10 @@ pub fn merge(base: Node, over: Node) -> Node {
             let inherited = base_items.len();
             for item in over_items {
                 let id = item_id(&item).map(str::to_owned);
-                match base_items[..inherited].iter().position(|b| item_id(b) == id.as_deref()) {
+                match base_items[..inherited]
+                    .iter()
+                    .position(|b| item_id(b) == id.as_deref())
+                {
                     Some(i) => {
                         let old = base_items.remove(i);
                         base_items.insert(i, merge(old, item));
@@ -190,7 +214,10 @@ mod tests {
             0,
             "calendar: {public_holidays: france}\nstages:\n  - {id: a, title: A}\n  - {id: b, title: B}\n",
         );
-        let over = tree(1, "stages:\n  - {id: b, title: Bis}\n  - {id: c, title: C}\n");
+        let over = tree(
+            1,
+            "stages:\n  - {id: b, title: Bis}\n  - {id: c, title: C}\n",
+        );
         let merged = merge(base, over);
         let json = merged.to_json();
         assert_eq!(json["calendar"]["public_holidays"], "france");

@@ -27,7 +27,7 @@ impl Default for Limits {
         Self {
             max_bytes: 8 * 1024 * 1024,
             max_depth: 64,
-            max_nodes: 500_000,
+            max_nodes: 250_000,
             max_alias_nodes: 50_000,
         }
     }
@@ -155,6 +155,9 @@ enum Open {
     },
     Map {
         entries: Vec<Entry>,
+        /// Where each key was first seen: duplicate keys in a huge mapping
+        /// must not cost a scan per key.
+        seen: HashMap<String, Span>,
         pending_key: Option<(String, Span)>,
         start: YamlSpan,
         anchor: usize,
@@ -257,6 +260,7 @@ impl Builder<'_> {
                 } else {
                     Open::Map {
                         entries: Vec::new(),
+                        seen: HashMap::new(),
                         pending_key: None,
                         start: yspan,
                         anchor,
@@ -321,6 +325,7 @@ impl Builder<'_> {
             Some(Open::Seq { items, .. }) => items.push(node),
             Some(Open::Map {
                 entries,
+                seen,
                 pending_key,
                 ..
             }) => match pending_key.take() {
@@ -341,13 +346,14 @@ impl Builder<'_> {
                     if key == "<<" {
                         return Err(LoadError::MergeKey { span: node.span });
                     }
-                    if let Some(first) = entries.iter().find(|e| e.key == key) {
+                    if let Some(&first) = seen.get(&key) {
                         return Err(LoadError::DuplicateKey {
                             key,
                             span: node.span,
-                            first: first.key_span,
+                            first,
                         });
                     }
+                    seen.insert(key.clone(), node.span);
                     *pending_key = Some((key, node.span));
                 }
                 Some((key, key_span)) => entries.push(Entry {
@@ -470,7 +476,9 @@ mod tests {
     #[test]
     fn duplicate_keys_are_reported_with_both_places() {
         let err = parse("a: 1\nb: 2\na: 3\n").expect_err("duplicate");
-        assert!(matches!(err, LoadError::DuplicateKey { ref key, first, span } if key == "a" && first.start == 0 && span.start == 10));
+        assert!(
+            matches!(err, LoadError::DuplicateKey { ref key, first, span } if key == "a" && first.start == 0 && span.start == 10)
+        );
     }
 
     #[test]
@@ -484,21 +492,36 @@ mod tests {
     #[test]
     fn unknown_alias_names_the_anchor() {
         let err = parse("a: *nowhere\n").expect_err("unknown alias");
-        assert!(matches!(err, LoadError::Syntax { .. } | LoadError::UnknownAlias { .. }));
+        assert!(matches!(
+            err,
+            LoadError::Syntax { .. } | LoadError::UnknownAlias { .. }
+        ));
     }
 
     #[test]
     fn nesting_is_bounded() {
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
-        assert!(matches!(parse(&deep), Err(LoadError::TooDeep { limit: 64, .. })));
+        assert!(matches!(
+            parse(&deep),
+            Err(LoadError::TooDeep { limit: 64, .. })
+        ));
     }
 
     #[test]
     fn several_documents_and_empty_files_are_refused() {
-        assert!(matches!(parse("a: 1\n---\nb: 2\n"), Err(LoadError::SeveralDocuments { .. })));
+        assert!(matches!(
+            parse("a: 1\n---\nb: 2\n"),
+            Err(LoadError::SeveralDocuments { .. })
+        ));
         assert!(matches!(parse(""), Err(LoadError::Empty { .. })));
-        assert!(matches!(parse("a: !!binary x\n"), Err(LoadError::UnsupportedTag { .. })));
-        assert!(matches!(parse("<<: {a: 1}\n"), Err(LoadError::MergeKey { .. })));
+        assert!(matches!(
+            parse("a: !!binary x\n"),
+            Err(LoadError::UnsupportedTag { .. })
+        ));
+        assert!(matches!(
+            parse("<<: {a: 1}\n"),
+            Err(LoadError::MergeKey { .. })
+        ));
     }
 
     #[test]

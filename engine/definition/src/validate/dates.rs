@@ -67,7 +67,11 @@ pub(crate) fn check(
                 }
             }
         }
-        if let Some(from) = stage.due_expr.as_ref().and_then(|e| anchor_node(table, s, e)) {
+        if let Some(from) = stage
+            .due_expr
+            .as_ref()
+            .and_then(|e| anchor_node(table, s, e))
+        {
             graph.add_edge(nodes[from], nodes[node(s, Point::Due)], ());
         }
     }
@@ -76,12 +80,17 @@ pub(crate) fn check(
         let self_loop = component.len() == 1 && graph.contains_edge(component[0], component[0]);
         if component.len() > 1 || self_loop {
             cyclic = true;
-            report_date_cycle(checker, table, &component.iter().map(|n| graph[*n]).collect());
+            report_date_cycle(
+                checker,
+                table,
+                &component.iter().map(|n| graph[*n]).collect(),
+            );
         }
     }
     // Dates are computed only for editions whose stage graph is sound.
     stage_order?;
-    let (Some(edition_start), Some(edition_end)) = (directory.edition_start, directory.edition_end) else {
+    let (Some(edition_start), Some(edition_end)) = (directory.edition_start, directory.edition_end)
+    else {
         return None;
     };
     if cyclic {
@@ -90,7 +99,11 @@ pub(crate) fn check(
     let order = toposort(&graph, None).ok()?;
     let calendar = &directory.calendar;
     let mut values: Vec<Option<Date>> = vec![None; count * 2];
-    let context = Context { edition_start, edition_end, calendar };
+    let context = Context {
+        edition_start,
+        edition_end,
+        calendar,
+    };
     for n in order {
         let n = graph[n];
         let (s, point) = (n / 2, if n % 2 == 0 { Point::Start } else { Point::Due });
@@ -102,7 +115,11 @@ pub(crate) fn check(
                 evaluate(checker, &context, table, &values, s, expr, &pointer)
             }
             (Point::Start, None, _) => {
-                let last_need = needs[s].iter().map(|&n| values[node(n, Point::Due)]).collect::<Option<Vec<_>>>().map(|v| v.into_iter().max());
+                let last_need = needs[s]
+                    .iter()
+                    .map(|&n| values[node(n, Point::Due)])
+                    .collect::<Option<Vec<_>>>()
+                    .map(|v| v.into_iter().max());
                 match last_need {
                     Some(Some(last)) => calendar.add_working_days(last, 1).ok(),
                     Some(None) => Some(edition_start),
@@ -116,34 +133,80 @@ pub(crate) fn check(
 
     let mut windows = Vec::with_capacity(count);
     for (s, stage) in table.stages.iter().enumerate() {
-        let (Some(start), Some(due)) = (values[node(s, Point::Start)], values[node(s, Point::Due)]) else {
+        let (Some(start), Some(due)) = (values[node(s, Point::Start)], values[node(s, Point::Due)])
+        else {
             return None;
         };
         let at = format!("/stages/{s}");
-        let start_span = if stage.start_expr.is_some() { checker.span(&format!("{at}/start")) } else { checker.item_span("/stages", s) };
+        let start_span = if stage.start_expr.is_some() {
+            checker.span(&format!("{at}/start"))
+        } else {
+            checker.item_span("/stages", s)
+        };
         let due_span = checker.span(&format!("{at}/due"));
         if due < start {
             checker.push(
-                Diagnostic::error("due-before-start", format!("stage `{}` is due on {} but opens only on {}", stage.id, fmt(due), fmt(start)))
-                    .at(due_span)
-                    .label(format!("due {}", fmt(due)))
-                    .related(Some(start_span), format!("opens {}", fmt(start)))
-                    .hint("move `due` later or `start` earlier"),
+                Diagnostic::error(
+                    "due-before-start",
+                    format!(
+                        "stage `{}` is due on {} but opens only on {}",
+                        stage.id,
+                        fmt(due),
+                        fmt(start)
+                    ),
+                )
+                .at(due_span)
+                .label(format!("due {}", fmt(due)))
+                .related(Some(start_span), format!("opens {}", fmt(start)))
+                .hint("move `due` later or `start` earlier"),
             );
+        }
+        if stage.start_expr.is_some() {
+            for &need in &needs[s] {
+                let Some(need_due) = values[node(need, Point::Due)] else {
+                    continue;
+                };
+                if start <= need_due {
+                    let need_id = &table.stages[need].id;
+                    checker.push(
+                        Diagnostic::error("start-before-needs", format!("stage `{}` opens on {}, but it needs `{need_id}`, which is only due on {}", stage.id, fmt(start), fmt(need_due)))
+                            .at(start_span)
+                            .label(format!("opens {}", fmt(start)))
+                            .hint(format!("open it after `{need_id}` is due (e.g. `start: {need_id}.due + 1 working day`), or move `{need_id}` earlier")),
+                    );
+                }
+            }
         }
         for (date, span, what) in [(start, start_span, "opens"), (due, due_span, "is due")] {
             if date < edition_start || date > edition_end {
                 checker.push(
-                    Diagnostic::error("date-outside-edition", format!("stage `{}` {what} on {}, outside the edition ({} to {})", stage.id, fmt(date), fmt(edition_start), fmt(edition_end)))
-                        .at(span)
-                        .label("outside the edition")
-                        .hint("move the date, or widen the edition's `start`/`end`"),
+                    Diagnostic::error(
+                        "date-outside-edition",
+                        format!(
+                            "stage `{}` {what} on {}, outside the edition ({} to {})",
+                            stage.id,
+                            fmt(date),
+                            fmt(edition_start),
+                            fmt(edition_end)
+                        ),
+                    )
+                    .at(span)
+                    .label("outside the edition")
+                    .hint("move the date, or widen the edition's `start`/`end`"),
                 );
             } else if let Some(reason) = calendar.non_working_reason(date) {
                 checker.push(
-                    Diagnostic::warning("non-working-date", format!("stage `{}` {what} on {}, {}", stage.id, fmt(date), reason_words(&reason)))
-                        .at(span)
-                        .hint("pick a working day, or count in working days (`+ 3 working days`)"),
+                    Diagnostic::warning(
+                        "non-working-date",
+                        format!(
+                            "stage `{}` {what} on {}, {}",
+                            stage.id,
+                            fmt(date),
+                            reason_words(&reason)
+                        ),
+                    )
+                    .at(span)
+                    .hint("pick a working day, or count in working days (`+ 3 working days`)"),
                 );
             }
         }
@@ -180,32 +243,65 @@ pub(crate) fn check(
         let mut events = Vec::new();
         for (k, event) in stage.events.iter().enumerate() {
             let pointer = format!("{at}/events/{k}/date");
-            let Some(date) = evaluate(checker, &context, table, &values, s, &event.date, &pointer) else {
+            let Some(date) = evaluate(checker, &context, table, &values, s, &event.date, &pointer)
+            else {
                 return None;
             };
             let span = checker.span(&pointer);
             if date < edition_start || date > edition_end {
                 checker.push(
-                    Diagnostic::error("date-outside-edition", format!("the event `{}` is on {}, outside the edition ({} to {})", event.id, fmt(date), fmt(edition_start), fmt(edition_end)))
-                        .at(span)
-                        .hint("move the event, or widen the edition's `start`/`end`"),
+                    Diagnostic::error(
+                        "date-outside-edition",
+                        format!(
+                            "the event `{}` is on {}, outside the edition ({} to {})",
+                            event.id,
+                            fmt(date),
+                            fmt(edition_start),
+                            fmt(edition_end)
+                        ),
+                    )
+                    .at(span)
+                    .hint("move the event, or widen the edition's `start`/`end`"),
                 );
             } else if date < start || date > due {
                 checker.push(
-                    Diagnostic::warning("event-outside-stage", format!("the event `{}` is on {}, outside its stage `{}` ({} to {})", event.id, fmt(date), stage.id, fmt(start), fmt(due)))
-                        .at(span)
-                        .hint("move the event or the stage's dates"),
+                    Diagnostic::warning(
+                        "event-outside-stage",
+                        format!(
+                            "the event `{}` is on {}, outside its stage `{}` ({} to {})",
+                            event.id,
+                            fmt(date),
+                            stage.id,
+                            fmt(start),
+                            fmt(due)
+                        ),
+                    )
+                    .at(span)
+                    .hint("move the event or the stage's dates"),
                 );
             } else if let Some(reason) = calendar.non_working_reason(date) {
                 checker.push(
-                    Diagnostic::warning("non-working-date", format!("the event `{}` is on {}, {}", event.id, fmt(date), reason_words(&reason)))
-                        .at(span)
-                        .hint("pick a working day"),
+                    Diagnostic::warning(
+                        "non-working-date",
+                        format!(
+                            "the event `{}` is on {}, {}",
+                            event.id,
+                            fmt(date),
+                            reason_words(&reason)
+                        ),
+                    )
+                    .at(span)
+                    .hint("pick a working day"),
                 );
             }
             events.push(date);
         }
-        windows.push(StageWindow { start, due, reminders, events });
+        windows.push(StageWindow {
+            start,
+            due,
+            reminders,
+            events,
+        });
     }
     Some(Windows { stages: windows })
 }
@@ -238,9 +334,12 @@ fn evaluate(
     let shifted = shift(context.calendar, base, offset);
     if shifted.is_none() {
         checker.push(
-            Diagnostic::error("invalid-expression", format!("{base} shifted by {offset} is not a date Jalon can compute"))
-                .at(checker.span(pointer))
-                .hint("check the amount"),
+            Diagnostic::error(
+                "invalid-expression",
+                format!("{base} shifted by {offset} is not a date Jalon can compute"),
+            )
+            .at(checker.span(pointer))
+            .hint("check the amount"),
         );
     }
     shifted
@@ -258,7 +357,13 @@ pub(crate) fn shift(calendar: &WorkingCalendar, date: Date, offset: Offset) -> O
 fn report_date_cycle(checker: &mut Checker<'_>, table: &StageTable, members: &BTreeSet<usize>) {
     let names: Vec<String> = members
         .iter()
-        .map(|&n| format!("{}.{}", table.stages[n / 2].id, if n % 2 == 0 { "start" } else { "due" }))
+        .map(|&n| {
+            format!(
+                "{}.{}",
+                table.stages[n / 2].id,
+                if n % 2 == 0 { "start" } else { "due" }
+            )
+        })
         .collect();
     let first = members.iter().next().copied().unwrap_or(0);
     let field = if first % 2 == 0 { "start" } else { "due" };
@@ -269,7 +374,10 @@ fn report_date_cycle(checker: &mut Checker<'_>, table: &StageTable, members: &BT
     }
     let mut diagnostic = Diagnostic::error(
         "date-cycle",
-        format!("these dates are defined from each other in a circle, so none can be computed: {}", names.join(", ")),
+        format!(
+            "these dates are defined from each other in a circle, so none can be computed: {}",
+            names.join(", ")
+        ),
     )
     .at(checker.span(&format!("/stages/{}/{field}", first / 2)))
     .label("part of the circle")
@@ -280,7 +388,9 @@ fn report_date_cycle(checker: &mut Checker<'_>, table: &StageTable, members: &BT
     checker.push(diagnostic);
 }
 
-const DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+const DAYS: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
 
 /// `2024-11-25 (lundi)`: managers check dates against a calendar by weekday.
 pub(crate) fn fmt(date: Date) -> String {

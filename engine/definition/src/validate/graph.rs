@@ -51,7 +51,8 @@ pub(crate) fn check(checker: &mut Checker<'_>, table: &StageTable) -> Option<Vec
 
     let mut in_cycle = vec![false; needs.len()];
     for component in tarjan_scc(&graph) {
-        let self_loop = component.len() == 1 && needs[graph[component[0]]].contains(&graph[component[0]]);
+        let self_loop =
+            component.len() == 1 && needs[graph[component[0]]].contains(&graph[component[0]]);
         if component.len() < 2 && !self_loop {
             continue;
         }
@@ -74,7 +75,12 @@ pub(crate) fn check(checker: &mut Checker<'_>, table: &StageTable) -> Option<Vec
 }
 
 /// Prints the cycle stage by stage: `a → b → c → a`.
-fn report_cycle(checker: &mut Checker<'_>, table: &StageTable, needs: &[Vec<usize>], members: &BTreeSet<usize>) {
+fn report_cycle(
+    checker: &mut Checker<'_>,
+    table: &StageTable,
+    needs: &[Vec<usize>],
+    members: &BTreeSet<usize>,
+) {
     let Some(&start) = members.iter().next() else {
         return;
     };
@@ -102,16 +108,25 @@ fn report_cycle(checker: &mut Checker<'_>, table: &StageTable, needs: &[Vec<usiz
         .windows(2)
         .map(|pair| {
             let (need, stage) = (pair[0], pair[1]);
-            let note = format!("`{}` needs `{}`", table.stages[stage].id, table.stages[need].id);
+            let note = format!(
+                "`{}` needs `{}`",
+                table.stages[stage].id, table.stages[need].id
+            );
             (need_span(checker, stage, need), note)
         })
         .collect();
     // Point first at a step in the file being checked, not in its template.
     let home = checker.tree.span.file;
-    let primary = steps.iter().position(|(span, _)| span.file == home).unwrap_or(0);
+    let primary = steps
+        .iter()
+        .position(|(span, _)| span.file == home)
+        .unwrap_or(0);
     let mut diagnostic = Diagnostic::error(
         "dependency-cycle",
-        format!("these stages wait for each other in a circle: {}", names.join(" → ")),
+        format!(
+            "these stages wait for each other in a circle: {}",
+            names.join(" → ")
+        ),
     )
     .at(steps[primary].0)
     .label(steps[primary].1.clone())
@@ -136,8 +151,19 @@ fn need_span(checker: &Checker<'_>, stage: usize, need: usize) -> crate::source:
         return checker.span(&format!("/stages/{stage}/needs/{j}"));
     }
     let stage_id = stages.get(stage).and_then(|s| s.id.as_deref());
-    for (k, outcome) in stages.get(need).and_then(|s| s.outcomes.as_ref()).into_iter().flatten().enumerate() {
-        if let Some(l) = outcome.leads_to.iter().flatten().position(|x| Some(x.as_str()) == stage_id) {
+    for (k, outcome) in stages
+        .get(need)
+        .and_then(|s| s.outcomes.as_ref())
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let Some(l) = outcome
+            .leads_to
+            .iter()
+            .flatten()
+            .position(|x| Some(x.as_str()) == stage_id)
+        {
             return checker.span(&format!("/stages/{need}/outcomes/{k}/leads_to/{l}"));
         }
     }
@@ -145,7 +171,12 @@ fn need_span(checker: &Checker<'_>, stage: usize, need: usize) -> crate::source:
 }
 
 /// Stages outside any cycle that wait, directly or not, on one.
-fn report_blocked(checker: &mut Checker<'_>, table: &StageTable, needs: &[Vec<usize>], in_cycle: &[bool]) {
+fn report_blocked(
+    checker: &mut Checker<'_>,
+    table: &StageTable,
+    needs: &[Vec<usize>],
+    in_cycle: &[bool],
+) {
     let mut waiting_on: Vec<Vec<usize>> = vec![Vec::new(); needs.len()];
     for (stage, stage_needs) in needs.iter().enumerate() {
         for &need in stage_needs {
@@ -153,7 +184,8 @@ fn report_blocked(checker: &mut Checker<'_>, table: &StageTable, needs: &[Vec<us
         }
     }
     let mut blocked = in_cycle.to_vec();
-    let mut queue: std::collections::VecDeque<usize> = (0..needs.len()).filter(|&s| in_cycle[s]).collect();
+    let mut queue: std::collections::VecDeque<usize> =
+        (0..needs.len()).filter(|&s| in_cycle[s]).collect();
     while let Some(cause) = queue.pop_front() {
         for &stage in &waiting_on[cause] {
             if blocked[stage] {
@@ -171,14 +203,22 @@ fn report_blocked(checker: &mut Checker<'_>, table: &StageTable, needs: &[Vec<us
 }
 
 /// A stage that needs stages from two different outcomes of one decision can never open.
-fn check_exclusive_branches(checker: &mut Checker<'_>, table: &StageTable, needs: &[Vec<usize>], order: &[usize]) {
+fn check_exclusive_branches(
+    checker: &mut Checker<'_>,
+    table: &StageTable,
+    needs: &[Vec<usize>],
+    order: &[usize],
+) {
     let direct = branches(table);
     // For each stage: decision → the outcomes under which the stage can still run.
     let mut allowed: Vec<BTreeMap<usize, BTreeSet<usize>>> = vec![BTreeMap::new(); needs.len()];
     let mut reported = vec![false; needs.len()];
     for &s in order {
         let mut mine: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-        let mut sources: Vec<(BTreeMap<usize, BTreeSet<usize>>, bool)> = needs[s].iter().map(|&n| (allowed[n].clone(), reported[n])).collect();
+        let mut sources: Vec<(BTreeMap<usize, BTreeSet<usize>>, bool)> = needs[s]
+            .iter()
+            .map(|&n| (allowed[n].clone(), reported[n]))
+            .collect();
         let mut direct_map: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
         for &(d, o) in &direct[s] {
             direct_map.entry(d).or_default().insert(o);
@@ -193,7 +233,8 @@ fn check_exclusive_branches(checker: &mut Checker<'_>, table: &StageTable, needs
                         mine.insert(d, outcomes);
                     }
                     Some(existing) => {
-                        let both: BTreeSet<usize> = existing.intersection(&outcomes).copied().collect();
+                        let both: BTreeSet<usize> =
+                            existing.intersection(&outcomes).copied().collect();
                         if both.is_empty() {
                             conflict = Some(d);
                         }

@@ -21,7 +21,11 @@ use crate::tree::Node;
 ///
 /// `removed` lists the values the structural check already reported and
 /// removed, so that their absence is not reported a second time.
-pub fn check_document(doc: &Document, tree: &Node, removed: &[String]) -> (Vec<Diagnostic>, Option<Edition>) {
+pub fn check_document(
+    doc: &Document,
+    tree: &Node,
+    removed: &[String],
+) -> (Vec<Diagnostic>, Option<Edition>) {
     let mut checker = Checker {
         doc,
         tree,
@@ -150,7 +154,13 @@ impl Checker<'_> {
             let pointer = format!("{list}/{i}/id");
             let Some(id) = id else {
                 if required {
-                    self.missing(list, i, &format!("this {what}"), "id", "give it a short identifier, e.g. `id: my-stage`");
+                    self.missing(
+                        list,
+                        i,
+                        &format!("this {what}"),
+                        "id",
+                        "give it a short identifier, e.g. `id: my-stage`",
+                    );
                 }
                 index.ids.push(format!("#{}", i + 1));
                 continue;
@@ -195,14 +205,23 @@ impl Checker<'_> {
     }
 
     /// Resolves a reference, reporting it when unknown.
-    pub fn reference(&mut self, pointer: &str, what: &str, index: &IdIndex, id: &str) -> Option<usize> {
+    pub fn reference(
+        &mut self,
+        pointer: &str,
+        what: &str,
+        index: &IdIndex,
+        id: &str,
+    ) -> Option<usize> {
         let found = index.get(id);
         if found.is_none() {
             self.push(
-                Diagnostic::error("unknown-reference", format!("there is no {what} with the id `{id}`"))
-                    .at(self.span(pointer))
-                    .label(format!("unknown {what}"))
-                    .hint(suggestion_hint(id, &index.names(), what)),
+                Diagnostic::error(
+                    "unknown-reference",
+                    format!("there is no {what} with the id `{id}`"),
+                )
+                .at(self.span(pointer))
+                .label(format!("unknown {what}"))
+                .hint(suggestion_hint(id, &index.names(), what)),
             );
         }
         found

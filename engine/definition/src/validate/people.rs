@@ -37,10 +37,13 @@ impl Directory {
         let mut known = self.roles.names();
         known.extend(self.people.names());
         checker.push(
-            Diagnostic::error("unknown-reference", format!("there is no role or person with the id `{id}`"))
-                .at(checker.span(pointer))
-                .label("unknown role or person")
-                .hint(suggestion_hint(id, &known, "role or person")),
+            Diagnostic::error(
+                "unknown-reference",
+                format!("there is no role or person with the id `{id}`"),
+            )
+            .at(checker.span(pointer))
+            .label("unknown role or person")
+            .hint(suggestion_hint(id, &known, "role or person")),
         );
         None
     }
@@ -87,7 +90,10 @@ impl Directory {
                 id: p.id.clone().unwrap_or_default(),
                 name: p.name.clone().unwrap_or_default(),
                 email: p.email.clone(),
-                organisation: p.organisation.as_deref().and_then(|o| self.organisations.get(o)),
+                organisation: p
+                    .organisation
+                    .as_deref()
+                    .and_then(|o| self.organisations.get(o)),
                 title: p.title.clone(),
             })
             .collect();
@@ -100,7 +106,10 @@ impl Directory {
                 id: r.id.clone().unwrap_or_default(),
                 name: r.name.clone().or_else(|| r.id.clone()).unwrap_or_default(),
                 kind: r.kind,
-                organisation: r.organisation.as_deref().and_then(|o| self.organisations.get(o)),
+                organisation: r
+                    .organisation
+                    .as_deref()
+                    .and_then(|o| self.organisations.get(o)),
                 members: role_members(checker, self, i),
             })
             .collect();
@@ -165,7 +174,10 @@ impl Directory {
 }
 
 fn ids_to_indices(ids: Option<&Vec<String>>, index: &IdIndex) -> Vec<usize> {
-    ids.into_iter().flatten().filter_map(|id| index.get(id)).collect()
+    ids.into_iter()
+        .flatten()
+        .filter_map(|id| index.get(id))
+        .collect()
 }
 
 fn role_members(checker: &Checker<'_>, directory: &Directory, role: usize) -> Vec<usize> {
@@ -194,23 +206,41 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
         doc.organisations.iter().flatten().map(|o| o.id.as_ref()),
         true,
     );
-    let people = checker.index_ids("/people", "person", doc.people.iter().flatten().map(|p| p.id.as_ref()), true);
-    let roles = checker.index_ids("/roles", "role", doc.roles.iter().flatten().map(|r| r.id.as_ref()), true);
+    let people = checker.index_ids(
+        "/people",
+        "person",
+        doc.people.iter().flatten().map(|p| p.id.as_ref()),
+        true,
+    );
+    let roles = checker.index_ids(
+        "/roles",
+        "role",
+        doc.roles.iter().flatten().map(|r| r.id.as_ref()),
+        true,
+    );
     for (i, role) in doc.roles.iter().flatten().enumerate() {
         if let Some(id) = &role.id {
             if let Some(p) = people.get(id) {
                 let first = checker.span(&format!("/people/{p}/id"));
                 checker.push(
-                    Diagnostic::error("duplicate-id", format!("`{id}` is both a person and a role"))
-                        .at(checker.span(&format!("/roles/{i}/id")))
-                        .label("also a person's id")
-                        .related(Some(first), "the person")
-                        .hint("stages name people and roles alike, so their ids must differ"),
+                    Diagnostic::error(
+                        "duplicate-id",
+                        format!("`{id}` is both a person and a role"),
+                    )
+                    .at(checker.span(&format!("/roles/{i}/id")))
+                    .label("also a person's id")
+                    .related(Some(first), "the person")
+                    .hint("stages name people and roles alike, so their ids must differ"),
                 );
             }
         }
     }
-    let themes = checker.index_ids("/themes", "theme", doc.themes.iter().flatten().map(|t| t.id.as_ref()), true);
+    let themes = checker.index_ids(
+        "/themes",
+        "theme",
+        doc.themes.iter().flatten().map(|t| t.id.as_ref()),
+        true,
+    );
     checker.index_ids(
         "/participants",
         "participant",
@@ -227,27 +257,49 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
     for (i, person) in doc.people.iter().flatten().enumerate() {
         let at = format!("/people/{i}");
         if person.name.is_none() {
-            checker.missing("/people", i, "this person", "name", "add the person's full name, as used in emails");
+            checker.missing(
+                "/people",
+                i,
+                "this person",
+                "name",
+                "add the person's full name, as used in emails",
+            );
         }
         match &person.email {
             Some(email) => check_email(checker, &format!("{at}/email"), email),
             None => {
                 let span = checker.item_span("/people", i);
                 checker.push(
-                    Diagnostic::warning("missing-email", format!("`{}` has no email address and will receive no email", person.id.as_deref().unwrap_or("this person")))
-                        .at(span)
-                        .hint("add `email:`"),
+                    Diagnostic::warning(
+                        "missing-email",
+                        format!(
+                            "`{}` has no email address and will receive no email",
+                            person.id.as_deref().unwrap_or("this person")
+                        ),
+                    )
+                    .at(span)
+                    .hint("add `email:`"),
                 );
             }
         }
         if let Some(org) = &person.organisation {
-            checker.reference(&format!("{at}/organisation"), "organisation", &organisations, org);
+            checker.reference(
+                &format!("{at}/organisation"),
+                "organisation",
+                &organisations,
+                org,
+            );
         }
     }
     for (i, role) in doc.roles.iter().flatten().enumerate() {
         let at = format!("/roles/{i}");
         if let Some(org) = &role.organisation {
-            checker.reference(&format!("{at}/organisation"), "organisation", &organisations, org);
+            checker.reference(
+                &format!("{at}/organisation"),
+                "organisation",
+                &organisations,
+                org,
+            );
         }
         for (j, member) in role.members.iter().flatten().enumerate() {
             checker.reference(&format!("{at}/members/{j}"), "person", &people, member);
@@ -255,15 +307,27 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
         if is_edition && role.members.as_ref().is_none_or(Vec::is_empty) {
             let span = checker.item_span("/roles", i);
             checker.push(
-                Diagnostic::warning("empty-role", format!("the role `{}` has no members: its emails reach no one", role.id.as_deref().unwrap_or("?")))
-                    .at(span)
-                    .hint("list the people who hold it under `members:`"),
+                Diagnostic::warning(
+                    "empty-role",
+                    format!(
+                        "the role `{}` has no members: its emails reach no one",
+                        role.id.as_deref().unwrap_or("?")
+                    ),
+                )
+                .at(span)
+                .hint("list the people who hold it under `members:`"),
             );
         }
     }
     for (i, theme) in doc.themes.iter().flatten().enumerate() {
         if theme.title.is_none() {
-            checker.missing("/themes", i, "this theme", "title", "say the need in a sentence");
+            checker.missing(
+                "/themes",
+                i,
+                "this theme",
+                "title",
+                "say the need in a sentence",
+            );
         }
         for (j, d) in theme.directions.iter().flatten().enumerate() {
             checker.reference(&format!("/themes/{i}/directions/{j}"), "role", &roles, d);
@@ -274,14 +338,31 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
     }
     for (i, template) in doc.templates.iter().flatten().enumerate() {
         if template.subject.is_none() {
-            checker.missing("/templates", i, "this template", "subject", "add the email's subject line");
+            checker.missing(
+                "/templates",
+                i,
+                "this template",
+                "subject",
+                "add the email's subject line",
+            );
         }
         if template.body.is_none() {
-            checker.missing("/templates", i, "this template", "body", "add the email's text");
+            checker.missing(
+                "/templates",
+                i,
+                "this template",
+                "body",
+                "add the email's text",
+            );
         }
     }
     for (kind, id) in doc.messages.iter().flatten() {
-        checker.reference(&format!("/messages/{}", kind.as_str()), "template", &templates, id);
+        checker.reference(
+            &format!("/messages/{}", kind.as_str()),
+            "template",
+            &templates,
+            id,
+        );
     }
 
     Directory {
@@ -307,16 +388,28 @@ fn check_participant(
     let at = format!("/participants/{i}");
     let unnamed = participant.unnamed.unwrap_or(false);
     if participant.name.is_none() && !unnamed {
-        checker.missing("/participants", i, "this participant", "name", "add its name, or `unnamed: true` if the sources do not name it");
+        checker.missing(
+            "/participants",
+            i,
+            "this participant",
+            "name",
+            "add its name, or `unnamed: true` if the sources do not name it",
+        );
     }
     match participant.contact.as_ref().and_then(|c| c.email.as_ref()) {
         Some(email) => check_email(checker, &format!("{at}/contact/email"), email),
         None if !unnamed && checker.doc.edition.is_some() => {
             let span = checker.item_span("/participants", i);
             checker.push(
-                Diagnostic::warning("missing-email", format!("participant `{}` has no contact email and will receive no email", participant.id.as_deref().unwrap_or("?")))
-                    .at(span)
-                    .hint("add `contact: {name: …, email: …}`"),
+                Diagnostic::warning(
+                    "missing-email",
+                    format!(
+                        "participant `{}` has no contact email and will receive no email",
+                        participant.id.as_deref().unwrap_or("?")
+                    ),
+                )
+                .at(span)
+                .hint("add `contact: {name: …, email: …}`"),
             );
         }
         None => {}
@@ -332,10 +425,13 @@ fn check_participant(
 fn check_email(checker: &mut Checker<'_>, pointer: &str, email: &str) {
     if !email_address::EmailAddress::is_valid(email) || !email.contains('.') {
         checker.push(
-            Diagnostic::error("invalid-email", format!("`{email}` is not a valid email address"))
-                .at(checker.span(pointer))
-                .label("not an email address")
-                .hint("write it as `name@example.org`"),
+            Diagnostic::error(
+                "invalid-email",
+                format!("`{email}` is not a valid email address"),
+            )
+            .at(checker.span(pointer))
+            .label("not an email address")
+            .hint("write it as `name@example.org`"),
         );
     }
 }
@@ -344,7 +440,13 @@ fn check_edition_info(checker: &mut Checker<'_>) -> (Option<Date>, Option<Date>)
     let Some(info) = &checker.doc.edition else {
         return (None, None);
     };
-    if checker.doc.programme.as_ref().and_then(|p| p.name.as_ref()).is_none() {
+    if checker
+        .doc
+        .programme
+        .as_ref()
+        .and_then(|p| p.name.as_ref())
+        .is_none()
+    {
         checker.push(
             Diagnostic::error("missing-field", "the programme has no `name`")
                 .at(checker.key_span("/programme"))
@@ -361,9 +463,12 @@ fn check_edition_info(checker: &mut Checker<'_>) -> (Option<Date>, Option<Date>)
     let date = |checker: &mut Checker<'_>, field: &str, value: &Option<String>| match value {
         None => {
             checker.push(
-                Diagnostic::error("missing-field", format!("the edition has no `{field}` date"))
-                    .at(checker.key_span("/edition"))
-                    .hint(format!("add `{field}: YYYY-MM-DD` under `edition:`")),
+                Diagnostic::error(
+                    "missing-field",
+                    format!("the edition has no `{field}` date"),
+                )
+                .at(checker.key_span("/edition"))
+                .hint(format!("add `{field}: YYYY-MM-DD` under `edition:`")),
             );
             None
         }
@@ -380,10 +485,13 @@ fn check_edition_info(checker: &mut Checker<'_>) -> (Option<Date>, Option<Date>)
     if let (Some(s), Some(e)) = (start, end) {
         if e < s {
             checker.push(
-                Diagnostic::error("due-before-start", format!("the edition ends ({e}) before it starts ({s})"))
-                    .at(checker.span("/edition/end"))
-                    .related(Some(checker.span("/edition/start")), "the start")
-                    .hint("swap the dates or fix the year"),
+                Diagnostic::error(
+                    "due-before-start",
+                    format!("the edition ends ({e}) before it starts ({s})"),
+                )
+                .at(checker.span("/edition/end"))
+                .related(Some(checker.span("/edition/start")), "the start")
+                .hint("swap the dates or fix the year"),
             );
         }
     }
@@ -391,20 +499,31 @@ fn check_edition_info(checker: &mut Checker<'_>) -> (Option<Date>, Option<Date>)
 }
 
 fn check_time_zone(checker: &mut Checker<'_>) -> Option<(String, TimeZone)> {
-    let name = checker.doc.time_zone.clone().unwrap_or_else(|| "Europe/Paris".into());
+    let name = checker
+        .doc
+        .time_zone
+        .clone()
+        .unwrap_or_else(|| "Europe/Paris".into());
     match jiff::tz::db().get(&name) {
         Ok(tz) => Some((name, tz)),
         Err(_) => {
             let known: Vec<String> = jiff::tz::db().available().map(|n| n.to_string()).collect();
             let known: Vec<&str> = known.iter().map(String::as_str).collect();
             checker.push(
-                Diagnostic::error("unknown-time-zone", format!("`{name}` is not a known time zone"))
-                    .at(checker.span("/time_zone"))
-                    .label("unknown time zone")
-                    .hint(match crate::diagnostic::did_you_mean(&name, known.iter().copied()) {
+                Diagnostic::error(
+                    "unknown-time-zone",
+                    format!("`{name}` is not a known time zone"),
+                )
+                .at(checker.span("/time_zone"))
+                .label("unknown time zone")
+                .hint(
+                    match crate::diagnostic::did_you_mean(&name, known.iter().copied()) {
                         Some(close) => format!("did you mean `{close}`?"),
-                        None => "use an IANA name such as `Europe/Paris` or `America/Cayenne`".into(),
-                    }),
+                        None => {
+                            "use an IANA name such as `Europe/Paris` or `America/Cayenne`".into()
+                        }
+                    },
+                ),
             );
             None
         }
@@ -429,11 +548,16 @@ fn check_calendar(checker: &mut Checker<'_>) -> WorkingCalendar {
         checker.push(
             Diagnostic::error("empty-calendar", "no day of the week is a working day")
                 .at(checker.span("/calendar/working_days"))
-                .hint("list the working days, e.g. `[monday, tuesday, wednesday, thursday, friday]`"),
+                .hint(
+                    "list the working days, e.g. `[monday, tuesday, wednesday, thursday, friday]`",
+                ),
         );
         return WorkingCalendar::french_default();
     }
-    let region = match calendar.public_holidays.unwrap_or(model::HolidayRegion::France) {
+    let region = match calendar
+        .public_holidays
+        .unwrap_or(model::HolidayRegion::France)
+    {
         model::HolidayRegion::France => HolidayRegion::France,
         model::HolidayRegion::AlsaceMoselle => HolidayRegion::AlsaceMoselle,
         model::HolidayRegion::None => HolidayRegion::None,
@@ -444,24 +568,35 @@ fn check_calendar(checker: &mut Checker<'_>) -> WorkingCalendar {
         let date = |checker: &mut Checker<'_>, field: &str, value: &Option<String>| match value {
             None => {
                 checker.push(
-                    Diagnostic::error("missing-field", format!("this closure has no `{field}` date"))
-                        .at(checker.span(&at))
-                        .hint(format!("add `{field}: YYYY-MM-DD`")),
+                    Diagnostic::error(
+                        "missing-field",
+                        format!("this closure has no `{field}` date"),
+                    )
+                    .at(checker.span(&at))
+                    .hint(format!("add `{field}: YYYY-MM-DD`")),
                 );
                 None
             }
             Some(text) => parse_date(text)
-                .map_err(|e| checker.expr_error(&format!("{at}/{field}"), &format!("closure {field}"), e))
+                .map_err(|e| {
+                    checker.expr_error(&format!("{at}/{field}"), &format!("closure {field}"), e)
+                })
                 .ok(),
         };
-        let (Some(from), Some(to)) = (date(checker, "from", &closure.from), date(checker, "to", &closure.to)) else {
+        let (Some(from), Some(to)) = (
+            date(checker, "from", &closure.from),
+            date(checker, "to", &closure.to),
+        ) else {
             continue;
         };
         if to < from {
             checker.push(
-                Diagnostic::error("due-before-start", format!("this closure ends ({to}) before it starts ({from})"))
-                    .at(checker.span(&format!("{at}/to")))
-                    .hint("`from` is the first closed day, `to` the last"),
+                Diagnostic::error(
+                    "due-before-start",
+                    format!("this closure ends ({to}) before it starts ({from})"),
+                )
+                .at(checker.span(&format!("{at}/to")))
+                .hint("`from` is the first closed day, `to` the last"),
             );
             continue;
         }
@@ -471,7 +606,8 @@ fn check_calendar(checker: &mut Checker<'_>) -> WorkingCalendar {
             last_day: to,
         });
     }
-    WorkingCalendar::new(weekdays, region, closures).unwrap_or_else(|_| WorkingCalendar::french_default())
+    WorkingCalendar::new(weekdays, region, closures)
+        .unwrap_or_else(|_| WorkingCalendar::french_default())
 }
 
 fn weekday(day: model::Weekday) -> jiff::civil::Weekday {

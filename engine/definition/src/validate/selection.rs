@@ -44,24 +44,36 @@ fn range(min: u32, max: u32) -> String {
     }
 }
 
-pub(crate) fn check(checker: &mut Checker<'_>, _directory: &Directory, table: &StageTable, windows: &Windows) {
+pub(crate) fn check(
+    checker: &mut Checker<'_>,
+    _directory: &Directory,
+    table: &StageTable,
+    windows: &Windows,
+) {
     let participants = checker.doc.participants.as_deref().unwrap_or_default();
     // How many listed participants have reached at least each status.
     let listed = |status: Status| -> u32 {
         let Some(wanted) = rank(status) else { return 0 };
         participants
             .iter()
-            .filter(|p| rank(p.status.unwrap_or(Status::Candidate)).is_some_and(|r| r >= wanted) || (wanted == 0))
+            .filter(|p| {
+                rank(p.status.unwrap_or(Status::Candidate)).is_some_and(|r| r >= wanted)
+                    || (wanted == 0)
+            })
             .count() as u32
     };
-    let mut order: Vec<usize> = (0..table.stages.len()).filter(|&s| table.stages[s].selection.is_some()).collect();
+    let mut order: Vec<usize> = (0..table.stages.len())
+        .filter(|&s| table.stages[s].selection.is_some())
+        .collect();
     order.sort_by_key(|&s| (windows.stages[s].due, s));
 
     // status → (fewest, most, stage that selects into it)
     let mut pools: BTreeMap<Status, (u32, u32, usize)> = BTreeMap::new();
     for s in order {
         let stage = &table.stages[s];
-        let Some(sel) = &stage.selection else { continue };
+        let Some(sel) = &stage.selection else {
+            continue;
+        };
         let at = format!("/stages/{s}/selection");
         let Some(to_rank) = rank(sel.to) else {
             checker.push(
@@ -74,18 +86,32 @@ pub(crate) fn check(checker: &mut Checker<'_>, _directory: &Directory, table: &S
         if let Some(from) = sel.from {
             if rank(from).is_none_or(|r| r >= to_rank) {
                 checker.push(
-                    Diagnostic::error("invalid-selection", format!("`{}` selects from {} to {}, which is not a step forward", stage.id, plural(from, 2), plural(sel.to, 2)))
-                        .at(checker.span(&format!("{at}/to")))
-                        .hint("participants move candidate → shortlisted → laureate"),
+                    Diagnostic::error(
+                        "invalid-selection",
+                        format!(
+                            "`{}` selects from {} to {}, which is not a step forward",
+                            stage.id,
+                            plural(from, 2),
+                            plural(sel.to, 2)
+                        ),
+                    )
+                    .at(checker.span(&format!("{at}/to")))
+                    .hint("participants move candidate → shortlisted → laureate"),
                 );
                 continue;
             }
         }
         if sel.min > sel.max {
             checker.push(
-                Diagnostic::error("selection-count", format!("`{}` selects at least {} but at most {}", stage.id, sel.min, sel.max))
-                    .at(checker.span(&format!("{at}/max")))
-                    .hint("`min` is the fewest chosen and `max` the most"),
+                Diagnostic::error(
+                    "selection-count",
+                    format!(
+                        "`{}` selects at least {} but at most {}",
+                        stage.id, sel.min, sel.max
+                    ),
+                )
+                .at(checker.span(&format!("{at}/max")))
+                .hint("`min` is the fewest chosen and `max` the most"),
             );
             continue;
         }
@@ -100,8 +126,18 @@ pub(crate) fn check(checker: &mut Checker<'_>, _directory: &Directory, table: &S
             let _ = pool_min;
             if sel.max > pool_max {
                 let pool_words = match source {
-                    Some(src) => format!("`{}` brings at most {} {}", table.stages[src].id, pool_max, plural(from, pool_max)),
-                    None => format!("{} {} {} listed", pool_max, plural(from, pool_max), if pool_max == 1 { "is" } else { "are" }),
+                    Some(src) => format!(
+                        "`{}` brings at most {} {}",
+                        table.stages[src].id,
+                        pool_max,
+                        plural(from, pool_max)
+                    ),
+                    None => format!(
+                        "{} {} {} listed",
+                        pool_max,
+                        plural(from, pool_max),
+                        if pool_max == 1 { "is" } else { "are" }
+                    ),
                 };
                 checker.push(
                     Diagnostic::error("selection-count", format!("`{}` selects {} {} out of a pool that cannot be that large: {pool_words}", stage.id, range(sel.min, sel.max), plural(sel.to, sel.max)))

@@ -8,7 +8,10 @@ use jiff::civil::Time;
 use super::people::Directory;
 use super::{actors, Checker, IdIndex};
 use crate::diagnostic::Diagnostic;
-use crate::expr::{parse_date_expr, parse_day_duration, parse_event_length, parse_time_of_day, DateExpr, EventLength};
+use crate::expr::{
+    parse_date_expr, parse_day_duration, parse_event_length, parse_time_of_day, DateExpr,
+    EventLength,
+};
 use crate::model::{MessageKind, ParticipantStatus, Stage, StageKind};
 use crate::resolved::{self, Actor};
 
@@ -53,14 +56,22 @@ const NINE: Time = Time::constant(9, 0, 0, 0);
 pub(crate) fn check(checker: &mut Checker<'_>, directory: &Directory) -> StageTable {
     let doc = checker.doc;
     let stages: &[Stage] = doc.stages.as_deref().unwrap_or_default();
-    let index = checker.index_ids("/stages", "stage", stages.iter().map(|s| s.id.as_ref()), true);
+    let index = checker.index_ids(
+        "/stages",
+        "stage",
+        stages.iter().map(|s| s.id.as_ref()),
+        true,
+    );
     let mut infos = Vec::with_capacity(stages.len());
     let mut missing_templates: Vec<MessageKind> = Vec::new();
     for (i, stage) in stages.iter().enumerate() {
         let info = check_stage(checker, directory, &index, i, stage, &mut missing_templates);
         infos.push(info);
     }
-    StageTable { index, stages: infos }
+    StageTable {
+        index,
+        stages: infos,
+    }
 }
 
 fn check_stage(
@@ -77,9 +88,20 @@ fn check_stage(
         checker.missing("/stages", i, &format!("stage `{id}`"), "kind", "say what the stage is: needs_diagnosis, sourcing, shortlisting, pitch_jury, seminar, field_immersion, impact_review, scale_up_decision or task");
     }
     if stage.title.is_none() {
-        checker.missing("/stages", i, &format!("stage `{id}`"), "title", "give it a title, as it will appear in emails");
+        checker.missing(
+            "/stages",
+            i,
+            &format!("stage `{id}`"),
+            "title",
+            "give it a title, as it will appear in emails",
+        );
     }
-    let owners = actors(checker, directory, &format!("{at}/owners"), stage.owners.as_ref());
+    let owners = actors(
+        checker,
+        directory,
+        &format!("{at}/owners"),
+        stage.owners.as_ref(),
+    );
     let mut needs = Vec::new();
     for (j, need) in stage.needs.iter().flatten().enumerate() {
         if let Some(n) = checker.reference(&format!("{at}/needs/{j}"), "stage", index, need) {
@@ -93,15 +115,27 @@ fn check_stage(
     });
     let due_expr = match &stage.due {
         Some(text) => parse_date_expr(text)
-            .map_err(|e| checker.expr_error(&format!("{at}/due"), &format!("due date of `{id}`"), e))
+            .map_err(|e| {
+                checker.expr_error(&format!("{at}/due"), &format!("due date of `{id}`"), e)
+            })
             .ok(),
         None => {
-            checker.missing("/stages", i, &format!("stage `{id}`"), "due", "add a due date, e.g. `due: start + 4 weeks` or `due: 2024-06-28`");
+            checker.missing(
+                "/stages",
+                i,
+                &format!("stage `{id}`"),
+                "due",
+                "add a due date, e.g. `due: start + 4 weeks` or `due: 2024-06-28`",
+            );
             None
         }
     };
     for (field, expr) in [("start", &start_expr), ("due", &due_expr)] {
-        if let Some(DateExpr { anchor: crate::expr::Anchor::Stage(other, _), .. }) = expr {
+        if let Some(DateExpr {
+            anchor: crate::expr::Anchor::Stage(other, _),
+            ..
+        }) = expr
+        {
             checker.reference(&format!("{at}/{field}"), "stage", index, other);
         }
     }
@@ -109,19 +143,33 @@ fn check_stage(
     let selection = stage.selection.as_ref().and_then(|s| {
         let to = s.to.or_else(|| {
             checker.push(
-                Diagnostic::error("missing-field", format!("the selection of `{id}` does not say which status the chosen get"))
-                    .at(checker.key_span(&format!("{at}/selection")))
-                    .hint("add `to: shortlisted` (or `laureate`, `candidate`)"),
+                Diagnostic::error(
+                    "missing-field",
+                    format!("the selection of `{id}` does not say which status the chosen get"),
+                )
+                .at(checker.key_span(&format!("{at}/selection")))
+                .hint("add `to: shortlisted` (or `laureate`, `candidate`)"),
             );
             None
         })?;
         let min = s.min.unwrap_or(1);
         let max = s.max.unwrap_or(min);
-        Some(resolved::Selection { from: s.from, to, min, max })
+        Some(resolved::Selection {
+            from: s.from,
+            to,
+            min,
+            max,
+        })
     });
 
-    let jury = stage.jury.as_ref().map(|jury| check_jury(checker, directory, &at, &id, jury));
-    let validation = stage.validation.as_ref().map(|v| check_validation(checker, directory, &at, &id, v));
+    let jury = stage
+        .jury
+        .as_ref()
+        .map(|jury| check_jury(checker, directory, &at, &id, jury));
+    let validation = stage
+        .validation
+        .as_ref()
+        .map(|v| check_validation(checker, directory, &at, &id, v));
 
     let mut reminders = Vec::new();
     for (j, reminder) in stage.reminders.iter().flatten().enumerate() {
@@ -132,15 +180,23 @@ fn check_stage(
                 .ok(),
             None => {
                 checker.push(
-                    Diagnostic::error("missing-field", "this reminder does not say when it is sent")
-                        .at(checker.span(&rat))
-                        .hint("add `when: due - 3 working days` (or relative to `start`)"),
+                    Diagnostic::error(
+                        "missing-field",
+                        "this reminder does not say when it is sent",
+                    )
+                    .at(checker.span(&rat))
+                    .hint("add `when: due - 3 working days` (or relative to `start`)"),
                 );
                 None
             }
         };
         let time = time_of_day(checker, &format!("{rat}/time"), reminder.time.as_deref());
-        let to = actors(checker, directory, &format!("{rat}/to"), reminder.to.as_ref());
+        let to = actors(
+            checker,
+            directory,
+            &format!("{rat}/to"),
+            reminder.to.as_ref(),
+        );
         if let Some(when) = when {
             reminders.push((when, time, to));
         }
@@ -151,9 +207,12 @@ fn check_stage(
         let to = actors(checker, directory, &format!("{eat}/to"), e.to.as_ref());
         if e.to.as_ref().is_none_or(Vec::is_empty) {
             checker.push(
-                Diagnostic::error("missing-field", format!("the escalation of `{id}` names no one to tell"))
-                    .at(checker.key_span(&eat))
-                    .hint("add `to: [coordination]`"),
+                Diagnostic::error(
+                    "missing-field",
+                    format!("the escalation of `{id}` names no one to tell"),
+                )
+                .at(checker.key_span(&eat))
+                .hint("add `to: [coordination]`"),
             );
         }
         let time = time_of_day(checker, &format!("{eat}/time"), e.time.as_deref());
@@ -163,9 +222,12 @@ fn check_stage(
                 .ok()?,
             None => {
                 checker.push(
-                    Diagnostic::error("missing-field", format!("the escalation of `{id}` does not say after how long"))
-                        .at(checker.key_span(&eat))
-                        .hint("add `after: 3 working days` (counted from the due date)"),
+                    Diagnostic::error(
+                        "missing-field",
+                        format!("the escalation of `{id}` does not say after how long"),
+                    )
+                    .at(checker.key_span(&eat))
+                    .hint("add `after: 3 working days` (counted from the due date)"),
                 );
                 return None;
             }
@@ -180,12 +242,20 @@ fn check_stage(
         .flatten()
         .enumerate()
         .map(|(j, d)| resolved::Deliverable {
-            id: d.id.clone().unwrap_or_else(|| format!("deliverable-{}", j + 1)),
+            id: d
+                .id
+                .clone()
+                .unwrap_or_else(|| format!("deliverable-{}", j + 1)),
             title: d.title.clone().unwrap_or_default(),
             description: d.description.clone(),
         })
         .collect();
-    checker.index_ids(&format!("{at}/deliverables"), "deliverable", stage.deliverables.iter().flatten().map(|d| d.id.as_ref()), false);
+    checker.index_ids(
+        &format!("{at}/deliverables"),
+        "deliverable",
+        stage.deliverables.iter().flatten().map(|d| d.id.as_ref()),
+        false,
+    );
     let indicators = check_indicators(checker, &at, stage);
     let events = check_events(checker, &at, stage);
 
@@ -212,11 +282,17 @@ fn check_stage(
     };
     info.messages = check_messages(checker, directory, &at, stage, &info, missing_templates);
     let owners_removed = checker.was_removed(&format!("/stages/{i}/owners"));
-    if stage.owners.as_ref().is_none_or(Vec::is_empty) && checker.doc.edition.is_some() && !owners_removed {
+    if stage.owners.as_ref().is_none_or(Vec::is_empty)
+        && checker.doc.edition.is_some()
+        && !owners_removed
+    {
         checker.push(
-            Diagnostic::warning("no-owner", format!("stage `{}` has no owner: no one is reminded of it", info.id))
-                .at(checker.item_span("/stages", i))
-                .hint("add `owners: [role-or-person]`"),
+            Diagnostic::warning(
+                "no-owner",
+                format!("stage `{}` has no owner: no one is reminded of it", info.id),
+            )
+            .at(checker.item_span("/stages", i))
+            .hint("add `owners: [role-or-person]`"),
         );
     }
     info
@@ -231,25 +307,47 @@ fn time_of_day(checker: &mut Checker<'_>, pointer: &str, text: Option<&str>) -> 
     }
 }
 
-fn check_jury(checker: &mut Checker<'_>, directory: &Directory, at: &str, id: &str, jury: &crate::model::Jury) -> resolved::Jury {
+fn check_jury(
+    checker: &mut Checker<'_>,
+    directory: &Directory,
+    at: &str,
+    id: &str,
+    jury: &crate::model::Jury,
+) -> resolved::Jury {
     let jat = format!("{at}/jury");
-    let members = actors(checker, directory, &format!("{jat}/members"), jury.members.as_ref());
+    let members = actors(
+        checker,
+        directory,
+        &format!("{jat}/members"),
+        jury.members.as_ref(),
+    );
     if jury.members.as_ref().is_none_or(Vec::is_empty) {
         checker.push(
-            Diagnostic::error("missing-field", format!("the jury of `{id}` has no members"))
-                .at(checker.key_span(&jat))
-                .hint("add `members: [jury]` (a role or people)"),
+            Diagnostic::error(
+                "missing-field",
+                format!("the jury of `{id}` has no members"),
+            )
+            .at(checker.key_span(&jat))
+            .hint("add `members: [jury]` (a role or people)"),
         );
     }
-    checker.index_ids(&format!("{jat}/criteria"), "criterion", jury.criteria.iter().flatten().map(|c| c.id.as_ref()), true);
+    checker.index_ids(
+        &format!("{jat}/criteria"),
+        "criterion",
+        jury.criteria.iter().flatten().map(|c| c.id.as_ref()),
+        true,
+    );
     let mut criteria = Vec::new();
     for (k, c) in jury.criteria.iter().flatten().enumerate() {
         let weight = c.weight.unwrap_or(1.0);
         if weight <= 0.0 || !weight.is_finite() {
             checker.push(
-                Diagnostic::error("invalid-weight", format!("a criterion's weight must be more than 0, not {weight}"))
-                    .at(checker.span(&format!("{jat}/criteria/{k}/weight")))
-                    .hint("use a positive number; weights are relative to each other"),
+                Diagnostic::error(
+                    "invalid-weight",
+                    format!("a criterion's weight must be more than 0, not {weight}"),
+                )
+                .at(checker.span(&format!("{jat}/criteria/{k}/weight")))
+                .hint("use a positive number; weights are relative to each other"),
             );
         }
         criteria.push(resolved::Criterion {
@@ -260,9 +358,12 @@ fn check_jury(checker: &mut Checker<'_>, directory: &Directory, at: &str, id: &s
     }
     if criteria.is_empty() {
         checker.push(
-            Diagnostic::error("missing-field", format!("the jury of `{id}` has no criteria to score"))
-                .at(checker.key_span(&jat))
-                .hint("add `criteria: [{id: impact, title: Potentiel d'impact, weight: 2}]`"),
+            Diagnostic::error(
+                "missing-field",
+                format!("the jury of `{id}` has no criteria to score"),
+            )
+            .at(checker.key_span(&jat))
+            .hint("add `criteria: [{id: impact, title: Potentiel d'impact, weight: 2}]`"),
         );
     }
     let scale_min = jury.scale.as_ref().and_then(|s| s.min).unwrap_or(0);
@@ -274,17 +375,31 @@ fn check_jury(checker: &mut Checker<'_>, directory: &Directory, at: &str, id: &s
                 .hint("e.g. `scale: {min: 0, max: 5}`"),
         );
     }
-    resolved::Jury { members, criteria, scale_min, scale_max }
+    resolved::Jury {
+        members,
+        criteria,
+        scale_min,
+        scale_max,
+    }
 }
 
-fn check_validation(checker: &mut Checker<'_>, directory: &Directory, at: &str, id: &str, v: &crate::model::Validation) -> resolved::Validation {
+fn check_validation(
+    checker: &mut Checker<'_>,
+    directory: &Directory,
+    at: &str,
+    id: &str,
+    v: &crate::model::Validation,
+) -> resolved::Validation {
     let vat = format!("{at}/validation");
     let by = actors(checker, directory, &format!("{vat}/by"), v.by.as_ref());
     if v.by.as_ref().is_none_or(Vec::is_empty) {
         checker.push(
-            Diagnostic::error("missing-field", format!("the validation of `{id}` names no validator"))
-                .at(checker.key_span(&vat))
-                .hint("add `by: [role-or-person]`"),
+            Diagnostic::error(
+                "missing-field",
+                format!("the validation of `{id}` names no validator"),
+            )
+            .at(checker.key_span(&vat))
+            .hint("add `by: [role-or-person]`"),
         );
     }
     let quorum = v.quorum.unwrap_or(1);
@@ -302,17 +417,31 @@ fn check_validation(checker: &mut Checker<'_>, directory: &Directory, at: &str, 
         };
         if heads == 0 {
             checker.push(
-                Diagnostic::error("no-validator", format!("nobody can validate `{id}`: the roles listed under `by` have no members"))
-                    .at(checker.span(&format!("{vat}/by")))
-                    .label("no members")
-                    .hint("add people to these roles (`members:`), or name people directly under `by`"),
+                Diagnostic::error(
+                    "no-validator",
+                    format!(
+                        "nobody can validate `{id}`: the roles listed under `by` have no members"
+                    ),
+                )
+                .at(checker.span(&format!("{vat}/by")))
+                .label("no members")
+                .hint("add people to these roles (`members:`), or name people directly under `by`"),
             );
         } else if quorum as usize > heads {
             checker.push(
-                Diagnostic::error("quorum-too-large", format!("{written} {quorum} approvals, but only {heads} {} can validate `{id}`", if heads == 1 { "person" } else { "people" }))
-                    .at(checker.span(&pointer))
-                    .label(format!("more than the {heads} validator{}", if heads == 1 { "" } else { "s" }))
-                    .hint("lower the quorum or add validators (people in the roles listed under `by`)"),
+                Diagnostic::error(
+                    "quorum-too-large",
+                    format!(
+                        "{written} {quorum} approvals, but only {heads} {} can validate `{id}`",
+                        if heads == 1 { "person" } else { "people" }
+                    ),
+                )
+                .at(checker.span(&pointer))
+                .label(format!(
+                    "more than the {heads} validator{}",
+                    if heads == 1 { "" } else { "s" }
+                ))
+                .hint("lower the quorum or add validators (people in the roles listed under `by`)"),
             );
         }
     }
@@ -321,17 +450,34 @@ fn check_validation(checker: &mut Checker<'_>, directory: &Directory, at: &str, 
             .map_err(|e| checker.expr_error(&format!("{vat}/lead_time"), "validation lead time", e))
             .ok()
     });
-    resolved::Validation { by, quorum, lead_time }
+    resolved::Validation {
+        by,
+        quorum,
+        lead_time,
+    }
 }
 
-fn check_outcomes(checker: &mut Checker<'_>, index: &IdIndex, at: &str, id: &str, stage: &Stage) -> Vec<resolved::Outcome> {
+fn check_outcomes(
+    checker: &mut Checker<'_>,
+    index: &IdIndex,
+    at: &str,
+    id: &str,
+    stage: &Stage,
+) -> Vec<resolved::Outcome> {
     let oat = format!("{at}/outcomes");
-    checker.index_ids(&oat, "outcome", stage.outcomes.iter().flatten().map(|o| o.id.as_ref()), true);
+    checker.index_ids(
+        &oat,
+        "outcome",
+        stage.outcomes.iter().flatten().map(|o| o.id.as_ref()),
+        true,
+    );
     let mut outcomes = Vec::new();
     for (k, o) in stage.outcomes.iter().flatten().enumerate() {
         let mut leads_to = Vec::new();
         for (l, target) in o.leads_to.iter().flatten().enumerate() {
-            if let Some(t) = checker.reference(&format!("{oat}/{k}/leads_to/{l}"), "stage", index, target) {
+            if let Some(t) =
+                checker.reference(&format!("{oat}/{k}/leads_to/{l}"), "stage", index, target)
+            {
                 leads_to.push(t);
             }
         }
@@ -351,16 +497,34 @@ fn check_outcomes(checker: &mut Checker<'_>, index: &IdIndex, at: &str, id: &str
     outcomes
 }
 
-fn check_indicators(checker: &mut Checker<'_>, at: &str, stage: &Stage) -> Vec<resolved::Indicator> {
+fn check_indicators(
+    checker: &mut Checker<'_>,
+    at: &str,
+    stage: &Stage,
+) -> Vec<resolved::Indicator> {
     let iat = format!("{at}/indicators");
-    checker.index_ids(&iat, "indicator", stage.indicators.iter().flatten().map(|x| x.id.as_ref()), false);
+    checker.index_ids(
+        &iat,
+        "indicator",
+        stage.indicators.iter().flatten().map(|x| x.id.as_ref()),
+        false,
+    );
     let mut out = Vec::new();
     for (k, ind) in stage.indicators.iter().flatten().enumerate() {
         if ind.indicator.is_none() {
-            checker.missing(&iat, k, "this indicator", "indicator", "say what is counted or observed");
+            checker.missing(
+                &iat,
+                k,
+                "this indicator",
+                "indicator",
+                "say what is counted or observed",
+            );
         }
         out.push(resolved::Indicator {
-            id: ind.id.clone().unwrap_or_else(|| format!("indicator-{}", k + 1)),
+            id: ind
+                .id
+                .clone()
+                .unwrap_or_else(|| format!("indicator-{}", k + 1)),
             objective: ind.objective.clone().unwrap_or_default(),
             indicator: ind.indicator.clone().unwrap_or_default(),
             method: ind.method.clone(),
@@ -372,7 +536,12 @@ fn check_indicators(checker: &mut Checker<'_>, at: &str, stage: &Stage) -> Vec<r
 
 fn check_events(checker: &mut Checker<'_>, at: &str, stage: &Stage) -> Vec<EventInfo> {
     let eat = format!("{at}/events");
-    checker.index_ids(&eat, "event", stage.events.iter().flatten().map(|x| x.id.as_ref()), false);
+    checker.index_ids(
+        &eat,
+        "event",
+        stage.events.iter().flatten().map(|x| x.id.as_ref()),
+        false,
+    );
     let mut out = Vec::new();
     for (k, ev) in stage.events.iter().flatten().enumerate() {
         let pat = format!("{eat}/{k}");
@@ -381,7 +550,13 @@ fn check_events(checker: &mut Checker<'_>, at: &str, stage: &Stage) -> Vec<Event
                 .map_err(|e| checker.expr_error(&format!("{pat}/date"), "event date", e))
                 .ok(),
             None => {
-                checker.missing(&eat, k, "this event", "date", "add `date: 2024-11-25` or `date: start`");
+                checker.missing(
+                    &eat,
+                    k,
+                    "this event",
+                    "date",
+                    "add `date: 2024-11-25` or `date: start`",
+                );
                 None
             }
         };
@@ -395,7 +570,11 @@ fn check_events(checker: &mut Checker<'_>, at: &str, stage: &Stage) -> Vec<Event
         if let Some(date) = date {
             out.push(EventInfo {
                 id: ev.id.clone().unwrap_or_else(|| format!("event-{}", k + 1)),
-                title: ev.title.clone().or_else(|| stage.title.clone()).unwrap_or_default(),
+                title: ev
+                    .title
+                    .clone()
+                    .or_else(|| stage.title.clone())
+                    .unwrap_or_default(),
                 date,
                 time,
                 length,
@@ -413,7 +592,10 @@ fn kinds_sent(info: &StageInfo) -> Vec<MessageKind> {
         kinds.push(MessageKind::Reminder);
     }
     if info.validation.is_some() {
-        kinds.extend([MessageKind::ValidationRequest, MessageKind::ValidationRefused]);
+        kinds.extend([
+            MessageKind::ValidationRequest,
+            MessageKind::ValidationRefused,
+        ]);
     }
     if info.escalation.is_some() {
         kinds.push(MessageKind::Escalation);
@@ -422,7 +604,10 @@ fn kinds_sent(info: &StageInfo) -> Vec<MessageKind> {
         kinds.push(MessageKind::SeminarInvitation);
     }
     if info.selection.as_ref().is_some_and(|s| s.from.is_some()) {
-        kinds.extend([MessageKind::SelectionRetained, MessageKind::SelectionNotRetained]);
+        kinds.extend([
+            MessageKind::SelectionRetained,
+            MessageKind::SelectionNotRetained,
+        ]);
     }
     if !info.outcomes.is_empty() {
         kinds.push(MessageKind::DecisionNotice);
@@ -440,7 +625,12 @@ fn check_messages(
 ) -> BTreeMap<MessageKind, usize> {
     let mut chosen = BTreeMap::new();
     for (kind, template) in stage.messages.iter().flatten() {
-        checker.reference(&format!("{at}/messages/{}", kind.as_str()), "template", &directory.templates, template);
+        checker.reference(
+            &format!("{at}/messages/{}", kind.as_str()),
+            "template",
+            &directory.templates,
+            template,
+        );
     }
     for kind in kinds_sent(info) {
         let template = stage
@@ -456,7 +646,11 @@ fn check_messages(
             }
             None if !missing_templates.contains(&kind) => {
                 missing_templates.push(kind);
-                let stage_index = at.rsplit('/').next().and_then(|i| i.parse().ok()).unwrap_or(0);
+                let stage_index = at
+                    .rsplit('/')
+                    .next()
+                    .and_then(|i| i.parse().ok())
+                    .unwrap_or(0);
                 checker.push(
                     Diagnostic::error("missing-template", format!("no email template is set for `{}` messages, which stage `{}` sends", kind.as_str(), info.id))
                         .at(checker.item_span("/stages", stage_index))
@@ -487,7 +681,10 @@ impl StageTable {
                     needs: s.needs,
                     for_each: s.for_each,
                     start_expr: s.start_expr,
-                    due_expr: s.due_expr.unwrap_or(DateExpr { anchor: crate::expr::Anchor::Date(w.due), offset: None }),
+                    due_expr: s.due_expr.unwrap_or(DateExpr {
+                        anchor: crate::expr::Anchor::Date(w.due),
+                        offset: None,
+                    }),
                     start: w.start,
                     due: w.due,
                     selection: s.selection,
@@ -497,7 +694,12 @@ impl StageTable {
                         .reminders
                         .into_iter()
                         .zip(&w.reminders)
-                        .map(|((when, time, to), date)| resolved::Reminder { when, date: *date, time, to })
+                        .map(|((when, time, to), date)| resolved::Reminder {
+                            when,
+                            date: *date,
+                            time,
+                            to,
+                        })
                         .collect(),
                     escalation: s.escalation,
                     outcomes: s.outcomes,
@@ -508,7 +710,14 @@ impl StageTable {
                         .events
                         .into_iter()
                         .zip(&w.events)
-                        .map(|(e, date)| resolved::Event { id: e.id, title: e.title, date: *date, time: e.time, length: e.length, place: e.place })
+                        .map(|(e, date)| resolved::Event {
+                            id: e.id,
+                            title: e.title,
+                            date: *date,
+                            time: e.time,
+                            length: e.length,
+                            place: e.place,
+                        })
                         .collect(),
                     messages: s.messages,
                 }

@@ -1,0 +1,146 @@
+//! `cargo bench -p jalon-definition`: the whole check of a generated edition
+#![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`.
+//! with 1,000 stages and 10,000 participants, against the bare YAML parse of
+//! the same file, with the peak heap of each. Prints figures; asserts nothing.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use jalon_definition::source::FileId;
+use jalon_definition::yaml::load;
+use jalon_definition::{check_paths, Limits};
+
+/// Counts live heap bytes and remembers the peak.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const STAGES: usize = 1_000;
+const PARTICIPANTS: usize = 10_000;
+
+fn generate() -> String {
+    let mut y = String::with_capacity(4 << 20);
+    y.push_str("programme: {id: bench, name: Programme de mesure}\n");
+    y.push_str("edition: {id: bench, name: Mesure, start: 2025-01-06, end: 2035-12-19}\n");
+    y.push_str("calendar: {public_holidays: france, closures: [{name: Été, from: 2025-08-04, to: 2025-08-15}]}\n");
+    y.push_str("people:\n");
+    for i in 0..20 {
+        y.push_str(&format!(
+            "  - {{id: person-{i}, name: Personne {i}, email: person{i}@example.org}}\n"
+        ));
+    }
+    y.push_str("roles:\n  - {id: coordination, name: Coordination, kind: coordination, members: [person-0, person-1]}\n");
+    y.push_str("  - {id: jury, name: Jury, kind: jury, members: [person-2, person-3, person-4]}\n");
+    y.push_str("themes:\n  - {id: theme, title: Besoin prioritaire}\n");
+    y.push_str("participants:\n");
+    for i in 0..PARTICIPANTS {
+        y.push_str(&format!(
+            "  - id: p{i}\n    name: Participant {i}\n    organisation: Association {i}\n    theme: theme\n    contact: {{name: Contact {i}, email: p{i}@example.org}}\n"
+        ));
+    }
+    y.push_str("stages:\n");
+    for i in 0..STAGES {
+        y.push_str(&format!(
+            "  - id: s{i}\n    kind: task\n    title: Étape {i}\n    owners: [coordination]\n"
+        ));
+        match i {
+            0 => y.push_str("    start: edition.start\n"),
+            _ if i % 10 == 0 => y.push_str(&format!("    needs: [s{}, s{}]\n", i - 1, i - 10)),
+            _ => y.push_str(&format!("    needs: [s{}]\n", i - 1)),
+        }
+        y.push_str("    due: start + 1 working day\n");
+        if i % 5 == 0 {
+            y.push_str("    reminders: [{when: start, time: \"09:00\"}]\n");
+            y.push_str(
+                "    validation: {by: [coordination], quorum: 2, lead_time: 1 working day}\n",
+            );
+        }
+    }
+    y.push_str("templates: [{id: t, subject: Sujet, body: Corps}]\n");
+    y.push_str(
+        "messages: {stage_opened: t, reminder: t, validation_request: t, validation_refused: t}\n",
+    );
+    y
+}
+
+/// Median wall time and peak heap of `run` over a few rounds.
+fn measure(rounds: usize, mut run: impl FnMut()) -> (Duration, usize) {
+    let mut times = Vec::with_capacity(rounds);
+    let mut peak = 0;
+    for _ in 0..rounds {
+        let base = LIVE.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let start = Instant::now();
+        run();
+        times.push(start.elapsed());
+        peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
+    }
+    times.sort();
+    (times[times.len() / 2], peak)
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn main() {
+    let text = generate();
+    let dir = std::env::temp_dir().join(format!("jalon-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path: PathBuf = dir.join("edition.yaml");
+    std::fs::write(&path, &text).expect("write");
+    let limits = Limits::default();
+    println!(
+        "definition: {STAGES} stages, {PARTICIPANTS} participants, {:.1} MiB of YAML",
+        mib(text.len())
+    );
+
+    let (parse_time, parse_peak) = measure(11, || {
+        let text = std::fs::read_to_string(&path).expect("read");
+        let tree = load(FileId(0), &text, &limits).expect("parses");
+        std::hint::black_box(tree);
+    });
+    let (check_time, check_peak) = measure(11, || {
+        let report = check_paths(std::slice::from_ref(&path), &limits).expect("checks");
+        assert_eq!(report.errors(), 0, "{:?}", report.diagnostics.first());
+        assert_eq!(report.editions.len(), 1);
+        std::hint::black_box(report);
+    });
+    println!(
+        "parse alone:  {:>7.1} ms  peak heap {:>6.1} MiB",
+        parse_time.as_secs_f64() * 1e3,
+        mib(parse_peak)
+    );
+    println!(
+        "whole check:  {:>7.1} ms  peak heap {:>6.1} MiB",
+        check_time.as_secs_f64() * 1e3,
+        mib(check_peak)
+    );
+    println!(
+        "check / parse: {:.2}×",
+        check_time.as_secs_f64() / parse_time.as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
