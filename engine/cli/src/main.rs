@@ -36,6 +36,9 @@ enum Command {
         /// Largest definition file accepted, in bytes.
         #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_bytes)]
         max_bytes: u64,
+        /// Most values (keys, items, scalars) accepted in one file.
+        #[arg(long, value_name = "COUNT", default_value_t = Limits::default().max_nodes)]
+        max_values: usize,
     },
     /// Print the JSON Schema of the definition format (for editors).
     Schema,
@@ -57,9 +60,11 @@ fn main() -> ExitCode {
             format,
             deny_warnings,
             max_bytes,
+            max_values,
         } => {
             let limits = Limits {
                 max_bytes,
+                max_nodes: max_values,
                 ..Limits::default()
             };
             let report = match check_paths(&paths, &limits) {

@@ -1,9 +1,11 @@
 //! Printing a check report: for people (the offending line, a caret, a hint)
 //! or as JSON for editors and tools.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
-use jalon_definition::source::{excerpt, Sources, Span};
+use jalon_definition::source::{excerpt, FileId, Sources, Span};
 use jalon_definition::{Diagnostic, Report, Severity};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use serde::Serialize;
@@ -21,8 +23,10 @@ pub fn text(report: &Report, color: bool) -> String {
         .with_width(100)
         .with_context_lines(1);
     let mut out = String::new();
+    // Each file's text is shared by all its diagnostics, not copied for each.
+    let mut texts: HashMap<FileId, Arc<str>> = HashMap::new();
     for diagnostic in &report.diagnostics {
-        let shown = Shown::new(diagnostic, &report.sources);
+        let shown = Shown::new(diagnostic, &report.sources, &mut texts);
         if let Some(place) = place(&report.sources, diagnostic.span) {
             out.push_str(&format!(
                 "{}[{}]: {}\n",
@@ -87,12 +91,16 @@ fn place(sources: &Sources, span: Option<Span>) -> Option<String> {
 /// A diagnostic with its source, in the form miette draws.
 struct Shown<'a> {
     diagnostic: &'a Diagnostic,
-    source: Option<NamedSource<String>>,
+    source: Option<NamedSource<Arc<str>>>,
     labels: Vec<LabeledSpan>,
 }
 
 impl<'a> Shown<'a> {
-    fn new(diagnostic: &'a Diagnostic, sources: &Sources) -> Self {
+    fn new(
+        diagnostic: &'a Diagnostic,
+        sources: &Sources,
+        texts: &mut HashMap<FileId, Arc<str>>,
+    ) -> Self {
         let Some(span) = diagnostic.span else {
             return Self {
                 diagnostic,
@@ -125,8 +133,14 @@ impl<'a> Shown<'a> {
         Self {
             diagnostic,
             source: Some(
-                NamedSource::new(file.path.display().to_string(), file.text.clone())
-                    .with_language("yaml"),
+                NamedSource::new(
+                    file.path.display().to_string(),
+                    texts
+                        .entry(span.file)
+                        .or_insert_with(|| Arc::from(file.text.as_str()))
+                        .clone(),
+                )
+                .with_language("yaml"),
             ),
             labels,
         }

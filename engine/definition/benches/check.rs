@@ -111,7 +111,11 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path: PathBuf = dir.join("edition.yaml");
     std::fs::write(&path, &text).expect("write");
-    let limits = Limits::default();
+    // 10,000 participants are more values than the default budget allows.
+    let limits = Limits {
+        max_nodes: 250_000,
+        ..Limits::default()
+    };
     println!(
         "definition: {STAGES} stages, {PARTICIPANTS} participants, {:.1} MiB of YAML",
         mib(text.len())

@@ -89,7 +89,7 @@ pub fn did_you_mean<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>) -
 }
 
 /// A hint listing what is allowed, with a suggestion first when one is close.
-pub fn suggestion_hint<'a>(wrong: &str, known: &[&'a str], what: &str) -> String {
+pub fn suggestion_hint(wrong: &str, known: &[&str], what: &str) -> String {
     match did_you_mean(wrong, known.iter().copied()) {
         Some(close) => format!("did you mean `{close}`?"),
         None if known.is_empty() => format!("no {what} is defined yet"),

@@ -230,7 +230,6 @@ struct Token<'a> {
 /// stands alone, since dates and ids contain dashes.
 fn tokenize<'t>(text: &'t str) -> Vec<Token<'t>> {
     let mut tokens = Vec::new();
-    let mut chars = 0;
     // The token being read: its byte start, char start and length in chars.
     let mut current: Option<(usize, usize, usize)> = None;
     let push =
@@ -243,7 +242,7 @@ fn tokenize<'t>(text: &'t str) -> Vec<Token<'t>> {
                 });
             }
         };
-    for (byte, ch) in text.char_indices() {
+    for (chars, (byte, ch)) in text.char_indices().enumerate() {
         if ch.is_whitespace() {
             push(&mut tokens, current.take(), byte);
         } else if ch == '+' {
@@ -259,7 +258,6 @@ fn tokenize<'t>(text: &'t str) -> Vec<Token<'t>> {
                 None => current = Some((byte, chars, 1)),
             }
         }
-        chars += 1;
     }
     push(&mut tokens, current.take(), text.len());
     tokens

@@ -27,7 +27,7 @@ impl Default for Limits {
         Self {
             max_bytes: 8 * 1024 * 1024,
             max_depth: 64,
-            max_nodes: 250_000,
+            max_nodes: 100_000,
             max_alias_nodes: 50_000,
         }
     }

@@ -213,14 +213,12 @@ pub(crate) fn check(
         let mut reminders = Vec::new();
         for (j, (when, _, _)) in stage.reminders.iter().enumerate() {
             let pointer = format!("{at}/reminders/{j}/when");
-            let Some(date) = evaluate(checker, &context, table, &values, s, when, &pointer) else {
-                return None;
-            };
+            let date = evaluate(checker, &context, table, &values, s, when, &pointer)?;
             if date < start || date > due {
                 checker.push(
                     Diagnostic::error("reminder-outside-window", format!("this reminder of `{}` would go on {}, outside the stage ({} to {})", stage.id, fmt(date), fmt(start), fmt(due)))
                         .at(checker.span(&pointer))
-                        .label(format!("{}", fmt(date)))
+                        .label(fmt(date))
                         .hint(if date > due { "after the due date, use `escalation:` instead" } else { "a reminder before the stage opens reaches people with nothing to do yet; count from `start`" }),
                 );
             }
@@ -243,10 +241,7 @@ pub(crate) fn check(
         let mut events = Vec::new();
         for (k, event) in stage.events.iter().enumerate() {
             let pointer = format!("{at}/events/{k}/date");
-            let Some(date) = evaluate(checker, &context, table, &values, s, &event.date, &pointer)
-            else {
-                return None;
-            };
+            let date = evaluate(checker, &context, table, &values, s, &event.date, &pointer)?;
             let span = checker.span(&pointer);
             if date < edition_start || date > edition_end {
                 checker.push(

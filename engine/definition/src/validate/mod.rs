@@ -31,9 +31,21 @@ pub fn check_document(
         tree,
         diagnostics: Vec::new(),
         removed,
+        overflow: 0,
     };
     let edition = checker.run();
-    let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
+    let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error) || checker.overflow > 0;
+    if checker.overflow > 0 {
+        let more = checker.overflow;
+        checker.diagnostics.push(
+            Diagnostic::error(
+                "too-many-problems",
+                format!("{more} more problems are not shown; the first {MAX_REPORTED} are"),
+            )
+            .at(tree.span)
+            .hint("fix these first and check again"),
+        );
+    }
     (checker.diagnostics, edition.filter(|_| !has_errors))
 }
 
@@ -42,7 +54,13 @@ pub(crate) struct Checker<'a> {
     pub tree: &'a Node,
     pub diagnostics: Vec<Diagnostic>,
     pub removed: &'a [String],
+    /// Problems found past [`MAX_REPORTED`], counted but not kept.
+    pub overflow: usize,
 }
+
+/// A person reads a few hundred problems at most; a generated file can have
+/// tens of thousands, which would only cost time and memory to print.
+const MAX_REPORTED: usize = 500;
 
 /// Ids of one kind of item, with where each was defined.
 #[derive(Default)]
@@ -79,12 +97,8 @@ impl Checker<'_> {
     /// The span of a list item, at its `id` when it has one.
     pub fn item_span(&self, list: &str, index: usize) -> Span {
         let id = format!("{list}/{index}/id");
-        let located = self.tree.locate(&id);
-        if located.node.as_str().is_some() {
-            located.node.span
-        } else {
-            located.node.span
-        }
+        // At the `id` when there is one, else at the item itself.
+        self.tree.locate(&id).node.span
     }
 
     /// The span of a key (for "`x` is missing" on the map that should hold it).
@@ -93,8 +107,24 @@ impl Checker<'_> {
         located.key_span.unwrap_or(located.node.span)
     }
 
+    /// Keeps a problem unless too many of its severity are kept already, so
+    /// that a flood of warnings never hides an error.
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.diagnostics.push(diagnostic);
+        let same = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == diagnostic.severity)
+            .count();
+        let room = if diagnostic.is_error() {
+            MAX_REPORTED
+        } else {
+            MAX_REPORTED / 5
+        };
+        if same < room {
+            self.diagnostics.push(diagnostic);
+        } else {
+            self.overflow += 1;
+        }
     }
 
     /// Reports a bad expression, pointing inside the quoted text when the
