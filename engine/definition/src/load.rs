@@ -11,7 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::Document;
 use crate::resolved::Edition;
 use crate::schema::check_structure;
-use crate::source::{FileId, Sources, Span};
+use crate::source::{Sources, Span};
 use crate::tree::{merge, Node};
 use crate::validate::check_document;
 use crate::yaml::{load, Limits, LoadError};
@@ -238,7 +238,7 @@ impl Loader<'_> {
         let file = self.report.sources.add(path.to_path_buf(), text);
         let text = &self.report.sources.get(file).text;
         load(file, text, self.limits).map_err(|e| {
-            let d = load_diagnostic(file, &e);
+            let d = load_diagnostic(&e);
             self.report.diagnostics.push(d);
         })
     }
@@ -292,8 +292,7 @@ fn read_capped(path: &Path, max_bytes: u64) -> Result<String, ReadProblem> {
     Ok(text)
 }
 
-fn load_diagnostic(file: FileId, error: &LoadError) -> Diagnostic {
-    let _ = file;
+fn load_diagnostic(error: &LoadError) -> Diagnostic {
     let base = |code| Diagnostic::error(code, error.to_string()).at(error.span());
     match error {
         LoadError::Syntax { .. } => base("yaml-syntax")

@@ -1,6 +1,6 @@
 //! Source files and positions: every diagnostic points into one of these.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Index of a file in a [`Sources`] registry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -110,13 +110,6 @@ impl Sources {
 
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
-    }
-
-    pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|f| f.path == path)
-            .map(|i| FileId(i as u32))
     }
 }
 

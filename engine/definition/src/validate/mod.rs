@@ -85,7 +85,7 @@ impl Checker<'_> {
         let stages = stages::check(self, &people);
         let order = graph::check(self, &stages);
         let windows = dates::check(self, &people, &stages, order.as_deref())?;
-        selection::check(self, &people, &stages, &windows);
+        selection::check(self, &stages, &windows);
         people.build_edition(self, stages, windows)
     }
 

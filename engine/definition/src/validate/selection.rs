@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use super::dates::Windows;
-use super::people::Directory;
 use super::stages::StageTable;
 use super::Checker;
 use crate::diagnostic::Diagnostic;
@@ -44,31 +43,29 @@ fn range(min: u32, max: u32) -> String {
     }
 }
 
-pub(crate) fn check(
-    checker: &mut Checker<'_>,
-    _directory: &Directory,
-    table: &StageTable,
-    windows: &Windows,
-) {
+pub(crate) fn check(checker: &mut Checker<'_>, table: &StageTable, windows: &Windows) {
     let participants = checker.doc.participants.as_deref().unwrap_or_default();
-    // How many listed participants have reached at least each status.
+    // How many listed participants have reached at least each status. Every
+    // participant was a candidate, even those since not retained or withdrawn.
     let listed = |status: Status| -> u32 {
-        let Some(wanted) = rank(status) else { return 0 };
-        participants
-            .iter()
-            .filter(|p| {
-                rank(p.status.unwrap_or(Status::Candidate)).is_some_and(|r| r >= wanted)
-                    || (wanted == 0)
-            })
-            .count() as u32
+        match rank(status) {
+            None => 0,
+            Some(0) => participants.len() as u32,
+            Some(wanted) => participants
+                .iter()
+                .filter(|p| {
+                    rank(p.status.unwrap_or(Status::Candidate)).is_some_and(|r| r >= wanted)
+                })
+                .count() as u32,
+        }
     };
     let mut order: Vec<usize> = (0..table.stages.len())
         .filter(|&s| table.stages[s].selection.is_some())
         .collect();
     order.sort_by_key(|&s| (windows.stages[s].due, s));
 
-    // status → (fewest, most, stage that selects into it)
-    let mut pools: BTreeMap<Status, (u32, u32, usize)> = BTreeMap::new();
+    // status → (most, stage that selects into it)
+    let mut pools: BTreeMap<Status, (u32, usize)> = BTreeMap::new();
     for s in order {
         let stage = &table.stages[s];
         let Some(sel) = &stage.selection else {
@@ -116,14 +113,10 @@ pub(crate) fn check(
             continue;
         }
         if let Some(from) = sel.from {
-            let (pool_min, pool_max, source) = match pools.get(&from) {
-                Some(&(lo, hi, src)) => (lo, hi, Some(src)),
-                None => {
-                    let n = listed(from);
-                    (n, n, None)
-                }
+            let (pool_max, source) = match pools.get(&from) {
+                Some(&(most, src)) => (most, Some(src)),
+                None => (listed(from), None),
             };
-            let _ = pool_min;
             if sel.max > pool_max {
                 let pool_words = match source {
                     Some(src) => format!(
@@ -156,6 +149,6 @@ pub(crate) fn check(
                     .hint("fix the participants' `status`, or the selection's `max`"),
             );
         }
-        pools.insert(sel.to, (sel.min, sel.max, s));
+        pools.insert(sel.to, (sel.max, s));
     }
 }
