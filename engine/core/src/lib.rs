@@ -1,0 +1,1 @@
+//! The pure core of Jalon: definition + events + instant -> state and due actions.
