@@ -1,1 +1,23 @@
-//! The pure core of Jalon: definition + events + instant -> state and due actions.
+//! The pure core of Jalon: given a resolved edition, the events recorded so
+//! far and an instant, the state of every stage instance and the actions
+//! due. No clock, disk or network in here: the CLI, the simulator and the
+//! daemon drive it.
+
+mod action;
+mod actions;
+mod apply;
+pub mod clock;
+mod event;
+mod rejection;
+mod state;
+pub mod time;
+pub mod windows;
+
+pub use action::{Action, Detail, MessageKind, Recipient};
+pub use apply::status_word;
+pub use event::{Channel, Event, EventKind};
+pub use rejection::Rejection;
+pub use state::{
+    rank, Ids, IndicatorValue, Instance, Lifecycle, ParticipantState, Progress, Refusal, Score,
+    SelectionRecord, SkipReason, State,
+};

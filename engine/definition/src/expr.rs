@@ -20,6 +20,17 @@ pub struct Offset {
 }
 
 impl Offset {
+    /// The date moved by this offset; working days follow `calendar`.
+    /// `None` when the result is not a date Jalon can compute.
+    pub fn apply(self, calendar: &jalon_calendar::WorkingCalendar, date: Date) -> Option<Date> {
+        use jiff::ToSpan;
+        match self.unit {
+            DayUnit::Days => date.checked_add(i64::from(self.amount).days()).ok(),
+            DayUnit::Weeks => date.checked_add(i64::from(self.amount).weeks()).ok(),
+            DayUnit::WorkingDays => calendar.add_working_days(date, self.amount).ok(),
+        }
+    }
+
     pub fn negate(self) -> Self {
         Self {
             amount: -self.amount,

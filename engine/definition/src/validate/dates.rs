@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 
 use jalon_calendar::{NonWorkingReason, WorkingCalendar};
 use jiff::civil::Date;
-use jiff::ToSpan;
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::DiGraph;
 
@@ -16,7 +15,7 @@ use super::people::Directory;
 use super::stages::StageTable;
 use super::Checker;
 use crate::diagnostic::Diagnostic;
-use crate::expr::{Anchor, DateExpr, DayUnit, Offset, Point};
+use crate::expr::{Anchor, DateExpr, Offset, Point};
 use crate::source::Span;
 
 /// The on-time dates of every stage, reminder and event.
@@ -342,11 +341,7 @@ fn evaluate(
 
 /// A date moved by an offset; working days follow the edition's calendar.
 pub(crate) fn shift(calendar: &WorkingCalendar, date: Date, offset: Offset) -> Option<Date> {
-    match offset.unit {
-        DayUnit::Days => date.checked_add(i64::from(offset.amount).days()).ok(),
-        DayUnit::Weeks => date.checked_add(i64::from(offset.amount).weeks()).ok(),
-        DayUnit::WorkingDays => calendar.add_working_days(date, offset.amount).ok(),
-    }
+    offset.apply(calendar, date)
 }
 
 fn report_date_cycle(checker: &mut Checker<'_>, table: &StageTable, members: &BTreeSet<usize>) {

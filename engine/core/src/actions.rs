@@ -1,0 +1,369 @@
+//! Which messages an instance's state implies, each with its due instant and
+//! a key built only from what identifies it (never from a counter of the
+//! run), so the same inputs always give the same keys.
+
+use jalon_definition::expr::EventLength;
+use jalon_definition::resolved::{MessageKind, ParticipantStatus};
+use jiff::civil::Time;
+use jiff::{Timestamp, ToSpan};
+
+use crate::action::{Action, Detail, Recipient};
+use crate::state::{Instance, Progress, State};
+use crate::time::{end_of_day, local, working_day_on_or_before};
+use crate::windows::evaluate;
+
+/// A seminar day ends at this local time when its length is given in days.
+const EVENT_DAY_END: Time = Time::constant(17, 30, 0, 0);
+
+pub(crate) fn for_instance(state: &State, i: usize) -> Vec<Action> {
+    let instance = &state.instances[i];
+    let mut out = Builder {
+        state,
+        instance,
+        actions: Vec::new(),
+    };
+    if matches!(instance.progress, Progress::Skipped { .. }) {
+        return Vec::new();
+    }
+    out.selection_results();
+    out.decision_notice();
+    out.refusals();
+    let Some(open_at) = state.open_at(instance) else {
+        return out.actions;
+    };
+    if matches!(instance.progress, Progress::Done { .. }) {
+        return out.actions;
+    }
+    out.opened(open_at);
+    out.invitations();
+    out.escalation();
+    match instance.progress {
+        Progress::Active => out.reminders(open_at),
+        Progress::AwaitingValidation { since } => out.validation_requests(since),
+        _ => {}
+    }
+    out.actions
+}
+
+struct Builder<'s> {
+    state: &'s State,
+    instance: &'s Instance,
+    actions: Vec<Action>,
+}
+
+impl<'s> Builder<'s> {
+    fn tz(&self) -> &'s jiff::tz::TimeZone {
+        &self.state.edition.time_zone
+    }
+
+    fn stage(&self) -> &'s jalon_definition::resolved::Stage {
+        &self.state.edition.stages[self.instance.stage]
+    }
+
+    /// `edition/stage[/participant]`.
+    fn base_key(&self) -> String {
+        let edition = &self.state.edition;
+        let mut key = format!("{}/{}", edition.id, self.stage().id);
+        if let Some(p) = self.instance.participant {
+            key.push('/');
+            key.push_str(&edition.participants[p].id);
+        }
+        key
+    }
+
+    fn recipient_key(&self, recipient: Recipient) -> String {
+        let edition = &self.state.edition;
+        match recipient {
+            Recipient::Person(p) => format!("person:{}", edition.people[p].id),
+            Recipient::Participant(p) => format!("contact:{}", edition.participants[p].id),
+        }
+    }
+
+    /// People with an address, then the participant's contact when the
+    /// participant is still in the edition.
+    fn addressable(&self, people: Vec<usize>, participants: &[usize]) -> Vec<Recipient> {
+        let edition = &self.state.edition;
+        let mut out: Vec<Recipient> = people
+            .into_iter()
+            .filter(|&p| edition.people[p].email.is_some())
+            .map(Recipient::Person)
+            .collect();
+        for &p in participants {
+            if edition.participants[p].contact_email.is_some()
+                && !self.state.participants[p].is_out()
+            {
+                out.push(Recipient::Participant(p));
+            }
+        }
+        out
+    }
+
+    fn owners_and_participant(&self) -> Vec<Recipient> {
+        let owners = self.state.people_of(&self.stage().owners);
+        let participant: Vec<usize> = self.instance.participant.into_iter().collect();
+        self.addressable(owners, &participant)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        kind: MessageKind,
+        key_middle: &str,
+        recipients: &[Recipient],
+        due_at: Timestamp,
+        expires_at: Option<Timestamp>,
+        detail: Detail,
+    ) {
+        let Some(&template) = self.stage().messages.get(&kind) else {
+            return;
+        };
+        let base = self.base_key();
+        for &recipient in recipients {
+            self.actions.push(Action {
+                key: format!("{base}/{key_middle}/{}", self.recipient_key(recipient)),
+                kind,
+                due_at,
+                expires_at,
+                stage: self.instance.stage,
+                participant: self.instance.participant,
+                recipient,
+                template,
+                detail: detail.clone(),
+            });
+        }
+    }
+
+    fn due_end(&self) -> Timestamp {
+        end_of_day(self.tz(), self.instance.window.due)
+    }
+
+    fn opened(&mut self, open_at: Timestamp) {
+        let recipients = self.owners_and_participant();
+        let expires = Some(self.due_end());
+        self.push(
+            MessageKind::StageOpened,
+            "opened",
+            &recipients,
+            open_at,
+            expires,
+            Detail::None,
+        );
+    }
+
+    fn reminders(&mut self, open_at: Timestamp) {
+        let state = self.state;
+        let window = self.instance.window;
+        for (index, reminder) in self.stage().reminders.iter().enumerate() {
+            let Some(date) = evaluate(
+                &state.edition,
+                &state.ids.stages,
+                &reminder.when,
+                (Some(window.start), Some(window.due)),
+                &state.windows,
+            ) else {
+                continue;
+            };
+            let date = working_day_on_or_before(&state.edition.calendar, date);
+            let at = local(self.tz(), date, reminder.time);
+            // A reminder before the stage opened reminds of nothing.
+            if at < open_at {
+                continue;
+            }
+            let recipients = if reminder.to.is_empty() {
+                self.owners_and_participant()
+            } else {
+                self.addressable(state.people_of(&reminder.to), &[])
+            };
+            let expires = Some(self.due_end());
+            self.push(
+                MessageKind::Reminder,
+                &format!("reminder/{index}/{date}"),
+                &recipients,
+                at,
+                expires,
+                Detail::Reminder { index },
+            );
+        }
+    }
+
+    fn validation_requests(&mut self, since: Timestamp) {
+        let Some(validation) = &self.stage().validation else {
+            return;
+        };
+        let waiting: Vec<usize> = self
+            .state
+            .people_of(&validation.by)
+            .into_iter()
+            .filter(|p| !self.instance.approvals.iter().any(|(a, _)| a == p))
+            .collect();
+        let recipients = self.addressable(waiting, &[]);
+        let round = self.instance.round;
+        self.push(
+            MessageKind::ValidationRequest,
+            &format!("validation/{round}"),
+            &recipients,
+            since,
+            None,
+            Detail::ValidationRequest { round },
+        );
+    }
+
+    fn refusals(&mut self) {
+        let recipients = self.owners_and_participant();
+        for refusal in self.instance.refusals.clone() {
+            let by = self.state.edition.people[refusal.by].name.clone();
+            self.push(
+                MessageKind::ValidationRefused,
+                &format!("refused/{}", refusal.round),
+                &recipients,
+                refusal.at,
+                None,
+                Detail::Refused {
+                    by,
+                    comment: refusal.comment.clone(),
+                },
+            );
+        }
+    }
+
+    fn escalation(&mut self) {
+        let state = self.state;
+        let Some(escalation) = &self.stage().escalation else {
+            return;
+        };
+        let due = self.instance.window.due;
+        let Some(date) = escalation.after.apply(&state.edition.calendar, due) else {
+            return;
+        };
+        let date = working_day_on_or_before(&state.edition.calendar, date);
+        let recipients = self.addressable(state.people_of(&escalation.to), &[]);
+        let at = local(self.tz(), date, escalation.time);
+        self.push(
+            MessageKind::Escalation,
+            &format!("escalation/{due}"),
+            &recipients,
+            at,
+            None,
+            Detail::None,
+        );
+    }
+
+    /// Seminar invitations go when the stage is ready, and again (with a new
+    /// sequence) after each postponement, to the owners, the participants
+    /// concerned and the directions working with them.
+    fn invitations(&mut self) {
+        let state = self.state;
+        let edition = &state.edition;
+        let stage = self.stage();
+        if stage.events.is_empty() {
+            return;
+        }
+        let Some(ready) = self.instance.ready_at else {
+            return;
+        };
+        let send_at = ready.max(self.instance.postponed_at.unwrap_or(ready));
+        let invited: Vec<usize> = match self.instance.participant {
+            Some(p) => vec![p],
+            None => (0..edition.participants.len())
+                .filter(|&p| state.participants[p].status == ParticipantStatus::Laureate)
+                .collect(),
+        };
+        let mut people = state.people_of(&stage.owners);
+        for &p in &invited {
+            for &role in &edition.participants[p].directions {
+                people.extend(edition.roles[role].members.iter().copied());
+            }
+        }
+        people.sort_unstable();
+        people.dedup();
+        let recipients = self.addressable(people, &invited);
+        let shift = self.instance.window.start - stage.start;
+        let sequence = self.instance.postponements;
+        for (index, event) in stage.events.iter().enumerate() {
+            let Ok(date) = event.date.checked_add(shift) else {
+                continue;
+            };
+            let start = local(self.tz(), date, event.time);
+            let end = match event.length {
+                EventLength::Days(days) => {
+                    let last = date
+                        .checked_add(i64::from(days.saturating_sub(1)).days())
+                        .unwrap_or(date);
+                    local(self.tz(), last, EVENT_DAY_END)
+                }
+                EventLength::Minutes(minutes) => start
+                    .checked_add(i64::from(minutes).minutes())
+                    .unwrap_or(start),
+            };
+            self.push(
+                MessageKind::SeminarInvitation,
+                &format!("invitation/{}/{sequence}", event.id),
+                &recipients,
+                send_at,
+                Some(start),
+                Detail::Invitation {
+                    event: index,
+                    sequence,
+                    start,
+                    end,
+                },
+            );
+        }
+    }
+
+    /// Once a selection is done (validated), each participant considered
+    /// hears whether they are retained.
+    fn selection_results(&mut self) {
+        let Progress::Done { at } = self.instance.progress else {
+            return;
+        };
+        let Some(selection) = self.instance.selection.clone() else {
+            return;
+        };
+        for &p in &selection.pool {
+            // Withdrawn participants hear nothing more.
+            if self.state.participants[p].status == ParticipantStatus::Withdrawn {
+                continue;
+            }
+            if self.state.edition.participants[p].contact_email.is_none() {
+                continue;
+            }
+            let retained = selection.retained.contains(&p);
+            let kind = if retained {
+                MessageKind::SelectionRetained
+            } else {
+                MessageKind::SelectionNotRetained
+            };
+            let participant_id = self.state.edition.participants[p].id.clone();
+            self.push(
+                kind,
+                &format!("selection/{participant_id}"),
+                &[Recipient::Participant(p)],
+                at,
+                None,
+                Detail::Selection {
+                    participant: p,
+                    retained,
+                },
+            );
+        }
+    }
+
+    fn decision_notice(&mut self) {
+        let (Progress::Done { at }, Some(outcome)) =
+            (&self.instance.progress, self.instance.outcome)
+        else {
+            return;
+        };
+        let at = *at;
+        let recipients = self.owners_and_participant();
+        self.push(
+            MessageKind::DecisionNotice,
+            "decision",
+            &recipients,
+            at,
+            None,
+            Detail::Decision { outcome },
+        );
+    }
+}

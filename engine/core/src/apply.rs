@@ -1,0 +1,741 @@
+//! Applying one event: check everything first, change the state only when
+//! the event is allowed, so that a refused event changes nothing.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jalon_definition::diagnostic::did_you_mean;
+use jalon_definition::resolved::ParticipantStatus;
+use jiff::Timestamp;
+
+use crate::event::{Event, EventKind};
+use crate::rejection::Rejection;
+use crate::state::{
+    rank, IndicatorValue, Progress, Refusal, Score, SelectionRecord, SkipReason, State,
+};
+use crate::windows::{instance_window, stage_windows, Override};
+
+impl State {
+    /// Applies an event, or says why it is not allowed and changes nothing.
+    pub fn apply(&mut self, event: &Event) -> Result<(), Rejection> {
+        if let Some(last) = self.last_event_at {
+            if event.at < last {
+                return Err(Rejection::OutOfOrder {
+                    at: self.show(event.at),
+                    last: self.show(last),
+                });
+            }
+        }
+        let at = event.at;
+        match &event.kind {
+            EventKind::Complete {
+                stage, participant, ..
+            } => {
+                let i = self.find_instance(stage, participant.as_deref())?;
+                let definition = &self.edition.stages[self.instances[i].stage];
+                if definition.selection.is_some() {
+                    return Err(Rejection::UseSelect {
+                        stage: stage.clone(),
+                        verb: "complete".into(),
+                    });
+                }
+                if !definition.outcomes.is_empty() {
+                    return Err(Rejection::UseDecide {
+                        stage: stage.clone(),
+                        verb: "complete".into(),
+                    });
+                }
+                self.require_active(i)?;
+                self.submit(i, at);
+            }
+            EventKind::Approve {
+                stage, participant, ..
+            } => {
+                let i = self.find_instance(stage, participant.as_deref())?;
+                let person = self.validator(i, &event.by)?;
+                if !matches!(
+                    self.instances[i].progress,
+                    Progress::AwaitingValidation { .. }
+                ) {
+                    return Err(self.wrong_state(i, "there is nothing to approve"));
+                }
+                if let Some((_, when)) = self.instances[i]
+                    .approvals
+                    .iter()
+                    .find(|(p, _)| *p == person)
+                {
+                    return Err(Rejection::AlreadyApproved {
+                        person: self.edition.people[person].name.clone(),
+                        what: self.describe(i),
+                        at: self.show(*when),
+                    });
+                }
+                self.instances[i].approvals.push((person, at));
+                let quorum = self.edition.stages[self.instances[i].stage]
+                    .validation
+                    .as_ref()
+                    .map_or(1, |v| v.quorum.max(1)) as usize;
+                if self.instances[i].approvals.len() >= quorum {
+                    self.finish(i, at);
+                } else {
+                    self.refresh_actions(i);
+                }
+            }
+            EventKind::Refuse {
+                stage,
+                participant,
+                comment,
+            } => {
+                let i = self.find_instance(stage, participant.as_deref())?;
+                let person = self.validator(i, &event.by)?;
+                if !matches!(
+                    self.instances[i].progress,
+                    Progress::AwaitingValidation { .. }
+                ) {
+                    return Err(self.wrong_state(i, "there is nothing to refuse"));
+                }
+                if comment.trim().is_empty() {
+                    return Err(Rejection::EmptyComment);
+                }
+                let instance = &mut self.instances[i];
+                let round = instance.round;
+                instance.refusals.push(Refusal {
+                    by: person,
+                    at,
+                    comment: comment.trim().to_owned(),
+                    round,
+                });
+                instance.approvals.clear();
+                instance.progress = Progress::Active;
+                self.refresh_actions(i);
+            }
+            EventKind::Select {
+                stage,
+                participants,
+            } => {
+                let i = self.find_instance(stage, None)?;
+                let record = self.selection(i, stage, participants.as_deref())?;
+                self.require_active(i)?;
+                self.instances[i].selection = Some(record);
+                self.submit(i, at);
+            }
+            EventKind::Score {
+                stage,
+                participant,
+                scores,
+            } => {
+                let i = self.find_instance(stage, None)?;
+                let score = self.score(i, stage, &event.by, participant, scores)?;
+                self.require_active(i)?;
+                self.instances[i].scores.push(score);
+            }
+            EventKind::Decide {
+                stage,
+                participant,
+                outcome,
+                ..
+            } => {
+                let i = self.find_instance(stage, participant.as_deref())?;
+                let definition = &self.edition.stages[self.instances[i].stage];
+                if definition.outcomes.is_empty() {
+                    return Err(Rejection::NotADecision {
+                        stage: stage.clone(),
+                    });
+                }
+                let Some(o) = definition.outcomes.iter().position(|o| &o.id == outcome) else {
+                    return Err(Rejection::UnknownOutcome {
+                        outcome: outcome.clone(),
+                        stage: stage.clone(),
+                        known: list(definition.outcomes.iter().map(|o| o.id.as_str())),
+                    });
+                };
+                self.require_active(i)?;
+                self.instances[i].outcome = Some(o);
+                self.submit(i, at);
+            }
+            EventKind::Record {
+                stage,
+                participant,
+                indicator,
+                value,
+            } => {
+                let i = self.find_instance(stage, participant.as_deref())?;
+                let definition = &self.edition.stages[self.instances[i].stage];
+                let Some(k) = definition
+                    .indicators
+                    .iter()
+                    .position(|x| &x.id == indicator)
+                else {
+                    return Err(Rejection::UnknownIndicator {
+                        indicator: indicator.clone(),
+                        stage: stage.clone(),
+                        known: list(definition.indicators.iter().map(|x| x.id.as_str())),
+                    });
+                };
+                if matches!(self.instances[i].progress, Progress::Skipped { .. }) {
+                    return Err(self.wrong_state(i, "nothing can be measured on it"));
+                }
+                self.instances[i].indicators.push(IndicatorValue {
+                    indicator: k,
+                    value: value.clone(),
+                    at,
+                });
+            }
+            EventKind::Withdraw { participant, .. } => {
+                let p = self.find_participant(participant)?;
+                self.withdraw(p, at)?;
+            }
+            EventKind::Postpone {
+                stage,
+                participant,
+                start,
+                due,
+                ..
+            } => {
+                let i = self.find_instance(stage, participant.as_deref())?;
+                self.postpone(
+                    i,
+                    Override {
+                        start: *start,
+                        due: *due,
+                    },
+                    at,
+                )?;
+            }
+        }
+        self.last_event_at = Some(at);
+        self.events_applied += 1;
+        Ok(())
+    }
+
+    // ----- lookups -----
+
+    fn find_stage(&self, id: &str) -> Result<usize, Rejection> {
+        self.ids
+            .stages
+            .get(id)
+            .copied()
+            .ok_or_else(|| Rejection::UnknownStage {
+                id: id.to_owned(),
+                suggestion: suggestion(id, self.edition.stages.iter().map(|s| s.id.as_str())),
+            })
+    }
+
+    fn find_participant(&self, id: &str) -> Result<usize, Rejection> {
+        self.ids
+            .participants
+            .get(id)
+            .copied()
+            .ok_or_else(|| Rejection::UnknownParticipant {
+                id: id.to_owned(),
+                suggestion: suggestion(id, self.edition.participants.iter().map(|p| p.id.as_str())),
+            })
+    }
+
+    fn find_person(&self, id: &str) -> Result<usize, Rejection> {
+        self.ids
+            .people
+            .get(id)
+            .copied()
+            .ok_or_else(|| Rejection::UnknownPerson {
+                id: id.to_owned(),
+                suggestion: suggestion(id, self.edition.people.iter().map(|p| p.id.as_str())),
+            })
+    }
+
+    fn find_instance(&self, stage: &str, participant: Option<&str>) -> Result<usize, Rejection> {
+        let s = self.find_stage(stage)?;
+        let per_participant = self.edition.stages[s].for_each.is_some();
+        let p = match (per_participant, participant) {
+            (true, None) => {
+                return Err(Rejection::ParticipantNeeded {
+                    stage: stage.to_owned(),
+                })
+            }
+            (false, Some(_)) => {
+                return Err(Rejection::NoParticipantExpected {
+                    stage: stage.to_owned(),
+                })
+            }
+            (true, Some(id)) => Some(self.find_participant(id)?),
+            (false, None) => None,
+        };
+        self.index.get(&(s, p)).copied().ok_or_else(|| {
+            let id = participant.unwrap_or_default();
+            let status = p.map(|p| self.participants[p].status);
+            let why = match status {
+                Some(ParticipantStatus::NotRetained) => "they were not retained".to_owned(),
+                Some(ParticipantStatus::Withdrawn) => "they withdrew".to_owned(),
+                Some(status) => format!(
+                    "the stage is for each {} and they are {}",
+                    status_word(self.edition.stages[s].for_each),
+                    status_word(Some(status))
+                ),
+                None => String::new(),
+            };
+            Rejection::NoInstance {
+                stage: stage.to_owned(),
+                participant: id.to_owned(),
+                why,
+            }
+        })
+    }
+
+    fn validator(&self, i: usize, by: &str) -> Result<usize, Rejection> {
+        let stage = &self.edition.stages[self.instances[i].stage];
+        let Some(validation) = &stage.validation else {
+            return Err(Rejection::NoValidation {
+                stage: stage.id.clone(),
+            });
+        };
+        let person = self.find_person(by)?;
+        let validators = self.people_of(&validation.by);
+        if !validators.contains(&person) {
+            return Err(Rejection::NotAValidator {
+                person: self.edition.people[person].name.clone(),
+                what: self.describe(i),
+                validators: list(
+                    validators
+                        .iter()
+                        .map(|&v| self.edition.people[v].name.as_str()),
+                ),
+            });
+        }
+        Ok(person)
+    }
+
+    // ----- state checks -----
+
+    /// `stage` or `stage for participant`, for messages.
+    pub(crate) fn describe(&self, i: usize) -> String {
+        let instance = &self.instances[i];
+        let stage = &self.edition.stages[instance.stage].id;
+        match instance.participant {
+            Some(p) => format!("{stage} for {}", self.edition.participants[p].id),
+            None => stage.clone(),
+        }
+    }
+
+    fn show(&self, at: Timestamp) -> String {
+        at.to_zoned(self.edition.time_zone.clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+
+    fn wrong_state(&self, i: usize, why: &str) -> Rejection {
+        let instance = &self.instances[i];
+        let state = match &instance.progress {
+            Progress::Active if instance.ready_at.is_none() => "waiting for its needs".to_owned(),
+            Progress::Active => "open".to_owned(),
+            Progress::AwaitingValidation { since } => {
+                format!("awaiting validation since {}", self.show(*since))
+            }
+            Progress::Done { at } => format!("done since {}", self.show(*at)),
+            Progress::Skipped { reason, .. } => format!("skipped ({})", self.skip_words(reason)),
+        };
+        Rejection::WrongState {
+            what: self.describe(i),
+            state,
+            why: why.to_owned(),
+        }
+    }
+
+    pub fn skip_words(&self, reason: &SkipReason) -> String {
+        match reason {
+            SkipReason::BranchNotTaken { decision, outcome } => {
+                let stage = &self.edition.stages[*decision];
+                format!(
+                    "the decision `{}` chose `{}`",
+                    stage.id, stage.outcomes[*outcome].id
+                )
+            }
+            SkipReason::ParticipantOut => "the participant is out of the edition".into(),
+            SkipReason::NeedsSkipped => "everything it needs was skipped".into(),
+        }
+    }
+
+    fn require_active(&self, i: usize) -> Result<(), Rejection> {
+        let instance = &self.instances[i];
+        match instance.progress {
+            Progress::Active if instance.ready_at.is_some() => Ok(()),
+            Progress::Active => {
+                let stage = &self.edition.stages[instance.stage];
+                let needs = list(
+                    stage
+                        .needs
+                        .iter()
+                        .map(|&n| self.edition.stages[n].id.as_str()),
+                );
+                Err(self.wrong_state(i, &format!("first finish what it needs ({needs})")))
+            }
+            Progress::AwaitingValidation { .. } => {
+                Err(self.wrong_state(i, "approve or refuse it first"))
+            }
+            _ => Err(self.wrong_state(i, "it cannot change any more")),
+        }
+    }
+
+    // ----- transitions -----
+
+    /// A submission: awaiting validation when the stage has one, else done.
+    fn submit(&mut self, i: usize, at: Timestamp) {
+        let stage = self.instances[i].stage;
+        let instance = &mut self.instances[i];
+        instance.round += 1;
+        instance.approvals.clear();
+        if self.edition.stages[stage].validation.is_some() {
+            instance.progress = Progress::AwaitingValidation { since: at };
+            self.refresh_actions(i);
+        } else {
+            self.finish(i, at);
+        }
+    }
+
+    /// Done: what depends on it may open, and a selection takes effect.
+    fn finish(&mut self, i: usize, at: Timestamp) {
+        self.settle_instance(i, Progress::Done { at }, at);
+        self.apply_selection(i, at);
+    }
+
+    /// A done selection moves the retained on and the others out.
+    pub(crate) fn apply_selection(&mut self, i: usize, at: Timestamp) {
+        let Some(record) = self.instances[i].selection.clone() else {
+            return;
+        };
+        let Some(to) = self.edition.stages[self.instances[i].stage]
+            .selection
+            .as_ref()
+            .map(|s| s.to)
+        else {
+            return;
+        };
+        let mut created = Vec::new();
+        let mut out = Vec::new();
+        for &p in &record.pool {
+            if record.retained.contains(&p) {
+                if rank(self.participants[p].status) < rank(to) {
+                    self.participants[p].status = to;
+                }
+                created.extend(self.create_participant_instances(p));
+            } else if rank(self.participants[p].status) < rank(to) {
+                self.participants[p].status = ParticipantStatus::NotRetained;
+                self.participants[p].left_at = Some(at);
+                out.push(p);
+            }
+        }
+        for p in out {
+            created.extend(self.participant_instances(p));
+        }
+        created.extend(self.edition_wide_instances());
+        self.settle(created, at);
+    }
+
+    fn participant_instances(&self, p: usize) -> Vec<usize> {
+        (0..self.edition.stages.len())
+            .filter_map(|s| self.index.get(&(s, Some(p))).copied())
+            .collect()
+    }
+
+    fn edition_wide_instances(&self) -> Vec<usize> {
+        (0..self.edition.stages.len())
+            .filter_map(|s| self.index.get(&(s, None)).copied())
+            .filter(|&i| !self.instances[i].is_settled())
+            .collect()
+    }
+
+    fn withdraw(&mut self, p: usize, at: Timestamp) -> Result<(), Rejection> {
+        let state = &self.participants[p];
+        if state.is_out() {
+            return Err(Rejection::AlreadyOut {
+                participant: self.edition.participants[p].id.clone(),
+                status: status_word(Some(state.status)).to_owned(),
+            });
+        }
+        self.participants[p].status = ParticipantStatus::Withdrawn;
+        self.participants[p].left_at = Some(at);
+        let mut touched = self.participant_instances(p);
+        touched.extend(self.edition_wide_instances());
+        // Settled selections no longer announce anything to them either.
+        touched
+            .extend((0..self.instances.len()).filter(|&i| self.instances[i].selection.is_some()));
+        self.settle(touched, at);
+        Ok(())
+    }
+
+    fn postpone(&mut self, i: usize, new: Override, at: Timestamp) -> Result<(), Rejection> {
+        if new.start.is_none() && new.due.is_none() {
+            return Err(Rejection::NothingToPostpone);
+        }
+        if self.instances[i].is_settled() {
+            return Err(self.wrong_state(i, "its dates can no longer move"));
+        }
+        let stage = self.instances[i].stage;
+        let edition_wide = self.instances[i].participant.is_none();
+        // Work out the new window before changing anything.
+        let (mut stage_overrides, mut own) =
+            (self.stage_overrides.clone(), self.instances[i].own_override);
+        let target = if edition_wide {
+            stage_overrides.entry(stage).or_default()
+        } else {
+            &mut own
+        };
+        if new.start.is_some() {
+            target.start = new.start;
+        }
+        if new.due.is_some() {
+            target.due = new.due;
+        }
+        let windows = stage_windows(&self.edition, &self.ids.stages, &stage_overrides);
+        let window = instance_window(
+            &self.edition,
+            stage,
+            windows[stage],
+            own,
+            &windows,
+            &self.ids.stages,
+        );
+        if window.due < window.start {
+            return Err(Rejection::DueBeforeStart {
+                start: window.start.to_string(),
+                due: window.due.to_string(),
+            });
+        }
+        self.stage_overrides = stage_overrides;
+        let instance = &mut self.instances[i];
+        instance.own_override = own;
+        instance.postponements += 1;
+        instance.postponed_at = Some(at);
+        self.rewindow();
+        self.refresh_actions(i);
+        Ok(())
+    }
+
+    // ----- selections and juries -----
+
+    fn selection(
+        &self,
+        i: usize,
+        stage_id: &str,
+        named: Option<&[String]>,
+    ) -> Result<SelectionRecord, Rejection> {
+        let stage = &self.edition.stages[self.instances[i].stage];
+        let Some(selection) = &stage.selection else {
+            return Err(Rejection::NotASelection {
+                stage: stage_id.to_owned(),
+            });
+        };
+        let pool = self.pool(selection.from);
+        let retained = match named {
+            Some(ids) => {
+                let mut retained = Vec::new();
+                for id in ids {
+                    let p = self.find_participant(id)?;
+                    if retained.contains(&p) {
+                        return Err(Rejection::Duplicate {
+                            participant: id.clone(),
+                        });
+                    }
+                    if !pool.contains(&p) {
+                        return Err(self.not_in_pool(stage_id, p, selection.from));
+                    }
+                    retained.push(p);
+                }
+                retained
+            }
+            None => self.ranking(i, stage_id, pool.len().min(selection.max as usize))?,
+        };
+        let count = retained.len();
+        let too_few = count < selection.min as usize && count < pool.len();
+        if count > selection.max as usize || too_few || count == 0 && !pool.is_empty() {
+            return Err(Rejection::SelectionCount {
+                stage: stage_id.to_owned(),
+                min: selection.min,
+                max: selection.max,
+                count,
+            });
+        }
+        Ok(SelectionRecord { pool, retained })
+    }
+
+    /// Participants still in, at or beyond `from` in the funnel.
+    fn pool(&self, from: Option<ParticipantStatus>) -> Vec<usize> {
+        let floor = from.and_then(rank).unwrap_or(0);
+        (0..self.participants.len())
+            .filter(|&p| rank(self.participants[p].status).is_some_and(|r| r >= floor))
+            .collect()
+    }
+
+    fn not_in_pool(&self, stage: &str, p: usize, from: Option<ParticipantStatus>) -> Rejection {
+        let status = self.participants[p].status;
+        Rejection::NotInPool {
+            stage: stage.to_owned(),
+            participant: self.edition.participants[p].id.clone(),
+            why: format!(
+                "they are {}, and this stage chooses among {}",
+                status_word(Some(status)),
+                from.map_or("everyone still in", |f| status_word(Some(f)))
+            ),
+        }
+    }
+
+    /// The best weighted averages; a tie across the cut is reported, not
+    /// broken arbitrarily.
+    fn ranking(&self, i: usize, stage_id: &str, places: usize) -> Result<Vec<usize>, Rejection> {
+        let stage = &self.edition.stages[self.instances[i].stage];
+        let instance = &self.instances[i];
+        let Some(jury) = &stage.jury else {
+            return Err(Rejection::NoScores {
+                stage: stage_id.to_owned(),
+            });
+        };
+        let weight_sum: f64 = jury.criteria.iter().map(|c| c.weight).sum();
+        let mut totals: BTreeMap<usize, (f64, u32)> = BTreeMap::new();
+        for score in &instance.scores {
+            if self.participants[score.participant].is_out() {
+                continue;
+            }
+            let weighted: f64 = score
+                .values
+                .iter()
+                .zip(&jury.criteria)
+                .map(|(v, c)| *v as f64 * c.weight)
+                .sum();
+            let entry = totals.entry(score.participant).or_default();
+            entry.0 += weighted / weight_sum.max(f64::MIN_POSITIVE);
+            entry.1 += 1;
+        }
+        if totals.is_empty() {
+            return Err(Rejection::NoScores {
+                stage: stage_id.to_owned(),
+            });
+        }
+        // Averages rounded to 1/1000 so that float noise makes no winner.
+        let mut ranked: Vec<(usize, i64)> = totals
+            .into_iter()
+            .map(|(p, (sum, n))| (p, (sum / f64::from(n) * 1000.0).round() as i64))
+            .collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let places = places.min(ranked.len());
+        if places > 0 && places < ranked.len() && ranked[places - 1].1 == ranked[places].1 {
+            let cut = ranked[places].1;
+            let tied: Vec<String> = ranked
+                .iter()
+                .filter(|(_, s)| *s == cut)
+                .map(|(p, s)| {
+                    format!(
+                        "{} ({:.2})",
+                        self.edition.participants[*p].id,
+                        *s as f64 / 1000.0
+                    )
+                })
+                .collect();
+            return Err(Rejection::Tie {
+                place: places,
+                tied: tied.join(", "),
+            });
+        }
+        Ok(ranked.into_iter().take(places).map(|(p, _)| p).collect())
+    }
+
+    fn score(
+        &self,
+        i: usize,
+        stage_id: &str,
+        by: &str,
+        participant: &str,
+        scores: &BTreeMap<String, i64>,
+    ) -> Result<Score, Rejection> {
+        let stage = &self.edition.stages[self.instances[i].stage];
+        let Some(jury) = &stage.jury else {
+            return Err(Rejection::NoJury {
+                stage: stage_id.to_owned(),
+            });
+        };
+        let member = self.find_person(by)?;
+        if !self.people_of(&jury.members).contains(&member) {
+            return Err(Rejection::NotOnJury {
+                person: self.edition.people[member].name.clone(),
+                stage: stage_id.to_owned(),
+            });
+        }
+        let p = self.find_participant(participant)?;
+        let from = stage.selection.as_ref().and_then(|s| s.from);
+        if !self.pool(from).contains(&p) {
+            return Err(self.not_in_pool(stage_id, p, from));
+        }
+        if self.instances[i]
+            .scores
+            .iter()
+            .any(|s| s.member == member && s.participant == p)
+        {
+            return Err(Rejection::AlreadyScored {
+                person: self.edition.people[member].name.clone(),
+                participant: participant.to_owned(),
+                stage: stage_id.to_owned(),
+            });
+        }
+        let known: HashMap<&str, usize> = jury
+            .criteria
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (c.id.as_str(), k))
+            .collect();
+        let mut values = vec![None; jury.criteria.len()];
+        for (criterion, &value) in scores {
+            let Some(&k) = known.get(criterion.as_str()) else {
+                return Err(Rejection::UnknownCriterion {
+                    criterion: criterion.clone(),
+                    stage: stage_id.to_owned(),
+                    known: list(jury.criteria.iter().map(|c| c.id.as_str())),
+                });
+            };
+            if value < jury.scale_min || value > jury.scale_max {
+                return Err(Rejection::OutOfScale {
+                    criterion: criterion.clone(),
+                    value,
+                    min: jury.scale_min,
+                    max: jury.scale_max,
+                });
+            }
+            values[k] = Some(value);
+        }
+        let missing: Vec<&str> = jury
+            .criteria
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| v.is_none())
+            .map(|(c, _)| c.id.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Rejection::MissingCriteria {
+                missing: missing.join(", "),
+            });
+        }
+        Ok(Score {
+            member,
+            participant: p,
+            values: values.into_iter().flatten().collect(),
+        })
+    }
+}
+
+fn suggestion<'a>(wrong: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
+    did_you_mean(wrong, known).map(str::to_owned)
+}
+
+fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn status_word(status: Option<ParticipantStatus>) -> &'static str {
+    match status {
+        None => "participant",
+        Some(ParticipantStatus::Candidate) => "candidate",
+        Some(ParticipantStatus::Shortlisted) => "shortlisted",
+        Some(ParticipantStatus::Laureate) => "laureate",
+        Some(ParticipantStatus::NotRetained) => "not retained",
+        Some(ParticipantStatus::Withdrawn) => "withdrawn",
+    }
+}

@@ -1,0 +1,230 @@
+//! Driving the core with a virtual clock: deliver what falls due, apply
+//! events in time order, and the on-time run behind `jalon plan`, where
+//! every stage is done exactly when the definition says.
+
+use std::collections::{BTreeSet, HashMap};
+
+use jalon_definition::resolved::Actor;
+use jiff::civil::Time;
+use jiff::Timestamp;
+
+use crate::action::Action;
+use crate::event::{Channel, Event, EventKind};
+use crate::state::{rank, Progress, State};
+use crate::time::{local, working_day_on_or_before};
+
+/// Hands every action due up to `until` (inclusive), in due order, to
+/// `deliver`, and records each as sent. Returns how many went.
+pub fn deliver_until(
+    state: &mut State,
+    until: Timestamp,
+    mut deliver: impl FnMut(&State, &Action),
+) -> usize {
+    let mut count = 0;
+    while let Some(next) = state.next_due() {
+        if next > until {
+            break;
+        }
+        let due: Vec<Action> = state.due_actions(next).into_iter().cloned().collect();
+        for action in due {
+            deliver(state, &action);
+            state.record_sent(&action.key);
+            count += 1;
+        }
+    }
+    count
+}
+
+/// What the on-time run assumes where the definition cannot say.
+#[derive(Clone, Debug, Default)]
+pub struct OnTime {
+    /// The outcome taken by every decision; by default the first outcome
+    /// that leads somewhere.
+    pub outcome: Option<String>,
+}
+
+/// When work is handed in and validations given in the on-time run.
+const SUBMIT_TIME: Time = Time::constant(9, 0, 0, 0);
+const APPROVE_TIME: Time = Time::constant(12, 0, 0, 0);
+const DONE_TIME: Time = Time::constant(17, 0, 0, 0);
+
+/// Runs the edition as if everyone were on time: work handed in so that its
+/// validation has its lead time, validations given on the due date, every
+/// participant the definition places at a stage retained there, decisions
+/// taken as `options` says. Returns the events it made up.
+pub fn run_on_time(
+    state: &mut State,
+    options: &OnTime,
+    mut deliver: impl FnMut(&State, &Action),
+) -> Vec<Event> {
+    let mut events = Vec::new();
+    let mut agenda: BTreeSet<(Timestamp, usize)> = BTreeSet::new();
+    let mut planned: HashMap<usize, Timestamp> = HashMap::new();
+    let mut touched: Vec<usize> = (0..state.instances().len()).collect();
+    let mut clock = Timestamp::MIN;
+    loop {
+        touched.extend(state.take_touched());
+        touched.sort_unstable();
+        touched.dedup();
+        for i in touched.drain(..) {
+            if let Some(old) = planned.remove(&i) {
+                agenda.remove(&(old, i));
+            }
+            if let Some(at) = next_move(state, i) {
+                let at = at.max(clock);
+                planned.insert(i, at);
+                agenda.insert((at, i));
+            }
+        }
+        let Some((at, i)) = agenda.pop_first() else {
+            break;
+        };
+        planned.remove(&i);
+        clock = at;
+        deliver_until(state, at, &mut deliver);
+        for kind in on_time_events(state, i, options) {
+            let event = Event {
+                at,
+                by: kind.0,
+                channel: Channel::Script,
+                kind: kind.1,
+            };
+            // The made-up events follow the rules; one that does not (a
+            // definition whose selection cannot be met) just stops there.
+            if state.apply(&event).is_ok() {
+                events.push(event);
+            }
+        }
+        touched.push(i);
+    }
+    deliver_until(state, Timestamp::MAX, &mut deliver);
+    events
+}
+
+/// When the on-time run next acts on an instance, if it does.
+fn next_move(state: &State, i: usize) -> Option<Timestamp> {
+    let instance = &state.instances()[i];
+    let open = state.open_at(instance)?;
+    let edition = state.edition();
+    let stage = &edition.stages[instance.stage];
+    let tz = &edition.time_zone;
+    let due = instance.window.due;
+    match instance.progress {
+        Progress::Active => {
+            let at = match &stage.validation {
+                Some(validation) => {
+                    let date = validation
+                        .lead_time
+                        .and_then(|lead| lead.negate().apply(&edition.calendar, due))
+                        .unwrap_or(due);
+                    local(
+                        tz,
+                        working_day_on_or_before(&edition.calendar, date),
+                        SUBMIT_TIME,
+                    )
+                }
+                None => local(tz, due, DONE_TIME),
+            };
+            Some(at.max(open))
+        }
+        Progress::AwaitingValidation { since } => Some(local(tz, due, APPROVE_TIME).max(since)),
+        _ => None,
+    }
+}
+
+/// The events an on-time edition records for an instance at its move.
+fn on_time_events(state: &State, i: usize, options: &OnTime) -> Vec<(String, EventKind)> {
+    let edition = state.edition();
+    let instance = &state.instances()[i];
+    let stage = &edition.stages[instance.stage];
+    let participant = instance
+        .participant
+        .map(|p| edition.participants[p].id.clone());
+    let owner = first_person(state, &stage.owners).unwrap_or_else(|| "plan".into());
+    match instance.progress {
+        Progress::AwaitingValidation { .. } => {
+            let Some(validation) = &stage.validation else {
+                return Vec::new();
+            };
+            state
+                .people_of(&validation.by)
+                .into_iter()
+                .take(validation.quorum.max(1) as usize)
+                .map(|p| {
+                    (
+                        edition.people[p].id.clone(),
+                        EventKind::Approve {
+                            stage: stage.id.clone(),
+                            participant: participant.clone(),
+                            comment: None,
+                        },
+                    )
+                })
+                .collect()
+        }
+        Progress::Active if stage.selection.is_some() => {
+            let Some(selection) = &stage.selection else {
+                return Vec::new();
+            };
+            let floor = selection.from.and_then(rank).unwrap_or(0);
+            let pool: Vec<usize> = (0..edition.participants.len())
+                .filter(|&p| rank(state.participant(p).status).is_some_and(|r| r >= floor))
+                .collect();
+            let mut retained: Vec<usize> = pool
+                .iter()
+                .copied()
+                .filter(|&p| rank(state.participant(p).status) >= rank(selection.to))
+                .collect();
+            if retained.is_empty() {
+                retained = pool.iter().copied().take(selection.max as usize).collect();
+            }
+            let ids = retained
+                .into_iter()
+                .map(|p| edition.participants[p].id.clone())
+                .collect();
+            vec![(
+                owner,
+                EventKind::Select {
+                    stage: stage.id.clone(),
+                    participants: Some(ids),
+                },
+            )]
+        }
+        Progress::Active if !stage.outcomes.is_empty() => {
+            let outcome = options
+                .outcome
+                .as_ref()
+                .and_then(|wanted| stage.outcomes.iter().find(|o| &o.id == wanted))
+                .or_else(|| stage.outcomes.iter().find(|o| !o.leads_to.is_empty()))
+                .or(stage.outcomes.first());
+            let Some(outcome) = outcome else {
+                return Vec::new();
+            };
+            vec![(
+                owner,
+                EventKind::Decide {
+                    stage: stage.id.clone(),
+                    participant,
+                    outcome: outcome.id.clone(),
+                    comment: None,
+                },
+            )]
+        }
+        Progress::Active => vec![(
+            owner,
+            EventKind::Complete {
+                stage: stage.id.clone(),
+                participant,
+                comment: None,
+            },
+        )],
+        _ => Vec::new(),
+    }
+}
+
+fn first_person(state: &State, actors: &[Actor]) -> Option<String> {
+    let people = state.people_of(actors);
+    people
+        .first()
+        .map(|&p| state.edition().people[p].id.clone())
+}

@@ -1,0 +1,125 @@
+//! Events: the only input besides the definition and the instant. Each says
+//! who did what, when and through which channel; stages, participants and
+//! people are named by id so that a log outlives a change of definition.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub at: Timestamp,
+    /// A person id of the edition, or the name of the operator who typed it.
+    pub by: String,
+    pub channel: Channel,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// How an event reached Jalon.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Cli,
+    Link,
+    Api,
+    /// A simulation script.
+    Script,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EventKind {
+    /// The deliverable is submitted or the work is done; with a validation,
+    /// the stage then awaits it.
+    Complete {
+        stage: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        participant: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+    /// A validator approves the submitted work.
+    Approve {
+        stage: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        participant: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+    /// A validator asks for changes: the stage opens again.
+    Refuse {
+        stage: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        participant: Option<String>,
+        comment: String,
+    },
+    /// The participants a selection stage retains (short-list, laureates).
+    /// On a jury stage without a list, the best weighted scores are taken.
+    Select {
+        stage: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        participants: Option<Vec<String>>,
+    },
+    /// One jury member's scores for one participant, criterion by criterion.
+    Score {
+        stage: String,
+        participant: String,
+        scores: BTreeMap<String, i64>,
+    },
+    /// The scale-up decision for a participant.
+    Decide {
+        stage: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        participant: Option<String>,
+        outcome: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+    /// A measured value of one of the stage's indicators.
+    Record {
+        stage: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        participant: Option<String>,
+        indicator: String,
+        value: String,
+    },
+    /// A participant leaves the edition: nothing more is sent to them.
+    Withdraw {
+        participant: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// New dates for a stage. Dates of other stages written relative to a
+    /// postponed edition-wide stage follow it.
+    Postpone {
+        stage: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        participant: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        start: Option<Date>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<Date>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+}
+
+impl EventKind {
+    /// The verb, as written in scripts and logs.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            EventKind::Complete { .. } => "complete",
+            EventKind::Approve { .. } => "approve",
+            EventKind::Refuse { .. } => "refuse",
+            EventKind::Select { .. } => "select",
+            EventKind::Score { .. } => "score",
+            EventKind::Decide { .. } => "decide",
+            EventKind::Record { .. } => "record",
+            EventKind::Withdraw { .. } => "withdraw",
+            EventKind::Postpone { .. } => "postpone",
+        }
+    }
+}

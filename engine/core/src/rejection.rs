@@ -1,0 +1,142 @@
+//! Why an event is refused. A refused event changes nothing; the message
+//! says what is wrong in the words of the person who sent it.
+
+use thiserror::Error;
+
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum Rejection {
+    #[error("there is no stage `{id}` in this edition{}", suggest(.suggestion))]
+    UnknownStage {
+        id: String,
+        suggestion: Option<String>,
+    },
+    #[error("there is no participant `{id}` in this edition{}", suggest(.suggestion))]
+    UnknownParticipant {
+        id: String,
+        suggestion: Option<String>,
+    },
+    #[error("there is no person `{id}` in this edition{}", suggest(.suggestion))]
+    UnknownPerson {
+        id: String,
+        suggestion: Option<String>,
+    },
+    #[error("stage `{stage}` runs once per participant: say which one (participant: …)")]
+    ParticipantNeeded { stage: String },
+    #[error("stage `{stage}` runs once for the whole edition: it takes no participant")]
+    NoParticipantExpected { stage: String },
+    #[error("`{participant}` has no stage `{stage}`: {why}")]
+    NoInstance {
+        stage: String,
+        participant: String,
+        why: String,
+    },
+    #[error("`{what}` is {state}: {why}")]
+    WrongState {
+        what: String,
+        state: String,
+        why: String,
+    },
+    #[error("stage `{stage}` has no validation to give")]
+    NoValidation { stage: String },
+    #[error("{person} cannot validate `{what}`: the validators are {validators}")]
+    NotAValidator {
+        person: String,
+        what: String,
+        validators: String,
+    },
+    #[error("{person} already approved `{what}` at {at}")]
+    AlreadyApproved {
+        person: String,
+        what: String,
+        at: String,
+    },
+    #[error("a refusal needs a comment saying what to change")]
+    EmptyComment,
+    #[error("stage `{stage}` selects nobody (it has no `selection:`)")]
+    NotASelection { stage: String },
+    #[error("stage `{stage}` selects participants: record it with `select`, not `{verb}`")]
+    UseSelect { stage: String, verb: String },
+    #[error("stage `{stage}` is a decision: record it with `decide`, not `{verb}`")]
+    UseDecide { stage: String, verb: String },
+    #[error("`{stage}` retains {min} to {max} participants, not {count}")]
+    SelectionCount {
+        stage: String,
+        min: u32,
+        max: u32,
+        count: usize,
+    },
+    #[error("`{participant}` cannot be selected at `{stage}`: {why}")]
+    NotInPool {
+        stage: String,
+        participant: String,
+        why: String,
+    },
+    #[error("`{participant}` is listed twice")]
+    Duplicate { participant: String },
+    #[error("stage `{stage}` has no jury")]
+    NoJury { stage: String },
+    #[error("no scores are recorded for `{stage}`: list the participants to retain, or record the scores first")]
+    NoScores { stage: String },
+    #[error("the scores tie at the last place retained ({place}): {tied} — name the laureates explicitly (participants: […])")]
+    Tie { place: usize, tied: String },
+    #[error("{person} is not on the jury of `{stage}`")]
+    NotOnJury { person: String, stage: String },
+    #[error("{person} already scored `{participant}` at `{stage}`")]
+    AlreadyScored {
+        person: String,
+        participant: String,
+        stage: String,
+    },
+    #[error("criterion `{criterion}` is not one of `{stage}`'s: {known}")]
+    UnknownCriterion {
+        criterion: String,
+        stage: String,
+        known: String,
+    },
+    #[error("the scores miss the criteria {missing}")]
+    MissingCriteria { missing: String },
+    #[error("the score {value} for `{criterion}` is outside the scale {min} to {max}")]
+    OutOfScale {
+        criterion: String,
+        value: i64,
+        min: i64,
+        max: i64,
+    },
+    #[error("stage `{stage}` takes no decision (it has no `outcomes:`)")]
+    NotADecision { stage: String },
+    #[error("`{outcome}` is not an outcome of `{stage}`: {known}")]
+    UnknownOutcome {
+        outcome: String,
+        stage: String,
+        known: String,
+    },
+    #[error("`{indicator}` is not an indicator of `{stage}`{}", known_list(.known))]
+    UnknownIndicator {
+        indicator: String,
+        stage: String,
+        known: String,
+    },
+    #[error("`{participant}` already left the edition ({status})")]
+    AlreadyOut { participant: String, status: String },
+    #[error("a postponement needs a new `start`, a new `due`, or both")]
+    NothingToPostpone,
+    #[error("the new dates end before they start ({start} to {due})")]
+    DueBeforeStart { start: String, due: String },
+    #[error("this event is dated {at}, before the last recorded one ({last}): the log only moves forward")]
+    OutOfOrder { at: String, last: String },
+}
+
+fn suggest(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(s) => format!(" (did you mean `{s}`?)"),
+        None => String::new(),
+    }
+}
+
+fn known_list(known: &str) -> String {
+    if known.is_empty() {
+        " (it has none)".into()
+    } else {
+        format!(": {known}")
+    }
+}
