@@ -113,8 +113,8 @@ impl State {
                 participants,
             } => {
                 let i = self.find_instance(stage, None)?;
-                let record = self.selection(i, stage, participants.as_deref())?;
                 self.require_active(i)?;
+                let record = self.selection(i, stage, participants.as_deref())?;
                 self.instances[i].selection = Some(record);
                 self.submit(i, at);
             }
@@ -124,8 +124,8 @@ impl State {
                 scores,
             } => {
                 let i = self.find_instance(stage, None)?;
-                let score = self.score(i, stage, &event.by, participant, scores)?;
                 self.require_active(i)?;
+                let score = self.score(i, stage, &event.by, participant, scores)?;
                 self.instances[i].scores.push(score);
             }
             EventKind::Decide {
@@ -416,7 +416,8 @@ impl State {
                     self.participants[p].status = to;
                 }
                 created.extend(self.create_participant_instances(p));
-            } else if rank(self.participants[p].status) < rank(to) {
+            } else {
+                // Not retained, whatever the definition said of them before.
                 self.participants[p].status = ParticipantStatus::NotRetained;
                 self.participants[p].left_at = Some(at);
                 out.push(p);
