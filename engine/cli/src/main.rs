@@ -1,9 +1,16 @@
 //! `jalon`: the programme manager's and operator's command.
 
+mod edition;
+mod graph;
+mod messages;
+mod plan;
 mod render;
+mod script;
+mod simulate;
+mod status;
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -42,6 +49,55 @@ enum Command {
     },
     /// Print the JSON Schema of the definition format (for editors).
     Schema,
+    /// Preview an edition on time: every stage's dates and every message that would go out.
+    Plan {
+        /// The edition file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
+        /// The outcome assumed for scale-up decisions (default: the first that leads somewhere).
+        #[arg(long, value_name = "ID")]
+        outcome: Option<String>,
+    },
+    /// Play a scripted year with a virtual clock; write every message (.eml), the event log and the final status.
+    Simulate {
+        /// The edition file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The script of what happens (see definitions/simulations/).
+        #[arg(long, value_name = "SCRIPT.yaml")]
+        script: PathBuf,
+        /// Folder for the results (created; an earlier simulation's results there are replaced).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Draw the stage graph of an edition.
+    Graph {
+        /// The edition file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PlanFormat {
+    /// A readable timeline.
+    Text,
+    /// One JSON document.
+    Json,
+    /// An iCalendar file of stage windows and seminar days.
+    Ics,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    /// Mermaid flowchart, for Markdown documents.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -88,10 +144,116 @@ fn main() -> ExitCode {
             print!("{}", schema::json_schema_text());
             ExitCode::SUCCESS
         }
+        Command::Plan {
+            file,
+            format,
+            outcome,
+        } => plan_command(&file, format, outcome),
+        Command::Simulate { file, script, out } => simulate_command(&file, &script, &out),
+        Command::Graph { file, format } => {
+            let Ok(edition) = edition::load(&file) else {
+                return ExitCode::from(2);
+            };
+            let text = match format {
+                GraphFormat::Mermaid => graph::mermaid(&edition),
+                GraphFormat::Dot => graph::dot(&edition),
+            };
+            print_out(&text)
+        }
     }
+}
+
+fn plan_command(file: &Path, format: PlanFormat, outcome: Option<String>) -> ExitCode {
+    let Ok(edition) = edition::load(file) else {
+        return ExitCode::from(2);
+    };
+    if let Some(wanted) = &outcome {
+        let known: Vec<&str> = edition
+            .stages
+            .iter()
+            .flat_map(|s| s.outcomes.iter().map(|o| o.id.as_str()))
+            .collect();
+        if !known.contains(&wanted.as_str()) {
+            eprintln!(
+                "error: no decision of this edition has the outcome `{wanted}`; the outcomes are: {}",
+                known.join(", ")
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let plan = match plan::build(jalon_core::State::new(edition), outcome) {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let text = match format {
+        PlanFormat::Text => plan::text(&plan),
+        PlanFormat::Json => plan::json(&plan),
+        PlanFormat::Ics => plan::ics(&plan),
+    };
+    let broken = plan.messages.iter().filter(|m| m.subject.is_err()).count();
+    let code = print_out(&text);
+    if broken > 0 {
+        eprintln!("error: {broken} message(s) could not be rendered (see TEMPLATE ERROR above)");
+        return ExitCode::from(1);
+    }
+    code
+}
+
+fn simulate_command(file: &Path, script_path: &Path, out: &Path) -> ExitCode {
+    let Ok(edition) = edition::load(file) else {
+        return ExitCode::from(2);
+    };
+    let script = match script::read(script_path, &edition) {
+        Ok(script) => script,
+        Err(report) => {
+            eprint!("{}", render::text(&report, color_wanted_stderr()));
+            return ExitCode::from(2);
+        }
+    };
+    let summary = match simulate::run(jalon_core::State::new(edition), &script, out) {
+        Ok(summary) => summary,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut text = summary.status.clone();
+    text.push_str(&format!(
+        "\n{} steps ({} refused), {} messages written to {}\n",
+        summary.steps,
+        summary.rejected,
+        summary.messages,
+        out.join("messages").display()
+    ));
+    let code = print_out(&text);
+    for problem in &summary.problems {
+        eprintln!("error: {problem}");
+    }
+    for surprise in &summary.surprises {
+        eprintln!("error: {surprise}");
+    }
+    if summary.problems.is_empty() && summary.surprises.is_empty() {
+        code
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn print_out(text: &str) -> ExitCode {
+    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
 }
 
 /// Colours only for a person at a terminal who has not opted out.
 fn color_wanted() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn color_wanted_stderr() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }

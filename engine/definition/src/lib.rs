@@ -17,5 +17,5 @@ pub mod validate;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use load::{check_paths, Report, UsageError};
+pub use load::{check_paths, load_diagnostic, Report, UsageError};
 pub use yaml::Limits;

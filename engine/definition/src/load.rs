@@ -292,7 +292,8 @@ fn read_capped(path: &Path, max_bytes: u64) -> Result<String, ReadProblem> {
     Ok(text)
 }
 
-fn load_diagnostic(error: &LoadError) -> Diagnostic {
+/// The diagnostic for a file that does not parse.
+pub fn load_diagnostic(error: &LoadError) -> Diagnostic {
     let base = |code| Diagnostic::error(code, error.to_string()).at(error.span());
     match error {
         LoadError::Syntax { .. } => base("yaml-syntax")

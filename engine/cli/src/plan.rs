@@ -1,0 +1,346 @@
+//! `jalon plan`: the on-time timeline of an edition — every stage instance's
+//! window and every message that would go out — before anything is sent.
+
+use std::fmt::Write;
+
+use jalon_core::clock::{run_on_time, OnTime};
+use jalon_core::{Action, MessageKind, State};
+use jalon_definition::resolved::Edition;
+use jalon_message::{calendar_ics, CalendarEntry, EntryTime};
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::messages::{self, mailbox, short_local};
+
+/// One message of the plan, rendered.
+pub struct Planned {
+    pub action: Action,
+    pub subject: Result<String, String>,
+    pub to: Option<jalon_message::Mailbox>,
+}
+
+pub struct Plan {
+    pub state: State,
+    pub messages: Vec<Planned>,
+    pub outcome: Option<String>,
+}
+
+pub fn build(state: State, outcome: Option<String>) -> Result<Plan, String> {
+    let mut state = state;
+    let templates = messages::templates(state.edition()).map_err(|e| e.to_string())?;
+    let mut planned = Vec::new();
+    run_on_time(
+        &mut state,
+        &OnTime {
+            outcome: outcome.clone(),
+        },
+        |state, action| {
+            let subject = messages::render(&templates, state, action)
+                .map(|r| r.subject)
+                .map_err(|e| e.to_string());
+            planned.push(Planned {
+                action: action.clone(),
+                subject,
+                to: mailbox(state.edition(), action.recipient),
+            });
+        },
+    );
+    Ok(Plan {
+        state,
+        messages: planned,
+        outcome,
+    })
+}
+
+pub fn kind_word(kind: MessageKind) -> &'static str {
+    match kind {
+        MessageKind::StageOpened => "opening",
+        MessageKind::Reminder => "reminder",
+        MessageKind::ValidationRequest => "validation request",
+        MessageKind::ValidationRefused => "changes requested",
+        MessageKind::Escalation => "escalation",
+        MessageKind::SeminarInvitation => "invitation",
+        MessageKind::SelectionRetained => "retained",
+        MessageKind::SelectionNotRetained => "not retained",
+        MessageKind::DecisionNotice => "decision",
+    }
+}
+
+fn instance_name(edition: &Edition, stage: usize, participant: Option<usize>) -> String {
+    match participant {
+        Some(p) => format!(
+            "{} · {}",
+            edition.stages[stage].id, edition.participants[p].id
+        ),
+        None => edition.stages[stage].id.clone(),
+    }
+}
+
+fn assumption(plan: &Plan) -> String {
+    let edition = plan.state.edition();
+    let decisions: Vec<&str> = edition
+        .stages
+        .iter()
+        .filter(|s| !s.outcomes.is_empty())
+        .filter_map(|s| {
+            plan.outcome
+                .as_ref()
+                .and_then(|w| s.outcomes.iter().find(|o| &o.id == w))
+                .or_else(|| s.outcomes.iter().find(|o| !o.leads_to.is_empty()))
+                .or(s.outcomes.first())
+                .map(|o| o.id.as_str())
+        })
+        .collect();
+    if decisions.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; decisions assumed: {} (--outcome ID to preview another)",
+            decisions.join(", ")
+        )
+    }
+}
+
+pub fn text(plan: &Plan) -> String {
+    let state = &plan.state;
+    let edition = state.edition();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "On-time plan of {} — {} ({})",
+        edition.programme_name, edition.name, edition.time_zone_name
+    );
+    let _ = writeln!(
+        out,
+        "Every stage done by its due date, every validation given on it{}.\n",
+        assumption(plan)
+    );
+    let _ = writeln!(out, "Stages");
+    let width = state
+        .instances()
+        .iter()
+        .map(|i| {
+            instance_name(edition, i.stage, i.participant)
+                .chars()
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    for instance in sorted_instances(state) {
+        let name = instance_name(edition, instance.stage, instance.participant);
+        let stage = &edition.stages[instance.stage];
+        let (life, _) = state.lifecycle(instance, Timestamp::MAX);
+        let dates = format!(
+            "{} → {}",
+            day(instance.window.start),
+            day(instance.window.due)
+        );
+        let note = match life {
+            jalon_core::Lifecycle::Skipped => "  (not taken in this plan)".to_owned(),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "  {name:<width$}  {dates}  {}{note}", stage.title);
+    }
+    let _ = writeln!(out, "\nMessages ({})", plan.messages.len());
+    let mut groups: Vec<(&Planned, Vec<String>)> = Vec::new();
+    for planned in &plan.messages {
+        let to = planned
+            .to
+            .as_ref()
+            .map_or_else(|| "?".to_owned(), |m| m.name.clone());
+        if let Some((first, names)) = groups.last_mut() {
+            if same_message(first, planned) {
+                names.push(to);
+                continue;
+            }
+        }
+        groups.push((planned, vec![to]));
+    }
+    for (planned, names) in groups {
+        let action = &planned.action;
+        let subject = match &planned.subject {
+            Ok(s) => format!("« {s} »"),
+            Err(e) => format!("TEMPLATE ERROR: {e}"),
+        };
+        let _ = writeln!(
+            out,
+            "  {}  {:<18}  {}\n      {subject}\n      → {}",
+            short_local(edition, action.due_at),
+            kind_word(action.kind),
+            instance_name(edition, action.stage, action.participant),
+            names.join(", ")
+        );
+    }
+    out
+}
+
+fn same_message(a: &Planned, b: &Planned) -> bool {
+    a.action.due_at == b.action.due_at
+        && a.action.kind == b.action.kind
+        && a.action.stage == b.action.stage
+        && a.action.participant == b.action.participant
+        && a.subject == b.subject
+}
+
+fn sorted_instances(state: &State) -> Vec<&jalon_core::Instance> {
+    let mut all: Vec<&jalon_core::Instance> = state.instances().iter().collect();
+    all.sort_by_key(|i| (i.window.start, i.stage, i.participant));
+    all
+}
+
+fn day(date: jiff::civil::Date) -> String {
+    date.strftime("%d/%m/%Y").to_string()
+}
+
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    edition: &'a str,
+    programme: &'a str,
+    time_zone: &'a str,
+    assumed_outcome: Option<&'a str>,
+    stages: Vec<JsonStage<'a>>,
+    messages: Vec<JsonMessage<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonStage<'a> {
+    stage: &'a str,
+    participant: Option<&'a str>,
+    title: &'a str,
+    start: String,
+    due: String,
+    taken: bool,
+}
+
+#[derive(Serialize)]
+struct JsonMessage<'a> {
+    key: &'a str,
+    kind: MessageKind,
+    at: String,
+    expires_at: Option<String>,
+    stage: &'a str,
+    participant: Option<&'a str>,
+    to_name: Option<&'a str>,
+    to_email: Option<&'a str>,
+    subject: Option<&'a str>,
+    template_error: Option<&'a str>,
+}
+
+pub fn json(plan: &Plan) -> String {
+    let state = &plan.state;
+    let edition = state.edition();
+    let zoned = |t: Timestamp| t.to_zoned(edition.time_zone.clone()).to_string();
+    let doc = JsonPlan {
+        edition: &edition.id,
+        programme: &edition.programme_name,
+        time_zone: &edition.time_zone_name,
+        assumed_outcome: plan.outcome.as_deref(),
+        stages: sorted_instances(state)
+            .into_iter()
+            .map(|i| JsonStage {
+                stage: &edition.stages[i.stage].id,
+                participant: i.participant.map(|p| edition.participants[p].id.as_str()),
+                title: &edition.stages[i.stage].title,
+                start: i.window.start.to_string(),
+                due: i.window.due.to_string(),
+                taken: !matches!(i.progress, jalon_core::Progress::Skipped { .. }),
+            })
+            .collect(),
+        messages: plan
+            .messages
+            .iter()
+            .map(|m| JsonMessage {
+                key: &m.action.key,
+                kind: m.action.kind,
+                at: zoned(m.action.due_at),
+                expires_at: m.action.expires_at.map(zoned),
+                stage: &edition.stages[m.action.stage].id,
+                participant: m
+                    .action
+                    .participant
+                    .map(|p| edition.participants[p].id.as_str()),
+                to_name: m.to.as_ref().map(|t| t.name.as_str()),
+                to_email: m.to.as_ref().map(|t| t.email.as_str()),
+                subject: m.subject.as_ref().ok().map(String::as_str),
+                template_error: m.subject.as_ref().err().map(String::as_str),
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Stage windows as all-day entries and seminar days as timed ones, for a
+/// programme manager's calendar.
+pub fn ics(plan: &Plan) -> String {
+    let state = &plan.state;
+    let edition = state.edition();
+    let mut entries = Vec::new();
+    for instance in sorted_instances(state) {
+        if matches!(instance.progress, jalon_core::Progress::Skipped { .. }) {
+            continue;
+        }
+        let stage = &edition.stages[instance.stage];
+        let (summary, uid) = match instance.participant {
+            Some(p) => (
+                format!("{} — {}", stage.title, edition.participants[p].name),
+                format!(
+                    "{}.{}.{}@{}",
+                    edition.id,
+                    stage.id,
+                    edition.participants[p].id,
+                    messages::MAIL_DOMAIN
+                ),
+            ),
+            None => (
+                stage.title.clone(),
+                format!("{}.{}@{}", edition.id, stage.id, messages::MAIL_DOMAIN),
+            ),
+        };
+        entries.push(CalendarEntry {
+            uid,
+            summary,
+            description: stage.description.clone(),
+            location: None,
+            when: EntryTime::AllDay {
+                first: instance.window.start,
+                last: instance.window.due,
+            },
+        });
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for planned in &plan.messages {
+        if let jalon_core::Detail::Invitation {
+            event, start, end, ..
+        } = planned.action.detail
+        {
+            let stage = &edition.stages[planned.action.stage];
+            let definition = &stage.events[event];
+            let uid = format!(
+                "{}.{}.{}@{}",
+                edition.id,
+                stage.id,
+                definition.id,
+                messages::MAIL_DOMAIN
+            );
+            if seen.insert(uid.clone()) {
+                entries.push(CalendarEntry {
+                    uid,
+                    summary: definition.title.clone(),
+                    description: stage.description.clone(),
+                    location: definition.place.clone(),
+                    when: EntryTime::Timed {
+                        start: start.to_zoned(edition.time_zone.clone()),
+                        end: end.to_zoned(edition.time_zone.clone()),
+                    },
+                });
+            }
+        }
+    }
+    calendar_ics(
+        &format!("{} — {}", edition.programme_name, edition.name),
+        &entries,
+        Timestamp::now(),
+    )
+}
