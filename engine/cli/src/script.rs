@@ -95,13 +95,18 @@ impl Reader<'_> {
         for entry in entries {
             match entry.key.as_str() {
                 "edition" => {
-                    if entry.value.as_str() != Some(self.edition.id.as_str()) {
+                    // `edition: 2021` reads as a number; the id is its text.
+                    let written = match &entry.value.value {
+                        NodeValue::Str(s) => s.clone(),
+                        NodeValue::Int(i) => i.to_string(),
+                        _ => String::new(),
+                    };
+                    if written != self.edition.id {
                         self.error(
                             entry.value.span,
                             "wrong-edition",
                             format!(
-                                "this script is for edition {}, not for `{}`",
-                                entry.value.describe(),
+                                "this script is for edition `{written}`, not for `{}`",
                                 self.edition.id
                             ),
                             "run it with its own edition file",

@@ -159,7 +159,9 @@ pub fn run(state: State, script: &Script, out: &Path) -> Result<Summary, Simulat
     summary.problems = std::mem::take(&mut mailer.problems);
     events.flush().map_err(io_at(&events_path))?;
     outbox.flush().map_err(io_at(&outbox_path))?;
-    summary.status = status::table(&state, until);
+    // Shown as the last minute of the simulated period, not the next midnight.
+    let shown = until.checked_sub(1.minute()).unwrap_or(until);
+    summary.status = status::table(&state, shown);
     let status_path = out.join("status.txt");
     fs::write(&status_path, &summary.status).map_err(io_at(&status_path))?;
     Ok(summary)
