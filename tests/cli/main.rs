@@ -3,8 +3,11 @@
 
 mod broken;
 mod check;
+mod graph;
 mod hostile;
+mod plan;
 mod schema;
+mod simulate;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -38,6 +41,9 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// The four real editions shipped in `definitions/editions`.
+pub const EDITIONS: [&str; 4] = ["2020", "2021", "2022-2023", "2024-2025"];
 
 /// The parsed `--format json` report.
 pub fn json(output: &Output) -> serde_json::Value {

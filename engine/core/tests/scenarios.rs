@@ -15,7 +15,11 @@ use jiff::Timestamp;
 const EDITION: &str = "definitions/editions/2024-2025.yaml";
 
 fn at(state: &State, day: Date, hour: i8) -> Timestamp {
-    jalon_core::time::local(&state.edition().time_zone, day, Time::constant(hour, 0, 0, 0))
+    jalon_core::time::local(
+        &state.edition().time_zone,
+        day,
+        Time::constant(hour, 0, 0, 0),
+    )
 }
 
 fn event(at: Timestamp, by: &str, kind: EventKind) -> Event {
@@ -51,7 +55,10 @@ fn select(stage: &str, who: &[&str]) -> EventKind {
 }
 
 /// Everything observable: each instance's lifecycle and the pending keys.
-fn snapshot(state: &State, now: Timestamp) -> (Vec<(usize, Option<usize>, Lifecycle, bool)>, Vec<String>) {
+fn snapshot(
+    state: &State,
+    now: Timestamp,
+) -> (Vec<(usize, Option<usize>, Lifecycle, bool)>, Vec<String>) {
     let lives = state
         .instances()
         .iter()
@@ -68,14 +75,43 @@ fn snapshot(state: &State, now: Timestamp) -> (Vec<(usize, Option<usize>, Lifecy
 /// jury all done, every laureate retained.
 fn up_to_kickoff() -> State {
     let mut state = support::state(EDITION);
-    let laureates = ["atchoum", "mes-parents-et-moi", "programme-malin", "alternoo"];
+    let laureates = [
+        "atchoum",
+        "mes-parents-et-moi",
+        "programme-malin",
+        "alternoo",
+    ];
     let steps = [
-        (date(2024, 7, 1), "serge-dobel", complete("diagnostic", None)),
-        (date(2024, 7, 10), "referent-dg", approve("diagnostic", None)),
-        (date(2024, 9, 4), "aline-pehau", select("sourcing", &laureates)),
-        (date(2024, 9, 16), "serge-dobel", select("shortlisting", &laureates)),
-        (date(2024, 9, 17), "florence-bannerman", approve("shortlisting", None)),
-        (date(2024, 10, 11), "serge-dobel", select("jury", &laureates)),
+        (
+            date(2024, 7, 1),
+            "serge-dobel",
+            complete("diagnostic", None),
+        ),
+        (
+            date(2024, 7, 10),
+            "referent-dg",
+            approve("diagnostic", None),
+        ),
+        (
+            date(2024, 9, 4),
+            "aline-pehau",
+            select("sourcing", &laureates),
+        ),
+        (
+            date(2024, 9, 16),
+            "serge-dobel",
+            select("shortlisting", &laureates),
+        ),
+        (
+            date(2024, 9, 17),
+            "florence-bannerman",
+            approve("shortlisting", None),
+        ),
+        (
+            date(2024, 10, 11),
+            "serge-dobel",
+            select("jury", &laureates),
+        ),
     ];
     for (day, by, kind) in steps {
         let e = event(at(&state, day, 10), by, kind);
@@ -89,7 +125,9 @@ fn up_to_kickoff() -> State {
 fn on_time_run_finishes_every_stage_and_takes_one_branch() {
     let mut state = support::state(EDITION);
     let mut keys = Vec::new();
-    run_on_time(&mut state, &OnTime::default(), |_, a| keys.push(a.key.clone()));
+    run_on_time(&mut state, &OnTime::default(), |_, a| {
+        keys.push(a.key.clone())
+    });
     let unique: BTreeSet<&String> = keys.iter().collect();
     assert_eq!(unique.len(), keys.len(), "an action key went out twice");
     for instance in state.instances() {
@@ -118,13 +156,21 @@ fn a_stage_opens_only_when_its_needs_are_done() {
         matches!(refused, Err(Rejection::WrongState { .. })),
         "{refused:?}"
     );
-    let e = event(at(&state, date(2024, 7, 1), 9), "serge-dobel", complete("diagnostic", None));
+    let e = event(
+        at(&state, date(2024, 7, 1), 9),
+        "serge-dobel",
+        complete("diagnostic", None),
+    );
     state.apply(&e).expect("the diagnosis is open");
-    let e = event(at(&state, date(2024, 6, 28), 9), "referent-dg", approve("diagnostic", None));
-    assert!(matches!(
-        state.apply(&e),
-        Err(Rejection::OutOfOrder { .. })
-    ), "the log only moves forward");
+    let e = event(
+        at(&state, date(2024, 6, 28), 9),
+        "referent-dg",
+        approve("diagnostic", None),
+    );
+    assert!(
+        matches!(state.apply(&e), Err(Rejection::OutOfOrder { .. })),
+        "the log only moves forward"
+    );
 }
 
 #[test]
@@ -135,18 +181,53 @@ fn refused_events_change_nothing() {
     let attempts = [
         event(now, "referent-dg", approve("lancement", None)),
         event(now, "serge-dobel", complete("feuille-de-route", None)),
-        event(now, "serge-dobel", complete("feuille-de-route", Some("atchoum"))),
+        event(
+            now,
+            "serge-dobel",
+            complete("feuille-de-route", Some("atchoum")),
+        ),
         event(now, "serge-dobel", complete("lancemnt", None)),
-        event(now, "serge-dobel", EventKind::Withdraw { participant: "atchum".into(), reason: None }),
+        event(
+            now,
+            "serge-dobel",
+            EventKind::Withdraw {
+                participant: "atchum".into(),
+                reason: None,
+            },
+        ),
         event(now, "nobody", approve("diagnostic", None)),
-        event(now, "serge-dobel", EventKind::Postpone { stage: "lancement".into(), participant: None, start: None, due: None, reason: None }),
-        event(now, "serge-dobel", EventKind::Postpone { stage: "lancement".into(), participant: None, start: Some(date(2024, 12, 2)), due: Some(date(2024, 11, 29)), reason: None }),
+        event(
+            now,
+            "serge-dobel",
+            EventKind::Postpone {
+                stage: "lancement".into(),
+                participant: None,
+                start: None,
+                due: None,
+                reason: None,
+            },
+        ),
+        event(
+            now,
+            "serge-dobel",
+            EventKind::Postpone {
+                stage: "lancement".into(),
+                participant: None,
+                start: Some(date(2024, 12, 2)),
+                due: Some(date(2024, 11, 29)),
+                reason: None,
+            },
+        ),
     ];
     for attempt in &attempts {
         let result = state.apply(attempt);
         assert!(result.is_err(), "{attempt:?} was accepted");
         assert!(!result.unwrap_err().to_string().is_empty());
-        assert_eq!(snapshot(&state, now), before, "{attempt:?} changed the state");
+        assert_eq!(
+            snapshot(&state, now),
+            before,
+            "{attempt:?} changed the state"
+        );
     }
     let message = state
         .apply(&event(now, "serge-dobel", complete("lancemnt", None)))
@@ -160,9 +241,21 @@ fn a_refused_validation_reopens_the_stage_with_the_comment() {
     let mut state = up_to_kickoff();
     let kickoff_done = at(&state, date(2024, 11, 26), 17);
     deliver_until(&mut state, kickoff_done, |_, _| {});
-    state.apply(&event(kickoff_done, "aline-pehau", complete("lancement", None))).expect("done");
+    state
+        .apply(&event(
+            kickoff_done,
+            "aline-pehau",
+            complete("lancement", None),
+        ))
+        .expect("done");
     let submitted = at(&state, date(2024, 12, 20), 10);
-    state.apply(&event(submitted, "aline-pehau", complete("feuille-de-route", Some("atchoum")))).expect("submitted");
+    state
+        .apply(&event(
+            submitted,
+            "aline-pehau",
+            complete("feuille-de-route", Some("atchoum")),
+        ))
+        .expect("submitted");
     let fdr = state.ids().stages["feuille-de-route"];
     let atchoum = state.ids().participants["atchoum"];
     let requests: Vec<&Action> = state
@@ -173,15 +266,30 @@ fn a_refused_validation_reopens_the_stage_with_the_comment() {
     assert!(requests.iter().all(|a| a.due_at == submitted));
 
     let refused_at = at(&state, date(2024, 12, 23), 11);
-    let not_validator = state.apply(&event(refused_at, "aline-pehau", EventKind::Refuse {
-        stage: "feuille-de-route".into(), participant: Some("atchoum".into()), comment: "x".into(),
-    }));
-    assert!(matches!(not_validator, Err(Rejection::NotAValidator { .. })));
-    state.apply(&event(refused_at, "serge-dobel", EventKind::Refuse {
-        stage: "feuille-de-route".into(),
-        participant: Some("atchoum".into()),
-        comment: "Préciser les indicateurs de réussite".into(),
-    })).expect("refused");
+    let not_validator = state.apply(&event(
+        refused_at,
+        "aline-pehau",
+        EventKind::Refuse {
+            stage: "feuille-de-route".into(),
+            participant: Some("atchoum".into()),
+            comment: "x".into(),
+        },
+    ));
+    assert!(matches!(
+        not_validator,
+        Err(Rejection::NotAValidator { .. })
+    ));
+    state
+        .apply(&event(
+            refused_at,
+            "serge-dobel",
+            EventKind::Refuse {
+                stage: "feuille-de-route".into(),
+                participant: Some("atchoum".into()),
+                comment: "Préciser les indicateurs de réussite".into(),
+            },
+        ))
+        .expect("refused");
     let instance = state.instance_of(fdr, Some(atchoum)).expect("exists");
     assert_eq!(state.lifecycle(instance, refused_at).0, Lifecycle::Open);
     let notices: Vec<&Action> = state
@@ -190,17 +298,44 @@ fn a_refused_validation_reopens_the_stage_with_the_comment() {
         .filter(|a| a.kind == MessageKind::ValidationRefused)
         .collect();
     assert!(!notices.is_empty());
-    assert!(notices.iter().all(|a| matches!(&a.detail, Detail::Refused { comment, .. } if comment.contains("indicateurs"))));
+    assert!(notices.iter().all(
+        |a| matches!(&a.detail, Detail::Refused { comment, .. } if comment.contains("indicateurs"))
+    ));
 
     let again = at(&state, date(2025, 1, 6), 10);
     deliver_until(&mut state, again, |_, _| {});
-    state.apply(&event(again, "aline-pehau", complete("feuille-de-route", Some("atchoum")))).expect("resubmitted");
-    let round_two = state.pending_actions().filter(|a| a.key.contains("atchoum/validation/2/")).count();
+    state
+        .apply(&event(
+            again,
+            "aline-pehau",
+            complete("feuille-de-route", Some("atchoum")),
+        ))
+        .expect("resubmitted");
+    let round_two = state
+        .pending_actions()
+        .filter(|a| a.key.contains("atchoum/validation/2/"))
+        .count();
     assert_eq!(round_two, 2, "a new round of requests");
-    state.apply(&event(again, "florence-bannerman", approve("feuille-de-route", Some("atchoum")))).expect("approved");
-    let twice = state.apply(&event(again, "florence-bannerman", approve("feuille-de-route", Some("atchoum"))));
-    assert!(matches!(twice, Err(Rejection::WrongState { .. })), "{twice:?}");
-    assert!(matches!(state.instance_of(fdr, Some(atchoum)).unwrap().progress, Progress::Done { .. }));
+    state
+        .apply(&event(
+            again,
+            "florence-bannerman",
+            approve("feuille-de-route", Some("atchoum")),
+        ))
+        .expect("approved");
+    let twice = state.apply(&event(
+        again,
+        "florence-bannerman",
+        approve("feuille-de-route", Some("atchoum")),
+    ));
+    assert!(
+        matches!(twice, Err(Rejection::WrongState { .. })),
+        "{twice:?}"
+    );
+    assert!(matches!(
+        state.instance_of(fdr, Some(atchoum)).unwrap().progress,
+        Progress::Done { .. }
+    ));
 }
 
 #[test]
@@ -208,21 +343,44 @@ fn a_withdrawn_laureate_receives_nothing_more() {
     let mut state = up_to_kickoff();
     let when = at(&state, date(2024, 11, 20), 10);
     deliver_until(&mut state, when, |_, _| {});
-    state.apply(&event(when, "serge-dobel", EventKind::Withdraw {
-        participant: "alternoo".into(), reason: Some("Réorientation".into()),
-    })).expect("withdrawn");
+    state
+        .apply(&event(
+            when,
+            "serge-dobel",
+            EventKind::Withdraw {
+                participant: "alternoo".into(),
+                reason: Some("Réorientation".into()),
+            },
+        ))
+        .expect("withdrawn");
     let alternoo = state.ids().participants["alternoo"];
     let mut after = Vec::new();
     run_on_time(&mut state, &OnTime::default(), |_, a| after.push(a.clone()));
     assert!(!after.is_empty());
     for action in &after {
         assert_ne!(action.participant, Some(alternoo), "{}", action.key);
-        assert_ne!(action.recipient, jalon_core::Recipient::Participant(alternoo), "{}", action.key);
+        assert_ne!(
+            action.recipient,
+            jalon_core::Recipient::Participant(alternoo),
+            "{}",
+            action.key
+        );
     }
-    for instance in state.instances().iter().filter(|i| i.participant == Some(alternoo)) {
+    for instance in state
+        .instances()
+        .iter()
+        .filter(|i| i.participant == Some(alternoo))
+    {
         assert!(matches!(instance.progress, Progress::Skipped { .. }));
     }
-    let again = state.apply(&event(Timestamp::MAX, "serge-dobel", EventKind::Withdraw { participant: "alternoo".into(), reason: None }));
+    let again = state.apply(&event(
+        Timestamp::MAX,
+        "serge-dobel",
+        EventKind::Withdraw {
+            participant: "alternoo".into(),
+            reason: None,
+        },
+    ));
     assert!(matches!(again, Err(Rejection::AlreadyOut { .. })));
 }
 
@@ -230,30 +388,61 @@ fn a_withdrawn_laureate_receives_nothing_more() {
 fn a_postponed_seminar_sends_an_updated_invitation() {
     let mut state = up_to_kickoff();
     let lancement = state.ids().stages["lancement"];
-    let first: Vec<Action> = state.pending_actions().filter(|a| a.kind == MessageKind::SeminarInvitation).cloned().collect();
+    let first: Vec<Action> = state
+        .pending_actions()
+        .filter(|a| a.kind == MessageKind::SeminarInvitation)
+        .cloned()
+        .collect();
     assert!(!first.is_empty());
     let when = at(&state, date(2024, 10, 15), 10);
     deliver_until(&mut state, when, |_, _| {});
-    state.apply(&event(when, "serge-dobel", EventKind::Postpone {
-        stage: "lancement".into(), participant: None,
-        start: Some(date(2024, 12, 2)), due: None, reason: Some("salle indisponible".into()),
-    })).expect("postponed");
+    state
+        .apply(&event(
+            when,
+            "serge-dobel",
+            EventKind::Postpone {
+                stage: "lancement".into(),
+                participant: None,
+                start: Some(date(2024, 12, 2)),
+                due: None,
+                reason: Some("salle indisponible".into()),
+            },
+        ))
+        .expect("postponed");
     let instance = state.instance_of(lancement, None).unwrap();
     assert_eq!(instance.window.start, date(2024, 12, 2));
-    assert_eq!(instance.window.due, date(2024, 12, 3), "due follows `start + 1 day`");
-    let updated: Vec<&Action> = state.pending_actions().filter(|a| a.kind == MessageKind::SeminarInvitation).collect();
+    assert_eq!(
+        instance.window.due,
+        date(2024, 12, 3),
+        "due follows `start + 1 day`"
+    );
+    let updated: Vec<&Action> = state
+        .pending_actions()
+        .filter(|a| a.kind == MessageKind::SeminarInvitation)
+        .collect();
     assert_eq!(updated.len(), first.len());
     for action in updated {
         assert_eq!(action.due_at, when);
-        let Detail::Invitation { sequence, start, .. } = action.detail else { panic!() };
+        let Detail::Invitation {
+            sequence, start, ..
+        } = action.detail
+        else {
+            panic!()
+        };
         assert_eq!(sequence, 1);
         let local = start.to_zoned(state.edition().time_zone.clone());
-        assert_eq!((local.date(), local.hour(), local.minute()), (date(2024, 12, 2), 9, 30));
+        assert_eq!(
+            (local.date(), local.hour(), local.minute()),
+            (date(2024, 12, 2), 9, 30)
+        );
     }
     // Stages dated from the kick-off follow it.
     let fdr = state.ids().stages["feuille-de-route"];
     let atchoum = state.ids().participants["atchoum"];
-    assert_eq!(state.instance_of(fdr, Some(atchoum)).unwrap().window.start, date(2024, 12, 4));
+    assert_eq!(
+        state.instance_of(fdr, Some(atchoum)).unwrap().window.start,
+        date(2024, 12, 4)
+    );
 }
 
 #[test]
@@ -264,14 +453,26 @@ fn each_decision_outcome_takes_its_branch() {
         ("arreter", None, vec!["convention", "prolongation"]),
     ] {
         let mut state = support::state(EDITION);
-        run_on_time(&mut state, &OnTime { outcome: Some(outcome.into()) }, |_, _| {});
+        run_on_time(
+            &mut state,
+            &OnTime {
+                outcome: Some(outcome.into()),
+            },
+            |_, _| {},
+        );
         for instance in state.instances().iter().filter(|i| i.participant.is_some()) {
             let id = state.edition().stages[instance.stage].id.as_str();
             if Some(id) == taken {
-                assert!(matches!(instance.progress, Progress::Done { .. }), "{outcome}: {id}");
+                assert!(
+                    matches!(instance.progress, Progress::Done { .. }),
+                    "{outcome}: {id}"
+                );
             }
             if skipped.contains(&id) {
-                assert!(matches!(instance.progress, Progress::Skipped { .. }), "{outcome}: {id}");
+                assert!(
+                    matches!(instance.progress, Progress::Skipped { .. }),
+                    "{outcome}: {id}"
+                );
             }
         }
     }
@@ -285,39 +486,119 @@ fn jury_scores_are_checked_and_ties_reported() {
     jury_stage.selection.as_mut().unwrap().max = 2;
     jury_stage.selection.as_mut().unwrap().min = 2;
     let mut state = State::new(std::sync::Arc::new(edition));
-    let laureates = ["atchoum", "mes-parents-et-moi", "programme-malin", "alternoo"];
+    let laureates = [
+        "atchoum",
+        "mes-parents-et-moi",
+        "programme-malin",
+        "alternoo",
+    ];
     for (day, by, kind) in [
-        (date(2024, 7, 1), "serge-dobel", complete("diagnostic", None)),
-        (date(2024, 7, 10), "referent-dg", approve("diagnostic", None)),
-        (date(2024, 9, 4), "aline-pehau", select("sourcing", &laureates)),
-        (date(2024, 9, 16), "serge-dobel", select("shortlisting", &laureates)),
-        (date(2024, 9, 17), "florence-bannerman", approve("shortlisting", None)),
+        (
+            date(2024, 7, 1),
+            "serge-dobel",
+            complete("diagnostic", None),
+        ),
+        (
+            date(2024, 7, 10),
+            "referent-dg",
+            approve("diagnostic", None),
+        ),
+        (
+            date(2024, 9, 4),
+            "aline-pehau",
+            select("sourcing", &laureates),
+        ),
+        (
+            date(2024, 9, 16),
+            "serge-dobel",
+            select("shortlisting", &laureates),
+        ),
+        (
+            date(2024, 9, 17),
+            "florence-bannerman",
+            approve("shortlisting", None),
+        ),
     ] {
-        state.apply(&event(at(&state, day, 10), by, kind)).expect("allowed");
+        state
+            .apply(&event(at(&state, day, 10), by, kind))
+            .expect("allowed");
     }
     let now = at(&state, date(2024, 10, 10), 10);
-    let score = |by: &str, who: &str, v: i64| event(now, by, EventKind::Score {
-        stage: "jury".into(), participant: who.into(),
-        scores: [("besoin", v), ("impact", v), ("faisabilite", v), ("equipe", v)].into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-    });
-    assert!(matches!(state.apply(&score("aline-pehau", "atchoum", 4)), Err(Rejection::NotOnJury { .. })));
-    assert!(matches!(state.apply(&score("referent-dg", "atchoum", 9)), Err(Rejection::OutOfScale { .. })));
+    let score = |by: &str, who: &str, v: i64| {
+        event(
+            now,
+            by,
+            EventKind::Score {
+                stage: "jury".into(),
+                participant: who.into(),
+                scores: [
+                    ("besoin", v),
+                    ("impact", v),
+                    ("faisabilite", v),
+                    ("equipe", v),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            },
+        )
+    };
+    assert!(matches!(
+        state.apply(&score("aline-pehau", "atchoum", 4)),
+        Err(Rejection::NotOnJury { .. })
+    ));
+    assert!(matches!(
+        state.apply(&score("referent-dg", "atchoum", 9)),
+        Err(Rejection::OutOfScale { .. })
+    ));
     // One member: alternoo 5, atchoum 4, programme-malin 4, mes-parents-et-moi 3.
-    for (who, v) in [("alternoo", 5), ("atchoum", 4), ("programme-malin", 4), ("mes-parents-et-moi", 3)] {
+    for (who, v) in [
+        ("alternoo", 5),
+        ("atchoum", 4),
+        ("programme-malin", 4),
+        ("mes-parents-et-moi", 3),
+    ] {
         state.apply(&score("referent-dg", who, v)).expect("scored");
     }
-    assert!(matches!(state.apply(&score("referent-dg", "atchoum", 2)), Err(Rejection::AlreadyScored { .. })));
-    let by_scores = event(now, "serge-dobel", EventKind::Select { stage: "jury".into(), participants: None });
+    assert!(matches!(
+        state.apply(&score("referent-dg", "atchoum", 2)),
+        Err(Rejection::AlreadyScored { .. })
+    ));
+    let by_scores = event(
+        now,
+        "serge-dobel",
+        EventKind::Select {
+            stage: "jury".into(),
+            participants: None,
+        },
+    );
     let tie = state.apply(&by_scores).unwrap_err().to_string();
-    assert!(tie.contains("atchoum (4.00)") && tie.contains("programme-malin (4.00)"), "{tie}");
+    assert!(
+        tie.contains("atchoum (4.00)") && tie.contains("programme-malin (4.00)"),
+        "{tie}"
+    );
     // A second member breaks the tie: atchoum 4.5 on average, programme-malin 3.5.
-    for (who, v) in [("alternoo", 5), ("atchoum", 5), ("programme-malin", 3), ("mes-parents-et-moi", 3)] {
+    for (who, v) in [
+        ("alternoo", 5),
+        ("atchoum", 5),
+        ("programme-malin", 3),
+        ("mes-parents-et-moi", 3),
+    ] {
         state.apply(&score("referent-dpa", who, v)).expect("scored");
     }
     state.apply(&by_scores).expect("ranked");
     let jury = state.ids().stages["jury"];
-    let record = state.instance_of(jury, None).unwrap().selection.clone().unwrap();
-    let ids: Vec<&str> = record.retained.iter().map(|&p| state.edition().participants[p].id.as_str()).collect();
+    let record = state
+        .instance_of(jury, None)
+        .unwrap()
+        .selection
+        .clone()
+        .unwrap();
+    let ids: Vec<&str> = record
+        .retained
+        .iter()
+        .map(|&p| state.edition().participants[p].id.as_str())
+        .collect();
     assert_eq!(ids, ["alternoo", "atchoum"]);
     // The two others are out and hear so; nothing else is planned for them.
     let mes_parents = state.ids().participants["mes-parents-et-moi"];

@@ -86,6 +86,9 @@ pub fn check_paths(paths: &[PathBuf], limits: &Limits) -> Result<Report, UsageEr
     Ok(report)
 }
 
+/// The folder of simulation scripts, skipped when a folder is checked.
+pub const SCRIPTS_FOLDER: &str = "simulations";
+
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), UsageError> {
     let unreadable = |source| UsageError::Unreadable {
         path: dir.to_path_buf(),
@@ -103,6 +106,11 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), UsageError> {
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.starts_with('.'));
         if hidden {
+            continue;
+        }
+        // Simulation scripts live beside the definitions but are not
+        // definitions; `jalon simulate` reads and checks them.
+        if path.is_dir() && path.file_name().is_some_and(|n| n == SCRIPTS_FOLDER) {
             continue;
         }
         if path.is_dir() {

@@ -1,0 +1,217 @@
+//! `jalon simulate`: a scripted year of each real edition, written out as
+//! the emails, the event log and the status a programme manager reads.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use mail_parser::{MessageParser, MimeHeaders};
+
+use crate::{jalon, root, stderr, stdout, EDITIONS};
+
+fn simulate(edition: &str, out: &Path) -> std::process::Output {
+    jalon(
+        &root(),
+        &[
+            "simulate",
+            &format!("definitions/editions/{edition}.yaml"),
+            "--script",
+            &format!("definitions/simulations/{edition}.yaml"),
+            "--out",
+            out.to_str().expect("utf-8 path"),
+        ],
+    )
+}
+
+fn lines(path: &Path) -> Vec<serde_json::Value> {
+    fs::read_to_string(path)
+        .expect("readable")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+#[test]
+fn each_shipped_script_plays_its_year() {
+    for edition in EDITIONS {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("sim");
+        let output = simulate(edition, &out);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{edition}: {}",
+            stderr(&output)
+        );
+        insta::assert_snapshot!(
+            format!("simulate-status-{edition}"),
+            fs::read_to_string(out.join("status.txt")).expect("status")
+        );
+        let outbox = lines(&out.join("outbox.jsonl"));
+        let files: Vec<_> = fs::read_dir(out.join("messages"))
+            .expect("messages folder")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        assert_eq!(outbox.len(), files.len(), "{edition}");
+        assert!(stdout(&output).contains(&format!("{} messages written", files.len())));
+        let mut ids = BTreeSet::new();
+        for file in &files {
+            let bytes = fs::read(file).expect("eml");
+            let message = MessageParser::default()
+                .parse(&bytes)
+                .unwrap_or_else(|| panic!("{} does not parse", file.display()));
+            assert!(ids.insert(message.message_id().expect("a Message-ID").to_owned()));
+            assert_eq!(
+                message.header_raw("Auto-Submitted").map(str::trim),
+                Some("auto-generated")
+            );
+            assert!(message.subject().is_some_and(|s| !s.contains("{{")));
+            assert!(message
+                .body_text(0)
+                .is_some_and(|b| b.starts_with("Bonjour")));
+            let name = file.file_name().unwrap().to_string_lossy();
+            let calendar = message.parts.iter().any(|p| {
+                p.content_type()
+                    .is_some_and(|c| c.c_subtype.as_deref() == Some("calendar"))
+            });
+            assert_eq!(calendar, name.contains("-invitation-"), "{name}");
+        }
+        let events = lines(&out.join("events.jsonl"));
+        let script =
+            fs::read_to_string(root().join(format!("definitions/simulations/{edition}.yaml")))
+                .expect("script");
+        assert_eq!(
+            events.len(),
+            script
+                .lines()
+                .filter(|l| l.trim_start().starts_with("- "))
+                .count()
+        );
+    }
+}
+
+#[test]
+fn the_2024_2025_year_shows_every_path() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("sim");
+    let output = simulate("2024-2025", &out);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let outbox = lines(&out.join("outbox.jsonl"));
+    let keys: Vec<&str> = outbox.iter().map(|m| m["key"].as_str().unwrap()).collect();
+    let has = |part: &str| keys.iter().any(|k| k.contains(part));
+    assert!(
+        has("feuille-de-route/atchoum/refused/1/"),
+        "the refusal is notified"
+    );
+    assert!(
+        has("feuille-de-route/programme-malin/escalation/"),
+        "the late roadmap escalates"
+    );
+    assert!(
+        has("seminaire-collectif/invitation/mi-parcours/1/"),
+        "the postponement re-invites"
+    );
+    assert!(
+        has("decision/programme-malin/decision/"),
+        "decisions are announced"
+    );
+    // Nothing goes to the withdrawn laureate after 28 February 2025.
+    for message in &outbox {
+        if message["to"].as_str().unwrap().contains("alternoo@") {
+            assert!(
+                message["sent"].as_str().unwrap() < "2025-02-28T12:00",
+                "{message}"
+            );
+        }
+    }
+    let events = lines(&out.join("events.jsonl"));
+    let refused: Vec<&str> = events
+        .iter()
+        .filter(|e| e["result"] == "rejected")
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    assert!(refused[0].contains("not on the jury"));
+}
+
+#[test]
+fn a_second_run_replaces_the_first_but_a_foreign_folder_is_left_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("sim");
+    assert_eq!(simulate("2021", &out).status.code(), Some(0));
+    let first = fs::read_dir(out.join("messages")).unwrap().count();
+    assert_eq!(simulate("2021", &out).status.code(), Some(0));
+    assert_eq!(fs::read_dir(out.join("messages")).unwrap().count(), first);
+
+    let foreign = dir.path().join("notes");
+    fs::create_dir(&foreign).unwrap();
+    fs::write(foreign.join("compte-rendu.txt"), "à garder").unwrap();
+    let output = simulate("2021", &foreign);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("not empty"), "{}", stderr(&output));
+    assert_eq!(
+        fs::read_to_string(foreign.join("compte-rendu.txt")).unwrap(),
+        "à garder"
+    );
+}
+
+#[test]
+fn script_mistakes_are_all_reported_with_their_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("script.yaml");
+    fs::write(
+        &script,
+        "edition: 2024-2025\nsteps:\n  - {at: 2024-07-04 16:00, by: serge-dobel, do: complète, stage: diagnostic}\n  - {at: 2024-07-03, by: serge-dobel, do: complete, stage: diagnostic, participnt: atchoum}\n  - {by: serge-dobel, do: approve, stage: diagnostic}\n  - {at: 2024-13-01 10:00, by: referent-dg, do: approve, stage: diagnostic}\n",
+    )
+    .unwrap();
+    let output = jalon(
+        dir.path(),
+        &[
+            "simulate",
+            root()
+                .join("definitions/editions/2024-2025.yaml")
+                .to_str()
+                .unwrap(),
+            "--script",
+            "script.yaml",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    insta::assert_snapshot!("simulate-script-errors", stderr(&output));
+    assert!(!dir.path().join("out").exists(), "nothing is written");
+}
+
+#[test]
+fn an_unexpected_refusal_fails_the_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("script.yaml");
+    fs::write(
+        &script,
+        "steps:\n  - {at: 2024-07-04 16:00, by: referent-dg, do: approve, stage: diagnostic}\n",
+    )
+    .unwrap();
+    let output = jalon(
+        dir.path(),
+        &[
+            "simulate",
+            root()
+                .join("definitions/editions/2024-2025.yaml")
+                .to_str()
+                .unwrap(),
+            "--script",
+            "script.yaml",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "script.yaml:2: approve was refused: `diagnostic` is open: there is nothing to approve"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
