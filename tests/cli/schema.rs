@@ -10,6 +10,10 @@ fn shipped_definitions() -> Vec<PathBuf> {
     fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("definitions folder") {
             let path = entry.expect("entry").path();
+            // Simulation scripts are not definitions.
+            if path.is_dir() && path.file_name().is_some_and(|n| n == "simulations") {
+                continue;
+            }
             if path.is_dir() {
                 walk(&path, out);
             } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
