@@ -36,7 +36,7 @@ pub(crate) fn for_instance(state: &State, i: usize) -> Vec<Action> {
     }
     out.opened(open_at);
     out.invitations();
-    out.escalation();
+    out.escalation(open_at);
     match instance.progress {
         Progress::Active => out.reminders(open_at),
         Progress::AwaitingValidation { since } => out.validation_requests(since),
@@ -226,7 +226,9 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn escalation(&mut self) {
+    /// When a stage opens already late (its needs were late), the
+    /// escalation goes on the first working day it is open, at its time.
+    fn escalation(&mut self, open_at: Timestamp) {
         let state = self.state;
         let Some(escalation) = &self.stage().escalation else {
             return;
@@ -237,7 +239,15 @@ impl<'s> Builder<'s> {
         };
         let date = working_day_on_or_before(&state.edition.calendar, date);
         let recipients = self.addressable(state.people_of(&escalation.to), &[]);
-        let at = local(self.tz(), date, escalation.time);
+        let mut at = local(self.tz(), date, escalation.time);
+        let mut day = crate::time::local_date(self.tz(), open_at);
+        while at < open_at {
+            let Ok(next) = state.edition.calendar.next_working_day(day) else {
+                break;
+            };
+            at = local(self.tz(), next, escalation.time);
+            day = next.checked_add(1.day()).unwrap_or(next);
+        }
         self.push(
             MessageKind::Escalation,
             &format!("escalation/{due}"),

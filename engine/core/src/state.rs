@@ -507,9 +507,11 @@ impl State {
         }
         let mut all_skipped = !stage.needs.is_empty();
         for &need in &stage.needs {
+            // A need settles when it is done or skipped; either way the
+            // stage is ready only from then.
             match self.need_state(need, instance.participant) {
                 NeedState::Pending => return Readiness::Waiting,
-                NeedState::Skipped(_) => {}
+                NeedState::Skipped(at) => ready = ready.max(at),
                 NeedState::Done(at) => {
                     all_skipped = false;
                     ready = ready.max(at);
