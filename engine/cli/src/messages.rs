@@ -76,9 +76,11 @@ pub fn variables(state: &State, action: &Action) -> BTreeMap<String, String> {
         (String::new(), String::new(), String::new(), String::new());
     match &action.detail {
         Detail::Decision { outcome: o } => outcome = stage.outcomes[*o].title.clone(),
-        Detail::Refused { by, comment: c } => {
-            validator = by.clone();
-            comment = c.clone();
+        Detail::Refused { index } => {
+            if let Some(refusal) = instance.and_then(|i| i.refusals.get(*index)) {
+                validator = edition.people[refusal.by].name.clone();
+                comment = refusal.comment.clone();
+            }
         }
         Detail::Invitation {
             event: k, start, ..
@@ -174,7 +176,7 @@ pub fn email(
         _ => None,
     };
     Email {
-        idempotency_key: action.key.clone(),
+        idempotency_key: action.key.to_string(),
         date: at.to_zoned(edition.time_zone.clone()),
         from,
         reply_to: reply_to(edition),

@@ -1,15 +1,21 @@
 //! Actions: the only output. Each is one message to one recipient, due at
 //! an instant, with a key that stays the same however often it is computed.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use serde::Serialize;
+
+/// An action's idempotency key.
+pub type Key = Arc<str>;
 
 pub use jalon_definition::resolved::MessageKind;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Action {
     /// Stable idempotency key: `edition/stage[/participant]/kind/…/recipient`.
-    pub key: String,
+    /// Shared, not copied, between the indexes that hold it.
+    pub key: Key,
     pub kind: MessageKind,
     pub due_at: Timestamp,
     /// After this instant the message is worse than none (a reminder after
@@ -44,9 +50,9 @@ pub enum Detail {
     ValidationRequest {
         round: u32,
     },
+    /// The refusal, by index in its instance's `refusals`.
     Refused {
-        by: String,
-        comment: String,
+        index: usize,
     },
     Invitation {
         /// Index of the event within its stage.

@@ -71,20 +71,27 @@ impl<'s> Builder<'s> {
         key
     }
 
-    fn recipient_key(&self, recipient: Recipient) -> String {
+    /// `base/middle/person:ID` or `base/middle/contact:ID`, built in one go.
+    fn key(&self, base: &str, middle: &str, recipient: Recipient) -> crate::action::Key {
         let edition = &self.state.edition;
-        match recipient {
-            Recipient::Person(p) => format!("person:{}", edition.people[p].id),
-            Recipient::Participant(p) => format!("contact:{}", edition.participants[p].id),
+        let (kind, id) = match recipient {
+            Recipient::Person(p) => ("person:", &edition.people[p].id),
+            Recipient::Participant(p) => ("contact:", &edition.participants[p].id),
+        };
+        let mut key = String::with_capacity(base.len() + middle.len() + kind.len() + id.len() + 2);
+        for part in [base, "/", middle, "/", kind, id] {
+            key.push_str(part);
         }
+        key.into()
     }
 
     /// People with an address, then the participant's contact when the
     /// participant is still in the edition.
-    fn addressable(&self, people: Vec<usize>, participants: &[usize]) -> Vec<Recipient> {
+    fn addressable(&self, people: &[usize], participants: &[usize]) -> Vec<Recipient> {
         let edition = &self.state.edition;
         let mut out: Vec<Recipient> = people
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|&p| edition.people[p].email.is_some())
             .map(Recipient::Person)
             .collect();
@@ -98,10 +105,13 @@ impl<'s> Builder<'s> {
         out
     }
 
+    fn people(&self) -> &'s crate::state::StagePeople {
+        &self.state.stage_people[self.instance.stage]
+    }
+
     fn owners_and_participant(&self) -> Vec<Recipient> {
-        let owners = self.state.people_of(&self.stage().owners);
         let participant: Vec<usize> = self.instance.participant.into_iter().collect();
-        self.addressable(owners, &participant)
+        self.addressable(&self.people().owners, &participant)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -120,7 +130,7 @@ impl<'s> Builder<'s> {
         let base = self.base_key();
         for &recipient in recipients {
             self.actions.push(Action {
-                key: format!("{base}/{key_middle}/{}", self.recipient_key(recipient)),
+                key: self.key(&base, key_middle, recipient),
                 kind,
                 due_at,
                 expires_at,
@@ -172,7 +182,7 @@ impl<'s> Builder<'s> {
             let recipients = if reminder.to.is_empty() {
                 self.owners_and_participant()
             } else {
-                self.addressable(state.people_of(&reminder.to), &[])
+                self.addressable(&self.people().reminders[index], &[])
             };
             let expires = Some(self.due_end());
             self.push(
@@ -187,16 +197,17 @@ impl<'s> Builder<'s> {
     }
 
     fn validation_requests(&mut self, since: Timestamp) {
-        let Some(validation) = &self.stage().validation else {
+        if self.stage().validation.is_none() {
             return;
-        };
+        }
         let waiting: Vec<usize> = self
-            .state
-            .people_of(&validation.by)
-            .into_iter()
+            .people()
+            .validators
+            .iter()
+            .copied()
             .filter(|p| !self.instance.approvals.iter().any(|(a, _)| a == p))
             .collect();
-        let recipients = self.addressable(waiting, &[]);
+        let recipients = self.addressable(&waiting, &[]);
         let round = self.instance.round;
         self.push(
             MessageKind::ValidationRequest,
@@ -210,18 +221,14 @@ impl<'s> Builder<'s> {
 
     fn refusals(&mut self) {
         let recipients = self.owners_and_participant();
-        for refusal in self.instance.refusals.clone() {
-            let by = self.state.edition.people[refusal.by].name.clone();
+        for (index, refusal) in self.instance.refusals.iter().enumerate() {
             self.push(
                 MessageKind::ValidationRefused,
                 &format!("refused/{}", refusal.round),
                 &recipients,
                 refusal.at,
                 None,
-                Detail::Refused {
-                    by,
-                    comment: refusal.comment.clone(),
-                },
+                Detail::Refused { index },
             );
         }
     }
@@ -238,7 +245,7 @@ impl<'s> Builder<'s> {
             return;
         };
         let date = working_day_on_or_before(&state.edition.calendar, date);
-        let recipients = self.addressable(state.people_of(&escalation.to), &[]);
+        let recipients = self.addressable(&self.people().escalation, &[]);
         let mut at = local(self.tz(), date, escalation.time);
         let mut day = crate::time::local_date(self.tz(), open_at);
         while at < open_at {
@@ -278,7 +285,7 @@ impl<'s> Builder<'s> {
                 .filter(|&p| state.participants[p].status == ParticipantStatus::Laureate)
                 .collect(),
         };
-        let mut people = state.people_of(&stage.owners);
+        let mut people = self.people().owners.clone();
         for &p in &invited {
             for &role in &edition.participants[p].directions {
                 people.extend(edition.roles[role].members.iter().copied());
@@ -286,7 +293,7 @@ impl<'s> Builder<'s> {
         }
         people.sort_unstable();
         people.dedup();
-        let recipients = self.addressable(people, &invited);
+        let recipients = self.addressable(&people, &invited);
         let shift = self.instance.window.start - stage.start;
         let sequence = self.instance.postponements;
         for (index, event) in stage.events.iter().enumerate() {

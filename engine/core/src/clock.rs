@@ -21,16 +21,10 @@ pub fn deliver_until(
     mut deliver: impl FnMut(&State, &Action),
 ) -> usize {
     let mut count = 0;
-    while let Some(next) = state.next_due() {
-        if next > until {
-            break;
-        }
-        let due: Vec<Action> = state.due_actions(next).into_iter().cloned().collect();
-        for action in due {
-            deliver(state, &action);
-            state.record_sent(&action.key);
-            count += 1;
-        }
+    while let Some(action) = state.take_due(until) {
+        deliver(state, &action);
+        state.mark_sent(action.key);
+        count += 1;
     }
     count
 }

@@ -3,14 +3,16 @@
 //! instances it can affect and recomputes their actions, which are indexed
 //! by due instant so that "what is due now" never rescans the edition.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 use jalon_definition::resolved::{Actor, Edition, ParticipantStatus};
 use jiff::civil::Time;
 use jiff::Timestamp;
 
-use crate::action::Action;
+use crate::action::{Action, Key};
 use crate::time::{local, NOTICE_TIME};
 use crate::windows::{instance_window, stage_windows, Override, Window};
 
@@ -116,7 +118,7 @@ pub struct Instance {
     pub outcome: Option<usize>,
     pub scores: Vec<Score>,
     pub indicators: Vec<IndicatorValue>,
-    pub(crate) action_keys: Vec<String>,
+    pub(crate) action_keys: Vec<Key>,
 }
 
 impl Instance {
@@ -161,9 +163,21 @@ pub struct Ids {
     pub people: HashMap<String, usize>,
 }
 
+/// The people each stage names, roles expanded once (they cannot change
+/// while an edition runs).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct StagePeople {
+    pub owners: Vec<usize>,
+    pub validators: Vec<usize>,
+    pub escalation: Vec<usize>,
+    /// Per reminder; empty for "the owners".
+    pub reminders: Vec<Vec<usize>>,
+}
+
 pub struct State {
     pub(crate) edition: Arc<Edition>,
     pub(crate) ids: Ids,
+    pub(crate) stage_people: Vec<StagePeople>,
     /// For each stage, the stages that need it or are a branch of it.
     pub(crate) dependents: Vec<Vec<usize>>,
     pub(crate) stage_overrides: std::collections::BTreeMap<usize, Override>,
@@ -171,14 +185,17 @@ pub struct State {
     pub(crate) participants: Vec<ParticipantState>,
     pub(crate) instances: Vec<Instance>,
     pub(crate) by_stage: Vec<Vec<usize>>,
-    pub(crate) index: HashMap<(usize, Option<usize>), usize>,
+    pub(crate) index: FxHashMap<(usize, Option<usize>), usize>,
     /// Instances of each stage not yet done or skipped.
     pub(crate) unsettled: Vec<usize>,
     /// The latest instant an instance of each stage was done or skipped.
     pub(crate) settled_at: Vec<Option<Timestamp>>,
-    pub(crate) pending: BTreeSet<(Timestamp, String)>,
-    pub(crate) actions: HashMap<String, Action>,
-    pub(crate) sent: HashSet<String>,
+    /// Pending actions in due order (then by key, for a stable order).
+    pub(crate) pending: BTreeMap<(Timestamp, Key), Action>,
+    // Keys are hashed on every change: a fast hasher, as keys are ours.
+    /// When each pending action is due, to find it by key.
+    pub(crate) due_of: FxHashMap<Key, Timestamp>,
+    pub(crate) sent: FxHashSet<Key>,
     pub(crate) last_event_at: Option<Timestamp>,
     pub(crate) events_applied: usize,
     /// Instances whose actions were recomputed since the last
@@ -217,21 +234,44 @@ impl State {
                 left_at: None,
             })
             .collect();
+        let stage_people = edition
+            .stages
+            .iter()
+            .map(|stage| StagePeople {
+                owners: people_of(&edition, &stage.owners),
+                validators: stage
+                    .validation
+                    .as_ref()
+                    .map(|v| people_of(&edition, &v.by))
+                    .unwrap_or_default(),
+                escalation: stage
+                    .escalation
+                    .as_ref()
+                    .map(|e| people_of(&edition, &e.to))
+                    .unwrap_or_default(),
+                reminders: stage
+                    .reminders
+                    .iter()
+                    .map(|r| people_of(&edition, &r.to))
+                    .collect(),
+            })
+            .collect();
         let mut state = State {
             edition,
             ids,
+            stage_people,
             dependents,
             stage_overrides: Default::default(),
             windows,
             participants,
             instances: Vec::new(),
             by_stage: vec![Vec::new(); stage_count],
-            index: HashMap::new(),
+            index: FxHashMap::default(),
             unsettled: vec![0; stage_count],
             settled_at: vec![None; stage_count],
-            pending: BTreeSet::new(),
-            actions: HashMap::new(),
-            sent: HashSet::new(),
+            pending: BTreeMap::new(),
+            due_of: FxHashMap::default(),
+            sent: FxHashSet::default(),
             last_event_at: None,
             events_applied: 0,
             touched: Vec::new(),
@@ -310,35 +350,33 @@ impl State {
     pub fn due_actions(&self, now: Timestamp) -> Vec<&Action> {
         self.pending
             .iter()
-            .take_while(|(at, _)| *at <= now)
-            .filter_map(|(_, key)| self.actions.get(key))
+            .take_while(|((at, _), _)| *at <= now)
+            .map(|(_, action)| action)
             .collect()
     }
 
     /// Every action the current state implies, due or not, in due order.
     pub fn pending_actions(&self) -> impl Iterator<Item = &Action> {
-        self.pending
-            .iter()
-            .filter_map(|(_, key)| self.actions.get(key))
+        self.pending.values()
     }
 
     /// The next instant something falls due: a daemon sleeps until then.
     pub fn next_due(&self) -> Option<Timestamp> {
-        self.pending.first().map(|(at, _)| *at)
+        self.pending.first_key_value().map(|((at, _), _)| *at)
     }
 
     /// Records that an action was carried out: it will never be due again.
     /// Returns false for a key that is not pending.
     pub fn record_sent(&mut self, key: &str) -> bool {
-        match self.actions.remove(key) {
-            Some(action) => {
-                self.pending.remove(&(action.due_at, action.key));
-                self.sent.insert(key.to_owned());
+        match self.due_of.remove_entry(key) {
+            Some((key, at)) => {
+                self.pending.remove(&(at, key.clone()));
+                self.sent.insert(key);
                 true
             }
             None => {
                 // Sent before the state was rebuilt: remember it all the same.
-                self.sent.insert(key.to_owned());
+                self.sent.insert(key.into());
                 false
             }
         }
@@ -431,7 +469,7 @@ impl State {
     /// those that depend on any that changed), then their actions.
     pub(crate) fn settle(&mut self, seeds: Vec<usize>, at: Timestamp) {
         let mut work = seeds;
-        let mut seen: HashSet<usize> = HashSet::new();
+        let mut seen: FxHashSet<usize> = FxHashSet::default();
         let mut recompute: Vec<usize> = Vec::new();
         while let Some(i) = work.pop() {
             if seen.insert(i) {
@@ -575,24 +613,67 @@ impl State {
     }
 
     /// Replaces an instance's actions with those its state implies now.
+    /// Unchanged actions stay in place; only what changed is re-indexed.
     pub(crate) fn refresh_actions(&mut self, i: usize) {
-        for key in std::mem::take(&mut self.instances[i].action_keys) {
-            if let Some(action) = self.actions.remove(&key) {
-                self.pending.remove(&(action.due_at, key));
+        let fresh = crate::actions::for_instance(self, i);
+        let old = std::mem::take(&mut self.instances[i].action_keys);
+        // Most instances hold a handful of actions: compare them directly.
+        let still_fresh = |key: &str| fresh.iter().any(|a| &*a.key == key);
+        let fresh_keys: Option<FxHashSet<&str>> =
+            (old.len() * fresh.len() > 256).then(|| fresh.iter().map(|a| &*a.key).collect());
+        for key in old {
+            let kept = match &fresh_keys {
+                Some(set) => set.contains(&*key),
+                None => still_fresh(&key),
+            };
+            if kept {
+                continue;
+            }
+            if let Some(at) = self.due_of.remove(&key) {
+                self.pending.remove(&(at, key));
             }
         }
-        let fresh = crate::actions::for_instance(self, i);
+        drop(fresh_keys);
         let mut keys = Vec::with_capacity(fresh.len());
         for action in fresh {
-            if self.sent.contains(&action.key) || self.actions.contains_key(&action.key) {
+            if self.sent.contains(&action.key) {
                 continue;
             }
             keys.push(action.key.clone());
-            self.pending.insert((action.due_at, action.key.clone()));
-            self.actions.insert(action.key.clone(), action);
+            match self.due_of.insert(action.key.clone(), action.due_at) {
+                Some(at) if at == action.due_at => {
+                    if let Some(current) = self.pending.get_mut(&(at, action.key.clone())) {
+                        *current = action;
+                    }
+                }
+                previous => {
+                    if let Some(at) = previous {
+                        self.pending.remove(&(at, action.key.clone()));
+                    }
+                    self.pending
+                        .insert((action.due_at, action.key.clone()), action);
+                }
+            }
         }
         self.instances[i].action_keys = keys;
         self.touched.push(i);
+    }
+
+    /// Takes the first action due at or before `now` out of the pending
+    /// ones; [`State::mark_sent`] then records it as done.
+    pub fn take_due(&mut self, now: Timestamp) -> Option<Action> {
+        let ((at, _), _) = self.pending.first_key_value()?;
+        if *at > now {
+            return None;
+        }
+        let ((_, key), action) = self.pending.pop_first()?;
+        self.due_of.remove(&key);
+        Some(action)
+    }
+
+    /// Records a taken action as done, for good.
+    pub fn mark_sent(&mut self, key: Key) {
+        self.sent.insert(key);
     }
 
     /// The instances that changed since the last call (with repeats).
@@ -625,16 +706,7 @@ impl State {
     /// People named by a list of actors (roles expanded), in definition
     /// order, without repeats.
     pub fn people_of(&self, actors: &[Actor]) -> Vec<usize> {
-        let mut people = BTreeSet::new();
-        for actor in actors {
-            match *actor {
-                Actor::Person(p) => {
-                    people.insert(p);
-                }
-                Actor::Role(r) => people.extend(self.edition.roles[r].members.iter().copied()),
-            }
-        }
-        people.into_iter().collect()
+        people_of(&self.edition, actors)
     }
 }
 
@@ -656,6 +728,19 @@ fn progress_need(progress: &Progress) -> NeedState {
         Progress::Skipped { at, .. } => NeedState::Skipped(*at),
         _ => NeedState::Pending,
     }
+}
+
+fn people_of(edition: &Edition, actors: &[Actor]) -> Vec<usize> {
+    let mut people = BTreeSet::new();
+    for actor in actors {
+        match *actor {
+            Actor::Person(p) => {
+                people.insert(p);
+            }
+            Actor::Role(r) => people.extend(edition.roles[r].members.iter().copied()),
+        }
+    }
+    people.into_iter().collect()
 }
 
 fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {

@@ -54,11 +54,11 @@ fn select(stage: &str, who: &[&str]) -> EventKind {
     }
 }
 
+/// One instance's stage, participant, lifecycle and lateness.
+type Life = (usize, Option<usize>, Lifecycle, bool);
+
 /// Everything observable: each instance's lifecycle and the pending keys.
-fn snapshot(
-    state: &State,
-    now: Timestamp,
-) -> (Vec<(usize, Option<usize>, Lifecycle, bool)>, Vec<String>) {
+fn snapshot(state: &State, now: Timestamp) -> (Vec<Life>, Vec<String>) {
     let lives = state
         .instances()
         .iter()
@@ -67,7 +67,7 @@ fn snapshot(
             (i.stage, i.participant, life, late)
         })
         .collect();
-    let keys = state.pending_actions().map(|a| a.key.clone()).collect();
+    let keys = state.pending_actions().map(|a| a.key.to_string()).collect();
     (lives, keys)
 }
 
@@ -128,7 +128,7 @@ fn on_time_run_finishes_every_stage_and_takes_one_branch() {
     run_on_time(&mut state, &OnTime::default(), |_, a| {
         keys.push(a.key.clone())
     });
-    let unique: BTreeSet<&String> = keys.iter().collect();
+    let unique: BTreeSet<&jalon_core::Key> = keys.iter().collect();
     assert_eq!(unique.len(), keys.len(), "an action key went out twice");
     for instance in state.instances() {
         let id = &state.edition().stages[instance.stage].id;
@@ -298,9 +298,11 @@ fn a_refused_validation_reopens_the_stage_with_the_comment() {
         .filter(|a| a.kind == MessageKind::ValidationRefused)
         .collect();
     assert!(!notices.is_empty());
-    assert!(notices.iter().all(
-        |a| matches!(&a.detail, Detail::Refused { comment, .. } if comment.contains("indicateurs"))
-    ));
+    assert!(notices
+        .iter()
+        .all(|a| matches!(a.detail, Detail::Refused { index: 0 })));
+    let instance = state.instance_of(fdr, Some(atchoum)).unwrap();
+    assert!(instance.refusals[0].comment.contains("indicateurs"));
 
     let again = at(&state, date(2025, 1, 6), 10);
     deliver_until(&mut state, again, |_, _| {});

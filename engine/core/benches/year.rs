@@ -1,0 +1,167 @@
+//! `cargo bench -p jalon-core`: a whole year of the Val d'Oise programme
+//! with 10,000 laureates driven through the core (every stage, reminder,
+//! validation and message of the on-time run), and the idle check of 1,000
+//! loaded editions at an instant when nothing is due. Prints figures (time
+//! and peak heap); asserts nothing about speed.
+#![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`.
+
+use std::alloc::{GlobalAlloc, Layout, System as Inner};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jalon_core::clock::{deliver_until, run_on_time, OnTime};
+use jalon_core::State;
+use jalon_definition::resolved::Edition;
+use jalon_definition::{check_paths, Limits};
+use jiff::ToSpan;
+
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { Inner.alloc(layout) };
+        if !ptr.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { Inner.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const LAUREATES: usize = 10_000;
+const EDITIONS: usize = 1_000;
+
+fn root() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The Val d'Oise template with 10,000 generated laureates.
+fn big_edition(dir: &Path) -> Arc<Edition> {
+    let template = root().join("definitions/programmes/val-doise.yaml");
+    let mut y = format!("extends: {}\n", template.display());
+    y.push_str("edition: {id: bench, name: Mesure, start: 2024-06-03, end: 2025-09-30}\n");
+    y.push_str("people:\n");
+    for id in ["ana", "bob", "cleo", "dan"] {
+        y.push_str(&format!(
+            "  - {{id: {id}, name: {id}, email: {id}@example.org}}\n"
+        ));
+    }
+    y.push_str("roles:\n  - {id: coordination, members: [ana, bob]}\n  - {id: direction-generale, members: [cleo]}\n  - {id: accelerateur, members: [dan]}\n  - {id: labo-impact, members: [cleo]}\n  - {id: jury, members: [ana, cleo]}\n");
+    y.push_str("stages:\n  - {id: lancement, start: 2024-11-25}\n  - {id: sourcing, selection: {max: 10000}}\n  - {id: shortlisting, selection: {max: 10000}}\n  - {id: jury, selection: {max: 10000}}\n");
+    y.push_str("participants:\n");
+    for i in 0..LAUREATES {
+        y.push_str(&format!(
+            "  - {{id: p{i}, name: Lauréat {i}, status: laureate, contact: {{name: Équipe {i}, email: p{i}@example.org}}}}\n"
+        ));
+    }
+    let path = dir.join("bench.yaml");
+    std::fs::write(&path, y).expect("write");
+    let limits = Limits {
+        max_nodes: 1_000_000,
+        ..Limits::default()
+    };
+    let report = check_paths(&[path], &limits).expect("readable");
+    let errors: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .take(5)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    Arc::new(report.editions.into_iter().next().expect("an edition").1)
+}
+
+fn measure<T>(what: &str, runs: usize, mut f: impl FnMut() -> T) {
+    let mut times = Vec::new();
+    let mut peak = 0;
+    for _ in 0..runs {
+        let base = LIVE.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let start = Instant::now();
+        let out = f();
+        times.push(start.elapsed());
+        peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
+        drop(out);
+    }
+    times.sort();
+    println!(
+        "{what}: median {} (min {}, max {}), peak heap {:.1} MiB",
+        show(times[times.len() / 2]),
+        show(times[0]),
+        show(times[times.len() - 1]),
+        peak as f64 / (1 << 20) as f64
+    );
+}
+
+fn show(d: Duration) -> String {
+    if d < Duration::from_millis(1) {
+        format!("{:.1} µs", d.as_secs_f64() * 1e6)
+    } else {
+        format!("{:.1} ms", d.as_secs_f64() * 1e3)
+    }
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let edition = big_edition(dir.path());
+    let mut sent = 0;
+    let mut instances = 0;
+    measure(
+        &format!("year of {LAUREATES} laureates (on-time run through the core)"),
+        5,
+        || {
+            let mut state = State::new(edition.clone());
+            sent = 0;
+            run_on_time(&mut state, &OnTime::default(), |_, _| sent += 1);
+            instances = state.instances().len();
+            state
+        },
+    );
+    println!("  {sent} messages, {instances} stage instances");
+
+    // 1,000 editions loaded, each caught up to an instant with nothing due.
+    let small = {
+        let path = root().join("definitions/editions/2024-2025.yaml");
+        let report = check_paths(&[path], &Limits::default()).expect("readable");
+        Arc::new(report.editions.into_iter().next().expect("an edition").1)
+    };
+    let now = jalon_core::time::local(
+        &small.time_zone,
+        jiff::civil::date(2024, 10, 1),
+        jiff::civil::Time::midnight(),
+    );
+    let states: Vec<State> = (0..EDITIONS)
+        .map(|_| {
+            let mut state = State::new(small.clone());
+            deliver_until(&mut state, now, |_, _| {});
+            state
+        })
+        .collect();
+    let later = now.checked_add(1.hours()).expect("instant");
+    let mut due = 0;
+    measure(
+        &format!("idle check of {EDITIONS} editions (nothing due)"),
+        51,
+        || {
+            due = states
+                .iter()
+                .map(|s| s.due_actions(later).len())
+                .sum::<usize>();
+            states.iter().filter_map(State::next_due).min()
+        },
+    );
+    assert_eq!(due, 0, "the instant was meant to be idle");
+}
