@@ -1,0 +1,116 @@
+//! The index of pending actions: each one in due order, found by key, so
+//! that "what is due now" costs only what is due, and an unchanged action is
+//! never re-indexed.
+
+use jiff::Timestamp;
+use rustc_hash::FxHashSet;
+
+use crate::action::{Action, Key};
+use crate::state::State;
+
+impl State {
+    /// Every action due at or before `now` and not yet recorded as sent, in
+    /// due order. Cost: the due ones only.
+    pub fn due_actions(&self, now: Timestamp) -> Vec<&Action> {
+        self.pending
+            .iter()
+            .take_while(|((at, _), _)| *at <= now)
+            .map(|(_, action)| action)
+            .collect()
+    }
+
+    /// Every action the current state implies, due or not, in due order.
+    pub fn pending_actions(&self) -> impl Iterator<Item = &Action> {
+        self.pending.values()
+    }
+
+    /// The next instant something falls due: a daemon sleeps until then.
+    pub fn next_due(&self) -> Option<Timestamp> {
+        self.pending.first_key_value().map(|((at, _), _)| *at)
+    }
+
+    /// Records that an action was carried out: it will never be due again.
+    /// Returns false for a key that is not pending.
+    pub fn record_sent(&mut self, key: &str) -> bool {
+        match self.due_of.remove_entry(key) {
+            Some((key, at)) => {
+                self.pending.remove(&(at, key.clone()));
+                self.sent.insert(key);
+                true
+            }
+            None => {
+                // Sent before the state was rebuilt: remember it all the same.
+                self.sent.insert(key.into());
+                false
+            }
+        }
+    }
+
+    pub fn was_sent(&self, key: &str) -> bool {
+        self.sent.contains(key)
+    }
+
+    /// Replaces an instance's actions with those its state implies now.
+    /// Unchanged actions stay in place; only what changed is re-indexed.
+    pub(crate) fn refresh_actions(&mut self, i: usize) {
+        let fresh = crate::actions::for_instance(self, i);
+        let old = std::mem::take(&mut self.instances[i].action_keys);
+        // Most instances hold a handful of actions: compare them directly.
+        let still_fresh = |key: &str| fresh.iter().any(|a| &*a.key == key);
+        let fresh_keys: Option<FxHashSet<&str>> =
+            (old.len() * fresh.len() > 256).then(|| fresh.iter().map(|a| &*a.key).collect());
+        for key in old {
+            let kept = match &fresh_keys {
+                Some(set) => set.contains(&*key),
+                None => still_fresh(&key),
+            };
+            if kept {
+                continue;
+            }
+            if let Some(at) = self.due_of.remove(&key) {
+                self.pending.remove(&(at, key));
+            }
+        }
+        drop(fresh_keys);
+        let mut keys = Vec::with_capacity(fresh.len());
+        for action in fresh {
+            if self.sent.contains(&action.key) {
+                continue;
+            }
+            keys.push(action.key.clone());
+            match self.due_of.insert(action.key.clone(), action.due_at) {
+                Some(at) if at == action.due_at => {
+                    if let Some(current) = self.pending.get_mut(&(at, action.key.clone())) {
+                        *current = action;
+                    }
+                }
+                previous => {
+                    if let Some(at) = previous {
+                        self.pending.remove(&(at, action.key.clone()));
+                    }
+                    self.pending
+                        .insert((action.due_at, action.key.clone()), action);
+                }
+            }
+        }
+        self.instances[i].action_keys = keys;
+        self.touched.push(i);
+    }
+
+    /// Takes the first action due at or before `now` out of the pending
+    /// ones; [`State::mark_sent`] then records it as done.
+    pub fn take_due(&mut self, now: Timestamp) -> Option<Action> {
+        let ((at, _), _) = self.pending.first_key_value()?;
+        if *at > now {
+            return None;
+        }
+        let ((_, key), action) = self.pending.pop_first()?;
+        self.due_of.remove(&key);
+        Some(action)
+    }
+
+    /// Records a taken action as done, for good.
+    pub fn mark_sent(&mut self, key: Key) {
+        self.sent.insert(key);
+    }
+}
