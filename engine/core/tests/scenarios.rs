@@ -609,3 +609,43 @@ fn jury_scores_are_checked_and_ties_reported() {
     assert_eq!(notices.len(), 1);
     assert_eq!(notices[0].kind, MessageKind::SelectionNotRetained);
 }
+
+#[test]
+fn indicator_values_are_recorded_on_known_indicators_only() {
+    let mut edition = (*support::edition(EDITION)).clone();
+    let stage = edition
+        .stages
+        .iter_mut()
+        .find(|s| s.id == "mesure-impact")
+        .unwrap();
+    stage
+        .indicators
+        .push(jalon_definition::resolved::Indicator {
+            id: "trajets".into(),
+            objective: "Rompre l'isolement".into(),
+            indicator: "Trajets par mois".into(),
+            method: None,
+            target: Some("200".into()),
+        });
+    let mut state = State::new(std::sync::Arc::new(edition));
+    let now = at(&state, date(2025, 7, 20), 10);
+    let record = |indicator: &str| {
+        event(
+            now,
+            "referent-labo-emis",
+            EventKind::Record {
+                stage: "mesure-impact".into(),
+                participant: Some("atchoum".into()),
+                indicator: indicator.into(),
+                value: "212".into(),
+            },
+        )
+    };
+    let unknown = state.apply(&record("trajet")).unwrap_err().to_string();
+    assert!(unknown.contains("`trajets`"), "{unknown}");
+    state.apply(&record("trajets")).expect("recorded");
+    let s = state.ids().stages["mesure-impact"];
+    let p = state.ids().participants["atchoum"];
+    let values = &state.instance_of(s, Some(p)).unwrap().indicators;
+    assert_eq!((values.len(), values[0].value.as_str()), (1, "212"));
+}
