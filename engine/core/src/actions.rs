@@ -253,7 +253,10 @@ impl<'s> Builder<'s> {
                 break;
             };
             at = local(self.tz(), next, escalation.time);
-            day = next.checked_add(1.day()).unwrap_or(next);
+            let Ok(after) = next.checked_add(1.day()) else {
+                break;
+            };
+            day = after;
         }
         self.push(
             MessageKind::Escalation,
