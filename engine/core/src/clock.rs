@@ -56,6 +56,9 @@ pub fn run_on_time(
     let mut planned: HashMap<usize, Timestamp> = HashMap::new();
     let mut touched: Vec<usize> = (0..state.instances().len()).collect();
     let mut clock = Timestamp::MIN;
+    // Instances whose made-up event was refused (a selection the pool cannot
+    // meet, a stage nobody can validate): they stay where they are.
+    let mut stuck: std::collections::HashSet<usize> = Default::default();
     loop {
         touched.extend(state.take_touched());
         touched.sort_unstable();
@@ -63,6 +66,9 @@ pub fn run_on_time(
         for i in touched.drain(..) {
             if let Some(old) = planned.remove(&i) {
                 agenda.remove(&(old, i));
+            }
+            if stuck.contains(&i) {
+                continue;
             }
             if let Some(at) = next_move(state, i) {
                 let at = at.max(clock);
@@ -76,6 +82,7 @@ pub fn run_on_time(
         planned.remove(&i);
         clock = at;
         deliver_until(state, at, &mut deliver);
+        let mut moved = false;
         for kind in on_time_events(state, i, options) {
             let event = Event {
                 at,
@@ -83,11 +90,13 @@ pub fn run_on_time(
                 channel: Channel::Script,
                 kind: kind.1,
             };
-            // The made-up events follow the rules; one that does not (a
-            // definition whose selection cannot be met) just stops there.
             if state.apply(&event).is_ok() {
                 events.push(event);
+                moved = true;
             }
+        }
+        if !moved {
+            stuck.insert(i);
         }
         touched.push(i);
     }

@@ -649,3 +649,24 @@ fn indicator_values_are_recorded_on_known_indicators_only() {
     let values = &state.instance_of(s, Some(p)).unwrap().indicators;
     assert_eq!((values.len(), values[0].value.as_str()), (1, "212"));
 }
+
+#[test]
+fn the_on_time_run_stops_where_the_definition_cannot_go_on() {
+    // Nobody can validate the diagnosis: the run must end, with it waiting.
+    let mut edition = (*support::edition(EDITION)).clone();
+    let role = edition
+        .roles
+        .iter()
+        .position(|r| r.id == "direction-generale")
+        .unwrap();
+    edition.roles[role].members.clear();
+    let mut state = State::new(std::sync::Arc::new(edition));
+    let events = run_on_time(&mut state, &OnTime::default(), |_, _| {});
+    assert_eq!(events.len(), 1, "only the submission: {events:?}");
+    let diagnostic = state.ids().stages["diagnostic"];
+    let instance = state.instance_of(diagnostic, None).unwrap();
+    assert!(matches!(
+        instance.progress,
+        Progress::AwaitingValidation { .. }
+    ));
+}
