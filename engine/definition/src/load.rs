@@ -86,6 +86,14 @@ pub fn check_paths(paths: &[PathBuf], limits: &Limits) -> Result<Report, UsageEr
     Ok(report)
 }
 
+/// The first 16 hex digits of the SHA-256 of the merged definition: the
+/// same content gives the same version whatever its layout or comments.
+fn content_hash(json: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(json.to_string().as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
 /// The folder of simulation scripts, skipped when a folder is checked.
 pub const SCRIPTS_FOLDER: &str = "simulations";
 
@@ -149,6 +157,7 @@ impl Loader<'_> {
         if !pruned {
             return;
         }
+        let version = content_hash(&json);
         let document: Document = match serde_json::from_value(json) {
             Ok(d) => d,
             Err(e) => {
@@ -161,7 +170,8 @@ impl Loader<'_> {
         };
         let (diagnostics, edition) = check_document(&document, &merged, &structure_removed);
         self.report.diagnostics.extend(diagnostics);
-        if let (Some(edition), false) = (edition, structural_errors) {
+        if let (Some(mut edition), false) = (edition, structural_errors) {
+            edition.version = version;
             self.report.editions.push((path.to_path_buf(), edition));
         }
     }

@@ -13,6 +13,9 @@ pub use crate::model::{MessageKind, OrganisationKind, ParticipantStatus, RoleKin
 
 #[derive(Clone, Debug)]
 pub struct Edition {
+    /// A hash of the whole definition (template merged in): every recorded
+    /// event says which version it was made under.
+    pub version: String,
     pub programme_id: String,
     pub programme_name: String,
     pub territory: Option<String>,

@@ -151,6 +151,7 @@ impl Directory {
             })
             .collect();
         Some(Edition {
+            version: String::new(),
             programme_id: programme.id.unwrap_or_default(),
             programme_name: programme.name.unwrap_or_default(),
             territory: programme.territory,

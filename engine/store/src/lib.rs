@@ -1,0 +1,152 @@
+//! Durable progress: the append-only event log (the audit trail) and the
+//! outbox of messages due, each unique by its idempotency key. An event and
+//! the actions it makes due are written in one transaction, so a crash never
+//! leaves one without the other.
+//!
+//! [`Store`] is the boundary the CLI and the daemon use; SQLite is the
+//! embedded implementation, and PostgreSQL can follow behind the same trait.
+
+mod schema;
+mod sqlite;
+
+use jalon_core::{Action, Event};
+use jiff::Timestamp;
+
+pub use sqlite::SqliteStore;
+
+/// One event as recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEvent {
+    /// Position in the log, from 1, across editions.
+    pub seq: i64,
+    pub edition: String,
+    pub event: Event,
+    /// The definition version it was made under.
+    pub version: String,
+    pub recorded_at: Timestamp,
+}
+
+/// Where an outbox message is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Pending,
+    Sent,
+    Failed,
+    Expired,
+}
+
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Pending => "pending",
+            Delivery::Sent => "sent",
+            Delivery::Failed => "failed",
+            Delivery::Expired => "expired",
+        }
+    }
+
+    fn parse(text: &str) -> Delivery {
+        match text {
+            "sent" => Delivery::Sent,
+            "failed" => Delivery::Failed,
+            "expired" => Delivery::Expired,
+            _ => Delivery::Pending,
+        }
+    }
+}
+
+/// One message of the outbox.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxEntry {
+    pub key: String,
+    pub edition: String,
+    pub kind: String,
+    pub due_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    /// `person:ID` or `contact:PARTICIPANT`, as in the key.
+    pub recipient: String,
+    /// The action, as JSON, for the dispatcher.
+    pub action: String,
+    /// The event whose recording enqueued it.
+    pub enqueued_by: Option<i64>,
+    pub status: Delivery,
+}
+
+/// What is recorded of an edition: the events in order and every key that
+/// ever entered the outbox.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    pub events: Vec<StoredEvent>,
+    pub outbox_keys: Vec<String>,
+}
+
+/// What a write decided to record.
+pub struct Entry {
+    pub event: Event,
+    pub version: String,
+    /// Actions due now; those already in the outbox are skipped.
+    pub due: Vec<Action>,
+}
+
+/// What was recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    pub seq: i64,
+    /// Outbox rows added (keys already there are not added twice).
+    pub enqueued: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "`{path}` is not a Jalon database (it is another SQLite database); give another --db path"
+    )]
+    Foreign { path: String },
+    #[error("`{path}` is not a database file (or it is damaged): {detail}")]
+    NotADatabase { path: String, detail: String },
+    #[error("`{path}` was written by a newer Jalon (schema {found}, this one knows up to {known}); upgrade Jalon")]
+    Newer {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("`{path}` is locked by another process writing to it; try again in a moment")]
+    Locked { path: String },
+    #[error("`{path}` cannot be written: {detail}")]
+    ReadOnly { path: String, detail: String },
+    #[error("the database `{path}` failed: {detail}")]
+    Sqlite { path: String, detail: String },
+    #[error("a recorded event cannot be read back (seq {seq}): {detail}")]
+    Corrupt { seq: i64, detail: String },
+}
+
+/// The storage boundary.
+pub trait Store {
+    /// Everything recorded for an edition.
+    fn history(&self, edition: &str) -> Result<History, StoreError>;
+
+    /// Records one event and the actions it makes due, atomically. `decide`
+    /// runs inside the write transaction on the history as it stands, so two
+    /// writers can never both act on the same state; when it returns an
+    /// error, nothing is written.
+    fn record<E>(
+        &mut self,
+        edition: &str,
+        decide: impl FnOnce(&History) -> Result<Entry, E>,
+    ) -> Result<Result<Recorded, E>, StoreError>;
+
+    /// Adds actions that fell due with time (no event), skipping keys
+    /// already there. Returns how many were added.
+    fn enqueue(&mut self, edition: &str, due: &[Action]) -> Result<usize, StoreError>;
+
+    /// The outbox of an edition, in due order.
+    fn outbox(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// Records a delivery attempt and its outcome.
+    fn mark(
+        &mut self,
+        key: &str,
+        outcome: Delivery,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError>;
+}

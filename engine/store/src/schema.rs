@@ -1,0 +1,43 @@
+//! The schema and its migrations, applied in order on open. `user_version`
+//! says how far a file is; `application_id` says it is ours.
+
+/// "JALN".
+pub const APPLICATION_ID: i64 = 0x4A41_4C4E;
+
+/// Each migration, in order; the schema version is their count.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the event log, the outbox and its delivery attempts.
+    "CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        edition TEXT NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        verb TEXT NOT NULL,
+        body TEXT NOT NULL,
+        version TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX events_by_edition ON events (edition, seq);
+    CREATE TABLE outbox (
+        key TEXT PRIMARY KEY,
+        edition TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        expires_at TEXT,
+        recipient TEXT NOT NULL,
+        action TEXT NOT NULL,
+        enqueued_by INTEGER REFERENCES events (seq),
+        enqueued_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sent', 'failed', 'expired'))
+    ) WITHOUT ROWID;
+    CREATE INDEX outbox_by_edition ON outbox (edition, due_at);
+    CREATE TABLE attempts (
+        key TEXT NOT NULL REFERENCES outbox (key),
+        at TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX attempts_by_key ON attempts (key);",
+];

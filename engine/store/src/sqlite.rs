@@ -1,0 +1,407 @@
+//! The embedded store: one SQLite file, created on first use. WAL so readers
+//! never wait for the writer; `busy_timeout` so two commands queue instead
+//! of failing; writes in `BEGIN IMMEDIATE` so the check and the write see the
+//! same state; `synchronous=FULL` because an operator is told "recorded".
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use jalon_core::{Action, Event};
+use jiff::Timestamp;
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+
+use crate::schema::{APPLICATION_ID, MIGRATIONS};
+use crate::{Delivery, Entry, History, OutboxEntry, Recorded, Store, StoreError, StoredEvent};
+
+/// How long a writer waits for another before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates a database file.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::open_with(path, flags, true)
+    }
+
+    /// Opens an existing database without writing to it (for status, log,
+    /// export: they work on a read-only copy too).
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::open_with(path, flags, false)
+    }
+
+    fn open_with(path: &Path, flags: OpenFlags, write: bool) -> Result<Self, StoreError> {
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| error(path, e))?;
+        let store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store
+            .conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| store.err(e))?;
+        store.check_identity()?;
+        if write {
+            store.configure()?;
+            store.migrate()?;
+        }
+        Ok(store)
+    }
+
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        error(&self.path, e)
+    }
+
+    fn path_text(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// Ours, empty (new), or refused: another application's database, or a
+    /// newer schema than this build knows.
+    fn check_identity(&self) -> Result<(), StoreError> {
+        let app: i64 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if app != APPLICATION_ID && !(app == 0 && tables == 0) {
+            return Err(StoreError::Foreign {
+                path: self.path_text(),
+            });
+        }
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::Newer {
+                path: self.path_text(),
+                found: version,
+                known,
+            });
+        }
+        Ok(())
+    }
+
+    fn configure(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = FULL;
+                 PRAGMA foreign_keys = ON;",
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Applies the migrations this file lacks, each in its own transaction.
+    fn migrate(&self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        for (n, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            let target = n as i64 + 1;
+            let script = format!(
+                "BEGIN IMMEDIATE; {sql}; PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {target}; COMMIT;"
+            );
+            if let Err(e) = self.conn.execute_batch(&script) {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return Err(self.err(e));
+            }
+        }
+        Ok(())
+    }
+
+    fn read_history(conn: &Connection, edition: &str, path: &Path) -> Result<History, StoreError> {
+        let mut events = Vec::new();
+        let mut statement = conn
+            .prepare_cached(
+                "SELECT seq, body, version, recorded_at FROM events WHERE edition = ?1 ORDER BY seq",
+            )
+            .map_err(|e| error(path, e))?;
+        let rows = statement
+            .query_map([edition], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(|e| error(path, e))?;
+        for row in rows {
+            let (seq, body, version, recorded_at) = row.map_err(|e| error(path, e))?;
+            let event: Event = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
+                seq,
+                detail: e.to_string(),
+            })?;
+            let recorded_at =
+                recorded_at
+                    .parse()
+                    .map_err(|e: jiff::Error| StoreError::Corrupt {
+                        seq,
+                        detail: e.to_string(),
+                    })?;
+            events.push(StoredEvent {
+                seq,
+                edition: edition.to_owned(),
+                event,
+                version,
+                recorded_at,
+            });
+        }
+        let mut statement = conn
+            .prepare_cached("SELECT key FROM outbox WHERE edition = ?1")
+            .map_err(|e| error(path, e))?;
+        let outbox_keys = statement
+            .query_map([edition], |r| r.get::<_, String>(0))
+            .map_err(|e| error(path, e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| error(path, e))?;
+        Ok(History {
+            events,
+            outbox_keys,
+        })
+    }
+}
+
+fn insert_actions(
+    tx: &rusqlite::Transaction<'_>,
+    edition: &str,
+    due: &[Action],
+    by: Option<i64>,
+    now: &str,
+) -> rusqlite::Result<usize> {
+    let mut statement = tx.prepare_cached(
+        "INSERT OR IGNORE INTO outbox (key, edition, kind, due_at, expires_at, recipient, action, enqueued_by, enqueued_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    let mut added = 0;
+    for action in due {
+        let kind = serde_json::to_value(action.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let recipient = action.key.rsplit('/').next().unwrap_or_default();
+        let body = serde_json::to_string(action).unwrap_or_default();
+        added += statement.execute(params![
+            &*action.key,
+            edition,
+            kind,
+            action.due_at.to_string(),
+            action.expires_at.map(|t| t.to_string()),
+            recipient,
+            body,
+            by,
+            now,
+        ])?;
+    }
+    Ok(added)
+}
+
+impl Store for SqliteStore {
+    fn history(&self, edition: &str) -> Result<History, StoreError> {
+        Self::read_history(&self.conn, edition, &self.path)
+    }
+
+    fn record<E>(
+        &mut self,
+        edition: &str,
+        decide: impl FnOnce(&History) -> Result<Entry, E>,
+    ) -> Result<Result<Recorded, E>, StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| error(&path, e))?;
+        let history = Self::read_history(&tx, edition, &path)?;
+        let entry = match decide(&history) {
+            Ok(entry) => entry,
+            // Dropping the transaction rolls it back: nothing was written.
+            Err(e) => return Ok(Err(e)),
+        };
+        let now = Timestamp::now().to_string();
+        let body = serde_json::to_string(&entry.event).map_err(|e| StoreError::Sqlite {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        let seq = {
+            let mut statement = tx
+                .prepare_cached(
+                    "INSERT INTO events (edition, at, actor, channel, verb, body, version, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING seq",
+                )
+                .map_err(|e| error(&path, e))?;
+            let channel = serde_json::to_value(entry.event.channel)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            statement
+                .query_row(
+                    params![
+                        edition,
+                        entry.event.at.to_string(),
+                        entry.event.by,
+                        channel,
+                        entry.event.kind.verb(),
+                        body,
+                        entry.version,
+                        now,
+                    ],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(|e| error(&path, e))?
+        };
+        let enqueued = insert_actions(&tx, edition, &entry.due, Some(seq), &now)
+            .map_err(|e| error(&path, e))?;
+        tx.commit().map_err(|e| error(&path, e))?;
+        Ok(Ok(Recorded { seq, enqueued }))
+    }
+
+    fn enqueue(&mut self, edition: &str, due: &[Action]) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| error(&path, e))?;
+        let added = insert_actions(&tx, edition, due, None, &Timestamp::now().to_string())
+            .map_err(|e| error(&path, e))?;
+        tx.commit().map_err(|e| error(&path, e))?;
+        Ok(added)
+    }
+
+    fn outbox(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT key, kind, due_at, expires_at, recipient, action, enqueued_by, status
+                 FROM outbox WHERE edition = ?1 ORDER BY due_at, key",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = statement
+            .query_map([edition], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<i64>>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, kind, due_at, expires_at, recipient, action, enqueued_by, status) =
+                row.map_err(|e| self.err(e))?;
+            let bad = |detail: String| StoreError::Corrupt { seq: 0, detail };
+            out.push(OutboxEntry {
+                due_at: due_at
+                    .parse()
+                    .map_err(|e: jiff::Error| bad(e.to_string()))?,
+                expires_at: match expires_at {
+                    Some(t) => Some(t.parse().map_err(|e: jiff::Error| bad(e.to_string()))?),
+                    None => None,
+                },
+                key,
+                edition: edition.to_owned(),
+                kind,
+                recipient,
+                action,
+                enqueued_by,
+                status: Delivery::parse(&status),
+            });
+        }
+        Ok(out)
+    }
+
+    fn mark(
+        &mut self,
+        key: &str,
+        outcome: Delivery,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| error(&path, e))?;
+        let now = Timestamp::now().to_string();
+        tx.execute(
+            "INSERT INTO attempts (key, at, outcome, detail) VALUES (?1, ?2, ?3, ?4)",
+            params![key, now, outcome.as_str(), detail],
+        )
+        .map_err(|e| error(&path, e))?;
+        tx.execute(
+            "UPDATE outbox SET status = ?2 WHERE key = ?1",
+            params![key, outcome.as_str()],
+        )
+        .map_err(|e| error(&path, e))?;
+        tx.commit().map_err(|e| error(&path, e))
+    }
+}
+
+impl SqliteStore {
+    /// The ids of the editions with recorded events.
+    pub fn editions(&self) -> Result<Vec<String>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT DISTINCT edition FROM events ORDER BY edition")
+            .map_err(|e| self.err(e))?;
+        let rows = statement
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a sound file.
+    pub fn integrity(&self) -> Result<String, StoreError> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+            .map(Option::unwrap_or_default)
+    }
+}
+
+/// SQLite's errors in the words of the person who gave the path.
+fn error(path: &Path, e: rusqlite::Error) -> StoreError {
+    let path_text = path.display().to_string();
+    let detail = e.to_string();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => StoreError::NotADatabase {
+            path: path_text,
+            detail,
+        },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            StoreError::Locked { path: path_text }
+        }
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+            StoreError::ReadOnly {
+                path: path_text,
+                detail,
+            }
+        }
+        Some(ErrorCode::DatabaseCorrupt) => StoreError::NotADatabase {
+            path: path_text,
+            detail,
+        },
+        _ => StoreError::Sqlite {
+            path: path_text,
+            detail,
+        },
+    }
+}
