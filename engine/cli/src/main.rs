@@ -1,7 +1,9 @@
 //! `jalon`: the programme manager's and operator's command.
 
 mod edition;
+mod export;
 mod graph;
+mod live;
 mod messages;
 mod plan;
 mod render;
@@ -13,7 +15,8 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jalon_core::EventKind;
 use jalon_definition::{check_paths, schema, Limits};
 
 #[derive(Parser)]
@@ -72,6 +75,150 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Every stage of a live edition: its state, its dates, who is late, what awaits whom.
+    Status {
+        #[command(flatten)]
+        place: Where,
+        /// Show the status at this local time instead of now.
+        #[arg(long, value_name = "WHEN")]
+        at: Option<String>,
+    },
+    /// Record that a stage is done or its deliverable handed in (it then awaits validation, if it has one).
+    Complete {
+        #[command(flatten)]
+        place: Where,
+        stage: String,
+        #[arg(long)]
+        participant: Option<String>,
+        #[command(flatten)]
+        who: Who,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Record a validator's approval.
+    Approve {
+        #[command(flatten)]
+        place: Where,
+        stage: String,
+        #[arg(long)]
+        participant: Option<String>,
+        #[command(flatten)]
+        who: Who,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Record a validator's refusal: the stage opens again with the comment.
+    Refuse {
+        #[command(flatten)]
+        place: Where,
+        stage: String,
+        #[arg(long)]
+        participant: Option<String>,
+        #[command(flatten)]
+        who: Who,
+        /// What to change (required).
+        #[arg(long)]
+        comment: String,
+    },
+    /// Record a short-list: the participants invited to the next step.
+    Shortlist {
+        #[command(flatten)]
+        place: Where,
+        stage: String,
+        #[arg(required = true, value_name = "PARTICIPANT")]
+        participants: Vec<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Record one jury member's scores for one participant (CRITERION=VALUE ...).
+    Score {
+        #[command(flatten)]
+        place: Where,
+        stage: String,
+        participant: String,
+        #[arg(required = true, value_name = "CRITERION=VALUE")]
+        scores: Vec<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Record who is selected (the laureates); without names, the best jury scores.
+    Select {
+        #[command(flatten)]
+        place: Where,
+        stage: String,
+        #[arg(value_name = "PARTICIPANT")]
+        participants: Vec<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Record a scale-up decision for a participant.
+    Decide {
+        #[command(flatten)]
+        place: Where,
+        stage: String,
+        outcome: String,
+        #[arg(long)]
+        participant: Option<String>,
+        #[command(flatten)]
+        who: Who,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Record a measured value of an indicator.
+    Record {
+        #[command(flatten)]
+        place: Where,
+        stage: String,
+        indicator: String,
+        value: String,
+        #[arg(long)]
+        participant: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Record that a participant leaves the edition: nothing more is sent to them.
+    Withdraw {
+        #[command(flatten)]
+        place: Where,
+        participant: String,
+        #[command(flatten)]
+        who: Who,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Move a stage's dates (stages dated from it follow).
+    Postpone {
+        #[command(flatten)]
+        place: Where,
+        stage: String,
+        #[arg(long)]
+        participant: Option<String>,
+        /// New start date (YYYY-MM-DD).
+        #[arg(long)]
+        start: Option<jiff::civil::Date>,
+        /// New due date (YYYY-MM-DD).
+        #[arg(long)]
+        due: Option<jiff::civil::Date>,
+        #[command(flatten)]
+        who: Who,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// The audit trail: every recorded event, who, when, how.
+    Log {
+        #[command(flatten)]
+        place: Where,
+    },
+    /// Export an edition's progress for the impact lab and the département.
+    Export {
+        #[command(flatten)]
+        place: Where,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// The state at this local time instead of now.
+        #[arg(long, value_name = "WHEN")]
+        at: Option<String>,
+    },
     /// Draw the stage graph of an edition.
     Graph {
         /// The edition file.
@@ -80,6 +227,56 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
     },
+}
+
+/// Which edition, and where its definitions and progress are.
+#[derive(Args)]
+struct Where {
+    /// The edition's id (as in its `edition: id:`).
+    edition: String,
+    /// The definitions folder.
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "JALON_DEFINITIONS",
+        default_value = "definitions"
+    )]
+    definitions: PathBuf,
+    /// The database of recorded progress (created on first use).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "JALON_DB",
+        default_value = "jalon.db"
+    )]
+    db: PathBuf,
+}
+
+impl Where {
+    fn target(self) -> live::Target {
+        live::Target {
+            edition: self.edition,
+            definitions: self.definitions,
+            db: self.db,
+        }
+    }
+}
+
+/// Who did it and when.
+#[derive(Args)]
+struct Who {
+    /// Who did it: a person's id for approvals, refusals and scores; otherwise a person or your name.
+    #[arg(long, value_name = "WHO")]
+    by: String,
+    /// When it happened, local time of the edition (default: now), e.g. "2025-01-09 10:00".
+    #[arg(long, value_name = "WHEN")]
+    at: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
+    Csv,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -150,6 +347,166 @@ fn main() -> ExitCode {
             outcome,
         } => plan_command(&file, format, outcome),
         Command::Simulate { file, script, out } => simulate_command(&file, &script, &out),
+        Command::Status { place, at } => finish(live::status(&place.target(), at.as_deref())),
+        Command::Log { place } => finish(live::log(&place.target())),
+        Command::Export { place, format, at } => {
+            finish(export_command(&place.target(), format, at.as_deref()))
+        }
+        Command::Complete {
+            place,
+            stage,
+            participant,
+            who,
+            comment,
+        } => record(
+            place,
+            who,
+            EventKind::Complete {
+                stage,
+                participant,
+                comment,
+            },
+        ),
+        Command::Approve {
+            place,
+            stage,
+            participant,
+            who,
+            comment,
+        } => record(
+            place,
+            who,
+            EventKind::Approve {
+                stage,
+                participant,
+                comment,
+            },
+        ),
+        Command::Refuse {
+            place,
+            stage,
+            participant,
+            who,
+            comment,
+        } => record(
+            place,
+            who,
+            EventKind::Refuse {
+                stage,
+                participant,
+                comment,
+            },
+        ),
+        Command::Shortlist {
+            place,
+            stage,
+            participants,
+            who,
+        } => record(
+            place,
+            who,
+            EventKind::Select {
+                stage,
+                participants: Some(participants),
+            },
+        ),
+        Command::Select {
+            place,
+            stage,
+            participants,
+            who,
+        } => record(
+            place,
+            who,
+            EventKind::Select {
+                stage,
+                participants: (!participants.is_empty()).then_some(participants),
+            },
+        ),
+        Command::Score {
+            place,
+            stage,
+            participant,
+            scores,
+            who,
+        } => match parse_scores(&scores) {
+            Ok(scores) => record(
+                place,
+                who,
+                EventKind::Score {
+                    stage,
+                    participant,
+                    scores,
+                },
+            ),
+            Err(message) => finish(Err(live::Failure { message, code: 2 })),
+        },
+        Command::Decide {
+            place,
+            stage,
+            outcome,
+            participant,
+            who,
+            comment,
+        } => record(
+            place,
+            who,
+            EventKind::Decide {
+                stage,
+                participant,
+                outcome,
+                comment,
+            },
+        ),
+        Command::Record {
+            place,
+            stage,
+            indicator,
+            value,
+            participant,
+            who,
+        } => record(
+            place,
+            who,
+            EventKind::Record {
+                stage,
+                participant,
+                indicator,
+                value,
+            },
+        ),
+        Command::Withdraw {
+            place,
+            participant,
+            who,
+            reason,
+        } => record(
+            place,
+            who,
+            EventKind::Withdraw {
+                participant,
+                reason,
+            },
+        ),
+        Command::Postpone {
+            place,
+            stage,
+            participant,
+            start,
+            due,
+            who,
+            reason,
+        } => record(
+            place,
+            who,
+            EventKind::Postpone {
+                stage,
+                participant,
+                start,
+                due,
+                reason,
+            },
+        ),
         Command::Graph { file, format } => {
             let Ok(edition) = edition::load(&file) else {
                 return ExitCode::from(2);
@@ -239,6 +596,77 @@ fn simulate_command(file: &Path, script_path: &Path, out: &Path) -> ExitCode {
         code
     } else {
         ExitCode::from(1)
+    }
+}
+
+fn record(place: Where, who: Who, kind: EventKind) -> ExitCode {
+    finish(live::record(
+        &place.target(),
+        &who.by,
+        who.at.as_deref(),
+        kind,
+    ))
+}
+
+/// `besoin=4 impact=3`.
+fn parse_scores(items: &[String]) -> Result<std::collections::BTreeMap<String, i64>, String> {
+    let mut scores = std::collections::BTreeMap::new();
+    for item in items {
+        let parsed = item.split_once('=').and_then(|(k, v)| {
+            v.trim()
+                .parse::<i64>()
+                .ok()
+                .map(|v| (k.trim().to_owned(), v))
+        });
+        match parsed {
+            Some((criterion, value)) if !criterion.is_empty() => {
+                scores.insert(criterion, value);
+            }
+            _ => {
+                return Err(format!(
+                    "`{item}` is not a score: write CRITERION=VALUE, such as impact=4"
+                ))
+            }
+        }
+    }
+    Ok(scores)
+}
+
+fn export_command(
+    target: &live::Target,
+    format: ExportFormat,
+    at: Option<&str>,
+) -> Result<String, live::Failure> {
+    let edition = live::edition(&target.definitions, &target.edition)?;
+    let now = live::instant(&edition, at)?;
+    let history = if target.db.exists() {
+        use jalon_store::Store;
+        jalon_store::SqliteStore::open_read_only(&target.db)
+            .and_then(|s| s.history(&edition.id))
+            .map_err(|e| live::Failure {
+                message: e.to_string(),
+                code: 2,
+            })?
+    } else {
+        jalon_store::History::default()
+    };
+    let state = live::rebuild(edition, &history)?;
+    match format {
+        ExportFormat::Json => Ok(export::json(&state, now)),
+        ExportFormat::Csv => {
+            export::csv(&state, now).map_err(|message| live::Failure { message, code: 2 })
+        }
+    }
+}
+
+/// Prints what a command says, or its failure on stderr with its code.
+fn finish(result: Result<String, live::Failure>) -> ExitCode {
+    match result {
+        Ok(text) => print_out(&text),
+        Err(failure) => {
+            eprintln!("error: {}", failure.message.trim_end());
+            ExitCode::from(failure.code)
+        }
     }
 }
 
