@@ -1,0 +1,144 @@
+//! The SQLite store against real database files.
+
+use std::sync::Arc;
+
+use jalon_core::{Action, Channel, Detail, Event, EventKind, MessageKind, Recipient};
+use jalon_store::{Delivery, Entry, SqliteStore, Store, StoreError};
+use jiff::Timestamp;
+
+fn event(n: i64) -> Event {
+    Event {
+        at: Timestamp::from_second(1_700_000_000 + n).unwrap(),
+        by: "ana".into(),
+        channel: Channel::Cli,
+        kind: EventKind::Complete {
+            stage: format!("s{n}"),
+            participant: None,
+            comment: None,
+        },
+    }
+}
+
+fn action(key: &str) -> Action {
+    Action {
+        key: Arc::from(key),
+        kind: MessageKind::Reminder,
+        due_at: Timestamp::from_second(1_700_000_000).unwrap(),
+        expires_at: None,
+        stage: 0,
+        participant: None,
+        recipient: Recipient::Person(0),
+        template: 0,
+        detail: Detail::Reminder { index: 0 },
+    }
+}
+
+fn record(store: &mut SqliteStore, n: i64, keys: &[&str]) -> i64 {
+    let due = keys.iter().map(|k| action(k)).collect();
+    store
+        .record("ed", |_| {
+            Ok::<_, ()>(Entry {
+                event: event(n),
+                version: "v1".into(),
+                due,
+            })
+        })
+        .expect("store works")
+        .expect("decided")
+        .seq
+}
+
+#[test]
+fn events_and_outbox_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jalon.db");
+    {
+        let mut store = SqliteStore::open(&path).unwrap();
+        assert_eq!(record(&mut store, 1, &["ed/a/person:ana"]), 1);
+        assert_eq!(record(&mut store, 2, &["ed/b/person:ana"]), 2);
+        store.mark("ed/a/person:ana", Delivery::Sent, None).unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    let history = store.history("ed").unwrap();
+    assert_eq!(history.events.len(), 2);
+    assert_eq!(history.events[1].event, event(2));
+    assert_eq!(history.events[1].version, "v1");
+    let outbox = store.outbox("ed").unwrap();
+    assert_eq!(outbox.len(), 2);
+    assert_eq!(outbox[0].status, Delivery::Sent);
+    assert_eq!(outbox[0].enqueued_by, Some(1));
+    assert_eq!(store.integrity().unwrap(), "ok");
+    assert!(store.history("other").unwrap().events.is_empty());
+}
+
+#[test]
+fn one_key_is_never_enqueued_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("j.db")).unwrap();
+    record(&mut store, 1, &["ed/k/person:ana", "ed/k/person:ana"]);
+    record(&mut store, 2, &["ed/k/person:ana"]);
+    assert_eq!(
+        store.enqueue("ed", &[action("ed/k/person:ana")]).unwrap(),
+        0
+    );
+    assert_eq!(store.outbox("ed").unwrap().len(), 1);
+}
+
+#[test]
+fn a_refused_decision_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("j.db")).unwrap();
+    record(&mut store, 1, &["ed/a/person:ana"]);
+    let refused = store
+        .record("ed", |history| {
+            assert_eq!(history.events.len(), 1);
+            Err::<Entry, _>("not allowed")
+        })
+        .unwrap();
+    assert_eq!(refused, Err("not allowed"));
+    assert_eq!(store.history("ed").unwrap().events.len(), 1);
+    assert_eq!(store.outbox("ed").unwrap().len(), 1);
+}
+
+#[test]
+fn foreign_damaged_and_newer_files_are_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    // Not a database at all.
+    let text = dir.path().join("notes.db");
+    std::fs::write(&text, "Compte rendu du jury, à garder.\n".repeat(200)).unwrap();
+    let e = SqliteStore::open(&text).err().expect("refused");
+    assert!(matches!(e, StoreError::NotADatabase { .. }), "{e}");
+    assert!(std::fs::read_to_string(&text)
+        .unwrap()
+        .starts_with("Compte rendu"));
+    // Another application's SQLite database.
+    let other = dir.path().join("other.db");
+    {
+        let conn = rusqlite::Connection::open(&other).unwrap();
+        conn.execute_batch("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('x');")
+            .unwrap();
+    }
+    let e = SqliteStore::open(&other).err().expect("refused");
+    assert!(matches!(e, StoreError::Foreign { .. }), "{e}");
+    // Written by a newer Jalon.
+    let newer = dir.path().join("newer.db");
+    drop(SqliteStore::open(&newer).unwrap());
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99;")
+        .unwrap();
+    let e = SqliteStore::open(&newer).err().expect("refused");
+    assert!(e.to_string().contains("newer Jalon"), "{e}");
+}
+
+#[test]
+fn a_read_only_file_is_readable_but_not_writable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.db");
+    {
+        let mut store = SqliteStore::open(&path).unwrap();
+        record(&mut store, 1, &[]);
+    }
+    let store = SqliteStore::open_read_only(&path).unwrap();
+    assert_eq!(store.history("ed").unwrap().events.len(), 1);
+}
