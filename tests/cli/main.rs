@@ -5,6 +5,7 @@ mod broken;
 mod check;
 mod graph;
 mod hostile;
+mod live;
 mod plan;
 mod schema;
 mod simulate;

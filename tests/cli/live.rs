@@ -1,0 +1,335 @@
+//! The operator's commands on a live edition, run as an operator runs them:
+//! the built binary, the shipped definitions, a real SQLite file.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::{root, stderr, stdout};
+
+/// `jalon ARGS… --definitions definitions --db DB` for edition 2024-2025.
+fn run(db: &Path, args: &[&str]) -> Output {
+    let definitions = root().join("definitions");
+    Command::new(env!("CARGO_BIN_EXE_jalon"))
+        .args(args)
+        .arg("--definitions")
+        .arg(&definitions)
+        .arg("--db")
+        .arg(db)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the jalon binary runs")
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let output = run(db, args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
+/// Diagnosis, sourcing and short-list recorded, so the jury is open.
+fn up_to_jury(db: &Path) {
+    let laureates = [
+        "atchoum",
+        "mes-parents-et-moi",
+        "programme-malin",
+        "alternoo",
+    ];
+    ok(
+        db,
+        &[
+            "complete",
+            "2024-2025",
+            "diagnostic",
+            "--by",
+            "serge-dobel",
+            "--at",
+            "2024-07-04 16:00",
+        ],
+    );
+    ok(
+        db,
+        &[
+            "approve",
+            "2024-2025",
+            "diagnostic",
+            "--by",
+            "referent-dg",
+            "--at",
+            "2024-07-10 10:00",
+        ],
+    );
+    let mut select = vec!["shortlist", "2024-2025", "sourcing"];
+    select.extend(laureates);
+    select.extend(["--by", "aline-pehau", "--at", "2024-09-04 17:00"]);
+    ok(db, &select);
+    let mut shortlist = vec!["shortlist", "2024-2025", "shortlisting"];
+    shortlist.extend(laureates);
+    shortlist.extend(["--by", "serge-dobel", "--at", "2024-09-16 10:00"]);
+    ok(db, &shortlist);
+    ok(
+        db,
+        &[
+            "approve",
+            "2024-2025",
+            "shortlisting",
+            "--by",
+            "florence-bannerman",
+            "--at",
+            "2024-09-17 10:00",
+        ],
+    );
+}
+
+fn events(db: &Path) -> usize {
+    let log = ok(db, &["log", "2024-2025"]);
+    log.lines().filter(|l| l.starts_with('#')).count()
+}
+
+#[test]
+fn progress_is_recorded_and_read_back_by_later_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jalon.db");
+    let said = ok(
+        &db,
+        &[
+            "complete",
+            "2024-2025",
+            "diagnostic",
+            "--by",
+            "serge-dobel",
+            "--at",
+            "2024-07-04 16:00",
+        ],
+    );
+    assert!(said.starts_with("recorded #1: complete"), "{said}");
+    assert!(said.contains("messages queued"), "{said}");
+    let status = ok(&db, &["status", "2024-2025", "--at", "2024-07-05 09:00"]);
+    assert!(status.contains("awaiting validation"), "{status}");
+    assert!(
+        status.contains("awaits Référent Direction générale"),
+        "{status}"
+    );
+    ok(
+        &db,
+        &[
+            "approve",
+            "2024-2025",
+            "diagnostic",
+            "--by",
+            "referent-dg",
+            "--at",
+            "2024-07-10 10:00",
+        ],
+    );
+    let log = ok(&db, &["log", "2024-2025"]);
+    assert!(
+        log.contains("#1") && log.contains("#2") && log.contains("via cli"),
+        "{log}"
+    );
+    let csv = ok(
+        &db,
+        &[
+            "export",
+            "2024-2025",
+            "--format",
+            "csv",
+            "--at",
+            "2024-07-20",
+        ],
+    );
+    assert!(
+        csv.lines().any(|l| l.starts_with("diagnostic,,done,false")),
+        "{csv}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["export", "2024-2025", "--at", "2024-07-20"])).unwrap();
+    assert_eq!(json["stages"][0]["state"], "done");
+}
+
+#[test]
+fn bad_input_is_refused_clearly_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jalon.db");
+    ok(
+        &db,
+        &[
+            "complete",
+            "2024-2025",
+            "diagnostic",
+            "--by",
+            "serge-dobel",
+            "--at",
+            "2024-07-04 16:00",
+        ],
+    );
+    let before = std::fs::read(&db).unwrap();
+    for (args, code, words) in [
+        (
+            vec![
+                "approve",
+                "2024-2025",
+                "diagnostic",
+                "--by",
+                "aline-pehau",
+                "--at",
+                "2024-07-05 10:00",
+            ],
+            1,
+            "cannot validate",
+        ),
+        (
+            vec!["approve", "2024-2025", "diagnostc", "--by", "referent-dg"],
+            1,
+            "did you mean `diagnostic`",
+        ),
+        (
+            vec!["approve", "2024-2026", "diagnostic", "--by", "referent-dg"],
+            2,
+            "no edition `2024-2026`",
+        ),
+        (
+            vec!["withdraw", "2024-2025", "atchum", "--by", "serge-dobel"],
+            1,
+            "did you mean `atchoum`",
+        ),
+        (
+            vec![
+                "refuse",
+                "2024-2025",
+                "diagnostic",
+                "--by",
+                "referent-dg",
+                "--comment",
+                " ",
+            ],
+            1,
+            "needs a comment",
+        ),
+        (
+            vec![
+                "score",
+                "2024-2025",
+                "jury",
+                "atchoum",
+                "impact",
+                "--by",
+                "referent-dg",
+            ],
+            2,
+            "CRITERION=VALUE",
+        ),
+        (
+            vec![
+                "approve",
+                "2024-2025",
+                "diagnostic",
+                "--by",
+                "referent-dg",
+                "--at",
+                "2024-07-01 10:00",
+            ],
+            1,
+            "before the last recorded",
+        ),
+    ] {
+        let output = run(&db, &args);
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(words),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(events(&db), 1);
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the file is untouched");
+}
+
+#[test]
+fn a_file_that_is_not_ours_is_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notes.db");
+    std::fs::write(&db, "Compte rendu du jury.\n".repeat(300)).unwrap();
+    let output = run(
+        &db,
+        &["complete", "2024-2025", "diagnostic", "--by", "serge-dobel"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("not a database"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(std::fs::read_to_string(&db)
+        .unwrap()
+        .starts_with("Compte rendu"));
+}
+
+#[test]
+fn concurrent_commands_queue_and_each_is_checked_against_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jalon.db");
+    up_to_jury(&db);
+    let before = events(&db);
+    // Five jury members score at the same moment: all are recorded.
+    let members = [
+        "referent-dg",
+        "referent-dpa",
+        "referent-dvs",
+        "referent-dtmd",
+        "referent-dedda",
+    ];
+    let definitions = root().join("definitions");
+    let start = |member: &str, participant: &str| {
+        Command::new(env!("CARGO_BIN_EXE_jalon"))
+            .args([
+                "score",
+                "2024-2025",
+                "jury",
+                participant,
+                "besoin=4",
+                "impact=4",
+                "faisabilite=3",
+                "equipe=5",
+            ])
+            .args(["--by", member, "--at", "2024-10-10 15:00", "--definitions"])
+            .arg(&definitions)
+            .arg("--db")
+            .arg(&db)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starts")
+    };
+    // All started before any is waited for.
+    let children: Vec<_> = members.iter().map(|m| start(m, "atchoum")).collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    // The same member scoring the same pitch twice at once: one is recorded,
+    // the other is refused — each is checked inside the write lock.
+    let twice: Vec<Output> = [
+        start("referent-dg", "alternoo"),
+        start("referent-dg", "alternoo"),
+    ]
+    .into_iter()
+    .map(|c| c.wait_with_output().unwrap())
+    .collect();
+    let codes: Vec<Option<i32>> = twice.iter().map(|o| o.status.code()).collect();
+    assert!(
+        codes.contains(&Some(0)) && codes.contains(&Some(1)),
+        "{codes:?}"
+    );
+    assert!(twice.iter().any(|o| stderr(o).contains("already scored")));
+    assert_eq!(events(&db), before + members.len() + 1);
+}
