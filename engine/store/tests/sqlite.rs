@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 fn event(n: i64) -> Event {
     Event {
-        at: Timestamp::from_second(1_700_000_000 + n).unwrap(),
+        at: Timestamp::from_second(1_700_000_000 + n).expect("instant"),
         by: "ana".into(),
         channel: Channel::Cli,
         kind: EventKind::Complete {
@@ -23,7 +23,7 @@ fn action(key: &str) -> Action {
     Action {
         key: Arc::from(key),
         kind: MessageKind::Reminder,
-        due_at: Timestamp::from_second(1_700_000_000).unwrap(),
+        due_at: Timestamp::from_second(1_700_000_000).expect("instant"),
         expires_at: None,
         stage: 0,
         participant: None,
