@@ -333,3 +333,146 @@ fn concurrent_commands_queue_and_each_is_checked_against_the_other() {
     assert!(twice.iter().any(|o| stderr(o).contains("already scored")));
     assert_eq!(events(&db), before + members.len() + 1);
 }
+
+#[test]
+fn a_writer_killed_mid_write_leaves_a_consistent_database() {
+    use jalon_store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jalon.db");
+    up_to_jury(&db);
+    let before = events(&db);
+    let definitions = root().join("definitions");
+    let members = [
+        "referent-dg",
+        "referent-dpa",
+        "referent-dvs",
+        "referent-dtmd",
+        "referent-dedda",
+    ];
+    let participants = [
+        "atchoum",
+        "mes-parents-et-moi",
+        "programme-malin",
+        "alternoo",
+    ];
+    let mut succeeded = 0;
+    let mut spawned = 0;
+    for (n, (member, participant)) in members
+        .iter()
+        .flat_map(|m| participants.iter().map(move |p| (m, p)))
+        .enumerate()
+    {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jalon"))
+            .args([
+                "score",
+                "2024-2025",
+                "jury",
+                participant,
+                "besoin=4",
+                "impact=4",
+                "faisabilite=3",
+                "equipe=5",
+            ])
+            .args(["--by", member, "--at", "2024-10-10 15:00", "--definitions"])
+            .arg(&definitions)
+            .arg("--db")
+            .arg(&db)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starts");
+        spawned += 1;
+        // Kill at varied moments: before, during or after the write.
+        std::thread::sleep(std::time::Duration::from_millis((n as u64 * 7) % 40));
+        let _ = child.kill();
+        if child.wait().expect("waits").code() == Some(0) {
+            succeeded += 1;
+        }
+    }
+    let store = jalon_store::SqliteStore::open(&db).unwrap();
+    assert_eq!(store.integrity().unwrap(), "ok");
+    let history = store.history("2024-2025").unwrap();
+    let recorded = history.events.len() - before;
+    assert!(
+        recorded >= succeeded && recorded <= spawned,
+        "{recorded} of {spawned}, {succeeded} said so"
+    );
+    // Every queued message belongs to a recorded event (all or nothing).
+    let seqs: Vec<i64> = history.events.iter().map(|e| e.seq).collect();
+    for entry in store.outbox("2024-2025").unwrap() {
+        if let Some(seq) = entry.enqueued_by {
+            assert!(
+                seqs.contains(&seq),
+                "{} points at a missing event",
+                entry.key
+            );
+        }
+    }
+    drop(store);
+    // And the edition still rebuilds from its log.
+    ok(&db, &["status", "2024-2025", "--at", "2024-10-11 09:00"]);
+}
+
+#[test]
+fn a_definition_change_is_accepted_unless_it_orphans_recorded_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let definitions = dir.path().join("definitions");
+    copy_dir(&root().join("definitions"), &definitions);
+    let db = dir.path().join("jalon.db");
+    let run_here = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_jalon"))
+            .args(args)
+            .arg("--definitions")
+            .arg(&definitions)
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .expect("runs")
+    };
+    let output = run_here(&[
+        "withdraw",
+        "2024-2025",
+        "alternoo",
+        "--by",
+        "serge-dobel",
+        "--at",
+        "2024-07-01 10:00",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let edition = definitions.join("editions/2024-2025.yaml");
+    let text = std::fs::read_to_string(&edition).unwrap();
+    // A new reminder on a stage: progress still fits; the plan follows.
+    let with_reminder = text.replace(
+        "  - id: lancement\n    start: 2024-11-25",
+        "  - id: lancement\n    start: 2024-11-25\n    reminders:\n      - {when: start, time: \"08:00\"}",
+    );
+    assert_ne!(with_reminder, text);
+    std::fs::write(&edition, &with_reminder).unwrap();
+    let output = run_here(&["status", "2024-2025", "--at", "2024-07-02"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // Renaming the participant with history would orphan the withdrawal.
+    std::fs::write(
+        &edition,
+        with_reminder.replace("- id: alternoo", "- id: alternoo-sas"),
+    )
+    .unwrap();
+    let output = run_here(&["status", "2024-2025"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let message = stderr(&output);
+    assert!(message.contains("orphans recorded progress"), "{message}");
+    assert!(message.contains("withdraw"), "{message}");
+    assert!(message.contains("alternoo"), "{message}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
