@@ -465,14 +465,14 @@ fn a_definition_change_is_accepted_unless_it_orphans_recorded_progress() {
 }
 
 fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
+    std::fs::create_dir_all(to).expect("copy");
+    for entry in std::fs::read_dir(from).expect("copy") {
+        let entry = entry.expect("copy");
         let target = to.join(entry.file_name());
         if entry.path().is_dir() {
             copy_dir(&entry.path(), &target);
         } else {
-            std::fs::copy(entry.path(), target).unwrap();
+            std::fs::copy(entry.path(), target).expect("copy");
         }
     }
 }
