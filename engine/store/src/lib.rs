@@ -126,14 +126,19 @@ pub trait Store {
     fn history(&self, edition: &str) -> Result<History, StoreError>;
 
     /// Records one event and the actions it makes due, atomically. `decide`
-    /// runs inside the write transaction on the history as it stands, so two
-    /// writers can never both act on the same state; when it returns an
-    /// error, nothing is written.
+    /// sees the history as it stands; if another writer appended before the
+    /// write, `decide` runs again on the new history, so two writers never
+    /// both act on the same state. When it returns an error, nothing is
+    /// written.
     fn record<E>(
         &mut self,
         edition: &str,
-        decide: impl FnOnce(&History) -> Result<Entry, E>,
+        decide: impl FnMut(&History) -> Result<Entry, E>,
     ) -> Result<Result<Recorded, E>, StoreError>;
+
+    /// Appends already-checked entries in one transaction (imports, and the
+    /// write half of [`Store::record`]).
+    fn append(&mut self, edition: &str, entries: &[Entry]) -> Result<Vec<Recorded>, StoreError>;
 
     /// Adds actions that fell due with time (no event), skipping keys
     /// already there. Returns how many were added.

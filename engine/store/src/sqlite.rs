@@ -176,6 +176,44 @@ impl SqliteStore {
     }
 }
 
+/// Each entry: its event row, then its outbox rows.
+fn write_entries(
+    tx: &rusqlite::Transaction<'_>,
+    edition: &str,
+    entries: &[Entry],
+) -> rusqlite::Result<Vec<Recorded>> {
+    let now = Timestamp::now().to_string();
+    let mut statement = tx.prepare_cached(
+        "INSERT INTO events (edition, at, actor, channel, verb, body, version, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING seq",
+    )?;
+    let mut out = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let body = serde_json::to_string(&entry.event)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        let channel = serde_json::to_value(entry.event.channel)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let seq = statement.query_row(
+            params![
+                edition,
+                entry.event.at.to_string(),
+                entry.event.by,
+                channel,
+                entry.event.kind.verb(),
+                body,
+                entry.version,
+                now,
+            ],
+            |r| r.get::<_, i64>(0),
+        )?;
+        let enqueued = insert_actions(tx, edition, &entry.due, Some(seq), &now)?;
+        out.push(Recorded { seq, enqueued });
+    }
+    Ok(out)
+}
+
 fn insert_actions(
     tx: &rusqlite::Transaction<'_>,
     edition: &str,
@@ -218,55 +256,49 @@ impl Store for SqliteStore {
     fn record<E>(
         &mut self,
         edition: &str,
-        decide: impl FnOnce(&History) -> Result<Entry, E>,
+        mut decide: impl FnMut(&History) -> Result<Entry, E>,
     ) -> Result<Result<Recorded, E>, StoreError> {
+        let path = self.path.clone();
+        // Optimistic: decide on the history read outside the write lock,
+        // then write only if nobody appended meanwhile; else decide again.
+        loop {
+            let history = Self::read_history(&self.conn, edition, &path)?;
+            let seen = history.events.last().map(|e| e.seq);
+            let entry = match decide(&history) {
+                Ok(entry) => entry,
+                Err(e) => return Ok(Err(e)),
+            };
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| error(&path, e))?;
+            let last: Option<i64> = tx
+                .query_row(
+                    "SELECT max(seq) FROM events WHERE edition = ?1",
+                    [edition],
+                    |r| r.get(0),
+                )
+                .map_err(|e| error(&path, e))?;
+            if last != seen {
+                // Dropping the transaction rolls it back.
+                continue;
+            }
+            let mut recorded = write_entries(&tx, edition, std::slice::from_ref(&entry))
+                .map_err(|e| error(&path, e))?;
+            tx.commit().map_err(|e| error(&path, e))?;
+            return Ok(Ok(recorded.remove(0)));
+        }
+    }
+
+    fn append(&mut self, edition: &str, entries: &[Entry]) -> Result<Vec<Recorded>, StoreError> {
         let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| error(&path, e))?;
-        let history = Self::read_history(&tx, edition, &path)?;
-        let entry = match decide(&history) {
-            Ok(entry) => entry,
-            // Dropping the transaction rolls it back: nothing was written.
-            Err(e) => return Ok(Err(e)),
-        };
-        let now = Timestamp::now().to_string();
-        let body = serde_json::to_string(&entry.event).map_err(|e| StoreError::Sqlite {
-            path: path.display().to_string(),
-            detail: e.to_string(),
-        })?;
-        let seq = {
-            let mut statement = tx
-                .prepare_cached(
-                    "INSERT INTO events (edition, at, actor, channel, verb, body, version, recorded_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING seq",
-                )
-                .map_err(|e| error(&path, e))?;
-            let channel = serde_json::to_value(entry.event.channel)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            statement
-                .query_row(
-                    params![
-                        edition,
-                        entry.event.at.to_string(),
-                        entry.event.by,
-                        channel,
-                        entry.event.kind.verb(),
-                        body,
-                        entry.version,
-                        now,
-                    ],
-                    |r| r.get::<_, i64>(0),
-                )
-                .map_err(|e| error(&path, e))?
-        };
-        let enqueued = insert_actions(&tx, edition, &entry.due, Some(seq), &now)
-            .map_err(|e| error(&path, e))?;
+        let recorded = write_entries(&tx, edition, entries).map_err(|e| error(&path, e))?;
         tx.commit().map_err(|e| error(&path, e))?;
-        Ok(Ok(Recorded { seq, enqueued }))
+        Ok(recorded)
     }
 
     fn enqueue(&mut self, edition: &str, due: &[Action]) -> Result<usize, StoreError> {

@@ -34,13 +34,13 @@ fn action(key: &str) -> Action {
 }
 
 fn record(store: &mut SqliteStore, n: i64, keys: &[&str]) -> i64 {
-    let due = keys.iter().map(|k| action(k)).collect();
+    let due: Vec<Action> = keys.iter().map(|k| action(k)).collect();
     store
         .record("ed", |_| {
             Ok::<_, ()>(Entry {
                 event: event(n),
                 version: "v1".into(),
-                due,
+                due: due.clone(),
             })
         })
         .expect("store works")
