@@ -125,42 +125,10 @@ impl SqliteStore {
 
     fn read_history(conn: &Connection, edition: &str, path: &Path) -> Result<History, StoreError> {
         let mut events = Vec::new();
-        let mut statement = conn
-            .prepare_cached(
-                "SELECT seq, body, version, recorded_at FROM events WHERE edition = ?1 ORDER BY seq",
-            )
-            .map_err(|e| error(path, e))?;
-        let rows = statement
-            .query_map([edition], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })
-            .map_err(|e| error(path, e))?;
-        for row in rows {
-            let (seq, body, version, recorded_at) = row.map_err(|e| error(path, e))?;
-            let event: Event = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
-                seq,
-                detail: e.to_string(),
-            })?;
-            let recorded_at =
-                recorded_at
-                    .parse()
-                    .map_err(|e: jiff::Error| StoreError::Corrupt {
-                        seq,
-                        detail: e.to_string(),
-                    })?;
-            events.push(StoredEvent {
-                seq,
-                edition: edition.to_owned(),
-                event,
-                version,
-                recorded_at,
-            });
-        }
+        Self::each_event(conn, edition, path, |stored| {
+            events.push(stored);
+            Ok(())
+        })?;
         let mut statement = conn
             .prepare_cached("SELECT key FROM outbox WHERE edition = ?1")
             .map_err(|e| error(path, e))?;
@@ -185,33 +153,36 @@ fn write_entries(
     let now = Timestamp::now().to_string();
     let mut statement = tx.prepare_cached(
         "INSERT INTO events (edition, at, actor, channel, verb, body, version, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING seq",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let mut out = Vec::with_capacity(entries.len());
     for entry in entries {
         let body = serde_json::to_string(&entry.event)
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-        let channel = serde_json::to_value(entry.event.channel)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        let seq = statement.query_row(
-            params![
-                edition,
-                entry.event.at.to_string(),
-                entry.event.by,
-                channel,
-                entry.event.kind.verb(),
-                body,
-                entry.version,
-                now,
-            ],
-            |r| r.get::<_, i64>(0),
-        )?;
+        statement.execute(params![
+            edition,
+            entry.event.at.to_string(),
+            entry.event.by,
+            channel_word(entry.event.channel),
+            entry.event.kind.verb(),
+            body,
+            entry.version,
+            now,
+        ])?;
+        let seq = tx.last_insert_rowid();
         let enqueued = insert_actions(tx, edition, &entry.due, Some(seq), &now)?;
         out.push(Recorded { seq, enqueued });
     }
     Ok(out)
+}
+
+fn channel_word(channel: jalon_core::Channel) -> &'static str {
+    match channel {
+        jalon_core::Channel::Cli => "cli",
+        jalon_core::Channel::Link => "link",
+        jalon_core::Channel::Api => "api",
+        jalon_core::Channel::Script => "script",
+    }
 }
 
 fn insert_actions(
@@ -387,6 +358,55 @@ impl Store for SqliteStore {
 }
 
 impl SqliteStore {
+    /// Streams an edition's events in order, without holding them all: a
+    /// daemon rebuilding a long edition needs only the state.
+    pub fn for_each_event(
+        &self,
+        edition: &str,
+        f: impl FnMut(StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        Self::each_event(&self.conn, edition, &self.path, f)
+    }
+
+    fn each_event(
+        conn: &Connection,
+        edition: &str,
+        path: &Path,
+        mut f: impl FnMut(StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut statement = conn
+            .prepare_cached(
+                "SELECT seq, body, version, recorded_at FROM events WHERE edition = ?1 ORDER BY seq",
+            )
+            .map_err(|e| error(path, e))?;
+        let mut rows = statement.query([edition]).map_err(|e| error(path, e))?;
+        while let Some(row) = rows.next().map_err(|e| error(path, e))? {
+            let seq: i64 = row.get(0).map_err(|e| error(path, e))?;
+            let corrupt = |detail: String| StoreError::Corrupt { seq, detail };
+            // Decoded from the row's bytes, without copying them first.
+            let body = row
+                .get_ref(1)
+                .and_then(|v| v.as_str().map_err(Into::into))
+                .map_err(|e| error(path, e))?;
+            let event: Event = serde_json::from_str(body).map_err(|e| corrupt(e.to_string()))?;
+            let version: String = row.get(2).map_err(|e| error(path, e))?;
+            let recorded_at = row
+                .get_ref(3)
+                .and_then(|v| v.as_str().map_err(Into::into))
+                .map_err(|e| error(path, e))?
+                .parse()
+                .map_err(|e: jiff::Error| corrupt(e.to_string()))?;
+            f(StoredEvent {
+                seq,
+                edition: edition.to_owned(),
+                event,
+                version,
+                recorded_at,
+            })?;
+        }
+        Ok(())
+    }
+
     /// The ids of the editions with recorded events.
     pub fn editions(&self) -> Result<Vec<String>, StoreError> {
         let mut statement = self

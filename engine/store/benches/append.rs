@@ -1,0 +1,214 @@
+//! `cargo bench -p jalon-store`: events appended per second through the
+//! store, one per transaction and in batches, beside a raw SQLite insert of
+//! the same rows with the same pragmas in the same run; then the time and
+//! peak heap to rebuild an edition's state from 1,000,000 stored events.
+//! Prints figures; asserts nothing about speed.
+#![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use jalon_core::clock::{run_on_time, OnTime};
+use jalon_core::{Channel, Event, EventKind, State};
+use jalon_definition::{check_paths, Limits};
+use jalon_store::{Entry, SqliteStore, Store};
+
+use jiff::{Timestamp, ToSpan};
+use rusqlite::{params, Connection};
+
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const SINGLE: usize = 1_000;
+const BATCHED: usize = 100_000;
+const BATCH: usize = 1_000;
+const REBUILD: usize = 1_000_000;
+const LAUREATES: usize = 10_000;
+
+fn sample(n: usize) -> Event {
+    Event {
+        at: Timestamp::from_second(1_700_000_000 + n as i64).unwrap_or(Timestamp::UNIX_EPOCH),
+        by: "serge-dobel".into(),
+        channel: Channel::Cli,
+        kind: EventKind::Record {
+            stage: "mesure-impact".into(),
+            participant: Some(format!("p{}", n % LAUREATES)),
+            indicator: "trajets".into(),
+            value: n.to_string(),
+        },
+    }
+}
+
+fn entry(event: Event) -> Entry {
+    Entry {
+        event,
+        version: "0123456789abcdef".into(),
+        due: Vec::new(),
+    }
+}
+
+/// The same row, written straight with rusqlite and the store's pragmas.
+fn raw(path: &Path, count: usize, batch: usize) -> f64 {
+    let conn = Connection::open(path).expect("open");
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+         CREATE TABLE raw (seq INTEGER PRIMARY KEY AUTOINCREMENT, edition TEXT, at TEXT, actor TEXT,
+           channel TEXT, verb TEXT, body TEXT, version TEXT, recorded_at TEXT);",
+    )
+    .expect("schema");
+    let start = Instant::now();
+    let mut n = 0;
+    while n < count {
+        let tx = conn.unchecked_transaction().expect("tx");
+        {
+            let mut statement = tx
+                .prepare_cached("INSERT INTO raw (edition, at, actor, channel, verb, body, version, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                .expect("statement");
+            for _ in 0..batch.min(count - n) {
+                let event = sample(n);
+                let body = serde_json::to_string(&event).expect("json");
+                statement
+                    .execute(params![
+                        "bench",
+                        event.at.to_string(),
+                        event.by,
+                        "cli",
+                        "record",
+                        body,
+                        "0123456789abcdef",
+                        Timestamp::now().to_string()
+                    ])
+                    .expect("insert");
+                n += 1;
+            }
+        }
+        tx.commit().expect("commit");
+    }
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
+fn store(path: &Path, count: usize, batch: usize) -> f64 {
+    let mut store = SqliteStore::open(path).expect("open");
+    let start = Instant::now();
+    let mut n = 0;
+    while n < count {
+        let entries: Vec<Entry> = (n..(n + batch).min(count))
+            .map(|i| entry(sample(i)))
+            .collect();
+        n += entries.len();
+        store.append("bench", &entries).expect("append");
+    }
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let raw_single = raw(&d.join("raw1.db"), SINGLE, 1);
+    let store_single = store(&d.join("store1.db"), SINGLE, 1);
+    let raw_batch = raw(&d.join("raw2.db"), BATCHED, BATCH);
+    let store_batch = store(&d.join("store2.db"), BATCHED, BATCH);
+    println!("append, one event per transaction (synchronous=FULL): store {store_single:.0}/s, raw SQLite {raw_single:.0}/s, ratio {:.2}", store_single / raw_single);
+    println!("append, {BATCH} events per transaction: store {store_batch:.0}/s, raw SQLite {raw_batch:.0}/s, ratio {:.2}", store_batch / raw_batch);
+
+    // 1,000,000 events of a 10,000-laureate edition: its on-time year, then
+    // indicator values until the count is reached.
+    let edition = big_edition(d);
+    let mut state = State::new(edition.clone());
+    let mut events = run_on_time(&mut state, &OnTime::default(), |_, _| {});
+    let mut at = events.last().map_or(Timestamp::UNIX_EPOCH, |e| e.at);
+    let mut n = 0;
+    while events.len() < REBUILD {
+        at = at.checked_add(1.second()).expect("instant");
+        let mut event = sample(n);
+        event.at = at;
+        events.push(event);
+        n += 1;
+    }
+    let path = d.join("million.db");
+    {
+        let mut store = SqliteStore::open(&path).expect("open");
+        for chunk in events.chunks(10_000) {
+            let entries: Vec<Entry> = chunk.iter().cloned().map(entry).collect();
+            store.append(&edition.id, &entries).expect("append");
+        }
+    }
+    drop(events);
+    drop(state);
+    for _ in 0..3 {
+        let base = LIVE.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let start = Instant::now();
+        let store = SqliteStore::open_read_only(&path).expect("open");
+        let mut state = State::new(edition.clone());
+        let mut count = 0;
+        store
+            .for_each_event(&edition.id, |stored| {
+                state.apply(&stored.event).expect("replays");
+                count += 1;
+                Ok(())
+            })
+            .expect("reads");
+        let total = start.elapsed();
+        println!(
+            "rebuild from {count} events (streamed, folded through the core): {:.2} s, peak heap {:.0} MiB",
+            total.as_secs_f64(),
+            (PEAK.load(Ordering::Relaxed) - base) as f64 / (1 << 20) as f64
+        );
+    }
+}
+
+fn big_edition(dir: &Path) -> Arc<jalon_definition::resolved::Edition> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let template = root.join("definitions/programmes/val-doise.yaml");
+    let mut y = format!("extends: {}\n", template.display());
+    y.push_str("edition: {id: bench, name: Mesure, start: 2024-06-03, end: 2025-09-30}\n");
+    y.push_str("people:\n");
+    for id in ["ana", "bob", "cleo", "dan", "serge-dobel"] {
+        y.push_str(&format!(
+            "  - {{id: {id}, name: {id}, email: {id}@example.org}}\n"
+        ));
+    }
+    y.push_str("roles:\n  - {id: coordination, members: [ana, bob]}\n  - {id: direction-generale, members: [cleo]}\n  - {id: accelerateur, members: [dan]}\n  - {id: labo-impact, members: [cleo]}\n  - {id: jury, members: [ana, cleo]}\n");
+    y.push_str("stages:\n  - {id: lancement, start: 2024-11-25}\n  - {id: sourcing, selection: {max: 10000}}\n  - {id: shortlisting, selection: {max: 10000}}\n  - {id: jury, selection: {max: 10000}}\n");
+    y.push_str("  - {id: mesure-impact, indicators: [{id: trajets, objective: Rompre l'isolement, indicator: Trajets par mois}]}\n");
+    y.push_str("participants:\n");
+    for i in 0..LAUREATES {
+        y.push_str(&format!(
+            "  - {{id: p{i}, name: Lauréat {i}, status: laureate, contact: {{name: Équipe {i}, email: p{i}@example.org}}}}\n"
+        ));
+    }
+    let path = dir.join("bench.yaml");
+    std::fs::write(&path, y).expect("write");
+    let limits = Limits {
+        max_nodes: 1_000_000,
+        ..Limits::default()
+    };
+    let report = check_paths(&[path], &limits).expect("readable");
+    assert_eq!(report.errors(), 0);
+    Arc::new(report.editions.into_iter().next().expect("an edition").1)
+}
