@@ -87,11 +87,14 @@ enum Command {
     Complete {
         #[command(flatten)]
         place: Where,
+        /// The stage's id.
         stage: String,
+        /// The participant, for a stage run once per participant.
         #[arg(long)]
         participant: Option<String>,
         #[command(flatten)]
         who: Who,
+        /// A note kept in the log.
         #[arg(long)]
         comment: Option<String>,
     },
@@ -99,11 +102,14 @@ enum Command {
     Approve {
         #[command(flatten)]
         place: Where,
+        /// The stage's id.
         stage: String,
+        /// The participant, for a stage run once per participant.
         #[arg(long)]
         participant: Option<String>,
         #[command(flatten)]
         who: Who,
+        /// A note kept in the log.
         #[arg(long)]
         comment: Option<String>,
     },
@@ -111,7 +117,9 @@ enum Command {
     Refuse {
         #[command(flatten)]
         place: Where,
+        /// The stage's id.
         stage: String,
+        /// The participant, for a stage run once per participant.
         #[arg(long)]
         participant: Option<String>,
         #[command(flatten)]
@@ -124,6 +132,7 @@ enum Command {
     Shortlist {
         #[command(flatten)]
         place: Where,
+        /// The stage's id.
         stage: String,
         #[arg(required = true, value_name = "PARTICIPANT")]
         participants: Vec<String>,
@@ -134,6 +143,7 @@ enum Command {
     Score {
         #[command(flatten)]
         place: Where,
+        /// The stage's id.
         stage: String,
         participant: String,
         #[arg(required = true, value_name = "CRITERION=VALUE")]
@@ -145,6 +155,7 @@ enum Command {
     Select {
         #[command(flatten)]
         place: Where,
+        /// The stage's id.
         stage: String,
         #[arg(value_name = "PARTICIPANT")]
         participants: Vec<String>,
@@ -155,12 +166,15 @@ enum Command {
     Decide {
         #[command(flatten)]
         place: Where,
+        /// The stage's id.
         stage: String,
         outcome: String,
+        /// The participant, for a stage run once per participant.
         #[arg(long)]
         participant: Option<String>,
         #[command(flatten)]
         who: Who,
+        /// A note kept in the log.
         #[arg(long)]
         comment: Option<String>,
     },
@@ -168,9 +182,11 @@ enum Command {
     Record {
         #[command(flatten)]
         place: Where,
+        /// The stage's id.
         stage: String,
         indicator: String,
         value: String,
+        /// The participant, for a stage run once per participant.
         #[arg(long)]
         participant: Option<String>,
         #[command(flatten)]
@@ -183,6 +199,7 @@ enum Command {
         participant: String,
         #[command(flatten)]
         who: Who,
+        /// Why, kept in the log.
         #[arg(long)]
         reason: Option<String>,
     },
@@ -190,7 +207,9 @@ enum Command {
     Postpone {
         #[command(flatten)]
         place: Where,
+        /// The stage's id.
         stage: String,
+        /// The participant, for a stage run once per participant.
         #[arg(long)]
         participant: Option<String>,
         /// New start date (YYYY-MM-DD).
@@ -201,6 +220,7 @@ enum Command {
         due: Option<jiff::civil::Date>,
         #[command(flatten)]
         who: Who,
+        /// Why, kept in the log.
         #[arg(long)]
         reason: Option<String>,
     },
