@@ -145,7 +145,9 @@ enum Command {
         place: Where,
         /// The stage's id.
         stage: String,
+        /// The participant scored.
         participant: String,
+        /// One score per criterion of the jury.
         #[arg(required = true, value_name = "CRITERION=VALUE")]
         scores: Vec<String>,
         #[command(flatten)]
@@ -168,6 +170,7 @@ enum Command {
         place: Where,
         /// The stage's id.
         stage: String,
+        /// The outcome's id (implanter, prolonger, arreter…).
         outcome: String,
         /// The participant, for a stage run once per participant.
         #[arg(long)]
@@ -184,7 +187,9 @@ enum Command {
         place: Where,
         /// The stage's id.
         stage: String,
+        /// The indicator's id, as the stage declares it.
         indicator: String,
+        /// The measured value, as written.
         value: String,
         /// The participant, for a stage run once per participant.
         #[arg(long)]
@@ -196,6 +201,7 @@ enum Command {
     Withdraw {
         #[command(flatten)]
         place: Where,
+        /// The participant's id.
         participant: String,
         #[command(flatten)]
         who: Who,
