@@ -1,0 +1,66 @@
+//! The `.eml` folder: one file per message, named from its key, written to
+//! a temporary name then renamed, so a reader never sees half a message and
+//! a retry replaces rather than duplicates.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::{DeliveryError, Outgoing};
+
+pub struct FolderConnector {
+    dir: PathBuf,
+}
+
+impl FolderConnector {
+    pub fn new(dir: &Path) -> Self {
+        FolderConnector {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// The file a message with this key is written to.
+    pub fn path_for(&self, key: &str) -> PathBuf {
+        let digest = Sha256::digest(key.as_bytes());
+        let name: String = digest.iter().take(10).map(|b| format!("{b:02x}")).collect();
+        self.dir.join(format!("{name}.eml"))
+    }
+
+    pub fn deliver(&self, message: &Outgoing) -> Result<(), DeliveryError> {
+        let fail = |e: std::io::Error| {
+            DeliveryError::Transient(format!("cannot write in `{}`: {e}", self.dir.display()))
+        };
+        std::fs::create_dir_all(&self.dir).map_err(fail)?;
+        let path = self.path_for(&message.key);
+        let temporary = path.with_extension("eml.part");
+        std::fs::write(&temporary, &message.bytes).map_err(fail)?;
+        std::fs::rename(&temporary, &path).map_err(fail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_file_per_key_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = FolderConnector::new(&dir.path().join("outbox"));
+        let message = Outgoing {
+            key: "ed/stage/opened/person:ana".into(),
+            from: "a@example.org".into(),
+            to: vec!["b@example.org".into()],
+            bytes: b"Subject: x\r\n\r\nbody\r\n".to_vec(),
+        };
+        folder.deliver(&message).unwrap();
+        folder.deliver(&message).unwrap();
+        let files: Vec<_> = std::fs::read_dir(dir.path().join("outbox"))
+            .unwrap()
+            .collect();
+        assert_eq!(files.len(), 1, "a retry replaces the file");
+        assert_eq!(
+            std::fs::read(folder.path_for(&message.key)).unwrap(),
+            message.bytes
+        );
+    }
+}

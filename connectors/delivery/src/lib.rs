@@ -1,0 +1,83 @@
+//! Delivery: hand a finished message to the outside. Two connectors: an
+//! `.eml` folder (the embedded default: every email visible without a
+//! server) and SMTP through lettre. Each says whether a failure is worth
+//! retrying (a refused connection, a 4xx) or final (a 5xx), so the
+//! dispatcher can retry the first and report the second.
+
+mod folder;
+mod smtp;
+
+use std::time::Duration;
+
+pub use folder::FolderConnector;
+pub use smtp::SmtpConnector;
+
+/// A message ready to go: its envelope and its bytes.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    /// The action's idempotency key (names the file; logged).
+    pub key: String,
+    pub from: String,
+    pub to: Vec<String>,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    /// Worth retrying later: the server is down, busy, or said 4xx.
+    #[error("temporary failure: {0}")]
+    Transient(String),
+    /// Final: the server refused (5xx) or the message cannot be sent.
+    #[error("permanent failure: {0}")]
+    Permanent(String),
+}
+
+impl DeliveryError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, DeliveryError::Transient(_))
+    }
+}
+
+/// Where messages go.
+pub enum Connector {
+    Folder(FolderConnector),
+    Smtp(SmtpConnector),
+}
+
+impl Connector {
+    pub async fn deliver(&self, message: &Outgoing) -> Result<(), DeliveryError> {
+        match self {
+            Connector::Folder(folder) => folder.deliver(message),
+            Connector::Smtp(smtp) => smtp.deliver(message).await,
+        }
+    }
+}
+
+/// Exponential backoff with jitter: 1 min, 2, 4… capped at 2 h, each
+/// ±20 % (derived from the key, so retries of many messages spread out but
+/// a given message's schedule is reproducible).
+pub fn backoff(attempt: u32, key: &str) -> Duration {
+    use sha2::{Digest, Sha256};
+    let base = 60u64.saturating_mul(1u64 << attempt.min(7)).min(7_200);
+    let digest = Sha256::digest(format!("{key}#{attempt}").as_bytes());
+    let spread = u64::from(digest[0]) * 40 / 255; // 0..=40
+    Duration::from_secs(base * (80 + spread) / 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_is_capped_and_jittered() {
+        let first = backoff(0, "k");
+        assert!((48..=72).contains(&first.as_secs()), "{first:?}");
+        assert!(backoff(3, "k") > backoff(1, "k"));
+        assert!(backoff(30, "k").as_secs() <= 8_640);
+        assert_eq!(backoff(2, "k"), backoff(2, "k"));
+        let spread: std::collections::BTreeSet<u64> = (0..20)
+            .map(|i| backoff(2, &format!("k{i}")).as_secs())
+            .collect();
+        assert!(spread.len() > 5, "jitter spreads retries: {spread:?}");
+    }
+}
