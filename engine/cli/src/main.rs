@@ -8,6 +8,7 @@ mod messages;
 mod plan;
 mod render;
 mod script;
+mod send;
 mod simulate;
 mod status;
 
@@ -230,6 +231,25 @@ enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Send what is due: queue what time has made due, then deliver every pending message (an .eml folder by default, or SMTP).
+    Send {
+        #[command(flatten)]
+        place: Where,
+        /// Deliver through this SMTP relay, e.g. smtp://user:pass@host:587?tls=required or smtps://host:465.
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "JALON_SMTP",
+            conflicts_with = "folder"
+        )]
+        smtp: Option<String>,
+        /// Write each message as an .eml file in this folder (the default, `outbox`).
+        #[arg(long, value_name = "DIR")]
+        folder: Option<PathBuf>,
+        /// Act as if it were this local time (default: now).
+        #[arg(long, value_name = "WHEN")]
+        at: Option<String>,
+    },
     /// The audit trail: every recorded event, who, when, how.
     Log {
         #[command(flatten)]
@@ -375,6 +395,18 @@ fn main() -> ExitCode {
         Command::Simulate { file, script, out } => simulate_command(&file, &script, &out),
         Command::Status { place, at } => finish(live::status(&place.target(), at.as_deref())),
         Command::Log { place } => finish(live::log(&place.target())),
+        Command::Send {
+            place,
+            smtp,
+            folder,
+            at,
+        } => {
+            let via = match smtp {
+                Some(url) => send::Via::Smtp(url),
+                None => send::Via::Folder(folder.unwrap_or_else(|| PathBuf::from("outbox"))),
+            };
+            finish(send::send(&place.target(), &via, at.as_deref()))
+        }
         Command::Export { place, format, at } => {
             finish(export_command(&place.target(), format, at.as_deref()))
         }

@@ -4,14 +4,14 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// An action's idempotency key.
 pub type Key = Arc<str>;
 
 pub use jalon_definition::resolved::MessageKind;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Action {
     /// Stable idempotency key: `edition/stage[/participant]/kind/…/recipient`.
     /// Shared, not copied, between the indexes that hold it.
@@ -32,7 +32,7 @@ pub struct Action {
 }
 
 /// One addressee: a person of the edition or a participant's contact.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", content = "index", rename_all = "snake_case")]
 pub enum Recipient {
     Person(usize),
@@ -40,7 +40,7 @@ pub enum Recipient {
 }
 
 /// What a message needs beyond its stage and recipient.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Detail {
     None,

@@ -30,6 +30,8 @@ pub struct StoredEvent {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Delivery {
     Pending,
+    /// A temporary failure: the message stays pending for another attempt.
+    Retry,
     Sent,
     Failed,
     Expired,
@@ -39,6 +41,7 @@ impl Delivery {
     pub fn as_str(self) -> &'static str {
         match self {
             Delivery::Pending => "pending",
+            Delivery::Retry => "retry",
             Delivery::Sent => "sent",
             Delivery::Failed => "failed",
             Delivery::Expired => "expired",

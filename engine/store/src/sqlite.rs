@@ -348,9 +348,13 @@ impl Store for SqliteStore {
             params![key, now, outcome.as_str(), detail],
         )
         .map_err(|e| error(&path, e))?;
+        let status = match outcome {
+            Delivery::Retry => Delivery::Pending,
+            other => other,
+        };
         tx.execute(
             "UPDATE outbox SET status = ?2 WHERE key = ?1",
-            params![key, outcome.as_str()],
+            params![key, status.as_str()],
         )
         .map_err(|e| error(&path, e))?;
         tx.commit().map_err(|e| error(&path, e))
@@ -358,6 +362,20 @@ impl Store for SqliteStore {
 }
 
 impl SqliteStore {
+    /// Delivery attempts of a message: (instant, outcome, detail), oldest first.
+    pub fn attempts(&self, key: &str) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT at, outcome, detail FROM attempts WHERE key = ?1 ORDER BY rowid",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = statement
+            .query_map([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
     /// Streams an edition's events in order, without holding them all: a
     /// daemon rebuilding a long edition needs only the state.
     pub fn for_each_event(
