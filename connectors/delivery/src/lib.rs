@@ -10,7 +10,7 @@ mod smtp;
 use std::time::Duration;
 
 pub use folder::FolderConnector;
-pub use smtp::SmtpConnector;
+pub use smtp::{Security, SmtpConfig, SmtpSession, UrlError};
 
 /// A message ready to go: its envelope and its bytes.
 #[derive(Clone, Debug)]
@@ -38,17 +38,23 @@ impl DeliveryError {
     }
 }
 
-/// Where messages go.
+/// One worker's way out: a folder, or its own SMTP connection.
 pub enum Connector {
-    Folder(FolderConnector),
-    Smtp(SmtpConnector),
+    Folder(std::sync::Arc<FolderConnector>),
+    Smtp(Box<SmtpSession>),
 }
 
 impl Connector {
-    pub async fn deliver(&self, message: &Outgoing) -> Result<(), DeliveryError> {
+    pub async fn deliver(&mut self, message: &Outgoing) -> Result<(), DeliveryError> {
         match self {
             Connector::Folder(folder) => folder.deliver(message),
             Connector::Smtp(smtp) => smtp.deliver(message).await,
+        }
+    }
+
+    pub async fn close(&mut self) {
+        if let Connector::Smtp(smtp) = self {
+            smtp.close().await;
         }
     }
 }

@@ -1,5 +1,7 @@
 //! `jalon`: the programme manager's and operator's command.
 
+mod compose;
+mod dispatch;
 mod edition;
 mod export;
 mod graph;
@@ -240,12 +242,24 @@ enum Command {
             long,
             value_name = "URL",
             env = "JALON_SMTP",
+            hide_env_values = true,
             conflicts_with = "folder"
         )]
         smtp: Option<String>,
         /// Write each message as an .eml file in this folder (the default, `outbox`).
         #[arg(long, value_name = "DIR")]
         folder: Option<PathBuf>,
+        /// SMTP connections used at once.
+        #[arg(
+            long,
+            value_name = "N",
+            default_value_t = 4,
+            env = "JALON_SMTP_CONNECTIONS"
+        )]
+        connections: usize,
+        /// At most this many messages per second (a relay's quota), e.g. 2 or 0.5.
+        #[arg(long, value_name = "PER_SECOND", env = "JALON_SMTP_RATE")]
+        rate: Option<f64>,
         /// Act as if it were this local time (default: now).
         #[arg(long, value_name = "WHEN")]
         at: Option<String>,
@@ -399,13 +413,17 @@ fn main() -> ExitCode {
             place,
             smtp,
             folder,
+            connections,
+            rate,
             at,
         } => {
-            let via = match smtp {
-                Some(url) => send::Via::Smtp(url),
-                None => send::Via::Folder(folder.unwrap_or_else(|| PathBuf::from("outbox"))),
+            let options = send::Options {
+                smtp,
+                folder: folder.unwrap_or_else(|| PathBuf::from("outbox")),
+                connections,
+                rate,
             };
-            finish(send::send(&place.target(), &via, at.as_deref()))
+            finish(send::send(&place.target(), &options, at.as_deref()))
         }
         Command::Export { place, format, at } => {
             finish(export_command(&place.target(), format, at.as_deref()))

@@ -136,6 +136,14 @@ fn reply_to(edition: &Edition) -> Option<Mailbox> {
         .find_map(|&p| mailbox(edition, Recipient::Person(p)))
 }
 
+/// Who the programme's emails come from.
+pub fn sender(edition: &Edition) -> Mailbox {
+    Mailbox {
+        name: edition.programme_name.clone(),
+        email: format!("programme@{MAIL_DOMAIN}"),
+    }
+}
+
 /// The whole email for an action, sent at `at`.
 pub fn email(
     state: &State,
@@ -145,10 +153,7 @@ pub fn email(
     at: Timestamp,
 ) -> Email {
     let edition = state.edition();
-    let from = Mailbox {
-        name: edition.programme_name.clone(),
-        email: format!("programme@{MAIL_DOMAIN}"),
-    };
+    let from = sender(edition);
     let invite = match &action.detail {
         Detail::Invitation {
             event,

@@ -1,167 +1,115 @@
-//! `jalon send`: one pass of the dispatcher. Queues what time has made due,
-//! then delivers every pending message of the outbox: sent ones are marked
-//! sent at once, temporary failures stay pending for the next pass, final
-//! failures and expired messages are recorded as such. Every attempt is
-//! written to the store.
+//! `jalon send`: queue what time has made due, then deliver what is ready.
+//! Sent messages are marked at once; temporary failures wait for their
+//! retry (backoff with jitter, until the message's expiry); final failures
+//! are recorded and told to the coordinators, whose notices go out in the
+//! same run.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
 
 use jalon_core::clock::deliver_until;
-use jalon_core::{Action, Recipient, State};
-use jalon_delivery::{Connector, Outgoing};
-use jalon_message::to_eml;
-use jalon_store::{Delivery, SqliteStore, Store};
-use jiff::Timestamp;
+use jalon_delivery::SmtpConfig;
+use jalon_store::{SqliteStore, Store};
 
+use crate::dispatch::{self, Clock, Report, Settings, Via};
 use crate::live::{self, Failure, Target};
 use crate::messages;
 
-/// Where the messages go.
-pub enum Via {
-    Smtp(String),
-    Folder(std::path::PathBuf),
+/// How `jalon send` delivers.
+pub struct Options {
+    /// SMTP relay URL; without it, an `.eml` folder.
+    pub smtp: Option<String>,
+    pub folder: std::path::PathBuf,
+    pub connections: usize,
+    pub rate: Option<f64>,
 }
 
-#[derive(Default)]
-struct Tally {
-    sent: usize,
-    retry: usize,
-    failed: Vec<String>,
-    expired: usize,
-}
-
-pub fn send(target: &Target, via: &Via, at: Option<&str>) -> Result<String, Failure> {
+pub fn send(target: &Target, options: &Options, at: Option<&str>) -> Result<String, Failure> {
+    let fail = |code: u8| {
+        move |e: &dyn std::fmt::Display| Failure {
+            message: e.to_string(),
+            code,
+        }
+    };
+    let via = match &options.smtp {
+        Some(url) => Via::Smtp(Arc::new(
+            SmtpConfig::from_url(url).map_err(|e| fail(2)(&e))?,
+        )),
+        None => Via::Folder(options.folder.clone()),
+    };
+    if options.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
+        return Err(fail(2)(
+            &"--rate must be a positive number of messages per second",
+        ));
+    }
+    let settings = Settings {
+        via,
+        connections: options.connections,
+        rate: options.rate,
+    };
     let edition = live::edition(&target.definitions, &target.edition)?;
     let now = live::instant(&edition, at)?;
-    let store_error = |e: jalon_store::StoreError| Failure {
-        message: e.to_string(),
-        code: 2,
-    };
-    let mut store = SqliteStore::open(&target.db).map_err(store_error)?;
-    let history = store.history(&edition.id).map_err(store_error)?;
+    let clock = Clock(at.map(|_| now));
+    let mut store = SqliteStore::open(&target.db).map_err(|e| fail(2)(&e))?;
+    let history = store.history(&edition.id).map_err(|e| fail(2)(&e))?;
     let mut state = live::rebuild(edition.clone(), &history)?;
-    // What time has made due since the last pass.
     let mut due = Vec::new();
     deliver_until(&mut state, now, |_, action| due.push(action.clone()));
-    let queued = store.enqueue(&edition.id, &due).map_err(store_error)?;
-    let connector = match via {
-        Via::Folder(dir) => Connector::Folder(jalon_delivery::FolderConnector::new(dir)),
-        Via::Smtp(url) => Connector::Smtp(jalon_delivery::SmtpConnector::from_url(url).map_err(
-            |e| Failure {
-                message: e.to_string(),
-                code: 2,
-            },
-        )?),
-    };
-    let templates = messages::templates(&edition).map_err(|e| Failure {
-        message: format!("a template does not compile: {e}"),
-        code: 2,
-    })?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure {
-            message: format!("cannot start the sender: {e}"),
-            code: 2,
-        })?;
-    let mut tally = Tally::default();
-    let pending: Vec<_> = store
-        .outbox(&edition.id)
-        .map_err(store_error)?
-        .into_iter()
-        .filter(|e| e.status == Delivery::Pending && e.due_at <= now)
-        .collect();
-    for entry in pending {
-        if entry.expires_at.is_some_and(|t| t < now) {
-            store
-                .mark(&entry.key, Delivery::Expired, Some("past its expiry"))
-                .map_err(store_error)?;
-            tally.expired += 1;
-            continue;
-        }
-        let outcome = match prepare(&state, &templates, &entry.action, now) {
-            Ok(outgoing) => runtime.block_on(connector.deliver(&outgoing)),
-            Err(problem) => Err(jalon_delivery::DeliveryError::Permanent(problem)),
-        };
-        // Marked before anything else happens, so a crash cannot resend it.
-        let (delivery, detail) = match &outcome {
-            Ok(()) => (Delivery::Sent, None),
-            Err(e) if e.is_transient() => (Delivery::Retry, Some(e.to_string())),
-            Err(e) => (Delivery::Failed, Some(e.to_string())),
-        };
-        store
-            .mark(&entry.key, delivery, detail.as_deref())
-            .map_err(store_error)?;
-        match delivery {
-            Delivery::Sent => tally.sent += 1,
-            Delivery::Retry => tally.retry += 1,
-            _ => tally.failed.push(format!(
-                "{} ({}): {}",
-                entry.key,
-                entry.recipient,
-                detail.unwrap_or_default()
-            )),
+    let queued = store.enqueue(&edition.id, &due).map_err(|e| fail(2)(&e))?;
+    let templates = messages::templates(&edition)
+        .map_err(|e| fail(2)(&format!("a template does not compile: {e}")))?;
+
+    let mut total = Report::default();
+    // A second round delivers the coordinators' notices of final failures.
+    for _ in 0..2 {
+        let report = dispatch::deliver(&mut store, &state, &templates, &settings, clock)
+            .map_err(|e| fail(2)(&e))?;
+        let more = report.notices > 0;
+        total.sent += report.sent;
+        total.expired += report.expired;
+        total.notices += report.notices;
+        total.retry.extend(report.retry);
+        total.failed.extend(report.failed);
+        if !more {
+            break;
         }
     }
-    let mut out = format!(
-        "{queued} newly due, {} sent, {} to retry, {} failed, {} expired\n",
-        tally.sent,
-        tally.retry,
-        tally.failed.len(),
-        tally.expired
-    );
-    for failure in &tally.failed {
-        out.push_str(&format!("  failed: {failure}\n"));
-    }
-    if tally.failed.is_empty() {
-        Ok(out)
+    let text = summary(queued, &total, &edition);
+    if total.failed.is_empty() {
+        Ok(text)
     } else {
         Err(Failure {
-            message: out,
+            message: text,
             code: 1,
         })
     }
 }
 
-/// The email of an outbox row, rendered under the current definition. The
-/// row's indices are re-read from its key, so a definition that gained a
-/// stage or a person since still renders the right message.
-fn prepare(
-    state: &State,
-    templates: &jalon_message::Templates,
-    body: &str,
-    now: Timestamp,
-) -> Result<Outgoing, String> {
-    let action: Action = serde_json::from_str(body)
-        .map_err(|e| format!("the queued message cannot be read: {e}"))?;
-    let action = remap(state, action).ok_or("its stage, participant or recipient is gone")?;
-    let edition = state.edition();
-    let to = messages::mailbox(edition, action.recipient).ok_or("the recipient has no address")?;
-    let rendered = messages::render(templates, state, &action).map_err(|e| e.to_string())?;
-    let email = messages::email(state, &action, rendered, to.clone(), now);
-    let bytes = to_eml(&email, messages::MAIL_DOMAIN).map_err(|e| e.to_string())?;
-    Ok(Outgoing {
-        key: action.key.to_string(),
-        from: email.from.email,
-        to: vec![to.email],
-        bytes,
-    })
-}
-
-/// Stage, participant, template and recipient found again by their ids in
-/// the key (`edition/stage[/participant]/…/person:ID`).
-fn remap(state: &State, mut action: Action) -> Option<Action> {
-    let edition = state.edition();
-    let ids = state.ids();
-    let mut parts = action.key.split('/').skip(1);
-    action.stage = *ids.stages.get(parts.next()?)?;
-    if action.participant.is_some() {
-        action.participant = Some(*ids.participants.get(parts.next()?)?);
+fn summary(
+    queued: usize,
+    report: &Report,
+    edition: &jalon_definition::resolved::Edition,
+) -> String {
+    let mut out = format!(
+        "{queued} newly due, {} sent, {} to retry, {} failed, {} expired\n",
+        report.sent,
+        report.retry.len(),
+        report.failed.len(),
+        report.expired
+    );
+    for (key, at, reason) in &report.retry {
+        let when = messages::short_local(edition, *at);
+        let _ = writeln!(out, "  retry from {when}: {key}: {reason}");
     }
-    action.template = *edition.stages[action.stage].messages.get(&action.kind)?;
-    let recipient = action.key.rsplit('/').next()?;
-    action.recipient = match recipient.split_once(':')? {
-        ("person", id) => Recipient::Person(*ids.people.get(id)?),
-        ("contact", id) => Recipient::Participant(*ids.participants.get(id)?),
-        _ => return None,
-    };
-    Some(action)
+    for (key, recipient, reason) in &report.failed {
+        let _ = writeln!(out, "  failed: {key} ({recipient}): {reason}");
+    }
+    if report.notices > 0 {
+        let _ = writeln!(
+            out,
+            "  {} notice(s) of failure queued for the coordinators",
+            report.notices
+        );
+    }
+    out
 }

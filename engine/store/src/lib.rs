@@ -73,6 +73,46 @@ pub struct OutboxEntry {
     /// The event whose recording enqueued it.
     pub enqueued_by: Option<i64>,
     pub status: Delivery,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// After a temporary failure: not to be tried again before this.
+    pub retry_at: Option<Timestamp>,
+}
+
+impl OutboxEntry {
+    /// Pending, due, and not waiting for a retry at `now`.
+    pub fn ready(&self, now: Timestamp) -> bool {
+        self.status == Delivery::Pending
+            && self.due_at <= now
+            && self.retry_at.is_none_or(|t| t <= now)
+    }
+}
+
+/// The outcome of one delivery attempt, to be recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    pub key: String,
+    pub outcome: Delivery,
+    /// The server's answer or the reason, for the log.
+    pub detail: Option<String>,
+    /// When the attempt ended.
+    pub at: Timestamp,
+    /// For [`Delivery::Retry`]: the earliest next attempt.
+    pub retry_at: Option<Timestamp>,
+    /// Messages this outcome calls for (a coordinator told of a failure),
+    /// queued in the same transaction.
+    pub then_queue: Vec<NewMessage>,
+}
+
+/// A message that is not an engine action (a notice to the coordinator).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewMessage {
+    pub key: String,
+    pub kind: String,
+    pub due_at: Timestamp,
+    pub recipient: String,
+    /// JSON the dispatcher reads back for this kind.
+    pub body: String,
 }
 
 /// What is recorded of an edition: the events in order and every key that
@@ -150,11 +190,7 @@ pub trait Store {
     /// The outbox of an edition, in due order.
     fn outbox(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError>;
 
-    /// Records a delivery attempt and its outcome.
-    fn mark(
-        &mut self,
-        key: &str,
-        outcome: Delivery,
-        detail: Option<&str>,
-    ) -> Result<(), StoreError>;
+    /// Records delivery attempts and their outcomes, in one transaction
+    /// (outcomes that arrive together commit together).
+    fn mark(&mut self, marks: &[Mark]) -> Result<(), StoreError>;
 }

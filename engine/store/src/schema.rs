@@ -40,4 +40,7 @@ pub const MIGRATIONS: &[&str] = &[
         detail TEXT
     );
     CREATE INDEX attempts_by_key ON attempts (key);",
+    // 2: retries: how many attempts a message has had, and when to try again.
+    "ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN retry_at TEXT;",
 ];

@@ -11,7 +11,9 @@ use jiff::Timestamp;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::schema::{APPLICATION_ID, MIGRATIONS};
-use crate::{Delivery, Entry, History, OutboxEntry, Recorded, Store, StoreError, StoredEvent};
+use crate::{
+    Delivery, Entry, History, Mark, OutboxEntry, Recorded, Store, StoreError, StoredEvent,
+};
 
 /// How long a writer waits for another before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -288,77 +290,126 @@ impl Store for SqliteStore {
         let mut statement = self
             .conn
             .prepare_cached(
-                "SELECT key, kind, due_at, expires_at, recipient, action, enqueued_by, status
+                "SELECT key, kind, due_at, expires_at, recipient, action, enqueued_by, status,
+                        attempts, retry_at
                  FROM outbox WHERE edition = ?1 ORDER BY due_at, key",
             )
             .map_err(|e| self.err(e))?;
         let rows = statement
             .query_map([edition], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, Option<i64>>(6)?,
-                    r.get::<_, String>(7)?,
-                ))
+                Ok(RawEntry {
+                    key: r.get(0)?,
+                    kind: r.get(1)?,
+                    due_at: r.get(2)?,
+                    expires_at: r.get(3)?,
+                    recipient: r.get(4)?,
+                    action: r.get(5)?,
+                    enqueued_by: r.get(6)?,
+                    status: r.get(7)?,
+                    attempts: r.get(8)?,
+                    retry_at: r.get(9)?,
+                })
             })
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (key, kind, due_at, expires_at, recipient, action, enqueued_by, status) =
-                row.map_err(|e| self.err(e))?;
-            let bad = |detail: String| StoreError::Corrupt { seq: 0, detail };
-            out.push(OutboxEntry {
-                due_at: due_at
-                    .parse()
-                    .map_err(|e: jiff::Error| bad(e.to_string()))?,
-                expires_at: match expires_at {
-                    Some(t) => Some(t.parse().map_err(|e: jiff::Error| bad(e.to_string()))?),
-                    None => None,
-                },
-                key,
-                edition: edition.to_owned(),
-                kind,
-                recipient,
-                action,
-                enqueued_by,
-                status: Delivery::parse(&status),
-            });
+            let raw = row.map_err(|e| self.err(e))?;
+            out.push(raw.entry(edition)?);
         }
         Ok(out)
     }
 
-    fn mark(
-        &mut self,
-        key: &str,
-        outcome: Delivery,
-        detail: Option<&str>,
-    ) -> Result<(), StoreError> {
+    fn mark(&mut self, marks: &[Mark]) -> Result<(), StoreError> {
         let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| error(&path, e))?;
-        let now = Timestamp::now().to_string();
-        tx.execute(
-            "INSERT INTO attempts (key, at, outcome, detail) VALUES (?1, ?2, ?3, ?4)",
-            params![key, now, outcome.as_str(), detail],
-        )
-        .map_err(|e| error(&path, e))?;
-        let status = match outcome {
-            Delivery::Retry => Delivery::Pending,
-            other => other,
-        };
-        tx.execute(
-            "UPDATE outbox SET status = ?2 WHERE key = ?1",
-            params![key, status.as_str()],
-        )
-        .map_err(|e| error(&path, e))?;
+        for mark in marks {
+            write_mark(&tx, mark).map_err(|e| error(&path, e))?;
+        }
         tx.commit().map_err(|e| error(&path, e))
     }
+}
+
+/// An outbox row as SQLite returns it, before its instants are parsed.
+struct RawEntry {
+    key: String,
+    kind: String,
+    due_at: String,
+    expires_at: Option<String>,
+    recipient: String,
+    action: String,
+    enqueued_by: Option<i64>,
+    status: String,
+    attempts: u32,
+    retry_at: Option<String>,
+}
+
+impl RawEntry {
+    fn entry(self, edition: &str) -> Result<OutboxEntry, StoreError> {
+        let key = self.key;
+        let instant = |text: &str| {
+            text.parse::<Timestamp>().map_err(|e| StoreError::Corrupt {
+                seq: 0,
+                detail: format!("outbox row `{key}`: {e}"),
+            })
+        };
+        Ok(OutboxEntry {
+            due_at: instant(&self.due_at)?,
+            expires_at: self.expires_at.as_deref().map(instant).transpose()?,
+            retry_at: self.retry_at.as_deref().map(instant).transpose()?,
+            edition: edition.to_owned(),
+            kind: self.kind,
+            recipient: self.recipient,
+            action: self.action,
+            enqueued_by: self.enqueued_by,
+            status: Delivery::parse(&self.status),
+            attempts: self.attempts,
+            key,
+        })
+    }
+}
+
+/// One attempt: its row in `attempts`, the message's new status, and the
+/// messages it calls for.
+fn write_mark(tx: &rusqlite::Transaction<'_>, mark: &Mark) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT INTO attempts (key, at, outcome, detail) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![
+            mark.key,
+            mark.at.to_string(),
+            mark.outcome.as_str(),
+            mark.detail
+        ])?;
+    // A temporary failure leaves the message pending, to be tried again.
+    let status = match mark.outcome {
+        Delivery::Retry => Delivery::Pending,
+        other => other,
+    };
+    tx.prepare_cached(
+        "UPDATE outbox SET status = ?2, attempts = attempts + 1, retry_at = ?3 WHERE key = ?1",
+    )?
+    .execute(params![
+        mark.key,
+        status.as_str(),
+        mark.retry_at.map(|t| t.to_string())
+    ])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO outbox (key, edition, kind, due_at, recipient, action, enqueued_at)
+         SELECT ?2, edition, ?3, ?4, ?5, ?6, ?7 FROM outbox WHERE key = ?1",
+    )?;
+    for message in &mark.then_queue {
+        insert.execute(params![
+            mark.key,
+            message.key,
+            message.kind,
+            message.due_at.to_string(),
+            message.recipient,
+            message.body,
+            mark.at.to_string(),
+        ])?;
+    }
+    Ok(())
 }
 
 impl SqliteStore {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use jalon_core::{Action, Channel, Detail, Event, EventKind, MessageKind, Recipient};
-use jalon_store::{Delivery, Entry, SqliteStore, Store, StoreError};
+use jalon_store::{Delivery, Entry, Mark, NewMessage, SqliteStore, Store, StoreError};
 use jiff::Timestamp;
 
 fn event(n: i64) -> Event {
@@ -56,7 +56,9 @@ fn events_and_outbox_survive_reopening() {
         let mut store = SqliteStore::open(&path).unwrap();
         assert_eq!(record(&mut store, 1, &["ed/a/person:ana"]), 1);
         assert_eq!(record(&mut store, 2, &["ed/b/person:ana"]), 2);
-        store.mark("ed/a/person:ana", Delivery::Sent, None).unwrap();
+        store
+            .mark(&[mark("ed/a/person:ana", Delivery::Sent, None)])
+            .unwrap();
     }
     let store = SqliteStore::open(&path).unwrap();
     let history = store.history("ed").unwrap();
@@ -69,6 +71,65 @@ fn events_and_outbox_survive_reopening() {
     assert_eq!(outbox[0].enqueued_by, Some(1));
     assert_eq!(store.integrity().unwrap(), "ok");
     assert!(store.history("other").unwrap().events.is_empty());
+}
+
+fn mark(key: &str, outcome: Delivery, retry_at: Option<&str>) -> Mark {
+    Mark {
+        key: key.into(),
+        outcome,
+        detail: Some(format!("{outcome:?}")),
+        at: "2025-01-06T09:00:00Z".parse().expect("instant"),
+        retry_at: retry_at.map(|t| t.parse().expect("instant")),
+        then_queue: Vec::new(),
+    }
+}
+
+#[test]
+fn a_retry_stays_pending_until_its_time_and_a_failure_queues_its_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("j.db")).unwrap();
+    record(&mut store, 1, &["ed/a/person:ana", "ed/b/person:bob"]);
+    let mut failed = mark("ed/b/person:bob", Delivery::Failed, None);
+    failed.then_queue.push(NewMessage {
+        key: "ed/b/person:bob/undeliverable/person:ana".into(),
+        kind: "delivery_failure".into(),
+        due_at: failed.at,
+        recipient: "person:ana".into(),
+        body: "{}".into(),
+    });
+    store
+        .mark(&[
+            mark(
+                "ed/a/person:ana",
+                Delivery::Retry,
+                Some("2025-01-06T09:01:00Z"),
+            ),
+            failed.clone(),
+        ])
+        .unwrap();
+    // The same outcome told twice queues one notice.
+    store.mark(&[failed]).unwrap();
+    let outbox = store.outbox("ed").unwrap();
+    let row = |key: &str| {
+        outbox
+            .iter()
+            .find(|e| e.key == key)
+            .unwrap_or_else(|| panic!("{key} in the outbox"))
+    };
+    let retried = row("ed/a/person:ana");
+    assert_eq!((retried.status, retried.attempts), (Delivery::Pending, 1));
+    assert!(!retried.ready("2025-01-06T09:00:30Z".parse().unwrap()));
+    assert!(retried.ready("2025-01-06T09:01:00Z".parse().unwrap()));
+    assert_eq!(row("ed/b/person:bob").status, Delivery::Failed);
+    let notice = row("ed/b/person:bob/undeliverable/person:ana");
+    assert_eq!(
+        (notice.status, notice.kind.as_str()),
+        (Delivery::Pending, "delivery_failure")
+    );
+    assert_eq!(outbox.len(), 3);
+    let attempts = store.attempts("ed/a/person:ana").unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].1, "retry");
 }
 
 #[test]

@@ -1,0 +1,330 @@
+//! The dispatcher: one pass over the outbox. Messages ready at `now` are
+//! rendered on one thread, delivered by as many workers as connections, and
+//! their outcomes written by one writer that commits together whatever
+//! arrived together (one fsync for many messages). A message the server
+//! accepted is marked sent before its worker takes another one.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jalon_core::State;
+use jalon_delivery::{backoff, Connector, DeliveryError, FolderConnector, Outgoing, SmtpConfig};
+use jalon_message::Templates;
+use jalon_store::{Delivery, Mark, NewMessage, OutboxEntry, SqliteStore, Store, StoreError};
+use jiff::Timestamp;
+use tokio::sync::Mutex;
+
+use crate::compose::{self, Notice};
+
+/// Where messages go.
+pub enum Via {
+    Folder(std::path::PathBuf),
+    Smtp(Arc<SmtpConfig>),
+}
+
+pub struct Settings {
+    pub via: Via,
+    /// SMTP connections used at once.
+    pub connections: usize,
+    /// At most this many messages per second, if set.
+    pub rate: Option<f64>,
+}
+
+/// What a pass did.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub sent: usize,
+    /// Temporary failures: key, next attempt, reason.
+    pub retry: Vec<(String, Timestamp, String)>,
+    /// Final failures: key, recipient, reason.
+    pub failed: Vec<(String, String, String)>,
+    pub expired: usize,
+    /// Coordinator notices queued about final failures.
+    pub notices: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DispatchError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot start the sender: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// A message on its way, with what its outcome needs.
+struct Job {
+    outgoing: Outgoing,
+    entry: OutboxEntry,
+    subject: String,
+}
+
+/// The clock of a pass: the real one, or a fixed instant (`--at`).
+#[derive(Clone, Copy)]
+pub struct Clock(pub Option<Timestamp>);
+
+impl Clock {
+    fn now(self) -> Timestamp {
+        self.0.unwrap_or_else(Timestamp::now)
+    }
+}
+
+/// Delivers every message of the outbox ready at the clock's instant.
+pub fn deliver(
+    store: &mut SqliteStore,
+    state: &State,
+    templates: &Templates,
+    settings: &Settings,
+    clock: Clock,
+) -> Result<Report, DispatchError> {
+    let now = clock.now();
+    let edition = &state.edition().id;
+    let mut report = Report::default();
+    let mut expired = Vec::new();
+    let mut ready = Vec::new();
+    for entry in store.outbox(edition)? {
+        if !entry.ready(now) {
+            continue;
+        }
+        // A reminder after its deadline is worse than none.
+        if entry.expires_at.is_some_and(|t| t < now) {
+            expired.push(mark(&entry.key, Delivery::Expired, "past its expiry", now));
+        } else {
+            ready.push(entry);
+        }
+    }
+    report.expired = expired.len();
+    store.mark(&expired)?;
+    if ready.is_empty() {
+        return Ok(report);
+    }
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(DispatchError::Runtime)?;
+    let workers = match settings.via {
+        Via::Folder(_) => 1,
+        Via::Smtp(_) => settings.connections.clamp(1, 64),
+    };
+    let (jobs_in, jobs_out) = tokio::sync::mpsc::channel::<Job>(workers * 8);
+    let jobs_out = Mutex::new(jobs_out);
+    let (marks_in, marks_out) = mpsc::channel::<Mark>();
+    let store_failed = AtomicBool::new(false);
+    let limit = settings.rate.map(RateLimit::new);
+    let coordinators = &compose::coordinators(state.edition());
+
+    let written = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| write_marks(store, marks_out, &store_failed));
+        let producer_marks = marks_in.clone();
+        scope.spawn(move || {
+            for entry in ready {
+                match compose::outgoing(state, templates, &entry, now) {
+                    Ok((outgoing, subject)) => {
+                        let job = Job {
+                            outgoing,
+                            entry,
+                            subject,
+                        };
+                        if jobs_in.blocking_send(job).is_err() {
+                            break;
+                        }
+                    }
+                    Err(reason) => {
+                        let mut failed = mark(&entry.key, Delivery::Failed, &reason, now);
+                        failed.then_queue = notices(&entry, "", &reason, coordinators, now);
+                        if producer_marks.send(failed).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        runtime.block_on(async {
+            let run = |mut connector: Connector| {
+                let marks = marks_in.clone();
+                let (jobs, limit, failed, coordinators) =
+                    (&jobs_out, &limit, &store_failed, coordinators);
+                async move {
+                    loop {
+                        let next = jobs.lock().await.recv().await;
+                        let Some(job) = next else { break };
+                        // Without a store to record outcomes, sending more
+                        // would send twice later.
+                        if failed.load(Ordering::Acquire) {
+                            break;
+                        }
+                        if let Some(limit) = limit {
+                            limit.wait().await;
+                        }
+                        let outcome = connector.deliver(&job.outgoing).await;
+                        let at = clock.now();
+                        if marks
+                            .send(outcome_mark(&job, outcome, at, coordinators))
+                            .is_err()
+                        {
+                            break;
+                        }
+                    }
+                    connector.close().await;
+                }
+            };
+            let tasks: Vec<_> = (0..workers)
+                .map(|_| {
+                    run(match &settings.via {
+                        Via::Folder(dir) => Connector::Folder(Arc::new(FolderConnector::new(dir))),
+                        Via::Smtp(config) => Connector::Smtp(Box::new(
+                            jalon_delivery::SmtpSession::new(config.clone()),
+                        )),
+                    })
+                })
+                .collect();
+            futures_util::future::join_all(tasks).await;
+        });
+        drop(marks_in);
+        writer.join()
+    });
+    let (marks, result) = written.unwrap_or_else(|_| (Vec::new(), Ok(())));
+    result?;
+    for m in marks {
+        match m.outcome {
+            Delivery::Sent => report.sent += 1,
+            Delivery::Retry => report.retry.push((
+                m.key,
+                m.retry_at.unwrap_or(now),
+                m.detail.unwrap_or_default(),
+            )),
+            Delivery::Failed => {
+                report.notices += m.then_queue.len();
+                let recipient = m.key.rsplit('/').next().unwrap_or_default().to_owned();
+                report
+                    .failed
+                    .push((m.key, recipient, m.detail.unwrap_or_default()));
+            }
+            Delivery::Expired => report.expired += 1,
+            Delivery::Pending => {}
+        }
+    }
+    Ok(report)
+}
+
+/// The writer: commits the outcomes that are waiting, all in one
+/// transaction, until the workers are done. Returns what it wrote.
+fn write_marks(
+    store: &mut SqliteStore,
+    marks: mpsc::Receiver<Mark>,
+    failed: &AtomicBool,
+) -> (Vec<Mark>, Result<(), StoreError>) {
+    let mut written = Vec::new();
+    let mut result = Ok(());
+    while let Ok(first) = marks.recv() {
+        let mut batch = vec![first];
+        batch.extend(marks.try_iter().take(4_095));
+        if result.is_err() {
+            continue;
+        }
+        match store.mark(&batch) {
+            Ok(()) => written.extend(batch),
+            Err(e) => {
+                failed.store(true, Ordering::Release);
+                result = Err(e);
+            }
+        }
+    }
+    (written, result)
+}
+
+fn mark(key: &str, outcome: Delivery, detail: &str, at: Timestamp) -> Mark {
+    Mark {
+        key: key.to_owned(),
+        outcome,
+        detail: Some(detail.to_owned()).filter(|d| !d.is_empty()),
+        at,
+        retry_at: None,
+        then_queue: Vec::new(),
+    }
+}
+
+fn outcome_mark(
+    job: &Job,
+    outcome: Result<(), DeliveryError>,
+    at: Timestamp,
+    coordinators: &[compose::Coordinator],
+) -> Mark {
+    let key = &job.entry.key;
+    match outcome {
+        Ok(()) => mark(key, Delivery::Sent, "", at),
+        Err(DeliveryError::Transient(reason)) => {
+            let wait = backoff(job.entry.attempts, key);
+            let mut retry = mark(key, Delivery::Retry, &reason, at);
+            retry.retry_at = at.checked_add(wait).ok();
+            retry
+        }
+        Err(DeliveryError::Permanent(reason)) => {
+            let mut failed = mark(key, Delivery::Failed, &reason, at);
+            failed.then_queue = notices(&job.entry, &job.subject, &reason, coordinators, at);
+            failed
+        }
+    }
+}
+
+/// The coordinators told of a message that will never arrive. Notices
+/// themselves are not escalated (a coordinator without a working address
+/// shows in `jalon send`'s report).
+fn notices(
+    entry: &OutboxEntry,
+    subject: &str,
+    reason: &str,
+    coordinators: &[compose::Coordinator],
+    at: Timestamp,
+) -> Vec<NewMessage> {
+    if entry.kind == compose::NOTICE_KIND {
+        return Vec::new();
+    }
+    coordinators
+        .iter()
+        .filter(|c| entry.recipient != format!("person:{}", c.id))
+        .map(|c| {
+            let notice = Notice {
+                failed_key: entry.key.clone(),
+                recipient: entry.recipient.clone(),
+                subject: subject.to_owned(),
+                reason: reason.to_owned(),
+            };
+            NewMessage {
+                key: format!("{}/undeliverable/person:{}", entry.key, c.id),
+                kind: compose::NOTICE_KIND.to_owned(),
+                due_at: at,
+                recipient: format!("person:{}", c.id),
+                body: serde_json::to_string(&notice).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// At most `rate` messages per second across all workers: each send takes
+/// the next free slot.
+struct RateLimit {
+    interval: Duration,
+    next: Mutex<Instant>,
+}
+
+impl RateLimit {
+    fn new(per_second: f64) -> Self {
+        RateLimit {
+            interval: Duration::from_secs_f64(1.0 / per_second.max(0.001)),
+            next: Mutex::new(Instant::now()),
+        }
+    }
+
+    async fn wait(&self) {
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(Instant::now());
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot.into()).await;
+    }
+}
