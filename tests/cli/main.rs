@@ -8,7 +8,9 @@ mod hostile;
 mod live;
 mod plan;
 mod schema;
+mod servers;
 mod simulate;
+mod smtp;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -59,35 +59,36 @@ pub fn send(target: &Target, options: &Options, at: Option<&str>) -> Result<Stri
     let templates = messages::templates(&edition)
         .map_err(|e| fail(2)(&format!("a template does not compile: {e}")))?;
 
-    let mut total = Report::default();
-    // A second round delivers the coordinators' notices of final failures.
-    for _ in 0..2 {
-        let report = dispatch::deliver(&mut store, &state, &templates, &settings, clock)
-            .map_err(|e| fail(2)(&e))?;
-        let more = report.notices > 0;
-        total.sent += report.sent;
-        total.expired += report.expired;
-        total.notices += report.notices;
-        total.retry.extend(report.retry);
-        total.failed.extend(report.failed);
-        if !more {
-            break;
-        }
-    }
-    let text = summary(queued, &total, &edition);
-    if total.failed.is_empty() {
-        Ok(text)
+    let report = dispatch::deliver(&mut store, &state, &templates, &settings, clock)
+        .map_err(|e| fail(2)(&e))?;
+    // The coordinators' notices of final failures go out in the same run.
+    let notices = if report.notices > 0 {
+        Some(
+            dispatch::deliver(&mut store, &state, &templates, &settings, clock)
+                .map_err(|e| fail(2)(&e))?,
+        )
     } else {
-        Err(Failure {
-            message: text,
-            code: 1,
-        })
+        None
+    };
+    let text = summary(queued, &report, notices.as_ref(), &edition);
+    if report.failed.is_empty() {
+        return Ok(text);
     }
+    // The report stays on standard output; the exit code says it failed.
+    print!("{text}");
+    Err(Failure {
+        message: format!(
+            "{} message(s) will not be delivered; fix the addresses in the definitions",
+            report.failed.len()
+        ),
+        code: 1,
+    })
 }
 
 fn summary(
     queued: usize,
     report: &Report,
+    notices: Option<&Report>,
     edition: &jalon_definition::resolved::Edition,
 ) -> String {
     let mut out = format!(
@@ -104,12 +105,17 @@ fn summary(
     for (key, recipient, reason) in &report.failed {
         let _ = writeln!(out, "  failed: {key} ({recipient}): {reason}");
     }
-    if report.notices > 0 {
+    if let Some(notices) = notices {
         let _ = writeln!(
             out,
-            "  {} notice(s) of failure queued for the coordinators",
-            report.notices
+            "{} notice(s) of these failures sent to the coordinators, {} to retry, {} failed",
+            notices.sent,
+            notices.retry.len(),
+            notices.failed.len()
         );
+        for (key, recipient, reason) in &notices.failed {
+            let _ = writeln!(out, "  failed: {key} ({recipient}): {reason}");
+        }
     }
     out
 }

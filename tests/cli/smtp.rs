@@ -1,0 +1,364 @@
+//! `jalon send` over real SMTP: messages arrive whole, failures are retried
+//! or reported as they should be, nothing is sent twice. The edition is
+//! `tests/fixtures/smtp/smtp.yaml`: on 3 March 2025, 14 messages fall due
+//! (two of them to `rejected@example.org`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Output;
+
+use mail_parser::{MessageParser, MimeHeaders};
+
+use crate::servers::{free_port, PostfixSink, Sink};
+use crate::{fixtures, stderr, stdout};
+
+const FIRST_DAY: &str = "2025-03-03 10:00";
+const ALL: usize = 14;
+
+fn send(db: &Path, url: &str, at: &str, extra: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_jalon"))
+        .args(["send", "essai", "--smtp", url, "--at", at])
+        .args(extra)
+        .arg("--definitions")
+        .arg(fixtures().join("smtp"))
+        .arg("--db")
+        .arg(db)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the jalon binary runs")
+}
+
+fn report(output: &Output) -> String {
+    format!("{}{}", stdout(output), stderr(output))
+}
+
+/// How many times each Message-ID was accepted.
+fn ids(accepted: &[serde_json::Value]) -> BTreeMap<String, usize> {
+    let mut seen = BTreeMap::new();
+    for message in accepted {
+        let id = message["message_id"]
+            .as_str()
+            .expect("every message has a Message-ID")
+            .to_owned();
+        *seen.entry(id).or_insert(0) += 1;
+    }
+    seen
+}
+
+#[test]
+fn messages_arrive_whole_and_a_rejected_address_blocks_nothing() {
+    let sink = Sink::start(0, &["--reject", "rejected@example.org"]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jalon.db");
+
+    let output = send(&db, &sink.url(), FIRST_DAY, &[]);
+    let text = report(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a final failure exits 1: {text}"
+    );
+    assert!(
+        text.starts_with("14 newly due, 12 sent, 0 to retry, 2 failed, 0 expired"),
+        "{text}"
+    );
+    assert!(text.contains("contact:p3"), "{text}");
+    assert!(text.contains("550"), "the server's answer is shown: {text}");
+    assert!(
+        text.contains("2 notice(s) of these failures sent to the coordinators"),
+        "{text}"
+    );
+
+    let accepted = sink.accepted();
+    // 12 messages, and the coordinator's 2 notices of the failures.
+    assert_eq!(accepted.len(), 14, "{accepted:#?}");
+    assert!(ids(&accepted).values().all(|&n| n == 1), "no duplicate");
+    let mut invitations = 0;
+    for record in &accepted {
+        let data = record["data"].as_str().expect("the message text");
+        let message = MessageParser::default()
+            .parse(data.as_bytes())
+            .expect("a parsable message");
+        let to = message
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address());
+        assert_eq!(
+            record["rcpt_tos"][0].as_str(),
+            to,
+            "envelope and header agree"
+        );
+        assert_eq!(
+            record["message_id"]
+                .as_str()
+                .map(|i| i.trim_matches(['<', '>'])),
+            message.message_id(),
+        );
+        assert!(message.date().is_some());
+        assert_eq!(
+            message.header_raw("Auto-Submitted").map(str::trim),
+            Some("auto-generated")
+        );
+        let subject = message.subject().expect("a subject");
+        assert!(!subject.contains("=?"), "subject decoded: {subject}");
+        if let Some(calendar) = message.parts.iter().find(|p| {
+            p.content_type()
+                .is_some_and(|c| c.subtype() == Some("calendar"))
+        }) {
+            invitations += 1;
+            let ics = calendar.text_contents().expect("calendar text");
+            let parsed = ical::IcalParser::new(ics.as_bytes())
+                .next()
+                .expect("a calendar")
+                .expect("that parses");
+            let event = &parsed.events[0];
+            let property = |name: &str| {
+                event
+                    .properties
+                    .iter()
+                    .find(|p| p.name == name)
+                    .and_then(|p| p.value.clone())
+            };
+            assert_eq!(property("SEQUENCE").as_deref(), Some("0"));
+            // 10 March 2025 09:30 in Paris (UTC+1).
+            assert!(
+                property("DTSTART").is_some_and(|d| d.starts_with("20250310T083000")),
+                "{:?}",
+                property("DTSTART")
+            );
+        }
+    }
+    // Everyone invited but the rejected address: the coordinator, 3 laureates.
+    assert_eq!(invitations, 4);
+    let notices: Vec<_> = accepted
+        .iter()
+        .filter_map(|r| r["data"].as_str())
+        .filter(|d| d.contains("rejected@example.org"))
+        .collect();
+    assert_eq!(notices.len(), 2, "the coordinator hears of both failures");
+    let notice = MessageParser::default()
+        .parse(notices[0].as_bytes())
+        .expect("the notice parses");
+    assert!(notice
+        .subject()
+        .unwrap_or("")
+        .starts_with("Message non remis"));
+    assert!(notice.body_text(0).unwrap_or_default().contains("550"));
+
+    // Nothing is sent twice.
+    let again = send(&db, &sink.url(), FIRST_DAY, &[]);
+    assert_eq!(again.status.code(), Some(0), "{}", report(&again));
+    assert!(
+        stdout(&again).starts_with("0 newly due, 0 sent"),
+        "{}",
+        report(&again)
+    );
+    assert_eq!(sink.accepted().len(), 14);
+}
+
+#[test]
+fn a_temporary_failure_is_retried_later_and_delivered_once() {
+    let sink = Sink::start(0, &["--tempfail-first", "3"]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jalon.db");
+
+    let first = send(&db, &sink.url(), FIRST_DAY, &[]);
+    let text = report(&first);
+    assert_eq!(first.status.code(), Some(0), "{text}");
+    assert!(
+        text.starts_with("14 newly due, 11 sent, 3 to retry"),
+        "{text}"
+    );
+    assert!(text.contains("451"), "{text}");
+    assert_eq!(sink.accepted().len(), 11);
+
+    // Not before its backoff.
+    let early = send(&db, &sink.url(), "2025-03-03 10:00", &[]);
+    assert!(
+        stdout(&early).starts_with("0 newly due, 0 sent"),
+        "{}",
+        report(&early)
+    );
+
+    let later = send(&db, &sink.url(), "2025-03-03 13:00", &[]);
+    assert!(
+        stdout(&later).starts_with("0 newly due, 3 sent, 0 to retry"),
+        "{}",
+        report(&later)
+    );
+    let accepted = sink.accepted();
+    assert_eq!(accepted.len(), ALL);
+    assert_eq!(ids(&accepted).len(), ALL, "each message exactly once");
+}
+
+#[test]
+fn a_server_that_is_down_then_back_gets_everything_once() {
+    let port = free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jalon.db");
+
+    let down = send(&db, &url, FIRST_DAY, &[]);
+    let text = report(&down);
+    assert_eq!(
+        down.status.code(),
+        Some(0),
+        "a server down is not final: {text}"
+    );
+    assert!(
+        text.starts_with("14 newly due, 0 sent, 14 to retry"),
+        "{text}"
+    );
+    assert!(text.contains("cannot reach"), "{text}");
+
+    let sink = Sink::start(port, &[]);
+    let back = send(&db, &url, "2025-03-03 14:00", &[]);
+    assert!(
+        stdout(&back).starts_with("0 newly due, 14 sent"),
+        "{}",
+        report(&back)
+    );
+    let accepted = sink.accepted();
+    assert_eq!(ids(&accepted).len(), ALL);
+    assert_eq!(accepted.len(), ALL);
+}
+
+#[test]
+fn a_message_past_its_expiry_is_not_sent() {
+    let sink = Sink::start(0, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jalon.db");
+    // First run on 14 March: the seminar of 10 March is over, so its
+    // invitations (and its opening notice) expired; the roadmap's opening
+    // messages and reminders are late but still before its deadline.
+    let late = send(&db, &sink.url(), "2025-03-14 10:00", &[]);
+    let text = report(&late);
+    assert_eq!(late.status.code(), Some(0), "{text}");
+    assert!(
+        text.starts_with("22 newly due, 16 sent, 0 to retry, 0 failed, 6 expired"),
+        "{text}"
+    );
+    let accepted = sink.accepted();
+    assert_eq!(accepted.len(), 16);
+    assert!(
+        accepted
+            .iter()
+            .all(|m| !m["data"].as_str().unwrap_or("").contains("text/calendar")),
+        "no invitation to a past seminar"
+    );
+    // After the deadline, nothing is left to say.
+    let dir = tempfile::tempdir().unwrap();
+    let after = send(
+        &dir.path().join("j.db"),
+        &sink.url(),
+        "2025-04-15 10:00",
+        &[],
+    );
+    assert!(
+        stdout(&after).starts_with("22 newly due, 0 sent, 0 to retry, 0 failed, 22 expired"),
+        "{}",
+        report(&after)
+    );
+    assert_eq!(sink.accepted().len(), 16);
+}
+
+#[test]
+fn a_postponed_seminar_sends_an_invite_that_replaces_the_first() {
+    let sink = Sink::start(0, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jalon.db");
+    let first = send(&db, &sink.url(), FIRST_DAY, &[]);
+    assert_eq!(first.status.code(), Some(0), "{}", report(&first));
+    let postpone = std::process::Command::new(env!("CARGO_BIN_EXE_jalon"))
+        .args(["postpone", "essai", "lancement", "--start", "2025-03-10"])
+        .args(["--by", "ana", "--at", "2025-03-04 09:00"])
+        .arg("--definitions")
+        .arg(fixtures().join("smtp"))
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .expect("jalon runs");
+    assert_eq!(postpone.status.code(), Some(0), "{}", report(&postpone));
+    let second = send(&db, &sink.url(), "2025-03-04 09:30", &[]);
+    assert_eq!(second.status.code(), Some(0), "{}", report(&second));
+
+    let invites: Vec<(String, String, String)> = sink
+        .accepted()
+        .iter()
+        .filter_map(|r| r["data"].as_str())
+        .filter_map(|data| {
+            let message = MessageParser::default().parse(data.as_bytes())?;
+            let to = message.to()?.first()?.address()?.to_owned();
+            let part = message.parts.iter().find(|p| {
+                p.content_type()
+                    .is_some_and(|c| c.subtype() == Some("calendar"))
+            })?;
+            let ics = part.text_contents()?.to_owned();
+            let calendar = ical::IcalParser::new(ics.as_bytes()).next()?.ok()?;
+            let event = calendar.events.first()?;
+            let get = |name: &str| {
+                event
+                    .properties
+                    .iter()
+                    .find(|p| p.name == name)
+                    .and_then(|p| p.value.clone())
+                    .unwrap_or_default()
+            };
+            Some((
+                to,
+                get("UID"),
+                format!("{} {}", get("SEQUENCE"), get("DTSTART")),
+            ))
+        })
+        .filter(|(to, ..)| to == "un@example.org")
+        .collect();
+    assert_eq!(invites.len(), 2, "{invites:#?}");
+    assert_eq!(invites[0].1, invites[1].1, "same UID: the update replaces");
+    assert!(invites[0].2.starts_with("0 20250310T083000"), "{invites:?}");
+    assert!(invites[1].2.starts_with("1 20250317T083000"), "{invites:?}");
+}
+
+#[test]
+fn the_rate_limit_spaces_messages_out() {
+    let sink = Sink::start(0, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jalon.db");
+    let start = std::time::Instant::now();
+    let output = send(
+        &db,
+        &sink.url(),
+        FIRST_DAY,
+        &["--rate", "10", "--connections", "4"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", report(&output));
+    // 14 messages at 10 per second take at least 1.3 s, however many
+    // connections.
+    assert!(start.elapsed() >= std::time::Duration::from_millis(1_300));
+    assert_eq!(sink.accepted().len(), ALL);
+}
+
+#[test]
+fn postfix_smtp_sink_takes_a_burst_over_several_connections() {
+    let dump = tempfile::tempdir().unwrap();
+    let template = dump.path().join("%M");
+    let sink = PostfixSink::start(&["-d", template.to_str().expect("a UTF-8 path")]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jalon.db");
+    let output = send(&db, &sink.url(), FIRST_DAY, &["--connections", "4"]);
+    assert!(
+        stdout(&output).starts_with("14 newly due, 14 sent"),
+        "{}",
+        report(&output)
+    );
+    // smtp-sink writes each message it accepted to its own file.
+    let mut ids = std::collections::BTreeSet::new();
+    for file in std::fs::read_dir(dump.path()).expect("the dump folder") {
+        let text = std::fs::read_to_string(file.expect("a dump").path()).expect("a dump file");
+        let id = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Message-ID: "))
+            .expect("each message has its Message-ID");
+        ids.insert(id.to_owned());
+    }
+    assert_eq!(ids.len(), ALL, "every message once");
+}
