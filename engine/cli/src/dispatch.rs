@@ -43,6 +43,8 @@ pub struct Report {
     pub expired: usize,
     /// Coordinator notices queued about final failures.
     pub notices: usize,
+    /// From the first message rendered to the last outcome committed.
+    pub elapsed: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +102,7 @@ pub fn deliver(
         return Ok(report);
     }
 
+    let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -187,6 +190,7 @@ pub fn deliver(
     });
     let (marks, result) = written.unwrap_or_else(|_| (Vec::new(), Ok(())));
     result?;
+    report.elapsed = started.elapsed();
     for m in marks {
         match m.outcome {
             Delivery::Sent => report.sent += 1,

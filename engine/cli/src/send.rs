@@ -98,6 +98,15 @@ fn summary(
         report.failed.len(),
         report.expired
     );
+    let attempted = report.sent + report.retry.len() + report.failed.len();
+    if attempted > 0 {
+        let seconds = report.elapsed.as_secs_f64();
+        let _ = writeln!(
+            out,
+            "  {attempted} attempted in {seconds:.3} s ({:.0} messages/s)",
+            attempted as f64 / seconds.max(1e-9)
+        );
+    }
     for (key, at, reason) in &report.retry {
         let when = messages::short_local(edition, *at);
         let _ = writeln!(out, "  retry from {when}: {key}: {reason}");

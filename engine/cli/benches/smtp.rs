@@ -1,0 +1,255 @@
+//! Messages per second from the outbox to Postfix's `smtp-sink` on loopback,
+//! with 1 and 10 connections, beside Postfix's own load generator
+//! `smtp-source` sending as many messages of the same size to the same sink
+//! with the same connection count, in the same run.
+//!
+//! `cargo bench -p jalon-cli --bench smtp` (installs the servers on first
+//! use, like the tests). `JALON_BENCH_LAUREATES` sets the edition's size
+//! (default 5,000 laureates → 10,000 messages).
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ROUNDS: usize = 3;
+
+fn main() {
+    let laureates: usize = std::env::var("JALON_BENCH_LAUREATES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let servers = root.join("target/test-servers");
+    let status = Command::new("bash")
+        .arg(root.join("tests/servers/provision.sh"))
+        .arg(&servers)
+        .status()
+        .expect("the provisioning script runs");
+    assert!(status.success(), "installing smtp-sink failed");
+
+    let work = tempfile::tempdir().expect("a work folder");
+    let definitions = work.path().join("definitions");
+    std::fs::create_dir_all(&definitions).expect("definitions folder");
+    std::fs::write(definitions.join("bench.yaml"), edition(laureates)).expect("edition written");
+    let messages = laureates * 2;
+    let size = average_size(&definitions, work.path());
+    println!(
+        "{messages} messages of {size} bytes on average ({laureates} laureates), median of {ROUNDS} rounds"
+    );
+    println!(
+        "{:>11}  {:>14}  {:>18}  {:>6}",
+        "connections", "jalon msg/s", "smtp-source msg/s", "ratio"
+    );
+    for connections in [1usize, 10] {
+        let mut ours = Vec::new();
+        let mut theirs = Vec::new();
+        for round in 0..ROUNDS {
+            let sink = Sink::start(&servers);
+            let db = work.path().join(format!("bench-{connections}-{round}.db"));
+            ours.push(jalon_rate(
+                &definitions,
+                &db,
+                sink.port,
+                connections,
+                messages,
+            ));
+            drop(sink);
+            let sink = Sink::start(&servers);
+            theirs.push(source_rate(
+                &servers,
+                sink.port,
+                connections,
+                messages,
+                size,
+            ));
+        }
+        let (ours, theirs) = (median(ours), median(theirs));
+        println!(
+            "{connections:>11}  {ours:>14.0}  {theirs:>18.0}  {:>6.2}",
+            ours / theirs
+        );
+    }
+}
+
+/// One coordinator, `n` laureates: on 3 March each laureate's roadmap opens,
+/// one message to its contact and one to the coordinator.
+fn edition(n: usize) -> String {
+    let mut yaml = String::from(
+        "programme: {id: bench, name: Programme de mesure}
+edition: {id: bench, name: Édition de mesure, start: 2025-03-03, end: 2025-12-19}
+time_zone: Europe/Paris
+organisations: [{id: cd, name: Département, kind: public_body}]
+people: [{id: ana, name: Ana Martin, email: ana@example.org, organisation: cd}]
+roles: [{id: coordination, name: Coordination, kind: coordination, members: [ana]}]
+themes: [{id: seniors, title: Isolement des seniors}]
+stages:
+  - id: feuille-de-route
+    kind: task
+    title: Feuille de route
+    description: Écrire la feuille de route de l'expérimentation avec les directions.
+    owners: [coordination]
+    for_each: laureate
+    start: edition.start
+    due: start + 30 working days
+templates:
+  - id: ouverture
+    subject: \"{{ programme }} — « {{ stage }} » commence\"
+    body: |
+      Bonjour {{ recipient }},
+
+      L'étape « {{ stage }} » de {{ edition }} s'ouvre le {{ start }} et doit être terminée le {{ due }}.
+      {{ description }}
+
+      Bien à vous,
+      L'équipe du programme
+messages: {stage_opened: ouverture}
+participants:
+",
+    );
+    for i in 0..n {
+        yaml.push_str(&format!(
+            "  - {{id: p{i}, name: Structure {i}, theme: seniors, status: laureate, contact: {{name: Contact {i}, email: contact{i}@example.org}}}}\n"
+        ));
+    }
+    yaml
+}
+
+/// The mean size of the edition's messages, read from an `.eml` run.
+fn average_size(definitions: &Path, work: &Path) -> usize {
+    let folder = work.join("eml");
+    let output = jalon(
+        definitions,
+        &work.join("size.db"),
+        &["--folder"],
+        &[&folder],
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let sizes: Vec<u64> = std::fs::read_dir(&folder)
+        .expect("the .eml folder")
+        .map(|f| f.expect("a file").metadata().expect("its size").len())
+        .collect();
+    (sizes.iter().sum::<u64>() / sizes.len().max(1) as u64) as usize
+}
+
+fn jalon(definitions: &Path, db: &Path, args: &[&str], paths: &[&Path]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_jalon"))
+        .args(["send", "bench", "--at", "2025-03-03 10:00"])
+        .args(args)
+        .args(paths)
+        .arg("--definitions")
+        .arg(definitions)
+        .arg("--db")
+        .arg(db)
+        .output()
+        .expect("jalon runs")
+}
+
+fn text(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Outbox to sink: the dispatcher's own timing of its delivery (rendering
+/// included, loading the definitions and the database not).
+fn jalon_rate(
+    definitions: &Path,
+    db: &Path,
+    port: u16,
+    connections: usize,
+    expected: usize,
+) -> f64 {
+    let url = format!("smtp://127.0.0.1:{port}");
+    let count = connections.to_string();
+    let output = jalon(
+        definitions,
+        db,
+        &["--smtp", &url, "--connections", &count],
+        &[],
+    );
+    let report = text(&output);
+    assert!(
+        report.starts_with(&format!("{expected} newly due, {expected} sent")),
+        "{report}"
+    );
+    let seconds: f64 = report
+        .split(" attempted in ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no timing in {report}"));
+    expected as f64 / seconds
+}
+
+/// smtp-source: `-s` sessions in parallel, `-d` keeping each connection for
+/// the next message, `-m` messages of `-l` bytes.
+fn source_rate(servers: &Path, port: u16, connections: usize, messages: usize, size: usize) -> f64 {
+    let started = Instant::now();
+    let status = Command::new(servers.join("bin/smtp-source"))
+        .args(["-d", "-s", &connections.to_string()])
+        .args(["-m", &messages.to_string(), "-l", &size.to_string()])
+        .args(["-f", "programme@example.org", "-t", "contact@example.org"])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .status()
+        .expect("smtp-source runs");
+    assert!(status.success(), "smtp-source failed");
+    messages as f64 / started.elapsed().as_secs_f64()
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+struct Sink {
+    child: Child,
+    port: u16,
+}
+
+impl Sink {
+    fn start(servers: &Path) -> Sink {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut child = Command::new(servers.join("bin/smtp-sink"))
+            .args(user())
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("1024")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("smtp-sink starts");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Sink { child, port };
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("smtp-sink did not listen");
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// As root, smtp-sink must be told whose privileges to keep.
+fn user() -> Vec<String> {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    if root {
+        vec!["-u".into(), "root".into()]
+    } else {
+        Vec::new()
+    }
+}
