@@ -28,6 +28,21 @@ fn send(db: &Path, url: &str, at: &str, extra: &[&str]) -> Output {
         .expect("the jalon binary runs")
 }
 
+/// `jalon outbox essai ARGS…`, which must succeed.
+fn outbox(db: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_jalon"))
+        .args(["outbox", "essai"])
+        .args(args)
+        .arg("--definitions")
+        .arg(fixtures().join("smtp"))
+        .arg("--db")
+        .arg(db)
+        .output()
+        .expect("the jalon binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", report(&output));
+    stdout(&output)
+}
+
 fn report(output: &Output) -> String {
     format!("{}{}", stdout(output), stderr(output))
 }
@@ -145,6 +160,16 @@ fn messages_arrive_whole_and_a_rejected_address_blocks_nothing() {
         .starts_with("Message non remis"));
     assert!(notice.body_text(0).unwrap_or_default().contains("550"));
 
+    // The coordinator can see what bounced, and why.
+    let failed = outbox(&db, &["--status", "failed"]);
+    assert!(
+        failed.contains("16 messages (0 pending, 14 sent, 2 failed, 0 expired)"),
+        "{failed}"
+    );
+    assert_eq!(failed.matches("contact:p3").count(), 4, "{failed}");
+    assert_eq!(failed.matches("last answer:").count(), 2, "{failed}");
+    assert!(failed.contains("550"), "{failed}");
+
     // Nothing is sent twice.
     let again = send(&db, &sink.url(), FIRST_DAY, &[]);
     assert_eq!(again.status.code(), Some(0), "{}", report(&again));
@@ -171,6 +196,9 @@ fn a_temporary_failure_is_retried_later_and_delivered_once() {
     );
     assert!(text.contains("451"), "{text}");
     assert_eq!(sink.accepted().len(), 11);
+    let waiting = outbox(&db, &["--status", "pending"]);
+    assert_eq!(waiting.matches("next attempt from").count(), 3, "{waiting}");
+    assert_eq!(waiting.matches("last answer: ").count(), 3, "{waiting}");
 
     // Not before its backoff.
     let early = send(&db, &sink.url(), "2025-03-03 10:00", &[]);

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::Address;
 
@@ -37,13 +37,17 @@ pub enum Security {
 /// Where and how to reach the relay, read from a URL:
 /// `smtp://host[:25]`, `smtp://user:pass@host:587?tls=required` (STARTTLS),
 /// `smtp://host?tls=opportunistic`, `smtps://user:pass@host[:465]`;
-/// `ehlo=NAME` sets the name we greet with.
+/// `ehlo=NAME` sets the name we greet with; `ca=PATH` trusts the PEM
+/// certificate(s) in that file besides the usual authorities (a relay with
+/// an internal certificate authority).
 pub struct SmtpConfig {
     pub host: String,
     pub port: u16,
     pub security: Security,
     credentials: Option<Credentials>,
     hello: ClientId,
+    /// Extra trusted certificates (`ca=`), PEM.
+    authority: Option<Vec<u8>>,
     /// Connecting, and each command, give up after this long.
     pub timeout: Duration,
 }
@@ -83,6 +87,7 @@ impl SmtpConfig {
             .trim_end_matches(']')
             .to_owned();
         let mut hello = ClientId::default();
+        let mut authority = None;
         for (name, value) in url.query_pairs() {
             match (&*name, &*value) {
                 ("tls", "required") if security == Security::None => {
@@ -98,9 +103,16 @@ impl SmtpConfig {
                     )))
                 }
                 ("ehlo", name) => hello = ClientId::Domain(name.to_owned()),
+                ("ca", path) => {
+                    let pem = std::fs::read(path)
+                        .map_err(|e| fail(format!("ca={path} cannot be read: {e}")))?;
+                    Certificate::from_pem(&pem)
+                        .map_err(|e| fail(format!("ca={path} is not a PEM certificate: {e}")))?;
+                    authority = Some(pem);
+                }
                 (other, _) => {
                     return Err(fail(format!(
-                        "unknown setting `{other}` (known: tls, ehlo)"
+                        "unknown setting `{other}` (known: tls, ehlo, ca)"
                     )))
                 }
             }
@@ -126,6 +138,7 @@ impl SmtpConfig {
             security,
             credentials,
             hello,
+            authority,
             timeout: Duration::from_secs(30),
         })
     }
@@ -151,7 +164,14 @@ impl SmtpConfig {
 
     async fn connect(&self) -> Result<AsyncSmtpConnection, DeliveryError> {
         let tls = || {
-            TlsParameters::new(self.host.clone())
+            let mut builder = TlsParameters::builder(self.host.clone());
+            if let Some(pem) = &self.authority {
+                let certificate = Certificate::from_pem(pem)
+                    .map_err(|e| DeliveryError::Permanent(format!("ca: {e}")))?;
+                builder = builder.add_root_certificate(certificate);
+            }
+            builder
+                .build()
                 .map_err(|e| DeliveryError::Permanent(format!("TLS set-up failed: {e}")))
         };
         let mut connection = match self.security {

@@ -133,7 +133,7 @@ fn open(db: &Path) -> Result<SqliteStore, Failure> {
     SqliteStore::open(db).map_err(|e| Failure::usage(e.to_string()))
 }
 
-fn open_read_only(db: &Path) -> Result<SqliteStore, Failure> {
+pub fn open_read_only(db: &Path) -> Result<SqliteStore, Failure> {
     if !db.exists() {
         return Err(Failure::usage(format!(
             "there is no database `{}` yet: nothing has been recorded (give it with --db)",

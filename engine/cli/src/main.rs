@@ -7,6 +7,7 @@ mod export;
 mod graph;
 mod live;
 mod messages;
+mod outbox;
 mod plan;
 mod render;
 mod script;
@@ -264,6 +265,14 @@ enum Command {
         #[arg(long, value_name = "WHEN")]
         at: Option<String>,
     },
+    /// Every message of the edition and where it stands: pending (with its next attempt), sent, failed (with the server's answer), expired.
+    Outbox {
+        #[command(flatten)]
+        place: Where,
+        /// Only the messages in this state: pending, sent, failed or expired.
+        #[arg(long, value_name = "STATE")]
+        status: Option<String>,
+    },
     /// The audit trail: every recorded event, who, when, how.
     Log {
         #[command(flatten)]
@@ -409,6 +418,9 @@ fn main() -> ExitCode {
         Command::Simulate { file, script, out } => simulate_command(&file, &script, &out),
         Command::Status { place, at } => finish(live::status(&place.target(), at.as_deref())),
         Command::Log { place } => finish(live::log(&place.target())),
+        Command::Outbox { place, status } => {
+            finish(outbox::outbox(&place.target(), status.as_deref()))
+        }
         Command::Send {
             place,
             smtp,
