@@ -139,3 +139,81 @@ fn usage_errors_exit_two() {
     );
     assert_eq!(jalon(&dir, &["frobnicate"]).status.code(), Some(2));
 }
+
+#[test]
+fn templates_are_compiled_with_their_translations() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = fixtures().join("base.yaml");
+    let text = format!(
+        r#"extends: {}
+programme:
+  sender: {{name: Programme, email: pas-une-adresse}}
+people:
+  - {{id: ana, language: english}}
+templates:
+  - id: t
+    subject: "{{% set s = stage %}}{{{{ s }}}} {{% for i in range(2) %}}{{{{ loop.index }}}}{{% endfor %}}"
+    body: |
+      {{% if comment %}}{{{{ comment }}}}{{% endif %}}
+      {{{{ stage.title }}}}
+    html: "<p>{{{{ recipient }}}}</p>"
+    translations:
+      en:
+        subject: Reminder
+        body: "Hello {{{{ recipeint }}}}"
+      fr:
+        subject: Rappel
+        body: Bonjour
+  - id: u
+    subject: Sujet
+    body: Corps
+    translations:
+      en: {{subject: Subject}}
+"#,
+        base.display()
+    );
+    std::fs::write(dir.path().join("edition.yaml"), text).expect("write");
+    let output = jalon(dir.path(), &["check", "--format", "json", "edition.yaml"]);
+    let report = json(&output);
+    let found: Vec<(String, u64, u64, String)> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_owned(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["column"].as_u64().unwrap_or_default(),
+                d["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let codes: Vec<(&str, u64, u64)> = found
+        .iter()
+        .map(|(c, l, col, _)| (c.as_str(), *l, *col))
+        .collect();
+    // `set`, `for`, `loop`, `range` and `if` are Jinja, not unknown variables.
+    assert_eq!(
+        codes,
+        [
+            ("invalid-email", 3, 36),
+            ("unknown-value", 5, 25),
+            ("template-error", 11, 10),
+            ("unknown-variable", 16, 25),
+            ("unused-translation", 17, 7),
+            ("missing-field", 24, 7),
+        ],
+        "{found:#?}"
+    );
+    assert!(
+        found[2].3.contains("`stage.title` is undefined"),
+        "{}",
+        found[2].3
+    );
+    assert!(found[3]
+        .3
+        .contains("the English body of template `t` uses `recipeint`"));
+    assert!(report["diagnostics"][3]["hint"]
+        .as_str()
+        .is_some_and(|h| h.contains("`recipient`")));
+}

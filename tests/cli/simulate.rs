@@ -69,6 +69,29 @@ fn each_shipped_script_plays_its_year() {
             assert!(message
                 .body_text(0)
                 .is_some_and(|b| b.starts_with("Bonjour")));
+            let html = message
+                .parts
+                .iter()
+                .find(|p| {
+                    p.content_type()
+                        .is_some_and(|c| c.c_subtype.as_deref() == Some("html"))
+                })
+                .and_then(|p| p.text_contents())
+                .unwrap_or_else(|| panic!("{} has no text/html part", file.display()));
+            assert!(html.contains("<html lang=\"fr\">") && html.contains(">Bonjour "));
+            assert!(!html.contains("{{"));
+            // From the programme's sender, Message-IDs in its domain, dates
+            // at Paris's offset.
+            let from = message.from().and_then(|f| f.first()).expect("a From");
+            assert_eq!(
+                from.address(),
+                Some("experimentations-sociales@valdoise.example")
+            );
+            assert!(message
+                .message_id()
+                .is_some_and(|id| id.ends_with("@valdoise.example")));
+            let date = message.header_raw("Date").expect("a Date").trim();
+            assert!(date.ends_with("+0100") || date.ends_with("+0200"), "{date}");
             let name = file.file_name().unwrap().to_string_lossy();
             let calendar = message.parts.iter().any(|p| {
                 p.content_type()
@@ -214,4 +237,54 @@ fn an_unexpected_refusal_fails_the_run() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn an_english_laureate_reads_english_with_english_dates() {
+    // The real 2024-2025 edition, with one laureate's contact reading English.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("sim");
+    let output = jalon(
+        &root(),
+        &[
+            "simulate",
+            "tests/fixtures/english.yaml",
+            "--script",
+            "definitions/simulations/2024-2025.yaml",
+            "--out",
+            out.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let mut english = 0;
+    for entry in fs::read_dir(out.join("messages")).expect("messages folder") {
+        let path = entry.expect("entry").path();
+        let bytes = fs::read(&path).expect("eml");
+        let message = MessageParser::default().parse(&bytes).expect("parses");
+        let to = message
+            .to()
+            .and_then(|t| t.first())
+            .and_then(|a| a.address())
+            .expect("a To")
+            .to_owned();
+        let body = message.body_text(0).expect("a text body").into_owned();
+        let html = message.body_html(0).expect("an HTML body").into_owned();
+        if to == "atchoum@example.org" {
+            english += 1;
+            assert!(body.starts_with("Hello "), "{}: {body}", path.display());
+            assert!(html.contains("<html lang=\"en\">"), "{html}");
+            let french = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", " h "];
+            assert!(
+                !french.iter().any(|w| body.contains(w)),
+                "{}: {body}",
+                path.display()
+            );
+            if path.to_string_lossy().contains("-invitation-") {
+                assert!(body.contains(" at 9:"), "{body}");
+            }
+        } else {
+            assert!(body.starts_with("Bonjour "), "{}: {body}", path.display());
+        }
+    }
+    assert!(english >= 5, "{english} messages to the English reader");
 }

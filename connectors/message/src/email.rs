@@ -1,13 +1,30 @@
 //! The email around a rendered message, built with lettre: addresses and
 //! accented subjects encoded as RFC 5322 and 2047 require, a Message-ID
 //! derived from the action's idempotency key (so a retry is recognisably the
-//! same message), and `Auto-Submitted` so that auto-responders keep quiet.
+//! same message), `Auto-Submitted` so that auto-responders keep quiet, and
+//! the `Date` in the edition's local time.
+//!
+//! The body is `multipart/alternative`: the text, then its HTML version. An
+//! invitation adds its `text/calendar; method=REQUEST` as a third
+//! alternative (what Gmail and Outlook read to show "Accept / Decline"), and
+//! the same file as an `invitation.ics` attachment for the clients that only
+//! look at attachments:
+//!
+//! ```text
+//! multipart/mixed
+//! ├── multipart/alternative
+//! │   ├── text/plain
+//! │   ├── text/html
+//! │   └── text/calendar; method=REQUEST
+//! └── application/ics (invitation.ics, attachment)
+//! ```
 
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox as LettreMailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment, Mailbox as LettreMailbox, MultiPart, SinglePart};
 use lettre::Message;
 use sha2::{Digest, Sha256};
 
+use crate::html::{html_page, text_to_html};
 use crate::ics::invite_ics;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +59,8 @@ pub struct Email {
     pub to: Vec<Mailbox>,
     pub subject: String,
     pub text: String,
+    /// A whole HTML document; `None`: made from `text`.
+    pub html: Option<String>,
     pub invite: Option<Invite>,
 }
 
@@ -65,11 +84,21 @@ pub fn message_id(idempotency_key: &str, domain: &str) -> String {
     format!("<{hex}@{domain}>")
 }
 
-pub fn to_eml(email: &Email, domain: &str) -> Result<Vec<u8>, MessageError> {
+/// The email as RFC 5322 bytes.
+///
+/// Its Message-ID is in the domain of the sender's (`From`) address, as RFC
+/// 5322 advises; `fallback_domain` serves only if that address has none.
+pub fn to_eml(email: &Email, fallback_domain: &str) -> Result<Vec<u8>, MessageError> {
+    let domain = email
+        .from
+        .email
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>'))
+        .filter(|d| !d.is_empty())
+        .unwrap_or(fallback_domain);
     let mut builder = Message::builder()
         .from(mailbox(&email.from)?)
         .subject(email.subject.clone())
-        .date(std::time::SystemTime::from(email.date.timestamp()))
         .message_id(Some(message_id(&email.idempotency_key, domain)))
         .header(AutoSubmitted);
     if let Some(reply_to) = &email.reply_to {
@@ -81,21 +110,66 @@ pub fn to_eml(email: &Email, domain: &str) -> Result<Vec<u8>, MessageError> {
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(email.text.clone());
-    let message = match &email.invite {
-        None => builder.singlepart(text),
+    let html = email
+        .html
+        .clone()
+        .unwrap_or_else(|| html_page(&text_to_html(&email.text), None, &email.subject));
+    let html = SinglePart::builder()
+        .header(ContentType::TEXT_HTML)
+        .body(html);
+    let alternative = MultiPart::alternative().singlepart(text).singlepart(html);
+    let mut message = match &email.invite {
+        None => builder.multipart(alternative),
         Some(invite) => {
-            let calendar = ContentType::parse("text/calendar; charset=utf-8; method=REQUEST")
-                .map_err(|e| MessageError::Build(e.to_string()))?;
+            let content_type = |value: &str| {
+                ContentType::parse(value).map_err(|e| MessageError::Build(e.to_string()))
+            };
             let ics = invite_ics(invite, email.date.timestamp());
+            let calendar = SinglePart::builder()
+                .header(content_type(
+                    "text/calendar; charset=utf-8; method=REQUEST",
+                )?)
+                .body(ics.clone());
+            let attachment = Attachment::new("invitation.ics".to_owned()).body(
+                ics,
+                content_type("application/ics; name=\"invitation.ics\"")?,
+            );
             builder.multipart(
-                MultiPart::alternative()
-                    .singlepart(text)
-                    .singlepart(SinglePart::builder().header(calendar).body(ics)),
+                MultiPart::mixed()
+                    .multipart(alternative.singlepart(calendar))
+                    .singlepart(attachment),
             )
         }
     }
     .map_err(|e| MessageError::Build(e.to_string()))?;
+    // lettre writes dates in UTC; people read their own time.
+    message
+        .headers_mut()
+        .set(LocalDate(rfc2822_date(&email.date)));
     Ok(message.formatted())
+}
+
+/// `Thu, 12 Jun 2025 09:00:00 +0200`: RFC 5322's date, at the zone's offset.
+pub fn rfc2822_date(at: &jiff::Zoned) -> String {
+    at.strftime("%a, %d %b %Y %H:%M:%S %z").to_string()
+}
+
+/// `Date` with the local offset (lettre's own `Date` header is always UTC).
+#[derive(Clone)]
+struct LocalDate(String);
+
+impl Header for LocalDate {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Date")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(LocalDate(s.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
 }
 
 fn mailbox(mailbox: &Mailbox) -> Result<LettreMailbox, MessageError> {
@@ -165,6 +239,7 @@ mod tests {
             subject: "Invitation : Séminaire de lancement — lundi 25 novembre 2024".into(),
             text: "Bonjour Équipe Atchoum,\n\nVous êtes invité·e à « Séminaire de lancement ».\n"
                 .into(),
+            html: None,
             invite: invite.then(|| Invite {
                 uid: "2024-2025.lancement.lancement@jalon.invalid".into(),
                 sequence: 0,
@@ -241,6 +316,141 @@ mod tests {
         let ics = calendar.text_contents().unwrap();
         assert!(ics.contains("METHOD:REQUEST"));
         assert!(ics.contains("DTSTART:20241125T083000Z"));
+        assert_eq!(
+            calendar
+                .content_type()
+                .and_then(|c| c.attribute("method"))
+                .map(str::to_owned),
+            Some("REQUEST".to_owned())
+        );
+        let html = parsed.body_html(0).expect("an HTML body");
+        assert!(html.contains("« Séminaire de lancement ».</p>"), "{html}");
+    }
+
+    /// The MIME tree as `type/subtype` lines, indented by depth.
+    fn structure(bytes: &[u8]) -> Vec<String> {
+        fn walk(
+            message: &mail_parser::Message<'_>,
+            part: u32,
+            depth: usize,
+            out: &mut Vec<String>,
+        ) {
+            let part = &message.parts[part as usize];
+            let c = part.content_type().expect("a content type");
+            let mut line = format!(
+                "{}{}/{}",
+                "  ".repeat(depth),
+                c.c_type,
+                c.c_subtype.as_deref().unwrap_or_default()
+            );
+            if part.attachment_name().is_some()
+                || part
+                    .content_disposition()
+                    .is_some_and(|d| d.is_attachment())
+            {
+                line.push_str(&format!(
+                    " (attachment {})",
+                    part.attachment_name().unwrap_or_default()
+                ));
+            }
+            out.push(line);
+            if let mail_parser::PartType::Multipart(children) = &part.body {
+                for &child in children {
+                    walk(message, child, depth + 1, out);
+                }
+            }
+        }
+        let parsed = mail_parser::MessageParser::default()
+            .parse(bytes)
+            .expect("parses");
+        let mut out = Vec::new();
+        walk(&parsed, 0, 0, &mut out);
+        out
+    }
+
+    #[test]
+    fn text_and_html_are_alternatives_and_an_invite_adds_the_calendar() {
+        let plain = to_eml(&email(false), "jalon.invalid").unwrap();
+        assert_eq!(
+            structure(&plain),
+            ["multipart/alternative", "  text/plain", "  text/html"]
+        );
+        let invite = to_eml(&email(true), "jalon.invalid").unwrap();
+        assert_eq!(
+            structure(&invite),
+            [
+                "multipart/mixed",
+                "  multipart/alternative",
+                "    text/plain",
+                "    text/html",
+                "    text/calendar",
+                "  application/ics (attachment invitation.ics)",
+            ]
+        );
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&invite)
+            .expect("parses");
+        let attachment = parsed.attachment(0).expect("the .ics attachment");
+        assert!(String::from_utf8_lossy(attachment.contents()).contains("METHOD:REQUEST"));
+    }
+
+    #[test]
+    fn a_given_html_is_sent_as_is() {
+        let mut e = email(false);
+        e.html = Some("<!DOCTYPE html>\n<p>Déjà prêt</p>\n".into());
+        let bytes = to_eml(&e, "jalon.invalid").unwrap();
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&bytes)
+            .expect("parses");
+        // Line ends travel as CRLF, as RFC 5322 wants.
+        assert_eq!(
+            parsed.body_html(0).map(|h| h.replace("\r\n", "\n")),
+            Some("<!DOCTYPE html>\n<p>Déjà prêt</p>\n".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_date_is_written_at_the_local_offset() {
+        let bytes = to_eml(&email(false), "jalon.invalid").unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        // 11 November 2024 is in winter time: UTC+1.
+        assert!(
+            text.contains("\r\nDate: Mon, 11 Nov 2024 17:30:00 +0100\r\n"),
+            "{text}"
+        );
+        assert_eq!(text.matches("\nDate:").count(), 1);
+        let mut summer = email(false);
+        summer.date = date(2025, 6, 12)
+            .at(9, 0, 0, 0)
+            .in_tz("Europe/Paris")
+            .unwrap();
+        let bytes = to_eml(&summer, "jalon.invalid").unwrap();
+        assert!(String::from_utf8_lossy(&bytes).contains("Date: Thu, 12 Jun 2025 09:00:00 +0200"));
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&bytes)
+            .expect("parses");
+        assert_eq!(
+            parsed.date().unwrap().to_timestamp(),
+            summer.date.timestamp().as_second()
+        );
+    }
+
+    #[test]
+    fn message_ids_take_the_senders_domain() {
+        let mut e = email(false);
+        e.from.email = "experimentations@valdoise.example".into();
+        let bytes = to_eml(&e, "jalon.invalid").unwrap();
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&bytes)
+            .expect("parses");
+        assert_eq!(
+            parsed.message_id().map(str::to_owned),
+            Some(
+                message_id(&e.idempotency_key, "valdoise.example")
+                    .trim_matches(|c| c == '<' || c == '>')
+                    .to_owned()
+            )
+        );
     }
 
     #[test]

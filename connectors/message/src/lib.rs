@@ -1,13 +1,18 @@
-//! Jalon's messages: templates rendered into RFC 5322 emails, with an
-//! iCalendar invite for seminars. No network here: delivery is a connector's
-//! job; this crate only decides the bytes.
+//! Jalon's messages: templates rendered into RFC 5322 emails (text and
+//! HTML, in French or English), with an iCalendar invite for seminars. No
+//! network here: delivery is a connector's job; this crate only decides the
+//! bytes.
 
 mod email;
+mod english;
 mod french;
+mod html;
 mod ics;
 mod templates;
 
-pub use email::{message_id, to_eml, Email, Invite, Mailbox, MessageError};
+pub use email::{message_id, rfc2822_date, to_eml, Email, Invite, Mailbox, MessageError};
+pub use english::{english_date, english_date_time, english_time};
 pub use french::{french_date, french_date_time, french_time};
+pub use html::{html_page, text_to_html};
 pub use ics::{calendar_ics, invite_ics, CalendarEntry, EntryTime};
-pub use templates::{Rendered, TemplateError, Templates};
+pub use templates::{Rendered, TemplateError, Templates, Text};

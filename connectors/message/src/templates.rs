@@ -1,25 +1,52 @@
 //! Message templates in Jinja syntax (minijinja), compiled once when the
 //! definitions load. Unknown variables are errors, not blanks: a blank in an
 //! email to a laureate is a bug nobody sees until it is sent.
+//!
+//! A template has a subject, a plain-text body and optionally an HTML body,
+//! in its own language, and the same in other languages (translations).
+//! Values put into the HTML body are HTML-escaped; when there is no HTML
+//! body, one is made from the text.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+
+use crate::html::{html_page, text_to_html};
 
 pub struct Templates {
     env: Environment<'static>,
+    /// For each template id, the languages it has: its own text's first.
+    languages: HashMap<String, Vec<String>>,
+    /// The (id, language) pairs that have an HTML body.
+    with_html: Vec<(String, String)>,
+}
+
+/// A template's texts in one language.
+#[derive(Clone, Copy, Debug)]
+pub struct Text<'a> {
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// `None`: made from the body.
+    pub html: Option<&'a str>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rendered {
     pub subject: String,
+    /// Plain text.
     pub body: String,
+    /// A whole HTML document: the template's HTML body, or one made from
+    /// the text.
+    pub html: String,
+    /// The language it is written in.
+    pub language: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TemplateError {
     #[error("template `{template}`, {part}{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
     Invalid {
+        /// The id, with the language for a translation (`ouverture (en)`).
         template: String,
         part: &'static str,
         line: Option<usize>,
@@ -39,49 +66,112 @@ impl Templates {
     pub fn new() -> Self {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        // Plain-text emails: nothing to escape.
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        // Text parts have nothing to escape; HTML bodies escape every value.
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with("#html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
         env.set_keep_trailing_newline(true);
-        Templates { env }
+        Templates {
+            env,
+            languages: HashMap::new(),
+            with_html: Vec::new(),
+        }
     }
 
-    pub fn add(&mut self, id: &str, subject: &str, body: &str) -> Result<(), TemplateError> {
-        for (part, text) in [("subject", subject), ("body", body)] {
+    /// Adds template `id` in `language`. The first language added for an id
+    /// is its own; the others are translations. Adding a language again
+    /// replaces it.
+    pub fn add(&mut self, id: &str, language: &str, text: Text<'_>) -> Result<(), TemplateError> {
+        let label = self.label(id, language);
+        let mut parts = vec![("subject", text.subject), ("body", text.body)];
+        parts.extend(text.html.map(|html| ("html", html)));
+        for (part, source) in parts {
             self.env
-                .add_template_owned(format!("{id}#{part}"), text.to_owned())
-                .map_err(|e| invalid(id, part, &e))?;
+                .add_template_owned(name(id, language, part), source.to_owned())
+                .map_err(|e| invalid(&label, part, &e))?;
+        }
+        let key = (id.to_owned(), language.to_owned());
+        self.with_html.retain(|k| *k != key);
+        if text.html.is_some() {
+            self.with_html.push(key);
+        }
+        let languages = self.languages.entry(id.to_owned()).or_default();
+        if !languages.iter().any(|l| l == language) {
+            languages.push(language.to_owned());
         }
         Ok(())
     }
 
+    /// The language template `id` is rendered in for a reader of `wanted`:
+    /// that one if the template has it, else the template's own.
+    pub fn language_for(&self, id: &str, wanted: &str) -> Option<&str> {
+        let languages = self.languages.get(id)?;
+        languages
+            .iter()
+            .find(|l| *l == wanted)
+            .or_else(|| languages.first())
+            .map(String::as_str)
+    }
+
+    /// Renders template `id` for a reader of `language` (see
+    /// [`Templates::language_for`]).
     pub fn render(
         &self,
         id: &str,
+        language: &str,
         vars: &BTreeMap<String, String>,
     ) -> Result<Rendered, TemplateError> {
-        let mut out = Vec::with_capacity(2);
-        for part in ["subject", "body"] {
+        let language = self
+            .language_for(id, language)
+            .ok_or_else(|| TemplateError::Unknown(id.to_owned()))?;
+        let label = self.label(id, language);
+        let part = |part: &'static str| {
             let template = self
                 .env
-                .get_template(&format!("{id}#{part}"))
+                .get_template(&name(id, language, part))
                 .map_err(|_| TemplateError::Unknown(id.to_owned()))?;
-            out.push(template.render(vars).map_err(|e| invalid(id, part, &e))?);
-        }
-        let body = out.pop().unwrap_or_default();
+            template.render(vars).map_err(|e| invalid(&label, part, &e))
+        };
         // A subject is one line, whatever the template's line breaks.
-        let subject = out
-            .pop()
-            .unwrap_or_default()
+        let subject = part("subject")?
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        Ok(Rendered { subject, body })
+        let body = part("body")?;
+        let has_html = self.with_html.iter().any(|(i, l)| i == id && l == language);
+        let inner = if has_html {
+            part("html")?
+        } else {
+            text_to_html(&body)
+        };
+        Ok(Rendered {
+            html: html_page(&inner, Some(language), &subject),
+            subject,
+            body,
+            language: language.to_owned(),
+        })
+    }
+
+    /// How errors name the template: its id, and the language of a translation.
+    fn label(&self, id: &str, language: &str) -> String {
+        match self.languages.get(id).and_then(|l| l.first()) {
+            Some(own) if own != language => format!("{id} ({language})"),
+            _ => id.to_owned(),
+        }
     }
 }
 
-fn invalid(id: &str, part: &'static str, error: &minijinja::Error) -> TemplateError {
+fn name(id: &str, language: &str, part: &str) -> String {
+    format!("{id}#{language}#{part}")
+}
+
+fn invalid(template: &str, part: &'static str, error: &minijinja::Error) -> TemplateError {
     TemplateError::Invalid {
-        template: id.to_owned(),
+        template: template.to_owned(),
         part,
         line: error.line(),
         message: error
@@ -101,29 +191,88 @@ mod tests {
             .collect()
     }
 
+    fn text<'a>(subject: &'a str, body: &'a str) -> Text<'a> {
+        Text {
+            subject,
+            body,
+            html: None,
+        }
+    }
+
     #[test]
     fn renders_subject_on_one_line_and_body_as_written() {
         let mut t = Templates::new();
         t.add(
             "x",
-            "Rappel :\n« {{ stage }} »",
-            "Bonjour {{ recipient }},\n\n<b>&</b>\n",
+            "fr",
+            text(
+                "Rappel :\n« {{ stage }} »",
+                "Bonjour {{ recipient }},\n\n<b>&</b>\n",
+            ),
         )
         .unwrap();
         let r = t
             .render(
                 "x",
+                "fr",
                 &vars(&[("stage", "Feuille de route"), ("recipient", "Aline")]),
             )
             .unwrap();
         assert_eq!(r.subject, "Rappel : « Feuille de route »");
         assert_eq!(r.body, "Bonjour Aline,\n\n<b>&</b>\n");
+        assert!(r.html.contains("Bonjour Aline,</p>"), "{}", r.html);
+        assert!(r.html.contains("&lt;b&gt;&amp;&lt;/b&gt;"), "{}", r.html);
+        assert!(r.html.contains("<html lang=\"fr\">"));
+    }
+
+    #[test]
+    fn values_in_an_html_body_are_escaped() {
+        let mut t = Templates::new();
+        t.add(
+            "x",
+            "fr",
+            Text {
+                subject: "s",
+                body: "{{ comment }}",
+                html: Some("<p><strong>{{ comment }}</strong></p>"),
+            },
+        )
+        .unwrap();
+        let r = t
+            .render("x", "fr", &vars(&[("comment", "<script>a & b</script>")]))
+            .unwrap();
+        assert_eq!(r.body, "<script>a & b</script>");
+        assert!(
+            r.html
+                .contains("<p><strong>&lt;script&gt;a &amp; b&lt;&#x2f;script&gt;</strong></p>"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn a_translation_when_there_is_one_else_the_own_text() {
+        let mut t = Templates::new();
+        t.add("x", "fr", text("Bonjour", "Texte")).unwrap();
+        t.add("x", "en", text("Hello", "Text")).unwrap();
+        t.add("y", "fr", text("Seul", "Texte")).unwrap();
+        let en = t.render("x", "en", &vars(&[])).unwrap();
+        assert_eq!((en.subject.as_str(), en.language.as_str()), ("Hello", "en"));
+        assert!(en.html.contains("<html lang=\"en\">"));
+        assert_eq!(t.render("x", "fr", &vars(&[])).unwrap().subject, "Bonjour");
+        let fallback = t.render("y", "en", &vars(&[])).unwrap();
+        assert_eq!(
+            (fallback.subject.as_str(), fallback.language.as_str()),
+            ("Seul", "fr")
+        );
+        assert_eq!(t.language_for("y", "en"), Some("fr"));
+        assert_eq!(t.language_for("z", "en"), None);
     }
 
     #[test]
     fn unknown_variables_and_bad_syntax_are_errors_with_lines() {
         let mut t = Templates::new();
-        let bad = t.add("y", "ok", "ligne 1\n{{ stage }\n");
+        let bad = t.add("y", "fr", text("ok", "ligne 1\n{{ stage }\n"));
         assert!(
             matches!(
                 &bad,
@@ -135,8 +284,8 @@ mod tests {
             ),
             "{bad:?}"
         );
-        t.add("z", "{{ stgae }}", "").unwrap();
-        let err = t.render("z", &vars(&[("stage", "x")])).unwrap_err();
+        t.add("z", "fr", text("{{ stgae }}", "")).unwrap();
+        let err = t.render("z", "fr", &vars(&[("stage", "x")])).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -148,7 +297,7 @@ mod tests {
             "{err}"
         );
         assert_eq!(
-            t.render("nope", &vars(&[])),
+            t.render("nope", "fr", &vars(&[])),
             Err(TemplateError::Unknown("nope".into()))
         );
     }

@@ -159,6 +159,7 @@ fn notice_email(edition: &Edition, entry: &OutboxEntry, now: Timestamp) -> Resul
         to: vec![coordinator],
         subject,
         text,
+        html: None,
         invite: None,
     })
 }

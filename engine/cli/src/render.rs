@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use jalon_definition::source::{excerpt, FileId, Sources, Span};
 use jalon_definition::{Diagnostic, Report, Severity};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
 /// Lines longer than this are shown as an excerpt around the problem.
@@ -91,8 +94,46 @@ fn place(sources: &Sources, span: Option<Span>) -> Option<String> {
 /// A diagnostic with its source, in the form miette draws.
 struct Shown<'a> {
     diagnostic: &'a Diagnostic,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<CharColumns>,
     labels: Vec<LabeledSpan>,
+}
+
+/// A file as miette reads it, but with columns counted in characters, as
+/// in the `file:line:col` line above the snippet (miette counts bytes, so
+/// `À rendre le {{ due }` would be a column off).
+struct CharColumns {
+    text: Arc<str>,
+    named: NamedSource<Arc<str>>,
+}
+
+impl SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let contents = self.named.read_span(span, before, after)?;
+        // With context lines, contents start at a line's start: column 0.
+        if before > 0 || contents.column() == 0 {
+            return Ok(contents);
+        }
+        let start = span.offset().min(self.text.len());
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let column = self
+            .text
+            .get(line_start..start)
+            .map_or(contents.column(), |t| t.chars().count());
+        let name = contents.name().unwrap_or_default().to_owned();
+        Ok(Box::new(MietteSpanContents::new_named(
+            name,
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        )))
+    }
 }
 
 impl<'a> Shown<'a> {
@@ -130,18 +171,17 @@ impl<'a> Shown<'a> {
                 ));
             }
         }
+        let text = texts
+            .entry(span.file)
+            .or_insert_with(|| Arc::from(file.text.as_str()))
+            .clone();
         Self {
             diagnostic,
-            source: Some(
-                NamedSource::new(
-                    file.path.display().to_string(),
-                    texts
-                        .entry(span.file)
-                        .or_insert_with(|| Arc::from(file.text.as_str()))
-                        .clone(),
-                )
-                .with_language("yaml"),
-            ),
+            source: Some(CharColumns {
+                named: NamedSource::new(file.path.display().to_string(), text.clone())
+                    .with_language("yaml"),
+                text,
+            }),
             labels,
         }
     }

@@ -18,4 +18,5 @@ pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::{check_paths, load_diagnostic, Report, UsageError};
+pub use model::{Language, TEMPLATE_VARIABLES};
 pub use yaml::Limits;

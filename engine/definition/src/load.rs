@@ -168,7 +168,8 @@ impl Loader<'_> {
                 return;
             }
         };
-        let (diagnostics, edition) = check_document(&document, &merged, &structure_removed);
+        let (diagnostics, edition) =
+            check_document(&document, &merged, &structure_removed, &self.report.sources);
         self.report.diagnostics.extend(diagnostics);
         if let (Some(mut edition), false) = (edition, structural_errors) {
             edition.version = version;

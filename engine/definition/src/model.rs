@@ -20,8 +20,8 @@ pub struct Document {
     pub edition: Option<EditionInfo>,
     /// IANA time zone in which every date and time of the edition is read, e.g. `Europe/Paris` (the default).
     pub time_zone: Option<String>,
-    /// Language of the emails, e.g. `fr` (the default).
-    pub language: Option<String>,
+    /// Language of the emails: `fr` (the default) or `en`. Templates' own texts are written in it; people and participants who read another language get a template's `translations` when it has one.
+    pub language: Option<Language>,
     /// Working days, public holidays and closures used for offsets in working days.
     pub calendar: Option<Calendar>,
     /// Organisations taking part: the public body, the accelerator, the impact lab…
@@ -54,6 +54,59 @@ pub struct Programme {
     pub territory: Option<String>,
     /// A few words on the programme.
     pub description: Option<String>,
+    /// Who the programme's emails come from. Without it, emails come from a placeholder address (`programme@jalon.invalid`) that no one can answer; replies always go to the coordination.
+    pub sender: Option<Sender>,
+}
+
+/// The `From` of the programme's emails.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sender {
+    /// Name shown as the sender (default: the programme's name).
+    pub name: Option<String>,
+    /// Address the emails come from, e.g. `experimentations@valdoise.example`. Use an address of a domain the mail server may send for (SPF, DKIM), or emails land in spam. Message-IDs use its domain.
+    pub email: Option<String>,
+}
+
+/// A language emails can be written in: `fr` (French, the default) or `en` (English).
+// No doc comments on the variants: schemars would then describe the enum as
+// `oneOf`, and maps keyed by it (`translations`) would accept any key.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Self::Fr, Self::En];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fr => "fr",
+            Self::En => "en",
+        }
+    }
+}
+
+impl std::fmt::Display for Language {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One edition (promotion) of the programme.
@@ -152,6 +205,8 @@ pub struct Person {
     pub organisation: Option<String>,
     /// Job title, e.g. `Chef de projet Coordination & Expérimentations`.
     pub title: Option<String>,
+    /// Language the person reads (`fr` or `en`; default: the edition's `language`).
+    pub language: Option<Language>,
 }
 
 /// A role: a group of people that stages name as owners, validators or recipients.
@@ -222,6 +277,8 @@ pub struct Participant {
     pub status: Option<ParticipantStatus>,
     /// True when the sources do not name this participant; it then needs no contact.
     pub unnamed: Option<bool>,
+    /// Language the participant's contact reads (`fr` or `en`; default: the edition's `language`).
+    pub language: Option<Language>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -452,16 +509,61 @@ pub struct Event {
     pub place: Option<String>,
 }
 
-/// An email template.
+/// An email template, in Jinja syntax: `{{ stage }}`, `{% if comment %}…{% endif %}`. `jalon check` lists the variables and reports any other name.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Template {
     /// Identifier, used in `messages`.
     pub id: Option<String>,
+    /// Subject line, in the edition's `language`.
+    pub subject: Option<String>,
+    /// Body as plain text, in the edition's `language`. Blank lines separate paragraphs; web addresses become links in the HTML version.
+    pub body: Option<String>,
+    /// Body as HTML (paragraphs, links, emphasis; no `<html>` or `<head>`), sent beside the text. Variables in it are HTML-escaped. Default: made from `body`.
+    pub html: Option<String>,
+    /// The same message in other languages, e.g. `en: {subject: …, body: …}`, for people and participants whose `language` differs from the edition's.
+    pub translations: Option<BTreeMap<Language, Translation>>,
+}
+
+/// The variables every message's template can use, and the only ones: each
+/// message gets all of them (empty when they do not apply to it), so that a
+/// misspelt name is an error `jalon check` reports, not a blank in an email.
+pub const TEMPLATE_VARIABLES: &[&str] = &[
+    // The programme's and edition's names.
+    "programme",
+    "edition",
+    // The stage: title, description, and its window as dates in words.
+    "stage",
+    "description",
+    "start",
+    "due",
+    // Who reads the message, and the participant it is about.
+    "recipient",
+    "participant",
+    // A decision's outcome; a refusal's validator and comment.
+    "outcome",
+    "validator",
+    "comment",
+    // A seminar invitation: the event, its day and time in words, where.
+    "event",
+    "event_date",
+    "event_time",
+    "place",
+    // A validation request's one-click answers.
+    "approve_link",
+    "refuse_link",
+];
+
+/// A template's texts in another language.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Translation {
     /// Subject line.
     pub subject: Option<String>,
-    /// Body text.
+    /// Body as plain text.
     pub body: Option<String>,
+    /// Body as HTML (default: made from this translation's `body`).
+    pub html: Option<String>,
 }
 
 /// The kinds of message Jalon sends.

@@ -9,7 +9,9 @@ use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 
 use crate::expr::{DateExpr, EventLength, Offset};
-pub use crate::model::{MessageKind, OrganisationKind, ParticipantStatus, RoleKind, StageKind};
+pub use crate::model::{
+    Language, MessageKind, OrganisationKind, ParticipantStatus, RoleKind, StageKind,
+};
 
 #[derive(Clone, Debug)]
 pub struct Edition {
@@ -19,13 +21,16 @@ pub struct Edition {
     pub programme_id: String,
     pub programme_name: String,
     pub territory: Option<String>,
+    /// The `From` of the emails, when the programme names one.
+    pub sender: Option<Sender>,
     pub id: String,
     pub name: String,
     pub start: Date,
     pub end: Date,
     pub time_zone_name: String,
     pub time_zone: TimeZone,
-    pub language: String,
+    /// The language of templates' own texts, and of everyone who says none.
+    pub language: Language,
     pub calendar: WorkingCalendar,
     pub organisations: Vec<Organisation>,
     pub people: Vec<Person>,
@@ -51,6 +56,14 @@ pub struct Person {
     pub email: Option<String>,
     pub organisation: Option<usize>,
     pub title: Option<String>,
+    /// `None`: the edition's language.
+    pub language: Option<Language>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sender {
+    pub name: String,
+    pub email: String,
 }
 
 #[derive(Clone, Debug)]
@@ -89,6 +102,8 @@ pub struct Participant {
     pub contact_email: Option<String>,
     pub status: ParticipantStatus,
     pub unnamed: bool,
+    /// `None`: the edition's language.
+    pub language: Option<Language>,
 }
 
 #[derive(Clone, Debug)]
@@ -206,6 +221,19 @@ pub struct Event {
 #[derive(Clone, Debug)]
 pub struct Template {
     pub id: String,
+    /// In the edition's language.
     pub subject: String,
     pub body: String,
+    /// `None`: made from `body`.
+    pub html: Option<String>,
+    /// Other languages (never the edition's own).
+    pub translations: BTreeMap<Language, TemplateText>,
+}
+
+/// A template's texts in one language.
+#[derive(Clone, Debug)]
+pub struct TemplateText {
+    pub subject: String,
+    pub body: String,
+    pub html: Option<String>,
 }

@@ -60,6 +60,11 @@ impl SourceFile {
         }
     }
 
+    /// The character offset at which a one-based line starts.
+    pub fn line_start(&self, line: usize) -> Option<u32> {
+        self.line_starts.get(line.checked_sub(1)?).copied()
+    }
+
     /// The byte offset of a character offset (for renderers that want bytes).
     pub fn byte_offset(&self, offset: u32) -> usize {
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1) - 1;

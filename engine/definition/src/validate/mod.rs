@@ -6,6 +6,7 @@ mod graph;
 mod people;
 mod selection;
 mod stages;
+mod templates;
 
 use std::collections::HashMap;
 
@@ -13,22 +14,26 @@ use crate::diagnostic::{suggestion_hint, Diagnostic};
 use crate::expr::ExprError;
 use crate::model::Document;
 use crate::resolved::{Actor, Edition};
-use crate::source::Span;
+use crate::source::{Sources, Span};
 use crate::tree::Node;
 
 /// Checks a merged definition. Returns the resolved edition when it is an
 /// edition and has no errors.
 ///
 /// `removed` lists the values the structural check already reported and
-/// removed, so that their absence is not reported a second time.
+/// removed, so that their absence is not reported a second time; `sources`
+/// holds the files the tree was read from (to place problems found inside
+/// a value, such as a template's).
 pub fn check_document(
     doc: &Document,
     tree: &Node,
     removed: &[String],
+    sources: &Sources,
 ) -> (Vec<Diagnostic>, Option<Edition>) {
     let mut checker = Checker {
         doc,
         tree,
+        sources,
         diagnostics: Vec::new(),
         removed,
         overflow: 0,
@@ -52,6 +57,7 @@ pub fn check_document(
 pub(crate) struct Checker<'a> {
     pub doc: &'a Document,
     pub tree: &'a Node,
+    pub sources: &'a Sources,
     pub diagnostics: Vec<Diagnostic>,
     pub removed: &'a [String],
     /// Problems found past [`MAX_REPORTED`], counted but not kept.
@@ -82,6 +88,7 @@ impl IdIndex {
 impl Checker<'_> {
     fn run(&mut self) -> Option<Edition> {
         let people = people::check(self);
+        templates::check(self);
         let stages = stages::check(self, &people);
         let order = graph::check(self, &stages);
         let windows = dates::check(self, &people, &stages, order.as_deref())?;

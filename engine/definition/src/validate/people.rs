@@ -95,6 +95,7 @@ impl Directory {
                     .as_deref()
                     .and_then(|o| self.organisations.get(o)),
                 title: p.title.clone(),
+                language: p.language,
             })
             .collect();
         let roles = doc
@@ -138,8 +139,10 @@ impl Directory {
                 contact_email: p.contact.as_ref().and_then(|c| c.email.clone()),
                 status: p.status.unwrap_or(ParticipantStatus::Candidate),
                 unnamed: p.unnamed.unwrap_or(false),
+                language: p.language,
             })
             .collect();
+        let language = doc.language.unwrap_or_default();
         let templates = doc
             .templates
             .iter()
@@ -148,20 +151,46 @@ impl Directory {
                 id: t.id.clone().unwrap_or_default(),
                 subject: t.subject.clone().unwrap_or_default(),
                 body: t.body.clone().unwrap_or_default(),
+                html: t.html.clone(),
+                translations: t
+                    .translations
+                    .iter()
+                    .flatten()
+                    .filter(|(l, _)| **l != language)
+                    .map(|(l, text)| {
+                        let text = resolved::TemplateText {
+                            subject: text.subject.clone().unwrap_or_default(),
+                            body: text.body.clone().unwrap_or_default(),
+                            html: text.html.clone(),
+                        };
+                        (*l, text)
+                    })
+                    .collect(),
             })
             .collect();
+        let sender = programme.sender.as_ref().and_then(|s| {
+            Some(resolved::Sender {
+                name: s
+                    .name
+                    .clone()
+                    .or_else(|| programme.name.clone())
+                    .unwrap_or_default(),
+                email: s.email.clone()?,
+            })
+        });
         Some(Edition {
             version: String::new(),
             programme_id: programme.id.unwrap_or_default(),
             programme_name: programme.name.unwrap_or_default(),
             territory: programme.territory,
+            sender,
             id: info.id.unwrap_or_default(),
             name: info.name.unwrap_or_default(),
             start: self.edition_start?,
             end: self.edition_end?,
             time_zone_name,
             time_zone,
-            language: doc.language.clone().unwrap_or_else(|| "fr".into()),
+            language,
             calendar: self.calendar.clone(),
             organisations,
             people,
@@ -337,24 +366,17 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
     for (i, participant) in doc.participants.iter().flatten().enumerate() {
         check_participant(checker, i, participant, &themes, &roles);
     }
-    for (i, template) in doc.templates.iter().flatten().enumerate() {
-        if template.subject.is_none() {
-            checker.missing(
-                "/templates",
-                i,
-                "this template",
-                "subject",
-                "add the email's subject line",
-            );
-        }
-        if template.body.is_none() {
-            checker.missing(
-                "/templates",
-                i,
-                "this template",
-                "body",
-                "add the email's text",
-            );
+    check_template_fields(checker);
+    if let Some(sender) = doc.programme.as_ref().and_then(|p| p.sender.as_ref()) {
+        match &sender.email {
+            Some(email) => check_email(checker, "/programme/sender/email", email),
+            None if !checker.was_removed("/programme/sender/email") => checker.push(
+                Diagnostic::error("missing-field", "the programme's `sender` has no `email`")
+                    .at(checker.key_span("/programme/sender"))
+                    .label("`email` is missing here")
+                    .hint("add the address emails come from, e.g. `email: experimentations@example.org`"),
+            ),
+            None => {}
         }
     }
     for (kind, id) in doc.messages.iter().flatten() {
@@ -376,6 +398,68 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
         time_zone,
         edition_start,
         edition_end,
+    }
+}
+
+/// Every template has a subject and a body, and so has each translation;
+/// a translation into the edition's own language would never be used.
+fn check_template_fields(checker: &mut Checker<'_>) {
+    let doc = checker.doc;
+    let language = doc.language.unwrap_or_default();
+    for (i, template) in doc.templates.iter().flatten().enumerate() {
+        if template.subject.is_none() {
+            checker.missing(
+                "/templates",
+                i,
+                "this template",
+                "subject",
+                "add the email's subject line",
+            );
+        }
+        if template.body.is_none() {
+            checker.missing(
+                "/templates",
+                i,
+                "this template",
+                "body",
+                "add the email's text",
+            );
+        }
+        let id = template.id.as_deref().unwrap_or("?");
+        for (lang, text) in template.translations.iter().flatten() {
+            let at = format!("/templates/{i}/translations/{lang}");
+            if *lang == language {
+                checker.push(
+                    Diagnostic::warning(
+                        "unused-translation",
+                        format!("template `{id}` has a `{lang}` translation, but `{lang}` is already the language of its own text"),
+                    )
+                    .at(checker.key_span(&at))
+                    .label("never used")
+                    .hint(format!("the template's `subject` and `body` are written in the edition's language (`language: {language}`); remove this translation, or put its text there")),
+                );
+            }
+            for (field, value, hint) in [
+                (
+                    "subject",
+                    &text.subject,
+                    "add the subject line in this language",
+                ),
+                ("body", &text.body, "add the text in this language"),
+            ] {
+                if value.is_none() && !checker.was_removed(&format!("{at}/{field}")) {
+                    checker.push(
+                        Diagnostic::error(
+                            "missing-field",
+                            format!("the `{lang}` translation of template `{id}` has no `{field}`"),
+                        )
+                        .at(checker.key_span(&at))
+                        .label(format!("`{field}` is missing here"))
+                        .hint(hint),
+                    );
+                }
+            }
+        }
     }
 }
 

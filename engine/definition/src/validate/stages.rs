@@ -651,9 +651,36 @@ fn check_messages(
                     .next()
                     .and_then(|i| i.parse().ok())
                     .unwrap_or(0);
+                // At what makes the stage send this kind of message.
+                let (cause, label) = match kind {
+                    MessageKind::StageOpened => ("", "opening notices are sent for every stage"),
+                    MessageKind::Reminder => ("reminders", "these reminders need a template"),
+                    MessageKind::ValidationRequest | MessageKind::ValidationRefused => {
+                        ("validation", "this validation sends requests and answers")
+                    }
+                    MessageKind::Escalation => ("escalation", "this escalation needs a template"),
+                    MessageKind::SeminarInvitation => ("events", "these events send invitations"),
+                    MessageKind::SelectionRetained | MessageKind::SelectionNotRetained => (
+                        "selection",
+                        "this selection tells each participant its result",
+                    ),
+                    MessageKind::DecisionNotice => ("outcomes", "each outcome is announced"),
+                };
+                let span = if cause.is_empty() {
+                    checker.item_span("/stages", stage_index)
+                } else {
+                    checker.key_span(&format!("{at}/{cause}"))
+                };
+                let chosen_here = checker
+                    .doc
+                    .messages
+                    .is_some()
+                    .then(|| checker.key_span("/messages"));
                 checker.push(
                     Diagnostic::error("missing-template", format!("no email template is set for `{}` messages, which stage `{}` sends", kind.as_str(), info.id))
-                        .at(checker.item_span("/stages", stage_index))
+                        .at(span)
+                        .label(label)
+                        .related(chosen_here, "the template of each kind of message is chosen here")
                         .hint(format!("add `{}: <template id>` under `messages:` at the top of the definition (or of this stage)", kind.as_str())),
                 );
             }
