@@ -3,6 +3,7 @@
 //! that a message could not be delivered.
 
 use jalon_core::{Action, Recipient, State};
+use jalon_definition::model::Language;
 use jalon_definition::resolved::{Edition, RoleKind};
 use jalon_delivery::Outgoing;
 use jalon_message::{to_eml, Email, Templates};
@@ -119,13 +120,40 @@ fn recipient(state: &State, text: &str) -> Option<Recipient> {
 fn notice_email(edition: &Edition, entry: &OutboxEntry, now: Timestamp) -> Result<Email, String> {
     let notice: Notice = serde_json::from_str(&entry.action)
         .map_err(|e| format!("the queued notice cannot be read: {e}"))?;
-    let coordinator = entry
+    let person = entry
         .recipient
         .strip_prefix("person:")
-        .and_then(|id| edition.people.iter().position(|p| p.id == id))
+        .and_then(|id| edition.people.iter().position(|p| p.id == id));
+    let coordinator = person
         .and_then(|p| messages::mailbox(edition, Recipient::Person(p)))
         .ok_or("the coordinator has no email address in the definition")?;
+    let language = person
+        .and_then(|p| edition.people[p].language)
+        .unwrap_or(edition.language);
     let addressee = describe(edition, &notice.recipient);
+    let (subject, text) = match language {
+        Language::En => notice_in_english(edition, &notice, &coordinator.name, &addressee),
+        Language::Fr => notice_in_french(edition, &notice, &coordinator.name, &addressee),
+    };
+    Ok(Email {
+        idempotency_key: entry.key.clone(),
+        date: now.to_zoned(edition.time_zone.clone()),
+        from: messages::sender(edition),
+        reply_to: None,
+        to: vec![coordinator],
+        subject,
+        text,
+        html: None,
+        invite: None,
+    })
+}
+
+fn notice_in_french(
+    edition: &Edition,
+    notice: &Notice,
+    name: &str,
+    addressee: &str,
+) -> (String, String) {
     let subject = if notice.subject.is_empty() {
         format!("Message non remis à {addressee}")
     } else {
@@ -140,7 +168,6 @@ fn notice_email(edition: &Edition, entry: &OutboxEntry, now: Timestamp) -> Resul
          Référence : {key}\n\n\
          Vérifiez l'adresse dans la définition de l'édition « {edition} », \
          et prévenez la personne par un autre moyen si le message comptait.\n",
-        name = coordinator.name,
         programme = edition.programme_name,
         subject = if notice.subject.is_empty() {
             "(le message n'a pas pu être composé)"
@@ -151,17 +178,40 @@ fn notice_email(edition: &Edition, entry: &OutboxEntry, now: Timestamp) -> Resul
         key = notice.failed_key,
         edition = edition.name,
     );
-    Ok(Email {
-        idempotency_key: entry.key.clone(),
-        date: now.to_zoned(edition.time_zone.clone()),
-        from: messages::sender(edition),
-        reply_to: None,
-        to: vec![coordinator],
-        subject,
-        text,
-        html: None,
-        invite: None,
-    })
+    (subject, text)
+}
+
+fn notice_in_english(
+    edition: &Edition,
+    notice: &Notice,
+    name: &str,
+    addressee: &str,
+) -> (String, String) {
+    let subject = if notice.subject.is_empty() {
+        format!("Undelivered message to {addressee}")
+    } else {
+        format!("Undelivered message: {}", notice.subject)
+    };
+    let text = format!(
+        "Hello {name},\n\n\
+         A message from {programme} could not be delivered and will not be sent again.\n\n\
+         To: {addressee}\n\
+         Subject: {subject}\n\
+         The server's reason: {reason}\n\
+         Reference: {key}\n\n\
+         Please check the address in the definition of the edition \"{edition}\", \
+         and reach the person another way if the message mattered.\n",
+        programme = edition.programme_name,
+        subject = if notice.subject.is_empty() {
+            "(the message could not be composed)"
+        } else {
+            &notice.subject
+        },
+        reason = notice.reason,
+        key = notice.failed_key,
+        edition = edition.name,
+    );
+    (subject, text)
 }
 
 /// « Name <address> » of `person:ID` or `contact:ID`.
