@@ -1,14 +1,29 @@
 """An SMTP server for Jalon's delivery tests, built on aiosmtpd (which speaks
-the protocol; this file only records and injects failures).
+the protocol: EHLO/HELO, 8BITMIME, SMTPUTF8, SIZE, dot-stuffing, the RFC 5321
+limit of 1000 bytes a line: "500 Line too long"); this file only configures
+it, records what it accepts and injects failures.
 
-Every accepted message is appended to --record as one JSON line, written
-before the server answers 250, so an accepted message is always on record:
-    {"mail_from", "rcpt_tos", "message_id", "received_at", "data"}
+Every accepted message is appended to --record as one JSON line, written and
+flushed before the server answers 250, so an accepted message is always on
+record:
+    {"mail_from": str, "rcpt_tos": [str], "message_id": str | null,
+     "received_at": float, "data": str, "data_encoding": "utf-8" | "latin-1"}
+"data" is the whole message as received (headers and body, CRLF line ends,
+dot-unstuffed); it is decoded as UTF-8, or as Latin-1 where it is not valid
+UTF-8 (then "data_encoding" says so), so that each line stays valid JSON.
+
 Failure injection:
     --tempfail-first N        451 at the end of DATA for the first N messages
+                              (counted over all connections)
     --reject ADDRESS          550 at RCPT TO for that address (repeatable)
     --permfail-data-for ADDR  554 at the end of DATA when ADDR is a recipient
-Prints "ready PORT" once listening; stops on SIGTERM or SIGINT.
+                              (repeatable)
+Addresses compare case-insensitively. Rejected messages are not recorded.
+
+Prints "ready PORT" on stdout once listening (--port 0: a free port chosen by
+the system); stops on SIGTERM or SIGINT with exit status 0.
+Run with the virtualenv that tests/servers/provision.sh makes:
+    target/test-servers/venv/bin/python tests/servers/sink.py --record FILE
 """
 
 import argparse
@@ -16,16 +31,21 @@ import asyncio
 import email.parser
 import email.policy
 import json
+import os
 import signal
-import socket
+import sys
 import time
 
-from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 
 class Recorder:
+    """aiosmtpd handler: decides each RCPT and DATA, records what it accepts."""
+
     def __init__(self, args):
-        self.record = open(args.record, "a", encoding="utf-8")
+        # One os.write per message on an O_APPEND descriptor: a reader never
+        # sees half a line, and nothing sits in a Python buffer.
+        self.record = os.open(args.record, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self.tempfail_left = args.tempfail_first
         self.rejected = {a.lower() for a in args.reject}
         self.permfail = {a.lower() for a in args.permfail_data_for}
@@ -34,60 +54,86 @@ class Recorder:
         if address.lower() in self.rejected:
             return "550 5.1.1 <%s>: no such user" % address
         envelope.rcpt_tos.append(address)
-        return "250 OK"
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.tempfail_left > 0:
             self.tempfail_left -= 1
             return "451 4.3.0 try again later"
         if any(r.lower() in self.permfail for r in envelope.rcpt_tos):
-            return "554 5.6.0 message rejected"
-        data = envelope.original_content or envelope.content
-        text = data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
-        headers = email.parser.Parser(policy=email.policy.compat32).parsestr(text, headersonly=True)
+            return "554 5.6.0 rejected"
+        data = envelope.original_content
+        if data is None:
+            data = envelope.content
+        if isinstance(data, str):
+            text, encoding = data, "utf-8"
+        else:
+            try:
+                text, encoding = data.decode("utf-8"), "utf-8"
+            except UnicodeDecodeError:
+                text, encoding = data.decode("latin-1"), "latin-1"
+        headers = email.parser.Parser(policy=email.policy.compat32).parsestr(
+            text, headersonly=True
+        )
+        message_id = headers.get("Message-ID")
         line = {
             "mail_from": envelope.mail_from,
-            "rcpt_tos": envelope.rcpt_tos,
-            "message_id": headers.get("Message-ID"),
+            "rcpt_tos": list(envelope.rcpt_tos),
+            "message_id": None if message_id is None else " ".join(str(message_id).split()),
             "received_at": time.time(),
             "data": text,
+            "data_encoding": encoding,
         }
-        self.record.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
-        self.record.flush()
+        payload = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        while payload:
+            payload = payload[os.write(self.record, payload):]
         return "250 2.0.0 OK"
+
+
+async def serve(args):
+    handler = Recorder(args)
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SMTP(
+            handler,
+            hostname="jalon-test-sink",  # not socket.getfqdn(): no DNS look-up
+            data_size_limit=args.data_size_limit,
+            enable_SMTPUTF8=True,
+            decode_data=False,
+            loop=loop,
+        ),
+        host=args.host,
+        port=args.port,
+        reuse_address=True,
+    )
+    port = server.sockets[0].getsockname()[1]
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print("ready %d" % port, flush=True)
+    await stop.wait()
+    server.close()
+    os.close(handler.record)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--record", required=True)
-    parser.add_argument("--tempfail-first", type=int, default=0)
-    parser.add_argument("--reject", action="append", default=[])
-    parser.add_argument("--permfail-data-for", action="append", default=[])
-    args = parser.parse_args()
-
-    port = args.port
-    if port == 0:
-        with socket.socket() as probe:
-            probe.bind((args.host, 0))
-            port = probe.getsockname()[1]
-    controller = Controller(
-        Recorder(args),
-        hostname=args.host,
-        port=port,
-        enable_SMTPUTF8=True,
-        data_size_limit=50 * 1024 * 1024,
-        decode_data=False,
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument("--record", required=True, help="JSON-lines file to append to")
+    parser.add_argument("--tempfail-first", type=int, default=0, metavar="N")
+    parser.add_argument("--reject", action="append", default=[], metavar="ADDRESS")
+    parser.add_argument("--permfail-data-for", action="append", default=[], metavar="ADDRESS")
+    parser.add_argument(
+        "--data-size-limit", type=int, default=64 * 1024 * 1024, help="bytes (0: none)"
     )
-    controller.start()
-    print("ready %d" % port, flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.new_event_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    loop.run_until_complete(stop.wait())
-    controller.stop()
+    args = parser.parse_args()
+    try:
+        asyncio.run(serve(args))
+    except OSError as error:  # e.g. the port is taken
+        print("sink.py: %s" % error, file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,8 @@ pub enum Security {
 /// `smtp://host?tls=opportunistic`, `smtps://user:pass@host[:465]`;
 /// `ehlo=NAME` sets the name we greet with; `ca=PATH` trusts the PEM
 /// certificate(s) in that file besides the usual authorities (a relay with
-/// an internal certificate authority).
+/// an internal certificate authority); `nodelay=false` leaves Nagle's
+/// algorithm on (only to measure what the workaround is worth).
 pub struct SmtpConfig {
     pub host: String,
     pub port: u16,
@@ -48,6 +49,8 @@ pub struct SmtpConfig {
     hello: ClientId,
     /// Extra trusted certificates (`ca=`), PEM.
     authority: Option<Vec<u8>>,
+    /// `TCP_NODELAY` on our sockets (see the module comment).
+    nodelay: bool,
     /// Connecting, and each command, give up after this long.
     pub timeout: Duration,
 }
@@ -88,6 +91,7 @@ impl SmtpConfig {
             .to_owned();
         let mut hello = ClientId::default();
         let mut authority = None;
+        let mut nodelay = true;
         for (name, value) in url.query_pairs() {
             match (&*name, &*value) {
                 ("tls", "required") if security == Security::None => {
@@ -110,9 +114,14 @@ impl SmtpConfig {
                         .map_err(|e| fail(format!("ca={path} is not a PEM certificate: {e}")))?;
                     authority = Some(pem);
                 }
+                ("nodelay", value) => {
+                    nodelay = value
+                        .parse()
+                        .map_err(|_| fail(format!("nodelay={value}: use true or false")))?
+                }
                 (other, _) => {
                     return Err(fail(format!(
-                        "unknown setting `{other}` (known: tls, ehlo, ca)"
+                        "unknown setting `{other}` (known: tls, ehlo, ca, nodelay)"
                     )))
                 }
             }
@@ -139,6 +148,7 @@ impl SmtpConfig {
             credentials,
             hello,
             authority,
+            nodelay,
             timeout: Duration::from_secs(30),
         })
     }
@@ -191,7 +201,7 @@ impl SmtpConfig {
                     .map_err(|_| self.unreachable("no answer"))?
                     .map_err(|e| self.unreachable(&e.to_string()))?;
                 stream
-                    .set_nodelay(true)
+                    .set_nodelay(self.nodelay)
                     .map_err(|e| self.unreachable(&e.to_string()))?;
                 let greet =
                     AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello);
