@@ -3,6 +3,7 @@
 
 mod broken;
 mod check;
+mod daemon;
 mod graph;
 mod hostile;
 mod live;

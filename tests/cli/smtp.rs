@@ -390,3 +390,61 @@ fn postfix_smtp_sink_takes_a_burst_over_several_connections() {
     }
     assert_eq!(ids.len(), ALL, "every message once");
 }
+
+#[test]
+fn starttls_and_authentication_with_a_relay_certified_by_our_own_authority() {
+    let dir = tempfile::tempdir().unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.key_pair.serialize_pem()).unwrap();
+    let (cert_arg, key_arg) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    let sink = Sink::start(
+        0,
+        &["--starttls", cert_arg, key_arg, "--auth", "jalon:s3cret"],
+    );
+    let db = dir.path().join("jalon.db");
+    let relay = |credentials: &str| {
+        format!(
+            "smtp://{credentials}@localhost:{}?tls=required&ca={cert_arg}",
+            sink.port
+        )
+    };
+
+    // A wrong password is final, and the password is never printed.
+    let refused = send(&db, &relay("jalon:wrong"), FIRST_DAY, &[]);
+    let text = report(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{text}");
+    assert!(text.contains("535"), "the server's answer: {text}");
+    assert!(
+        !text.contains("wrong") && !text.contains("s3cret"),
+        "{text}"
+    );
+    assert!(sink.accepted().is_empty());
+
+    // Without the authority, the certificate is not trusted: nothing is sent
+    // in clear, nothing recorded as sent.
+    let db = dir.path().join("second.db");
+    let untrusted = send(
+        &db,
+        &format!("smtp://jalon:s3cret@localhost:{}?tls=required", sink.port),
+        FIRST_DAY,
+        &[],
+    );
+    let text = report(&untrusted);
+    assert!(
+        text.starts_with("14 newly due, 0 sent, 14 to retry"),
+        "{text}"
+    );
+    assert!(text.contains("certificate"), "says why: {text}");
+    assert!(sink.accepted().is_empty());
+
+    let db = dir.path().join("third.db");
+    let sent = send(&db, &relay("jalon:s3cret"), FIRST_DAY, &[]);
+    assert!(
+        stdout(&sent).starts_with("14 newly due, 14 sent"),
+        "{}",
+        report(&sent)
+    );
+    assert_eq!(ids(&sink.accepted()).len(), ALL);
+}

@@ -18,6 +18,7 @@ Failure injection:
     --reject ADDRESS          550 at RCPT TO for that address (repeatable)
     --permfail-data-for ADDR  554 at the end of DATA when ADDR is a recipient
                               (repeatable)
+--starttls CERT KEY requires STARTTLS; --auth USER:PASSWORD requires AUTH.
 Addresses compare case-insensitively. Rejected messages are not recorded.
 
 Prints "ready PORT" on stdout once listening (--port 0: a free port chosen by
@@ -33,10 +34,11 @@ import email.policy
 import json
 import os
 import signal
+import ssl
 import sys
 import time
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult
 
 
 class Recorder:
@@ -94,6 +96,21 @@ class Recorder:
 async def serve(args):
     handler = Recorder(args)
     loop = asyncio.get_running_loop()
+    security = {}
+    if args.starttls:
+        # STARTTLS required before MAIL, and before AUTH.
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*args.starttls)
+        security.update(tls_context=context, require_starttls=True)
+    if args.auth:
+        user, _, password = args.auth.partition(":")
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = auth_data.login == user.encode() and auth_data.password == password.encode()
+            # handled=False: aiosmtpd answers 535 itself.
+            return AuthResult(success=ok, handled=False)
+
+        security.update(authenticator=authenticator, auth_required=True)
     server = await loop.create_server(
         lambda: SMTP(
             handler,
@@ -102,6 +119,7 @@ async def serve(args):
             enable_SMTPUTF8=True,
             decode_data=False,
             loop=loop,
+            **security,
         ),
         host=args.host,
         port=args.port,
@@ -125,6 +143,10 @@ def main():
     parser.add_argument("--tempfail-first", type=int, default=0, metavar="N")
     parser.add_argument("--reject", action="append", default=[], metavar="ADDRESS")
     parser.add_argument("--permfail-data-for", action="append", default=[], metavar="ADDRESS")
+    parser.add_argument(
+        "--starttls", nargs=2, metavar=("CERT", "KEY"), help="require STARTTLS with this PEM pair"
+    )
+    parser.add_argument("--auth", metavar="USER:PASSWORD", help="require AUTH PLAIN/LOGIN")
     parser.add_argument(
         "--data-size-limit", type=int, default=64 * 1024 * 1024, help="bytes (0: none)"
     )

@@ -103,7 +103,9 @@ pub fn deliver(
     }
 
     let started = Instant::now();
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // Two threads: sockets and TLS spread over both cores.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .map_err(DispatchError::Runtime)?;
@@ -112,15 +114,18 @@ pub fn deliver(
         Via::Smtp(_) => settings.connections.clamp(1, 64),
     };
     let (jobs_in, jobs_out) = tokio::sync::mpsc::channel::<Job>(workers * 8);
-    let jobs_out = Mutex::new(jobs_out);
     let (marks_in, marks_out) = mpsc::channel::<Mark>();
-    let store_failed = AtomicBool::new(false);
-    let limit = settings.rate.map(RateLimit::new);
-    let coordinators = &compose::coordinators(state.edition());
+    let shared = Arc::new(Shared {
+        jobs: Mutex::new(jobs_out),
+        limit: settings.rate.map(RateLimit::new),
+        store_failed: AtomicBool::new(false),
+        coordinators: compose::coordinators(state.edition()),
+    });
 
     let written = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| write_marks(store, marks_out, &store_failed));
+        let writer = scope.spawn(|| write_marks(store, marks_out, &shared.store_failed));
         let producer_marks = marks_in.clone();
+        let coordinators = &shared.coordinators;
         scope.spawn(move || {
             for entry in ready {
                 match compose::outgoing(state, templates, &entry, now) {
@@ -145,42 +150,15 @@ pub fn deliver(
             }
         });
         runtime.block_on(async {
-            let run = |mut connector: Connector| {
-                let marks = marks_in.clone();
-                let (jobs, limit, failed, coordinators) =
-                    (&jobs_out, &limit, &store_failed, coordinators);
-                async move {
-                    loop {
-                        let next = jobs.lock().await.recv().await;
-                        let Some(job) = next else { break };
-                        // Without a store to record outcomes, sending more
-                        // would send twice later.
-                        if failed.load(Ordering::Acquire) {
-                            break;
-                        }
-                        if let Some(limit) = limit {
-                            limit.wait().await;
-                        }
-                        let outcome = connector.deliver(&job.outgoing).await;
-                        let at = clock.now();
-                        if marks
-                            .send(outcome_mark(&job, outcome, at, coordinators))
-                            .is_err()
-                        {
-                            break;
-                        }
-                    }
-                    connector.close().await;
-                }
-            };
             let tasks: Vec<_> = (0..workers)
                 .map(|_| {
-                    run(match &settings.via {
+                    let connector = match &settings.via {
                         Via::Folder(dir) => Connector::Folder(Arc::new(FolderConnector::new(dir))),
                         Via::Smtp(config) => Connector::Smtp(Box::new(
                             jalon_delivery::SmtpSession::new(config.clone()),
                         )),
-                    })
+                    };
+                    tokio::spawn(work(connector, shared.clone(), marks_in.clone(), clock))
                 })
                 .collect();
             futures_util::future::join_all(tasks).await;
@@ -211,6 +189,42 @@ pub fn deliver(
         }
     }
     Ok(report)
+}
+
+/// What the workers share.
+struct Shared {
+    jobs: Mutex<tokio::sync::mpsc::Receiver<Job>>,
+    limit: Option<RateLimit>,
+    /// Set when outcomes can no longer be written: sending more would send
+    /// twice later.
+    store_failed: AtomicBool,
+    coordinators: Vec<compose::Coordinator>,
+}
+
+/// One worker: takes the next message, delivers it through its own
+/// connector, hands the outcome to the writer.
+async fn work(
+    mut connector: Connector,
+    shared: Arc<Shared>,
+    marks: mpsc::Sender<Mark>,
+    clock: Clock,
+) {
+    loop {
+        let next = shared.jobs.lock().await.recv().await;
+        let Some(job) = next else { break };
+        if shared.store_failed.load(Ordering::Acquire) {
+            break;
+        }
+        if let Some(limit) = &shared.limit {
+            limit.wait().await;
+        }
+        let outcome = connector.deliver(&job.outgoing).await;
+        let mark = outcome_mark(&job, outcome, clock.now(), &shared.coordinators);
+        if marks.send(mark).is_err() {
+            break;
+        }
+    }
+    connector.close().await;
 }
 
 /// The writer: commits the outcomes that are waiting, all in one

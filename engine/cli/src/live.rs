@@ -46,8 +46,9 @@ impl Failure {
     }
 }
 
-/// The edition `id` among the definitions, checked in full.
-pub fn edition(definitions: &Path, id: &str) -> Result<Arc<Edition>, Failure> {
+/// The definitions folder, checked in full: every edition in it, or every
+/// problem found.
+fn checked(definitions: &Path) -> Result<jalon_definition::Report, Failure> {
     let report = check_paths(&[definitions.to_path_buf()], &Limits::default()).map_err(|e| {
         Failure::usage(format!(
             "{e} (give the definitions folder with --definitions)"
@@ -60,6 +61,22 @@ pub fn edition(definitions: &Path, id: &str) -> Result<Arc<Edition>, Failure> {
             definitions.display()
         )));
     }
+    Ok(report)
+}
+
+/// Every edition among the definitions, checked in full (the daemon's set).
+pub fn editions(definitions: &Path) -> Result<Vec<Arc<Edition>>, Failure> {
+    let report = checked(definitions)?;
+    Ok(report
+        .editions
+        .into_iter()
+        .map(|(_, edition)| Arc::new(edition))
+        .collect())
+}
+
+/// The edition `id` among the definitions, checked in full.
+pub fn edition(definitions: &Path, id: &str) -> Result<Arc<Edition>, Failure> {
+    let report = checked(definitions)?;
     let ids: Vec<&str> = report.editions.iter().map(|(_, e)| e.id.as_str()).collect();
     match report.editions.iter().find(|(_, e)| e.id == id) {
         Some((_, edition)) => Ok(Arc::new(edition.clone())),

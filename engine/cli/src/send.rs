@@ -24,6 +24,28 @@ pub struct Options {
     pub rate: Option<f64>,
 }
 
+/// How to deliver, from the command line's options (shared with the daemon).
+pub fn settings(options: &Options) -> Result<Settings, Failure> {
+    let usage = |e: &dyn std::fmt::Display| Failure {
+        message: e.to_string(),
+        code: 2,
+    };
+    let via = match &options.smtp {
+        Some(url) => Via::Smtp(Arc::new(SmtpConfig::from_url(url).map_err(|e| usage(&e))?)),
+        None => Via::Folder(options.folder.clone()),
+    };
+    if options.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
+        return Err(usage(
+            &"--rate must be a positive number of messages per second",
+        ));
+    }
+    Ok(Settings {
+        via,
+        connections: options.connections,
+        rate: options.rate,
+    })
+}
+
 pub fn send(target: &Target, options: &Options, at: Option<&str>) -> Result<String, Failure> {
     let fail = |code: u8| {
         move |e: &dyn std::fmt::Display| Failure {
@@ -31,22 +53,7 @@ pub fn send(target: &Target, options: &Options, at: Option<&str>) -> Result<Stri
             code,
         }
     };
-    let via = match &options.smtp {
-        Some(url) => Via::Smtp(Arc::new(
-            SmtpConfig::from_url(url).map_err(|e| fail(2)(&e))?,
-        )),
-        None => Via::Folder(options.folder.clone()),
-    };
-    if options.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
-        return Err(fail(2)(
-            &"--rate must be a positive number of messages per second",
-        ));
-    }
-    let settings = Settings {
-        via,
-        connections: options.connections,
-        rate: options.rate,
-    };
+    let settings = settings(options)?;
     let edition = live::edition(&target.definitions, &target.edition)?;
     let now = live::instant(&edition, at)?;
     let clock = Clock(at.map(|_| now));

@@ -1,0 +1,58 @@
+//! The daemon's HTTP side: `/healthz` for the supervisor, `/metrics` for
+//! Prometheus. Read-only: nothing here changes what the loop does.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+
+use super::metrics::Metrics;
+
+/// What the handlers read.
+#[derive(Default)]
+pub struct Health {
+    /// The scheduling loop is running (cleared when it ends, even by a panic).
+    pub looping: AtomicBool,
+    /// A signal asked the daemon to stop.
+    pub stopping: AtomicBool,
+    pub metrics: Metrics,
+}
+
+pub fn router(health: Arc<Health>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .with_state(health)
+}
+
+async fn healthz(State(health): State<Arc<Health>>) -> impl IntoResponse {
+    let no_store = [(header::CACHE_CONTROL, "no-store")];
+    if health.stopping.load(Ordering::Acquire) {
+        (StatusCode::SERVICE_UNAVAILABLE, no_store, "stopping\n")
+    } else if health.looping.load(Ordering::Acquire) {
+        (StatusCode::OK, no_store, "ok\n")
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            no_store,
+            "the scheduling loop is not running\n",
+        )
+    }
+}
+
+async fn metrics(State(health): State<Arc<Health>>) -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        health.metrics.render(),
+    )
+}

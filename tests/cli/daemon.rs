@@ -1,0 +1,505 @@
+//! `jalon daemon` run as an operator runs it: the built binary in a folder
+//! holding `definitions/` (a copy of `tests/fixtures/smtp/`), on the defaults
+//! (`jalon.db`, an `outbox/` folder), with signals sent by `kill`. The
+//! fixture's edition `essai` started on 3 March 2025, so on first start
+//! every one of its messages is overdue: sent late or recorded as expired.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::{fixtures, jalon, stderr, stdout};
+
+/// How long anything the daemon should do at once may take on a busy machine.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// How soon a daemon with nothing under way exits on SIGTERM or SIGINT.
+const QUICKLY: Duration = Duration::from_secs(5);
+
+/// The settings the tests rely on come from the command line only.
+const ENVIRONMENT: [&str; 8] = [
+    "JALON_DEFINITIONS",
+    "JALON_DB",
+    "JALON_SMTP",
+    "JALON_FOLDER",
+    "JALON_LISTEN",
+    "JALON_LOG_FORMAT",
+    "JALON_SMTP_RATE",
+    "JALON_SMTP_CONNECTIONS",
+];
+
+/// A folder laid out as an operator's: `definitions/smtp.yaml`.
+fn workplace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir(dir.path().join("definitions")).expect("definitions folder");
+    std::fs::copy(
+        fixtures().join("smtp/smtp.yaml"),
+        dir.path().join("definitions/smtp.yaml"),
+    )
+    .expect("copy of the fixture");
+    dir
+}
+
+/// A running daemon, killed if a test fails before stopping it.
+struct Daemon {
+    child: Child,
+    log: Arc<Mutex<String>>,
+    address: String,
+}
+
+impl Daemon {
+    /// `jalon daemon --listen 127.0.0.1:0 EXTRA…` in `dir`, once it listens.
+    fn start(dir: &Path, extra: &[&str]) -> Daemon {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jalon"));
+        command
+            .args(["daemon", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for name in ENVIRONMENT {
+            command.env_remove(name);
+        }
+        let mut child = command.spawn().expect("the jalon binary starts");
+        let log = Arc::new(Mutex::new(String::new()));
+        let lines = BufReader::new(child.stderr.take().expect("its standard error"));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.lines().map_while(Result::ok) {
+                let mut log = sink.lock().expect("the log");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let mut daemon = Daemon {
+            child,
+            log,
+            address: String::new(),
+        };
+        let mut address = None;
+        eventually("the daemon to log its address", || {
+            address = listening(&daemon.log());
+            address.is_some()
+        });
+        daemon.address = address.expect("the address");
+        daemon
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().expect("the log").clone()
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args(["-s", name, &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -s {name}");
+    }
+
+    fn running(&mut self) -> bool {
+        self.child
+            .try_wait()
+            .expect("the daemon's status")
+            .is_none()
+    }
+
+    /// `GET path`: the status code and the body.
+    fn get(&self, path: &str) -> Option<(u16, String)> {
+        let mut stream = TcpStream::connect(&self.address).ok()?;
+        stream.set_read_timeout(Some(PATIENCE)).ok()?;
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.address
+        )
+        .ok()?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).ok()?;
+        let code = response.split(' ').nth(1)?.parse().ok()?;
+        let body = response.split_once("\r\n\r\n")?.1.to_owned();
+        Some((code, body))
+    }
+
+    fn healthy(&self) -> bool {
+        self.get("/healthz")
+            .is_some_and(|(code, body)| code == 200 && body.trim() == "ok")
+    }
+
+    /// The value of one series of `/metrics`, such as `jalon_actions_sent_total`.
+    fn metric(&self, series: &str) -> Option<u64> {
+        let (code, body) = self.get("/metrics")?;
+        assert_eq!(code, 200, "{body}");
+        body.lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+            .and_then(|value| value.trim().parse().ok())
+    }
+
+    /// Sends `signal` and waits, at most `within`, for the exit: its status
+    /// and the whole log.
+    fn stop(mut self, signal: &str, within: Duration) -> (ExitStatus, String) {
+        self.signal(signal);
+        let asked = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("the daemon's status") {
+                break status;
+            }
+            assert!(
+                asked.elapsed() < within,
+                "still running {within:?} after {signal}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // The reader thread sees the end of the pipe soon after the exit.
+        std::thread::sleep(Duration::from_millis(100));
+        (status, self.log())
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The address in the `listening on http://ADDRESS` line.
+fn listening(log: &str) -> Option<String> {
+    let (_, rest) = log.split_once("listening on http://")?;
+    let address: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+        .collect();
+    Some(address).filter(|a| a.contains(':'))
+}
+
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < PATIENCE, "waited in vain for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The counts in `jalon outbox EDITION`'s first line: (total, pending).
+fn outbox_counts(dir: &Path, edition: &str) -> Option<(usize, usize)> {
+    let output = jalon(dir, &["outbox", edition]);
+    if output.status.code() != Some(0) {
+        return None;
+    }
+    let text = stdout(&output);
+    let header = text.lines().next()?;
+    let (_, counts) = header.rsplit_once(": ")?;
+    let total = counts.split(' ').next()?.parse().ok()?;
+    let pending = counts.split_once('(')?.1.split(' ').next()?.parse().ok()?;
+    Some((total, pending))
+}
+
+/// Waits until the edition has messages and none is pending.
+fn drained(dir: &Path, edition: &str) {
+    eventually(&format!("the outbox of {edition} to drain"), || {
+        outbox_counts(dir, edition).is_some_and(|(total, pending)| total > 0 && pending == 0)
+    });
+}
+
+/// What `jalon send` reports doing on a fresh database in the same folder:
+/// `[due, sent, retry, failed, expired]`.
+fn sent_by_hand(dir: &Path) -> [u64; 5] {
+    let output = jalon(
+        dir,
+        &["send", "essai", "--db", "by-hand.db", "--folder", "by-hand"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let numbers: Vec<u64> = text
+        .lines()
+        .next()
+        .expect("a summary line")
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    numbers
+        .try_into()
+        .unwrap_or_else(|n| panic!("five counts in {text}: {n:?}"))
+}
+
+#[test]
+fn catches_up_once_counts_it_and_stops_on_sigterm() {
+    let dir = workplace();
+    let expected = sent_by_hand(dir.path());
+    assert!(expected[0] > 0, "the fixture has overdue messages");
+
+    let daemon = Daemon::start(dir.path(), &[]);
+    eventually("/healthz", || daemon.healthy());
+    drained(dir.path(), "essai");
+    let series = [
+        "jalon_actions_due_total",
+        "jalon_actions_sent_total",
+        "jalon_actions_retried_total",
+        "jalon_actions_failed_total",
+        "jalon_actions_expired_total",
+    ];
+    eventually("the metrics of the first pass", || {
+        daemon.metric(series[0]) == Some(expected[0])
+    });
+    let measured: Vec<Option<u64>> = series.iter().map(|s| daemon.metric(s)).collect();
+    let expected_all: Vec<Option<u64>> = expected.iter().copied().map(Some).collect();
+    assert_eq!(measured, expected_all, "{series:?} as `jalon send` counts");
+    assert_eq!(daemon.metric("jalon_editions_loaded"), Some(1));
+    assert_eq!(
+        daemon.metric("jalon_reloads_total{outcome=\"ok\"}"),
+        Some(0)
+    );
+    // The same outbox as `jalon send` leaves.
+    let by_hand = jalon(dir.path(), &["outbox", "essai", "--db", "by-hand.db"]);
+    let daemon_outbox = jalon(dir.path(), &["outbox", "essai"]);
+    assert_eq!(
+        stdout(&daemon_outbox).lines().next(),
+        stdout(&by_hand).lines().next()
+    );
+    let log = daemon.log();
+    assert!(log.contains("edition essai:"), "{log}");
+    assert!(
+        log.contains("next wake-up") || log.contains("nothing scheduled"),
+        "{log}"
+    );
+
+    let (status, log) = daemon.stop("TERM", QUICKLY);
+    assert_eq!(status.code(), Some(0));
+    assert!(log.contains("SIGTERM: stopping"), "{log}");
+
+    // Restarted, it has nothing left to catch up: nothing is queued twice.
+    let daemon = Daemon::start(dir.path(), &[]);
+    eventually("/healthz after restart", || daemon.healthy());
+    eventually("the pass after restart", || {
+        daemon.log().contains("pass over")
+    });
+    assert_eq!(daemon.metric("jalon_actions_due_total"), Some(0));
+    assert_eq!(daemon.metric("jalon_actions_sent_total"), Some(0));
+    assert_eq!(
+        outbox_counts(dir.path(), "essai").map(|(total, _)| total as u64),
+        Some(expected[0])
+    );
+    assert_eq!(daemon.stop("INT", QUICKLY).0.code(), Some(0));
+}
+
+#[test]
+fn a_broken_reload_is_rejected_and_a_good_one_swapped_in() {
+    let dir = workplace();
+    let mut daemon = Daemon::start(dir.path(), &["--log-format", "json"]);
+    eventually("/healthz", || daemon.healthy());
+    drained(dir.path(), "essai");
+
+    let broken = dir.path().join("definitions/second.yaml");
+    std::fs::write(&broken, "edition: [\n").expect("a broken definition");
+    daemon.signal("HUP");
+    eventually("a rejected reload", || {
+        daemon.metric("jalon_reloads_total{outcome=\"rejected\"}") == Some(1)
+    });
+    assert!(daemon.running(), "{}", daemon.log());
+    assert!(daemon.healthy());
+    assert_eq!(daemon.metric("jalon_editions_loaded"), Some(1));
+    assert!(daemon.log().contains("second.yaml"), "{}", daemon.log());
+    // Nothing due and a rejected reload: the loop slept through both.
+    let passes = |log: String| log.matches("pass over").count();
+    assert_eq!(passes(daemon.log()), 1, "{}", daemon.log());
+
+    // Fixed: a second edition, starting today, which runs at once.
+    let today = jiff::Zoned::now().date();
+    let second = std::fs::read_to_string(fixtures().join("smtp/smtp.yaml"))
+        .expect("the fixture")
+        .replace("edition:\n  id: essai", "edition:\n  id: essai-bis")
+        .replace("start: 2025-03-03", &format!("start: {today}"))
+        .replace("end: 2025-12-19", "end: 2099-12-18");
+    std::fs::write(&broken, second).expect("a good definition");
+    daemon.signal("HUP");
+    eventually("an accepted reload", || {
+        daemon.metric("jalon_reloads_total{outcome=\"ok\"}") == Some(1)
+    });
+    assert_eq!(daemon.metric("jalon_editions_loaded"), Some(2));
+    eventually("a pass on the new set", || passes(daemon.log()) == 2);
+    drained(dir.path(), "essai-bis");
+    // Its opening messages went out as .eml files in the default folder.
+    eventually("the metrics of the new edition's pass", || {
+        daemon
+            .metric("jalon_actions_sent_total")
+            .is_some_and(|n| n > 0)
+    });
+    let written = std::fs::read_dir(dir.path().join("outbox"))
+        .expect("the outbox folder")
+        .filter(|f| {
+            f.as_ref()
+                .is_ok_and(|f| f.path().extension().is_some_and(|e| e == "eml"))
+        })
+        .count();
+    assert_eq!(
+        daemon.metric("jalon_actions_sent_total"),
+        Some(written as u64)
+    );
+    assert_eq!(
+        daemon.metric("jalon_reloads_total{outcome=\"rejected\"}"),
+        Some(1)
+    );
+
+    // `--log-format json`: one JSON object per line, the rejection included.
+    let log = daemon.log();
+    for line in log.lines() {
+        let parsed: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(parsed["fields"]["message"].is_string(), "{line}");
+    }
+    assert!(log.contains("\"outcome\":\"rejected\""), "{log}");
+    assert_eq!(daemon.stop("INT", QUICKLY).0.code(), Some(0));
+}
+
+#[test]
+fn broken_definitions_at_start_exit_2_with_the_diagnostics() {
+    let dir = workplace();
+    std::fs::write(dir.path().join("definitions/second.yaml"), "edition: [\n")
+        .expect("a broken definition");
+    let output = Command::new(env!("CARGO_BIN_EXE_jalon"))
+        .args(["daemon", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env_remove("JALON_DEFINITIONS")
+        .output()
+        .expect("the jalon binary runs");
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(text.contains("second.yaml"), "{text}");
+    assert!(!dir.path().join("jalon.db").exists(), "nothing recorded");
+}
+
+#[test]
+fn sleeps_until_the_first_message_of_a_future_edition() {
+    let dir = workplace();
+    let start = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(400))
+        .expect("a date next year");
+    starting_on(dir.path(), start);
+    let plan = crate::json(&jalon(
+        dir.path(),
+        &["plan", "definitions/smtp.yaml", "--format", "json"],
+    ));
+    let first = plan["messages"]
+        .as_array()
+        .expect("the planned messages")
+        .iter()
+        .map(|m| {
+            m["at"]
+                .as_str()
+                .expect("a send instant")
+                .parse::<jiff::Zoned>()
+                .expect("a zoned instant")
+                .timestamp()
+        })
+        .min()
+        .expect("a first message");
+
+    // An SMTP relay nobody listens on: nothing is due, so nothing connects,
+    // and its password never reaches the log.
+    let port = crate::servers::free_port();
+    let relay = format!("smtp://jalon:s3cret-pw@127.0.0.1:{port}");
+    let daemon = Daemon::start(dir.path(), &["--smtp", &relay]);
+    let wake = format!("next wake-up at {first}");
+    eventually(&wake, || daemon.log().contains(&wake));
+    assert_eq!(daemon.metric("jalon_actions_due_total"), Some(0));
+    let log = daemon.log();
+    assert!(log.contains("via=smtp://"), "{log}");
+    assert!(log.contains(&format!("127.0.0.1:{port}")), "{log}");
+    assert!(!log.contains("s3cret"), "{log}");
+    assert_eq!(daemon.stop("TERM", QUICKLY).0.code(), Some(0));
+}
+
+/// The fixture's edition moved to start on `start` (today: its opening
+/// messages are due at once, and not expired).
+fn starting_on(dir: &Path, start: jiff::civil::Date) {
+    let end = start
+        .checked_add(jiff::Span::new().days(290))
+        .expect("its end");
+    let file = dir.join("definitions/smtp.yaml");
+    let text = std::fs::read_to_string(&file)
+        .expect("the fixture")
+        .replace("start: 2025-03-03", &format!("start: {start}"))
+        .replace("end: 2025-12-19", &format!("end: {end}"));
+    std::fs::write(&file, text).expect("the moved edition");
+}
+
+#[test]
+fn sigterm_during_a_stuck_send_exits_0_within_the_grace_period() {
+    let dir = workplace();
+    starting_on(dir.path(), jiff::Zoned::now().date());
+    // A relay that accepts connections and never says a word.
+    let relay = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = relay.local_addr().expect("its address").port();
+    let (connected, told) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in relay.incoming().map_while(Result::ok) {
+            held.push(stream);
+            let _ = connected.send(());
+        }
+    });
+    let daemon = Daemon::start(dir.path(), &["--smtp", &format!("smtp://127.0.0.1:{port}")]);
+    told.recv_timeout(PATIENCE)
+        .expect("the daemon connects to deliver");
+
+    let asked = Instant::now();
+    let (status, log) = daemon.stop("TERM", Duration::from_secs(15));
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        asked.elapsed() >= Duration::from_secs(9),
+        "it waited for the pass"
+    );
+    assert!(log.contains("still under way"), "{log}");
+    // Nothing was lost: what was not sent is still pending, for next time.
+    let (total, pending) = outbox_counts(dir.path(), "essai").expect("an outbox");
+    assert!(
+        total > 0 && pending == total,
+        "{total} messages, {pending} pending"
+    );
+}
+
+#[test]
+fn a_reload_that_would_orphan_recorded_progress_is_rejected() {
+    let dir = workplace();
+    let recorded = jalon(
+        dir.path(),
+        &[
+            "complete",
+            "essai",
+            "feuille-de-route",
+            "--participant",
+            "p1",
+            "--by",
+            "ana",
+        ],
+    );
+    assert_eq!(recorded.status.code(), Some(0), "{}", stderr(&recorded));
+    let mut daemon = Daemon::start(dir.path(), &[]);
+    eventually("/healthz", || daemon.healthy());
+    drained(dir.path(), "essai");
+
+    // Valid on its own, but the recorded completion names the old stage.
+    let file = dir.path().join("definitions/smtp.yaml");
+    let renamed = std::fs::read_to_string(&file)
+        .expect("the fixture")
+        .replace("id: feuille-de-route", "id: feuille");
+    std::fs::write(&file, renamed).expect("the renamed stage");
+    let check = jalon(dir.path(), &["check", "definitions"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    daemon.signal("HUP");
+    eventually("a rejected reload", || {
+        daemon.metric("jalon_reloads_total{outcome=\"rejected\"}") == Some(1)
+    });
+    assert!(daemon.running());
+    let log = daemon.log();
+    assert!(log.contains("orphans recorded progress"), "{log}");
+    assert_eq!(daemon.stop("TERM", QUICKLY).0.code(), Some(0));
+}
