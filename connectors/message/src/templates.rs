@@ -129,12 +129,16 @@ impl Templates {
             .language_for(id, language)
             .ok_or_else(|| TemplateError::Unknown(id.to_owned()))?;
         let label = self.label(id, language);
+        // Converted once for the subject, the body and the HTML.
+        let context = minijinja::Value::from_serialize(vars);
         let part = |part: &'static str| {
             let template = self
                 .env
                 .get_template(&name(id, language, part))
                 .map_err(|_| TemplateError::Unknown(id.to_owned()))?;
-            template.render(vars).map_err(|e| invalid(&label, part, &e))
+            template
+                .render(&context)
+                .map_err(|e| invalid(&label, part, &e))
         };
         // A subject is one line, whatever the template's line breaks.
         let subject = part("subject")?

@@ -103,9 +103,7 @@ pub fn deliver(
     }
 
     let started = Instant::now();
-    // Two threads: sockets and TLS spread over both cores.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(DispatchError::Runtime)?;
@@ -227,6 +225,11 @@ async fn work(
     connector.close().await;
 }
 
+/// How long the writer waits for more outcomes before committing, and how
+/// many it commits at most at once.
+const LINGER: Duration = Duration::from_millis(2);
+const MAX_BATCH: usize = 1_024;
+
 /// The writer: commits the outcomes that are waiting, all in one
 /// transaction, until the workers are done. Returns what it wrote.
 fn write_marks(
@@ -237,8 +240,17 @@ fn write_marks(
     let mut written = Vec::new();
     let mut result = Ok(());
     while let Ok(first) = marks.recv() {
+        // Outcomes arriving within a moment of each other share a commit:
+        // one fsync for dozens of messages instead of one each.
         let mut batch = vec![first];
-        batch.extend(marks.try_iter().take(4_095));
+        let deadline = Instant::now() + LINGER;
+        while batch.len() < MAX_BATCH {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match marks.recv_timeout(left) {
+                Ok(mark) => batch.push(mark),
+                Err(_) => break,
+            }
+        }
         if result.is_err() {
             continue;
         }
