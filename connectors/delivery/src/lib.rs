@@ -38,23 +38,54 @@ impl DeliveryError {
     }
 }
 
-/// One worker's way out: a folder, or its own SMTP connection.
+/// Hands messages to the outside. Each worker owns one deliverer (an SMTP
+/// deliverer holds one connection).
+pub trait Deliver {
+    fn deliver(
+        &mut self,
+        message: &Outgoing,
+    ) -> impl std::future::Future<Output = Result<(), DeliveryError>> + Send;
+
+    /// Lets go of what it holds (says goodbye to the server).
+    fn close(&mut self) -> impl std::future::Future<Output = ()> + Send;
+}
+
+impl Deliver for std::sync::Arc<FolderConnector> {
+    async fn deliver(&mut self, message: &Outgoing) -> Result<(), DeliveryError> {
+        FolderConnector::deliver(self, message)
+    }
+
+    async fn close(&mut self) {}
+}
+
+impl Deliver for SmtpSession {
+    async fn deliver(&mut self, message: &Outgoing) -> Result<(), DeliveryError> {
+        SmtpSession::deliver(self, message).await
+    }
+
+    async fn close(&mut self) {
+        SmtpSession::close(self).await
+    }
+}
+
+/// One worker's way out, chosen by configuration.
 pub enum Connector {
     Folder(std::sync::Arc<FolderConnector>),
     Smtp(Box<SmtpSession>),
 }
 
-impl Connector {
-    pub async fn deliver(&mut self, message: &Outgoing) -> Result<(), DeliveryError> {
+impl Deliver for Connector {
+    async fn deliver(&mut self, message: &Outgoing) -> Result<(), DeliveryError> {
         match self {
-            Connector::Folder(folder) => folder.deliver(message),
-            Connector::Smtp(smtp) => smtp.deliver(message).await,
+            Connector::Folder(folder) => Deliver::deliver(folder, message).await,
+            Connector::Smtp(smtp) => Deliver::deliver(smtp.as_mut(), message).await,
         }
     }
 
-    pub async fn close(&mut self) {
-        if let Connector::Smtp(smtp) = self {
-            smtp.close().await;
+    async fn close(&mut self) {
+        match self {
+            Connector::Folder(folder) => Deliver::close(folder).await,
+            Connector::Smtp(smtp) => Deliver::close(smtp.as_mut()).await,
         }
     }
 }

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jalon_core::State;
-use jalon_delivery::{backoff, Connector, DeliveryError, FolderConnector, Outgoing, SmtpConfig};
+use jalon_delivery::{
+    backoff, Connector, Deliver, DeliveryError, FolderConnector, Outgoing, SmtpConfig,
+};
 use jalon_message::Templates;
 use jalon_store::{Delivery, Mark, NewMessage, OutboxEntry, SqliteStore, Store, StoreError};
 use jiff::Timestamp;
