@@ -55,6 +55,8 @@ pub enum DispatchError {
     Store(#[from] StoreError),
     #[error("cannot start the sender: {0}")]
     Runtime(std::io::Error),
+    #[error("the writer of delivery outcomes stopped; run `jalon outbox` to see what was recorded")]
+    WriterStopped,
 }
 
 /// A message on its way, with what its outcome needs.
@@ -166,7 +168,9 @@ pub fn deliver(
         drop(marks_in);
         writer.join()
     });
-    let (marks, result) = written.unwrap_or_else(|_| (Vec::new(), Ok(())));
+    // A writer that died leaves outcomes unknown: say so rather than report
+    // nothing sent.
+    let (marks, result) = written.map_err(|_| DispatchError::WriterStopped)?;
     result?;
     report.elapsed = started.elapsed();
     for m in marks {
