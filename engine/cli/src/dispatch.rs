@@ -55,7 +55,9 @@ pub enum DispatchError {
     Store(#[from] StoreError),
     #[error("cannot start the sender: {0}")]
     Runtime(std::io::Error),
-    #[error("the writer of delivery outcomes stopped; run `jalon outbox` to see what was recorded")]
+    #[error(
+        "the writer of delivery outcomes stopped; run `jalon outbox` to see what was recorded"
+    )]
     WriterStopped,
 }
 
