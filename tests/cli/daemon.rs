@@ -14,13 +14,17 @@ use std::time::{Duration, Instant};
 use crate::{fixtures, jalon, stderr, stdout};
 
 /// How long anything the daemon should do at once may take on a busy machine.
-const PATIENCE: Duration = Duration::from_secs(20);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(20);
 
 /// How soon a daemon with nothing under way exits on SIGTERM or SIGINT.
-const QUICKLY: Duration = Duration::from_secs(5);
+pub(crate) const QUICKLY: Duration = Duration::from_secs(5);
 
 /// The settings the tests rely on come from the command line only.
-const ENVIRONMENT: [&str; 8] = [
+pub(crate) const ENVIRONMENT: [&str; 12] = [
+    "JALON_CONFIG",
+    "JALON_OPERATOR",
+    "JALON_PUBLIC_URL",
+    "JALON_SECRET_FILE",
     "JALON_DEFINITIONS",
     "JALON_DB",
     "JALON_SMTP",
@@ -32,7 +36,7 @@ const ENVIRONMENT: [&str; 8] = [
 ];
 
 /// A folder laid out as an operator's: `definitions/smtp.yaml`.
-fn workplace() -> tempfile::TempDir {
+pub(crate) fn workplace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary folder");
     std::fs::create_dir(dir.path().join("definitions")).expect("definitions folder");
     std::fs::copy(
@@ -44,7 +48,7 @@ fn workplace() -> tempfile::TempDir {
 }
 
 /// A running daemon, killed if a test fails before stopping it.
-struct Daemon {
+pub(crate) struct Daemon {
     child: Child,
     log: Arc<Mutex<String>>,
     address: String,
@@ -52,7 +56,12 @@ struct Daemon {
 
 impl Daemon {
     /// `jalon daemon --listen 127.0.0.1:0 EXTRA…` in `dir`, once it listens.
-    fn start(dir: &Path, extra: &[&str]) -> Daemon {
+    pub(crate) fn start(dir: &Path, extra: &[&str]) -> Daemon {
+        Daemon::start_with(dir, extra, &[])
+    }
+
+    /// The same, with these variables set (all other JALON_* unset).
+    pub(crate) fn start_with(dir: &Path, extra: &[&str], variables: &[(&str, &str)]) -> Daemon {
         let mut command = Command::new(env!("CARGO_BIN_EXE_jalon"));
         command
             .args(["daemon", "--listen", "127.0.0.1:0"])
@@ -64,6 +73,7 @@ impl Daemon {
         for name in ENVIRONMENT {
             command.env_remove(name);
         }
+        command.envs(variables.iter().copied());
         let mut child = command.spawn().expect("the jalon binary starts");
         let log = Arc::new(Mutex::new(String::new()));
         let lines = BufReader::new(child.stderr.take().expect("its standard error"));
@@ -89,7 +99,7 @@ impl Daemon {
         daemon
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.lock().expect("the log").clone()
     }
 
@@ -125,13 +135,13 @@ impl Daemon {
         Some((code, body))
     }
 
-    fn healthy(&self) -> bool {
+    pub(crate) fn healthy(&self) -> bool {
         self.get("/healthz")
             .is_some_and(|(code, body)| code == 200 && body.trim() == "ok")
     }
 
     /// The value of one series of `/metrics`, such as `jalon_actions_sent_total`.
-    fn metric(&self, series: &str) -> Option<u64> {
+    pub(crate) fn metric(&self, series: &str) -> Option<u64> {
         let (code, body) = self.get("/metrics")?;
         assert_eq!(code, 200, "{body}");
         body.lines()
@@ -141,7 +151,7 @@ impl Daemon {
 
     /// Sends `signal` and waits, at most `within`, for the exit: its status
     /// and the whole log.
-    fn stop(mut self, signal: &str, within: Duration) -> (ExitStatus, String) {
+    pub(crate) fn stop(mut self, signal: &str, within: Duration) -> (ExitStatus, String) {
         self.signal(signal);
         let asked = Instant::now();
         let status = loop {
@@ -178,7 +188,7 @@ fn listening(log: &str) -> Option<String> {
     Some(address).filter(|a| a.contains(':'))
 }
 
-fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+pub(crate) fn eventually(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {
         assert!(start.elapsed() < PATIENCE, "waited in vain for {what}");
@@ -198,6 +208,13 @@ fn outbox_counts(dir: &Path, edition: &str) -> Option<(usize, usize)> {
     let total = counts.split(' ').next()?.parse().ok()?;
     let pending = counts.split_once('(')?.1.split(' ').next()?.parse().ok()?;
     Some((total, pending))
+}
+
+/// `jalon_reloads_total{outcome="OUTCOME"}`.
+fn reloads(daemon: &Daemon, outcome: &str) -> u64 {
+    daemon
+        .metric(&format!("jalon_reloads_total{{outcome=\"{outcome}\"}}"))
+        .unwrap_or(0)
 }
 
 /// Waits until the edition has messages and none is pending.
@@ -295,11 +312,13 @@ fn a_broken_reload_is_rejected_and_a_good_one_swapped_in() {
     eventually("/healthz", || daemon.healthy());
     drained(dir.path(), "essai");
 
+    // The watch on the folder may reload too: SIGHUP makes one at least.
     let broken = dir.path().join("definitions/second.yaml");
     std::fs::write(&broken, "edition: [\n").expect("a broken definition");
     daemon.signal("HUP");
-    eventually("a rejected reload", || {
-        daemon.metric("jalon_reloads_total{outcome=\"rejected\"}") == Some(1)
+    eventually("a rejected reload", || reloads(&daemon, "rejected") >= 1);
+    eventually("the reload on SIGHUP", || {
+        daemon.log().contains("SIGHUP: checking the definitions")
     });
     assert!(daemon.running(), "{}", daemon.log());
     assert!(daemon.healthy());
@@ -341,8 +360,11 @@ fn a_broken_reload_is_rejected_and_a_good_one_swapped_in() {
         daemon.metric("jalon_actions_sent_total"),
         Some(written as u64)
     );
+    assert!(reloads(&daemon, "rejected") >= 1);
+    // The second look at the same good set (SIGHUP and the watch) saw it
+    // unchanged and swapped nothing.
     assert_eq!(
-        daemon.metric("jalon_reloads_total{outcome=\"rejected\"}"),
+        daemon.metric("jalon_reloads_total{outcome=\"ok\"}"),
         Some(1)
     );
 
@@ -495,11 +517,235 @@ fn a_reload_that_would_orphan_recorded_progress_is_rejected() {
     let check = jalon(dir.path(), &["check", "definitions"]);
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
     daemon.signal("HUP");
+    // The watch on the folder may reject it too: once at least.
     eventually("a rejected reload", || {
-        daemon.metric("jalon_reloads_total{outcome=\"rejected\"}") == Some(1)
+        daemon
+            .metric("jalon_reloads_total{outcome=\"rejected\"}")
+            .is_some_and(|n| n >= 1)
     });
     assert!(daemon.running());
     let log = daemon.log();
     assert!(log.contains("orphans recorded progress"), "{log}");
+    assert_eq!(daemon.stop("TERM", QUICKLY).0.code(), Some(0));
+}
+
+/// Saves `text` as an editor that writes a temporary file and renames it
+/// over the original does (gedit, VS Code, IntelliJ, `sed -i`).
+fn save_by_rename(file: &Path, text: &str) {
+    let name = file
+        .file_name()
+        .expect("a file name")
+        .to_string_lossy()
+        .into_owned();
+    let temporary = file.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&temporary, text).expect("the temporary file");
+    std::fs::rename(&temporary, file).expect("the rename over the original");
+}
+
+/// The `.eml` files in the default folder that are addressed to `address`.
+fn emails_to(dir: &Path, address: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir.join("outbox")) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .filter(|text| {
+            text.lines()
+                .any(|l| l.starts_with("To:") && l.contains(address))
+        })
+        .collect()
+}
+
+#[test]
+fn a_saved_definition_is_reloaded_without_sighup_and_a_broken_one_mailed_once() {
+    let dir = workplace();
+    let operator = "exploitation@example.org";
+    let mut daemon = Daemon::start(dir.path(), &["--operator", operator]);
+    eventually("/healthz", || daemon.healthy());
+    drained(dir.path(), "essai");
+    assert!(
+        daemon.log().contains("watching"),
+        "the watch is announced: {}",
+        daemon.log()
+    );
+    let checks = |daemon: &Daemon| {
+        daemon
+            .log()
+            .matches("a definition file changed: checking")
+            .count()
+    };
+
+    // Saved by rename: reloaded, with no signal.
+    let file = dir.path().join("definitions/smtp.yaml");
+    let original = std::fs::read_to_string(&file).expect("the fixture");
+    let revised = original.replace("name: Édition d'essai", "name: Édition d'essai révisée");
+    save_by_rename(&file, &revised);
+    eventually("a reload on the saved file", || reloads(&daemon, "ok") == 1);
+    assert!(daemon.log().contains("reload accepted"), "{}", daemon.log());
+    assert_eq!(checks(&daemon), 1, "one reload for one save");
+
+    // An editor's swap, backup and lock files and a simulation script are
+    // not definitions: no reload.
+    let definitions = dir.path().join("definitions");
+    std::fs::write(definitions.join(".smtp.yaml.swp"), "swap").expect("a swap file");
+    std::fs::write(definitions.join("smtp.yaml~"), &original).expect("a backup");
+    std::fs::write(definitions.join(".#smtp.yaml"), "lock").expect("a lock");
+    std::fs::create_dir(definitions.join("simulations")).expect("a scripts folder");
+    std::fs::write(definitions.join("simulations/essai.yaml"), "steps: [").expect("a script");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(checks(&daemon), 1, "{}", daemon.log());
+
+    // Saved again unchanged: checked, not swapped.
+    save_by_rename(&file, &revised);
+    eventually("the unchanged set noticed", || {
+        daemon.log().contains("definitions unchanged")
+    });
+    assert_eq!(reloads(&daemon, "ok"), 1);
+
+    // Saved broken, in a burst of ten saves: one reload, rejected.
+    let broken = revised.replace("id: lancement\n    kind: seminar", "id: lancement\n    kind: seminaire");
+    for _ in 0..10 {
+        save_by_rename(&file, &broken);
+    }
+    eventually("a rejected reload", || reloads(&daemon, "rejected") == 1);
+    // Then twice more, apart: each is rejected again.
+    for n in 2..=3 {
+        std::thread::sleep(Duration::from_millis(800));
+        save_by_rename(&file, &broken);
+        eventually("another rejected reload", || {
+            reloads(&daemon, "rejected") == n
+        });
+    }
+    assert_eq!(checks(&daemon), 5, "{}", daemon.log());
+    // The running set stays.
+    assert!(daemon.running(), "{}", daemon.log());
+    assert!(daemon.healthy());
+    assert_eq!(daemon.metric("jalon_editions_loaded"), Some(1));
+    // The operator got the report once, in the daemon's .eml folder.
+    eventually("the operator's email", || {
+        !emails_to(dir.path(), operator).is_empty()
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let mails = emails_to(dir.path(), operator);
+    assert_eq!(mails.len(), 1, "one email for three identical rejections");
+    assert!(mails[0].contains("smtp.yaml"), "{}", mails[0]);
+    assert!(mails[0].contains("seminaire"), "the report itself: {}", mails[0]);
+    let log = daemon.log();
+    assert_eq!(
+        log.matches("already told of this rejection").count(),
+        2,
+        "{log}"
+    );
+
+    // Another mistake is another email.
+    save_by_rename(&file, &broken.replace("kind: task", "kind: tache"));
+    eventually("the second operator's email", || {
+        emails_to(dir.path(), operator).len() == 2
+    });
+    // Fixed: accepted.
+    save_by_rename(&file, &original);
+    eventually("the fixed set accepted", || reloads(&daemon, "ok") == 2);
+    assert_eq!(daemon.stop("TERM", QUICKLY).0.code(), Some(0));
+}
+
+#[test]
+fn without_an_operator_a_rejection_is_only_logged() {
+    let dir = workplace();
+    let daemon = Daemon::start(dir.path(), &[]);
+    eventually("/healthz", || daemon.healthy());
+    assert!(
+        daemon.log().contains("a rejected reload will only be logged"),
+        "{}",
+        daemon.log()
+    );
+    save_by_rename(&dir.path().join("definitions/smtp.yaml"), "edition: [\n");
+    eventually("a rejected reload", || reloads(&daemon, "rejected") == 1);
+    assert!(daemon.log().contains("reload rejected"), "{}", daemon.log());
+    assert_eq!(daemon.stop("TERM", QUICKLY).0.code(), Some(0));
+}
+
+/// The fixture with its roadmap awaiting the coordination's validation once
+/// complete, and the email that asks for it.
+fn with_validation(dir: &Path) {
+    let file = dir.join("definitions/smtp.yaml");
+    let text = std::fs::read_to_string(&file)
+        .expect("the fixture")
+        .replace(
+            "      - when: due - 2 working days\n",
+            "      - when: due - 2 working days\n    validation:\n      by: [coordination]\n      lead_time: 2 working days\n",
+        )
+        .replace(
+            "messages:\n",
+            "  - id: validation\n    subject: \"À valider : {{ stage }}\"\n    body: |\n      Bonjour {{ recipient }}, « {{ stage }} » attend votre validation.\nmessages:\n",
+        )
+        .replace(
+            "  seminar_invitation: invitation",
+            "  seminar_invitation: invitation\n  validation_request: validation",
+        );
+    std::fs::write(&file, text).expect("the fixture with a validation");
+}
+
+#[test]
+fn an_event_recorded_by_a_command_wakes_the_sleeping_daemon() {
+    let dir = workplace();
+    starting_on(dir.path(), jiff::Zoned::now().date());
+    with_validation(dir.path());
+    let check = jalon(dir.path(), &["check", "definitions"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+
+    let daemon = Daemon::start(dir.path(), &[]);
+    eventually("/healthz", || daemon.healthy());
+    drained(dir.path(), "essai");
+    // Asleep until a reminder days away.
+    eventually("the daemon asleep", || daemon.log().contains("next wake-up at"));
+    let passes = |daemon: &Daemon| daemon.log().matches("pass over").count();
+    let before = passes(&daemon);
+    let requests = |dir: &Path| {
+        emails_to(dir, "ana@example.org")
+            .iter()
+            .filter(|m| m.contains("valider") || m.contains("validation"))
+            .count()
+    };
+    assert_eq!(requests(dir.path()), 0);
+
+    // The daemon's own writes do not wake it: it stays asleep.
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(passes(&daemon), before, "{}", daemon.log());
+
+    let recorded = jalon(
+        dir.path(),
+        &[
+            "complete",
+            "essai",
+            "feuille-de-route",
+            "--participant",
+            "p1",
+            "--by",
+            "ana",
+        ],
+    );
+    assert_eq!(recorded.status.code(), Some(0), "{}", stderr(&recorded));
+    let asked = Instant::now();
+    eventually("the validation request sent", || requests(dir.path()) == 1);
+    assert!(
+        asked.elapsed() < Duration::from_secs(10),
+        "sent {:?} after the command",
+        asked.elapsed()
+    );
+    assert!(
+        daemon.log().contains("recorded by another process"),
+        "{}",
+        daemon.log()
+    );
+    // One pass for it, and no loop of passes after.
+    std::thread::sleep(Duration::from_secs(3));
+    let after = passes(&daemon);
+    assert!(
+        (before + 1..=before + 2).contains(&after),
+        "{before} → {after} passes:\n{}",
+        daemon.log()
+    );
     assert_eq!(daemon.stop("TERM", QUICKLY).0.code(), Some(0));
 }

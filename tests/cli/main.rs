@@ -3,7 +3,9 @@
 
 mod broken;
 mod check;
+mod crash;
 mod daemon;
+mod digest;
 mod graph;
 mod hostile;
 mod live;

@@ -83,6 +83,12 @@ impl Sink {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
+    /// The JSON-lines file it appends each accepted message to (read it
+    /// from an offset to see only what came since).
+    pub fn record(&self) -> &Path {
+        &self.record
+    }
+
     /// Every message accepted so far, in order.
     pub fn accepted(&self) -> Vec<serde_json::Value> {
         let Ok(text) = std::fs::read_to_string(&self.record) else {

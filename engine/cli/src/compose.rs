@@ -11,6 +11,7 @@ use jalon_store::OutboxEntry;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::links::Links;
 use crate::messages;
 
 /// The outbox kind of a notice about a final delivery failure.
@@ -57,11 +58,14 @@ pub fn outgoing(
     templates: &Templates,
     entry: &OutboxEntry,
     now: Timestamp,
+    links: Option<&Links>,
 ) -> Result<(Outgoing, String), String> {
     let email = if entry.kind == NOTICE_KIND {
         notice_email(state.edition(), entry, now)?
+    } else if entry.kind == crate::digest::DIGEST_KIND {
+        crate::digest::email(state, entry, now)?
     } else {
-        action_email(state, templates, entry, now)?
+        action_email(state, templates, entry, now, links)?
     };
     let bytes = to_eml(&email, messages::MAIL_DOMAIN).map_err(|e| e.to_string())?;
     let outgoing = Outgoing {
@@ -78,6 +82,7 @@ fn action_email(
     templates: &Templates,
     entry: &OutboxEntry,
     now: Timestamp,
+    links: Option<&Links>,
 ) -> Result<Email, String> {
     let action: Action = serde_json::from_str(&entry.action)
         .map_err(|e| format!("the queued message cannot be read: {e}"))?;
@@ -85,7 +90,7 @@ fn action_email(
         .ok_or("its stage, participant or recipient is no longer in the definition")?;
     let to = messages::mailbox(state.edition(), action.recipient)
         .ok_or("the recipient has no email address in the definition")?;
-    let rendered = messages::render(templates, state, &action).map_err(|e| e.to_string())?;
+    let rendered = messages::render(templates, state, &action, links).map_err(|e| e.to_string())?;
     Ok(messages::email(state, &action, rendered, to, now))
 }
 

@@ -19,6 +19,7 @@ use jiff::Timestamp;
 use tokio::sync::Mutex;
 
 use crate::compose::{self, Notice};
+use crate::links::Links;
 
 /// Where messages go.
 pub enum Via {
@@ -32,6 +33,8 @@ pub struct Settings {
     pub connections: usize,
     /// At most this many messages per second, if set.
     pub rate: Option<f64>,
+    /// What validation links are signed with; previews use placeholders.
+    pub links: Option<Arc<Links>>,
 }
 
 /// What a pass did.
@@ -68,13 +71,33 @@ struct Job {
     subject: String,
 }
 
-/// The clock of a pass: the real one, or a fixed instant (`--at`).
+/// The clock of a pass: the real one ([`now`]), or a fixed instant (`--at`).
 #[derive(Clone, Copy)]
 pub struct Clock(pub Option<Timestamp>);
 
 impl Clock {
     fn now(self) -> Timestamp {
-        self.0.unwrap_or_else(Timestamp::now)
+        self.0.unwrap_or_else(now)
+    }
+}
+
+/// A shift of the real clock, for tests only: the daemon sets it once at
+/// start from `JALON_CLOCK_SKEW_SECONDS` (and says so in its log), so that a
+/// test can stand after a due instant without waiting for it. Unset, zero.
+static SKEW: std::sync::OnceLock<jiff::SignedDuration> = std::sync::OnceLock::new();
+
+/// Shifts [`now`] by `skew` for the rest of the process. Only the first
+/// call counts: false if a skew was already set.
+pub fn skew_clock(skew: jiff::SignedDuration) -> bool {
+    SKEW.set(skew).is_ok()
+}
+
+/// The real time, shifted by the test-only skew if one was set.
+pub fn now() -> Timestamp {
+    let real = Timestamp::now();
+    match SKEW.get() {
+        Some(skew) => real.checked_add(*skew).unwrap_or(real),
+        None => real,
     }
 }
 
@@ -107,6 +130,11 @@ pub fn deliver(
     if ready.is_empty() {
         return Ok(report);
     }
+    // Kept before anything is sent: a link in a delivered email is always
+    // known, and one kept for a send that then fails is harmless.
+    if let Some(links) = &settings.links {
+        store.issue_links(&crate::links::issued(links, &ready, now))?;
+    }
 
     let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -132,7 +160,7 @@ pub fn deliver(
         let coordinators = &shared.coordinators;
         scope.spawn(move || {
             for entry in ready {
-                match compose::outgoing(state, templates, &entry, now) {
+                match compose::outgoing(state, templates, &entry, now, settings.links.as_deref()) {
                     Ok((outgoing, subject)) => {
                         let job = Job {
                             outgoing,
@@ -334,6 +362,7 @@ fn notices(
                 key: format!("{}/undeliverable/person:{}", entry.key, c.id),
                 kind: compose::NOTICE_KIND.to_owned(),
                 due_at: at,
+                expires_at: None,
                 recipient: format!("person:{}", c.id),
                 body: serde_json::to_string(&notice).unwrap_or_default(),
             }

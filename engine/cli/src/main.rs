@@ -1,11 +1,14 @@
 //! `jalon`: the programme manager's and operator's command.
 
 mod compose;
+mod config;
 mod daemon;
+mod digest;
 mod dispatch;
 mod edition;
 mod export;
 mod graph;
+mod links;
 mod live;
 mod messages;
 mod outbox;
@@ -20,7 +23,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use jalon_core::EventKind;
 use jalon_definition::{check_paths, schema, Limits};
 
@@ -266,63 +269,13 @@ enum Command {
         #[arg(long, value_name = "WHEN")]
         at: Option<String>,
     },
-    /// Run as a service: every edition of the definitions folder, each message sent when it falls due; SIGHUP reloads the definitions, SIGTERM stops.
-    Daemon {
-        /// The definitions folder: every edition in it runs.
-        #[arg(
-            long,
-            value_name = "DIR",
-            env = "JALON_DEFINITIONS",
-            default_value = "definitions"
-        )]
-        definitions: PathBuf,
-        /// The database of recorded progress (created on first use).
-        #[arg(
-            long,
-            value_name = "FILE",
-            env = "JALON_DB",
-            default_value = "jalon.db"
-        )]
-        db: PathBuf,
-        /// Deliver through this SMTP relay, e.g. smtp://user:pass@host:587?tls=required or smtps://host:465.
-        #[arg(
-            long,
-            value_name = "URL",
-            env = "JALON_SMTP",
-            hide_env_values = true,
-            conflicts_with = "folder"
-        )]
-        smtp: Option<String>,
-        /// Write each message as an .eml file in this folder (the default, `outbox`).
-        #[arg(long, value_name = "DIR", env = "JALON_FOLDER")]
-        folder: Option<PathBuf>,
-        /// SMTP connections used at once.
-        #[arg(
-            long,
-            value_name = "N",
-            default_value_t = 4,
-            env = "JALON_SMTP_CONNECTIONS"
-        )]
-        connections: usize,
-        /// At most this many messages per second (a relay's quota), e.g. 2 or 0.5.
-        #[arg(long, value_name = "PER_SECOND", env = "JALON_SMTP_RATE")]
-        rate: Option<f64>,
-        /// Serve /healthz and /metrics at this address (port 0: any free port, logged at start).
-        #[arg(
-            long,
-            value_name = "ADDRESS",
-            env = "JALON_LISTEN",
-            default_value = "127.0.0.1:8080"
-        )]
-        listen: std::net::SocketAddr,
-        /// How to write the logs (on standard error).
-        #[arg(
-            long,
-            value_enum,
-            env = "JALON_LOG_FORMAT",
-            default_value_t = daemon::LogFormat::Text
-        )]
-        log_format: daemon::LogFormat,
+    /// Run as a service: every edition of the definitions folder, each message sent when it falls due; a saved definition or SIGHUP reloads them, SIGTERM stops. Settings: flags, JALON_* variables, jalon.toml, defaults.
+    Daemon(config::DaemonArgs),
+    /// Write a commented jalon.toml (every setting of `jalon daemon` with its default) in DIR.
+    Init {
+        /// The folder to write it in (created if needed).
+        #[arg(value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
     },
     /// Every message of the edition and where it stands: pending (with its next attempt), sent, failed (with the server's answer), expired.
     Outbox {
@@ -434,7 +387,13 @@ enum Format {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The matches are kept: they tell a flag from a default, which the
+    // daemon's settings need to layer its file under them.
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match cli.command {
         Command::Check {
             paths,
@@ -496,27 +455,19 @@ fn main() -> ExitCode {
             };
             finish(send::send(&place.target(), &options, at.as_deref()))
         }
-        Command::Daemon {
-            definitions,
-            db,
-            smtp,
-            folder,
-            connections,
-            rate,
-            listen,
-            log_format,
-        } => daemon::run(daemon::Options {
-            definitions,
-            db,
-            delivery: send::Options {
-                smtp,
-                folder: folder.unwrap_or_else(|| PathBuf::from("outbox")),
-                connections,
-                rate,
-            },
-            listen,
-            log_format,
-        }),
+        Command::Daemon(args) => {
+            let Some(matches) = matches.subcommand_matches("daemon") else {
+                return ExitCode::from(2);
+            };
+            match config::daemon_options(args, matches) {
+                Ok(options) => daemon::run(options),
+                Err(report) => {
+                    eprint!("{report}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Init { dir } => finish(config::init(&dir)),
         Command::Export { place, format, at } => {
             finish(export_command(&place.target(), format, at.as_deref()))
         }

@@ -13,6 +13,8 @@ use jalon_message::{
 use jiff::civil::{Date, Time};
 use jiff::Timestamp;
 
+use crate::links::{Links, ANSWERS};
+
 /// The domain of the placeholder sender address (and so of Message-IDs)
 /// when the programme names no `sender`, and of calendar UIDs and link
 /// tokens.
@@ -65,7 +67,7 @@ pub fn language(edition: &Edition, action: &Action) -> Language {
     }
 }
 
-fn date_in(language: Language, date: Date) -> String {
+pub(crate) fn date_in(language: Language, date: Date) -> String {
     match language {
         Language::Fr => french_date(date),
         Language::En => english_date(date),
@@ -106,7 +108,7 @@ pub fn mailbox(edition: &Edition, recipient: Recipient) -> Option<Mailbox> {
 /// with dates in the language of the message. Every message gets all of
 /// them (empty when they do not apply), so a template typo is an error
 /// everywhere.
-pub fn variables(state: &State, action: &Action) -> BTreeMap<String, String> {
+pub fn variables(state: &State, action: &Action, links: Option<&Links>) -> BTreeMap<String, String> {
     let edition = state.edition();
     let language = language(edition, action);
     let stage = &edition.stages[action.stage];
@@ -160,30 +162,43 @@ pub fn variables(state: &State, action: &Action) -> BTreeMap<String, String> {
     set("event_date", event_date);
     set("event_time", event_time);
     set("place", place);
-    // Real single-use links come with the daemon; a simulation shows where
-    // they go.
-    let token = &jalon_message::message_id(&action.key, MAIL_DOMAIN)[1..17];
-    set(
-        "approve_link",
-        format!("http://127.0.0.1:8080/validation/{token}?answer=approve"),
-    );
-    set(
-        "refuse_link",
-        format!("http://127.0.0.1:8080/validation/{token}?answer=refuse"),
-    );
+    let [approve, refuse] = ANSWERS.map(|answer| link(action, links, answer));
+    set("approve_link", approve);
+    set("refuse_link", refuse);
     vars
+}
+
+/// The link of a validation request for one answer: a real one when sending
+/// (signed with the daemon's key), a placeholder of the same shape in
+/// previews and simulations, and nothing in other messages.
+fn link(action: &Action, links: Option<&Links>, answer: &str) -> String {
+    if !crate::links::carries_links(action) {
+        return String::new();
+    }
+    match links {
+        Some(links) => links.url(&action.key, answer),
+        None => {
+            let token = &jalon_message::message_id(&action.key, MAIL_DOMAIN)[1..17];
+            format!("http://127.0.0.1:8080/v/preview-{token}?answer={answer}")
+        }
+    }
 }
 
 pub fn render(
     templates: &Templates,
     state: &State,
     action: &Action,
+    links: Option<&Links>,
 ) -> Result<Rendered, TemplateError> {
     let edition = state.edition();
     let template = &edition.templates[action.template].id;
     let language = language(edition, action);
     // The same language `variables` writes dates in.
-    templates.render(template, language.as_str(), &variables(state, action))
+    templates.render(
+        template,
+        language.as_str(),
+        &variables(state, action, links),
+    )
 }
 
 /// The coordinators answer replies: the first role of kind coordination.
@@ -313,7 +328,7 @@ mod tests {
         assert_eq!(known.len(), TEMPLATE_VARIABLES.len(), "no duplicates");
         let mut kinds = BTreeSet::new();
         each_message(edition(), |state, action| {
-            let vars = variables(state, action);
+            let vars = variables(state, action, None);
             let keys: BTreeSet<&str> = vars.keys().map(String::as_str).collect();
             assert_eq!(keys, known, "{}", action.key);
             kinds.insert(action.kind);
@@ -330,13 +345,13 @@ mod tests {
         let templates = templates(&edition).expect("templates compile");
         let (mut english, mut french) = (0, 0);
         each_message(edition, |state, action| {
-            let rendered = render(&templates, state, action).expect("renders");
+            let rendered = render(&templates, state, action, None).expect("renders");
             if action.recipient == Recipient::Participant(atchoum) {
                 english += 1;
                 assert_eq!(rendered.language, "en");
                 assert!(rendered.body.starts_with("Hello "), "{}", rendered.body);
                 assert!(rendered.html.contains("<html lang=\"en\">"));
-                let due = &variables(state, action)["due"];
+                let due = &variables(state, action, None)["due"];
                 assert!(due.contains(" 20"), "{due}");
                 assert!(
                     ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
@@ -368,10 +383,10 @@ mod tests {
                 return;
             }
             seen += 1;
-            let rendered = render(&templates, state, action).expect("renders");
+            let rendered = render(&templates, state, action, None).expect("renders");
             assert_eq!(rendered.language, "fr");
             assert!(rendered.body.starts_with("Bonjour "));
-            let due = &variables(state, action)["due"];
+            let due = &variables(state, action, None)["due"];
             assert!(
                 ["lundi", "mardi", "mercredi", "jeudi", "vendredi"]
                     .iter()
@@ -393,7 +408,7 @@ mod tests {
         each_message(edition.clone(), |state, action| {
             if first.is_none() {
                 let to = mailbox(state.edition(), action.recipient).expect("an address");
-                let rendered = render(&templates, state, action).expect("renders");
+                let rendered = render(&templates, state, action, None).expect("renders");
                 let email = email(state, action, rendered, to, action.due_at);
                 assert_eq!(email.from, from);
                 // The coordination answers.

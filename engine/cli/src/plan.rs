@@ -35,7 +35,7 @@ pub fn build(state: State, outcome: Option<String>) -> Result<Plan, String> {
             outcome: outcome.clone(),
         },
         |state, action| {
-            let subject = messages::render(&templates, state, action)
+            let subject = messages::render(&templates, state, action, None)
                 .map(|r| r.subject)
                 .map_err(|e| e.to_string());
             planned.push(Planned {

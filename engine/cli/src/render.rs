@@ -17,6 +17,23 @@ use serde::Serialize;
 const LONG_LINE: usize = 160;
 
 pub fn text(report: &Report, color: bool) -> String {
+    let mut out = problems(report, color);
+    let files = report.checked.len();
+    let files = format!("{files} file{}", if files == 1 { "" } else { "s" });
+    match (report.errors(), report.warnings()) {
+        (0, 0) => out.push_str(&format!("✓ {files} checked, no problems\n")),
+        (e, w) => out.push_str(&format!(
+            "{} and {} in {files}\n",
+            count(e, "error"),
+            count(w, "warning")
+        )),
+    }
+    out
+}
+
+/// Each diagnostic with its place, snippet and hint, without the closing
+/// count (for reports that are not about definition files).
+pub fn problems(report: &Report, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -58,16 +75,6 @@ pub fn text(report: &Report, color: bool) -> String {
             }
         }
         out.push('\n');
-    }
-    let files = report.checked.len();
-    let files = format!("{files} file{}", if files == 1 { "" } else { "s" });
-    match (report.errors(), report.warnings()) {
-        (0, 0) => out.push_str(&format!("✓ {files} checked, no problems\n")),
-        (e, w) => out.push_str(&format!(
-            "{} and {} in {files}\n",
-            count(e, "error"),
-            count(w, "warning")
-        )),
     }
     out
 }

@@ -13,7 +13,7 @@ use jalon_store::{SqliteStore, Store};
 
 use crate::dispatch::{self, Clock, Report, Settings, Via};
 use crate::live::{self, Failure, Target};
-use crate::messages;
+use crate::{digest, messages};
 
 /// How `jalon send` delivers.
 pub struct Options {
@@ -43,6 +43,7 @@ pub fn settings(options: &Options) -> Result<Settings, Failure> {
         via,
         connections: options.connections,
         rate: options.rate,
+        links: None,
     })
 }
 
@@ -62,7 +63,10 @@ pub fn send(target: &Target, options: &Options, at: Option<&str>) -> Result<Stri
     let mut state = live::rebuild(edition.clone(), &history)?;
     let mut due = Vec::new();
     deliver_until(&mut state, now, |_, action| due.push(action.clone()));
-    let queued = store.enqueue(&edition.id, &due).map_err(|e| fail(2)(&e))?;
+    let queued = store.enqueue(&edition.id, &due).map_err(|e| fail(2)(&e))?
+        + store
+            .queue(&edition.id, &digest::due(&edition, now))
+            .map_err(|e| fail(2)(&e))?;
     let templates = messages::templates(&edition)
         .map_err(|e| fail(2)(&format!("a template does not compile: {e}")))?;
 

@@ -185,7 +185,7 @@ impl<W: Write> Mailer<'_, W> {
         let Some(to) = mailbox(edition, action.recipient) else {
             return;
         };
-        let rendered = match messages::render(self.templates, state, action) {
+        let rendered = match messages::render(self.templates, state, action, None) {
             Ok(r) => r,
             Err(e) => {
                 self.problems.push(format!("{}: {e}", action.key));

@@ -9,9 +9,23 @@ use jiff::Timestamp;
 
 use crate::messages::short_local;
 
-pub fn table(state: &State, now: Timestamp) -> String {
+/// One line of the status: a stage instance.
+pub struct Row {
+    /// `stage` or `stage · participant`.
+    pub name: String,
+    /// Its lifecycle, with `, LATE` when it is late.
+    pub state: String,
+    pub late: bool,
+    pub start: String,
+    pub due: String,
+    /// Done when, skipped why, awaiting whom, changes asked by whom.
+    pub note: String,
+}
+
+/// Every stage instance at `now`, in the order of their windows.
+pub fn rows(state: &State, now: Timestamp) -> Vec<Row> {
     let edition = state.edition();
-    let mut rows: Vec<[String; 5]> = Vec::new();
+    let mut rows = Vec::new();
     let mut instances: Vec<_> = state.instances().iter().collect();
     instances.sort_by_key(|i| (i.window.start, i.stage, i.participant));
     for instance in instances {
@@ -65,14 +79,50 @@ pub fn table(state: &State, now: Timestamp) -> String {
         } else {
             note
         };
-        rows.push([
+        rows.push(Row {
             name,
-            word,
-            instance.window.start.strftime("%d/%m/%Y").to_string(),
-            instance.window.due.strftime("%d/%m/%Y").to_string(),
+            state: word,
+            late,
+            start: instance.window.start.strftime("%d/%m/%Y").to_string(),
+            due: instance.window.due.strftime("%d/%m/%Y").to_string(),
             note,
-        ]);
+        });
     }
+    rows
+}
+
+/// One participant: id, status word, and since when they left.
+pub struct ParticipantRow {
+    pub id: String,
+    pub name: String,
+    pub status: &'static str,
+    pub left: Option<String>,
+}
+
+pub fn participants(state: &State) -> Vec<ParticipantRow> {
+    let edition = state.edition();
+    edition
+        .participants
+        .iter()
+        .enumerate()
+        .map(|(p, participant)| {
+            let current = state.participant(p);
+            ParticipantRow {
+                id: participant.id.clone(),
+                name: participant.name.clone(),
+                status: status_word(Some(current.status)),
+                left: current.left_at.map(|at| short_local(edition, at)),
+            }
+        })
+        .collect()
+}
+
+pub fn table(state: &State, now: Timestamp) -> String {
+    let edition = state.edition();
+    let rows: Vec<[String; 5]> = rows(state, now)
+        .into_iter()
+        .map(|r| [r.name, r.state, r.start, r.due, r.note])
+        .collect();
     let headers = ["STAGE", "STATE", "START", "DUE", "NOTE"];
     let widths: Vec<usize> = (0..4)
         .map(|c| {
@@ -112,18 +162,12 @@ pub fn table(state: &State, now: Timestamp) -> String {
         );
     }
     let _ = writeln!(out, "\nParticipants");
-    for (p, participant) in edition.participants.iter().enumerate() {
-        let current = state.participant(p);
-        let left = current
-            .left_at
-            .map(|at| format!(" since {}", short_local(edition, at)))
+    for participant in participants(state) {
+        let left = participant
+            .left
+            .map(|at| format!(" since {at}"))
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  {:<24} {}{left}",
-            participant.id,
-            status_word(Some(current.status))
-        );
+        let _ = writeln!(out, "  {:<24} {}{left}", participant.id, participant.status);
     }
     out
 }

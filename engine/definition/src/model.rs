@@ -40,6 +40,20 @@ pub struct Document {
     pub templates: Option<Vec<Template>>,
     /// The template used for each kind of message, unless a stage says otherwise.
     pub messages: Option<BTreeMap<MessageKind, String>>,
+    /// Periodic summaries emailed while the edition runs (by `jalon daemon`): what is late, what awaits whom, what falls due in the next seven days.
+    pub digests: Option<Vec<Digest>>,
+}
+
+/// A periodic summary of the edition, e.g. every Monday at 08:00 to the coordination.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Digest {
+    /// Identifier, e.g. `weekly`.
+    pub id: Option<String>,
+    /// When it is sent, in standard 5-field cron syntax read in the edition's time zone: minute hour day-of-month month day-of-week, e.g. `0 8 * * 1` (Mondays at 08:00). Sunday is 0 or 7.
+    pub schedule: Option<String>,
+    /// Roles or people who receive it.
+    pub to: Option<Vec<String>>,
 }
 
 /// The programme: one template, many editions and territories.

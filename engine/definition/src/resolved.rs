@@ -40,6 +40,16 @@ pub struct Edition {
     /// In the order written; `needs` hold indices into this list.
     pub stages: Vec<Stage>,
     pub templates: Vec<Template>,
+    /// Periodic summaries, in the order written.
+    pub digests: Vec<Digest>,
+}
+
+/// A periodic summary and who receives it.
+#[derive(Clone, Debug)]
+pub struct Digest {
+    pub id: String,
+    pub schedule: jalon_schedule::CronSchedule,
+    pub to: Vec<Actor>,
 }
 
 #[derive(Clone, Debug)]

@@ -6,12 +6,14 @@
 //! [`Store`] is the boundary the CLI and the daemon use; SQLite is the
 //! embedded implementation, and PostgreSQL can follow behind the same trait.
 
+mod links;
 mod schema;
 mod sqlite;
 
 use jalon_core::{Action, Event};
 use jiff::Timestamp;
 
+pub use links::{ByLink, Claim, Link, LinkUse, StoredLink};
 pub use sqlite::SqliteStore;
 
 /// One event as recorded.
@@ -110,6 +112,8 @@ pub struct NewMessage {
     pub key: String,
     pub kind: String,
     pub due_at: Timestamp,
+    /// After this instant the message is recorded `expired` instead of sent.
+    pub expires_at: Option<Timestamp>,
     pub recipient: String,
     /// JSON the dispatcher reads back for this kind.
     pub body: String,
@@ -187,10 +191,32 @@ pub trait Store {
     /// already there. Returns how many were added.
     fn enqueue(&mut self, edition: &str, due: &[Action]) -> Result<usize, StoreError>;
 
+    /// Adds messages that no event or engine action makes (periodic
+    /// digests), skipping keys already there. Returns how many were added.
+    fn queue(&mut self, edition: &str, messages: &[NewMessage]) -> Result<usize, StoreError>;
+
     /// The outbox of an edition, in due order.
     fn outbox(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError>;
 
     /// Records delivery attempts and their outcomes, in one transaction
     /// (outcomes that arrive together commit together).
     fn mark(&mut self, marks: &[Mark]) -> Result<(), StoreError>;
+
+    /// Keeps the validation links of messages about to be sent. A link
+    /// already kept (a retried send) is left as it was. Returns how many
+    /// were added.
+    fn issue_links(&mut self, links: &[Link]) -> Result<usize, StoreError>;
+
+    /// The link whose token has this hash, and whether it was used.
+    fn link(&self, token_hash: &str) -> Result<Option<StoredLink>, StoreError>;
+
+    /// [`Store::record`] for an answer given through a link: the event, the
+    /// actions it makes due and the link marked used are written in one
+    /// transaction. A link used meanwhile writes nothing.
+    fn record_by_link<E>(
+        &mut self,
+        edition: &str,
+        claim: &Claim,
+        decide: impl FnMut(&History) -> Result<Entry, E>,
+    ) -> Result<ByLink<E>, StoreError>;
 }

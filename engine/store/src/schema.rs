@@ -43,4 +43,23 @@ pub const MIGRATIONS: &[&str] = &[
     // 2: retries: how many attempts a message has had, and when to try again.
     "ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE outbox ADD COLUMN retry_at TEXT;",
+    // 3: validation links. Only the SHA-256 of a token is kept, so a copy of
+    // the database does not hand out working links. `used_at` and `seq` are
+    // set together, in the transaction that records the answer.
+    "CREATE TABLE links (
+        token_hash TEXT PRIMARY KEY,
+        edition TEXT NOT NULL,
+        action_key TEXT NOT NULL,
+        person TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        participant TEXT,
+        round INTEGER NOT NULL,
+        answers TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        answer TEXT,
+        seq INTEGER REFERENCES events (seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX links_by_edition ON links (edition);",
 ];

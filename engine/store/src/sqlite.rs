@@ -10,9 +10,10 @@ use jalon_core::{Action, Event};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
+use crate::links::{self, ByLink, Claim, Link, StoredLink};
 use crate::schema::{APPLICATION_ID, MIGRATIONS};
 use crate::{
-    Delivery, Entry, History, Mark, OutboxEntry, Recorded, Store, StoreError, StoredEvent,
+    Delivery, Entry, History, Mark, NewMessage, OutboxEntry, Recorded, Store, StoreError, StoredEvent,
 };
 
 /// How long a writer waits for another before giving up.
@@ -146,6 +147,61 @@ impl SqliteStore {
     }
 }
 
+/// How a write inside [`SqliteStore::record_within`] ended.
+enum Written<E, X> {
+    Recorded(Recorded),
+    /// `decide` refused.
+    Refused(E),
+    /// `within` asked to roll back, with why.
+    Aborted(X),
+}
+
+impl SqliteStore {
+    /// The optimistic write behind [`Store::record`]: decide on the history
+    /// read outside the write lock, then write only if nobody appended
+    /// meanwhile, else decide again. `within` runs in the transaction after
+    /// the event is written; `Some` rolls everything back.
+    fn record_within<E, X>(
+        &mut self,
+        edition: &str,
+        mut decide: impl FnMut(&History) -> Result<Entry, E>,
+        mut within: impl FnMut(&rusqlite::Transaction<'_>, &Recorded) -> Result<Option<X>, StoreError>,
+    ) -> Result<Written<E, X>, StoreError> {
+        let path = self.path.clone();
+        loop {
+            let history = Self::read_history(&self.conn, edition, &path)?;
+            let seen = history.events.last().map(|e| e.seq);
+            let entry = match decide(&history) {
+                Ok(entry) => entry,
+                Err(e) => return Ok(Written::Refused(e)),
+            };
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| error(&path, e))?;
+            let last: Option<i64> = tx
+                .query_row(
+                    "SELECT max(seq) FROM events WHERE edition = ?1",
+                    [edition],
+                    |r| r.get(0),
+                )
+                .map_err(|e| error(&path, e))?;
+            if last != seen {
+                // Dropping the transaction rolls it back.
+                continue;
+            }
+            let recorded = write_entries(&tx, edition, std::slice::from_ref(&entry))
+                .map_err(|e| error(&path, e))?
+                .remove(0);
+            if let Some(stop) = within(&tx, &recorded)? {
+                return Ok(Written::Aborted(stop));
+            }
+            tx.commit().map_err(|e| error(&path, e))?;
+            return Ok(Written::Recorded(recorded));
+        }
+    }
+}
+
 /// Each entry: its event row, then its outbox rows.
 fn write_entries(
     tx: &rusqlite::Transaction<'_>,
@@ -229,38 +285,16 @@ impl Store for SqliteStore {
     fn record<E>(
         &mut self,
         edition: &str,
-        mut decide: impl FnMut(&History) -> Result<Entry, E>,
+        decide: impl FnMut(&History) -> Result<Entry, E>,
     ) -> Result<Result<Recorded, E>, StoreError> {
-        let path = self.path.clone();
-        // Optimistic: decide on the history read outside the write lock,
-        // then write only if nobody appended meanwhile; else decide again.
-        loop {
-            let history = Self::read_history(&self.conn, edition, &path)?;
-            let seen = history.events.last().map(|e| e.seq);
-            let entry = match decide(&history) {
-                Ok(entry) => entry,
-                Err(e) => return Ok(Err(e)),
-            };
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| error(&path, e))?;
-            let last: Option<i64> = tx
-                .query_row(
-                    "SELECT max(seq) FROM events WHERE edition = ?1",
-                    [edition],
-                    |r| r.get(0),
-                )
-                .map_err(|e| error(&path, e))?;
-            if last != seen {
-                // Dropping the transaction rolls it back.
-                continue;
-            }
-            let mut recorded = write_entries(&tx, edition, std::slice::from_ref(&entry))
-                .map_err(|e| error(&path, e))?;
-            tx.commit().map_err(|e| error(&path, e))?;
-            return Ok(Ok(recorded.remove(0)));
-        }
+        let written = self.record_within(edition, decide, |_, _| {
+            Ok(None::<std::convert::Infallible>)
+        })?;
+        Ok(match written {
+            Written::Recorded(recorded) => Ok(recorded),
+            Written::Refused(e) => Err(e),
+            Written::Aborted(never) => match never {},
+        })
     }
 
     fn append(&mut self, edition: &str, entries: &[Entry]) -> Result<Vec<Recorded>, StoreError> {
@@ -282,6 +316,40 @@ impl Store for SqliteStore {
             .map_err(|e| error(&path, e))?;
         let added = insert_actions(&tx, edition, due, None, &Timestamp::now().to_string())
             .map_err(|e| error(&path, e))?;
+        tx.commit().map_err(|e| error(&path, e))?;
+        Ok(added)
+    }
+
+    fn queue(&mut self, edition: &str, messages: &[NewMessage]) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| error(&path, e))?;
+        let mut added = 0;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO outbox (key, edition, kind, due_at, expires_at, recipient, action, enqueued_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(|e| error(&path, e))?;
+            let now = Timestamp::now().to_string();
+            for message in messages {
+                added += insert
+                    .execute(params![
+                        message.key,
+                        edition,
+                        message.kind,
+                        message.due_at.to_string(),
+                        message.expires_at.map(|t| t.to_string()),
+                        message.recipient,
+                        message.body,
+                        now,
+                    ])
+                    .map_err(|e| error(&path, e))?;
+            }
+        }
         tx.commit().map_err(|e| error(&path, e))?;
         Ok(added)
     }
@@ -329,6 +397,47 @@ impl Store for SqliteStore {
             write_mark(&tx, mark).map_err(|e| error(&path, e))?;
         }
         tx.commit().map_err(|e| error(&path, e))
+    }
+
+    fn issue_links(&mut self, links: &[Link]) -> Result<usize, StoreError> {
+        if links.is_empty() {
+            return Ok(0);
+        }
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| error(&path, e))?;
+        let added = links::insert(&tx, links).map_err(|e| error(&path, e))?;
+        tx.commit().map_err(|e| error(&path, e))?;
+        Ok(added)
+    }
+
+    fn link(&self, token_hash: &str) -> Result<Option<StoredLink>, StoreError> {
+        links::read(&self.conn, token_hash).map_err(|e| e.into_store(&self.path))
+    }
+
+    fn record_by_link<E>(
+        &mut self,
+        edition: &str,
+        claim: &Claim,
+        decide: impl FnMut(&History) -> Result<Entry, E>,
+    ) -> Result<ByLink<E>, StoreError> {
+        let path = self.path.clone();
+        let written = self.record_within(edition, decide, |tx, recorded| {
+            if links::claim(tx, claim, recorded.seq).map_err(|e| error(&path, e))? {
+                return Ok(None);
+            }
+            // Used since the caller looked (or gone): say by whom and when.
+            let stored = links::read(tx, &claim.token_hash).map_err(|e| e.into_store(&path))?;
+            Ok(Some(stored))
+        })?;
+        Ok(match written {
+            Written::Recorded(recorded) => ByLink::Recorded(recorded),
+            Written::Refused(e) => ByLink::Refused(e),
+            Written::Aborted(Some(stored)) => ByLink::Used(stored),
+            Written::Aborted(None) => ByLink::Missing,
+        })
     }
 }
 
@@ -395,8 +504,8 @@ fn write_mark(tx: &rusqlite::Transaction<'_>, mark: &Mark) -> rusqlite::Result<(
         mark.retry_at.map(|t| t.to_string())
     ])?;
     let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO outbox (key, edition, kind, due_at, recipient, action, enqueued_at)
-         SELECT ?2, edition, ?3, ?4, ?5, ?6, ?7 FROM outbox WHERE key = ?1",
+        "INSERT OR IGNORE INTO outbox (key, edition, kind, due_at, expires_at, recipient, action, enqueued_at)
+         SELECT ?2, edition, ?3, ?4, ?8, ?5, ?6, ?7 FROM outbox WHERE key = ?1",
     )?;
     for message in &mark.then_queue {
         insert.execute(params![
@@ -407,6 +516,7 @@ fn write_mark(tx: &rusqlite::Transaction<'_>, mark: &Mark) -> rusqlite::Result<(
             message.recipient,
             message.body,
             mark.at.to_string(),
+            message.expires_at.map(|t| t.to_string()),
         ])?;
     }
     Ok(())
@@ -499,7 +609,7 @@ impl SqliteStore {
 }
 
 /// SQLite's errors in the words of the person who gave the path.
-fn error(path: &Path, e: rusqlite::Error) -> StoreError {
+pub(crate) fn error(path: &Path, e: rusqlite::Error) -> StoreError {
     let path_text = path.display().to_string();
     let detail = e.to_string();
     match e.sqlite_error_code() {

@@ -11,6 +11,7 @@ use axum::routing::get;
 use axum::Router;
 
 use super::metrics::Metrics;
+use super::site::Site;
 
 /// What the handlers read.
 #[derive(Default)]
@@ -22,11 +23,16 @@ pub struct Health {
     pub metrics: Metrics,
 }
 
-pub fn router(health: Arc<Health>) -> Router {
+/// Health and metrics, the validation links and the status pages, each
+/// response with the headers of [`super::html::secure`].
+pub fn router(health: Arc<Health>, site: Arc<Site>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .with_state(health)
+        .merge(super::links::routes(site.clone()))
+        .merge(super::board::routes(site))
+        .layer(axum::middleware::map_response(super::html::secure))
 }
 
 async fn healthz(State(health): State<Arc<Health>>) -> impl IntoResponse {

@@ -12,7 +12,7 @@ use jiff::Timestamp;
 
 use super::metrics::Counts;
 use crate::dispatch::{self, Clock, DispatchError, Settings};
-use crate::{live, messages};
+use crate::{digest, live, messages};
 
 /// Why an edition's pass did not run to the end. What it had committed stays.
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +58,8 @@ fn pass(
     edition: &Arc<Edition>,
     settings: &Settings,
 ) -> Result<EditionPass, PassError> {
-    let now = Timestamp::now();
+    // The real time (shifted only by a test's clock skew).
+    let now = dispatch::now();
     let history = store.history(&edition.id)?;
     let mut state =
         live::rebuild(edition.clone(), &history).map_err(|f| PassError::Refused(f.message))?;
@@ -66,7 +67,8 @@ fn pass(
     // once; the dispatcher records those past their expiry as expired.
     let mut due = Vec::new();
     deliver_until(&mut state, now, |_, action| due.push(action.clone()));
-    let queued = store.enqueue(&edition.id, &due)?;
+    let queued = store.enqueue(&edition.id, &due)?
+        + store.queue(&edition.id, &digest::due(edition, now))?;
     let templates = messages::templates(edition).map_err(|e| PassError::Template(e.to_string()))?;
     let mut done = EditionPass {
         counts: Counts {
@@ -99,6 +101,9 @@ fn pass(
         .filter(|e| e.status == Delivery::Pending)
         .map(|e| e.retry_at.map_or(e.due_at, |r| r.max(e.due_at)))
         .min();
-    done.next = [state.next_due(), waiting].into_iter().flatten().min();
+    done.next = [state.next_due(), waiting, digest::next(edition, now)]
+        .into_iter()
+        .flatten()
+        .min();
     Ok(done)
 }

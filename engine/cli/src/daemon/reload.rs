@@ -1,68 +1,124 @@
-//! Reload on SIGHUP: the definitions are checked in full, and each edition
-//! against the progress recorded for it; a set that passes replaces the
-//! running one in one swap (which wakes the loop), a set that fails is
-//! rejected and the running one stays.
+//! Reload, on SIGHUP or when a definition file is saved (both go through
+//! [`Reloader::reload`], one at a time): the definitions are checked in
+//! full, and each edition against the progress recorded for it; a set that
+//! passes replaces the running one in one swap (which wakes the loop), a set
+//! that fails is rejected, logged and mailed to the operator, and the running
+//! one stays. A set whose editions all have the versions running (a file
+//! saved unchanged, a comment edited) is not swapped.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tokio::signal::unix::Signal;
-use tokio::sync::watch;
-use tracing::{error, info};
+use tokio::sync::{mpsc, watch};
+use tracing::{error, info, warn};
 
 use super::http::Health;
+use super::operator::Operator;
 use super::schedule::Editions;
 use crate::live::{self, Failure};
 
-pub async fn on_hangup(
-    mut hangup: Signal,
-    definitions: PathBuf,
-    db: PathBuf,
-    editions: watch::Sender<Editions>,
-    health: Arc<Health>,
-) {
-    while hangup.recv().await.is_some() {
+pub struct Reloader {
+    pub definitions: PathBuf,
+    pub db: PathBuf,
+    pub editions: watch::Sender<Editions>,
+    pub health: Arc<Health>,
+    /// Told of rejections by email, when configured.
+    pub operator: Option<Arc<Operator>>,
+}
+
+impl Reloader {
+    /// Reloads on each SIGHUP and each (debounced) change of the files,
+    /// until the process ends. Without `changes` (no watcher), on SIGHUP only.
+    pub async fn run(self, mut hangup: Signal, mut changes: Option<mpsc::Receiver<()>>) {
+        loop {
+            let trigger = tokio::select! {
+                signal = hangup.recv() => match signal {
+                    Some(()) => "SIGHUP",
+                    None => return,
+                },
+                change = next(&mut changes) => match change {
+                    Some(()) => "a definition file changed",
+                    None => {
+                        warn!("the watch on the definitions stopped: reload with SIGHUP");
+                        changes = None;
+                        continue;
+                    }
+                },
+            };
+            self.reload(trigger).await;
+        }
+    }
+
+    pub async fn reload(&self, trigger: &str) {
         info!(
-            "SIGHUP: checking the definitions in {}",
-            definitions.display()
+            trigger,
+            "{trigger}: checking the definitions in {}",
+            self.definitions.display()
         );
-        let (folder, db) = (definitions.clone(), db.clone());
+        let (folder, db) = (self.definitions.clone(), self.db.clone());
         let checked = tokio::task::spawn_blocking(move || check(&folder, &db)).await;
-        let metrics = &health.metrics;
-        match checked {
+        let metrics = &self.health.metrics;
+        let running = self.editions.borrow().clone();
+        let report = match checked {
             Ok(Ok(set)) => {
                 let set: Editions = Arc::new(set);
-                loaded(&health, &set);
+                if versions(&set) == versions(&running) {
+                    info!(
+                        trigger,
+                        outcome = "unchanged",
+                        "definitions unchanged: still running {} edition(s): {}",
+                        running.len(),
+                        ids(&running)
+                    );
+                    return;
+                }
+                loaded(&self.health, &set);
                 metrics.reloads_ok.fetch_add(1, Ordering::Relaxed);
                 info!(
+                    trigger,
                     outcome = "ok",
                     "reload accepted: running {} edition(s): {}",
                     set.len(),
                     ids(&set)
                 );
-                editions.send_replace(set);
+                self.editions.send_replace(set);
+                return;
             }
-            Ok(Err(failure)) => {
-                metrics.reloads_rejected.fetch_add(1, Ordering::Relaxed);
-                let running = editions.borrow().clone();
-                error!(
-                    outcome = "rejected",
-                    "reload rejected, still running {} edition(s) ({}):\n{}",
-                    running.len(),
-                    ids(&running),
-                    failure.message.trim_end()
-                );
-            }
-            Err(e) => {
-                metrics.reloads_rejected.fetch_add(1, Ordering::Relaxed);
-                error!(
-                    outcome = "rejected",
-                    "reload rejected: the check failed: {e}"
-                );
-            }
+            Ok(Err(failure)) => failure.message.trim_end().to_owned(),
+            Err(e) => format!("the check failed: {e}"),
+        };
+        metrics.reloads_rejected.fetch_add(1, Ordering::Relaxed);
+        error!(
+            trigger,
+            outcome = "rejected",
+            "reload rejected, still running {} edition(s) ({}):\n{report}",
+            running.len(),
+            ids(&running),
+        );
+        if let Some(operator) = &self.operator {
+            operator.rejected(trigger, &report, &running);
         }
     }
+}
+
+/// The next change, or never without a watcher.
+async fn next(changes: &mut Option<mpsc::Receiver<()>>) -> Option<()> {
+    match changes {
+        Some(changes) => changes.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Each edition's id and version, in order: equal sets run the same.
+fn versions(set: &Editions) -> Vec<(&str, &str)> {
+    let mut out: Vec<(&str, &str)> = set
+        .iter()
+        .map(|e| (e.id.as_str(), e.version.as_str()))
+        .collect();
+    out.sort_unstable();
+    out
 }
 
 /// The definitions, checked in full; then each edition rebuilt from its

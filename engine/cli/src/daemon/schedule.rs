@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use jalon_definition::resolved::Edition;
 use jiff::Timestamp;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{oneshot, watch, Notify};
 use tracing::{debug, error, info, warn};
 
 use super::http::Health;
 use super::metrics::Counts;
 use super::pass::{self, EditionPass, PassError};
-use crate::dispatch::Settings;
+use crate::dispatch::{self, Settings};
 
 /// The running set of editions: replaced whole on reload, so a pass sees
 /// one version of the definitions from start to end.
@@ -38,6 +38,9 @@ pub struct Loop {
     pub db: PathBuf,
     pub settings: Arc<Settings>,
     pub health: Arc<Health>,
+    /// Rung when something recorded may have made messages due (a validation
+    /// through a link, an operator's command): the loop passes at once.
+    pub wake: Arc<Notify>,
 }
 
 impl Loop {
@@ -57,7 +60,7 @@ impl Loop {
                 Some(at) => info!(next = %at, "next wake-up at {at}"),
                 None => info!("nothing scheduled: waiting for a reload or a signal"),
             }
-            let wake = next.map(|at| at.max(Timestamp::now() + SHORTEST_GAP));
+            let wake = next.map(|at| at.max(dispatch::now() + SHORTEST_GAP));
             tokio::select! {
                 () = sleep_until(wake) => {}
                 changed = editions.changed() => {
@@ -67,6 +70,9 @@ impl Loop {
                     debug!("definitions replaced: a pass on the new set");
                 }
                 _ = stop.changed() => {}
+                () = self.wake.notified() => {
+                    debug!("something was recorded: a pass");
+                }
             }
         }
     }
@@ -83,7 +89,7 @@ impl Loop {
             .spawn(move || {
                 let _ = done.send(pass::pass_all(&db, &set, &settings));
             });
-        let retry_later = Timestamp::now().checked_add(AFTER_FAILURE).ok();
+        let retry_later = dispatch::now().checked_add(AFTER_FAILURE).ok();
         let passes = match spawned {
             Err(e) => {
                 error!("cannot start a pass: {e}");
@@ -179,7 +185,7 @@ async fn sleep_until(at: Option<Timestamp>) {
         let nap = match at {
             None => LONGEST_NAP,
             Some(at) => {
-                let left = Timestamp::now().duration_until(at);
+                let left = dispatch::now().duration_until(at);
                 match Duration::try_from(left) {
                     // Past or now: due.
                     Err(_) => return,

@@ -2,6 +2,7 @@
 //! when nothing is wrong, the resolved [`Edition`] the engine runs.
 
 mod dates;
+mod digests;
 mod graph;
 mod people;
 mod selection;
@@ -93,7 +94,10 @@ impl Checker<'_> {
         let order = graph::check(self, &stages);
         let windows = dates::check(self, &people, &stages, order.as_deref())?;
         selection::check(self, &stages, &windows);
-        people.build_edition(self, stages, windows)
+        let digests = digests::check(self, &people);
+        let mut edition = people.build_edition(self, stages, windows)?;
+        edition.digests = digests;
+        Some(edition)
     }
 
     /// The span of the value at a JSON pointer (or of the nearest existing parent).
@@ -137,26 +141,32 @@ impl Checker<'_> {
     /// Reports a bad expression, pointing inside the quoted text when the
     /// YAML scalar is on one line.
     pub fn expr_error(&mut self, pointer: &str, what: &str, error: ExprError) {
-        let node = self.tree.locate(pointer).node;
-        let span = match node.as_str() {
-            Some(text) if node.span.end - node.span.start >= text.chars().count() as u32 => {
-                // Quotes, if any, shift the text by one character.
-                let quote = (node.span.end - node.span.start - text.chars().count() as u32) / 2;
-                let start = node.span.start + quote + error.start as u32;
-                Span {
-                    file: node.span.file,
-                    start,
-                    end: (node.span.start + quote + error.end as u32).max(start + 1),
-                }
-            }
-            _ => node.span,
-        };
+        let span = self.span_inside(pointer, error.start, error.end);
         self.push(
             Diagnostic::error("invalid-expression", format!("{what}: {}", error.message))
                 .at(span)
                 .label(error.message.clone())
                 .hint(error.hint),
         );
+    }
+
+    /// The span of characters `start..end` of the string at `pointer` when
+    /// the YAML scalar is on one line, else of the whole value.
+    pub fn span_inside(&self, pointer: &str, start: usize, end: usize) -> Span {
+        let node = self.tree.locate(pointer).node;
+        match node.as_str() {
+            Some(text) if node.span.end - node.span.start >= text.chars().count() as u32 => {
+                // Quotes, if any, shift the text by one character.
+                let quote = (node.span.end - node.span.start - text.chars().count() as u32) / 2;
+                let from = node.span.start + quote + start as u32;
+                Span {
+                    file: node.span.file,
+                    start: from,
+                    end: (node.span.start + quote + end as u32).max(from + 1),
+                }
+            }
+            _ => node.span,
+        }
     }
 
     /// True when the value at `pointer` was malformed and already reported.

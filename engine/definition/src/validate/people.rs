@@ -199,6 +199,7 @@ impl Directory {
             participants,
             stages: stages.into_resolved(windows),
             templates,
+            digests: Vec::new(),
         })
     }
 }

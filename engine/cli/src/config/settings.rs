@@ -1,0 +1,186 @@
+//! Every setting of `jalon daemon` in one table: its place in `jalon.toml`,
+//! its environment variable, its flag, its default and what it does. `jalon
+//! init` writes its file from this table, and the file's errors take their
+//! examples from it; a test holds it to clap's flags.
+
+/// One setting.
+pub struct Setting {
+    /// The table it belongs to in `jalon.toml` (`None`: the top).
+    pub section: Option<&'static str>,
+    pub key: &'static str,
+    /// The flag, which is also clap's id with `-` for `_`.
+    pub flag: &'static str,
+    pub env: &'static str,
+    /// What it does, for `jalon init`'s comments.
+    pub doc: &'static str,
+    /// The built-in default, written as TOML; `None` when unset by default.
+    pub default: Option<&'static str>,
+    /// A value to show when there is no default (or beside it), as TOML.
+    pub example: &'static str,
+}
+
+impl Setting {
+    /// The line that sets it in `jalon.toml`.
+    pub fn line(&self) -> String {
+        format!("{} = {}", self.key, self.default.unwrap_or(self.example))
+    }
+}
+
+pub const DEFINITIONS: Setting = Setting {
+    section: None,
+    key: "definitions",
+    flag: "--definitions",
+    env: "JALON_DEFINITIONS",
+    doc: "The definitions folder: every edition in it runs. Saving a file in it reloads them.",
+    default: Some("\"definitions\""),
+    example: "\"definitions\"",
+};
+
+pub const DB: Setting = Setting {
+    section: None,
+    key: "db",
+    flag: "--db",
+    env: "JALON_DB",
+    doc: "The database of recorded progress (created on first use).",
+    default: Some("\"jalon.db\""),
+    example: "\"jalon.db\"",
+};
+
+pub const OPERATOR: Setting = Setting {
+    section: None,
+    key: "operator",
+    flag: "--operator",
+    env: "JALON_OPERATOR",
+    doc: "Who is emailed when new definitions are rejected on reload (unset: only logged).",
+    default: None,
+    example: "\"exploitation@example.org\"",
+};
+
+pub const LOG_FORMAT: Setting = Setting {
+    section: None,
+    key: "log_format",
+    flag: "--log-format",
+    env: "JALON_LOG_FORMAT",
+    doc: "How to write the logs on standard error: \"text\" or \"json\" (one object per line).",
+    default: Some("\"text\""),
+    example: "\"json\"",
+};
+
+pub const SMTP: Setting = Setting {
+    section: Some("delivery"),
+    key: "smtp",
+    flag: "--smtp",
+    env: "JALON_SMTP",
+    doc: "Deliver through this SMTP relay (smtps:// for TLS from the first byte; tls=required for \
+          STARTTLS). Its password is never logged. Unset: .eml files in `folder`.",
+    default: None,
+    example: "\"smtp://user:password@relay.example.org:587?tls=required\"",
+};
+
+pub const FOLDER: Setting = Setting {
+    section: Some("delivery"),
+    key: "folder",
+    flag: "--folder",
+    env: "JALON_FOLDER",
+    doc: "Without `smtp`: write each message as an .eml file in this folder. Set one of the two.",
+    default: Some("\"outbox\""),
+    example: "\"outbox\"",
+};
+
+pub const CONNECTIONS: Setting = Setting {
+    section: Some("delivery"),
+    key: "connections",
+    flag: "--connections",
+    env: "JALON_SMTP_CONNECTIONS",
+    doc: "SMTP connections used at once (1 to 64).",
+    default: Some("4"),
+    example: "4",
+};
+
+pub const RATE: Setting = Setting {
+    section: Some("delivery"),
+    key: "rate",
+    flag: "--rate",
+    env: "JALON_SMTP_RATE",
+    doc: "At most this many messages per second, for a relay with a quota (unset: no limit).",
+    default: None,
+    example: "2.5",
+};
+
+pub const LISTEN: Setting = Setting {
+    section: Some("http"),
+    key: "listen",
+    flag: "--listen",
+    env: "JALON_LISTEN",
+    doc: "Serve the validation links, /healthz and /metrics at this address (port 0: any free port).",
+    default: Some("\"127.0.0.1:8080\""),
+    example: "\"127.0.0.1:8080\"",
+};
+
+pub const PUBLIC_URL: Setting = Setting {
+    section: Some("http"),
+    key: "public_url",
+    flag: "--public-url",
+    env: "JALON_PUBLIC_URL",
+    doc: "The address people reach this daemon at, written into the validation links of emails.",
+    default: Some("\"http://127.0.0.1:8080\""),
+    example: "\"https://jalon.example.org\"",
+};
+
+pub const SECRET_FILE: Setting = Setting {
+    section: Some("http"),
+    key: "secret_file",
+    flag: "--secret-file",
+    env: "JALON_SECRET_FILE",
+    doc: "The key validation links are derived from (created on first start, mode 0600).",
+    default: Some("\"jalon.secret\""),
+    example: "\"jalon.secret\"",
+};
+
+/// Every setting, in the order `jalon init` writes them.
+pub const SETTINGS: &[&Setting] = &[
+    &DEFINITIONS,
+    &DB,
+    &OPERATOR,
+    &LOG_FORMAT,
+    &SMTP,
+    &FOLDER,
+    &CONNECTIONS,
+    &RATE,
+    &LISTEN,
+    &PUBLIC_URL,
+    &SECRET_FILE,
+];
+
+/// The setting at `section.key`.
+pub fn find(section: Option<&str>, key: &str) -> Option<&'static Setting> {
+    SETTINGS
+        .iter()
+        .find(|s| s.section == section && s.key == key)
+        .copied()
+}
+
+/// The known keys of a table of the file: its settings, and at the top the
+/// names of the tables.
+pub fn keys(section: Option<&str>) -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = SETTINGS
+        .iter()
+        .filter(|s| s.section == section)
+        .map(|s| s.key)
+        .collect();
+    if section.is_none() {
+        keys.extend(sections());
+    }
+    keys
+}
+
+/// The tables of the file, in order.
+pub fn sections() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for section in SETTINGS.iter().filter_map(|s| s.section) {
+        if !out.contains(&section) {
+            out.push(section);
+        }
+    }
+    out
+}

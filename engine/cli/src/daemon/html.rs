@@ -1,0 +1,112 @@
+//! The daemon's web pages: escaping, the page frame, and the headers every
+//! response carries. Pages are small, readable on a phone, and run no
+//! script: the content security policy allows nothing but their own style.
+
+use std::sync::LazyLock;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use ring::digest;
+
+/// Escapes text for HTML content and quoted attribute values: names,
+/// comments and titles come from people and definitions, never as markup.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The only style of the pages, allowed by its hash in the policy.
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;\
+padding:1rem;line-height:1.5;color:#1b1b1b}h1{font-size:1.4rem}table{border-collapse:collapse;\
+width:100%;font-size:.9rem}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;\
+vertical-align:top}textarea{width:100%;box-sizing:border-box;font:inherit}button{font:inherit;\
+padding:.6rem 1.2rem;margin:.3rem .3rem .3rem 0;border:1px solid #555;border-radius:.3rem;\
+background:#fff}button.primary{background:#1d4ed8;color:#fff;border-color:#1d4ed8}\
+.error{color:#b91c1c;font-weight:bold}.muted{color:#555}.late{color:#b91c1c}";
+
+/// No scripts, no frames, no plugins; forms post back to this site only.
+static POLICY: LazyLock<String> = LazyLock::new(|| {
+    let hash = STANDARD.encode(digest::digest(&digest::SHA256, STYLE.as_bytes()));
+    format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; \
+         base-uri 'none'; frame-ancestors 'none'"
+    )
+});
+
+/// A whole page: `body` is already HTML (its parts escaped by the caller).
+pub fn page(language: &str, title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{language}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\">\
+         <title>{title}</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n",
+        title = escape(title),
+    )
+}
+
+/// A page with its status.
+pub fn respond(status: StatusCode, html: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
+}
+
+/// Set on every response: nothing is cached (a link's page says whether
+/// it was used), no address leaks through a referrer (it holds a token),
+/// no page is framed or runs a script.
+pub async fn secure(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Ok(policy) = HeaderValue::from_str(&POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_names_and_comments_is_shown_as_text() {
+        assert_eq!(
+            escape(r#"<script>alert("x")</script> & 'y'"#),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
+        );
+        assert_eq!(escape("Élodie — « ok »"), "Élodie — « ok »");
+        let html = page("fr", "<b>Titre</b>", "<p>corps</p>");
+        assert!(html.contains("<title>&lt;b&gt;Titre&lt;/b&gt;</title>"), "{html}");
+        assert!(html.contains("name=\"viewport\""));
+    }
+
+    #[test]
+    fn the_policy_allows_the_pages_own_style_and_no_script() {
+        let policy = POLICY.as_str();
+        assert!(policy.starts_with("default-src 'none'; style-src 'sha256-"));
+        assert!(!policy.contains("script-src") && !policy.contains("unsafe"));
+    }
+}
