@@ -3,11 +3,13 @@
 
 mod broken;
 mod check;
+mod config;
 mod crash;
 mod daemon;
 mod digest;
 mod graph;
 mod hostile;
+mod links;
 mod live;
 mod plan;
 mod schema;

@@ -114,7 +114,7 @@ pub fn deliver(
     let mut report = Report::default();
     let mut expired = Vec::new();
     let mut ready = Vec::new();
-    for entry in store.outbox(edition)? {
+    for entry in store.pending(edition)? {
         if !entry.ready(now) {
             continue;
         }

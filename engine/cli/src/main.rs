@@ -268,6 +268,22 @@ enum Command {
         /// Act as if it were this local time (default: now).
         #[arg(long, value_name = "WHEN")]
         at: Option<String>,
+        /// The address of the daemon that answers validation links, written into emails.
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "JALON_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+        /// The key validation links are signed with: the daemon's (created if absent, mode 0600).
+        #[arg(
+            long,
+            value_name = "FILE",
+            env = "JALON_SECRET_FILE",
+            default_value = "jalon.secret"
+        )]
+        secret_file: PathBuf,
     },
     /// Run as a service: every edition of the definitions folder, each message sent when it falls due; a saved definition or SIGHUP reloads them, SIGTERM stops. Settings: flags, JALON_* variables, jalon.toml, defaults.
     Daemon(config::DaemonArgs),
@@ -446,6 +462,8 @@ fn main() -> ExitCode {
             connections,
             rate,
             at,
+            public_url,
+            secret_file,
         } => {
             let options = send::Options {
                 smtp,
@@ -453,7 +471,16 @@ fn main() -> ExitCode {
                 connections,
                 rate,
             };
-            finish(send::send(&place.target(), &options, at.as_deref()))
+            let links = send::LinkOptions {
+                public_url,
+                secret_file,
+            };
+            finish(send::send(
+                &place.target(),
+                &options,
+                &links,
+                at.as_deref(),
+            ))
         }
         Command::Daemon(args) => {
             let Some(matches) = matches.subcommand_matches("daemon") else {

@@ -12,6 +12,7 @@ use jalon_delivery::SmtpConfig;
 use jalon_store::{SqliteStore, Store};
 
 use crate::dispatch::{self, Clock, Report, Settings, Via};
+use crate::links::Links;
 use crate::live::{self, Failure, Target};
 use crate::{digest, messages};
 
@@ -22,6 +23,13 @@ pub struct Options {
     pub folder: std::path::PathBuf,
     pub connections: usize,
     pub rate: Option<f64>,
+}
+
+/// Where the validation links of `jalon send` point and what signs them:
+/// the daemon's settings, so that the daemon answers them.
+pub struct LinkOptions {
+    pub public_url: String,
+    pub secret_file: std::path::PathBuf,
 }
 
 /// How to deliver, from the command line's options (shared with the daemon).
@@ -47,14 +55,21 @@ pub fn settings(options: &Options) -> Result<Settings, Failure> {
     })
 }
 
-pub fn send(target: &Target, options: &Options, at: Option<&str>) -> Result<String, Failure> {
+pub fn send(
+    target: &Target,
+    options: &Options,
+    links: &LinkOptions,
+    at: Option<&str>,
+) -> Result<String, Failure> {
     let fail = |code: u8| {
         move |e: &dyn std::fmt::Display| Failure {
             message: e.to_string(),
             code,
         }
     };
-    let settings = settings(options)?;
+    let mut settings = settings(options)?;
+    let links = Links::open(&links.public_url, &links.secret_file).map_err(|e| fail(2)(&e))?;
+    settings.links = Some(Arc::new(links));
     let edition = live::edition(&target.definitions, &target.edition)?;
     let now = live::instant(&edition, at)?;
     let clock = Clock(at.map(|_| now));

@@ -195,6 +195,13 @@ pub trait Store {
     /// digests), skipping keys already there. Returns how many were added.
     fn queue(&mut self, edition: &str, messages: &[NewMessage]) -> Result<usize, StoreError>;
 
+    /// The messages of an edition still to deliver (pending), in due order.
+    fn pending(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// The events of an edition recorded after the one numbered `after`, in
+    /// order: what a cached state has not seen yet.
+    fn events_since(&self, edition: &str, after: i64) -> Result<Vec<StoredEvent>, StoreError>;
+
     /// The outbox of an edition, in due order.
     fn outbox(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError>;
 

@@ -62,4 +62,6 @@ pub const MIGRATIONS: &[&str] = &[
         seq INTEGER REFERENCES events (seq)
     ) WITHOUT ROWID;
     CREATE INDEX links_by_edition ON links (edition);",
+    // 4: the dispatcher reads only what is still to deliver.
+    "CREATE INDEX outbox_pending ON outbox (edition, due_at) WHERE status = 'pending';",
 ];

@@ -128,7 +128,7 @@ impl SqliteStore {
 
     fn read_history(conn: &Connection, edition: &str, path: &Path) -> Result<History, StoreError> {
         let mut events = Vec::new();
-        Self::each_event(conn, edition, path, |stored| {
+        Self::each_event(conn, edition, 0, path, |stored| {
             events.push(stored);
             Ok(())
         })?;
@@ -355,36 +355,20 @@ impl Store for SqliteStore {
     }
 
     fn outbox(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError> {
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT key, kind, due_at, expires_at, recipient, action, enqueued_by, status,
-                        attempts, retry_at
-                 FROM outbox WHERE edition = ?1 ORDER BY due_at, key",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = statement
-            .query_map([edition], |r| {
-                Ok(RawEntry {
-                    key: r.get(0)?,
-                    kind: r.get(1)?,
-                    due_at: r.get(2)?,
-                    expires_at: r.get(3)?,
-                    recipient: r.get(4)?,
-                    action: r.get(5)?,
-                    enqueued_by: r.get(6)?,
-                    status: r.get(7)?,
-                    attempts: r.get(8)?,
-                    retry_at: r.get(9)?,
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let raw = row.map_err(|e| self.err(e))?;
-            out.push(raw.entry(edition)?);
-        }
-        Ok(out)
+        self.outbox_where(edition, "")
+    }
+
+    fn pending(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.outbox_where(edition, "AND status = 'pending'")
+    }
+
+    fn events_since(&self, edition: &str, after: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut events = Vec::new();
+        Self::each_event(&self.conn, edition, after, &self.path, |stored| {
+            events.push(stored);
+            Ok(())
+        })?;
+        Ok(events)
     }
 
     fn mark(&mut self, marks: &[Mark]) -> Result<(), StoreError> {
@@ -396,7 +380,8 @@ impl Store for SqliteStore {
         for mark in marks {
             write_mark(&tx, mark).map_err(|e| error(&path, e))?;
         }
-        tx.commit().map_err(|e| error(&path, e))
+        tx.commit().map_err(|e| error(&path, e))?;
+        Ok(())
     }
 
     fn issue_links(&mut self, links: &[Link]) -> Result<usize, StoreError> {
@@ -438,6 +423,43 @@ impl Store for SqliteStore {
             Written::Aborted(Some(stored)) => ByLink::Used(stored),
             Written::Aborted(None) => ByLink::Missing,
         })
+    }
+}
+
+impl SqliteStore {
+    /// The outbox rows of an edition matching `filter` (SQL after the
+    /// edition's condition), in due order.
+    fn outbox_where(&self, edition: &str, filter: &str) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT key, kind, due_at, expires_at, recipient, action, enqueued_by, status,
+                        attempts, retry_at
+                 FROM outbox WHERE edition = ?1 {filter} ORDER BY due_at, key"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = statement
+            .query_map([edition], |r| {
+                Ok(RawEntry {
+                    key: r.get(0)?,
+                    kind: r.get(1)?,
+                    due_at: r.get(2)?,
+                    expires_at: r.get(3)?,
+                    recipient: r.get(4)?,
+                    action: r.get(5)?,
+                    enqueued_by: r.get(6)?,
+                    status: r.get(7)?,
+                    attempts: r.get(8)?,
+                    retry_at: r.get(9)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let raw = row.map_err(|e| self.err(e))?;
+            out.push(raw.entry(edition)?);
+        }
+        Ok(out)
     }
 }
 
@@ -544,21 +566,27 @@ impl SqliteStore {
         edition: &str,
         f: impl FnMut(StoredEvent) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        Self::each_event(&self.conn, edition, &self.path, f)
+        Self::each_event(&self.conn, edition, 0, &self.path, f)
     }
 
+    /// Streams the events of an edition recorded after `after` (a seq; 0
+    /// for all), in order.
     fn each_event(
         conn: &Connection,
         edition: &str,
+        after: i64,
         path: &Path,
         mut f: impl FnMut(StoredEvent) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut statement = conn
             .prepare_cached(
-                "SELECT seq, body, version, recorded_at FROM events WHERE edition = ?1 ORDER BY seq",
+                "SELECT seq, body, version, recorded_at FROM events
+                 WHERE edition = ?1 AND seq > ?2 ORDER BY seq",
             )
             .map_err(|e| error(path, e))?;
-        let mut rows = statement.query([edition]).map_err(|e| error(path, e))?;
+        let mut rows = statement
+            .query(params![edition, after])
+            .map_err(|e| error(path, e))?;
         while let Some(row) = rows.next().map_err(|e| error(path, e))? {
             let seq: i64 = row.get(0).map_err(|e| error(path, e))?;
             let corrupt = |detail: String| StoreError::Corrupt { seq, detail };

@@ -94,6 +94,7 @@ fn a_retry_stays_pending_until_its_time_and_a_failure_queues_its_notice() {
         key: "ed/b/person:bob/undeliverable/person:ana".into(),
         kind: "delivery_failure".into(),
         due_at: failed.at,
+        expires_at: None,
         recipient: "person:ana".into(),
         body: "{}".into(),
     });
@@ -202,4 +203,42 @@ fn a_read_only_file_is_readable_but_not_writable() {
     }
     let store = SqliteStore::open_read_only(&path).unwrap();
     assert_eq!(store.history("ed").unwrap().events.len(), 1);
+}
+
+#[test]
+fn a_cached_reader_sees_only_later_events_and_pending_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("j.db")).unwrap();
+    let first = record(&mut store, 1, &["ed/a/person:ana", "ed/b/person:bob"]);
+    let second = record(&mut store, 2, &[]);
+    let later = store.events_since("ed", first).unwrap();
+    assert_eq!(later.iter().map(|e| e.seq).collect::<Vec<_>>(), [second]);
+    assert!(store.events_since("ed", second).unwrap().is_empty());
+    assert_eq!(store.events_since("ed", 0).unwrap().len(), 2);
+
+    store
+        .mark(&[mark("ed/a/person:ana", Delivery::Sent, None)])
+        .unwrap();
+    let pending: Vec<String> = store
+        .pending("ed")
+        .unwrap()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(pending, ["ed/b/person:bob"]);
+
+    // A digest queued twice (two passes at the same firing) is one row.
+    let digest = NewMessage {
+        key: "ed/digest/weekly/2025-03-10T08:00/person:ana".into(),
+        kind: "digest".into(),
+        due_at: "2025-03-10T07:00:00Z".parse().unwrap(),
+        expires_at: Some("2025-03-17T07:00:00Z".parse().unwrap()),
+        recipient: "person:ana".into(),
+        body: "{}".into(),
+    };
+    assert_eq!(store.queue("ed", std::slice::from_ref(&digest)).unwrap(), 1);
+    assert_eq!(store.queue("ed", &[digest]).unwrap(), 0);
+    let queued = store.pending("ed").unwrap();
+    let row = queued.iter().find(|e| e.kind == "digest").unwrap();
+    assert_eq!(row.expires_at, Some("2025-03-17T07:00:00Z".parse().unwrap()));
 }

@@ -81,7 +81,7 @@ pub fn run(options: Options) -> ExitCode {
     };
     let settings = match send::settings(&options.delivery) {
         Ok(mut settings) => {
-            settings.links = Some(links.clone());
+            settings.links = Some(links);
             Arc::new(settings)
         }
         Err(failure) => {
@@ -99,18 +99,14 @@ pub fn run(options: Options) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let code = runtime.block_on(serve(options, settings, links));
+    let code = runtime.block_on(serve(options, settings));
     // A pass abandoned after the grace period runs on its own thread; a
     // reload check in progress is not waited for either.
     runtime.shutdown_timeout(Duration::from_millis(200));
     code
 }
 
-async fn serve(
-    options: Options,
-    settings: Arc<crate::dispatch::Settings>,
-    links: Arc<crate::links::Links>,
-) -> ExitCode {
+async fn serve(options: Options, settings: Arc<crate::dispatch::Settings>) -> ExitCode {
     // Handlers first: a signal that arrives while starting must not kill
     // the process with the default action.
     let signals = (|| {
@@ -177,7 +173,6 @@ async fn serve(
     let site = Arc::new(site::Site {
         db: options.db.clone(),
         editions: editions_rx.clone(),
-        links,
         wake: wake.clone(),
     });
     let mut scheduling = tokio::spawn(

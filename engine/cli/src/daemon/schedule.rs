@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jalon_definition::resolved::Edition;
@@ -14,7 +14,7 @@ use tracing::{debug, error, info, warn};
 
 use super::http::Health;
 use super::metrics::Counts;
-use super::pass::{self, EditionPass, PassError};
+use super::pass::{self, Cache, EditionPass, PassError};
 use crate::dispatch::{self, Settings};
 
 /// The running set of editions: replaced whole on reload, so a pass sees
@@ -50,12 +50,14 @@ impl Loop {
         mut stop: watch::Receiver<bool>,
     ) {
         let _alive = Alive::new(&self.health);
+        // Each edition's state between passes (see `pass::Cached`).
+        let cache = Arc::new(Mutex::new(Cache::new()));
         loop {
             if *stop.borrow_and_update() {
                 break;
             }
             let set = editions.borrow_and_update().clone();
-            let next = self.pass(set).await;
+            let next = self.pass(set, &cache).await;
             match next {
                 Some(at) => info!(next = %at, "next wake-up at {at}"),
                 None => info!("nothing scheduled: waiting for a reload or a signal"),
@@ -79,15 +81,23 @@ impl Loop {
 
     /// One pass on a thread of its own (the dispatcher runs a runtime of its
     /// own, which cannot nest in this one). Returns when to wake.
-    async fn pass(&self, set: Editions) -> Option<Timestamp> {
+    async fn pass(&self, set: Editions, cache: &Arc<Mutex<Cache>>) -> Option<Timestamp> {
         let started = std::time::Instant::now();
         let (done, result) = oneshot::channel();
+        let cache = cache.clone();
         let db = self.db.clone();
         let settings = self.settings.clone();
         let spawned = std::thread::Builder::new()
             .name("jalon-pass".into())
             .spawn(move || {
-                let _ = done.send(pass::pass_all(&db, &set, &settings));
+                // A pass that panicked leaves the cache poisoned: start
+                // again from what is recorded.
+                let mut cache = cache.lock().unwrap_or_else(|poisoned| {
+                    let mut cache = poisoned.into_inner();
+                    cache.clear();
+                    cache
+                });
+                let _ = done.send(pass::pass_all(&db, &set, &settings, &mut cache));
             });
         let retry_later = dispatch::now().checked_add(AFTER_FAILURE).ok();
         let passes = match spawned {

@@ -1,6 +1,7 @@
 //! What the web pages need from the daemon: the database, the running
-//! editions (replaced on reload), the key of the links, and the bell that
-//! wakes the scheduling loop after an answer is recorded.
+//! editions (replaced on reload), and the bell that wakes the scheduling
+//! loop after an answer is recorded. (Pages need no key: a token is found
+//! by its hash.)
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,12 +10,10 @@ use jalon_definition::resolved::Edition;
 use tokio::sync::{watch, Notify};
 
 use super::schedule::Editions;
-use crate::links::Links;
 
 pub struct Site {
     pub db: PathBuf,
     pub editions: watch::Receiver<Editions>,
-    pub links: Arc<Links>,
     pub wake: Arc<Notify>,
 }
 

@@ -1,0 +1,511 @@
+//! Validation links end to end: the real `jalon daemon` sends a validation
+//! request as an `.eml` file, and the link in it is opened, forged,
+//! tampered with, let expire and answered over HTTP, with `jalon log` as the
+//! witness of what was (and was not) recorded.
+//!
+//! The edition is written in a temporary folder with dates around today, so
+//! that its validation request falls due as soon as the work is submitted.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use mail_parser::MessageParser;
+
+use crate::{jalon, stderr, stdout};
+
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The links in emails start with this; the test sends them to the daemon's
+/// real address instead.
+const PUBLIC_URL: &str = "https://jalon.example.org";
+
+/// An edition under way: `diagnostic` awaits two of three validators
+/// (Véra reads French, Victor English); a refusal is told to Ana.
+fn definition() -> String {
+    let today = jiff::Zoned::now().date();
+    let start = today.checked_sub(jiff::Span::new().days(20)).expect("a date");
+    let end = today.checked_add(jiff::Span::new().days(300)).expect("a date");
+    format!(
+        r#"programme:
+  id: liens
+  name: Programme des liens
+edition:
+  id: liens
+  name: Édition des liens
+  start: {start}
+  end: {end}
+time_zone: Europe/Paris
+organisations:
+  - {{id: cd, name: Département, kind: public_body}}
+people:
+  - {{id: ana, name: Ana Martin, email: ana@example.org, organisation: cd}}
+  - {{id: vera, name: "Véra <Valide>", email: vera@example.org, organisation: cd}}
+  - {{id: victor, name: Victor Check, email: victor@example.org, organisation: cd, language: en}}
+  - {{id: valentin, name: Valentin Tiers, email: valentin@example.org, organisation: cd}}
+roles:
+  - {{id: coordination, name: Coordination, kind: coordination, members: [ana]}}
+  - {{id: validation, name: Validation, kind: management, members: [vera, victor, valentin]}}
+stages:
+  - id: diagnostic
+    kind: needs_diagnosis
+    title: Diagnostic des besoins
+    owners: [coordination]
+    start: edition.start
+    due: start + 60 days
+    deliverables:
+      - {{id: note, title: Note de diagnostic}}
+    validation: {{by: [validation], quorum: 2}}
+templates:
+  - id: ouverture
+    subject: "« {{{{ stage }}}} » commence"
+    body: "Bonjour {{{{ recipient }}}}, « {{{{ stage }}}} » est ouverte."
+  - id: validation
+    subject: "À valider : {{{{ stage }}}}"
+    body: |
+      Bonjour {{{{ recipient }}}},
+
+      Valider : {{{{ approve_link }}}}
+      Demander des modifications : {{{{ refuse_link }}}}
+  - id: refus
+    subject: "Modifications demandées : {{{{ stage }}}}"
+    body: "{{{{ validator }}}} : {{{{ comment }}}}"
+messages:
+  stage_opened: ouverture
+  validation_request: validation
+  validation_refused: refus
+"#
+    )
+}
+
+/// A folder laid out as an operator's, with the work submitted.
+fn workplace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir(dir.path().join("definitions")).expect("definitions folder");
+    std::fs::write(dir.path().join("definitions/liens.yaml"), definition()).expect("written");
+    let output = jalon(
+        dir.path(),
+        &["complete", "liens", "diagnostic", "--by", "ana"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    dir
+}
+
+/// A running daemon, killed when dropped.
+struct Daemon {
+    child: Child,
+    log: Arc<Mutex<String>>,
+    address: String,
+}
+
+impl Daemon {
+    fn start(dir: &Path, extra: &[&str]) -> Daemon {
+        let mut child = daemon_command(dir, extra)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the jalon binary starts");
+        let log = Arc::new(Mutex::new(String::new()));
+        let lines = BufReader::new(child.stderr.take().expect("its standard error"));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.lines().map_while(Result::ok) {
+                let mut log = sink.lock().expect("the log");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let mut daemon = Daemon {
+            child,
+            log,
+            address: String::new(),
+        };
+        eventually("the daemon to listen", || {
+            daemon.address = listening(&daemon.log()).unwrap_or_default();
+            !daemon.address.is_empty()
+        });
+        daemon
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().expect("the log").clone()
+    }
+
+    /// One request on its own connection: status, headers (lower-case
+    /// names) and body.
+    fn request(&self, method: &str, path: &str, form: Option<&[(&str, &str)]>) -> Reply {
+        let body = form.map(|pairs| {
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs.iter())
+                .finish()
+        });
+        let mut stream = TcpStream::connect(&self.address).expect("the daemon answers");
+        stream.set_read_timeout(Some(PATIENCE)).expect("a timeout");
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.address
+        );
+        if let Some(body) = &body {
+            head.push_str(&format!(
+                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        head.push_str("\r\n");
+        head.push_str(body.as_deref().unwrap_or_default());
+        stream.write_all(head.as_bytes()).expect("sent");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("an answer");
+        let (head, body) = response.split_once("\r\n\r\n").expect("a head");
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|c| c.parse().ok())
+            .expect("a status");
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        Reply {
+            status,
+            headers,
+            body: body.to_owned(),
+        }
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        self.request("GET", path, None)
+    }
+
+    fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        self.request("POST", path, Some(form))
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `jalon daemon` in `dir`, on the defaults but for the listening address
+/// and the public URL, with no setting from the environment.
+fn daemon_command(dir: &Path, extra: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jalon"));
+    command
+        .args(["daemon", "--listen", "127.0.0.1:0", "--public-url", PUBLIC_URL])
+        .args(extra)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null());
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("JALON_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The status, with the page when it is not the one expected.
+    fn expect(&self, status: u16) -> &Reply {
+        assert_eq!(self.status, status, "{}", self.body);
+        self
+    }
+}
+
+fn listening(log: &str) -> Option<String> {
+    let (_, rest) = log.split_once("listening on http://")?;
+    let address: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+        .collect();
+    Some(address).filter(|a| a.contains(':'))
+}
+
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < PATIENCE, "waited in vain for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The text of the `.eml` files in `outbox/` sent to `address`.
+fn emails_to(dir: &Path, address: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir.join("outbox")) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+        .filter_map(|bytes| {
+            let message = MessageParser::default().parse(&bytes)?;
+            let to = message.to()?.first()?.address()?.to_owned();
+            let text = message.body_text(0)?.into_owned();
+            let subject = message.subject().unwrap_or_default().to_owned();
+            (to == address).then(|| format!("{subject}\n{text}"))
+        })
+        .collect()
+}
+
+/// The path (`/v/TOKEN?answer=…`) of the link for `answer` in the one
+/// validation request sent to `address`, once it is there.
+fn link_to(dir: &Path, address: &str, answer: &str) -> String {
+    let mut found = None;
+    eventually(&format!("the validation request to {address}"), || {
+        found = emails_to(dir, address)
+            .into_iter()
+            .find(|text| text.starts_with("À valider"));
+        found.is_some()
+    });
+    let text = found.expect("an email");
+    let start = format!("{PUBLIC_URL}/v/");
+    let url = text
+        .split_whitespace()
+        .find(|w| w.starts_with(&start) && w.ends_with(&format!("?answer={answer}")))
+        .unwrap_or_else(|| panic!("a link to {answer} in:\n{text}"));
+    url[PUBLIC_URL.len()..].to_owned()
+}
+
+/// The path of the link without its query: where the form posts.
+fn page_of(link: &str) -> String {
+    link.split('?').next().expect("a path").to_owned()
+}
+
+/// The event lines of `jalon log liens`.
+fn events(dir: &Path) -> Vec<String> {
+    let output = jalon(dir, &["log", "liens"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    stdout(&output)
+        .lines()
+        .filter(|l| l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Sets when the link of `person` expires, straight in the database.
+fn expire(dir: &Path, person: &str, at: &str) {
+    let conn = rusqlite::Connection::open(dir.join("jalon.db")).expect("the database");
+    let changed = conn
+        .execute(
+            "UPDATE links SET expires_at = ?1 WHERE person = ?2",
+            [at, person],
+        )
+        .expect("updated");
+    assert_eq!(changed, 1);
+}
+
+#[test]
+fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
+    let dir = workplace();
+    let daemon = Daemon::start(dir.path(), &[]);
+    let vera = link_to(dir.path(), "vera@example.org", "approve");
+    let victor = link_to(dir.path(), "victor@example.org", "approve");
+    let valentin = link_to(dir.path(), "valentin@example.org", "refuse");
+    assert_ne!(page_of(&vera), page_of(&victor));
+    let before = events(dir.path());
+    assert_eq!(before.len(), 1, "{before:?}");
+
+    // The key was made on first start, private.
+    let mode = std::fs::metadata(dir.path().join("jalon.secret"))
+        .expect("the key file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    // GET and HEAD show the page and change nothing.
+    let page = daemon.get(&vera);
+    page.expect(200);
+    assert!(page.body.contains("Diagnostic des besoins"), "{}", page.body);
+    assert!(page.body.contains("Note de diagnostic"));
+    assert!(page.body.contains("Véra &lt;Valide&gt;"), "escaped: {}", page.body);
+    assert!(page.body.contains("<form method=\"post\""));
+    assert!(page.body.contains("value=\"approve\"") && page.body.contains("value=\"refuse\""));
+    for (name, value) in [
+        ("cache-control", "no-store"),
+        ("referrer-policy", "no-referrer"),
+        ("x-frame-options", "DENY"),
+    ] {
+        assert_eq!(page.header(name), Some(value), "{name}");
+    }
+    let policy = page.header("content-security-policy").expect("a policy");
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
+    assert!(!policy.contains("script-src"), "{policy}");
+    let head = daemon.request("HEAD", &vera, None);
+    head.expect(200);
+    assert!(head.body.is_empty());
+    assert_eq!(head.header("cache-control"), Some("no-store"));
+    let english = daemon.get(&victor);
+    english.expect(200);
+    assert!(english.body.contains("Ask for changes"), "{}", english.body);
+    assert_eq!(events(dir.path()), before, "GET and HEAD recorded nothing");
+
+    // Forged, tampered and malformed tokens: a clear page, nothing recorded.
+    let tampered = {
+        let mut path = page_of(&vera).into_bytes();
+        let at = path.len() - 5;
+        path[at] = if path[at] == b'A' { b'B' } else { b'A' };
+        String::from_utf8(path).expect("ASCII")
+    };
+    for path in [
+        "/v/AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+        tampered.clone(),
+        "/v/short".to_owned(),
+    ] {
+        let page = daemon.get(&path);
+        page.expect(404);
+        assert!(page.body.contains("Nothing was recorded"), "{}", page.body);
+        assert_eq!(page.header("cache-control"), Some("no-store"));
+        daemon
+            .post(&path, &[("answer", "approve"), ("comment", "")])
+            .expect(404);
+    }
+    assert_eq!(events(dir.path()), before);
+
+    // A refusal needs a comment: the form again, with why.
+    let page = daemon.post(&page_of(&victor), &[("answer", "refuse"), ("comment", "  ")]);
+    page.expect(422);
+    assert!(page.body.contains("say which in the comment"), "{}", page.body);
+    assert!(page.body.contains("<form"));
+    assert_eq!(events(dir.path()), before);
+
+    // An expired link: gone, nothing recorded.
+    expire(dir.path(), "victor", "2001-01-01T00:00:00Z");
+    let page = daemon.get(&victor);
+    page.expect(410);
+    assert!(page.body.contains("expired on Monday 1 January 2001"), "{}", page.body);
+    daemon
+        .post(&page_of(&victor), &[("answer", "approve")])
+        .expect(410);
+    assert_eq!(events(dir.path()), before);
+    expire(dir.path(), "victor", "2999-01-01T00:00:00Z");
+
+    // The POST records one approval, by Véra, through the link.
+    let page = daemon.post(
+        &page_of(&vera),
+        &[("answer", "approve"), ("comment", "<b>Très bien</b>")],
+    );
+    page.expect(200);
+    assert!(page.body.contains("Merci, Véra &lt;Valide&gt;"), "{}", page.body);
+    let after = events(dir.path());
+    assert_eq!(after.len(), before.len() + 1, "{after:?}");
+    let line = &after[after.len() - 1];
+    assert!(
+        line.contains("approve") && line.contains("vera") && line.contains("via link"),
+        "{line}"
+    );
+    assert!(
+        daemon.log().contains("recorded through a link for liens/diagnostic/validation/1/person:vera"),
+        "{}",
+        daemon.log()
+    );
+    assert!(!daemon.log().contains(&page_of(&vera)[3..]), "the token is never logged");
+
+    // Again: already recorded, by her, at a time she can read; nothing more.
+    for answer in ["approve", "refuse"] {
+        let page = daemon.post(&page_of(&vera), &[("answer", answer), ("comment", "x")]);
+        page.expect(409);
+        assert!(
+            page.body.contains("déjà été enregistrée par vous le"),
+            "{}",
+            page.body
+        );
+    }
+    let page = daemon.get(&vera);
+    page.expect(200);
+    assert!(page.body.contains("déjà été enregistrée"), "{}", page.body);
+    assert_eq!(events(dir.path()), after);
+
+    // Victor's approval completes the stage.
+    daemon
+        .post(&page_of(&victor), &[("answer", "approve")])
+        .expect(200);
+
+    // Valentin comes too late: the core's reason, nothing recorded.
+    let recorded = events(dir.path());
+    let page = daemon.get(&valentin);
+    page.expect(409);
+    assert!(page.body.contains("nothing to approve"), "{}", page.body);
+    assert!(!page.body.contains("<form"));
+    let page = daemon.post(&page_of(&valentin), &[("answer", "approve")]);
+    page.expect(409);
+    assert!(page.body.contains("nothing to approve"), "{}", page.body);
+    assert_eq!(events(dir.path()), recorded);
+
+    // The status pages, read-only.
+    let index = daemon.get("/");
+    index.expect(200);
+    assert!(index.body.contains("href=\"editions/liens\""), "{}", index.body);
+    let status = daemon.get("/editions/liens");
+    status.expect(200);
+    assert!(status.body.contains("diagnostic"), "{}", status.body);
+    assert!(status.body.contains("done"), "{}", status.body);
+    daemon.get("/editions/nope").expect(404);
+    assert_eq!(events(dir.path()), recorded);
+}
+
+#[test]
+fn links_sent_by_jalon_send_work_when_the_daemon_serves_them() {
+    let dir = workplace();
+    let output = jalon(
+        dir.path(),
+        &["send", "liens", "--public-url", PUBLIC_URL],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let link = link_to(dir.path(), "victor@example.org", "refuse");
+    let daemon = Daemon::start(dir.path(), &[]);
+    daemon
+        .post(
+            &page_of(&link),
+            &[("answer", "refuse"), ("comment", "Add the figures")],
+        )
+        .expect(200);
+    let events = events(dir.path());
+    let line = events.last().expect("an event");
+    assert!(
+        line.contains("refuse") && line.contains("victor") && line.contains("via link"),
+        "{line}"
+    );
+    // The loop is woken: the owner hears of the refusal at once.
+    eventually("the refusal to reach the owner", || {
+        emails_to(dir.path(), "ana@example.org")
+            .iter()
+            .any(|text| text.contains("Victor Check : Add the figures"))
+    });
+}
+
+#[test]
+fn a_key_others_can_read_is_refused_with_what_to_do() {
+    let dir = workplace();
+    let key: PathBuf = dir.path().join("jalon.secret");
+    std::fs::write(&key, [7u8; 32]).expect("written");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let output = daemon_command(dir.path(), &[])
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the daemon runs");
+    assert_eq!(output.status.code(), Some(2));
+    let said = stderr(&output);
+    assert!(said.contains("jalon.secret"), "{said}");
+    assert!(said.contains("chmod 600"), "{said}");
+    // Nothing was sent with a key that may be known to others.
+    assert!(emails_to(dir.path(), "vera@example.org").is_empty());
+}
