@@ -40,7 +40,11 @@ fn jalon_init_writes_a_file_the_daemon_starts_with_and_never_overwrites() {
     let dir = workplace();
     let written = jalon(dir.path(), &["init"]);
     assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
-    assert!(stdout(&written).contains("jalon.toml"), "{}", stdout(&written));
+    assert!(
+        stdout(&written).contains("jalon.toml"),
+        "{}",
+        stdout(&written)
+    );
     let file = dir.path().join("jalon.toml");
     let text = std::fs::read_to_string(&file).expect("jalon.toml");
     for documented in ["JALON_SMTP", "--operator", "[delivery]", "default 4"] {
@@ -51,7 +55,11 @@ fn jalon_init_writes_a_file_the_daemon_starts_with_and_never_overwrites() {
     std::fs::write(&file, format!("{text}\n# mine\n")).expect("an edit");
     let again = jalon(dir.path(), &["init"]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
     assert!(std::fs::read_to_string(&file)
         .expect("jalon.toml")
         .ends_with("# mine\n"));
@@ -163,7 +171,10 @@ fn the_environment_overrides_the_file_and_a_flag_the_environment() {
     eventually("/healthz", || daemon.healthy());
     let log = daemon.log();
     assert!(via(&log).contains("via=folder from-flag"), "{log}");
-    assert!(via(&log).contains("definitions=conf/../definitions"), "{log}");
+    assert!(
+        via(&log).contains("definitions=conf/../definitions"),
+        "{log}"
+    );
     daemon.stop("TERM", QUICKLY);
 
     // The same file by its variable; an SMTP relay from the environment

@@ -605,7 +605,10 @@ fn a_saved_definition_is_reloaded_without_sighup_and_a_broken_one_mailed_once() 
     assert_eq!(reloads(&daemon, "ok"), 1);
 
     // Saved broken, in a burst of ten saves: one reload, rejected.
-    let broken = revised.replace("id: lancement\n    kind: seminar", "id: lancement\n    kind: seminaire");
+    let broken = revised.replace(
+        "id: lancement\n    kind: seminar",
+        "id: lancement\n    kind: seminaire",
+    );
     for _ in 0..10 {
         save_by_rename(&file, &broken);
     }
@@ -631,7 +634,11 @@ fn a_saved_definition_is_reloaded_without_sighup_and_a_broken_one_mailed_once() 
     let mails = emails_to(dir.path(), operator);
     assert_eq!(mails.len(), 1, "one email for three identical rejections");
     assert!(mails[0].contains("smtp.yaml"), "{}", mails[0]);
-    assert!(mails[0].contains("seminaire"), "the report itself: {}", mails[0]);
+    assert!(
+        mails[0].contains("seminaire"),
+        "the report itself: {}",
+        mails[0]
+    );
     let log = daemon.log();
     assert_eq!(
         log.matches("already told of this rejection").count(),
@@ -656,7 +663,9 @@ fn without_an_operator_a_rejection_is_only_logged() {
     let daemon = Daemon::start(dir.path(), &[]);
     eventually("/healthz", || daemon.healthy());
     assert!(
-        daemon.log().contains("a rejected reload will only be logged"),
+        daemon
+            .log()
+            .contains("a rejected reload will only be logged"),
         "{}",
         daemon.log()
     );
@@ -682,7 +691,7 @@ fn with_validation(dir: &Path) {
         )
         .replace(
             "  seminar_invitation: invitation",
-            "  seminar_invitation: invitation\n  validation_request: validation",
+            "  seminar_invitation: invitation\n  validation_request: validation\n  validation_refused: validation",
         );
     std::fs::write(&file, text).expect("the fixture with a validation");
 }
@@ -699,7 +708,9 @@ fn an_event_recorded_by_a_command_wakes_the_sleeping_daemon() {
     eventually("/healthz", || daemon.healthy());
     drained(dir.path(), "essai");
     // Asleep until a reminder days away.
-    eventually("the daemon asleep", || daemon.log().contains("next wake-up at"));
+    eventually("the daemon asleep", || {
+        daemon.log().contains("next wake-up at")
+    });
     let passes = |daemon: &Daemon| daemon.log().matches("pass over").count();
     let before = passes(&daemon);
     let requests = |dir: &Path| {

@@ -9,31 +9,47 @@ use crate::{fixtures, jalon, stderr, stdout};
 /// The delivery fixture with a Monday 08:00 digest to the coordination.
 fn edition(dir: &Path) {
     let definitions = dir.join("definitions");
-    std::fs::create_dir_all(&definitions).unwrap();
-    let mut text = std::fs::read_to_string(fixtures().join("smtp/smtp.yaml")).unwrap();
+    std::fs::create_dir_all(&definitions).expect("a definitions folder");
+    let mut text = std::fs::read_to_string(fixtures().join("smtp/smtp.yaml")).expect("the fixture");
     text.push_str("digests:\n  - {id: weekly, schedule: \"0 8 * * 1\", to: [coordination]}\n");
-    std::fs::write(definitions.join("essai.yaml"), text).unwrap();
+    std::fs::write(definitions.join("essai.yaml"), text).expect("the edition written");
 }
 
 fn send_at(dir: &Path, at: &str) -> String {
     let output = jalon(
         dir,
         &[
-            "send", "essai", "--folder", "out", "--db", "jalon.db", "--definitions",
-            "definitions", "--at", at,
+            "send",
+            "essai",
+            "--folder",
+            "out",
+            "--db",
+            "jalon.db",
+            "--definitions",
+            "definitions",
+            "--at",
+            at,
         ],
     );
     // The fixture's rejected address only fails over SMTP: the folder takes all.
-    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
     stdout(&output)
 }
 
 /// (subject, text body, Message-ID) of every digest in the folder, oldest first.
 fn digests(dir: &Path) -> Vec<(String, String, String)> {
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir.join("out")).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        let message = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+    for entry in std::fs::read_dir(dir.join("out")).expect("the .eml folder") {
+        let bytes = std::fs::read(entry.expect("an entry").path()).expect("an .eml file");
+        let message = mail_parser::MessageParser::default()
+            .parse(&bytes)
+            .expect("a parsable email");
         let subject = message.subject().unwrap_or_default().to_owned();
         if subject.starts_with("Point ") {
             found.push((
@@ -63,7 +79,10 @@ fn the_latest_firing_is_sent_once_with_what_is_late_and_awaited() {
     );
     assert!(text.starts_with("Bonjour Ana Martin,"), "{text}");
     assert!(text.contains("le point du lundi 10 mars 2025"), "{text}");
-    assert!(text.contains("Échéances des 7 prochains jours (5)"), "{text}");
+    assert!(
+        text.contains("Échéances des 7 prochains jours (5)"),
+        "{text}"
+    );
     assert!(
         text.contains("- Feuille de route — Atelier Un, le lundi 17 mars 2025 — par Ana Martin"),
         "{text}"
@@ -94,10 +113,23 @@ fn the_latest_firing_is_sent_once_with_what_is_late_and_awaited() {
 
     let outbox = stdout(&jalon(
         dir.path(),
-        &["outbox", "essai", "--db", "jalon.db", "--definitions", "definitions"],
+        &[
+            "outbox",
+            "essai",
+            "--db",
+            "jalon.db",
+            "--definitions",
+            "definitions",
+        ],
     ));
-    assert!(outbox.contains("essai/digest/weekly/2025-03-10T08:00/person:ana"), "{outbox}");
-    assert!(outbox.contains("essai/digest/weekly/2025-03-24T08:00/person:ana"), "{outbox}");
+    assert!(
+        outbox.contains("essai/digest/weekly/2025-03-10T08:00/person:ana"),
+        "{outbox}"
+    );
+    assert!(
+        outbox.contains("essai/digest/weekly/2025-03-24T08:00/person:ana"),
+        "{outbox}"
+    );
     assert!(!outbox.contains("2025-03-17T08:00"), "{outbox}");
 }
 
@@ -111,7 +143,14 @@ fn no_digest_after_the_edition_and_a_stale_one_expires() {
     assert!(!dir.path().join("out").exists() || digests(dir.path()).is_empty());
     let outbox = stdout(&jalon(
         dir.path(),
-        &["outbox", "essai", "--db", "jalon.db", "--definitions", "definitions"],
+        &[
+            "outbox",
+            "essai",
+            "--db",
+            "jalon.db",
+            "--definitions",
+            "definitions",
+        ],
     ));
     let line = outbox
         .lines()
@@ -146,5 +185,11 @@ fn a_reader_of_english_gets_it_in_english() {
     }
     assert_eq!(found.len(), 1);
     assert!(found[0].contains("Here is where \"Édition d'essai\" (Programme d'essai) stands on Tuesday 25 March 2025."), "{}", found[0]);
-    assert!(found[0].contains("- Feuille de route — Atelier Un, due Monday 17 March 2025 — waiting for Ana Martin"), "{}", found[0]);
+    assert!(
+        found[0].contains(
+            "- Feuille de route — Atelier Un, due Monday 17 March 2025 — waiting for Ana Martin"
+        ),
+        "{}",
+        found[0]
+    );
 }

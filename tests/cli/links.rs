@@ -28,8 +28,12 @@ const PUBLIC_URL: &str = "https://jalon.example.org";
 /// (Véra reads French, Victor English); a refusal is told to Ana.
 fn definition() -> String {
     let today = jiff::Zoned::now().date();
-    let start = today.checked_sub(jiff::Span::new().days(20)).expect("a date");
-    let end = today.checked_add(jiff::Span::new().days(300)).expect("a date");
+    let start = today
+        .checked_sub(jiff::Span::new().days(20))
+        .expect("a date");
+    let end = today
+        .checked_add(jiff::Span::new().days(300))
+        .expect("a date");
     format!(
         r#"programme:
   id: liens
@@ -198,7 +202,13 @@ impl Drop for Daemon {
 fn daemon_command(dir: &Path, extra: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_jalon"));
     command
-        .args(["daemon", "--listen", "127.0.0.1:0", "--public-url", PUBLIC_URL])
+        .args([
+            "daemon",
+            "--listen",
+            "127.0.0.1:0",
+            "--public-url",
+            PUBLIC_URL,
+        ])
         .args(extra)
         .current_dir(dir)
         .env("NO_COLOR", "1")
@@ -334,9 +344,17 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
     // GET and HEAD show the page and change nothing.
     let page = daemon.get(&vera);
     page.expect(200);
-    assert!(page.body.contains("Diagnostic des besoins"), "{}", page.body);
+    assert!(
+        page.body.contains("Diagnostic des besoins"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("Note de diagnostic"));
-    assert!(page.body.contains("Véra &lt;Valide&gt;"), "escaped: {}", page.body);
+    assert!(
+        page.body.contains("Véra &lt;Valide&gt;"),
+        "escaped: {}",
+        page.body
+    );
     assert!(page.body.contains("<form method=\"post\""));
     assert!(page.body.contains("value=\"approve\"") && page.body.contains("value=\"refuse\""));
     for (name, value) in [
@@ -381,9 +399,16 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
     assert_eq!(events(dir.path()), before);
 
     // A refusal needs a comment: the form again, with why.
-    let page = daemon.post(&page_of(&victor), &[("answer", "refuse"), ("comment", "  ")]);
+    let page = daemon.post(
+        &page_of(&victor),
+        &[("answer", "refuse"), ("comment", "  ")],
+    );
     page.expect(422);
-    assert!(page.body.contains("say which in the comment"), "{}", page.body);
+    assert!(
+        page.body.contains("say which in the comment"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("<form"));
     assert_eq!(events(dir.path()), before);
 
@@ -391,7 +416,11 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
     expire(dir.path(), "victor", "2001-01-01T00:00:00Z");
     let page = daemon.get(&victor);
     page.expect(410);
-    assert!(page.body.contains("expired on Monday 1 January 2001"), "{}", page.body);
+    assert!(
+        page.body.contains("expired on Monday 1 January 2001"),
+        "{}",
+        page.body
+    );
     daemon
         .post(&page_of(&victor), &[("answer", "approve")])
         .expect(410);
@@ -404,7 +433,11 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
         &[("answer", "approve"), ("comment", "<b>Très bien</b>")],
     );
     page.expect(200);
-    assert!(page.body.contains("Merci, Véra &lt;Valide&gt;"), "{}", page.body);
+    assert!(
+        page.body.contains("Merci, Véra &lt;Valide&gt;"),
+        "{}",
+        page.body
+    );
     let after = events(dir.path());
     assert_eq!(after.len(), before.len() + 1, "{after:?}");
     let line = &after[after.len() - 1];
@@ -413,11 +446,16 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
         "{line}"
     );
     assert!(
-        daemon.log().contains("recorded through a link for liens/diagnostic/validation/1/person:vera"),
+        daemon
+            .log()
+            .contains("recorded through a link for liens/diagnostic/validation/1/person:vera"),
         "{}",
         daemon.log()
     );
-    assert!(!daemon.log().contains(&page_of(&vera)[3..]), "the token is never logged");
+    assert!(
+        !daemon.log().contains(&page_of(&vera)[3..]),
+        "the token is never logged"
+    );
 
     // Again: already recorded, by her, at a time she can read; nothing more.
     for answer in ["approve", "refuse"] {
@@ -453,7 +491,11 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
     // The status pages, read-only.
     let index = daemon.get("/");
     index.expect(200);
-    assert!(index.body.contains("href=\"editions/liens\""), "{}", index.body);
+    assert!(
+        index.body.contains("href=\"editions/liens\""),
+        "{}",
+        index.body
+    );
     let status = daemon.get("/editions/liens");
     status.expect(200);
     assert!(status.body.contains("diagnostic"), "{}", status.body);
@@ -465,10 +507,7 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
 #[test]
 fn links_sent_by_jalon_send_work_when_the_daemon_serves_them() {
     let dir = workplace();
-    let output = jalon(
-        dir.path(),
-        &["send", "liens", "--public-url", PUBLIC_URL],
-    );
+    let output = jalon(dir.path(), &["send", "liens", "--public-url", PUBLIC_URL]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let link = link_to(dir.path(), "victor@example.org", "refuse");
     let daemon = Daemon::start(dir.path(), &[]);

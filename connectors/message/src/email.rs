@@ -181,7 +181,9 @@ fn mailbox(mailbox: &Mailbox) -> Result<LettreMailbox, MessageError> {
             address: mailbox.email.clone(),
             reason: e.to_string(),
         })?;
-    Ok(LettreMailbox::new(Some(mailbox.name.clone()), address))
+    // No name: the bare address (lettre would write an empty `""` phrase).
+    let name = Some(mailbox.name.clone()).filter(|n| !n.trim().is_empty());
+    Ok(LettreMailbox::new(name, address))
 }
 
 /// `Auto-Submitted: auto-generated` (RFC 3834).

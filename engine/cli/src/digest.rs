@@ -242,9 +242,30 @@ fn write(
                 "Bonjour {name},\n\nVoici le point du {today} sur « {} » ({}).\n",
                 edition.name, edition.programme_name
             ));
-            section(&mut text, "En retard", "échéance le", "attendu de", &summary.late, language);
-            section(&mut text, "En attente de validation", "déposé le", "attend", &summary.awaiting, language);
-            section(&mut text, "Échéances des 7 prochains jours", "le", "par", &summary.soon, language);
+            section(
+                &mut text,
+                "En retard",
+                "échéance le",
+                "attendu de",
+                &summary.late,
+                language,
+            );
+            section(
+                &mut text,
+                "En attente de validation",
+                "déposé le",
+                "attend",
+                &summary.awaiting,
+                language,
+            );
+            section(
+                &mut text,
+                "Échéances des 7 prochains jours",
+                "le",
+                "par",
+                &summary.soon,
+                language,
+            );
             if late + awaiting + soon == 0 {
                 text.push_str("\nRien n'est en retard ni en attente, et aucune échéance dans les 7 prochains jours.\n");
             }
@@ -259,25 +280,59 @@ fn write(
                 "Hello {name},\n\nHere is where \"{}\" ({}) stands on {today}.\n",
                 edition.name, edition.programme_name
             ));
-            section(&mut text, "Late", "due", "waiting for", &summary.late, language);
-            section(&mut text, "Awaiting validation", "submitted", "waiting for", &summary.awaiting, language);
-            section(&mut text, "Due in the next 7 days", "due", "by", &summary.soon, language);
+            section(
+                &mut text,
+                "Late",
+                "due",
+                "waiting for",
+                &summary.late,
+                language,
+            );
+            section(
+                &mut text,
+                "Awaiting validation",
+                "submitted",
+                "waiting for",
+                &summary.awaiting,
+                language,
+            );
+            section(
+                &mut text,
+                "Due in the next 7 days",
+                "due",
+                "by",
+                &summary.soon,
+                language,
+            );
             if late + awaiting + soon == 0 {
                 text.push_str("\nNothing is late or awaiting validation, and nothing falls due in the next 7 days.\n");
             }
-            text.push_str("\nJalon sends this digest automatically; replying does not change it.\n");
+            text.push_str(
+                "\nJalon sends this digest automatically; replying does not change it.\n",
+            );
         }
     }
     (subject, text)
 }
 
-fn section(out: &mut String, title: &str, dated: &str, who: &str, lines: &[Line], language: Language) {
+fn section(
+    out: &mut String,
+    title: &str,
+    dated: &str,
+    who: &str,
+    lines: &[Line],
+    language: Language,
+) {
     if lines.is_empty() {
         return;
     }
     out.push_str(&format!("\n{title} ({})\n", lines.len()));
     for line in lines {
-        out.push_str(&format!("- {}, {dated} {}", line.what, date_in(language, line.date)));
+        out.push_str(&format!(
+            "- {}, {dated} {}",
+            line.what,
+            date_in(language, line.date)
+        ));
         if !line.who.is_empty() {
             out.push_str(&format!(" — {who} {}", line.who.join(", ")));
         }

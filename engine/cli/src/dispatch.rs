@@ -2,7 +2,8 @@
 //! rendered on one thread, delivered by as many workers as connections, and
 //! their outcomes written by one writer that commits together whatever
 //! arrived together (one fsync for many messages). A message the server
-//! accepted is marked sent before its worker takes another one.
+//! accepted is marked sent before its worker takes another one: a crash can
+//! make at most one message per connection go out twice.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -146,7 +147,7 @@ pub fn deliver(
         Via::Smtp(_) => settings.connections.clamp(1, 64),
     };
     let (jobs_in, jobs_out) = tokio::sync::mpsc::channel::<Job>(workers * 8);
-    let (marks_in, marks_out) = mpsc::channel::<Mark>();
+    let (marks_in, marks_out) = mpsc::channel::<ToWrite>();
     let shared = Arc::new(Shared {
         jobs: Mutex::new(jobs_out),
         limit: settings.rate.map(RateLimit::new),
@@ -155,7 +156,7 @@ pub fn deliver(
     });
 
     let written = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| write_marks(store, marks_out, &shared.store_failed));
+        let writer = scope.spawn(|| write_marks(store, marks_out, workers, &shared.store_failed));
         let producer_marks = marks_in.clone();
         let coordinators = &shared.coordinators;
         scope.spawn(move || {
@@ -174,6 +175,10 @@ pub fn deliver(
                     Err(reason) => {
                         let mut failed = mark(&entry.key, Delivery::Failed, &reason, now);
                         failed.then_queue = notices(&entry, "", &reason, coordinators, now);
+                        let failed = ToWrite {
+                            mark: failed,
+                            committed: None,
+                        };
                         if producer_marks.send(failed).is_err() {
                             break;
                         }
@@ -235,14 +240,30 @@ struct Shared {
     coordinators: Vec<compose::Coordinator>,
 }
 
+/// How many messages a worker may have sent whose outcome is not yet
+/// committed. A crash sends these again on restart (the server accepted them,
+/// the database does not know), so this, times the connections, bounds the
+/// duplicates a crash can cause. One is what "marked sent before its worker
+/// takes another one" means; more would hide the commit's fsync behind the
+/// next sends (on loopback, 16 nearly doubles one connection's rate), at the
+/// price of that many duplicates per connection after a crash.
+const UNRECORDED_PER_CONNECTION: usize = 1;
+
+/// An outcome for the writer, and the worker waiting for its commit.
+struct ToWrite {
+    mark: Mark,
+    committed: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
 /// One worker: takes the next message, delivers it through its own
-/// connector, hands the outcome to the writer.
+/// connector, hands the outcome to the writer and waits for its commit.
 async fn work(
     mut connector: Connector,
     shared: Arc<Shared>,
-    marks: mpsc::Sender<Mark>,
+    marks: mpsc::Sender<ToWrite>,
     clock: Clock,
 ) {
+    let mut unrecorded = std::collections::VecDeque::new();
     loop {
         let next = shared.jobs.lock().await.recv().await;
         let Some(job) = next else { break };
@@ -254,8 +275,20 @@ async fn work(
         }
         let outcome = connector.deliver(&job.outgoing).await;
         let mark = outcome_mark(&job, outcome, clock.now(), &shared.coordinators);
-        if marks.send(mark).is_err() {
+        let (committed, recorded) = tokio::sync::oneshot::channel();
+        let committed = Some(committed);
+        if marks.send(ToWrite { mark, committed }).is_err() {
             break;
+        }
+        // Killed from here until the commit, the daemon sends this message
+        // again on restart: wait for it before going further.
+        unrecorded.push_back(recorded);
+        if unrecorded.len() >= UNRECORDED_PER_CONNECTION {
+            if let Some(oldest) = unrecorded.pop_front() {
+                if oldest.await.is_err() {
+                    break;
+                }
+            }
         }
     }
     connector.close().await;
@@ -267,31 +300,46 @@ const LINGER: Duration = Duration::from_millis(2);
 const MAX_BATCH: usize = 1_024;
 
 /// The writer: commits the outcomes that are waiting, all in one
-/// transaction, until the workers are done. Returns what it wrote.
+/// transaction, until the workers are done, and tells each worker its
+/// outcome is committed. Returns what it wrote.
 fn write_marks(
     store: &mut SqliteStore,
-    marks: mpsc::Receiver<Mark>,
+    marks: mpsc::Receiver<ToWrite>,
+    workers: usize,
     failed: &AtomicBool,
 ) -> (Vec<Mark>, Result<(), StoreError>) {
     let mut written = Vec::new();
     let mut result = Ok(());
     while let Ok(first) = marks.recv() {
         // Outcomes arriving within a moment of each other share a commit:
-        // one fsync for dozens of messages instead of one each.
+        // one fsync for several messages instead of one each. Once every
+        // worker waits for this commit, nothing more can come.
+        let mut waiting = usize::from(first.committed.is_some());
         let mut batch = vec![first];
         let deadline = Instant::now() + LINGER;
-        while batch.len() < MAX_BATCH {
+        while batch.len() < MAX_BATCH && waiting < workers * UNRECORDED_PER_CONNECTION {
             let left = deadline.saturating_duration_since(Instant::now());
             match marks.recv_timeout(left) {
-                Ok(mark) => batch.push(mark),
+                Ok(mark) => {
+                    waiting += usize::from(mark.committed.is_some());
+                    batch.push(mark);
+                }
                 Err(_) => break,
             }
         }
+        // Dropped unanswered after a failure: the workers stop.
         if result.is_err() {
             continue;
         }
+        let (batch, waiting): (Vec<Mark>, Vec<_>) =
+            batch.into_iter().map(|w| (w.mark, w.committed)).unzip();
         match store.mark(&batch) {
-            Ok(()) => written.extend(batch),
+            Ok(()) => {
+                written.extend(batch);
+                for worker in waiting.into_iter().flatten() {
+                    let _ = worker.send(());
+                }
+            }
             Err(e) => {
                 failed.store(true, Ordering::Release);
                 result = Err(e);

@@ -231,7 +231,11 @@ impl Links {
 /// person (a participant's contact validates nothing).
 pub fn carries_links(action: &Action) -> bool {
     matches!(action.detail, Detail::ValidationRequest { .. })
-        && action.key.rsplit('/').next().is_some_and(|r| r.starts_with("person:"))
+        && action
+            .key
+            .rsplit('/')
+            .next()
+            .is_some_and(|r| r.starts_with("person:"))
 }
 
 /// The links of the validation requests among messages about to be sent,
@@ -325,7 +329,10 @@ mod tests {
         let links = Links::new("https://jalon.example.org/", key(3)).expect("a good URL");
         let url = links.url("k", "refuse");
         let token = key(3).token("k");
-        assert_eq!(url, format!("https://jalon.example.org/v/{token}?answer=refuse"));
+        assert_eq!(
+            url,
+            format!("https://jalon.example.org/v/{token}?answer=refuse")
+        );
         for bad in ["jalon.example.org", "ftp://x", "https://", "https://x/?a=b"] {
             assert!(Links::new(bad, key(3)).is_err(), "{bad}");
         }
@@ -336,7 +343,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("a folder");
         let path = dir.path().join("jalon.secret");
         let made = load_or_create(&path).expect("made");
-        let mode = std::fs::metadata(&path).expect("there").permissions().mode();
+        let mode = std::fs::metadata(&path)
+            .expect("there")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         assert_eq!(std::fs::read(&path).expect("readable").len(), KEY_LEN);
         // Read back, not made again.

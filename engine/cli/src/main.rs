@@ -475,12 +475,7 @@ fn main() -> ExitCode {
                 public_url,
                 secret_file,
             };
-            finish(send::send(
-                &place.target(),
-                &options,
-                &links,
-                at.as_deref(),
-            ))
+            finish(send::send(&place.target(), &options, &links, at.as_deref()))
         }
         Command::Daemon(args) => {
             let Some(matches) = matches.subcommand_matches("daemon") else {

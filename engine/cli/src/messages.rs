@@ -108,7 +108,11 @@ pub fn mailbox(edition: &Edition, recipient: Recipient) -> Option<Mailbox> {
 /// with dates in the language of the message. Every message gets all of
 /// them (empty when they do not apply), so a template typo is an error
 /// everywhere.
-pub fn variables(state: &State, action: &Action, links: Option<&Links>) -> BTreeMap<String, String> {
+pub fn variables(
+    state: &State,
+    action: &Action,
+    links: Option<&Links>,
+) -> BTreeMap<String, String> {
     let edition = state.edition();
     let language = language(edition, action);
     let stage = &edition.stages[action.stage];

@@ -8,8 +8,9 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use jalon_core::clock::deliver_until;
+use jalon_definition::resolved::MessageKind;
 use jalon_delivery::SmtpConfig;
-use jalon_store::{SqliteStore, Store};
+use jalon_store::{Delivery, SqliteStore, Store};
 
 use crate::dispatch::{self, Clock, Report, Settings, Via};
 use crate::links::Links;
@@ -68,8 +69,6 @@ pub fn send(
         }
     };
     let mut settings = settings(options)?;
-    let links = Links::open(&links.public_url, &links.secret_file).map_err(|e| fail(2)(&e))?;
-    settings.links = Some(Arc::new(links));
     let edition = live::edition(&target.definitions, &target.edition)?;
     let now = live::instant(&edition, at)?;
     let clock = Clock(at.map(|_| now));
@@ -84,6 +83,17 @@ pub fn send(
             .map_err(|e| fail(2)(&e))?;
     let templates = messages::templates(&edition)
         .map_err(|e| fail(2)(&format!("a template does not compile: {e}")))?;
+    // The key is read (or made) only when a validation request is to go:
+    // sending reminders from any folder leaves no key file behind.
+    let validation = MessageKind::ValidationRequest.as_str();
+    let requests = store.outbox(&edition.id).map_err(|e| fail(2)(&e))?;
+    if requests
+        .iter()
+        .any(|e| e.kind == validation && e.status == Delivery::Pending)
+    {
+        let links = Links::open(&links.public_url, &links.secret_file).map_err(|e| fail(2)(&e))?;
+        settings.links = Some(Arc::new(links));
+    }
 
     let report = dispatch::deliver(&mut store, &state, &templates, &settings, clock)
         .map_err(|e| fail(2)(&e))?;

@@ -68,15 +68,12 @@ pub enum ByLink<E> {
     /// `decide` refused: nothing written.
     Refused(E),
     /// The link was used meanwhile (by another request): nothing written.
-    Used(StoredLink),
+    Used(Box<StoredLink>),
     /// There is no such link: nothing written.
     Missing,
 }
 
-pub(crate) fn insert(
-    tx: &rusqlite::Transaction<'_>,
-    links: &[Link],
-) -> rusqlite::Result<usize> {
+pub(crate) fn insert(tx: &rusqlite::Transaction<'_>, links: &[Link]) -> rusqlite::Result<usize> {
     let mut statement = tx.prepare_cached(
         "INSERT OR IGNORE INTO links (token_hash, edition, action_key, person, stage,
              participant, round, answers, issued_at, expires_at)

@@ -13,7 +13,8 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Tran
 use crate::links::{self, ByLink, Claim, Link, StoredLink};
 use crate::schema::{APPLICATION_ID, MIGRATIONS};
 use crate::{
-    Delivery, Entry, History, Mark, NewMessage, OutboxEntry, Recorded, Store, StoreError, StoredEvent,
+    Delivery, Entry, History, Mark, NewMessage, OutboxEntry, Recorded, Store, StoreError,
+    StoredEvent,
 };
 
 /// How long a writer waits for another before giving up.
@@ -287,9 +288,8 @@ impl Store for SqliteStore {
         edition: &str,
         decide: impl FnMut(&History) -> Result<Entry, E>,
     ) -> Result<Result<Recorded, E>, StoreError> {
-        let written = self.record_within(edition, decide, |_, _| {
-            Ok(None::<std::convert::Infallible>)
-        })?;
+        let written =
+            self.record_within(edition, decide, |_, _| Ok(None::<std::convert::Infallible>))?;
         Ok(match written {
             Written::Recorded(recorded) => Ok(recorded),
             Written::Refused(e) => Err(e),
@@ -420,7 +420,7 @@ impl Store for SqliteStore {
         Ok(match written {
             Written::Recorded(recorded) => ByLink::Recorded(recorded),
             Written::Refused(e) => ByLink::Refused(e),
-            Written::Aborted(Some(stored)) => ByLink::Used(stored),
+            Written::Aborted(Some(stored)) => ByLink::Used(Box::new(stored)),
             Written::Aborted(None) => ByLink::Missing,
         })
     }

@@ -78,7 +78,10 @@ fn a_link_records_one_event_and_is_then_used() {
         panic!("recorded: {first:?}")
     };
     let used = store.link("a").unwrap().expect("kept").used.expect("used");
-    assert_eq!((used.at, used.answer.as_str(), used.seq), (at(10), "approve", recorded.seq));
+    assert_eq!(
+        (used.at, used.answer.as_str(), used.seq),
+        (at(10), "approve", recorded.seq)
+    );
 
     // The second use writes nothing and says who used it.
     let second = store

@@ -215,8 +215,11 @@ fn diagnose(
 ) -> Diagnostic {
     let named = backticked(message);
     let Some(at) = at else {
-        return Diagnostic::error("bad-setting", message.to_owned())
-            .at(char_span(file, text, &span.unwrap_or(0..0)));
+        return Diagnostic::error("bad-setting", message.to_owned()).at(char_span(
+            file,
+            text,
+            &span.unwrap_or(0..0),
+        ));
     };
     let section = at.section.as_deref();
     let table = match section {
@@ -239,10 +242,13 @@ fn diagnose(
                 ),
             },
         };
-        return Diagnostic::error("unknown-setting", format!("unknown setting `{}` in {table}", at.key))
-            .at(char_span(file, text, &at.key_span))
-            .label("unknown setting")
-            .hint(hint);
+        return Diagnostic::error(
+            "unknown-setting",
+            format!("unknown setting `{}` in {table}", at.key),
+        )
+        .at(char_span(file, text, &at.key_span))
+        .label("unknown setting")
+        .hint(hint);
     }
     let span = char_span(file, text, &span.unwrap_or(at.key_span.clone()));
     let path = match section {
@@ -262,7 +268,10 @@ fn diagnose(
             }
         }
         None if settings::sections().contains(&at.key.as_str()) => {
-            format!("`{0}` is a table: write `[{0}]` on a line of its own, its settings below", at.key)
+            format!(
+                "`{0}` is a table: write `[{0}]` on a line of its own, its settings below",
+                at.key
+            )
         }
         None => "see `jalon init` for every setting".to_owned(),
     };
@@ -304,8 +313,7 @@ fn elsewhere(key: &str, section: Option<&str>) -> Option<String> {
 fn char_span(file: FileId, text: &str, range: &Range<usize>) -> Span {
     let chars = |at: usize| {
         let at = at.min(text.len());
-        text.get(..at)
-            .map_or(at, |prefix| prefix.chars().count()) as u32
+        text.get(..at).map_or(at, |prefix| prefix.chars().count()) as u32
     };
     Span {
         file,
@@ -341,7 +349,9 @@ pub fn mask_passwords(text: &str) -> String {
 
 fn find(haystack: &[char], needle: &str) -> Option<usize> {
     let needle: Vec<char> = needle.chars().collect();
-    haystack.windows(needle.len()).position(|w| w == needle.as_slice())
+    haystack
+        .windows(needle.len())
+        .position(|w| w == needle.as_slice())
 }
 
 #[cfg(test)]
@@ -365,12 +375,27 @@ mod tests {
         assert!(codes.contains(&"unknown-setting"));
         let unknown = found.iter().find(|d| d.code == "unknown-setting").unwrap();
         assert_eq!(unknown.hint.as_deref(), Some("did you mean `connections`?"));
-        assert_eq!(unknown.span.unwrap().start, text.find("conections").unwrap() as u32);
-        let format = found.iter().find(|d| d.message.contains("log_format")).unwrap();
+        assert_eq!(
+            unknown.span.unwrap().start,
+            text.find("conections").unwrap() as u32
+        );
+        let format = found
+            .iter()
+            .find(|d| d.message.contains("log_format"))
+            .unwrap();
         assert_eq!(format.hint.as_deref(), Some("did you mean \"json\"?"));
-        let listen = found.iter().find(|d| d.message.contains("http.listen")).unwrap();
-        assert_eq!(listen.span.unwrap().start, text.find("8080").unwrap() as u32);
-        assert!(listen.hint.as_deref().unwrap().contains("listen = "), "{listen:?}");
+        let listen = found
+            .iter()
+            .find(|d| d.message.contains("http.listen"))
+            .unwrap();
+        assert_eq!(
+            listen.span.unwrap().start,
+            text.find("8080").unwrap() as u32
+        );
+        assert!(
+            listen.hint.as_deref().unwrap().contains("listen = "),
+            "{listen:?}"
+        );
         // What was right is kept.
         assert_eq!(settings.db.unwrap().into_inner(), PathBuf::from("x.db"));
         assert_eq!(settings.delivery.rate.unwrap().into_inner(), 2.0);
@@ -384,7 +409,10 @@ mod tests {
             Some("`connections` belongs in the [delivery] table")
         );
         let (_, found) = problems("delivery = 4\n");
-        assert!(found[0].hint.as_deref().unwrap().contains("[delivery]"), "{found:?}");
+        assert!(
+            found[0].hint.as_deref().unwrap().contains("[delivery]"),
+            "{found:?}"
+        );
     }
 
     #[test]

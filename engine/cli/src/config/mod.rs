@@ -53,12 +53,7 @@ pub struct DaemonArgs {
     // Not clap's `conflicts_with = "folder"`: clap would refuse `--folder`
     // with JALON_SMTP set, where the flag is meant to win.
     /// Deliver through this SMTP relay, e.g. smtp://user:pass@host:587?tls=required or smtps://host:465.
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "JALON_SMTP",
-        hide_env_values = true
-    )]
+    #[arg(long, value_name = "URL", env = "JALON_SMTP", hide_env_values = true)]
     pub smtp: Option<String>,
     /// Write each message as an .eml file in this folder (the default, `outbox`).
     #[arg(long, value_name = "DIR", env = "JALON_FOLDER")]
@@ -190,7 +185,11 @@ pub fn daemon_options(args: DaemonArgs, matches: &ArgMatches) -> Result<daemon::
     let resolved = layers.resolve(args, &mut problems);
     problems.extend(validate(&resolved));
     if !problems.is_empty() {
-        return Err(report(sources, problems, loaded.as_ref().map(|f| f.path.as_path())));
+        return Err(report(
+            sources,
+            problems,
+            loaded.as_ref().map(|f| f.path.as_path()),
+        ));
     }
     Ok(options(resolved, loaded.map(|f| f.path)))
 }
@@ -252,10 +251,7 @@ impl Layers<'_> {
     }
 
     /// A path of the file, relative to the file's folder.
-    fn path(
-        &self,
-        get: impl Fn(&Loaded) -> Option<&Spanned<PathBuf>>,
-    ) -> Option<(PathBuf, Span)> {
+    fn path(&self, get: impl Fn(&Loaded) -> Option<&Spanned<PathBuf>>) -> Option<(PathBuf, Span)> {
         let file = self.file?;
         let value = get(file)?;
         Some((file.path(value), file.span(&value.span())))

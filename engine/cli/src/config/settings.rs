@@ -112,7 +112,8 @@ pub const LISTEN: Setting = Setting {
     key: "listen",
     flag: "--listen",
     env: "JALON_LISTEN",
-    doc: "Serve the validation links, /healthz and /metrics at this address (port 0: any free port).",
+    doc:
+        "Serve the validation links, /healthz and /metrics at this address (port 0: any free port).",
     default: Some("\"127.0.0.1:8080\""),
     example: "\"127.0.0.1:8080\"",
 };

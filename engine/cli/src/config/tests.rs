@@ -55,7 +55,10 @@ fn the_table_of_settings_is_clap_s() {
         }
     }
     // Every flag but --config has its place in the file.
-    let flags = command.get_arguments().filter(|a| a.get_long().is_some()).count();
+    let flags = command
+        .get_arguments()
+        .filter(|a| a.get_long().is_some())
+        .count();
     assert_eq!(flags, settings::SETTINGS.len() + 1);
 }
 
@@ -101,7 +104,10 @@ fn the_commented_examples_read_too() {
     let path = dir.path().join("jalon.toml");
     let options = options(&["--config", path.to_str().expect("a UTF-8 path")])
         .unwrap_or_else(|report| panic!("{report}\n{uncommented}"));
-    assert_eq!(options.operator.as_deref(), Some("exploitation@example.org"));
+    assert_eq!(
+        options.operator.as_deref(),
+        Some("exploitation@example.org")
+    );
     assert_eq!(options.delivery.rate, Some(2.5));
     assert!(options.delivery.smtp.is_some());
 }

@@ -61,10 +61,7 @@ async fn edition(State(site): State<Arc<Site>>, UrlPath(id): UrlPath<String>) ->
         Ok(Ok(html)) => respond(StatusCode::OK, html),
         Ok(Err(message)) => {
             error!(edition = %id, "cannot show the status of {id}: {message}");
-            let body = format!(
-                "<h1>Status unavailable</h1>\n<p>{}</p>",
-                escape(&message)
-            );
+            let body = format!("<h1>Status unavailable</h1>\n<p>{}</p>", escape(&message));
             respond(
                 StatusCode::SERVICE_UNAVAILABLE,
                 page("en", "Status unavailable", &body),

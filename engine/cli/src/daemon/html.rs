@@ -99,7 +99,10 @@ mod tests {
         );
         assert_eq!(escape("Élodie — « ok »"), "Élodie — « ok »");
         let html = page("fr", "<b>Titre</b>", "<p>corps</p>");
-        assert!(html.contains("<title>&lt;b&gt;Titre&lt;/b&gt;</title>"), "{html}");
+        assert!(
+            html.contains("<title>&lt;b&gt;Titre&lt;/b&gt;</title>"),
+            "{html}"
+        );
         assert!(html.contains("name=\"viewport\""));
     }
 

@@ -174,7 +174,11 @@ pub fn already(view: &View, answer: &str, at: &str) -> String {
              Nothing more was recorded."
         ),
     };
-    about(view, tr(l, "Déjà enregistré", "Already recorded"), &para(&text))
+    about(
+        view,
+        tr(l, "Déjà enregistré", "Already recorded"),
+        &para(&text),
+    )
 }
 
 /// The core refused the answer: its reason, and that nothing changed.
@@ -193,7 +197,11 @@ pub fn refused(view: &View, reason: &str) -> String {
         "Rien n'a été enregistré. En cas de doute, contactez la coordination du programme.",
         "Nothing was recorded. If in doubt, contact the programme's coordination.",
     ));
-    about(view, tr(l, "Réponse impossible", "Answer not possible"), &body)
+    about(
+        view,
+        tr(l, "Réponse impossible", "Answer not possible"),
+        &body,
+    )
 }
 
 pub fn recorded(view: &View, answer: Answer, seq: i64) -> String {
@@ -211,7 +219,11 @@ pub fn recorded(view: &View, answer: Answer, seq: i64) -> String {
             view.person
         ),
     };
-    about(view, tr(l, "Réponse enregistrée", "Answer recorded"), &para(&text))
+    about(
+        view,
+        tr(l, "Réponse enregistrée", "Answer recorded"),
+        &para(&text),
+    )
 }
 
 /// The confirmation page: what is to be validated, and the two buttons.
@@ -331,7 +343,10 @@ mod tests {
         assert!(html.contains("&lt;/textarea&gt;&lt;b&gt;</textarea>"));
         assert!(html.contains("Note — a &amp; b"));
         // Refusal preselected: its button is the primary one.
-        assert!(html.contains("value=\"refuse\" class=\"primary\""), "{html}");
+        assert!(
+            html.contains("value=\"refuse\" class=\"primary\""),
+            "{html}"
+        );
         assert!(html.contains("<html lang=\"fr\">"));
     }
 
@@ -339,10 +354,16 @@ mod tests {
     fn a_second_use_says_what_was_recorded_and_when_in_the_readers_language() {
         let mut view = view();
         let html = already(&view, "approve", "jeudi 12 juin 2025 à 09 h 00");
-        assert!(html.contains("déjà été enregistrée par vous le jeudi 12 juin 2025"), "{html}");
+        assert!(
+            html.contains("déjà été enregistrée par vous le jeudi 12 juin 2025"),
+            "{html}"
+        );
         view.language = Language::En;
         let html = already(&view, "refuse", "Thursday 12 June 2025 at 9:00 am");
-        assert!(html.contains("already recorded by you on Thursday"), "{html}");
+        assert!(
+            html.contains("already recorded by you on Thursday"),
+            "{html}"
+        );
         assert!(html.contains("request for changes"));
     }
 }

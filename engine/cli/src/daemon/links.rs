@@ -113,12 +113,20 @@ async fn answer(
     let comment = comment.trim();
     let chosen = field(&body, "answer").as_deref().and_then(Answer::parse);
     let Some(chosen) = chosen.filter(|a| link.allows(a.as_str())) else {
-        let error = words(&found, "Choisissez Valider ou Demander des modifications.", "Choose Approve or Ask for changes.");
+        let error = words(
+            &found,
+            "Choisissez Valider ou Demander des modifications.",
+            "Choose Approve or Ask for changes.",
+        );
         let page = pages::form(&found.view, &token, None, comment, Some(error));
         return respond(StatusCode::BAD_REQUEST, page);
     };
     if comment.chars().count() > LONGEST_COMMENT {
-        let error = words(&found, "Ce commentaire est trop long.", "This comment is too long.");
+        let error = words(
+            &found,
+            "Ce commentaire est trop long.",
+            "This comment is too long.",
+        );
         let page = pages::form(&found.view, &token, Some(chosen), comment, Some(error));
         return respond(StatusCode::PAYLOAD_TOO_LARGE, page);
     }
@@ -127,10 +135,9 @@ async fn answer(
     let db = site.db.clone();
     let edition = found.edition.clone();
     let for_write = link.clone();
-    let written = tokio::task::spawn_blocking(move || {
-        record(&db, edition, &for_write, event, chosen, now)
-    })
-    .await;
+    let written =
+        tokio::task::spawn_blocking(move || record(&db, edition, &for_write, event, chosen, now))
+            .await;
     match written {
         Ok(Ok(ByLink::Recorded(recorded))) => {
             info!(
@@ -262,9 +269,7 @@ fn find(db: &Path, editions: &Editions, hash: &str, now: Timestamp) -> Result<Lo
     let Some(edition) = editions.iter().find(|e| e.id == stored.link.edition) else {
         return Ok(Lookup::NotRunning);
     };
-    let history = store
-        .history(&edition.id)
-        .map_err(|e| e.to_string())?;
+    let history = store.history(&edition.id).map_err(|e| e.to_string())?;
     let mut state = live::rebuild(edition.clone(), &history).map_err(|f| f.message)?;
     let link = &stored.link;
     let view = view(&state, link);
@@ -290,10 +295,11 @@ fn view(state: &jalon_core::State, link: &Link) -> View {
         messages::reader_language(edition, Recipient::Person(p))
     });
     let stage = ids.stages.get(&link.stage).map(|&s| &edition.stages[s]);
-    let participant = link
-        .participant
-        .as_ref()
-        .map(|id| ids.participants.get(id).map_or_else(|| id.clone(), |&p| edition.participants[p].name.clone()));
+    let participant = link.participant.as_ref().map(|id| {
+        ids.participants
+            .get(id)
+            .map_or_else(|| id.clone(), |&p| edition.participants[p].name.clone())
+    });
     let since = instance(state, link).and_then(|i| match i.progress {
         Progress::AwaitingValidation { since } => Some(pages::when(edition, language, since)),
         _ => None,

@@ -202,10 +202,11 @@ async fn serve(options: Options, settings: Arc<crate::dispatch::Settings>) -> Ex
         reloader.run(hangup, changes).await;
     });
     let mut http_stop = stop_rx;
-    let server =
-        axum::serve(listener, http::router(health.clone(), site)).with_graceful_shutdown(async move {
+    let server = axum::serve(listener, http::router(health.clone(), site)).with_graceful_shutdown(
+        async move {
             let _ = http_stop.wait_for(|stop| *stop).await;
-        });
+        },
+    );
     tokio::spawn(async move {
         if let Err(e) = server.await {
             error!("the HTTP server stopped: {e}");

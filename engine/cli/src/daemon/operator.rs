@@ -49,10 +49,7 @@ impl Operator {
             .iter()
             .map(|e| format!("{} {}", e.id, e.version))
             .collect();
-        let key = format!(
-            "operator/reload-rejected/{}\n{report}",
-            versions.join(", ")
-        );
+        let key = format!("operator/reload-rejected/{}\n{report}", versions.join(", "));
         let from = running
             .first()
             .map(|e| messages::sender(e))
@@ -67,7 +64,12 @@ impl Operator {
         }
         let email = Email {
             idempotency_key: key.clone(),
-            date: Timestamp::now().to_zoned(jiff::tz::TimeZone::system()),
+            // The programme's time, which its operator most likely lives in.
+            date: Timestamp::now().to_zoned(
+                running
+                    .first()
+                    .map_or_else(jiff::tz::TimeZone::system, |e| e.time_zone.clone()),
+            ),
             from,
             reply_to: None,
             to: vec![Mailbox {
@@ -206,7 +208,10 @@ mod tests {
         assert!(!operator.remember("<a@x>"));
         assert!(operator.remember("<b@x>"));
         operator.forget("<a@x>");
-        assert!(operator.remember("<a@x>"), "a failed delivery is tried again");
+        assert!(
+            operator.remember("<a@x>"),
+            "a failed delivery is tried again"
+        );
         for i in 0..REMEMBERED + 1 {
             operator.remember(&format!("<{i}@x>"));
         }

@@ -149,8 +149,8 @@ fn pass(
     // once; the dispatcher records those past their expiry as expired.
     let mut due = Vec::new();
     deliver_until(state, now, |_, action| due.push(action.clone()));
-    let queued = store.enqueue(&edition.id, &due)?
-        + store.queue(&edition.id, &digest::due(edition, now))?;
+    let queued =
+        store.enqueue(&edition.id, &due)? + store.queue(&edition.id, &digest::due(edition, now))?;
     let mut done = EditionPass {
         counts: Counts {
             due: queued as u64,

@@ -6,7 +6,7 @@
 //! names — so an editor's swap file, backup (`*~`) or lock (`.#*`) does not
 //! reload, nor does the check itself opening the files.
 
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use jalon_definition::load::SCRIPTS_FOLDER;
@@ -27,19 +27,23 @@ pub struct Watch {
 /// Starts watching `folder` (recursively). Must run inside the runtime: the
 /// debounce is one of its tasks.
 pub fn watch(folder: &Path) -> notify::Result<Watch> {
-    // Events carry absolute paths; the folder's, to tell where they are.
-    let root = folder
-        .canonicalize()
-        .unwrap_or_else(|_| folder.to_path_buf());
+    // Events carry absolute paths, canonical or not: both forms of the
+    // folder's, to tell where in it they are.
+    let absolute = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+    let roots = [
+        folder.canonicalize().unwrap_or_else(|_| absolute.clone()),
+        absolute,
+    ];
     let (raw, mut events) = mpsc::unbounded_channel::<()>();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<Event>| match event {
-        Ok(event) if counts(&root, &event) => {
-            debug!(paths = ?event.paths, "a definition changed");
-            let _ = raw.send(());
-        }
-        Ok(_) => {}
-        Err(e) => warn!("watching the definitions: {e}"),
-    })?;
+    let mut watcher =
+        notify::recommended_watcher(move |event: notify::Result<Event>| match event {
+            Ok(event) if counts(&roots, &event) => {
+                debug!(paths = ?event.paths, "a definition changed");
+                let _ = raw.send(());
+            }
+            Ok(_) => {}
+            Err(e) => warn!("watching the definitions: {e}"),
+        })?;
     watcher.watch(folder, RecursiveMode::Recursive)?;
     // Capacity 1: a change while a reload is pending adds nothing, since
     // that reload reads the files as they are then.
@@ -62,7 +66,7 @@ pub fn watch(folder: &Path) -> notify::Result<Watch> {
 }
 
 /// Whether an event may change what the check reads.
-fn counts(root: &Path, event: &Event) -> bool {
+fn counts(roots: &[PathBuf], event: &Event) -> bool {
     let folder = match event.kind {
         EventKind::Create(CreateKind::Folder) | EventKind::Remove(RemoveKind::Folder) => true,
         EventKind::Create(_)
@@ -74,12 +78,18 @@ fn counts(root: &Path, event: &Event) -> bool {
     event
         .paths
         .iter()
-        .any(|path| definition(root, path, folder || path.is_dir()))
+        .any(|path| definition(roots, path, folder || path.is_dir()))
 }
 
 /// Whether `path` is, or (a folder) may hold, a definition the check reads.
-fn definition(root: &Path, path: &Path, folder: bool) -> bool {
-    let relative = path.strip_prefix(root).unwrap_or(path);
+fn definition(roots: &[PathBuf], path: &Path, folder: bool) -> bool {
+    // Only the part below the folder says whether it is skipped (the folder
+    // itself may well sit under a hidden one, such as ~/.config).
+    let relative = roots
+        .iter()
+        .find_map(|root| path.strip_prefix(root).ok())
+        .or_else(|| path.file_name().map(Path::new))
+        .unwrap_or(path);
     let skipped = relative.components().any(|c| match c {
         Component::Normal(name) => {
             let name = name.to_string_lossy();
@@ -99,8 +109,6 @@ fn definition(root: &Path, path: &Path, folder: bool) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     use super::*;
 
     /// The paths counted, among `paths`.
@@ -108,42 +116,43 @@ mod tests {
         paths
             .iter()
             .map(PathBuf::from)
-            .filter(|p| definition(Path::new(root), p, false))
+            .filter(|p| definition(&[PathBuf::from(root)], p, false))
             .collect()
     }
 
     #[test]
     fn editors_files_and_scripts_do_not_count() {
-        let root = "/srv/defs";
+        let root = "/home/ana/.config/jalon/defs";
         assert_eq!(
             counted(
                 root,
                 &[
-                    "/srv/defs/editions/2024.yaml",
-                    "/srv/defs/programme.yml",
-                    "/srv/defs/editions/.2024.yaml.swp",
-                    "/srv/defs/editions/2024.yaml~",
-                    "/srv/defs/.#2024.yaml",
-                    "/srv/defs/4913",
-                    "/srv/defs/simulations/2024.yaml",
-                    "/srv/defs/.git/x.yaml",
-                    "/srv/defs/notes.txt",
+                    "/home/ana/.config/jalon/defs/editions/2024.yaml",
+                    "/home/ana/.config/jalon/defs/programme.yml",
+                    "/home/ana/.config/jalon/defs/editions/.2024.yaml.swp",
+                    "/home/ana/.config/jalon/defs/editions/2024.yaml~",
+                    "/home/ana/.config/jalon/defs/.#2024.yaml",
+                    "/home/ana/.config/jalon/defs/4913",
+                    "/home/ana/.config/jalon/defs/simulations/2024.yaml",
+                    "/home/ana/.config/jalon/defs/.git/x.yaml",
+                    "/home/ana/.config/jalon/defs/notes.txt",
                 ],
             ),
             vec![
-                PathBuf::from("/srv/defs/editions/2024.yaml"),
-                PathBuf::from("/srv/defs/programme.yml")
+                PathBuf::from("/home/ana/.config/jalon/defs/editions/2024.yaml"),
+                PathBuf::from("/home/ana/.config/jalon/defs/programme.yml")
             ]
         );
         // A folder of editions moved in counts; the scripts' does not.
+        let roots = [PathBuf::from(root)];
         assert!(definition(
-            Path::new(root),
-            Path::new("/srv/defs/editions"),
+            &roots,
+            Path::new("/home/ana/.config/jalon/defs/editions"),
             true
         ));
         assert!(!definition(
-            Path::new(root),
-            Path::new("/srv/defs/simulations"),
+            &roots,
+            Path::new("/home/ana/.config/jalon/defs/simulations"),
             true
         ));
     }
