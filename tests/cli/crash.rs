@@ -358,6 +358,12 @@ fn planned(dir: &Path, file: &str) -> Vec<(String, String, String, Timestamp, Ti
         .collect()
 }
 
+/// Up to 100 cycles of: start the daemon on bursts of 602 due messages, kill
+/// it after a random delay; then let it drain and stop it with SIGTERM.
+/// After each kill, what the server accepted during that run is set against
+/// the outbox the run left: a message accepted but not marked sent must go
+/// out exactly once more, and nothing else may. Prints its figures (run with
+/// `--nocapture`); `JALON_CRASH_SEED=N` varies the delays.
 #[test]
 fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_unrecorded_sends() {
     const CYCLES: usize = 100;
@@ -536,10 +542,11 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_unrecorded_sends(
     let total: usize = accepted.values().sum();
     let duplicates = total - expected.len();
     assert_eq!(duplicates, explained.values().sum::<usize>());
-    // A worker waits for each outcome's commit before its next message: a
-    // kill catches at most one accepted, unrecorded message per connection.
+    // A worker sends its next message while the last outcome commits, then
+    // waits for that commit: a kill catches at most two accepted, unrecorded
+    // messages per connection.
     assert!(
-        most_from_one_kill <= CONNECTIONS,
+        most_from_one_kill <= 2 * CONNECTIONS,
         "{most_from_one_kill} messages accepted and not recorded at one kill"
     );
 

@@ -24,8 +24,9 @@ const EVENTS: usize = 1_000_000;
 const ROUNDS: usize = 3;
 
 /// The instant the latency edition's first message falls due: its start
-/// (Monday 7 December 2026) at the engine's notice time, 09:00 in Paris.
-const DUE: &str = "2026-12-07T08:00:00Z";
+/// (Tuesday 8 December 2026, not a Monday, when the template's weekly
+/// digest goes out at 08:00) at the engine's notice time, 09:00 in Paris.
+const DUE: &str = "2026-12-08T08:00:00Z";
 
 fn main() {
     let idle_seconds: u64 = std::env::var("JALON_BENCH_IDLE_SECONDS")
@@ -65,7 +66,12 @@ fn main() {
     let after = daemon.sample();
     let ticks_per_second = clock_ticks();
     let cpu = (after.ticks - before.ticks) as f64 / ticks_per_second / idle_seconds as f64;
-    let switches = (after.switches - before.switches) as f64 * 60.0 / idle_seconds as f64;
+    let woken: u64 = after
+        .switches
+        .iter()
+        .map(|(tid, n)| n - before.switches.get(tid).copied().unwrap_or(0).min(*n))
+        .sum();
+    let switches = woken as f64 * 60.0 / idle_seconds as f64;
     println!(
         "at rest over {idle_seconds} s: CPU {:.3} % of a core, resident {:.0} MiB (peak {:.0} MiB), {switches:.0} thread wake-ups per minute",
         cpu * 100.0,
@@ -80,8 +86,10 @@ fn main() {
     let lead = started + Duration::from_secs(3);
     let mut latencies = Vec::new();
     for round in 0..ROUNDS {
-        let skew =
+        // Whole seconds: what the daemon is given.
+        let ahead =
             due.duration_since(Timestamp::now()) - SignedDuration::try_from(lead).expect("lead");
+        let skew = SignedDuration::from_secs(ahead.as_secs());
         let real_due = due - skew;
         let accepted = sink.accepted();
         let db = work.path().join(format!("latency-{round}.db"));
@@ -139,8 +147,8 @@ fn write_editions(root: &Path, definitions: &Path) {
     let text = edition(
         &template,
         "latence",
-        "2026-12-07",
-        "2027-12-17",
+        "2026-12-08",
+        "2028-03-31",
         "2027-06-07",
         3,
     );
@@ -249,7 +257,9 @@ struct Daemon {
 
 struct Sample {
     ticks: u64,
-    switches: u64,
+    /// Context switches by thread id (threads come and go: compare those
+    /// present in both samples).
+    switches: std::collections::HashMap<String, u64>,
     rss_kib: u64,
     peak_kib: u64,
 }
@@ -297,11 +307,15 @@ impl Daemon {
 
     /// Time from spawn until a log line contains `text`.
     fn wait_for(&self, text: &str) -> Duration {
+        let mut seen = Vec::new();
         loop {
             match self.lines.recv_timeout(Duration::from_secs(120)) {
                 Ok(line) if line.contains(text) => return self.spawned.elapsed(),
-                Ok(_) => {}
-                Err(e) => panic!("the daemon never logged {text:?}: {e}"),
+                Ok(line) => seen.push(line),
+                Err(e) => panic!(
+                    "the daemon never logged {text:?} ({e}):\n{}",
+                    seen.join("\n")
+                ),
             }
         }
     }
@@ -317,14 +331,17 @@ impl Daemon {
             .expect("stat fields");
         let ticks =
             fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
-        let mut switches = 0;
+        let mut switches = std::collections::HashMap::new();
         for task in std::fs::read_dir(format!("/proc/{pid}/task"))
             .expect("tasks")
             .flatten()
         {
             let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
-            switches += field(&status, "voluntary_ctxt_switches:")
-                + field(&status, "nonvoluntary_ctxt_switches:");
+            switches.insert(
+                task.file_name().to_string_lossy().into_owned(),
+                field(&status, "voluntary_ctxt_switches:")
+                    + field(&status, "nonvoluntary_ctxt_switches:"),
+            );
         }
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
         Sample {

@@ -195,6 +195,10 @@ pub trait Store {
     /// digests), skipping keys already there. Returns how many were added.
     fn queue(&mut self, edition: &str, messages: &[NewMessage]) -> Result<usize, StoreError>;
 
+    /// The editions with messages still to deliver, so that they can be
+    /// served first.
+    fn editions_pending(&self) -> Result<Vec<String>, StoreError>;
+
     /// The messages of an edition still to deliver (pending), in due order.
     fn pending(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError>;
 

@@ -240,5 +240,8 @@ fn a_cached_reader_sees_only_later_events_and_pending_messages() {
     assert_eq!(store.queue("ed", &[digest]).unwrap(), 0);
     let queued = store.pending("ed").unwrap();
     let row = queued.iter().find(|e| e.kind == "digest").unwrap();
-    assert_eq!(row.expires_at, Some("2025-03-17T07:00:00Z".parse().unwrap()));
+    assert_eq!(
+        row.expires_at,
+        Some("2025-03-17T07:00:00Z".parse().unwrap())
+    );
 }

@@ -7,9 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use jalon_core::clock::deliver_until;
-use jalon_core::State;
 use jalon_definition::resolved::Edition;
-use jalon_message::Templates;
 use jalon_store::{SqliteStore, Store, StoreError};
 use jiff::Timestamp;
 
@@ -43,20 +41,19 @@ pub struct EditionPass {
 /// An edition's id and how its pass went.
 pub type Outcome = (String, Result<EditionPass, PassError>);
 
-/// An edition between passes: its state folded up to the last event seen
-/// and its compiled templates. A pass then reads only what was recorded
-/// since, and an edition with nothing new and nothing due costs one query.
-pub struct Cached {
+/// What a pass remembers of an edition: the definition it ran under, the
+/// last event it saw and when it next needs a pass. An edition with nothing
+/// new and nothing due then costs one query. States are not kept: rebuilding
+/// the one edition that needs a pass takes milliseconds, keeping a hundred
+/// editions' states would take hundreds of MiB.
+pub struct Seen {
     edition: Arc<Edition>,
-    state: State,
-    templates: Templates,
     last_seq: i64,
-    /// When it next needs a pass.
     next: Option<Timestamp>,
 }
 
-/// The cached editions, by id.
-pub type Cache = HashMap<String, Cached>;
+/// What passes remember, by edition id.
+pub type Cache = HashMap<String, Seen>;
 
 /// Runs every edition in turn; one edition's failure does not stop the others.
 pub fn pass_all(
@@ -67,13 +64,17 @@ pub fn pass_all(
 ) -> Result<Vec<Outcome>, StoreError> {
     let mut store = SqliteStore::open(db)?;
     cache.retain(|id, _| editions.iter().any(|e| &e.id == id));
-    Ok(editions
-        .iter()
+    // Editions with messages waiting go first: after a restart, what was
+    // queued before the stop goes out before a hundred states are rebuilt.
+    let waiting = store.editions_pending()?;
+    let mut order: Vec<&Arc<Edition>> = editions.iter().collect();
+    order.sort_by_key(|e| !waiting.contains(&e.id));
+    Ok(order
+        .into_iter()
         .map(|edition| {
             let outcome = pass(&mut store, edition, settings, cache);
             if outcome.is_err() {
-                // What it had taken from its state may not be queued: the
-                // next pass starts again from what is recorded.
+                // Try it again in full next time.
                 cache.remove(&edition.id);
             }
             (edition.id.clone(), outcome)
@@ -81,50 +82,22 @@ pub fn pass_all(
         .collect())
 }
 
-/// The edition's cached state brought up to date with what was recorded
-/// since, or rebuilt from its whole history (first pass, new definitions, or
-/// an event the cached state cannot take).
-fn refresh<'c>(
+/// Whether an edition can be left alone: same definition, no event since
+/// the last pass, nothing due yet. Returns when it next needs a pass.
+fn resting(
     store: &SqliteStore,
     edition: &Arc<Edition>,
-    cache: &'c mut Cache,
-) -> Result<(&'c mut Cached, bool), PassError> {
-    let fresh = match cache.remove(&edition.id) {
-        Some(mut cached) if Arc::ptr_eq(&cached.edition, edition) => {
-            let events = store.events_since(&edition.id, cached.last_seq)?;
-            let news = !events.is_empty();
-            let mut applied = true;
-            for stored in &events {
-                if cached.state.apply(&stored.event).is_err() {
-                    applied = false;
-                    break;
-                }
-                cached.last_seq = stored.seq;
-            }
-            applied.then_some((cached, news))
-        }
-        _ => None,
+    cache: &Cache,
+    now: Timestamp,
+) -> Result<Option<Option<Timestamp>>, StoreError> {
+    let Some(seen) = cache.get(&edition.id) else {
+        return Ok(None);
     };
-    let (cached, news) = match fresh {
-        Some(found) => found,
-        None => {
-            let history = store.history(&edition.id)?;
-            let state = live::rebuild(edition.clone(), &history)
-                .map_err(|f| PassError::Refused(f.message))?;
-            let templates =
-                messages::templates(edition).map_err(|e| PassError::Template(e.to_string()))?;
-            let cached = Cached {
-                edition: edition.clone(),
-                state,
-                templates,
-                last_seq: history.events.last().map_or(0, |e| e.seq),
-                next: None,
-            };
-            (cached, true)
-        }
-    };
-    let slot = cache.entry(edition.id.clone()).or_insert(cached);
-    Ok((slot, news))
+    if !Arc::ptr_eq(&seen.edition, edition) || seen.next.is_some_and(|next| next <= now) {
+        return Ok(None);
+    }
+    let news = !store.events_since(&edition.id, seen.last_seq)?.is_empty();
+    Ok((!news).then_some(seen.next))
 }
 
 fn pass(
@@ -135,16 +108,20 @@ fn pass(
 ) -> Result<EditionPass, PassError> {
     // The real time (shifted only by a test's clock skew).
     let now = dispatch::now();
-    let (cached, news) = refresh(store, edition, cache)?;
-    if !news && cached.next.is_none_or(|next| next > now) {
+    if let Some(next) = resting(store, edition, cache, now)? {
         return Ok(EditionPass {
             counts: Counts::default(),
             retry: Vec::new(),
             failed: Vec::new(),
-            next: cached.next,
+            next,
         });
     }
-    let (state, templates) = (&mut cached.state, &cached.templates);
+    let history = store.history(&edition.id)?;
+    let mut state =
+        live::rebuild(edition.clone(), &history).map_err(|f| PassError::Refused(f.message))?;
+    let templates = messages::templates(edition).map_err(|e| PassError::Template(e.to_string()))?;
+    let state = &mut state;
+    let templates = &templates;
     // Everything overdue since the last pass (or the last run) is queued
     // once; the dispatcher records those past their expiry as expired.
     let mut due = Vec::new();
@@ -185,6 +162,13 @@ fn pass(
         .into_iter()
         .flatten()
         .min();
-    cached.next = done.next;
+    cache.insert(
+        edition.id.clone(),
+        Seen {
+            edition: edition.clone(),
+            last_seq: history.events.last().map_or(0, |e| e.seq),
+            next: done.next,
+        },
+    );
     Ok(done)
 }

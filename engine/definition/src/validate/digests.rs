@@ -12,7 +12,12 @@ pub(crate) fn check(checker: &mut Checker<'_>, people: &Directory) -> Vec<Digest
     let Some(list) = checker.doc.digests.clone() else {
         return Vec::new();
     };
-    let ids = checker.index_ids("/digests", "digest", list.iter().map(|d| d.id.as_ref()), true);
+    let ids = checker.index_ids(
+        "/digests",
+        "digest",
+        list.iter().map(|d| d.id.as_ref()),
+        true,
+    );
     let mut digests = Vec::new();
     for (i, digest) in list.iter().enumerate() {
         let at = format!("/digests/{i}");
