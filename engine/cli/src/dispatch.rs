@@ -2,8 +2,8 @@
 //! rendered on one thread, delivered by as many workers as connections, and
 //! their outcomes written by one writer that commits together whatever
 //! arrived together (one fsync for many messages). A message the server
-//! accepted is marked sent before its worker takes another one: a crash can
-//! make at most one message per connection go out twice.
+//! accepted is marked sent before its worker sends the message after next:
+//! a crash can make at most two messages per connection go out twice.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;

@@ -155,8 +155,15 @@ fn create(path: &Path) -> Result<Key, KeyError> {
     let _ = std::fs::remove_file(&temporary);
     match linked {
         Ok(()) => Ok(Key::from_bytes(&bytes)),
-        // Another process made one first: use it.
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => load_or_create(path),
+        // Another process made one first: use it (once: a dangling symlink
+        // also exists but cannot be opened, and must not loop).
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => match File::open(path) {
+            Ok(file) => read_key(path, file),
+            Err(source) => Err(KeyError::Unreadable {
+                path: path.to_owned(),
+                source,
+            }),
+        },
         Err(e) => Err(failed(e)),
     }
 }
@@ -176,6 +183,16 @@ pub fn well_formed(token: &str) -> bool {
         && token
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Whether links under `public_url` only open on this machine (loopback).
+pub fn local(public_url: &str) -> bool {
+    let rest = public_url
+        .trim()
+        .split_once("://")
+        .map_or(public_url, |(_, rest)| rest);
+    let host = rest.split(['/', ':']).next().unwrap_or_default();
+    host.eq_ignore_ascii_case("localhost") || host.starts_with("127.") || rest.starts_with("[::1]")
 }
 
 /// Where links point and what they are signed with.
@@ -198,9 +215,12 @@ pub enum SetupError {
 impl Links {
     pub fn new(public_url: &str, key: Key) -> Result<Links, SetupError> {
         let base = public_url.trim().trim_end_matches('/');
-        let scheme_ok = ["http://", "https://"]
-            .iter()
-            .any(|s| base.len() > s.len() && base[..s.len()].eq_ignore_ascii_case(s));
+        let scheme_ok = ["http://", "https://"].iter().any(|s| {
+            base.len() > s.len()
+                && base
+                    .get(..s.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(s))
+        });
         if !scheme_ok || base.contains(['?', '#', ' ']) {
             return Err(SetupError::Url(public_url.to_owned()));
         }
@@ -288,6 +308,21 @@ fn issued_link(links: &Links, action: &Action, edition: &str, now: Timestamp) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_addresses_are_local() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost",
+            "https://LOCALHOST:8443/x",
+            "http://[::1]:8080",
+        ] {
+            assert!(local(url), "{url}");
+        }
+        for url in ["https://jalon.example.org", "http://10.0.0.5:8080"] {
+            assert!(!local(url), "{url}");
+        }
+    }
 
     fn key(byte: u8) -> Key {
         Key::from_bytes(&[byte; KEY_LEN])

@@ -10,10 +10,10 @@ use std::sync::Arc;
 use jalon_core::clock::deliver_until;
 use jalon_definition::resolved::MessageKind;
 use jalon_delivery::SmtpConfig;
-use jalon_store::{Delivery, SqliteStore, Store};
+use jalon_store::{SqliteStore, Store};
 
 use crate::dispatch::{self, Clock, Report, Settings, Via};
-use crate::links::Links;
+use crate::links::{self, Links};
 use crate::live::{self, Failure, Target};
 use crate::{digest, messages};
 
@@ -86,11 +86,15 @@ pub fn send(
     // The key is read (or made) only when a validation request is to go:
     // sending reminders from any folder leaves no key file behind.
     let validation = MessageKind::ValidationRequest.as_str();
-    let requests = store.outbox(&edition.id).map_err(|e| fail(2)(&e))?;
-    if requests
-        .iter()
-        .any(|e| e.kind == validation && e.status == Delivery::Pending)
-    {
+    let requests = store.pending(&edition.id).map_err(|e| fail(2)(&e))?;
+    if requests.iter().any(|e| e.kind == validation) {
+        if matches!(settings.via, Via::Smtp(_)) && links::local(&links.public_url) {
+            eprintln!(
+                "warning: validation links will point to {}, which only this machine can open; \
+                 give the daemon's public address with --public-url (or JALON_PUBLIC_URL)",
+                links.public_url
+            );
+        }
         let links = Links::open(&links.public_url, &links.secret_file).map_err(|e| fail(2)(&e))?;
         settings.links = Some(Arc::new(links));
     }

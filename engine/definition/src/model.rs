@@ -320,6 +320,8 @@ pub enum ParticipantStatus {
 /// One stage of the edition.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+// The optional blocks are boxed: most stages have none of them, and a
+// generated file of thousands of stages must check within 64 MiB.
 pub struct Stage {
     /// Identifier, used in `needs`, in relative dates (`sourcing.due + 1 week`) and in outcomes.
     pub id: Option<String>,
@@ -340,15 +342,15 @@ pub struct Stage {
     /// When the stage is due: a date or relative date, as for `start`; `start + 4 weeks` counts from this stage's start.
     pub due: Option<String>,
     /// Which participants move on, and how many.
-    pub selection: Option<Selection>,
+    pub selection: Option<Box<Selection>>,
     /// How a jury scores the participants.
-    pub jury: Option<Jury>,
+    pub jury: Option<Box<Jury>>,
     /// Who must validate the stage's work before it is done.
-    pub validation: Option<Validation>,
+    pub validation: Option<Box<Validation>>,
     /// Reminders sent to the owners (and participants, for per-participant stages).
     pub reminders: Option<Vec<Reminder>>,
     /// Who is told, and when, if the stage is overdue.
-    pub escalation: Option<Escalation>,
+    pub escalation: Option<Box<Escalation>>,
     /// For decisions: the possible outcomes and the stages each one leads to.
     pub outcomes: Option<Vec<Outcome>>,
     /// What the stage must produce.

@@ -80,7 +80,7 @@ async fn edition(State(site): State<Arc<Site>>, UrlPath(id): UrlPath<String>) ->
 /// The status table of one edition at `now`, from what is recorded.
 fn render(db: &Path, edition: Arc<Edition>, now: Timestamp) -> Result<String, String> {
     let history = if db.exists() {
-        SqliteStore::open(db)
+        SqliteStore::open_read_only(db)
             .and_then(|store| store.history(&edition.id))
             .map_err(|e| e.to_string())?
     } else {

@@ -262,7 +262,11 @@ async fn look_up(site: &Site, token: &str, now: Timestamp) -> Result<Lookup, ()>
 }
 
 fn find(db: &Path, editions: &Editions, hash: &str, now: Timestamp) -> Result<Lookup, String> {
-    let store = SqliteStore::open(db).map_err(|e| e.to_string())?;
+    // Read-only: a page shown (to a person or a mail scanner) writes nothing.
+    if !db.exists() {
+        return Ok(Lookup::Unknown);
+    }
+    let store = SqliteStore::open_read_only(db).map_err(|e| e.to_string())?;
     let Some(stored) = store.link(hash).map_err(|e| e.to_string())? else {
         return Ok(Lookup::Unknown);
     };

@@ -81,6 +81,14 @@ pub fn run(options: Options) -> ExitCode {
     };
     let settings = match send::settings(&options.delivery) {
         Ok(mut settings) => {
+            if matches!(settings.via, Via::Smtp(_)) && crate::links::local(&options.public_url) {
+                warn!(
+                    "validation links will point to {}, which only this machine can open: \
+                     give the address people reach this daemon at with --public-url \
+                     (or JALON_PUBLIC_URL, or public_url in jalon.toml)",
+                    options.public_url
+                );
+            }
             settings.links = Some(links);
             Arc::new(settings)
         }

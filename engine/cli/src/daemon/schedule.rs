@@ -50,7 +50,7 @@ impl Loop {
         mut stop: watch::Receiver<bool>,
     ) {
         let _alive = Alive::new(&self.health);
-        // Each edition's state between passes (see `pass::Cached`).
+        // What each edition needs to be left alone between passes (`pass::Seen`).
         let cache = Arc::new(Mutex::new(Cache::new()));
         loop {
             if *stop.borrow_and_update() {
