@@ -285,6 +285,16 @@ fn catches_up_once_counts_it_and_stops_on_sigterm() {
         log.contains("next wake-up") || log.contains("nothing scheduled"),
         "{log}"
     );
+    // Every message sent is logged with its idempotency key.
+    let keys = log
+        .lines()
+        .filter(|l| l.contains(" sent essai/") && l.contains("key=essai/"))
+        .count() as u64;
+    assert_eq!(
+        Some(keys),
+        daemon.metric("jalon_actions_sent_total"),
+        "{log}"
+    );
 
     let (status, log) = daemon.stop("TERM", QUICKLY);
     assert_eq!(status.code(), Some(0));

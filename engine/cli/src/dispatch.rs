@@ -42,6 +42,9 @@ pub struct Settings {
 #[derive(Debug, Default)]
 pub struct Report {
     pub sent: usize,
+    /// Keys of the messages sent, and of those recorded expired, for the log.
+    pub sent_keys: Vec<String>,
+    pub expired_keys: Vec<String>,
     /// Temporary failures: key, next attempt, reason.
     pub retry: Vec<(String, Timestamp, String)>,
     /// Final failures: key, recipient, reason.
@@ -128,6 +131,7 @@ pub fn deliver(
     }
     report.expired = expired.len();
     store.mark(&expired)?;
+    report.expired_keys = expired.into_iter().map(|m| m.key).collect();
     if ready.is_empty() {
         return Ok(report);
     }
@@ -210,7 +214,10 @@ pub fn deliver(
     report.elapsed = started.elapsed();
     for m in marks {
         match m.outcome {
-            Delivery::Sent => report.sent += 1,
+            Delivery::Sent => {
+                report.sent += 1;
+                report.sent_keys.push(m.key);
+            }
             Delivery::Retry => report.retry.push((
                 m.key,
                 m.retry_at.unwrap_or(now),
@@ -223,7 +230,10 @@ pub fn deliver(
                     .failed
                     .push((m.key, recipient, m.detail.unwrap_or_default()));
             }
-            Delivery::Expired => report.expired += 1,
+            Delivery::Expired => {
+                report.expired += 1;
+                report.expired_keys.push(m.key);
+            }
             Delivery::Pending => {}
         }
     }

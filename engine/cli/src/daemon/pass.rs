@@ -31,7 +31,10 @@ pub enum PassError {
 /// What a pass did for one edition.
 pub struct EditionPass {
     pub counts: Counts,
-    /// Keys and reasons of the temporary and the final failures, for the log.
+    /// Keys of the messages sent and of those recorded expired, and keys and
+    /// reasons of the temporary and the final failures, for the log.
+    pub sent: Vec<String>,
+    pub expired: Vec<String>,
     pub retry: Vec<(String, String)>,
     pub failed: Vec<(String, String)>,
     /// When something of this edition falls due next (an action, or a retry).
@@ -111,6 +114,8 @@ fn pass(
     if let Some(next) = resting(store, edition, cache, now)? {
         return Ok(EditionPass {
             counts: Counts::default(),
+            sent: Vec::new(),
+            expired: Vec::new(),
             retry: Vec::new(),
             failed: Vec::new(),
             next,
@@ -133,6 +138,8 @@ fn pass(
             due: queued as u64,
             ..Counts::default()
         },
+        sent: Vec::new(),
+        expired: Vec::new(),
         retry: Vec::new(),
         failed: Vec::new(),
         next: None,
@@ -145,6 +152,8 @@ fn pass(
         done.counts.retried += report.retry.len() as u64;
         done.counts.failed += report.failed.len() as u64;
         done.counts.expired += report.expired as u64;
+        done.sent.extend(report.sent_keys);
+        done.expired.extend(report.expired_keys);
         done.retry
             .extend(report.retry.into_iter().map(|(key, _, why)| (key, why)));
         done.failed

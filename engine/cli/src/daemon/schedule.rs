@@ -176,6 +176,12 @@ fn log_edition(edition: &str, done: &EditionPass) {
             c.expired
         );
     }
+    for key in &done.sent {
+        info!(edition, key = %key, "sent {key}");
+    }
+    for key in &done.expired {
+        info!(edition, key = %key, "expired, not sent: {key}");
+    }
     for (key, reason) in &done.retry {
         warn!(edition, key = %key, "will retry {key}: {reason}");
     }
