@@ -1,7 +1,10 @@
 //! The `.eml` folder: one file per message, named from its key, written to
 //! a temporary name then renamed, so a reader never sees half a message and
-//! a retry replaces rather than duplicates.
+//! a retry replaces rather than duplicates. Files are readable by their
+//! owner only: a validation request holds a working link.
 
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -33,7 +36,15 @@ impl FolderConnector {
         std::fs::create_dir_all(&self.dir).map_err(fail)?;
         let path = self.path_for(&message.key);
         let temporary = path.with_extension("eml.part");
-        std::fs::write(&temporary, &message.bytes).map_err(fail)?;
+        // Left by a crash, it may have other permissions: start afresh.
+        let _ = std::fs::remove_file(&temporary);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temporary)
+            .and_then(|mut file| file.write_all(&message.bytes))
+            .map_err(fail)?;
         std::fs::rename(&temporary, &path).map_err(fail)
     }
 }
@@ -62,5 +73,11 @@ mod tests {
             std::fs::read(folder.path_for(&message.key)).unwrap(),
             message.bytes
         );
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(folder.path_for(&message.key))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the owner's only: it may hold a link");
     }
 }
