@@ -192,3 +192,58 @@ fn the_environment_overrides_the_file_and_a_flag_the_environment() {
     assert!(log.contains("\"via\":\"smtp://***@127.0.0.1"), "{log}");
     assert!(!log.contains("s3cret"), "{log}");
 }
+
+#[test]
+fn operator_commands_use_the_database_and_definitions_the_settings_file_names() {
+    let dir = workplace();
+    std::fs::rename(dir.path().join("definitions"), dir.path().join("defs")).unwrap();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    let settings = dir.path().join("jalon.toml");
+    std::fs::write(
+        &settings,
+        "definitions = \"defs\"\ndb = \"data/progress.db\"\n",
+    )
+    .unwrap();
+
+    // No flag: the command records where the daemon reads.
+    let recorded = jalon(
+        dir.path(),
+        &[
+            "complete",
+            "essai",
+            "feuille-de-route",
+            "--participant",
+            "p1",
+            "--by",
+            "ana",
+        ],
+    );
+    assert_eq!(
+        recorded.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&recorded),
+        stderr(&recorded)
+    );
+    assert!(dir.path().join("data/progress.db").is_file());
+    assert!(!dir.path().join("jalon.db").exists());
+    let log = jalon(dir.path(), &["log", "essai"]);
+    assert!(stdout(&log).contains("complete"), "{}", stdout(&log));
+
+    // A flag still wins over the file.
+    let elsewhere = jalon(dir.path(), &["log", "essai", "--db", "other.db"]);
+    assert_eq!(elsewhere.status.code(), Some(2));
+    assert!(
+        stderr(&elsewhere).contains("other.db"),
+        "{}",
+        stderr(&elsewhere)
+    );
+
+    // A broken file stops the command, saying where, and changes nothing.
+    std::fs::write(&settings, "db = 3\n").unwrap();
+    let refused = jalon(dir.path(), &["log", "essai"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let report = stderr(&refused);
+    assert!(report.contains("jalon.toml:1:"), "{report}");
+    assert!(report.contains("nothing was done"), "{report}");
+}

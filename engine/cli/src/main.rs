@@ -349,6 +349,34 @@ struct Where {
     db: PathBuf,
 }
 
+/// The edition and places of a command that has them.
+fn place_of(command: &mut Command) -> Option<&mut Where> {
+    match command {
+        Command::Status { place, .. }
+        | Command::Complete { place, .. }
+        | Command::Approve { place, .. }
+        | Command::Refuse { place, .. }
+        | Command::Shortlist { place, .. }
+        | Command::Score { place, .. }
+        | Command::Select { place, .. }
+        | Command::Decide { place, .. }
+        | Command::Record { place, .. }
+        | Command::Withdraw { place, .. }
+        | Command::Postpone { place, .. }
+        | Command::Send { place, .. }
+        | Command::Outbox { place, .. }
+        | Command::Log { place }
+        | Command::Export { place, .. } => Some(place),
+        Command::Check { .. }
+        | Command::Schema
+        | Command::Plan { .. }
+        | Command::Simulate { .. }
+        | Command::Daemon(_)
+        | Command::Init { .. }
+        | Command::Graph { .. } => None,
+    }
+}
+
 impl Where {
     fn target(self) -> live::Target {
         live::Target {
@@ -410,7 +438,16 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    match cli.command {
+    let mut command = cli.command;
+    // An operator's command works on the daemon's definitions and database:
+    // what jalon.toml names, unless a flag or a variable says otherwise.
+    if let (Some(place), Some((_, sub))) = (place_of(&mut command), matches.subcommand()) {
+        if let Err(report) = config::command_paths(sub, &mut place.definitions, &mut place.db) {
+            eprint!("{report}");
+            return ExitCode::from(2);
+        }
+    }
+    match command {
         Command::Check {
             paths,
             format,

@@ -189,9 +189,57 @@ pub fn daemon_options(args: DaemonArgs, matches: &ArgMatches) -> Result<daemon::
             sources,
             problems,
             loaded.as_ref().map(|f| f.path.as_path()),
+            "nothing was started",
         ));
     }
     Ok(options(resolved, loaded.map(|f| f.path)))
+}
+
+/// Where an operator's command (`jalon approve`, `status`, `send`…) finds
+/// the definitions and the database: its flag or variable, else what the
+/// daemon's settings file says (`./jalon.toml`, or `JALON_CONFIG`), else the
+/// default, so that a command records into the database the daemon reads.
+pub fn command_paths(
+    matches: &ArgMatches,
+    definitions: &mut PathBuf,
+    db: &mut PathBuf,
+) -> Result<(), String> {
+    let mut sources = Sources::default();
+    let mut problems = Vec::new();
+    let path = match std::env::var_os("JALON_CONFIG") {
+        Some(named) if !Path::new(&named).is_file() => {
+            return Err(format!(
+                "error: JALON_CONFIG: the settings file `{}` does not exist\n",
+                Path::new(&named).display()
+            ))
+        }
+        Some(named) => PathBuf::from(named),
+        None if Path::new(FILE_NAME).is_file() => PathBuf::from(FILE_NAME),
+        None => return Ok(()),
+    };
+    let loaded = file::read(&path, &mut sources, &mut problems);
+    if !problems.is_empty() {
+        return Err(report(sources, problems, Some(&path), "nothing was done"));
+    }
+    let layers = Layers {
+        matches,
+        file: loaded.as_ref(),
+    };
+    *definitions = layers
+        .pick(
+            &settings::DEFINITIONS,
+            definitions.clone(),
+            layers.path(|f| f.settings.definitions.as_ref()),
+        )
+        .value;
+    *db = layers
+        .pick(
+            &settings::DB,
+            db.clone(),
+            layers.path(|f| f.settings.db.as_ref()),
+        )
+        .value;
+    Ok(())
 }
 
 struct Layers<'a> {
@@ -434,7 +482,12 @@ fn problem(origin: Origin, code: &'static str, message: String, hint: &str) -> D
 }
 
 /// The printed report: each problem with its place, and what happened.
-fn report(sources: Sources, mut diagnostics: Vec<Diagnostic>, file: Option<&Path>) -> String {
+fn report(
+    sources: Sources,
+    mut diagnostics: Vec<Diagnostic>,
+    file: Option<&Path>,
+    outcome: &str,
+) -> String {
     // In the order of the file, then those of the environment and flags.
     diagnostics.sort_by_key(|d| d.span.map_or((1, 0), |span| (0, span.start)));
     let count = diagnostics.len();
@@ -448,7 +501,7 @@ fn report(sources: Sources, mut diagnostics: Vec<Diagnostic>, file: Option<&Path
         && std::env::var_os("NO_COLOR").is_none();
     let mut text = crate::render::problems(&report, color);
     text.push_str(&format!(
-        "{count} problem{} in the settings of `jalon daemon`; nothing was started\n",
+        "{count} problem{} in the settings of `jalon daemon`; {outcome}\n",
         if count == 1 { "" } else { "s" }
     ));
     text
