@@ -10,7 +10,7 @@ use crate::{jalon, stderr, stdout};
 
 /// `jalon daemon ARGS…` in `dir` with these variables, expected to exit
 /// at once (killed after a while if it starts instead).
-fn daemon_refused(dir: &Path, args: &[&str], variables: &[(&str, &str)]) -> Output {
+pub(crate) fn daemon_refused(dir: &Path, args: &[&str], variables: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_jalon"));
     command
         .arg("daemon")

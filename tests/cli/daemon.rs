@@ -99,6 +99,11 @@ impl Daemon {
         daemon
     }
 
+    /// Where it listens (`127.0.0.1:PORT`).
+    pub(crate) fn address(&self) -> &str {
+        &self.address
+    }
+
     pub(crate) fn log(&self) -> String {
         self.log.lock().expect("the log").clone()
     }

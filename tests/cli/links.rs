@@ -6,16 +6,16 @@
 //! The edition is written in a temporary folder with dates around today, so
 //! that its validation request falls due as soon as the work is submitted.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mail_parser::MessageParser;
 
+use crate::config::daemon_refused;
+use crate::daemon::{eventually, Daemon};
 use crate::{jalon, stderr, stdout};
 
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -99,45 +99,26 @@ fn workplace() -> tempfile::TempDir {
     dir
 }
 
-/// A running daemon, killed when dropped.
-struct Daemon {
-    child: Child,
-    log: Arc<Mutex<String>>,
-    address: String,
+/// `jalon daemon` on the defaults but for the listening address and the
+/// links' public address, with no setting from this process's environment.
+fn start(dir: &Path) -> Daemon {
+    Daemon::start(dir, &["--public-url", PUBLIC_URL])
 }
 
-impl Daemon {
-    fn start(dir: &Path, extra: &[&str]) -> Daemon {
-        let mut child = daemon_command(dir, extra)
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the jalon binary starts");
-        let log = Arc::new(Mutex::new(String::new()));
-        let lines = BufReader::new(child.stderr.take().expect("its standard error"));
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in lines.lines().map_while(Result::ok) {
-                let mut log = sink.lock().expect("the log");
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let mut daemon = Daemon {
-            child,
-            log,
-            address: String::new(),
-        };
-        eventually("the daemon to listen", || {
-            daemon.address = listening(&daemon.log()).unwrap_or_default();
-            !daemon.address.is_empty()
-        });
-        daemon
+/// The daemon's pages, read and posted as a browser would.
+trait Pages {
+    fn request(&self, method: &str, path: &str, form: Option<&[(&str, &str)]>) -> Reply;
+
+    fn page(&self, path: &str) -> Reply {
+        self.request("GET", path, None)
     }
 
-    fn log(&self) -> String {
-        self.log.lock().expect("the log").clone()
+    fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        self.request("POST", path, Some(form))
     }
+}
 
+impl Pages for Daemon {
     /// One request on its own connection: status, headers (lower-case
     /// names) and body.
     fn request(&self, method: &str, path: &str, form: Option<&[(&str, &str)]>) -> Reply {
@@ -146,11 +127,11 @@ impl Daemon {
                 .extend_pairs(pairs.iter())
                 .finish()
         });
-        let mut stream = TcpStream::connect(&self.address).expect("the daemon answers");
+        let mut stream = TcpStream::connect(self.address()).expect("the daemon answers");
         stream.set_read_timeout(Some(PATIENCE)).expect("a timeout");
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-            self.address
+            self.address()
         );
         if let Some(body) = &body {
             head.push_str(&format!(
@@ -180,45 +161,6 @@ impl Daemon {
             body: body.to_owned(),
         }
     }
-
-    fn get(&self, path: &str) -> Reply {
-        self.request("GET", path, None)
-    }
-
-    fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
-        self.request("POST", path, Some(form))
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `jalon daemon` in `dir`, on the defaults but for the listening address
-/// and the public URL, with no setting from the environment.
-fn daemon_command(dir: &Path, extra: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_jalon"));
-    command
-        .args([
-            "daemon",
-            "--listen",
-            "127.0.0.1:0",
-            "--public-url",
-            PUBLIC_URL,
-        ])
-        .args(extra)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null());
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("JALON_") {
-            command.env_remove(name);
-        }
-    }
-    command
 }
 
 struct Reply {
@@ -239,23 +181,6 @@ impl Reply {
     fn expect(&self, status: u16) -> &Reply {
         assert_eq!(self.status, status, "{}", self.body);
         self
-    }
-}
-
-fn listening(log: &str) -> Option<String> {
-    let (_, rest) = log.split_once("listening on http://")?;
-    let address: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
-        .collect();
-    Some(address).filter(|a| a.contains(':'))
-}
-
-fn eventually(what: &str, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < PATIENCE, "waited in vain for {what}");
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -326,7 +251,7 @@ fn expire(dir: &Path, person: &str, at: &str) {
 #[test]
 fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
     let dir = workplace();
-    let daemon = Daemon::start(dir.path(), &[]);
+    let daemon = start(dir.path());
     let vera = link_to(dir.path(), "vera@example.org", "approve");
     let victor = link_to(dir.path(), "victor@example.org", "approve");
     let valentin = link_to(dir.path(), "valentin@example.org", "refuse");
@@ -342,7 +267,7 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
     assert_eq!(mode & 0o777, 0o600);
 
     // GET and HEAD show the page and change nothing.
-    let page = daemon.get(&vera);
+    let page = daemon.page(&vera);
     page.expect(200);
     assert!(
         page.body.contains("Diagnostic des besoins"),
@@ -371,7 +296,7 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
     head.expect(200);
     assert!(head.body.is_empty());
     assert_eq!(head.header("cache-control"), Some("no-store"));
-    let english = daemon.get(&victor);
+    let english = daemon.page(&victor);
     english.expect(200);
     assert!(english.body.contains("Ask for changes"), "{}", english.body);
     assert_eq!(events(dir.path()), before, "GET and HEAD recorded nothing");
@@ -388,7 +313,7 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
         tampered.clone(),
         "/v/short".to_owned(),
     ] {
-        let page = daemon.get(&path);
+        let page = daemon.page(&path);
         page.expect(404);
         assert!(page.body.contains("Nothing was recorded"), "{}", page.body);
         assert_eq!(page.header("cache-control"), Some("no-store"));
@@ -414,7 +339,7 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
 
     // An expired link: gone, nothing recorded.
     expire(dir.path(), "victor", "2001-01-01T00:00:00Z");
-    let page = daemon.get(&victor);
+    let page = daemon.page(&victor);
     page.expect(410);
     assert!(
         page.body.contains("expired on Monday 1 January 2001"),
@@ -467,7 +392,7 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
             page.body
         );
     }
-    let page = daemon.get(&vera);
+    let page = daemon.page(&vera);
     page.expect(200);
     assert!(page.body.contains("déjà été enregistrée"), "{}", page.body);
     assert_eq!(events(dir.path()), after);
@@ -479,7 +404,7 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
 
     // Valentin comes too late: the core's reason, nothing recorded.
     let recorded = events(dir.path());
-    let page = daemon.get(&valentin);
+    let page = daemon.page(&valentin);
     page.expect(409);
     assert!(page.body.contains("nothing to approve"), "{}", page.body);
     assert!(!page.body.contains("<form"));
@@ -489,18 +414,18 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
     assert_eq!(events(dir.path()), recorded);
 
     // The status pages, read-only.
-    let index = daemon.get("/");
+    let index = daemon.page("/");
     index.expect(200);
     assert!(
         index.body.contains("href=\"editions/liens\""),
         "{}",
         index.body
     );
-    let status = daemon.get("/editions/liens");
+    let status = daemon.page("/editions/liens");
     status.expect(200);
     assert!(status.body.contains("diagnostic"), "{}", status.body);
     assert!(status.body.contains("done"), "{}", status.body);
-    daemon.get("/editions/nope").expect(404);
+    daemon.page("/editions/nope").expect(404);
     assert_eq!(events(dir.path()), recorded);
 }
 
@@ -510,7 +435,7 @@ fn links_sent_by_jalon_send_work_when_the_daemon_serves_them() {
     let output = jalon(dir.path(), &["send", "liens", "--public-url", PUBLIC_URL]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let link = link_to(dir.path(), "victor@example.org", "refuse");
-    let daemon = Daemon::start(dir.path(), &[]);
+    let daemon = start(dir.path());
     daemon
         .post(
             &page_of(&link),
@@ -537,10 +462,7 @@ fn a_key_others_can_read_is_refused_with_what_to_do() {
     let key: PathBuf = dir.path().join("jalon.secret");
     std::fs::write(&key, [7u8; 32]).expect("written");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-    let output = daemon_command(dir.path(), &[])
-        .stderr(Stdio::piped())
-        .output()
-        .expect("the daemon runs");
+    let output = daemon_refused(dir.path(), &["--public-url", PUBLIC_URL], &[]);
     assert_eq!(output.status.code(), Some(2));
     let said = stderr(&output);
     assert!(said.contains("jalon.secret"), "{said}");

@@ -13,6 +13,6 @@ mod templates;
 pub use email::{message_id, rfc2822_date, to_eml, Email, Invite, Mailbox, MessageError};
 pub use english::{english_date, english_date_time, english_time};
 pub use french::{french_date, french_date_time, french_time};
-pub use html::{html_page, text_to_html};
+pub use html::{escape, html_page, text_to_html};
 pub use ics::{calendar_ics, invite_ics, CalendarEntry, EntryTime};
 pub use templates::{Rendered, TemplateError, Templates, Text};

@@ -10,22 +10,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use ring::digest;
 
-/// Escapes text for HTML content and quoted attribute values: names,
-/// comments and titles come from people and definitions, never as markup.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Names, comments and titles come from people and definitions: escaped
+/// as the emails' HTML is, never taken as markup.
+pub use jalon_message::escape;
 
 /// The only style of the pages, allowed by its hash in the policy.
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;\

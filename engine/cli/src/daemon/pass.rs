@@ -125,12 +125,10 @@ fn pass(
     let mut state =
         live::rebuild(edition.clone(), &history).map_err(|f| PassError::Refused(f.message))?;
     let templates = messages::templates(edition).map_err(|e| PassError::Template(e.to_string()))?;
-    let state = &mut state;
-    let templates = &templates;
     // Everything overdue since the last pass (or the last run) is queued
     // once; the dispatcher records those past their expiry as expired.
     let mut due = Vec::new();
-    deliver_until(state, now, |_, action| due.push(action.clone()));
+    deliver_until(&mut state, now, |_, action| due.push(action.clone()));
     let queued =
         store.enqueue(&edition.id, &due)? + store.queue(&edition.id, &digest::due(edition, now))?;
     let mut done = EditionPass {
@@ -147,7 +145,7 @@ fn pass(
     // Notices of final failures are queued by the first round: the second
     // sends them at once (notices are never escalated, so two rounds do).
     for _ in 0..2 {
-        let report = dispatch::deliver(store, state, templates, settings, Clock(None))?;
+        let report = dispatch::deliver(store, &state, &templates, settings, Clock(None))?;
         done.counts.sent += report.sent as u64;
         done.counts.retried += report.retry.len() as u64;
         done.counts.failed += report.failed.len() as u64;
