@@ -10,7 +10,8 @@ use jalon_message::{calendar_ics, CalendarEntry, EntryTime};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::messages::{self, mailbox, short_local};
+use jalon_runtime::compose::messages::{self, mailbox};
+use jalon_runtime::local_time::short as short_local;
 
 /// One message of the plan, rendered.
 pub struct Planned {

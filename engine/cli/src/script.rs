@@ -11,7 +11,7 @@ use jalon_definition::source::{Sources, Span};
 use jalon_definition::tree::{Node, NodeValue};
 use jalon_definition::yaml::{load, Limits};
 use jalon_definition::{load_diagnostic, Diagnostic, Report};
-use jiff::civil::{Date, DateTime, Time};
+use jiff::civil::Date;
 
 pub struct Script {
     pub until: Option<Date>,
@@ -310,21 +310,11 @@ impl Reader<'_> {
     /// `2024-07-01 10:00` (or a bare date, meaning 09:00) in the edition's
     /// time zone.
     fn instant(&mut self, node: &Node) -> Option<jiff::Timestamp> {
-        let text = node.as_str().map(str::trim).unwrap_or_default();
-        let parsed = text
-            .parse::<DateTime>()
-            .or_else(|_| text.replace(' ', "T").parse::<DateTime>())
-            .or_else(|_| {
-                text.parse::<Date>()
-                    .map(|d| d.to_datetime(Time::constant(9, 0, 0, 0)))
-            });
+        let text = node.as_str().unwrap_or_default();
+        let parsed = jalon_runtime::local_time::parse(&self.edition.time_zone, text);
         match parsed {
-            Ok(local) => Some(jalon_core::time::local(
-                &self.edition.time_zone,
-                local.date(),
-                local.time(),
-            )),
-            Err(_) => {
+            Some(at) => Some(at),
+            None => {
                 self.error(
                     node.span,
                     "invalid-date",

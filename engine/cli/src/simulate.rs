@@ -12,10 +12,11 @@ use jalon_message::to_eml;
 use jiff::{Timestamp, ToSpan};
 use serde_json::json;
 
-use crate::messages::{self, mailbox, short_local};
 use crate::plan::kind_word;
 use crate::script::Script;
-use crate::status;
+use jalon_runtime::compose::messages::{self, mailbox};
+use jalon_runtime::local_time::short as short_local;
+use jalon_runtime::status;
 
 pub struct Summary {
     pub steps: usize,

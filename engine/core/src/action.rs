@@ -6,8 +6,134 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-/// An action's idempotency key.
+/// An action's idempotency key, as stored: shared, not copied, between the
+/// indexes that hold it. [`ActionKey`] builds it and reads its parts.
 pub type Key = Arc<str>;
+
+/// Who a message goes to, by id, as keys and outbox rows write it:
+/// `person:ID` or `contact:PARTICIPANT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Addressee<'a> {
+    Person(&'a str),
+    Contact(&'a str),
+}
+
+impl<'a> Addressee<'a> {
+    /// `person:ID` or `contact:ID`; `None` for anything else.
+    pub fn parse(text: &'a str) -> Option<Addressee<'a>> {
+        match text.split_once(':')? {
+            ("person", id) => Some(Addressee::Person(id)),
+            ("contact", id) => Some(Addressee::Contact(id)),
+            _ => None,
+        }
+    }
+
+    /// The person's id, for an addressee who is one.
+    pub fn person(self) -> Option<&'a str> {
+        match self {
+            Addressee::Person(id) => Some(id),
+            Addressee::Contact(_) => None,
+        }
+    }
+
+    /// The recipient of today's definition, by id.
+    pub fn resolve(self, ids: &crate::Ids) -> Option<Recipient> {
+        match self {
+            Addressee::Person(id) => ids.people.get(id).map(|&p| Recipient::Person(p)),
+            Addressee::Contact(id) => ids.participants.get(id).map(|&p| Recipient::Participant(p)),
+        }
+    }
+
+    fn prefix(self) -> (&'static str, &'a str) {
+        match self {
+            Addressee::Person(id) => ("person:", id),
+            Addressee::Contact(id) => ("contact:", id),
+        }
+    }
+}
+
+impl std::fmt::Display for Addressee<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (prefix, id) = self.prefix();
+        write!(f, "{prefix}{id}")
+    }
+}
+
+/// The parts of an action's key, `edition/stage[/participant]/what…/addressee`,
+/// by id: what outlives a change of definition (a stage added, people
+/// reordered). Keys are built and read back here only; nothing else splits
+/// them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActionKey<'k> {
+    pub edition: &'k str,
+    pub stage: &'k str,
+    pub participant: Option<&'k str>,
+    /// What the message is within its stage: `reminder/0`, `validation/2`…
+    pub what: &'k str,
+    pub addressee: Addressee<'k>,
+}
+
+impl<'k> ActionKey<'k> {
+    /// Reads a key back; `per_participant` says whether its stage runs once
+    /// per participant (the key then names one).
+    pub fn parse(key: &'k str, per_participant: bool) -> Option<ActionKey<'k>> {
+        let (rest, addressee) = key.rsplit_once('/')?;
+        let addressee = Addressee::parse(addressee)?;
+        let (edition, rest) = rest.split_once('/')?;
+        let (stage, rest) = rest.split_once('/')?;
+        let (participant, what) = if per_participant {
+            let (participant, what) = rest.split_once('/')?;
+            (Some(participant), what)
+        } else {
+            (None, rest)
+        };
+        Some(ActionKey {
+            edition,
+            stage,
+            participant,
+            what,
+            addressee,
+        })
+    }
+
+    /// The addressee every outbox key ends with (an action's, a digest's,
+    /// a notice's).
+    pub fn addressee_of(key: &str) -> Option<Addressee<'_>> {
+        Addressee::parse(key.rsplit_once('/')?.1)
+    }
+
+    /// The key of these parts.
+    pub fn build(&self) -> Key {
+        let base = Self::base(self.edition, self.stage, self.participant);
+        Self::with_base(&base, self.what, self.addressee)
+    }
+
+    /// `edition/stage[/participant]`: shared by an instance's keys.
+    pub(crate) fn base(edition: &str, stage: &str, participant: Option<&str>) -> String {
+        let mut base = format!("{edition}/{stage}");
+        if let Some(participant) = participant {
+            base.push('/');
+            base.push_str(participant);
+        }
+        base
+    }
+
+    /// `base/what/addressee`, built in one allocation.
+    pub(crate) fn with_base(base: &str, what: &str, addressee: Addressee<'_>) -> Key {
+        let (prefix, id) = addressee.prefix();
+        let mut key = String::with_capacity(base.len() + what.len() + prefix.len() + id.len() + 2);
+        for part in [base, "/", what, "/", prefix, id] {
+            key.push_str(part);
+        }
+        key.into()
+    }
+}
+
+impl std::fmt::Display for ActionKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.build())
+    }
+}
 
 pub use jalon_definition::resolved::MessageKind;
 
@@ -29,6 +155,13 @@ pub struct Action {
     /// Index of the template in the edition.
     pub template: usize,
     pub detail: Detail,
+}
+
+impl Action {
+    /// The parts of its key, by id.
+    pub fn key_parts(&self) -> Option<ActionKey<'_>> {
+        ActionKey::parse(&self.key, self.participant.is_some())
+    }
 }
 
 /// One addressee: a person of the edition or a participant's contact.
@@ -69,4 +202,40 @@ pub enum Detail {
     Decision {
         outcome: usize,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_read_back_into_the_parts_it_was_built_from() {
+        let parts = ActionKey {
+            edition: "2024-2025",
+            stage: "feuille-de-route",
+            participant: Some("atchoum"),
+            what: "validation/2",
+            addressee: Addressee::Person("florence"),
+        };
+        let key = parts.build();
+        assert_eq!(
+            &*key,
+            "2024-2025/feuille-de-route/atchoum/validation/2/person:florence"
+        );
+        assert_eq!(ActionKey::parse(&key, true), Some(parts));
+        assert_eq!(parts.to_string(), &*key);
+
+        let once = ActionKey {
+            participant: None,
+            what: "reminder/0",
+            addressee: Addressee::Contact("atchoum"),
+            ..parts
+        };
+        assert_eq!(ActionKey::parse(&once.build(), false), Some(once));
+        // A key that names no addressee, or too few parts, is not a key.
+        for bad in ["", "a/b", "a/b/c/nobody:x", "a/b/person:x"] {
+            assert_eq!(ActionKey::parse(bad, false), None, "{bad}");
+        }
+        assert_eq!(ActionKey::parse("a/b/c/person:x", true), None);
+    }
 }

@@ -7,7 +7,7 @@ use jalon_definition::resolved::{MessageKind, ParticipantStatus};
 use jiff::civil::Time;
 use jiff::{Timestamp, ToSpan};
 
-use crate::action::{Action, Detail, Recipient};
+use crate::action::{Action, Addressee, Detail, Recipient};
 use crate::state::{Instance, Progress, State};
 use crate::time::{end_of_day, local, working_day_on_or_before};
 use crate::windows::evaluate;
@@ -63,26 +63,21 @@ impl<'s> Builder<'s> {
     /// `edition/stage[/participant]`.
     fn base_key(&self) -> String {
         let edition = &self.state.edition;
-        let mut key = format!("{}/{}", edition.id, self.stage().id);
-        if let Some(p) = self.instance.participant {
-            key.push('/');
-            key.push_str(&edition.participants[p].id);
-        }
-        key
+        let participant = self
+            .instance
+            .participant
+            .map(|p| edition.participants[p].id.as_str());
+        crate::action::ActionKey::base(&edition.id, &self.stage().id, participant)
     }
 
-    /// `base/middle/person:ID` or `base/middle/contact:ID`, built in one go.
+    /// `base/middle/person:ID` or `base/middle/contact:ID`.
     fn key(&self, base: &str, middle: &str, recipient: Recipient) -> crate::action::Key {
         let edition = &self.state.edition;
-        let (kind, id) = match recipient {
-            Recipient::Person(p) => ("person:", &edition.people[p].id),
-            Recipient::Participant(p) => ("contact:", &edition.participants[p].id),
+        let addressee = match recipient {
+            Recipient::Person(p) => Addressee::Person(&edition.people[p].id),
+            Recipient::Participant(p) => Addressee::Contact(&edition.participants[p].id),
         };
-        let mut key = String::with_capacity(base.len() + middle.len() + kind.len() + id.len() + 2);
-        for part in [base, "/", middle, "/", kind, id] {
-            key.push_str(part);
-        }
-        key.into()
+        crate::action::ActionKey::with_base(base, middle, addressee)
     }
 
     /// People with an address, then the participant's contact when the

@@ -16,7 +16,7 @@ mod state;
 pub mod time;
 pub mod windows;
 
-pub use action::{Action, Detail, Key, MessageKind, Recipient};
+pub use action::{Action, ActionKey, Addressee, Detail, Key, MessageKind, Recipient};
 pub use apply::status_word;
 pub use event::{Channel, Event, EventKind};
 pub use rejection::Rejection;

@@ -3,9 +3,12 @@
 //! the actions it makes due are written in one transaction, so a crash never
 //! leaves one without the other.
 //!
-//! [`Store`] is the boundary the CLI and the daemon use; SQLite is the
-//! embedded implementation, and PostgreSQL can follow behind the same trait.
+//! [`Store`] is the boundary the runtime and the daemon use, and
+//! [`Backend`] is how a long-lived process opens stores of one database;
+//! SQLite is the embedded implementation, and PostgreSQL can follow behind
+//! the same traits.
 
+mod backend;
 mod links;
 mod schema;
 mod sqlite;
@@ -13,6 +16,7 @@ mod sqlite;
 use jalon_core::{Action, Event};
 use jiff::Timestamp;
 
+pub use backend::{Backend, SqliteBackend};
 pub use links::{ByLink, Claim, Link, LinkUse, StoredLink};
 pub use sqlite::SqliteStore;
 
@@ -208,6 +212,13 @@ pub trait Store {
 
     /// The outbox of an edition, in due order.
     fn outbox(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// Delivery attempts of a message: (instant, outcome, detail), oldest first.
+    fn attempts(&self, key: &str) -> Result<Vec<(String, String, Option<String>)>, StoreError>;
+
+    /// The highest event number of the whole log (0 when empty): how a
+    /// process tells that another one recorded something.
+    fn last_seq(&self) -> Result<i64, StoreError>;
 
     /// Records delivery attempts and their outcomes, in one transaction
     /// (outcomes that arrive together commit together).

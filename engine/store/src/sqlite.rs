@@ -358,6 +358,14 @@ impl Store for SqliteStore {
         self.outbox_where(edition, "")
     }
 
+    fn attempts(&self, key: &str) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
+        self.attempts_of(key)
+    }
+
+    fn last_seq(&self) -> Result<i64, StoreError> {
+        self.highest_seq()
+    }
+
     fn editions_pending(&self) -> Result<Vec<String>, StoreError> {
         let mut statement = self
             .conn
@@ -568,7 +576,10 @@ fn write_mark(tx: &rusqlite::Transaction<'_>, mark: &Mark) -> rusqlite::Result<(
 
 impl SqliteStore {
     /// Delivery attempts of a message: (instant, outcome, detail), oldest first.
-    pub fn attempts(&self, key: &str) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
+    pub(crate) fn attempts_of(
+        &self,
+        key: &str,
+    ) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
         let mut statement = self
             .conn
             .prepare_cached(
@@ -579,6 +590,13 @@ impl SqliteStore {
             .query_map([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The highest event number of the log, 0 when it is empty.
+    pub(crate) fn highest_seq(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
     }
 
     /// Streams an edition's events in order, without holding them all: a

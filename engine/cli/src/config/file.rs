@@ -15,7 +15,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use toml::Spanned;
 
 use super::settings::{self, Setting};
-use crate::daemon::LogFormat;
+use crate::commands::daemon::LogFormat;
 
 /// What the file may say, table by table.
 #[derive(Debug, Default, Deserialize)]

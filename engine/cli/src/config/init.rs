@@ -8,10 +8,13 @@ use std::path::Path;
 
 use super::settings::{self, Setting, SETTINGS};
 use super::FILE_NAME;
-use crate::live::Failure;
+use crate::failure::Failure;
 
 pub fn init(dir: &Path) -> Result<String, Failure> {
-    let fail = |code: u8, message: String| Failure { message, code };
+    let fail = |code: u8, message: String| match code {
+        1 => Failure::Refused(message),
+        _ => Failure::Usage(message),
+    };
     std::fs::create_dir_all(dir)
         .map_err(|e| fail(2, format!("cannot create `{}`: {e}", dir.display())))?;
     let path = dir.join(FILE_NAME);

@@ -17,9 +17,9 @@ use jalon_definition::source::{Sources, Span};
 use jalon_definition::{Diagnostic, Report};
 use toml::Spanned;
 
-use crate::daemon::{self, LogFormat};
-use crate::send;
+use crate::commands::daemon::{DaemonSettings, LogFormat};
 use file::Loaded;
+use jalon_runtime::delivery::DeliveryOptions;
 use settings::Setting;
 
 pub use init::init;
@@ -150,7 +150,7 @@ struct Resolved {
 /// The daemon's options from its flags (`matches` tells a flag or a
 /// variable from a default), the environment and the settings file; or the
 /// report of every problem, to print before exiting 2.
-pub fn daemon_options(args: DaemonArgs, matches: &ArgMatches) -> Result<daemon::Options, String> {
+pub fn daemon_options(args: DaemonArgs, matches: &ArgMatches) -> Result<DaemonSettings, String> {
     let mut sources = Sources::default();
     let mut problems = Vec::new();
     let named = args.config.clone().map(|path| {
@@ -499,7 +499,7 @@ fn report(
     };
     let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
         && std::env::var_os("NO_COLOR").is_none();
-    let mut text = crate::render::problems(&report, color);
+    let mut text = jalon_runtime::check_report::problems(&report, color);
     text.push_str(&format!(
         "{count} problem{} in the settings of `jalon daemon`; {outcome}\n",
         if count == 1 { "" } else { "s" }
@@ -507,11 +507,11 @@ fn report(
     text
 }
 
-fn options(settings: Resolved, file: Option<PathBuf>) -> daemon::Options {
-    daemon::Options {
+fn options(settings: Resolved, file: Option<PathBuf>) -> DaemonSettings {
+    DaemonSettings {
         definitions: settings.definitions.value,
         db: settings.db.value,
-        delivery: send::Options {
+        delivery: DeliveryOptions {
             smtp: settings.smtp.map(|s| s.value),
             folder: settings.folder.value,
             connections: settings.connections.value,

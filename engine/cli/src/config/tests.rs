@@ -11,7 +11,7 @@ struct Daemon {
     args: DaemonArgs,
 }
 
-fn options(args: &[&str]) -> Result<daemon::Options, String> {
+fn options(args: &[&str]) -> Result<DaemonSettings, String> {
     let matches = Daemon::command()
         .try_get_matches_from(std::iter::once("daemon").chain(args.iter().copied()))
         .expect("the arguments parse");

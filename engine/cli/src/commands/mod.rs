@@ -1,0 +1,78 @@
+//! One module per command family; each returns the text to print or a
+//! [`Failure`].
+
+pub mod daemon;
+pub mod files;
+pub mod live;
+pub mod record;
+pub mod send;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use jalon_definition::resolved::Edition;
+use jalon_runtime::{load, local_time, Clock, FixedClock, SystemClock};
+use jalon_store::{Backend, History, SqliteBackend, SqliteStore, Store};
+use jiff::Timestamp;
+
+use crate::failure::Failure;
+
+/// Where an edition's definition and progress live.
+pub struct Target {
+    pub edition: String,
+    pub definitions: PathBuf,
+    pub db: PathBuf,
+}
+
+impl Target {
+    /// The edition, from its definitions checked in full.
+    pub fn edition(&self) -> Result<Arc<Edition>, Failure> {
+        Ok(load::edition(&self.definitions, &self.edition)?)
+    }
+
+    pub fn backend(&self) -> SqliteBackend {
+        SqliteBackend::new(&self.db)
+    }
+
+    /// The database, to write to (created on first use).
+    pub fn backend_store(&self) -> Result<SqliteStore, Failure> {
+        Ok(self.backend().open()?)
+    }
+
+    /// The database, for reading only; it must exist.
+    pub fn read_only(&self) -> Result<SqliteStore, Failure> {
+        self.backend().open_read_only()?.ok_or_else(|| {
+            Failure::Usage(format!(
+                "there is no database `{}` yet: nothing has been recorded (give it with --db)",
+                self.db.display()
+            ))
+        })
+    }
+
+    /// What is recorded of the edition; nothing when there is no database.
+    pub fn history(&self, edition: &Edition) -> Result<History, Failure> {
+        Ok(match self.backend().open_read_only()? {
+            Some(store) => store.history(&edition.id)?,
+            None => History::default(),
+        })
+    }
+}
+
+/// The clock of a command: fixed at `--at` (local time of the edition),
+/// else the system's.
+pub fn clock(edition: &Edition, at: Option<&str>) -> Result<Arc<dyn Clock>, Failure> {
+    Ok(match at {
+        Some(text) => Arc::new(FixedClock(instant(edition, text)?)),
+        None => Arc::new(SystemClock),
+    })
+}
+
+/// `--at` in the edition's zone.
+pub fn instant(edition: &Edition, text: &str) -> Result<Timestamp, Failure> {
+    local_time::parse(&edition.time_zone, text).ok_or_else(|| {
+        Failure::Usage(format!(
+            "--at `{}` is not a local date and time such as 2025-01-09 10:00",
+            text.trim()
+        ))
+    })
+}

@@ -1,0 +1,295 @@
+//! The daemon as a library: it runs every edition of a definitions folder,
+//! sends what falls due when it falls due, takes new definitions on SIGHUP
+//! or when a file is saved, stops cleanly on SIGTERM or SIGINT, and answers
+//! `/healthz`, `/metrics`, the validation links and the status pages.
+//! [`serve`] is the whole of it; the `jalon` binary only gathers the
+//! options and sets up the logs.
+
+mod http;
+mod link_pages;
+mod link_routes;
+mod metrics;
+mod operator;
+mod pass;
+mod recorded;
+mod reload;
+mod response;
+mod saved;
+mod scheduler;
+mod site;
+mod status_pages;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jalon_runtime::delivery::DeliverySettings;
+use jalon_runtime::dispatch::Dispatcher;
+use jalon_runtime::links::{self, Links};
+use jalon_runtime::load::{self, LoadError};
+use jalon_runtime::Clock;
+use jalon_store::Backend;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::watch;
+use tracing::{error, info, warn};
+
+use http::Health;
+use scheduler::{Editions, Loop};
+
+/// How long a pass under way may take to finish once asked to stop; after
+/// that it is abandoned (every send it completed is already recorded).
+const GRACE: Duration = Duration::from_secs(10);
+
+/// What the daemon runs on, checked by the caller.
+pub struct Options<B: Backend> {
+    pub definitions: PathBuf,
+    /// Where progress is recorded.
+    pub backend: B,
+    pub delivery: DeliverySettings,
+    pub listen: SocketAddr,
+    /// The base of the validation links written into emails.
+    pub public_url: String,
+    /// Where the key of the validation links is kept.
+    pub secret_file: PathBuf,
+    /// Who hears by email of a rejected reload.
+    pub operator: Option<String>,
+    /// The `jalon.toml` the settings were read from, if any (for the log).
+    pub settings_file: Option<PathBuf>,
+    /// What "now" is: the system's, or a test's shifted one.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Why the daemon could not start, or stopped on its own.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("cannot start: {0}")]
+    Links(#[from] links::SetupError),
+    #[error("cannot start: {0}")]
+    Runtime(std::io::Error),
+    #[error("cannot handle signals: {0}")]
+    Signals(std::io::Error),
+    #[error("cannot listen on {address}: {source} (choose another with --listen)")]
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot start: {0}")]
+    Definitions(#[from] LoadError),
+    #[error("cannot start: the check of the definitions failed: {0}")]
+    Check(String),
+    #[error("the scheduling loop ended unexpectedly: {0}")]
+    LoopEnded(String),
+}
+
+/// Runs the daemon until SIGTERM or SIGINT (then `Ok`), or until it cannot
+/// go on.
+pub fn serve<B: Backend>(options: Options<B>) -> Result<(), DaemonError> {
+    // The key of the validation links, made on first start.
+    let links = Arc::new(Links::open(&options.public_url, &options.secret_file)?);
+    if options.delivery.is_smtp() && links::local(&options.public_url) {
+        warn!(
+            "validation links will point to {}, which only this machine can open: \
+             give the address people reach this daemon at with --public-url \
+             (or JALON_PUBLIC_URL, or public_url in jalon.toml)",
+            options.public_url
+        );
+    }
+    // One runtime for the life of the process: the HTTP side, the timers,
+    // and the dispatcher's SMTP sessions, kept open between passes.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("jalon-daemon")
+        .enable_all()
+        .build()
+        .map_err(DaemonError::Runtime)?;
+    let mut dispatcher = Dispatcher::new(
+        runtime.handle().clone(),
+        options.clock.clone(),
+        &options.delivery,
+    );
+    dispatcher.links = Some(links);
+    let result = runtime.block_on(run(options, dispatcher));
+    // A pass abandoned after the grace period runs on a blocking thread of
+    // its own; a reload check in progress is not waited for either.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    result
+}
+
+async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<(), DaemonError> {
+    // Handlers first: a signal that arrives while starting must not kill
+    // the process with the default action.
+    let mut term = signal(SignalKind::terminate()).map_err(DaemonError::Signals)?;
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(DaemonError::Signals)?;
+    let hangup = signal(SignalKind::hangup()).map_err(DaemonError::Signals)?;
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|source| DaemonError::Listen {
+            address: options.listen,
+            source,
+        })?;
+    let address = listener.local_addr().unwrap_or(options.listen);
+    info!(address = %address, "listening on http://{address}");
+
+    let definitions = options.definitions.clone();
+    let editions: Editions = tokio::task::spawn_blocking(move || load::editions(&definitions))
+        .await
+        .map_err(|e| DaemonError::Check(e.to_string()))?
+        .map(Arc::new)?;
+    let health = Arc::new(Health::default());
+    reload::loaded(&health, &editions);
+    info!(
+        settings = %options
+            .settings_file
+            .as_ref()
+            .map_or("defaults, environment and flags".into(), |f| f.display().to_string()),
+        definitions = %options.definitions.display(),
+        db = %options.backend.describe(),
+        via = %options.delivery.describe(),
+        public_url = %options.public_url,
+        secret_file = %options.secret_file.display(),
+        operator = options.operator.as_deref().unwrap_or("none"),
+        "running {} edition(s): {}",
+        editions.len(),
+        reload::ids(&editions)
+    );
+
+    let (editions_tx, editions_rx) = watch::channel(editions);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let wake = Arc::new(tokio::sync::Notify::new());
+    // Kept until the end: dropped, the watch stops.
+    let _recorded = watch_recorded(&options.backend, &wake);
+    let operator = operator(&options);
+    let site = Arc::new(site::Site {
+        backend: options.backend.clone(),
+        editions: editions_rx.clone(),
+        wake: wake.clone(),
+        clock: options.clock.clone(),
+    });
+    let mut scheduling = tokio::spawn(
+        Loop {
+            backend: options.backend.clone(),
+            health: health.clone(),
+            wake: wake.clone(),
+            clock: options.clock.clone(),
+        }
+        .run(dispatcher, editions_rx, stop_rx.clone()),
+    );
+    let reloader = reload::Reloader {
+        definitions: options.definitions.clone(),
+        backend: options.backend.clone(),
+        editions: editions_tx,
+        health: health.clone(),
+        operator,
+    };
+    let watched = watch_definitions(&options.definitions);
+    tokio::spawn(async move {
+        let (watcher, changes) = match watched {
+            Some(saved::Watch { watcher, changes }) => (Some(watcher), Some(changes)),
+            None => (None, None),
+        };
+        // The watcher lives as long as the reloads.
+        let _watcher = watcher;
+        reloader.run(hangup, changes).await;
+    });
+    let mut http_stop = stop_rx;
+    let server = axum::serve(listener, http::router(health.clone(), site)).with_graceful_shutdown(
+        async move {
+            let _ = http_stop.wait_for(|stop| *stop).await;
+        },
+    );
+    tokio::spawn(async move {
+        if let Err(e) = server.await {
+            error!("the HTTP server stopped: {e}");
+        }
+    });
+
+    let signal = tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = interrupt.recv() => "SIGINT",
+        ended = &mut scheduling => {
+            return Err(DaemonError::LoopEnded(format!("{ended:?}")));
+        }
+    };
+    info!(
+        "{signal}: stopping (a pass under way has {} s to finish)",
+        GRACE.as_secs()
+    );
+    health.stopping.store(true, Ordering::Release);
+    let _ = stop_tx.send(true);
+    // A second signal (Ctrl-C pressed again) does not wait for the pass.
+    let finished = tokio::select! {
+        ended = tokio::time::timeout(GRACE, scheduling) => ended.is_ok(),
+        _ = term.recv() => false,
+        _ = interrupt.recv() => false,
+    };
+    if finished {
+        info!("stopped");
+    } else {
+        warn!(
+            "stopped with a pass still under way: what it sent is recorded; \
+             a message sent but not yet recorded may go out once more on restart"
+        );
+    }
+    Ok(())
+}
+
+/// The watch that reloads on a saved definition; without it (too many
+/// watches on this machine, say), SIGHUP still reloads.
+fn watch_definitions(definitions: &std::path::Path) -> Option<saved::Watch> {
+    match saved::watch(definitions) {
+        Ok(watch) => {
+            info!(
+                "watching {} for changes: a saved definition reloads",
+                definitions.display()
+            );
+            Some(watch)
+        }
+        Err(e) => {
+            warn!(
+                "cannot watch {} ({e}): reload with SIGHUP after editing",
+                definitions.display()
+            );
+            None
+        }
+    }
+}
+
+/// The watch that wakes the loop when another process records an event,
+/// for a database in a file; without it, such events take effect at the
+/// next scheduled wake-up.
+fn watch_recorded<B: Backend>(
+    backend: &B,
+    wake: &Arc<tokio::sync::Notify>,
+) -> Option<notify::RecommendedWatcher> {
+    let file = backend.file()?;
+    match recorded::watch(file, backend.clone(), wake.clone()) {
+        Ok(watcher) => Some(watcher),
+        Err(e) => {
+            warn!(
+                "cannot watch the folder of {} ({e}): events recorded by `jalon` commands \
+                 take effect at the next scheduled wake-up",
+                file.display()
+            );
+            None
+        }
+    }
+}
+
+/// Who is mailed rejected reloads; said once at start when nobody is.
+fn operator<B: Backend>(options: &Options<B>) -> Option<Arc<operator::Operator>> {
+    match &options.operator {
+        Some(address) => Some(operator::Operator::new(
+            address.clone(),
+            options.delivery.clone(),
+        )),
+        None => {
+            info!(
+                "no operator address (--operator, JALON_OPERATOR or `operator` in jalon.toml): \
+                 a rejected reload will only be logged"
+            );
+            None
+        }
+    }
+}

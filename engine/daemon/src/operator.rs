@@ -1,0 +1,221 @@
+//! The operator's email about a rejected reload: the whole report, as
+//! logged, through the daemon's own delivery. One email per distinct
+//! rejection: its Message-ID (and its file in an `.eml` folder) comes from a
+//! hash of the report and of the set still running, so a file saved broken
+//! ten times sends one email, while the same mistake made again after a
+//! good reload is news again.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jalon_delivery::{Deliver, Outgoing};
+use jalon_message::{message_id, to_eml, Email, Mailbox};
+use jalon_runtime::compose::messages::{self, MAIL_DOMAIN};
+use jalon_runtime::delivery::DeliverySettings;
+use jiff::Timestamp;
+use tracing::{error, info, warn};
+
+use super::scheduler::Editions;
+
+/// How many distinct rejections are remembered as already told.
+const REMEMBERED: usize = 64;
+
+/// The longest a delivery of this email may take (a relay that does not
+/// answer), so that tasks do not pile up.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(120);
+
+pub struct Operator {
+    address: String,
+    delivery: DeliverySettings,
+    /// Message-IDs of the rejections told (or being told), oldest first.
+    told: Mutex<VecDeque<String>>,
+}
+
+impl Operator {
+    pub fn new(address: String, delivery: DeliverySettings) -> Arc<Self> {
+        Arc::new(Operator {
+            address,
+            delivery,
+            told: Mutex::new(VecDeque::new()),
+        })
+    }
+
+    /// Emails the report of a rejected reload, unless this very rejection
+    /// was told already. Delivery runs on its own task: a slow relay does
+    /// not hold up the next reload, and a failure is only logged.
+    pub fn rejected(self: &Arc<Self>, trigger: &str, report: &str, running: &Editions) {
+        let versions: Vec<String> = running
+            .iter()
+            .map(|e| format!("{} {}", e.id, e.version))
+            .collect();
+        let key = format!("operator/reload-rejected/{}\n{report}", versions.join(", "));
+        let from = running
+            .first()
+            .map(|e| messages::sender(e))
+            .unwrap_or_else(|| Mailbox {
+                name: "Jalon".to_owned(),
+                email: format!("jalon@{MAIL_DOMAIN}"),
+            });
+        let id = message_id(&key, domain(&from.email));
+        if !self.remember(&id) {
+            info!(message_id = %id, "the operator was already told of this rejection");
+            return;
+        }
+        let email = Email {
+            idempotency_key: key.clone(),
+            // The programme's time, which its operator most likely lives in.
+            date: Timestamp::now().to_zoned(
+                running
+                    .first()
+                    .map_or_else(jiff::tz::TimeZone::system, |e| e.time_zone.clone()),
+            ),
+            from,
+            reply_to: None,
+            to: vec![Mailbox {
+                name: String::new(),
+                email: self.address.clone(),
+            }],
+            subject: "Jalon : définitions refusées / definitions rejected".to_owned(),
+            text: text(trigger, report, &versions),
+            html: Some(preformatted(trigger, report, &versions)),
+            invite: None,
+        };
+        let bytes = match to_eml(&email, MAIL_DOMAIN) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                error!("cannot write the email to the operator: {e}");
+                self.forget(&id);
+                return;
+            }
+        };
+        let outgoing = Outgoing {
+            key,
+            from: email.from.email.clone(),
+            to: vec![self.address.clone()],
+            bytes,
+        };
+        let operator = self.clone();
+        tokio::spawn(async move {
+            match tokio::time::timeout(DELIVERY_TIMEOUT, operator.deliver(&outgoing)).await {
+                Ok(Ok(())) => {
+                    info!(message_id = %id, to = %operator.address, "the operator was emailed the rejection")
+                }
+                Ok(Err(e)) => {
+                    warn!(message_id = %id, "cannot email the operator the rejection: {e}");
+                    operator.forget(&id);
+                }
+                Err(_) => {
+                    warn!(message_id = %id, "cannot email the operator the rejection: no answer in {} s", DELIVERY_TIMEOUT.as_secs());
+                    operator.forget(&id);
+                }
+            }
+        });
+    }
+
+    /// On a connection of its own: rare, and never held up by a pass.
+    async fn deliver(&self, outgoing: &Outgoing) -> Result<(), jalon_delivery::DeliveryError> {
+        let mut connector = self.delivery.connector();
+        let sent = connector.deliver(outgoing).await;
+        connector.close().await;
+        sent
+    }
+
+    /// Records `id` as told; false when it already was.
+    fn remember(&self, id: &str) -> bool {
+        let Ok(mut told) = self.told.lock() else {
+            return true;
+        };
+        if told.iter().any(|t| t == id) {
+            return false;
+        }
+        if told.len() == REMEMBERED {
+            told.pop_front();
+        }
+        told.push_back(id.to_owned());
+        true
+    }
+
+    /// A delivery that failed: the next identical rejection tries again.
+    fn forget(&self, id: &str) {
+        if let Ok(mut told) = self.told.lock() {
+            told.retain(|t| t != id);
+        }
+    }
+}
+
+/// The domain of an address, for the Message-ID (as `to_eml` chooses it).
+fn domain(address: &str) -> &str {
+    address
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>'))
+        .filter(|d| !d.is_empty())
+        .unwrap_or(MAIL_DOMAIN)
+}
+
+fn text(trigger: &str, report: &str, running: &[String]) -> String {
+    let running = if running.is_empty() {
+        "aucune / none".to_owned()
+    } else {
+        running.join(", ")
+    };
+    format!(
+        "Les définitions modifiées ont été refusées ; la version en service continue.\n\
+         The changed definitions were rejected; the running version carries on.\n\
+         \n\
+         Déclencheur / trigger : {trigger}\n\
+         En service / running : {running}\n\
+         \n\
+         {}\n",
+        report.trim_end()
+    )
+}
+
+/// The same text in a `<pre>`, so that the carets under the lines stay
+/// where they point in mail clients that show HTML.
+fn preformatted(trigger: &str, report: &str, running: &[String]) -> String {
+    let escaped = text(trigger, report, running)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body><pre>{escaped}</pre></body></html>\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_email_per_distinct_rejection() {
+        let operator = Operator::new(
+            "ops@example.org".into(),
+            DeliverySettings::new(&jalon_runtime::delivery::DeliveryOptions {
+                smtp: None,
+                folder: "unused".into(),
+                connections: 1,
+                rate: None,
+            })
+            .expect("folder settings"),
+        );
+        assert!(operator.remember("<a@x>"));
+        assert!(!operator.remember("<a@x>"));
+        assert!(operator.remember("<b@x>"));
+        operator.forget("<a@x>");
+        assert!(
+            operator.remember("<a@x>"),
+            "a failed delivery is tried again"
+        );
+        for i in 0..REMEMBERED + 1 {
+            operator.remember(&format!("<{i}@x>"));
+        }
+        assert!(operator.told.lock().unwrap().len() == REMEMBERED);
+    }
+
+    #[test]
+    fn the_report_is_escaped_in_html_and_whole_in_text() {
+        let report = "error: <jury> & co\n  │ line";
+        let text = text("SIGHUP", report, &[]);
+        assert!(text.contains(report));
+        assert!(preformatted("SIGHUP", report, &[]).contains("&lt;jury&gt; &amp; co"));
+    }
+}

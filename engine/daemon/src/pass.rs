@@ -1,0 +1,160 @@
+//! One pass over the running editions: for each, one tick of the runtime
+//! (queue what time has made due, deliver what is ready) and when it next
+//! needs one. Blocking (the store and the dispatcher block): the loop runs
+//! it on a blocking thread.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jalon_definition::resolved::Edition;
+use jalon_runtime::compose::messages;
+use jalon_runtime::dispatch::Dispatcher;
+use jalon_runtime::replay::{replay, Orphaned};
+use jalon_runtime::tick::{tick, TickError};
+use jalon_runtime::Clock;
+use jalon_store::{Backend, Store, StoreError};
+use jiff::Timestamp;
+
+use super::metrics::Counts;
+
+/// Why an edition's pass did not run to the end. What it had committed stays.
+#[derive(Debug, thiserror::Error)]
+pub enum PassError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Tick(#[from] TickError),
+    #[error(transparent)]
+    Orphaned(#[from] Box<Orphaned>),
+    #[error("a template does not compile: {0}")]
+    Template(String),
+}
+
+/// What a pass did for one edition.
+pub struct EditionPass {
+    pub counts: Counts,
+    /// Keys of the messages sent and of those recorded expired, and keys and
+    /// reasons of the temporary and the final failures, for the log.
+    pub sent: Vec<String>,
+    pub expired: Vec<String>,
+    pub retry: Vec<(String, String)>,
+    pub failed: Vec<(String, String)>,
+    /// When something of this edition falls due next (an action, or a retry).
+    pub next: Option<Timestamp>,
+}
+
+impl EditionPass {
+    fn resting(next: Option<Timestamp>) -> Self {
+        EditionPass {
+            counts: Counts::default(),
+            sent: Vec::new(),
+            expired: Vec::new(),
+            retry: Vec::new(),
+            failed: Vec::new(),
+            next,
+        }
+    }
+}
+
+/// An edition's id and how its pass went.
+pub type Outcome = (String, Result<EditionPass, PassError>);
+
+/// What a pass remembers of an edition: the definition it ran under, the
+/// last event it saw and when it next needs a pass. An edition with nothing
+/// new and nothing due then costs one query. States are not kept: rebuilding
+/// the one edition that needs a pass takes milliseconds, keeping a hundred
+/// editions' states would take hundreds of MiB.
+pub struct Seen {
+    edition: Arc<Edition>,
+    last_seq: i64,
+    next: Option<Timestamp>,
+}
+
+/// What passes remember, by edition id.
+pub type Cache = HashMap<String, Seen>;
+
+/// Runs every edition in turn; one edition's failure does not stop the others.
+pub fn pass_all<B: Backend>(
+    backend: &B,
+    editions: &[Arc<Edition>],
+    dispatcher: &mut Dispatcher,
+    cache: &mut Cache,
+    clock: &dyn Clock,
+) -> Result<Vec<Outcome>, StoreError> {
+    let mut store = backend.open()?;
+    cache.retain(|id, _| editions.iter().any(|e| &e.id == id));
+    // Editions with messages waiting go first: after a restart, what was
+    // queued before the stop goes out before a hundred states are rebuilt.
+    let waiting = store.editions_pending()?;
+    let mut order: Vec<&Arc<Edition>> = editions.iter().collect();
+    order.sort_by_key(|e| !waiting.contains(&e.id));
+    Ok(order
+        .into_iter()
+        .map(|edition| {
+            let outcome = pass(&mut store, edition, dispatcher, cache, clock);
+            if outcome.is_err() {
+                // Try it again in full next time.
+                cache.remove(&edition.id);
+            }
+            (edition.id.clone(), outcome)
+        })
+        .collect())
+}
+
+/// Whether an edition can be left alone: same definition, no event since
+/// the last pass, nothing due yet. Returns when it next needs a pass.
+fn resting(
+    store: &impl Store,
+    edition: &Arc<Edition>,
+    cache: &Cache,
+    now: Timestamp,
+) -> Result<Option<Option<Timestamp>>, StoreError> {
+    let Some(seen) = cache.get(&edition.id) else {
+        return Ok(None);
+    };
+    if !Arc::ptr_eq(&seen.edition, edition) || seen.next.is_some_and(|next| next <= now) {
+        return Ok(None);
+    }
+    let news = !store.events_since(&edition.id, seen.last_seq)?.is_empty();
+    Ok((!news).then_some(seen.next))
+}
+
+fn pass<S: Store + Send>(
+    store: &mut S,
+    edition: &Arc<Edition>,
+    dispatcher: &mut Dispatcher,
+    cache: &mut Cache,
+    clock: &dyn Clock,
+) -> Result<EditionPass, PassError> {
+    let now = clock.now();
+    if let Some(next) = resting(store, edition, cache, now)? {
+        return Ok(EditionPass::resting(next));
+    }
+    let history = store.history(&edition.id)?;
+    let mut state = replay(edition.clone(), &history)?;
+    let templates = messages::templates(edition).map_err(|e| PassError::Template(e.to_string()))?;
+    let done = tick(store, &mut state, &templates, dispatcher, now)?;
+    let mut pass = EditionPass::resting(done.next);
+    pass.counts.due = done.queued as u64;
+    for report in std::iter::once(done.report).chain(done.notices) {
+        pass.counts.sent += report.sent as u64;
+        pass.counts.retried += report.retry.len() as u64;
+        pass.counts.failed += report.failed.len() as u64;
+        pass.counts.expired += report.expired as u64;
+        pass.sent.extend(report.sent_keys);
+        pass.expired.extend(report.expired_keys);
+        pass.retry
+            .extend(report.retry.into_iter().map(|(key, _, why)| (key, why)));
+        pass.failed
+            .extend(report.failed.into_iter().map(|(key, _, why)| (key, why)));
+    }
+    cache.insert(
+        edition.id.clone(),
+        Seen {
+            edition: edition.clone(),
+            last_seq: history.events.last().map_or(0, |e| e.seq),
+            next: done.next,
+        },
+    );
+    Ok(pass)
+}

@@ -1,0 +1,158 @@
+//! Reload, on SIGHUP or when a definition file is saved (both go through
+//! [`Reloader::reload`], one at a time): the definitions are checked in
+//! full, and each edition against the progress recorded for it; a set that
+//! passes replaces the running one in one swap (which wakes the loop), a set
+//! that fails is rejected, logged and mailed to the operator, and the running
+//! one stays. A set whose editions all have the versions running (a file
+//! saved unchanged, a comment edited) is not swapped.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tokio::signal::unix::Signal;
+use tokio::sync::{mpsc, watch};
+use tracing::{error, info, warn};
+
+use jalon_definition::resolved::Edition;
+use jalon_runtime::load;
+use jalon_runtime::replay::replay;
+use jalon_store::{Backend, Store};
+
+use super::http::Health;
+use super::operator::Operator;
+use super::scheduler::Editions;
+
+pub struct Reloader<B: Backend> {
+    pub definitions: PathBuf,
+    pub backend: B,
+    pub editions: watch::Sender<Editions>,
+    pub health: Arc<Health>,
+    /// Told of rejections by email, when configured.
+    pub operator: Option<Arc<Operator>>,
+}
+
+impl<B: Backend> Reloader<B> {
+    /// Reloads on each SIGHUP and each (debounced) change of the files,
+    /// until the process ends. Without `changes` (no watcher), on SIGHUP only.
+    pub async fn run(self, mut hangup: Signal, mut changes: Option<mpsc::Receiver<()>>) {
+        loop {
+            let trigger = tokio::select! {
+                signal = hangup.recv() => match signal {
+                    Some(()) => "SIGHUP",
+                    None => return,
+                },
+                change = next(&mut changes) => match change {
+                    Some(()) => "a definition file changed",
+                    None => {
+                        warn!("the watch on the definitions stopped: reload with SIGHUP");
+                        changes = None;
+                        continue;
+                    }
+                },
+            };
+            self.reload(trigger).await;
+        }
+    }
+
+    pub async fn reload(&self, trigger: &str) {
+        info!(
+            trigger,
+            "{trigger}: checking the definitions in {}",
+            self.definitions.display()
+        );
+        let (folder, backend) = (self.definitions.clone(), self.backend.clone());
+        let checked = tokio::task::spawn_blocking(move || check(&folder, &backend)).await;
+        let metrics = &self.health.metrics;
+        let running = self.editions.borrow().clone();
+        let report = match checked {
+            Ok(Ok(set)) => {
+                let set: Editions = Arc::new(set);
+                if versions(&set) == versions(&running) {
+                    info!(
+                        trigger,
+                        outcome = "unchanged",
+                        "definitions unchanged: still running {} edition(s): {}",
+                        running.len(),
+                        ids(&running)
+                    );
+                    return;
+                }
+                loaded(&self.health, &set);
+                metrics.reloads_ok.fetch_add(1, Ordering::Relaxed);
+                info!(
+                    trigger,
+                    outcome = "ok",
+                    "reload accepted: running {} edition(s): {}",
+                    set.len(),
+                    ids(&set)
+                );
+                self.editions.send_replace(set);
+                return;
+            }
+            Ok(Err(problem)) => problem.trim_end().to_owned(),
+            Err(e) => format!("the check failed: {e}"),
+        };
+        metrics.reloads_rejected.fetch_add(1, Ordering::Relaxed);
+        error!(
+            trigger,
+            outcome = "rejected",
+            "reload rejected, still running {} edition(s) ({}):\n{report}",
+            running.len(),
+            ids(&running),
+        );
+        if let Some(operator) = &self.operator {
+            operator.rejected(trigger, &report, &running);
+        }
+    }
+}
+
+/// The next change, or never without a watcher.
+async fn next(changes: &mut Option<mpsc::Receiver<()>>) -> Option<()> {
+    match changes {
+        Some(changes) => changes.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Each edition's id and version, in order: equal sets run the same.
+fn versions(set: &Editions) -> Vec<(&str, &str)> {
+    let mut out: Vec<(&str, &str)> = set
+        .iter()
+        .map(|e| (e.id.as_str(), e.version.as_str()))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The definitions, checked in full; then each edition replayed from its
+/// recorded progress, so that an edit that would orphan it (a stage removed
+/// that has events) is refused here rather than fail every pass. The error
+/// is the report, as logged and mailed.
+fn check<B: Backend>(definitions: &Path, backend: &B) -> Result<Vec<Arc<Edition>>, String> {
+    let set = load::editions(definitions).map_err(|e| e.to_string())?;
+    if let Some(store) = backend.open_read_only().map_err(|e| e.to_string())? {
+        for edition in &set {
+            let history = store.history(&edition.id).map_err(|e| e.to_string())?;
+            replay(edition.clone(), &history).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(set)
+}
+
+/// Sets the gauge of editions running.
+pub fn loaded(health: &Health, editions: &Editions) {
+    health
+        .metrics
+        .editions
+        .store(editions.len() as u64, Ordering::Relaxed);
+}
+
+pub fn ids(editions: &Editions) -> String {
+    let ids: Vec<&str> = editions.iter().map(|e| e.id.as_str()).collect();
+    if ids.is_empty() {
+        "none".to_owned()
+    } else {
+        ids.join(", ")
+    }
+}

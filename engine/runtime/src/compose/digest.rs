@@ -1,0 +1,332 @@
+//! Periodic digests: on each firing of a digest's schedule while the edition
+//! runs, one email per recipient saying what is late, what awaits whom, and
+//! what falls due in the next seven days. The outbox row only says which
+//! firing it is; the text is written when it is sent, from the state then.
+
+use jalon_core::{Addressee, Lifecycle, Progress, Recipient, State};
+use jalon_definition::model::Language;
+use jalon_definition::resolved::{Digest, Edition};
+use jalon_message::{html_page, text_to_html, Email};
+use jalon_store::{NewMessage, OutboxEntry};
+use jiff::{SignedDuration, Timestamp, Zoned};
+
+use super::messages::{self, date_in, reader_language};
+use crate::payload::Firing;
+
+/// How far back a missed firing is still sent (after downtime): the latest
+/// firing within this window, never the ones before it.
+const LOOK_BACK: SignedDuration = SignedDuration::from_hours(31 * 24);
+
+/// How far ahead "falls due soon" looks.
+const SOON: SignedDuration = SignedDuration::from_hours(7 * 24);
+
+/// The messages of each digest's latest firing at `now` (within the
+/// edition's dates), one per recipient with an address; each expires at the
+/// digest's next firing, when a fresher one replaces it. Keys make queueing
+/// the same firing twice harmless.
+pub fn due(edition: &Edition, now: Timestamp) -> Vec<NewMessage> {
+    let mut out = Vec::new();
+    for digest in &edition.digests {
+        let Some(firing) = latest_firing(edition, digest, now) else {
+            continue;
+        };
+        let expires_at = digest
+            .schedule
+            .next_after(&firing)
+            .map(|next| next.timestamp());
+        let stamp = firing.strftime("%Y-%m-%dT%H:%M");
+        let row = Firing {
+            digest: digest.id.clone(),
+            at: firing.timestamp(),
+        };
+        for person in recipients(edition, digest) {
+            let id = &edition.people[person].id;
+            let addressee = Addressee::Person(id);
+            let key = format!("{}/digest/{}/{stamp}/{addressee}", edition.id, digest.id);
+            out.push(row.message(key, id, expires_at));
+        }
+    }
+    out
+}
+
+/// When a digest of the edition fires next after `now`, if it ever does
+/// within the edition's dates.
+pub fn next(edition: &Edition, now: Timestamp) -> Option<Timestamp> {
+    let now = now.to_zoned(edition.time_zone.clone());
+    edition
+        .digests
+        .iter()
+        .filter_map(|d| d.schedule.next_after(&now))
+        .filter(|at| within(edition, at))
+        .map(|at| at.timestamp())
+        .min()
+}
+
+fn latest_firing(edition: &Edition, digest: &Digest, now: Timestamp) -> Option<Zoned> {
+    let from = now.checked_sub(LOOK_BACK).ok()?;
+    digest
+        .schedule
+        .iter_after(&from.to_zoned(edition.time_zone.clone()))
+        .take_while(|at| at.timestamp() <= now)
+        .filter(|at| within(edition, at))
+        .last()
+}
+
+fn within(edition: &Edition, at: &Zoned) -> bool {
+    (edition.start..=edition.end).contains(&at.date())
+}
+
+/// Recipients with an email address, roles expanded.
+fn recipients(edition: &Edition, digest: &Digest) -> Vec<usize> {
+    let mut people: Vec<usize> = Vec::new();
+    for actor in &digest.to {
+        let members = match *actor {
+            jalon_definition::resolved::Actor::Person(p) => vec![p],
+            jalon_definition::resolved::Actor::Role(r) => edition.roles[r].members.clone(),
+        };
+        for p in members {
+            if edition.people[p].email.is_some() && !people.contains(&p) {
+                people.push(p);
+            }
+        }
+    }
+    people
+}
+
+/// The digest email of an outbox row, written from the state at `now`.
+pub fn email(state: &State, entry: &OutboxEntry, now: Timestamp) -> Result<Email, String> {
+    let edition = state.edition();
+    let person = Addressee::parse(&entry.recipient)
+        .and_then(Addressee::person)
+        .and_then(|id| edition.people.iter().position(|p| p.id == id))
+        .ok_or("the recipient is no longer in the definition")?;
+    let to = messages::mailbox(edition, Recipient::Person(person))
+        .ok_or("the recipient has no email address in the definition")?;
+    let language = reader_language(edition, Recipient::Person(person));
+    let summary = Summary::of(state, now);
+    let (subject, text) = write(edition, &summary, &to.name, language, now);
+    let html = html_page(&text_to_html(&text), Some(language.as_str()), &subject);
+    Ok(Email {
+        idempotency_key: entry.key.clone(),
+        date: now.to_zoned(edition.time_zone.clone()),
+        from: messages::sender(edition),
+        reply_to: None,
+        to: vec![to],
+        subject,
+        text,
+        html: Some(html),
+        invite: None,
+    })
+}
+
+/// One line of a digest: a stage (and participant), a date, and who.
+struct Line {
+    what: String,
+    date: jiff::civil::Date,
+    who: Vec<String>,
+}
+
+/// What a digest says, computed from the state.
+struct Summary {
+    late: Vec<Line>,
+    awaiting: Vec<Line>,
+    soon: Vec<Line>,
+}
+
+impl Summary {
+    fn of(state: &State, now: Timestamp) -> Summary {
+        let edition = state.edition();
+        let zone = &edition.time_zone;
+        let horizon = now
+            .checked_add(SOON)
+            .unwrap_or(now)
+            .to_zoned(zone.clone())
+            .date();
+        let names = |people: Vec<usize>| -> Vec<String> {
+            people
+                .into_iter()
+                .map(|p| edition.people[p].name.clone())
+                .collect()
+        };
+        let mut summary = Summary {
+            late: Vec::new(),
+            awaiting: Vec::new(),
+            soon: Vec::new(),
+        };
+        let mut instances: Vec<_> = state.instances().iter().collect();
+        instances.sort_by_key(|i| (i.window.due, i.stage, i.participant));
+        for instance in instances {
+            let stage = &edition.stages[instance.stage];
+            let what = match instance.participant {
+                Some(p) => format!("{} — {}", stage.title, edition.participants[p].name),
+                None => stage.title.clone(),
+            };
+            let (life, late) = state.lifecycle(instance, now);
+            match (&instance.progress, life) {
+                (_, Lifecycle::Done | Lifecycle::Skipped) => {}
+                (Progress::AwaitingValidation { since }, _) => {
+                    let validators = stage
+                        .validation
+                        .as_ref()
+                        .map(|v| state.people_of(&v.by))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|p| !instance.approvals.iter().any(|(a, _)| a == p))
+                        .collect();
+                    summary.awaiting.push(Line {
+                        what,
+                        date: since.to_zoned(zone.clone()).date(),
+                        who: names(validators),
+                    });
+                }
+                (_, Lifecycle::Open) if late => summary.late.push(Line {
+                    what,
+                    date: instance.window.due,
+                    who: names(state.people_of(&stage.owners)),
+                }),
+                (_, Lifecycle::Open | Lifecycle::Scheduled) if instance.window.due <= horizon => {
+                    summary.soon.push(Line {
+                        what,
+                        date: instance.window.due,
+                        who: names(state.people_of(&stage.owners)),
+                    });
+                }
+                _ => {}
+            }
+        }
+        summary
+    }
+}
+
+/// Subject and text in the reader's language.
+fn write(
+    edition: &Edition,
+    summary: &Summary,
+    name: &str,
+    language: Language,
+    now: Timestamp,
+) -> (String, String) {
+    let today = date_in(language, now.to_zoned(edition.time_zone.clone()).date());
+    let (late, awaiting, soon) = (
+        summary.late.len(),
+        summary.awaiting.len(),
+        summary.soon.len(),
+    );
+    let mut text = String::new();
+    let subject;
+    match language {
+        Language::Fr => {
+            subject = format!(
+                "Point {} : {late} en retard, {awaiting} validation{} en attente",
+                edition.name,
+                plural(awaiting)
+            );
+            text.push_str(&format!(
+                "Bonjour {name},\n\nVoici le point du {today} sur « {} » ({}).\n",
+                edition.name, edition.programme_name
+            ));
+            section(
+                &mut text,
+                "En retard",
+                "échéance le",
+                "attendu de",
+                &summary.late,
+                language,
+            );
+            section(
+                &mut text,
+                "En attente de validation",
+                "déposé le",
+                "attend",
+                &summary.awaiting,
+                language,
+            );
+            section(
+                &mut text,
+                "Échéances des 7 prochains jours",
+                "le",
+                "par",
+                &summary.soon,
+                language,
+            );
+            if late + awaiting + soon == 0 {
+                text.push_str("\nRien n'est en retard ni en attente, et aucune échéance dans les 7 prochains jours.\n");
+            }
+            text.push_str("\nCe point est envoyé automatiquement par Jalon ; répondre à ce message ne le modifie pas.\n");
+        }
+        Language::En => {
+            subject = format!(
+                "{} digest: {late} late, {awaiting} awaiting validation",
+                edition.name
+            );
+            text.push_str(&format!(
+                "Hello {name},\n\nHere is where \"{}\" ({}) stands on {today}.\n",
+                edition.name, edition.programme_name
+            ));
+            section(
+                &mut text,
+                "Late",
+                "due",
+                "waiting for",
+                &summary.late,
+                language,
+            );
+            section(
+                &mut text,
+                "Awaiting validation",
+                "submitted",
+                "waiting for",
+                &summary.awaiting,
+                language,
+            );
+            section(
+                &mut text,
+                "Due in the next 7 days",
+                "due",
+                "by",
+                &summary.soon,
+                language,
+            );
+            if late + awaiting + soon == 0 {
+                text.push_str("\nNothing is late or awaiting validation, and nothing falls due in the next 7 days.\n");
+            }
+            text.push_str(
+                "\nJalon sends this digest automatically; replying does not change it.\n",
+            );
+        }
+    }
+    (subject, text)
+}
+
+fn section(
+    out: &mut String,
+    title: &str,
+    dated: &str,
+    who: &str,
+    lines: &[Line],
+    language: Language,
+) {
+    if lines.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n{title} ({})\n", lines.len()));
+    for line in lines {
+        out.push_str(&format!(
+            "- {}, {dated} {}",
+            line.what,
+            date_in(language, line.date)
+        ));
+        if !line.who.is_empty() {
+            out.push_str(&format!(" — {who} {}", line.who.join(", ")));
+        }
+        out.push('\n');
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n > 1 {
+        "s"
+    } else {
+        ""
+    }
+}

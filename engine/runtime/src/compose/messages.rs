@@ -1,0 +1,428 @@
+//! From an action to the words of its message: the template variables every
+//! message gets, in the language it is written in, the rendered subject and
+//! bodies, and the email around them.
+
+use std::collections::BTreeMap;
+
+use jalon_core::{Action, Detail, Recipient, State};
+use jalon_definition::resolved::{Edition, Language};
+use jalon_message::{
+    english_date, english_time, french_date, french_time, Email, Invite, Mailbox, Rendered,
+    TemplateError, Templates, Text,
+};
+use jiff::civil::{Date, Time};
+use jiff::Timestamp;
+
+use crate::links::{Links, ANSWERS};
+
+/// The domain of the placeholder sender address (and so of Message-IDs)
+/// when the programme names no `sender`, and of calendar UIDs and link
+/// tokens.
+pub const MAIL_DOMAIN: &str = "jalon.invalid";
+
+/// Every template of the edition, compiled once: its own text, in the
+/// edition's language, and its translations.
+pub fn templates(edition: &Edition) -> Result<Templates, TemplateError> {
+    let mut templates = Templates::new();
+    for template in &edition.templates {
+        let own = Text {
+            subject: &template.subject,
+            body: &template.body,
+            html: template.html.as_deref(),
+        };
+        templates.add(&template.id, edition.language.as_str(), own)?;
+        for (language, text) in &template.translations {
+            let text = Text {
+                subject: &text.subject,
+                body: &text.body,
+                html: text.html.as_deref(),
+            };
+            templates.add(&template.id, language.as_str(), text)?;
+        }
+    }
+    Ok(templates)
+}
+
+/// The language a person or a participant's contact reads.
+pub fn reader_language(edition: &Edition, recipient: Recipient) -> Language {
+    match recipient {
+        Recipient::Person(p) => edition.people[p].language,
+        Recipient::Participant(p) => edition.participants[p].language,
+    }
+    .unwrap_or(edition.language)
+}
+
+/// The language an action's message is written in: its reader's when the
+/// template has that translation, else the edition's.
+pub fn language(edition: &Edition, action: &Action) -> Language {
+    let wanted = reader_language(edition, action.recipient);
+    let translated = edition
+        .templates
+        .get(action.template)
+        .is_some_and(|t| t.translations.contains_key(&wanted));
+    if translated {
+        wanted
+    } else {
+        edition.language
+    }
+}
+
+pub(crate) fn date_in(language: Language, date: Date) -> String {
+    match language {
+        Language::Fr => french_date(date),
+        Language::En => english_date(date),
+    }
+}
+
+fn time_in(language: Language, time: Time) -> String {
+    match language {
+        Language::Fr => french_time(time),
+        Language::En => english_time(time),
+    }
+}
+
+/// Who a message goes to, with their address.
+pub fn mailbox(edition: &Edition, recipient: Recipient) -> Option<Mailbox> {
+    match recipient {
+        Recipient::Person(p) => {
+            let person = &edition.people[p];
+            Some(Mailbox {
+                name: person.name.clone(),
+                email: person.email.clone()?,
+            })
+        }
+        Recipient::Participant(p) => {
+            let participant = &edition.participants[p];
+            Some(Mailbox {
+                name: participant
+                    .contact_name
+                    .clone()
+                    .unwrap_or_else(|| participant.name.clone()),
+                email: participant.contact_email.clone()?,
+            })
+        }
+    }
+}
+
+/// The variables templates can use, [`jalon_definition::TEMPLATE_VARIABLES`],
+/// with dates in the language of the message. Every message gets all of
+/// them (empty when they do not apply), so a template typo is an error
+/// everywhere.
+pub fn variables(
+    state: &State,
+    action: &Action,
+    links: Option<&Links>,
+) -> BTreeMap<String, String> {
+    let edition = state.edition();
+    let language = language(edition, action);
+    let stage = &edition.stages[action.stage];
+    let instance = state.instance_of(action.stage, action.participant);
+    let window = instance.map_or((stage.start, stage.due), |i| (i.window.start, i.window.due));
+    let recipient = mailbox(edition, action.recipient).map_or_else(String::new, |m| m.name);
+    let participant = match &action.detail {
+        Detail::Selection { participant, .. } => Some(*participant),
+        _ => action.participant,
+    }
+    .map_or_else(String::new, |p| edition.participants[p].name.clone());
+    let mut vars = BTreeMap::new();
+    let mut set = |k: &str, v: String| {
+        vars.insert(k.to_owned(), v);
+    };
+    set("programme", edition.programme_name.clone());
+    set("edition", edition.name.clone());
+    set("stage", stage.title.clone());
+    set("description", stage.description.clone().unwrap_or_default());
+    set("start", date_in(language, window.0));
+    set("due", date_in(language, window.1));
+    set("recipient", recipient);
+    set("participant", participant);
+    let (mut outcome, mut validator, mut comment) = (String::new(), String::new(), String::new());
+    let (mut event, mut event_date, mut event_time, mut place) =
+        (String::new(), String::new(), String::new(), String::new());
+    match &action.detail {
+        Detail::Decision { outcome: o } => outcome = stage.outcomes[*o].title.clone(),
+        Detail::Refused { index } => {
+            if let Some(refusal) = instance.and_then(|i| i.refusals.get(*index)) {
+                validator = edition.people[refusal.by].name.clone();
+                comment = refusal.comment.clone();
+            }
+        }
+        Detail::Invitation {
+            event: k, start, ..
+        } => {
+            let definition = &stage.events[*k];
+            let local = start.to_zoned(edition.time_zone.clone());
+            event = definition.title.clone();
+            event_date = date_in(language, local.date());
+            event_time = time_in(language, local.time());
+            place = definition.place.clone().unwrap_or_default();
+        }
+        _ => {}
+    }
+    set("outcome", outcome);
+    set("validator", validator);
+    set("comment", comment);
+    set("event", event);
+    set("event_date", event_date);
+    set("event_time", event_time);
+    set("place", place);
+    let [approve, refuse] = ANSWERS.map(|answer| link(action, links, answer));
+    set("approve_link", approve);
+    set("refuse_link", refuse);
+    vars
+}
+
+/// The link of a validation request for one answer: a real one when sending
+/// (signed with the daemon's key), a placeholder of the same shape in
+/// previews and simulations, and nothing in other messages.
+fn link(action: &Action, links: Option<&Links>, answer: &str) -> String {
+    if !crate::links::carries_links(action) {
+        return String::new();
+    }
+    match links {
+        Some(links) => links.url(&action.key, answer),
+        None => {
+            let token = &jalon_message::message_id(&action.key, MAIL_DOMAIN)[1..17];
+            format!("http://127.0.0.1:8080/v/preview-{token}?answer={answer}")
+        }
+    }
+}
+
+pub fn render(
+    templates: &Templates,
+    state: &State,
+    action: &Action,
+    links: Option<&Links>,
+) -> Result<Rendered, TemplateError> {
+    let edition = state.edition();
+    let template = &edition.templates[action.template].id;
+    let language = language(edition, action);
+    // The same language `variables` writes dates in.
+    templates.render(
+        template,
+        language.as_str(),
+        &variables(state, action, links),
+    )
+}
+
+/// The coordinators answer replies: the first role of kind coordination.
+fn reply_to(edition: &Edition) -> Option<Mailbox> {
+    use jalon_definition::resolved::RoleKind;
+    let role = edition
+        .roles
+        .iter()
+        .find(|r| r.kind == Some(RoleKind::Coordination))?;
+    role.members
+        .iter()
+        .find_map(|&p| mailbox(edition, Recipient::Person(p)))
+}
+
+/// Who the programme's emails come from: its `sender`, else a placeholder
+/// address in [`MAIL_DOMAIN`].
+pub fn sender(edition: &Edition) -> Mailbox {
+    match &edition.sender {
+        Some(sender) => Mailbox {
+            name: sender.name.clone(),
+            email: sender.email.clone(),
+        },
+        None => Mailbox {
+            name: edition.programme_name.clone(),
+            email: format!("programme@{MAIL_DOMAIN}"),
+        },
+    }
+}
+
+/// The whole email for an action, sent at `at`.
+pub fn email(
+    state: &State,
+    action: &Action,
+    rendered: Rendered,
+    to: Mailbox,
+    at: Timestamp,
+) -> Email {
+    let edition = state.edition();
+    let from = sender(edition);
+    let invite = match &action.detail {
+        Detail::Invitation {
+            event,
+            sequence,
+            start,
+            end,
+        } => {
+            let stage = &edition.stages[action.stage];
+            let definition = &stage.events[*event];
+            Some(Invite {
+                uid: format!(
+                    "{}.{}.{}@{MAIL_DOMAIN}",
+                    edition.id, stage.id, definition.id
+                ),
+                sequence: *sequence,
+                summary: definition.title.clone(),
+                description: stage.description.clone(),
+                location: definition.place.clone(),
+                start: start.to_zoned(edition.time_zone.clone()),
+                end: end.to_zoned(edition.time_zone.clone()),
+                organizer: reply_to(edition).unwrap_or_else(|| from.clone()),
+                attendees: vec![to.clone()],
+            })
+        }
+        _ => None,
+    };
+    Email {
+        idempotency_key: action.key.to_string(),
+        date: at.to_zoned(edition.time_zone.clone()),
+        from,
+        reply_to: reply_to(edition),
+        to: vec![to],
+        subject: rendered.subject,
+        text: rendered.body,
+        html: Some(rendered.html),
+        invite,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use jalon_core::clock::{run_on_time, OnTime};
+    use jalon_definition::{Limits, TEMPLATE_VARIABLES};
+    use jalon_message::to_eml;
+
+    use super::*;
+
+    /// The shipped 2024-2025 edition, checked.
+    fn edition() -> Edition {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../definitions/editions/2024-2025.yaml");
+        let report = jalon_definition::check_paths(&[path], &Limits::default()).expect("readable");
+        assert_eq!(report.errors(), 0, "{:?}", report.diagnostics);
+        report.editions.into_iter().next().expect("an edition").1
+    }
+
+    /// Every message of the on-time year, through `see`.
+    fn each_message(edition: Edition, mut see: impl FnMut(&State, &Action)) {
+        let mut state = State::new(Arc::new(edition));
+        run_on_time(&mut state, &OnTime::default(), |state, action| {
+            see(state, action);
+        });
+    }
+
+    fn participant(edition: &Edition, id: &str) -> usize {
+        edition
+            .participants
+            .iter()
+            .position(|p| p.id == id)
+            .expect("participant")
+    }
+
+    #[test]
+    fn variables_are_exactly_the_ones_the_checker_knows() {
+        let known: BTreeSet<&str> = TEMPLATE_VARIABLES.iter().copied().collect();
+        assert_eq!(known.len(), TEMPLATE_VARIABLES.len(), "no duplicates");
+        let mut kinds = BTreeSet::new();
+        each_message(edition(), |state, action| {
+            let vars = variables(state, action, None);
+            let keys: BTreeSet<&str> = vars.keys().map(String::as_str).collect();
+            assert_eq!(keys, known, "{}", action.key);
+            kinds.insert(action.kind);
+        });
+        // An on-time year: no refusal, escalation or rejection, but the rest.
+        assert!(kinds.len() >= 6, "{kinds:?}");
+    }
+
+    #[test]
+    fn a_reader_of_english_gets_the_translation_and_english_dates() {
+        let mut edition = edition();
+        let atchoum = participant(&edition, "atchoum");
+        edition.participants[atchoum].language = Some(Language::En);
+        let templates = templates(&edition).expect("templates compile");
+        let (mut english, mut french) = (0, 0);
+        each_message(edition, |state, action| {
+            let rendered = render(&templates, state, action, None).expect("renders");
+            if action.recipient == Recipient::Participant(atchoum) {
+                english += 1;
+                assert_eq!(rendered.language, "en");
+                assert!(rendered.body.starts_with("Hello "), "{}", rendered.body);
+                assert!(rendered.html.contains("<html lang=\"en\">"));
+                let due = &variables(state, action, None)["due"];
+                assert!(due.contains(" 20"), "{due}");
+                assert!(
+                    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+                        .iter()
+                        .any(|d| due.starts_with(d)),
+                    "{due}"
+                );
+            } else {
+                french += 1;
+                assert_eq!(rendered.language, "fr");
+                assert!(rendered.body.starts_with("Bonjour "), "{}", rendered.body);
+            }
+        });
+        assert!(english > 5 && french > 50, "{english} {french}");
+    }
+
+    #[test]
+    fn without_the_translation_the_french_text_keeps_french_dates() {
+        let mut edition = edition();
+        let atchoum = participant(&edition, "atchoum");
+        edition.participants[atchoum].language = Some(Language::En);
+        for template in &mut edition.templates {
+            template.translations.clear();
+        }
+        let templates = templates(&edition).expect("templates compile");
+        let mut seen = 0;
+        each_message(edition, |state, action| {
+            if action.recipient != Recipient::Participant(atchoum) {
+                return;
+            }
+            seen += 1;
+            let rendered = render(&templates, state, action, None).expect("renders");
+            assert_eq!(rendered.language, "fr");
+            assert!(rendered.body.starts_with("Bonjour "));
+            let due = &variables(state, action, None)["due"];
+            assert!(
+                ["lundi", "mardi", "mercredi", "jeudi", "vendredi"]
+                    .iter()
+                    .any(|d| due.starts_with(d)),
+                "{due}"
+            );
+        });
+        assert!(seen > 5);
+    }
+
+    #[test]
+    fn emails_come_from_the_programme_sender_with_message_ids_in_its_domain() {
+        let mut edition = edition();
+        let from = sender(&edition);
+        assert_eq!(from.email, "experimentations-sociales@valdoise.example");
+        assert_eq!(from.name, "Expérimentations sociales Val d'Oise");
+        let templates = templates(&edition).expect("templates compile");
+        let mut first = None;
+        each_message(edition.clone(), |state, action| {
+            if first.is_none() {
+                let to = mailbox(state.edition(), action.recipient).expect("an address");
+                let rendered = render(&templates, state, action, None).expect("renders");
+                let email = email(state, action, rendered, to, action.due_at);
+                assert_eq!(email.from, from);
+                // The coordination answers.
+                assert_eq!(
+                    email.reply_to.as_ref().map(|r| r.email.as_str()),
+                    Some("serge.dobel@example.org")
+                );
+                let bytes = to_eml(&email, MAIL_DOMAIN).expect("builds");
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                first = Some(text);
+            }
+        });
+        let text = first.expect("a message");
+        assert!(text.contains("@valdoise.example>\r\n"), "{text}");
+        assert!(!text.contains(MAIL_DOMAIN));
+
+        // Without a sender: the placeholder, as before.
+        edition.sender = None;
+        assert_eq!(sender(&edition).email, format!("programme@{MAIL_DOMAIN}"));
+    }
+}

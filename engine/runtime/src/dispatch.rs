@@ -1,0 +1,473 @@
+//! The dispatcher: passes over the outbox. Messages ready at `now` are
+//! rendered on one thread, delivered by as many workers as connections, and
+//! their outcomes written by one writer that commits together whatever
+//! arrived together (one fsync for many messages). A message the server
+//! accepted is marked sent before its worker sends the message after next:
+//! a crash can make at most two messages per connection go out twice.
+//!
+//! A [`Dispatcher`] lives as long as its process: its workers run on the
+//! process's tokio runtime, and its connections are kept between passes
+//! (a connection the server closed meanwhile is reopened once).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jalon_core::{ActionKey, Addressee, State};
+use jalon_delivery::{backoff, Connector, Deliver, DeliveryError, Outgoing};
+use jalon_message::Templates;
+use jalon_store::{Delivery, Mark, NewMessage, OutboxEntry, Store, StoreError};
+use jiff::Timestamp;
+use tokio::runtime::Handle;
+use tokio::sync::Mutex;
+
+use crate::clock::Clock;
+use crate::compose;
+use crate::delivery::DeliverySettings;
+use crate::links::Links;
+use crate::payload::{Notice, Payload};
+
+/// What a pass did.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub sent: usize,
+    /// Keys of the messages sent, and of those recorded expired, for the log.
+    pub sent_keys: Vec<String>,
+    pub expired_keys: Vec<String>,
+    /// Temporary failures: key, next attempt, reason.
+    pub retry: Vec<(String, Timestamp, String)>,
+    /// Final failures: key, recipient, reason.
+    pub failed: Vec<(String, String, String)>,
+    pub expired: usize,
+    /// Coordinator notices queued about final failures.
+    pub notices: usize,
+    /// From the first message rendered to the last outcome committed.
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DispatchError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "the writer of delivery outcomes stopped; run `jalon outbox` to see what was recorded"
+    )]
+    WriterStopped,
+}
+
+/// A message on its way, with what its outcome needs.
+struct Job {
+    outgoing: Outgoing,
+    entry: OutboxEntry,
+    subject: String,
+}
+
+/// Delivers the outbox, pass after pass, through connectors of type `D`
+/// (the configured [`Connector`], or a test's own).
+pub struct Dispatcher<D = Connector> {
+    runtime: Handle,
+    clock: Arc<dyn Clock>,
+    connect: Box<dyn Fn() -> D + Send + Sync>,
+    /// Connectors kept from the last pass, each holding its connection.
+    idle: Vec<D>,
+    workers: usize,
+    rate: Option<f64>,
+    /// What validation links are signed with; previews use placeholders.
+    pub links: Option<Arc<Links>>,
+}
+
+impl Dispatcher<Connector> {
+    /// A dispatcher delivering as the settings say.
+    pub fn new(runtime: Handle, clock: Arc<dyn Clock>, settings: &DeliverySettings) -> Self {
+        let for_workers = settings.clone();
+        Dispatcher::with_connector(
+            runtime,
+            clock,
+            settings.connections,
+            settings.rate,
+            move || for_workers.connector(),
+        )
+    }
+}
+
+impl<D: Deliver + Send + 'static> Dispatcher<D> {
+    /// A dispatcher of `workers` connectors made by `connect`. `runtime`
+    /// must be a multi-thread runtime: [`Dispatcher::deliver`] blocks on it
+    /// from a thread outside it.
+    pub fn with_connector(
+        runtime: Handle,
+        clock: Arc<dyn Clock>,
+        workers: usize,
+        rate: Option<f64>,
+        connect: impl Fn() -> D + Send + Sync + 'static,
+    ) -> Self {
+        Dispatcher {
+            runtime,
+            clock,
+            connect: Box::new(connect),
+            idle: Vec::new(),
+            workers: workers.max(1),
+            rate,
+            links: None,
+        }
+    }
+
+    /// Delivers every message of the edition ready at the clock's instant.
+    /// Call it from outside the runtime (a blocking thread).
+    pub fn deliver<S: Store + Send>(
+        &mut self,
+        store: &mut S,
+        state: &State,
+        templates: &Templates,
+    ) -> Result<Report, DispatchError> {
+        let now = self.clock.now();
+        let edition = &state.edition().id;
+        let mut report = Report::default();
+        let mut expired = Vec::new();
+        let mut ready = Vec::new();
+        for entry in store.pending(edition)? {
+            if !entry.ready(now) {
+                continue;
+            }
+            // A reminder after its deadline is worse than none.
+            if entry.expires_at.is_some_and(|t| t < now) {
+                expired.push(mark(&entry.key, Delivery::Expired, "past its expiry", now));
+            } else {
+                ready.push(entry);
+            }
+        }
+        report.expired = expired.len();
+        store.mark(&expired)?;
+        report.expired_keys = expired.into_iter().map(|m| m.key).collect();
+        if ready.is_empty() {
+            return Ok(report);
+        }
+        // Kept before anything is sent: a link in a delivered email is always
+        // known, and one kept for a send that then fails is harmless.
+        if let Some(links) = &self.links {
+            store.issue_links(&crate::links::issued(links, &ready, now))?;
+        }
+
+        let started = Instant::now();
+        let workers = self.workers;
+        let (jobs_in, jobs_out) = tokio::sync::mpsc::channel::<Job>(workers * 8);
+        let (marks_in, marks_out) = mpsc::channel::<ToWrite>();
+        let shared = Arc::new(Shared {
+            jobs: Mutex::new(jobs_out),
+            limit: self.rate.map(RateLimit::new),
+            store_failed: AtomicBool::new(false),
+            coordinators: compose::coordinators(state.edition()),
+        });
+        while self.idle.len() < workers {
+            self.idle.push((self.connect)());
+        }
+        let connectors: Vec<D> = self.idle.drain(..).collect();
+        let links = self.links.clone();
+        let runtime = self.runtime.clone();
+
+        let (written, kept) = std::thread::scope(|scope| {
+            let writer =
+                scope.spawn(|| write_marks(store, marks_out, workers, &shared.store_failed));
+            let producer_marks = marks_in.clone();
+            let coordinators = &shared.coordinators;
+            scope.spawn(move || {
+                for entry in ready {
+                    match compose::outgoing(state, templates, &entry, now, links.as_deref()) {
+                        Ok((outgoing, subject)) => {
+                            let job = Job {
+                                outgoing,
+                                entry,
+                                subject,
+                            };
+                            if jobs_in.blocking_send(job).is_err() {
+                                break;
+                            }
+                        }
+                        Err(reason) => {
+                            let mut failed = mark(&entry.key, Delivery::Failed, &reason, now);
+                            failed.then_queue = notices(&entry, "", &reason, coordinators, now);
+                            let failed = ToWrite {
+                                mark: failed,
+                                committed: None,
+                            };
+                            if producer_marks.send(failed).is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+            });
+            // The workers run on the runtime's threads, beside its I/O
+            // driver; this thread only waits for them to hand back their
+            // connectors.
+            let tasks: Vec<_> = connectors
+                .into_iter()
+                .map(|connector| {
+                    let work = work(
+                        connector,
+                        shared.clone(),
+                        marks_in.clone(),
+                        self.clock.clone(),
+                    );
+                    runtime.spawn(work)
+                })
+                .collect();
+            let kept = runtime.block_on(futures_util::future::join_all(tasks));
+            // A worker that panicked lost its connector: a new one is made.
+            let kept: Vec<D> = kept.into_iter().filter_map(Result::ok).collect();
+            drop(marks_in);
+            (writer.join(), kept)
+        });
+        self.idle = kept;
+        // A writer that died leaves outcomes unknown: say so rather than report
+        // nothing sent.
+        let (marks, result) = written.map_err(|_| DispatchError::WriterStopped)?;
+        result?;
+        report.elapsed = started.elapsed();
+        for m in marks {
+            match m.outcome {
+                Delivery::Sent => {
+                    report.sent += 1;
+                    report.sent_keys.push(m.key);
+                }
+                Delivery::Retry => report.retry.push((
+                    m.key,
+                    m.retry_at.unwrap_or(now),
+                    m.detail.unwrap_or_default(),
+                )),
+                Delivery::Failed => {
+                    report.notices += m.then_queue.len();
+                    let recipient = ActionKey::addressee_of(&m.key)
+                        .map(|a| a.to_string())
+                        .unwrap_or_default();
+                    report
+                        .failed
+                        .push((m.key, recipient, m.detail.unwrap_or_default()));
+                }
+                Delivery::Expired => {
+                    report.expired += 1;
+                    report.expired_keys.push(m.key);
+                }
+                Delivery::Pending => {}
+            }
+        }
+        Ok(report)
+    }
+
+    /// Says goodbye to the servers of the kept connections.
+    pub fn close(&mut self) {
+        let idle: Vec<D> = self.idle.drain(..).collect();
+        self.runtime.block_on(async {
+            for mut connector in idle {
+                connector.close().await;
+            }
+        });
+    }
+}
+
+/// What the workers share.
+struct Shared {
+    jobs: Mutex<tokio::sync::mpsc::Receiver<Job>>,
+    limit: Option<RateLimit>,
+    /// Set when outcomes can no longer be written: sending more would send
+    /// twice later.
+    store_failed: AtomicBool,
+    coordinators: Vec<compose::Coordinator>,
+}
+
+/// How many messages a worker may have sent whose outcome is not yet
+/// committed. A crash sends these again on restart (the server accepted them,
+/// the database does not know), so this, times the connections, bounds the
+/// duplicates a crash can cause. Two lets a worker send the next message
+/// while the last one's outcome commits (one at a time, one connection
+/// reached 0.36 of smtp-source's rate on loopback; two, 0.56), at the price
+/// of at most two duplicates per connection after a crash.
+const UNRECORDED_PER_CONNECTION: usize = 2;
+
+/// An outcome for the writer, and the worker waiting for its commit.
+struct ToWrite {
+    mark: Mark,
+    committed: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// One worker: takes the next message, delivers it through its own
+/// connector, hands the outcome to the writer and waits for its commit.
+async fn work<D: Deliver>(
+    mut connector: D,
+    shared: Arc<Shared>,
+    marks: mpsc::Sender<ToWrite>,
+    clock: Arc<dyn Clock>,
+) -> D {
+    let mut unrecorded = std::collections::VecDeque::new();
+    loop {
+        let next = shared.jobs.lock().await.recv().await;
+        let Some(job) = next else { break };
+        if shared.store_failed.load(Ordering::Acquire) {
+            break;
+        }
+        if let Some(limit) = &shared.limit {
+            limit.wait().await;
+        }
+        let outcome = connector.deliver(&job.outgoing).await;
+        let mark = outcome_mark(&job, outcome, clock.now(), &shared.coordinators);
+        let (committed, recorded) = tokio::sync::oneshot::channel();
+        let committed = Some(committed);
+        if marks.send(ToWrite { mark, committed }).is_err() {
+            break;
+        }
+        // Killed from here until the commit, the daemon sends this message
+        // again on restart: wait for it before going further.
+        unrecorded.push_back(recorded);
+        if unrecorded.len() >= UNRECORDED_PER_CONNECTION {
+            if let Some(oldest) = unrecorded.pop_front() {
+                if oldest.await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    // Kept open for the next pass; the dispatcher closes it at the end.
+    connector
+}
+
+/// How long the writer waits for more outcomes before committing, and how
+/// many it commits at most at once.
+const LINGER: Duration = Duration::from_millis(2);
+const MAX_BATCH: usize = 1_024;
+
+/// The writer: commits the outcomes that are waiting, all in one
+/// transaction, until the workers are done, and tells each worker its
+/// outcome is committed. Returns what it wrote.
+fn write_marks(
+    store: &mut impl Store,
+    marks: mpsc::Receiver<ToWrite>,
+    workers: usize,
+    failed: &AtomicBool,
+) -> (Vec<Mark>, Result<(), StoreError>) {
+    let mut written = Vec::new();
+    let mut result = Ok(());
+    while let Ok(first) = marks.recv() {
+        // Outcomes arriving within a moment of each other share a commit:
+        // one fsync for several messages instead of one each. Once every
+        // worker waits for this commit, nothing more can come.
+        let mut waiting = usize::from(first.committed.is_some());
+        let mut batch = vec![first];
+        let deadline = Instant::now() + LINGER;
+        while batch.len() < MAX_BATCH && waiting < workers * UNRECORDED_PER_CONNECTION {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match marks.recv_timeout(left) {
+                Ok(mark) => {
+                    waiting += usize::from(mark.committed.is_some());
+                    batch.push(mark);
+                }
+                Err(_) => break,
+            }
+        }
+        // Dropped unanswered after a failure: the workers stop.
+        if result.is_err() {
+            continue;
+        }
+        let (batch, waiting): (Vec<Mark>, Vec<_>) =
+            batch.into_iter().map(|w| (w.mark, w.committed)).unzip();
+        match store.mark(&batch) {
+            Ok(()) => {
+                written.extend(batch);
+                for worker in waiting.into_iter().flatten() {
+                    let _ = worker.send(());
+                }
+            }
+            Err(e) => {
+                failed.store(true, Ordering::Release);
+                result = Err(e);
+            }
+        }
+    }
+    (written, result)
+}
+
+fn mark(key: &str, outcome: Delivery, detail: &str, at: Timestamp) -> Mark {
+    Mark {
+        key: key.to_owned(),
+        outcome,
+        detail: Some(detail.to_owned()).filter(|d| !d.is_empty()),
+        at,
+        retry_at: None,
+        then_queue: Vec::new(),
+    }
+}
+
+fn outcome_mark(
+    job: &Job,
+    outcome: Result<(), DeliveryError>,
+    at: Timestamp,
+    coordinators: &[compose::Coordinator],
+) -> Mark {
+    let key = &job.entry.key;
+    match outcome {
+        Ok(()) => mark(key, Delivery::Sent, "", at),
+        Err(DeliveryError::Transient(reason)) => {
+            let wait = backoff(job.entry.attempts, key);
+            let mut retry = mark(key, Delivery::Retry, &reason, at);
+            retry.retry_at = at.checked_add(wait).ok();
+            retry
+        }
+        Err(DeliveryError::Permanent(reason)) => {
+            let mut failed = mark(key, Delivery::Failed, &reason, at);
+            failed.then_queue = notices(&job.entry, &job.subject, &reason, coordinators, at);
+            failed
+        }
+    }
+}
+
+/// The coordinators told of a message that will never arrive. Notices
+/// themselves are not escalated (a coordinator without a working address
+/// shows in `jalon send`'s report).
+fn notices(
+    entry: &OutboxEntry,
+    subject: &str,
+    reason: &str,
+    coordinators: &[compose::Coordinator],
+    at: Timestamp,
+) -> Vec<NewMessage> {
+    if Payload::is_notice(entry) {
+        return Vec::new();
+    }
+    let notice = Notice {
+        failed_key: entry.key.clone(),
+        recipient: entry.recipient.clone(),
+        subject: subject.to_owned(),
+        reason: reason.to_owned(),
+    };
+    coordinators
+        .iter()
+        .filter(|c| Addressee::parse(&entry.recipient) != Some(Addressee::Person(&c.id)))
+        .map(|c| notice.message(&c.id, at))
+        .collect()
+}
+
+/// At most `rate` messages per second across all workers: each send takes
+/// the next free slot.
+struct RateLimit {
+    interval: Duration,
+    next: Mutex<Instant>,
+}
+
+impl RateLimit {
+    fn new(per_second: f64) -> Self {
+        RateLimit {
+            interval: Duration::from_secs_f64(1.0 / per_second.max(0.001)),
+            next: Mutex::new(Instant::now()),
+        }
+    }
+
+    async fn wait(&self) {
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(Instant::now());
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot.into()).await;
+    }
+}

@@ -1,0 +1,27 @@
+//! One edition against the world. The core is pure; this crate is what
+//! every shell shares around it:
+//!
+//! - [`clock`]: what "now" is (the system's, a fixed `--at`, a test's shift);
+//! - [`load`]: the editions of a definitions folder, checked in full;
+//! - [`replay`]: a recorded history folded into a state;
+//! - [`record`]: the one step that records a human act;
+//! - [`tick`]: the one step time drives (queue what is due, dispatch);
+//! - [`dispatch`] and [`delivery`]: the outbox delivered, and where to;
+//! - [`compose`]: an outbox row turned into an email;
+//! - [`links`]: validation-link tokens; [`status`]: the status view.
+
+pub mod check_report;
+pub mod clock;
+pub mod compose;
+pub mod delivery;
+pub mod dispatch;
+pub mod links;
+pub mod load;
+pub mod local_time;
+pub mod payload;
+pub mod record;
+pub mod replay;
+pub mod status;
+pub mod tick;
+
+pub use clock::{Clock, FixedClock, ShiftedClock, SystemClock};

@@ -1,0 +1,115 @@
+//! The one step that records a human act, whoever the channel: the event is
+//! checked by the core against the history as it stands, and written with
+//! the messages it makes due in one transaction — or refused, and nothing is
+//! written. The CLI's recording commands and the daemon's link answers both
+//! come through here.
+
+use std::sync::Arc;
+
+use jalon_core::clock::deliver_until;
+use jalon_core::{Event, Rejection, State};
+use jalon_definition::resolved::Edition;
+use jalon_store::{ByLink, Claim, Entry, History, Recorded, Store, StoreError};
+
+use crate::replay::{replay, Orphaned};
+
+/// Why an act was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The core refuses it (a stage not open, a person not a validator…).
+    #[error("refused: {0}")]
+    Refused(Rejection),
+    /// The recorded history no longer fits the definition.
+    #[error(transparent)]
+    Orphaned(Box<Orphaned>),
+    /// A check of the caller's on the state (a link about an older
+    /// submission, say); its reason is the caller's own.
+    #[error("refused: {0}")]
+    Precondition(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the decision step refuses, before anything is written.
+#[derive(Debug)]
+enum Decline {
+    Refused(Rejection),
+    Orphaned(Box<Orphaned>),
+    Precondition(String),
+}
+
+impl From<Decline> for RecordError {
+    fn from(decline: Decline) -> RecordError {
+        match decline {
+            Decline::Refused(r) => RecordError::Refused(r),
+            Decline::Orphaned(o) => RecordError::Orphaned(o),
+            Decline::Precondition(p) => RecordError::Precondition(p),
+        }
+    }
+}
+
+/// A check run on the state before the event is applied; `Err` refuses.
+pub type Precondition<'a> = &'a dyn Fn(&State) -> Result<(), String>;
+
+/// Decides on `history`: the event applied, what it makes due at its
+/// instant, the entry to write.
+fn decide(
+    edition: &Arc<Edition>,
+    history: &History,
+    event: &Event,
+    precondition: Option<Precondition<'_>>,
+) -> Result<Entry, Decline> {
+    let mut state = replay(edition.clone(), history).map_err(Decline::Orphaned)?;
+    if let Some(check) = precondition {
+        check(&state).map_err(Decline::Precondition)?;
+    }
+    state.apply(event).map_err(Decline::Refused)?;
+    let mut due = Vec::new();
+    deliver_until(&mut state, event.at, |_, action| due.push(action.clone()));
+    Ok(Entry {
+        event: event.clone(),
+        version: edition.version.clone(),
+        due,
+    })
+}
+
+/// Records one event (optimistically: decided again if another writer went
+/// first).
+pub fn record<S: Store>(
+    store: &mut S,
+    edition: &Arc<Edition>,
+    event: &Event,
+) -> Result<Recorded, RecordError> {
+    let recorded = store.record(&edition.id, |history| decide(edition, history, event, None))?;
+    Ok(recorded?)
+}
+
+/// What an answer through a link did.
+#[derive(Debug)]
+pub enum LinkAnswer {
+    Recorded(Recorded),
+    /// The link was used meanwhile: nothing written.
+    Used(Box<jalon_store::StoredLink>),
+    /// There is no such link.
+    Missing,
+}
+
+/// [`record`] for an answer given through a link: the event, what it makes
+/// due and the link marked used, in one transaction.
+pub fn record_by_link<S: Store>(
+    store: &mut S,
+    edition: &Arc<Edition>,
+    claim: &Claim,
+    event: &Event,
+    precondition: Precondition<'_>,
+) -> Result<LinkAnswer, RecordError> {
+    let outcome = store.record_by_link(&edition.id, claim, |history| {
+        decide(edition, history, event, Some(precondition))
+    })?;
+    match outcome {
+        ByLink::Recorded(recorded) => Ok(LinkAnswer::Recorded(recorded)),
+        ByLink::Refused(decline) => Err(decline.into()),
+        ByLink::Used(stored) => Ok(LinkAnswer::Used(stored)),
+        ByLink::Missing => Ok(LinkAnswer::Missing),
+    }
+}
