@@ -77,12 +77,15 @@ messages:
     )
 }
 
+/// An outcome planned for the next message to an address.
+type Planned = (String, Result<(), DeliveryError>);
+
 /// What a fake deliverer was given, and the outcomes it is told to give
 /// (success once they run out).
 #[derive(Clone, Default)]
 struct Relay {
     delivered: Arc<Mutex<Vec<Outgoing>>>,
-    outcomes: Arc<Mutex<VecDeque<(String, Result<(), DeliveryError>)>>>,
+    outcomes: Arc<Mutex<VecDeque<Planned>>>,
 }
 
 impl Relay {
