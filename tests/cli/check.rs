@@ -6,7 +6,7 @@ use crate::{fixtures, root};
 #[test]
 fn the_shipped_definitions_pass_with_warnings_denied() {
     let output = Jalon::new()
-        .current_dir(&root())
+        .current_dir(root())
         .args(&["check", "--deny-warnings", "definitions"])
         .run();
     output.succeeds();
@@ -16,7 +16,7 @@ fn the_shipped_definitions_pass_with_warnings_denied() {
 #[test]
 fn a_clean_file_exits_zero_and_says_so() {
     let output = Jalon::new()
-        .current_dir(&fixtures())
+        .current_dir(fixtures())
         .args(&["check", "base.yaml"])
         .run();
     output.expect_code(0);
@@ -70,7 +70,7 @@ fn every_problem_is_reported_at_once_with_place_snippet_and_hint() {
 #[test]
 fn json_output_carries_locations_for_tools() {
     let output = Jalon::new()
-        .current_dir(&fixtures())
+        .current_dir(fixtures())
         .args(&["check", "--format", "json", "broken/unknown-key.yaml"])
         .run();
     output.expect_code(1);

@@ -7,7 +7,7 @@ use crate::support::Jalon;
 fn mermaid_and_dot_show_needs_and_decision_branches() {
     for format in ["mermaid", "dot"] {
         let output = Jalon::new()
-            .current_dir(&root())
+            .current_dir(root())
             .args(&[
                 "graph",
                 "definitions/editions/2024-2025.yaml",

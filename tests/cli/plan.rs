@@ -8,7 +8,7 @@ fn each_real_edition_plans_on_time() {
     for edition in EDITIONS {
         let file = format!("definitions/editions/{edition}.yaml");
         let output = Jalon::new()
-            .current_dir(&root())
+            .current_dir(root())
             .args(&["plan", &file])
             .run();
         output.succeeds();
@@ -19,7 +19,7 @@ fn each_real_edition_plans_on_time() {
 #[test]
 fn the_json_plan_lists_every_message_with_local_time_recipient_and_subject() {
     let output = Jalon::new()
-        .current_dir(&root())
+        .current_dir(root())
         .args(&[
             "plan",
             "definitions/editions/2024-2025.yaml",
@@ -70,7 +70,7 @@ fn the_json_plan_lists_every_message_with_local_time_recipient_and_subject() {
 #[test]
 fn another_outcome_previews_another_branch() {
     let output = Jalon::new()
-        .current_dir(&root())
+        .current_dir(root())
         .args(&[
             "plan",
             "definitions/editions/2024-2025.yaml",
@@ -92,7 +92,7 @@ fn another_outcome_previews_another_branch() {
     assert!(taken("prolongation"));
     assert!(!taken("convention"));
     let wrong = Jalon::new()
-        .current_dir(&root())
+        .current_dir(root())
         .args(&[
             "plan",
             "definitions/editions/2024-2025.yaml",
@@ -107,7 +107,7 @@ fn another_outcome_previews_another_branch() {
 #[test]
 fn the_ics_plan_is_read_by_a_calendar_parser() {
     let output = Jalon::new()
-        .current_dir(&root())
+        .current_dir(root())
         .args(&[
             "plan",
             "definitions/editions/2024-2025.yaml",
@@ -141,7 +141,7 @@ fn the_ics_plan_is_read_by_a_calendar_parser() {
 #[test]
 fn a_template_or_a_broken_file_is_not_planned() {
     let output = Jalon::new()
-        .current_dir(&root())
+        .current_dir(root())
         .args(&["plan", "definitions/programmes/val-doise.yaml"])
         .run();
     output.expect_code(2);
@@ -151,7 +151,7 @@ fn a_template_or_a_broken_file_is_not_planned() {
         output.stderr()
     );
     let output = Jalon::new()
-        .current_dir(&crate::fixtures())
+        .current_dir(crate::fixtures())
         .args(&["plan", "broken/unknown-reference--stage.yaml"])
         .run();
     output.expect_code(2);

@@ -31,7 +31,7 @@ fn shipped_definitions() -> Vec<PathBuf> {
 #[test]
 fn the_schema_in_definitions_is_up_to_date() {
     let printed = Jalon::new()
-        .current_dir(&root())
+        .current_dir(root())
         .args(&["schema"])
         .run()
         .stdout();

@@ -12,7 +12,7 @@ use crate::{root, EDITIONS};
 
 fn simulate(edition: &str, out: &Path) -> Run {
     Jalon::new()
-        .current_dir(&root())
+        .current_dir(root())
         .args(&[
             "simulate",
             &format!("definitions/editions/{edition}.yaml"),
@@ -243,7 +243,7 @@ fn an_english_laureate_reads_english_with_english_dates() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("sim");
     let output = Jalon::new()
-        .current_dir(&root())
+        .current_dir(root())
         .args(&[
             "simulate",
             "tests/fixtures/english.yaml",
