@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use crate::{fixtures, jalon, json, stdout};
+use crate::fixtures;
+use crate::support::Jalon;
 
 struct Expected {
     code: String,
@@ -68,8 +69,11 @@ fn every_broken_definition_reports_its_problem_where_it_is() {
             "{name} should expect a `{code_of_name}` diagnostic"
         );
 
-        let output = jalon(&dir, &["check", "--format", "json", &name]);
-        let report = json(&output);
+        let output = Jalon::new()
+            .current_dir(&dir)
+            .args(&["check", "--format", "json", &name])
+            .run();
+        let report = output.json();
         let found: Vec<(String, String, u64, u64)> = report["diagnostics"]
             .as_array()
             .expect("diagnostics")
@@ -97,7 +101,7 @@ fn every_broken_definition_reports_its_problem_where_it_is() {
         }
         let has_error = report["errors"].as_u64().unwrap_or_default() > 0;
         assert_eq!(
-            output.status.code(),
+            output.code(),
             Some(i32::from(has_error)),
             "{name}: exit code"
         );
@@ -112,7 +116,11 @@ fn every_broken_definition_reports_its_problem_where_it_is() {
             );
         }
 
-        let text = stdout(&jalon(&dir, &["check", &name]));
+        let text = Jalon::new()
+            .current_dir(&dir)
+            .args(&["check", &name])
+            .run()
+            .stdout();
         insta::assert_snapshot!(stem, text);
     }
 }

@@ -1,30 +1,40 @@
 //! `jalon check` as a programme manager runs it.
 
-use crate::{fixtures, jalon, json, root, stderr, stdout};
+use crate::support::Jalon;
+use crate::{fixtures, root};
 
 #[test]
 fn the_shipped_definitions_pass_with_warnings_denied() {
-    let output = jalon(&root(), &["check", "--deny-warnings", "definitions"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("no problems"));
+    let output = Jalon::new()
+        .current_dir(root())
+        .args(&["check", "--deny-warnings", "definitions"])
+        .run();
+    output.succeeds();
+    assert!(output.stdout().contains("no problems"));
 }
 
 #[test]
 fn a_clean_file_exits_zero_and_says_so() {
-    let output = jalon(&fixtures(), &["check", "base.yaml"]);
-    assert_eq!(output.status.code(), Some(0));
-    assert_eq!(stdout(&output), "✓ 1 file checked, no problems\n");
+    let output = Jalon::new()
+        .current_dir(fixtures())
+        .args(&["check", "base.yaml"])
+        .run();
+    output.expect_code(0);
+    assert_eq!(output.stdout(), "✓ 1 file checked, no problems\n");
 }
 
 #[test]
 fn warnings_fail_only_when_denied() {
     let dir = fixtures();
     let file = "broken/non-working-date.yaml";
-    let output = jalon(&dir, &["check", file]);
-    assert_eq!(output.status.code(), Some(0), "warnings alone pass");
-    assert!(stdout(&output).contains("0 errors and 1 warning"));
-    let output = jalon(&dir, &["check", "--deny-warnings", file]);
-    assert_eq!(output.status.code(), Some(1));
+    let output = Jalon::new().current_dir(&dir).args(&["check", file]).run();
+    assert_eq!(output.code(), Some(0), "warnings alone pass");
+    assert!(output.stdout().contains("0 errors and 1 warning"));
+    let output = Jalon::new()
+        .current_dir(&dir)
+        .args(&["check", "--deny-warnings", file])
+        .run();
+    output.expect_code(1);
 }
 
 #[test]
@@ -36,9 +46,12 @@ fn every_problem_is_reported_at_once_with_place_snippet_and_hint() {
         base.display()
     );
     std::fs::write(dir.path().join("edition.yaml"), text).expect("write");
-    let output = jalon(dir.path(), &["check", "edition.yaml"]);
-    assert_eq!(output.status.code(), Some(1));
-    let out = stdout(&output);
+    let output = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["check", "edition.yaml"])
+        .run();
+    output.expect_code(1);
+    let out = output.stdout();
     for expected in [
         "error[unknown-time-zone]: edition.yaml:2:12",
         "did you mean `Europe/Paris`?",
@@ -56,12 +69,12 @@ fn every_problem_is_reported_at_once_with_place_snippet_and_hint() {
 
 #[test]
 fn json_output_carries_locations_for_tools() {
-    let output = jalon(
-        &fixtures(),
-        &["check", "--format", "json", "broken/unknown-key.yaml"],
-    );
-    assert_eq!(output.status.code(), Some(1));
-    let report = json(&output);
+    let output = Jalon::new()
+        .current_dir(fixtures())
+        .args(&["check", "--format", "json", "broken/unknown-key.yaml"])
+        .run();
+    output.expect_code(1);
+    let report = output.json();
     assert_eq!(report["errors"], 1);
     assert_eq!(report["warnings"], 0);
     let d = &report["diagnostics"][0];
@@ -95,9 +108,12 @@ fn folders_are_searched_for_yaml_files() {
     )
     .expect("copy");
     std::fs::write(dir.path().join("editions/notes.txt"), "not a definition").expect("write");
-    let output = jalon(dir.path(), &["check", "editions"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("2 files checked"));
+    let output = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["check", "editions"])
+        .run();
+    output.succeeds();
+    assert!(output.stdout().contains("2 files checked"));
 }
 
 #[test]
@@ -108,7 +124,11 @@ fn a_template_problem_is_shown_once_however_many_editions_extend_it() {
     for name in ["one.yaml", "two.yaml"] {
         std::fs::write(dir.path().join(name), "extends: template.yaml\n").expect("write");
     }
-    let report = json(&jalon(dir.path(), &["check", "--format", "json", "."]));
+    let report = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["check", "--format", "json", "."])
+        .run()
+        .json();
     assert_eq!(report["errors"], 1, "{report}");
     assert_eq!(report["diagnostics"][0]["code"], "invalid-expression");
     assert_eq!(report["diagnostics"][0]["file"], "template.yaml");
@@ -117,27 +137,38 @@ fn a_template_problem_is_shown_once_however_many_editions_extend_it() {
 #[test]
 fn usage_errors_exit_two() {
     let dir = fixtures();
-    let output = jalon(&dir, &["check", "no/such/file.yaml"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("`no/such/file.yaml` does not exist"));
+    let output = Jalon::new()
+        .current_dir(&dir)
+        .args(&["check", "no/such/file.yaml"])
+        .run();
+    output.expect_code(2);
+    assert!(output
+        .stderr()
+        .contains("`no/such/file.yaml` does not exist"));
 
     let empty = tempfile::tempdir().expect("temp dir");
-    let output = jalon(empty.path(), &["check", "."]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("holds no definition files"));
+    let output = Jalon::new()
+        .current_dir(empty.path())
+        .args(&["check", "."])
+        .run();
+    output.expect_code(2);
+    assert!(output.stderr().contains("holds no definition files"));
 
     assert_eq!(
-        jalon(&dir, &["check"]).status.code(),
+        Jalon::new().current_dir(&dir).args(&["check"]).run().code(),
         Some(2),
         "a path is required"
     );
-    assert_eq!(
-        jalon(&dir, &["check", "--format", "xml", "base.yaml"])
-            .status
-            .code(),
-        Some(2)
-    );
-    assert_eq!(jalon(&dir, &["frobnicate"]).status.code(), Some(2));
+    Jalon::new()
+        .current_dir(&dir)
+        .args(["check", "--format", "xml", "base.yaml"])
+        .run()
+        .expect_code(2);
+    Jalon::new()
+        .current_dir(&dir)
+        .arg("frobnicate")
+        .run()
+        .expect_code(2);
 }
 
 #[test]
@@ -173,8 +204,11 @@ templates:
         base.display()
     );
     std::fs::write(dir.path().join("edition.yaml"), text).expect("write");
-    let output = jalon(dir.path(), &["check", "--format", "json", "edition.yaml"]);
-    let report = json(&output);
+    let output = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["check", "--format", "json", "edition.yaml"])
+        .run();
+    let report = output.json();
     let found: Vec<(String, u64, u64, String)> = report["diagnostics"]
         .as_array()
         .expect("diagnostics")

@@ -2,48 +2,40 @@
 //! then read by `jalon daemon`, under the environment and the flags.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::daemon::{eventually, workplace, Daemon, ENVIRONMENT, QUICKLY};
-use crate::{jalon, stderr, stdout};
+use crate::daemon::{workplace, Daemon, QUICKLY};
+use crate::support::{eventually, Jalon, Run};
 
 /// `jalon daemon ARGS…` in `dir` with these variables, expected to exit
 /// at once (killed after a while if it starts instead).
-pub(crate) fn daemon_refused(dir: &Path, args: &[&str], variables: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_jalon"));
-    command
+pub(crate) fn daemon_refused(dir: &Path, args: &[&str], variables: &[(&str, &str)]) -> Run {
+    let mut started = Jalon::new()
         .arg("daemon")
         .args(args)
         .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for name in ENVIRONMENT {
-        command.env_remove(name);
-    }
-    command.envs(variables.iter().copied());
-    let mut child = command.spawn().expect("the jalon binary starts");
-    let started = Instant::now();
-    while child.try_wait().expect("its status").is_none() {
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
+        .envs(variables)
+        .spawn();
+    let since = Instant::now();
+    while started.child().try_wait().expect("its status").is_none() {
+        if since.elapsed() > Duration::from_secs(20) {
+            let _ = started.child().kill();
             break;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    child.wait_with_output().expect("its output")
+    started.wait()
 }
 
 #[test]
 fn jalon_init_writes_a_file_the_daemon_starts_with_and_never_overwrites() {
     let dir = workplace();
-    let written = jalon(dir.path(), &["init"]);
-    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    let written = Jalon::new().current_dir(dir.path()).args(&["init"]).run();
+    written.succeeds();
     assert!(
-        stdout(&written).contains("jalon.toml"),
+        written.stdout().contains("jalon.toml"),
         "{}",
-        stdout(&written)
+        written.stdout()
     );
     let file = dir.path().join("jalon.toml");
     let text = std::fs::read_to_string(&file).expect("jalon.toml");
@@ -53,20 +45,23 @@ fn jalon_init_writes_a_file_the_daemon_starts_with_and_never_overwrites() {
 
     // A second run leaves the file alone and says so.
     std::fs::write(&file, format!("{text}\n# mine\n")).expect("an edit");
-    let again = jalon(dir.path(), &["init"]);
-    assert_eq!(again.status.code(), Some(1));
+    let again = Jalon::new().current_dir(dir.path()).args(&["init"]).run();
+    again.expect_code(1);
     assert!(
-        stderr(&again).contains("already exists"),
+        again.stderr().contains("already exists"),
         "{}",
-        stderr(&again)
+        again.stderr()
     );
     assert!(std::fs::read_to_string(&file)
         .expect("jalon.toml")
         .ends_with("# mine\n"));
 
     // Another folder, created for it.
-    let elsewhere = jalon(dir.path(), &["init", "conf/prod"]);
-    assert_eq!(elsewhere.status.code(), Some(0), "{}", stderr(&elsewhere));
+    let elsewhere = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["init", "conf/prod"])
+        .run();
+    elsewhere.succeeds();
     assert_eq!(
         std::fs::read_to_string(dir.path().join("conf/prod/jalon.toml")).expect("written"),
         text
@@ -96,8 +91,8 @@ fn a_bad_settings_file_exits_2_with_each_place_and_nothing_starts() {
     )
     .expect("jalon.toml");
     let output = daemon_refused(dir.path(), &[], &[]);
-    assert_eq!(output.status.code(), Some(2));
-    let text = stderr(&output);
+    output.expect_code(2);
+    let text = output.stderr();
     for expected in [
         "jalon.toml:3:1",
         "unknown setting `conections`",
@@ -119,8 +114,8 @@ fn a_bad_settings_file_exits_2_with_each_place_and_nothing_starts() {
 
     // A file named but missing is an error too, wherever it is named.
     let output = daemon_refused(dir.path(), &[], &[("JALON_CONFIG", "prod.toml")]);
-    assert_eq!(output.status.code(), Some(2));
-    let text = stderr(&output);
+    output.expect_code(2);
+    let text = output.stderr();
     assert!(text.contains("JALON_CONFIG"), "{text}");
     assert!(text.contains("prod.toml` does not exist"), "{text}");
 }
@@ -206,9 +201,9 @@ fn operator_commands_use_the_database_and_definitions_the_settings_file_names() 
     .unwrap();
 
     // No flag: the command records where the daemon reads.
-    let recorded = jalon(
-        dir.path(),
-        &[
+    let recorded = Jalon::new()
+        .current_dir(dir.path())
+        .args(&[
             "complete",
             "essai",
             "feuille-de-route",
@@ -216,34 +211,43 @@ fn operator_commands_use_the_database_and_definitions_the_settings_file_names() 
             "p1",
             "--by",
             "ana",
-        ],
-    );
+        ])
+        .run();
     assert_eq!(
-        recorded.status.code(),
+        recorded.code(),
         Some(0),
         "{}{}",
-        stdout(&recorded),
-        stderr(&recorded)
+        recorded.stdout(),
+        recorded.stderr()
     );
     assert!(dir.path().join("data/progress.db").is_file());
     assert!(!dir.path().join("jalon.db").exists());
-    let log = jalon(dir.path(), &["log", "essai"]);
-    assert!(stdout(&log).contains("complete"), "{}", stdout(&log));
+    let log = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["log", "essai"])
+        .run();
+    assert!(log.stdout().contains("complete"), "{}", log.stdout());
 
     // A flag still wins over the file.
-    let elsewhere = jalon(dir.path(), &["log", "essai", "--db", "other.db"]);
-    assert_eq!(elsewhere.status.code(), Some(2));
+    let elsewhere = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["log", "essai", "--db", "other.db"])
+        .run();
+    elsewhere.expect_code(2);
     assert!(
-        stderr(&elsewhere).contains("other.db"),
+        elsewhere.stderr().contains("other.db"),
         "{}",
-        stderr(&elsewhere)
+        elsewhere.stderr()
     );
 
     // A broken file stops the command, saying where, and changes nothing.
     std::fs::write(&settings, "db = 3\n").unwrap();
-    let refused = jalon(dir.path(), &["log", "essai"]);
-    assert_eq!(refused.status.code(), Some(2));
-    let report = stderr(&refused);
+    let refused = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["log", "essai"])
+        .run();
+    refused.expect_code(2);
+    let report = refused.stderr();
     assert!(report.contains("jalon.toml:1:"), "{report}");
     assert!(report.contains("nothing was done"), "{report}");
 }

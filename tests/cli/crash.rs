@@ -12,19 +12,18 @@
 //! the test-only `JALON_CLOCK_SKEW_SECONDS`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::process::{Child, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use jiff::{Span, Timestamp, Zoned};
 use mail_parser::MessageParser;
 use rusqlite::{Connection, OpenFlags};
 
+use crate::fixtures;
 use crate::servers::Sink;
-use crate::{fixtures, jalon, stdout};
+use crate::support::{eventually_within, exit_within, signal, Jalon, StderrLog};
 
 /// How long anything the daemon should do at once may take on a busy machine.
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -35,59 +34,33 @@ const SKEW: &str = "JALON_CLOCK_SKEW_SECONDS";
 /// A running `jalon daemon`, killed if a test fails before stopping it.
 struct Daemon {
     child: Child,
-    log: Arc<Mutex<String>>,
-    reader: Option<JoinHandle<()>>,
+    log: StderrLog,
 }
 
 impl Daemon {
     /// `jalon daemon --listen 127.0.0.1:0 EXTRA…` in `dir`, with no setting
     /// from this process's environment but `skew`, if any.
     fn start(dir: &Path, extra: &[&str], skew: Option<i64>) -> Daemon {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_jalon"));
-        command
+        let mut daemon = Jalon::new()
             .args(["daemon", "--listen", "127.0.0.1:0"])
             .args(extra)
-            .current_dir(dir)
-            .env("NO_COLOR", "1")
+            .current_dir(dir);
+        if let Some(seconds) = skew {
+            daemon = daemon.env(SKEW, seconds.to_string());
+        }
+        let mut child = daemon
+            .command()
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("JALON_") {
-                command.env_remove(name);
-            }
-        }
-        if let Some(seconds) = skew {
-            command.env(SKEW, seconds.to_string());
-        }
-        let mut child = command.spawn().expect("the jalon binary starts");
-        let log = Arc::new(Mutex::new(String::new()));
-        let lines = BufReader::new(child.stderr.take().expect("its standard error"));
-        let sink = log.clone();
-        let reader = std::thread::spawn(move || {
-            for line in lines.lines().map_while(Result::ok) {
-                let mut log = sink.lock().expect("the log");
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        Daemon {
-            child,
-            log,
-            reader: Some(reader),
-        }
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the jalon binary starts");
+        let log = StderrLog::follow(child.stderr.take().expect("its standard error"));
+        Daemon { child, log }
     }
 
     fn log(&self) -> String {
-        self.log.lock().expect("the log").clone()
-    }
-
-    /// Its whole log, once it has exited.
-    fn finish(mut self) -> String {
-        if let Some(reader) = self.reader.take() {
-            reader.join().expect("the log reader");
-        }
-        self.log()
+        self.log.text()
     }
 
     /// SIGKILL, which it cannot handle: asserts it was still running, waits
@@ -101,29 +74,15 @@ impl Daemon {
         );
         self.child.kill().expect("SIGKILL");
         self.child.wait().expect("the killed daemon's status");
-        self.finish()
+        self.log.finish()
     }
 
     /// SIGTERM; waits, at most `within`, for the exit.
     fn terminate(mut self, within: Duration) -> (ExitStatus, String) {
-        let sent = Command::new("kill")
-            .args(["-s", "TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(sent.success(), "kill -s TERM");
-        let asked = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("the daemon's status") {
-                break status;
-            }
-            assert!(
-                asked.elapsed() < within,
-                "still running {within:?} after SIGTERM:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        (status, self.finish())
+        signal(&self.child, "TERM");
+        let log = &self.log;
+        let status = exit_within(&mut self.child, within, "SIGTERM", || log.text());
+        (status, self.log.finish())
     }
 }
 
@@ -131,14 +90,6 @@ impl Drop for Daemon {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-fn eventually(what: &str, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < PATIENCE, "waited in vain for {what}");
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -334,7 +285,11 @@ fn burst(id: &str) -> String {
 /// The messages `jalon plan` shows for a definition: (key, kind, stage,
 /// at, expires_at).
 fn planned(dir: &Path, file: &str) -> Vec<(String, String, String, Timestamp, Timestamp)> {
-    let plan = crate::json(&jalon(dir, &["plan", file, "--format", "json"]));
+    let plan = Jalon::new()
+        .current_dir(dir)
+        .args(&["plan", file, "--format", "json"])
+        .run()
+        .json();
     let instant = |v: &serde_json::Value| {
         v.as_str()
             .expect("an instant")
@@ -500,7 +455,7 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_unrecorded_sends(
 
     // Then left to drain, and stopped.
     let daemon = Daemon::start(dir.path(), &args, None);
-    eventually("the outbox to drain", || {
+    eventually_within(PATIENCE, "the outbox to drain", || {
         let rows = outbox_rows(&db);
         rows.len() == expected.len() && rows.iter().all(|(_, _, status)| status == "sent")
     });
@@ -638,9 +593,13 @@ messages:
 
 /// `jalon outbox rattrapage`: status and attempts by key.
 fn outbox_of(dir: &Path) -> BTreeMap<String, (String, u32)> {
-    let output = jalon(dir, &["outbox", "rattrapage"]);
-    assert_eq!(output.status.code(), Some(0), "{}", crate::stderr(&output));
-    stdout(&output)
+    let output = Jalon::new()
+        .current_dir(dir)
+        .args(&["outbox", "rattrapage"])
+        .run();
+    output.succeeds();
+    output
+        .stdout()
         .lines()
         .filter_map(|line| {
             let words: Vec<&str> = line.split_whitespace().collect();
@@ -713,7 +672,7 @@ fn a_reminder_due_while_stopped_goes_out_once_on_restart_and_an_expired_one_neve
     // and it sleeps until the first reminder. Stopped before it.
     let daemon = Daemon::start(dir.path(), &args, None);
     let wake = format!("next wake-up at {fiche_at}");
-    eventually(&wake, || daemon.log().contains(&wake));
+    eventually_within(PATIENCE, &wake, || daemon.log().contains(&wake));
     let (status, log) = daemon.terminate(Duration::from_secs(15));
     assert_eq!(status.code(), Some(0), "{log}");
     assert!(!log.contains(SKEW), "{log}");
@@ -726,7 +685,7 @@ fn a_reminder_due_while_stopped_goes_out_once_on_restart_and_an_expired_one_neve
     // current goes out once, the other is recorded expired, never sent.
     let skew = |to: Timestamp| Timestamp::now().duration_until(to).as_secs();
     let daemon = Daemon::start(dir.path(), &args, Some(skew(later)));
-    eventually("a pass", || daemon.log().contains("pass over"));
+    eventually_within(PATIENCE, "a pass", || daemon.log().contains("pass over"));
     let (status, log) = daemon.terminate(Duration::from_secs(15));
     assert_eq!(status.code(), Some(0), "{log}");
     assert!(
@@ -747,7 +706,7 @@ fn a_reminder_due_while_stopped_goes_out_once_on_restart_and_an_expired_one_neve
 
     // 3. Restarted again (later still): nothing more goes out.
     let daemon = Daemon::start(dir.path(), &args, Some(skew(later + hour)));
-    eventually("a pass", || daemon.log().contains("pass over"));
+    eventually_within(PATIENCE, "a pass", || daemon.log().contains("pass over"));
     let (status, log) = daemon.terminate(Duration::from_secs(15));
     assert_eq!(status.code(), Some(0), "{log}");
     assert!(log.contains("due=0 sent=0"), "{log}");

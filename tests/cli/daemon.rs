@@ -4,36 +4,17 @@
 //! fixture's edition `essai` started on 3 March 2025, so on first start
 //! every one of its messages is overdue: sent late or recorded as expired.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Child, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{fixtures, jalon, stderr, stdout};
-
-/// How long anything the daemon should do at once may take on a busy machine.
-pub(crate) const PATIENCE: Duration = Duration::from_secs(20);
+use crate::fixtures;
+use crate::support::{eventually, exit_within, outbox_emails, signal, Jalon, StderrLog, PATIENCE};
 
 /// How soon a daemon with nothing under way exits on SIGTERM or SIGINT.
 pub(crate) const QUICKLY: Duration = Duration::from_secs(5);
-
-/// The settings the tests rely on come from the command line only.
-pub(crate) const ENVIRONMENT: [&str; 12] = [
-    "JALON_CONFIG",
-    "JALON_OPERATOR",
-    "JALON_PUBLIC_URL",
-    "JALON_SECRET_FILE",
-    "JALON_DEFINITIONS",
-    "JALON_DB",
-    "JALON_SMTP",
-    "JALON_FOLDER",
-    "JALON_LISTEN",
-    "JALON_LOG_FORMAT",
-    "JALON_SMTP_RATE",
-    "JALON_SMTP_CONNECTIONS",
-];
 
 /// A folder laid out as an operator's: `definitions/smtp.yaml`.
 pub(crate) fn workplace() -> tempfile::TempDir {
@@ -50,7 +31,7 @@ pub(crate) fn workplace() -> tempfile::TempDir {
 /// A running daemon, killed if a test fails before stopping it.
 pub(crate) struct Daemon {
     child: Child,
-    log: Arc<Mutex<String>>,
+    log: StderrLog,
     address: String,
 }
 
@@ -62,29 +43,17 @@ impl Daemon {
 
     /// The same, with these variables set (all other JALON_* unset).
     pub(crate) fn start_with(dir: &Path, extra: &[&str], variables: &[(&str, &str)]) -> Daemon {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_jalon"));
-        command
+        let mut child = Jalon::new()
             .args(["daemon", "--listen", "127.0.0.1:0"])
             .args(extra)
             .current_dir(dir)
-            .env("NO_COLOR", "1")
+            .envs(variables)
+            .command()
             .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for name in ENVIRONMENT {
-            command.env_remove(name);
-        }
-        command.envs(variables.iter().copied());
-        let mut child = command.spawn().expect("the jalon binary starts");
-        let log = Arc::new(Mutex::new(String::new()));
-        let lines = BufReader::new(child.stderr.take().expect("its standard error"));
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in lines.lines().map_while(Result::ok) {
-                let mut log = sink.lock().expect("the log");
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the jalon binary starts");
+        let log = StderrLog::follow(child.stderr.take().expect("its standard error"));
         let mut daemon = Daemon {
             child,
             log,
@@ -105,15 +74,11 @@ impl Daemon {
     }
 
     pub(crate) fn log(&self) -> String {
-        self.log.lock().expect("the log").clone()
+        self.log.text()
     }
 
     fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args(["-s", name, &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill -s {name}");
+        signal(&self.child, name);
     }
 
     fn running(&mut self) -> bool {
@@ -158,18 +123,8 @@ impl Daemon {
     /// and the whole log.
     pub(crate) fn stop(mut self, signal: &str, within: Duration) -> (ExitStatus, String) {
         self.signal(signal);
-        let asked = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("the daemon's status") {
-                break status;
-            }
-            assert!(
-                asked.elapsed() < within,
-                "still running {within:?} after {signal}:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        let log = &self.log;
+        let status = exit_within(&mut self.child, within, signal, || log.text());
         // The reader thread sees the end of the pipe soon after the exit.
         std::thread::sleep(Duration::from_millis(100));
         (status, self.log())
@@ -193,21 +148,16 @@ fn listening(log: &str) -> Option<String> {
     Some(address).filter(|a| a.contains(':'))
 }
 
-pub(crate) fn eventually(what: &str, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < PATIENCE, "waited in vain for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// The counts in `jalon outbox EDITION`'s first line: (total, pending).
 fn outbox_counts(dir: &Path, edition: &str) -> Option<(usize, usize)> {
-    let output = jalon(dir, &["outbox", edition]);
-    if output.status.code() != Some(0) {
+    let output = Jalon::new()
+        .current_dir(dir)
+        .args(&["outbox", edition])
+        .run();
+    if output.code() != Some(0) {
         return None;
     }
-    let text = stdout(&output);
+    let text = output.stdout();
     let header = text.lines().next()?;
     let (_, counts) = header.rsplit_once(": ")?;
     let total = counts.split(' ').next()?.parse().ok()?;
@@ -232,12 +182,12 @@ fn drained(dir: &Path, edition: &str) {
 /// What `jalon send` reports doing on a fresh database in the same folder:
 /// `[due, sent, retry, failed, expired]`.
 fn sent_by_hand(dir: &Path) -> [u64; 5] {
-    let output = jalon(
-        dir,
-        &["send", "essai", "--db", "by-hand.db", "--folder", "by-hand"],
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = stdout(&output);
+    let output = Jalon::new()
+        .current_dir(dir)
+        .args(&["send", "essai", "--db", "by-hand.db", "--folder", "by-hand"])
+        .run();
+    output.succeeds();
+    let text = output.stdout();
     let numbers: Vec<u64> = text
         .lines()
         .next()
@@ -278,11 +228,17 @@ fn catches_up_once_counts_it_and_stops_on_sigterm() {
         Some(0)
     );
     // The same outbox as `jalon send` leaves.
-    let by_hand = jalon(dir.path(), &["outbox", "essai", "--db", "by-hand.db"]);
-    let daemon_outbox = jalon(dir.path(), &["outbox", "essai"]);
+    let by_hand = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["outbox", "essai", "--db", "by-hand.db"])
+        .run();
+    let daemon_outbox = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["outbox", "essai"])
+        .run();
     assert_eq!(
-        stdout(&daemon_outbox).lines().next(),
-        stdout(&by_hand).lines().next()
+        daemon_outbox.stdout().lines().next(),
+        by_hand.stdout().lines().next()
     );
     let log = daemon.log();
     assert!(log.contains("edition essai:"), "{log}");
@@ -399,15 +355,12 @@ fn broken_definitions_at_start_exit_2_with_the_diagnostics() {
     let dir = workplace();
     std::fs::write(dir.path().join("definitions/second.yaml"), "edition: [\n")
         .expect("a broken definition");
-    let output = Command::new(env!("CARGO_BIN_EXE_jalon"))
+    let output = Jalon::new()
         .args(["daemon", "--listen", "127.0.0.1:0"])
         .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env_remove("JALON_DEFINITIONS")
-        .output()
-        .expect("the jalon binary runs");
-    assert_eq!(output.status.code(), Some(2));
-    let text = stderr(&output);
+        .run();
+    output.expect_code(2);
+    let text = output.stderr();
     assert!(text.contains("second.yaml"), "{text}");
     assert!(!dir.path().join("jalon.db").exists(), "nothing recorded");
 }
@@ -420,10 +373,11 @@ fn sleeps_until_the_first_message_of_a_future_edition() {
         .checked_add(jiff::Span::new().days(400))
         .expect("a date next year");
     starting_on(dir.path(), start);
-    let plan = crate::json(&jalon(
-        dir.path(),
-        &["plan", "definitions/smtp.yaml", "--format", "json"],
-    ));
+    let plan = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["plan", "definitions/smtp.yaml", "--format", "json"])
+        .run()
+        .json();
     let first = plan["messages"]
         .as_array()
         .expect("the planned messages")
@@ -506,9 +460,9 @@ fn sigterm_during_a_stuck_send_exits_0_within_the_grace_period() {
 #[test]
 fn a_reload_that_would_orphan_recorded_progress_is_rejected() {
     let dir = workplace();
-    let recorded = jalon(
-        dir.path(),
-        &[
+    let recorded = Jalon::new()
+        .current_dir(dir.path())
+        .args(&[
             "complete",
             "essai",
             "feuille-de-route",
@@ -516,9 +470,9 @@ fn a_reload_that_would_orphan_recorded_progress_is_rejected() {
             "p1",
             "--by",
             "ana",
-        ],
-    );
-    assert_eq!(recorded.status.code(), Some(0), "{}", stderr(&recorded));
+        ])
+        .run();
+    recorded.succeeds();
     let mut daemon = Daemon::start(dir.path(), &[]);
     eventually("/healthz", || daemon.healthy());
     drained(dir.path(), "essai");
@@ -529,8 +483,11 @@ fn a_reload_that_would_orphan_recorded_progress_is_rejected() {
         .expect("the fixture")
         .replace("id: feuille-de-route", "id: feuille");
     std::fs::write(&file, renamed).expect("the renamed stage");
-    let check = jalon(dir.path(), &["check", "definitions"]);
-    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    let check = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["check", "definitions"])
+        .run();
+    check.succeeds();
     daemon.signal("HUP");
     // The watch on the folder may reject it too: once at least.
     eventually("a rejected reload", || {
@@ -557,15 +514,12 @@ fn save_by_rename(file: &Path, text: &str) {
     std::fs::rename(&temporary, file).expect("the rename over the original");
 }
 
-/// The `.eml` files in the default folder that are addressed to `address`.
+/// The `.eml` files in the default folder that are addressed to `address`,
+/// as written (headers and encoded body).
 fn emails_to(dir: &Path, address: &str) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir.join("outbox")) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+    outbox_emails(dir)
+        .into_iter()
+        .filter_map(|bytes| String::from_utf8(bytes).ok())
         .filter(|text| {
             text.lines()
                 .any(|l| l.starts_with("To:") && l.contains(address))
@@ -716,8 +670,11 @@ fn an_event_recorded_by_a_command_wakes_the_sleeping_daemon() {
     let dir = workplace();
     starting_on(dir.path(), jiff::Zoned::now().date());
     with_validation(dir.path());
-    let check = jalon(dir.path(), &["check", "definitions"]);
-    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    let check = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["check", "definitions"])
+        .run();
+    check.succeeds();
 
     let daemon = Daemon::start(dir.path(), &[]);
     eventually("/healthz", || daemon.healthy());
@@ -740,9 +697,9 @@ fn an_event_recorded_by_a_command_wakes_the_sleeping_daemon() {
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(passes(&daemon), before, "{}", daemon.log());
 
-    let recorded = jalon(
-        dir.path(),
-        &[
+    let recorded = Jalon::new()
+        .current_dir(dir.path())
+        .args(&[
             "complete",
             "essai",
             "feuille-de-route",
@@ -750,9 +707,9 @@ fn an_event_recorded_by_a_command_wakes_the_sleeping_daemon() {
             "p1",
             "--by",
             "ana",
-        ],
-    );
-    assert_eq!(recorded.status.code(), Some(0), "{}", stderr(&recorded));
+        ])
+        .run();
+    recorded.succeeds();
     let asked = Instant::now();
     eventually("the validation request sent", || requests(dir.path()) == 1);
     assert!(

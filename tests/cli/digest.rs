@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use crate::{fixtures, jalon, stderr, stdout};
+use crate::fixtures;
+use crate::support::Jalon;
 
 /// The delivery fixture with a Monday 08:00 digest to the coordination.
 fn edition(dir: &Path) {
@@ -16,9 +17,9 @@ fn edition(dir: &Path) {
 }
 
 fn send_at(dir: &Path, at: &str) -> String {
-    let output = jalon(
-        dir,
-        &[
+    let output = Jalon::new()
+        .current_dir(dir)
+        .args(&[
             "send",
             "essai",
             "--folder",
@@ -29,17 +30,17 @@ fn send_at(dir: &Path, at: &str) -> String {
             "definitions",
             "--at",
             at,
-        ],
-    );
+        ])
+        .run();
     // The fixture's rejected address only fails over SMTP: the folder takes all.
     assert_eq!(
-        output.status.code(),
+        output.code(),
         Some(0),
         "{}{}",
-        stdout(&output),
-        stderr(&output)
+        output.stdout(),
+        output.stderr()
     );
-    stdout(&output)
+    output.stdout()
 }
 
 /// (subject, text body, Message-ID) of every digest in the folder, oldest first.
@@ -111,17 +112,18 @@ fn the_latest_firing_is_sent_once_with_what_is_late_and_awaited() {
         "{text}"
     );
 
-    let outbox = stdout(&jalon(
-        dir.path(),
-        &[
+    let outbox = Jalon::new()
+        .current_dir(dir.path())
+        .args(&[
             "outbox",
             "essai",
             "--db",
             "jalon.db",
             "--definitions",
             "definitions",
-        ],
-    ));
+        ])
+        .run()
+        .stdout();
     assert!(
         outbox.contains("essai/digest/weekly/2025-03-10T08:00/person:ana"),
         "{outbox}"
@@ -141,17 +143,18 @@ fn no_digest_after_the_edition_and_a_stale_one_expires() {
     // the 15th, was good until the next one (the 22nd): now it is stale.
     send_at(dir.path(), "2025-12-23 09:00");
     assert!(!dir.path().join("out").exists() || digests(dir.path()).is_empty());
-    let outbox = stdout(&jalon(
-        dir.path(),
-        &[
+    let outbox = Jalon::new()
+        .current_dir(dir.path())
+        .args(&[
             "outbox",
             "essai",
             "--db",
             "jalon.db",
             "--definitions",
             "definitions",
-        ],
-    ));
+        ])
+        .run()
+        .stdout();
     let line = outbox
         .lines()
         .find(|l| l.contains("essai/digest/weekly/2025-12-15T08:00/person:ana"))

@@ -3,34 +3,34 @@
 //! the kernel (`prlimit`), not by a timer in the test.
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::stdout;
+use crate::support::{Jalon, Run};
 
 const ADDRESS_SPACE: u64 = 64 * 1024 * 1024;
 
-fn check_limited(dir: &Path, file: &str) -> std::process::Output {
-    Command::new("prlimit")
-        .arg(format!("--as={ADDRESS_SPACE}"))
-        .arg("--cpu=1")
-        .arg("--")
-        .arg(env!("CARGO_BIN_EXE_jalon"))
+/// `jalon check --format json FILE` under the kernel's limits (`prlimit`
+/// from util-linux).
+fn check_limited(dir: &Path, file: &str) -> Run {
+    Jalon::new()
         .args(["check", "--format", "json", file])
         .current_dir(dir)
-        .output()
-        .expect("prlimit (util-linux) runs")
+        .under(
+            "prlimit",
+            &[&format!("--as={ADDRESS_SPACE}"), "--cpu=1", "--"],
+        )
+        .run()
 }
 
 fn assert_fails_cleanly(dir: &Path, file: &str, code: &str) {
     let output = check_limited(dir, file);
     assert_eq!(
-        output.status.code(),
+        output.code(),
         Some(1),
         "{file}: expected a clean failure, got {:?} (killed by a limit?)\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
+        output.status(),
+        output.stderr()
     );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    let report = output.json();
     let codes: Vec<&str> = report["diagnostics"]
         .as_array()
         .into_iter()
@@ -40,7 +40,7 @@ fn assert_fails_cleanly(dir: &Path, file: &str, code: &str) {
     assert!(
         codes.contains(&code),
         "{file}: expected `{code}`, got {codes:?}\n{}",
-        stdout(&output)
+        output.stdout()
     );
     let located = report["diagnostics"]
         .as_array()

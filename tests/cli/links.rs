@@ -10,15 +10,12 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use mail_parser::MessageParser;
 
 use crate::config::daemon_refused;
-use crate::daemon::{eventually, Daemon};
-use crate::{jalon, stderr, stdout};
-
-const PATIENCE: Duration = Duration::from_secs(20);
+use crate::daemon::Daemon;
+use crate::support::{eventually, outbox_emails, Jalon, PATIENCE};
 
 /// The links in emails start with this; the test sends them to the daemon's
 /// real address instead.
@@ -91,11 +88,11 @@ fn workplace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary folder");
     std::fs::create_dir(dir.path().join("definitions")).expect("definitions folder");
     std::fs::write(dir.path().join("definitions/liens.yaml"), definition()).expect("written");
-    let output = jalon(
-        dir.path(),
-        &["complete", "liens", "diagnostic", "--by", "ana"],
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["complete", "liens", "diagnostic", "--by", "ana"])
+        .run();
+    output.succeeds();
     dir
 }
 
@@ -184,13 +181,11 @@ impl Reply {
     }
 }
 
-/// The text of the `.eml` files in `outbox/` sent to `address`.
+/// The subject and decoded text of the `.eml` files in `outbox/` sent to
+/// `address`.
 fn emails_to(dir: &Path, address: &str) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir.join("outbox")) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+    outbox_emails(dir)
+        .into_iter()
         .filter_map(|bytes| {
             let message = MessageParser::default().parse(&bytes)?;
             let to = message.to()?.first()?.address()?.to_owned();
@@ -227,9 +222,10 @@ fn page_of(link: &str) -> String {
 
 /// The event lines of `jalon log liens`.
 fn events(dir: &Path) -> Vec<String> {
-    let output = jalon(dir, &["log", "liens"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    stdout(&output)
+    let output = Jalon::new().current_dir(dir).args(&["log", "liens"]).run();
+    output.succeeds();
+    output
+        .stdout()
         .lines()
         .filter(|l| l.starts_with('#'))
         .map(str::to_owned)
@@ -432,8 +428,11 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
 #[test]
 fn links_sent_by_jalon_send_work_when_the_daemon_serves_them() {
     let dir = workplace();
-    let output = jalon(dir.path(), &["send", "liens", "--public-url", PUBLIC_URL]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = Jalon::new()
+        .current_dir(dir.path())
+        .args(&["send", "liens", "--public-url", PUBLIC_URL])
+        .run();
+    output.succeeds();
     let link = link_to(dir.path(), "victor@example.org", "refuse");
     let daemon = start(dir.path());
     daemon
@@ -463,8 +462,8 @@ fn a_key_others_can_read_is_refused_with_what_to_do() {
     std::fs::write(&key, [7u8; 32]).expect("written");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     let output = daemon_refused(dir.path(), &["--public-url", PUBLIC_URL], &[]);
-    assert_eq!(output.status.code(), Some(2));
-    let said = stderr(&output);
+    output.expect_code(2);
+    let said = output.stderr();
     assert!(said.contains("jalon.secret"), "{said}");
     assert!(said.contains("chmod 600"), "{said}");
     // Nothing was sent with a key that may be known to others.

@@ -2,33 +2,28 @@
 //! the built binary, the shipped definitions, a real SQLite file.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Stdio;
 
-use crate::{root, stderr, stdout};
+use crate::root;
+use crate::support::{copy_dir, Jalon, Run, Spawned};
 
-/// `jalon ARGS… --definitions definitions --db DB` for edition 2024-2025.
-fn run(db: &Path, args: &[&str]) -> Output {
-    let definitions = root().join("definitions");
-    Command::new(env!("CARGO_BIN_EXE_jalon"))
-        .args(args)
+/// `command` followed by `--definitions DEFINITIONS --db DB`.
+fn on(command: Jalon, definitions: &Path, db: &Path) -> Jalon {
+    command
         .arg("--definitions")
-        .arg(&definitions)
+        .arg(definitions)
         .arg("--db")
         .arg(db)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the jalon binary runs")
 }
 
+/// `jalon ARGS… --definitions definitions --db DB` for edition 2024-2025.
+fn run(db: &Path, args: &[&str]) -> Run {
+    on(Jalon::new().args(args), &root().join("definitions"), db).run()
+}
+
+/// The standard output of `jalon ARGS…`, which must succeed.
 fn ok(db: &Path, args: &[&str]) -> String {
-    let output = run(db, args);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        stderr(&output)
-    );
-    stdout(&output)
+    run(db, args).succeeds().stdout()
 }
 
 /// Diagnosis, sourcing and short-list recorded, so the jury is open.
@@ -83,6 +78,23 @@ fn up_to_jury(db: &Path) {
             "2024-09-17 10:00",
         ],
     );
+}
+
+/// `jalon score 2024-2025 jury PARTICIPANT … --by MEMBER`, the same
+/// scores from every member.
+fn score(member: &str, participant: &str) -> Jalon {
+    Jalon::new()
+        .args([
+            "score",
+            "2024-2025",
+            "jury",
+            participant,
+            "besoin=4",
+            "impact=4",
+            "faisabilite=3",
+            "equipe=5",
+        ])
+        .args(["--by", member, "--at", "2024-10-10 15:00"])
 }
 
 fn events(db: &Path) -> usize {
@@ -238,16 +250,11 @@ fn bad_input_is_refused_clearly_and_changes_nothing() {
         ),
     ] {
         let output = run(&db, &args);
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "{args:?}: {}",
-            stderr(&output)
-        );
+        assert_eq!(output.code(), Some(code), "{args:?}: {}", output.stderr());
         assert!(
-            stderr(&output).contains(words),
+            output.stderr().contains(words),
             "{args:?}: {}",
-            stderr(&output)
+            output.stderr()
         );
     }
     assert_eq!(events(&db), 1);
@@ -263,11 +270,11 @@ fn a_file_that_is_not_ours_is_refused_and_kept() {
         &db,
         &["complete", "2024-2025", "diagnostic", "--by", "serge-dobel"],
     );
-    assert_eq!(output.status.code(), Some(2));
+    output.expect_code(2);
     assert!(
-        stderr(&output).contains("not a database"),
+        output.stderr().contains("not a database"),
         "{}",
-        stderr(&output)
+        output.stderr()
     );
     assert!(std::fs::read_to_string(&db)
         .unwrap()
@@ -289,48 +296,28 @@ fn concurrent_commands_queue_and_each_is_checked_against_the_other() {
         "referent-dedda",
     ];
     let definitions = root().join("definitions");
-    let start = |member: &str, participant: &str| {
-        Command::new(env!("CARGO_BIN_EXE_jalon"))
-            .args([
-                "score",
-                "2024-2025",
-                "jury",
-                participant,
-                "besoin=4",
-                "impact=4",
-                "faisabilite=3",
-                "equipe=5",
-            ])
-            .args(["--by", member, "--at", "2024-10-10 15:00", "--definitions"])
-            .arg(&definitions)
-            .arg("--db")
-            .arg(&db)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("starts")
-    };
+    let start =
+        |member: &str, participant: &str| on(score(member, participant), &definitions, &db).spawn();
     // All started before any is waited for.
     let children: Vec<_> = members.iter().map(|m| start(m, "atchoum")).collect();
     for child in children {
-        let output = child.wait_with_output().unwrap();
-        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        child.wait().succeeds();
     }
     // The same member scoring the same pitch twice at once: one is recorded,
     // the other is refused — each is checked inside the write lock.
-    let twice: Vec<Output> = [
+    let twice: Vec<Run> = [
         start("referent-dg", "alternoo"),
         start("referent-dg", "alternoo"),
     ]
     .into_iter()
-    .map(|c| c.wait_with_output().unwrap())
+    .map(Spawned::wait)
     .collect();
-    let codes: Vec<Option<i32>> = twice.iter().map(|o| o.status.code()).collect();
+    let codes: Vec<Option<i32>> = twice.iter().map(|o| o.code()).collect();
     assert!(
         codes.contains(&Some(0)) && codes.contains(&Some(1)),
         "{codes:?}"
     );
-    assert!(twice.iter().any(|o| stderr(o).contains("already scored")));
+    assert!(twice.iter().any(|o| o.stderr().contains("already scored")));
     assert_eq!(events(&db), before + members.len() + 1);
 }
 
@@ -362,23 +349,10 @@ fn a_writer_killed_mid_write_leaves_a_consistent_database() {
         .flat_map(|m| participants.iter().map(move |p| (m, p)))
         .enumerate()
     {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_jalon"))
-            .args([
-                "score",
-                "2024-2025",
-                "jury",
-                participant,
-                "besoin=4",
-                "impact=4",
-                "faisabilite=3",
-                "equipe=5",
-            ])
-            .args(["--by", member, "--at", "2024-10-10 15:00", "--definitions"])
-            .arg(&definitions)
-            .arg("--db")
-            .arg(&db)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+        let mut child = on(score(member, participant), &definitions, &db)
+            .command()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .spawn()
             .expect("starts");
         spawned += 1;
@@ -419,16 +393,7 @@ fn a_definition_change_is_accepted_unless_it_orphans_recorded_progress() {
     let definitions = dir.path().join("definitions");
     copy_dir(&root().join("definitions"), &definitions);
     let db = dir.path().join("jalon.db");
-    let run_here = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_jalon"))
-            .args(args)
-            .arg("--definitions")
-            .arg(&definitions)
-            .arg("--db")
-            .arg(&db)
-            .output()
-            .expect("runs")
-    };
+    let run_here = |args: &[&str]| on(Jalon::new().args(args), &definitions, &db).run();
     let output = run_here(&[
         "withdraw",
         "2024-2025",
@@ -438,7 +403,7 @@ fn a_definition_change_is_accepted_unless_it_orphans_recorded_progress() {
         "--at",
         "2024-07-01 10:00",
     ]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    output.succeeds();
     let edition = definitions.join("editions/2024-2025.yaml");
     let text = std::fs::read_to_string(&edition).unwrap();
     // A new reminder on a stage: progress still fits; the plan follows.
@@ -449,7 +414,7 @@ fn a_definition_change_is_accepted_unless_it_orphans_recorded_progress() {
     assert_ne!(with_reminder, text);
     std::fs::write(&edition, &with_reminder).unwrap();
     let output = run_here(&["status", "2024-2025", "--at", "2024-07-02"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    output.succeeds();
     // Renaming the participant with history would orphan the withdrawal.
     std::fs::write(
         &edition,
@@ -457,22 +422,9 @@ fn a_definition_change_is_accepted_unless_it_orphans_recorded_progress() {
     )
     .unwrap();
     let output = run_here(&["status", "2024-2025"]);
-    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
-    let message = stderr(&output);
+    output.expect_code(1);
+    let message = output.stderr();
     assert!(message.contains("orphans recorded progress"), "{message}");
     assert!(message.contains("withdraw"), "{message}");
     assert!(message.contains("alternoo"), "{message}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("copy");
-    for entry in std::fs::read_dir(from).expect("copy") {
-        let entry = entry.expect("copy");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }

@@ -1,30 +1,34 @@
 //! `jalon plan`: the programme manager's preview of each real edition.
 
-use crate::{jalon, json, root, stderr, stdout, EDITIONS};
+use crate::support::Jalon;
+use crate::{root, EDITIONS};
 
 #[test]
 fn each_real_edition_plans_on_time() {
     for edition in EDITIONS {
         let file = format!("definitions/editions/{edition}.yaml");
-        let output = jalon(&root(), &["plan", &file]);
-        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-        insta::assert_snapshot!(format!("plan-{edition}"), stdout(&output));
+        let output = Jalon::new()
+            .current_dir(root())
+            .args(&["plan", &file])
+            .run();
+        output.succeeds();
+        insta::assert_snapshot!(format!("plan-{edition}"), output.stdout());
     }
 }
 
 #[test]
 fn the_json_plan_lists_every_message_with_local_time_recipient_and_subject() {
-    let output = jalon(
-        &root(),
-        &[
+    let output = Jalon::new()
+        .current_dir(root())
+        .args(&[
             "plan",
             "definitions/editions/2024-2025.yaml",
             "--format",
             "json",
-        ],
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let plan = json(&output);
+        ])
+        .run();
+    output.succeeds();
+    let plan = output.json();
     let messages = plan["messages"].as_array().expect("messages");
     assert!(messages.len() > 100);
     let keys: std::collections::BTreeSet<&str> = messages
@@ -65,18 +69,18 @@ fn the_json_plan_lists_every_message_with_local_time_recipient_and_subject() {
 
 #[test]
 fn another_outcome_previews_another_branch() {
-    let output = jalon(
-        &root(),
-        &[
+    let output = Jalon::new()
+        .current_dir(root())
+        .args(&[
             "plan",
             "definitions/editions/2024-2025.yaml",
             "--format",
             "json",
             "--outcome",
             "prolonger",
-        ],
-    );
-    let plan = json(&output);
+        ])
+        .run();
+    let plan = output.json();
     let taken = |stage: &str| {
         plan["stages"]
             .as_array()
@@ -87,32 +91,32 @@ fn another_outcome_previews_another_branch() {
     };
     assert!(taken("prolongation"));
     assert!(!taken("convention"));
-    let wrong = jalon(
-        &root(),
-        &[
+    let wrong = Jalon::new()
+        .current_dir(root())
+        .args(&[
             "plan",
             "definitions/editions/2024-2025.yaml",
             "--outcome",
             "implanté",
-        ],
-    );
-    assert_eq!(wrong.status.code(), Some(2));
-    assert!(stderr(&wrong).contains("implanter, prolonger, arreter"));
+        ])
+        .run();
+    wrong.expect_code(2);
+    assert!(wrong.stderr().contains("implanter, prolonger, arreter"));
 }
 
 #[test]
 fn the_ics_plan_is_read_by_a_calendar_parser() {
-    let output = jalon(
-        &root(),
-        &[
+    let output = Jalon::new()
+        .current_dir(root())
+        .args(&[
             "plan",
             "definitions/editions/2024-2025.yaml",
             "--format",
             "ics",
-        ],
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let mut parser = ical::IcalParser::new(output.stdout.as_slice());
+        ])
+        .run();
+    output.succeeds();
+    let mut parser = ical::IcalParser::new(output.stdout_bytes());
     let calendar = parser.next().expect("a calendar").expect("it parses");
     let value = |event: &ical::parser::ical::component::IcalEvent, name: &str| {
         event
@@ -136,21 +140,24 @@ fn the_ics_plan_is_read_by_a_calendar_parser() {
 
 #[test]
 fn a_template_or_a_broken_file_is_not_planned() {
-    let output = jalon(&root(), &["plan", "definitions/programmes/val-doise.yaml"]);
-    assert_eq!(output.status.code(), Some(2));
+    let output = Jalon::new()
+        .current_dir(root())
+        .args(&["plan", "definitions/programmes/val-doise.yaml"])
+        .run();
+    output.expect_code(2);
     assert!(
-        stderr(&output).contains("describes no edition"),
+        output.stderr().contains("describes no edition"),
         "{}",
-        stderr(&output)
+        output.stderr()
     );
-    let output = jalon(
-        &crate::fixtures(),
-        &["plan", "broken/unknown-reference--stage.yaml"],
-    );
-    assert_eq!(output.status.code(), Some(2));
+    let output = Jalon::new()
+        .current_dir(crate::fixtures())
+        .args(&["plan", "broken/unknown-reference--stage.yaml"])
+        .run();
+    output.expect_code(2);
     assert!(
-        stderr(&output).contains("error[unknown-reference]"),
+        output.stderr().contains("error[unknown-reference]"),
         "{}",
-        stderr(&output)
+        output.stderr()
     );
 }

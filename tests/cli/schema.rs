@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use crate::{jalon, root, stdout};
+use crate::root;
+use crate::support::Jalon;
 
 fn shipped_definitions() -> Vec<PathBuf> {
     fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
@@ -29,7 +30,11 @@ fn shipped_definitions() -> Vec<PathBuf> {
 
 #[test]
 fn the_schema_in_definitions_is_up_to_date() {
-    let printed = stdout(&jalon(&root(), &["schema"]));
+    let printed = Jalon::new()
+        .current_dir(root())
+        .args(&["schema"])
+        .run()
+        .stdout();
     let shipped = std::fs::read_to_string(root().join("definitions/jalon.schema.json"))
         .expect("definitions/jalon.schema.json exists");
     assert!(

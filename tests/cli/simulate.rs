@@ -7,20 +7,21 @@ use std::path::Path;
 
 use mail_parser::{MessageParser, MimeHeaders};
 
-use crate::{jalon, root, stderr, stdout, EDITIONS};
+use crate::support::{Jalon, Run};
+use crate::{root, EDITIONS};
 
-fn simulate(edition: &str, out: &Path) -> std::process::Output {
-    jalon(
-        &root(),
-        &[
+fn simulate(edition: &str, out: &Path) -> Run {
+    Jalon::new()
+        .current_dir(root())
+        .args(&[
             "simulate",
             &format!("definitions/editions/{edition}.yaml"),
             "--script",
             &format!("definitions/simulations/{edition}.yaml"),
             "--out",
             out.to_str().expect("utf-8 path"),
-        ],
-    )
+        ])
+        .run()
 }
 
 fn lines(path: &Path) -> Vec<serde_json::Value> {
@@ -37,12 +38,7 @@ fn each_shipped_script_plays_its_year() {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = dir.path().join("sim");
         let output = simulate(edition, &out);
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{edition}: {}",
-            stderr(&output)
-        );
+        assert_eq!(output.code(), Some(0), "{edition}: {}", output.stderr());
         insta::assert_snapshot!(
             format!("simulate-status-{edition}"),
             fs::read_to_string(out.join("status.txt")).expect("status")
@@ -53,7 +49,9 @@ fn each_shipped_script_plays_its_year() {
             .map(|e| e.expect("entry").path())
             .collect();
         assert_eq!(outbox.len(), files.len(), "{edition}");
-        assert!(stdout(&output).contains(&format!("{} messages written", files.len())));
+        assert!(output
+            .stdout()
+            .contains(&format!("{} messages written", files.len())));
         let mut ids = BTreeSet::new();
         for file in &files {
             let bytes = fs::read(file).expect("eml");
@@ -118,7 +116,7 @@ fn the_2024_2025_year_shows_every_path() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("sim");
     let output = simulate("2024-2025", &out);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    output.succeeds();
     let outbox = lines(&out.join("outbox.jsonl"));
     let keys: Vec<&str> = outbox.iter().map(|m| m["key"].as_str().unwrap()).collect();
     let has = |part: &str| keys.iter().any(|k| k.contains(part));
@@ -161,17 +159,17 @@ fn the_2024_2025_year_shows_every_path() {
 fn a_second_run_replaces_the_first_but_a_foreign_folder_is_left_alone() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("sim");
-    assert_eq!(simulate("2021", &out).status.code(), Some(0));
+    simulate("2021", &out).succeeds();
     let first = fs::read_dir(out.join("messages")).unwrap().count();
-    assert_eq!(simulate("2021", &out).status.code(), Some(0));
+    simulate("2021", &out).succeeds();
     assert_eq!(fs::read_dir(out.join("messages")).unwrap().count(), first);
 
     let foreign = dir.path().join("notes");
     fs::create_dir(&foreign).unwrap();
     fs::write(foreign.join("compte-rendu.txt"), "à garder").unwrap();
     let output = simulate("2021", &foreign);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("not empty"), "{}", stderr(&output));
+    output.expect_code(2);
+    assert!(output.stderr().contains("not empty"), "{}", output.stderr());
     assert_eq!(
         fs::read_to_string(foreign.join("compte-rendu.txt")).unwrap(),
         "à garder"
@@ -187,9 +185,9 @@ fn script_mistakes_are_all_reported_with_their_place() {
         "edition: 2024-2025\nsteps:\n  - {at: 2024-07-04 16:00, by: serge-dobel, do: complète, stage: diagnostic}\n  - {at: 2024-07-03, by: serge-dobel, do: complete, stage: diagnostic, participnt: atchoum}\n  - {by: serge-dobel, do: approve, stage: diagnostic}\n  - {at: 2024-13-01 10:00, by: referent-dg, do: approve, stage: diagnostic}\n",
     )
     .unwrap();
-    let output = jalon(
-        dir.path(),
-        &[
+    let output = Jalon::new()
+        .current_dir(dir.path())
+        .args(&[
             "simulate",
             root()
                 .join("definitions/editions/2024-2025.yaml")
@@ -199,10 +197,10 @@ fn script_mistakes_are_all_reported_with_their_place() {
             "script.yaml",
             "--out",
             "out",
-        ],
-    );
-    assert_eq!(output.status.code(), Some(2));
-    insta::assert_snapshot!("simulate-script-errors", stderr(&output));
+        ])
+        .run();
+    output.expect_code(2);
+    insta::assert_snapshot!("simulate-script-errors", output.stderr());
     assert!(!dir.path().join("out").exists(), "nothing is written");
 }
 
@@ -215,9 +213,9 @@ fn an_unexpected_refusal_fails_the_run() {
         "steps:\n  - {at: 2024-07-04 16:00, by: referent-dg, do: approve, stage: diagnostic}\n",
     )
     .unwrap();
-    let output = jalon(
-        dir.path(),
-        &[
+    let output = Jalon::new()
+        .current_dir(dir.path())
+        .args(&[
             "simulate",
             root()
                 .join("definitions/editions/2024-2025.yaml")
@@ -227,15 +225,15 @@ fn an_unexpected_refusal_fails_the_run() {
             "script.yaml",
             "--out",
             "out",
-        ],
-    );
-    assert_eq!(output.status.code(), Some(1));
+        ])
+        .run();
+    output.expect_code(1);
     assert!(
-        stderr(&output).contains(
+        output.stderr().contains(
             "script.yaml:2: approve was refused: `diagnostic` is open: there is nothing to approve"
         ),
         "{}",
-        stderr(&output)
+        output.stderr()
     );
 }
 
@@ -244,18 +242,18 @@ fn an_english_laureate_reads_english_with_english_dates() {
     // The real 2024-2025 edition, with one laureate's contact reading English.
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("sim");
-    let output = jalon(
-        &root(),
-        &[
+    let output = Jalon::new()
+        .current_dir(root())
+        .args(&[
             "simulate",
             "tests/fixtures/english.yaml",
             "--script",
             "definitions/simulations/2024-2025.yaml",
             "--out",
             out.to_str().expect("utf-8 path"),
-        ],
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        ])
+        .run();
+    output.succeeds();
     let mut english = 0;
     for entry in fs::read_dir(out.join("messages")).expect("messages folder") {
         let path = entry.expect("entry").path();

@@ -5,46 +5,42 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Output;
 
 use mail_parser::{MessageParser, MimeHeaders};
 
+use crate::fixtures;
 use crate::servers::{free_port, PostfixSink, Sink};
-use crate::{fixtures, stderr, stdout};
+use crate::support::{Jalon, Run};
 
 const FIRST_DAY: &str = "2025-03-03 10:00";
 const ALL: usize = 14;
 
-fn send(db: &Path, url: &str, at: &str, extra: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_jalon"))
-        .args(["send", "essai", "--smtp", url, "--at", at])
-        .args(extra)
-        .arg("--definitions")
-        .arg(fixtures().join("smtp"))
-        .arg("--db")
-        .arg(db)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the jalon binary runs")
-}
-
-/// `jalon outbox essai ARGS…`, which must succeed.
-fn outbox(db: &Path, args: &[&str]) -> String {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_jalon"))
-        .args(["outbox", "essai"])
+/// `jalon ARGS… --definitions tests/fixtures/smtp --db DB`.
+fn run(db: &Path, args: &[&str]) -> Run {
+    Jalon::new()
         .args(args)
         .arg("--definitions")
         .arg(fixtures().join("smtp"))
         .arg("--db")
         .arg(db)
-        .output()
-        .expect("the jalon binary runs");
-    assert_eq!(output.status.code(), Some(0), "{}", report(&output));
-    stdout(&output)
+        .run()
 }
 
-fn report(output: &Output) -> String {
-    format!("{}{}", stdout(output), stderr(output))
+fn send(db: &Path, url: &str, at: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["send", "essai", "--smtp", url, "--at", at];
+    args.extend(extra);
+    run(db, &args)
+}
+
+/// `jalon outbox essai ARGS…`, which must succeed.
+fn outbox(db: &Path, args: &[&str]) -> String {
+    let mut all = vec!["outbox", "essai"];
+    all.extend(args);
+    run(db, &all).succeeds().stdout()
+}
+
+fn report(output: &Run) -> String {
+    format!("{}{}", output.stdout(), output.stderr())
 }
 
 /// How many times each Message-ID was accepted.
@@ -68,11 +64,7 @@ fn messages_arrive_whole_and_a_rejected_address_blocks_nothing() {
 
     let output = send(&db, &sink.url(), FIRST_DAY, &[]);
     let text = report(&output);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "a final failure exits 1: {text}"
-    );
+    assert_eq!(output.code(), Some(1), "a final failure exits 1: {text}");
     assert!(
         text.starts_with("14 newly due, 12 sent, 0 to retry, 2 failed, 0 expired"),
         "{text}"
@@ -172,9 +164,9 @@ fn messages_arrive_whole_and_a_rejected_address_blocks_nothing() {
 
     // Nothing is sent twice.
     let again = send(&db, &sink.url(), FIRST_DAY, &[]);
-    assert_eq!(again.status.code(), Some(0), "{}", report(&again));
+    again.succeeds();
     assert!(
-        stdout(&again).starts_with("0 newly due, 0 sent"),
+        again.stdout().starts_with("0 newly due, 0 sent"),
         "{}",
         report(&again)
     );
@@ -189,7 +181,7 @@ fn a_temporary_failure_is_retried_later_and_delivered_once() {
 
     let first = send(&db, &sink.url(), FIRST_DAY, &[]);
     let text = report(&first);
-    assert_eq!(first.status.code(), Some(0), "{text}");
+    assert_eq!(first.code(), Some(0), "{text}");
     assert!(
         text.starts_with("14 newly due, 11 sent, 3 to retry"),
         "{text}"
@@ -203,14 +195,16 @@ fn a_temporary_failure_is_retried_later_and_delivered_once() {
     // Not before its backoff.
     let early = send(&db, &sink.url(), "2025-03-03 10:00", &[]);
     assert!(
-        stdout(&early).starts_with("0 newly due, 0 sent"),
+        early.stdout().starts_with("0 newly due, 0 sent"),
         "{}",
         report(&early)
     );
 
     let later = send(&db, &sink.url(), "2025-03-03 13:00", &[]);
     assert!(
-        stdout(&later).starts_with("0 newly due, 3 sent, 0 to retry"),
+        later
+            .stdout()
+            .starts_with("0 newly due, 3 sent, 0 to retry"),
         "{}",
         report(&later)
     );
@@ -228,11 +222,7 @@ fn a_server_that_is_down_then_back_gets_everything_once() {
 
     let down = send(&db, &url, FIRST_DAY, &[]);
     let text = report(&down);
-    assert_eq!(
-        down.status.code(),
-        Some(0),
-        "a server down is not final: {text}"
-    );
+    assert_eq!(down.code(), Some(0), "a server down is not final: {text}");
     assert!(
         text.starts_with("14 newly due, 0 sent, 14 to retry"),
         "{text}"
@@ -242,7 +232,7 @@ fn a_server_that_is_down_then_back_gets_everything_once() {
     let sink = Sink::start(port, &[]);
     let back = send(&db, &url, "2025-03-03 14:00", &[]);
     assert!(
-        stdout(&back).starts_with("0 newly due, 14 sent"),
+        back.stdout().starts_with("0 newly due, 14 sent"),
         "{}",
         report(&back)
     );
@@ -261,7 +251,7 @@ fn a_message_past_its_expiry_is_not_sent() {
     // messages and reminders are late but still before its deadline.
     let late = send(&db, &sink.url(), "2025-03-14 10:00", &[]);
     let text = report(&late);
-    assert_eq!(late.status.code(), Some(0), "{text}");
+    assert_eq!(late.code(), Some(0), "{text}");
     assert!(
         text.starts_with("22 newly due, 16 sent, 0 to retry, 0 failed, 6 expired"),
         "{text}"
@@ -283,7 +273,9 @@ fn a_message_past_its_expiry_is_not_sent() {
         &[],
     );
     assert!(
-        stdout(&after).starts_with("22 newly due, 0 sent, 0 to retry, 0 failed, 22 expired"),
+        after
+            .stdout()
+            .starts_with("22 newly due, 0 sent, 0 to retry, 0 failed, 22 expired"),
         "{}",
         report(&after)
     );
@@ -296,19 +288,24 @@ fn a_postponed_seminar_sends_an_invite_that_replaces_the_first() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("jalon.db");
     let first = send(&db, &sink.url(), FIRST_DAY, &[]);
-    assert_eq!(first.status.code(), Some(0), "{}", report(&first));
-    let postpone = std::process::Command::new(env!("CARGO_BIN_EXE_jalon"))
-        .args(["postpone", "essai", "lancement", "--start", "2025-03-10"])
-        .args(["--by", "ana", "--at", "2025-03-04 09:00"])
-        .arg("--definitions")
-        .arg(fixtures().join("smtp"))
-        .arg("--db")
-        .arg(&db)
-        .output()
-        .expect("jalon runs");
-    assert_eq!(postpone.status.code(), Some(0), "{}", report(&postpone));
+    first.succeeds();
+    let postpone = run(
+        &db,
+        &[
+            "postpone",
+            "essai",
+            "lancement",
+            "--start",
+            "2025-03-10",
+            "--by",
+            "ana",
+            "--at",
+            "2025-03-04 09:00",
+        ],
+    );
+    postpone.succeeds();
     let second = send(&db, &sink.url(), "2025-03-04 09:30", &[]);
-    assert_eq!(second.status.code(), Some(0), "{}", report(&second));
+    second.succeeds();
 
     let invites: Vec<(String, String, String)> = sink
         .accepted()
@@ -358,7 +355,7 @@ fn the_rate_limit_spaces_messages_out() {
         FIRST_DAY,
         &["--rate", "10", "--connections", "4"],
     );
-    assert_eq!(output.status.code(), Some(0), "{}", report(&output));
+    output.succeeds();
     // 14 messages at 10 per second take at least 1.3 s, however many
     // connections.
     assert!(start.elapsed() >= std::time::Duration::from_millis(1_300));
@@ -374,7 +371,7 @@ fn postfix_smtp_sink_takes_a_burst_over_several_connections() {
     let db = dir.path().join("jalon.db");
     let output = send(&db, &sink.url(), FIRST_DAY, &["--connections", "4"]);
     assert!(
-        stdout(&output).starts_with("14 newly due, 14 sent"),
+        output.stdout().starts_with("14 newly due, 14 sent"),
         "{}",
         report(&output)
     );
@@ -414,7 +411,7 @@ fn starttls_and_authentication_with_a_relay_certified_by_our_own_authority() {
     // A wrong password is final, and the password is never printed.
     let refused = send(&db, &relay("jalon:wrong"), FIRST_DAY, &[]);
     let text = report(&refused);
-    assert_eq!(refused.status.code(), Some(1), "{text}");
+    assert_eq!(refused.code(), Some(1), "{text}");
     assert!(text.contains("535"), "the server's answer: {text}");
     assert!(
         !text.contains("wrong") && !text.contains("s3cret"),
@@ -442,7 +439,7 @@ fn starttls_and_authentication_with_a_relay_certified_by_our_own_authority() {
     let db = dir.path().join("third.db");
     let sent = send(&db, &relay("jalon:s3cret"), FIRST_DAY, &[]);
     assert!(
-        stdout(&sent).starts_with("14 newly due, 14 sent"),
+        sent.stdout().starts_with("14 newly due, 14 sent"),
         "{}",
         report(&sent)
     );

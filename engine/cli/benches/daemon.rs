@@ -18,6 +18,9 @@ use jalon_definition::{check_paths, Limits};
 use jalon_store::{Entry, NewMessage, SqliteStore, Store};
 use jiff::{SignedDuration, Timestamp};
 
+#[path = "../../bench_support/cli.rs"]
+mod support;
+
 const EDITIONS: usize = 100;
 const LAUREATES: usize = 1_000;
 const EVENTS: usize = 1_000_000;
@@ -34,13 +37,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(60);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let servers = root.join("target/test-servers");
-    let status = Command::new("bash")
-        .arg(root.join("tests/servers/provision.sh"))
-        .arg(&servers)
-        .status()
-        .expect("the provisioning script runs");
-    assert!(status.success(), "installing the test SMTP server failed");
+    let servers = support::test_servers(&root);
 
     let work = tempfile::tempdir().expect("a work folder");
     let definitions = work.path().join("definitions");
@@ -101,7 +98,7 @@ fn main() {
     }
     println!(
         "due instant to SMTP acceptance: median {:.0} ms (rounds: {})",
-        median(&latencies),
+        support::median(&latencies),
         list(&latencies)
     );
 
@@ -121,7 +118,7 @@ fn main() {
     }
     println!(
         "restart to the first send with {EVENTS} events stored: median {:.2} s (rounds: {})",
-        median(&restarts),
+        support::median(&restarts),
         list(&restarts)
     );
 }
@@ -442,12 +439,6 @@ impl Drop for Sink {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted[sorted.len() / 2]
 }
 
 fn list(values: &[f64]) -> String {

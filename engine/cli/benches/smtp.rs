@@ -11,6 +11,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "../../bench_support/cli.rs"]
+mod support;
+
 const ROUNDS: usize = 3;
 
 fn main() {
@@ -19,13 +22,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(5_000);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let servers = root.join("target/test-servers");
-    let status = Command::new("bash")
-        .arg(root.join("tests/servers/provision.sh"))
-        .arg(&servers)
-        .status()
-        .expect("the provisioning script runs");
-    assert!(status.success(), "installing smtp-sink failed");
+    let servers = support::test_servers(&root);
 
     let work = tempfile::tempdir().expect("a work folder");
     let definitions = work.path().join("definitions");
@@ -64,7 +61,7 @@ fn main() {
                 size,
             ));
         }
-        let (ours, theirs) = (median(ours), median(theirs));
+        let (ours, theirs) = (support::median(&ours), support::median(&theirs));
         println!(
             "{connections:>11}  {ours:>14.0}  {theirs:>18.0}  {:>6.2}",
             ours / theirs
@@ -211,11 +208,6 @@ fn source_rate(servers: &Path, port: u16, connections: usize, messages: usize, s
         .expect("smtp-source runs");
     assert!(status.success(), "smtp-source failed");
     messages as f64 / started.elapsed().as_secs_f64()
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 struct Sink {

@@ -3,11 +3,8 @@
 //! validation and message of the on-time run), and the idle check of 1,000
 //! loaded editions at an instant when nothing is due. Prints figures (time
 //! and peak heap); asserts nothing about speed.
-#![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`.
 
-use std::alloc::{GlobalAlloc, Layout, System as Inner};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,29 +14,8 @@ use jalon_definition::resolved::Edition;
 use jalon_definition::{check_paths, Limits};
 use jiff::ToSpan;
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { Inner.alloc(layout) };
-        if !ptr.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { Inner.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+#[path = "../../bench_support/heap.rs"]
+mod heap;
 
 const LAUREATES: usize = 10_000;
 const EDITIONS: usize = 1_000;
@@ -88,12 +64,11 @@ fn measure<T>(what: &str, runs: usize, mut f: impl FnMut() -> T) {
     let mut times = Vec::new();
     let mut peak = 0;
     for _ in 0..runs {
-        let base = LIVE.load(Ordering::Relaxed);
-        PEAK.store(base, Ordering::Relaxed);
+        let mark = heap::Mark::now();
         let start = Instant::now();
         let out = f();
         times.push(start.elapsed());
-        peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
+        peak = peak.max(mark.peak());
         drop(out);
     }
     times.sort();
@@ -102,7 +77,7 @@ fn measure<T>(what: &str, runs: usize, mut f: impl FnMut() -> T) {
         show(times[times.len() / 2]),
         show(times[0]),
         show(times[times.len() - 1]),
-        peak as f64 / (1 << 20) as f64
+        heap::mib(peak)
     );
 }
 

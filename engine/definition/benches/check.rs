@@ -1,41 +1,16 @@
 //! `cargo bench -p jalon-definition`: the whole check of a generated edition
-#![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`.
 //! with 1,000 stages and 10,000 participants, against the bare YAML parse of
 //! the same file, with the peak heap of each. Prints figures; asserts nothing.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use jalon_definition::source::FileId;
 use jalon_definition::yaml::load;
 use jalon_definition::{check_paths, Limits};
 
-/// Counts live heap bytes and remembers the peak.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+#[path = "../../bench_support/heap.rs"]
+mod heap;
 
 const STAGES: usize = 1_000;
 const PARTICIPANTS: usize = 10_000;
@@ -90,19 +65,14 @@ fn measure(rounds: usize, mut run: impl FnMut()) -> (Duration, usize) {
     let mut times = Vec::with_capacity(rounds);
     let mut peak = 0;
     for _ in 0..rounds {
-        let base = LIVE.load(Ordering::Relaxed);
-        PEAK.store(base, Ordering::Relaxed);
+        let mark = heap::Mark::now();
         let start = Instant::now();
         run();
         times.push(start.elapsed());
-        peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
+        peak = peak.max(mark.peak());
     }
     times.sort();
     (times[times.len() / 2], peak)
-}
-
-fn mib(bytes: usize) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0)
 }
 
 fn main() {
@@ -118,7 +88,7 @@ fn main() {
     };
     println!(
         "definition: {STAGES} stages, {PARTICIPANTS} participants, {:.1} MiB of YAML",
-        mib(text.len())
+        heap::mib(text.len())
     );
 
     let (parse_time, parse_peak) = measure(11, || {
@@ -135,12 +105,12 @@ fn main() {
     println!(
         "parse alone:  {:>7.1} ms  peak heap {:>6.1} MiB",
         parse_time.as_secs_f64() * 1e3,
-        mib(parse_peak)
+        heap::mib(parse_peak)
     );
     println!(
         "whole check:  {:>7.1} ms  peak heap {:>6.1} MiB",
         check_time.as_secs_f64() * 1e3,
-        mib(check_peak)
+        heap::mib(check_peak)
     );
     println!(
         "check / parse: {:.2}×",

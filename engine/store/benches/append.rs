@@ -3,11 +3,8 @@
 //! the same rows with the same pragmas in the same run; then the time and
 //! peak heap to rebuild an edition's state from 1,000,000 stored events.
 //! Prints figures; asserts nothing about speed.
-#![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,29 +16,8 @@ use jalon_store::{Entry, SqliteStore, Store};
 use jiff::{Timestamp, ToSpan};
 use rusqlite::{params, Connection};
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+#[path = "../../bench_support/heap.rs"]
+mod heap;
 
 const SINGLE: usize = 1_000;
 const BATCHED: usize = 100_000;
@@ -160,8 +136,7 @@ fn main() {
     drop(events);
     drop(state);
     for _ in 0..3 {
-        let base = LIVE.load(Ordering::Relaxed);
-        PEAK.store(base, Ordering::Relaxed);
+        let mark = heap::Mark::now();
         let start = Instant::now();
         let store = SqliteStore::open_read_only(&path).expect("open");
         let mut state = State::new(edition.clone());
@@ -177,7 +152,7 @@ fn main() {
         println!(
             "rebuild from {count} events (streamed, folded through the core): {:.2} s, peak heap {:.0} MiB",
             total.as_secs_f64(),
-            (PEAK.load(Ordering::Relaxed) - base) as f64 / (1 << 20) as f64
+            heap::mib(mark.peak())
         );
     }
 }
