@@ -23,3 +23,12 @@ pub fn median(values: &[f64]) -> f64 {
     sorted.sort_by(f64::total_cmp);
     sorted[sorted.len() / 2]
 }
+
+/// The `jalon` binary measured: this build's, or the one named by
+/// `JALON_BENCH_BINARY` (an earlier build, to compare before and after a
+/// change in the same run).
+pub fn jalon() -> Command {
+    let binary = std::env::var_os("JALON_BENCH_BINARY")
+        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_jalon")), PathBuf::from);
+    Command::new(binary)
+}

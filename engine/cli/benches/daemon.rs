@@ -269,7 +269,7 @@ impl Daemon {
         sink: &Sink,
         skew: Option<SignedDuration>,
     ) -> Daemon {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_jalon"));
+        let mut command = support::jalon();
         command
             .arg("daemon")
             .arg("--definitions")

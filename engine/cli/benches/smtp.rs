@@ -142,7 +142,7 @@ fn average_size(definitions: &Path, work: &Path) -> usize {
 }
 
 fn jalon(definitions: &Path, db: &Path, args: &[&str], paths: &[&Path]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_jalon"))
+    support::jalon()
         .args(["send", "bench", "--at", "2025-03-03 10:00"])
         .args(args)
         .args(paths)
