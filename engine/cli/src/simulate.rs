@@ -209,7 +209,10 @@ impl<W: Write> Mailer<'_, W> {
             slug(&format!(
                 "{}-{}",
                 kind_word(action.kind),
-                action.key.split('/').skip(1).collect::<Vec<_>>().join("-")
+                action
+                    .key_parts()
+                    .map(|k| k.joined("-"))
+                    .unwrap_or_default()
             ))
         );
         let path = self.dir.join(&name);

@@ -102,6 +102,21 @@ impl<'k> ActionKey<'k> {
         Addressee::parse(key.rsplit_once('/')?.1)
     }
 
+    /// The same, as written at the end of the key (`person:ID`).
+    pub fn addressee_text(key: &str) -> Option<&str> {
+        let text = key.rsplit_once('/')?.1;
+        Addressee::parse(text).map(|_| text)
+    }
+
+    /// The parts after the edition, joined by `sep` (file names).
+    pub fn joined(&self, sep: &str) -> String {
+        let mut parts = vec![self.stage.to_owned()];
+        parts.extend(self.participant.map(str::to_owned));
+        parts.extend(self.what.split('/').map(str::to_owned));
+        parts.push(self.addressee.to_string());
+        parts.join(sep)
+    }
+
     /// The key of these parts.
     pub fn build(&self) -> Key {
         let base = Self::base(self.edition, self.stage, self.participant);

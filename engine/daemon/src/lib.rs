@@ -96,19 +96,15 @@ pub fn serve<B: Backend>(options: Options<B>) -> Result<(), DaemonError> {
             options.public_url
         );
     }
-    // One runtime for the life of the process: the HTTP side, the timers,
-    // and the dispatcher's SMTP sessions, kept open between passes.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("jalon-daemon")
+    // Two runtimes for the life of the process: this one for the HTTP side,
+    // the signals and the timers; the dispatcher's for its SMTP sessions,
+    // kept open between passes and driven by the pass's own thread.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(DaemonError::Runtime)?;
-    let mut dispatcher = Dispatcher::new(
-        runtime.handle().clone(),
-        options.clock.clone(),
-        &options.delivery,
-    );
+    let mut dispatcher =
+        Dispatcher::new(options.clock.clone(), &options.delivery).map_err(DaemonError::Runtime)?;
     dispatcher.links = Some(links);
     let result = runtime.block_on(run(options, dispatcher));
     // A pass abandoned after the grace period runs on a blocking thread of

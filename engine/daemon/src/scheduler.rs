@@ -88,6 +88,13 @@ impl<B: Backend> Loop<B> {
                 }
             }
         }
+        // The kept connections say goodbye to their servers (blocking).
+        let _ = tokio::task::spawn_blocking(move || {
+            if let Ok(mut passes) = passes.lock() {
+                passes.dispatcher.close();
+            }
+        })
+        .await;
     }
 
     /// One pass on a blocking thread (SQLite and the dispatcher block).

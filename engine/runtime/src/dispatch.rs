@@ -5,9 +5,12 @@
 //! accepted is marked sent before its worker sends the message after next:
 //! a crash can make at most two messages per connection go out twice.
 //!
-//! A [`Dispatcher`] lives as long as its process: its workers run on the
-//! process's tokio runtime, and its connections are kept between passes
-//! (a connection the server closed meanwhile is reopened once).
+//! A [`Dispatcher`] lives as long as its process: its workers run on a
+//! current-thread tokio runtime it keeps, driven by the thread that asks
+//! for a pass (as the sockets' readiness is then seen by the thread that
+//! waits for it, with no cross-thread wake-up per SMTP reply), and its
+//! connections are kept between passes (a connection the server closed
+//! meanwhile is reopened once).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -19,7 +22,7 @@ use jalon_delivery::{backoff, Connector, Deliver, DeliveryError, Outgoing};
 use jalon_message::Templates;
 use jalon_store::{Delivery, Mark, NewMessage, OutboxEntry, Store, StoreError};
 use jiff::Timestamp;
-use tokio::runtime::Handle;
+use tokio::runtime::Runtime;
 use tokio::sync::Mutex;
 
 use crate::clock::Clock;
@@ -54,6 +57,8 @@ pub enum DispatchError {
         "the writer of delivery outcomes stopped; run `jalon outbox` to see what was recorded"
     )]
     WriterStopped,
+    #[error("the dispatcher was closed")]
+    Closed,
 }
 
 /// A message on its way, with what its outcome needs.
@@ -66,7 +71,8 @@ struct Job {
 /// Delivers the outbox, pass after pass, through connectors of type `D`
 /// (the configured [`Connector`], or a test's own).
 pub struct Dispatcher<D = Connector> {
-    runtime: Handle,
+    /// Always there but while being dropped.
+    runtime: Option<Runtime>,
     clock: Arc<dyn Clock>,
     connect: Box<dyn Fn() -> D + Send + Sync>,
     /// Connectors kept from the last pass, each holding its connection.
@@ -79,38 +85,39 @@ pub struct Dispatcher<D = Connector> {
 
 impl Dispatcher<Connector> {
     /// A dispatcher delivering as the settings say.
-    pub fn new(runtime: Handle, clock: Arc<dyn Clock>, settings: &DeliverySettings) -> Self {
+    pub fn new(clock: Arc<dyn Clock>, settings: &DeliverySettings) -> std::io::Result<Self> {
         let for_workers = settings.clone();
-        Dispatcher::with_connector(
-            runtime,
-            clock,
-            settings.connections,
-            settings.rate,
-            move || for_workers.connector(),
-        )
+        Dispatcher::with_connector(clock, settings.connections, settings.rate, move || {
+            for_workers.connector()
+        })
     }
 }
 
 impl<D: Deliver + Send + 'static> Dispatcher<D> {
-    /// A dispatcher of `workers` connectors made by `connect`. `runtime`
-    /// must be a multi-thread runtime: [`Dispatcher::deliver`] blocks on it
-    /// from a thread outside it.
+    /// A dispatcher of `workers` connectors made by `connect`. Its passes
+    /// block: call [`Dispatcher::deliver`] from outside any async context.
     pub fn with_connector(
-        runtime: Handle,
         clock: Arc<dyn Clock>,
         workers: usize,
         rate: Option<f64>,
         connect: impl Fn() -> D + Send + Sync + 'static,
-    ) -> Self {
-        Dispatcher {
-            runtime,
+    ) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        Ok(Dispatcher {
+            runtime: Some(runtime),
             clock,
             connect: Box::new(connect),
             idle: Vec::new(),
             workers: workers.max(1),
             rate,
             links: None,
-        }
+        })
+    }
+
+    fn runtime(&self) -> Result<&Runtime, DispatchError> {
+        self.runtime.as_ref().ok_or(DispatchError::Closed)
     }
 
     /// Delivers every message of the edition ready at the clock's instant.
@@ -164,7 +171,7 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
         }
         let connectors: Vec<D> = self.idle.drain(..).collect();
         let links = self.links.clone();
-        let runtime = self.runtime.clone();
+        let runtime = self.runtime()?;
 
         let (written, kept) = std::thread::scope(|scope| {
             let writer =
@@ -198,9 +205,8 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
                     }
                 }
             });
-            // The workers run on the runtime's threads, beside its I/O
-            // driver; this thread only waits for them to hand back their
-            // connectors.
+            // The workers run on this thread, beside the runtime's I/O
+            // driver, until they hand back their connectors.
             let tasks: Vec<_> = connectors
                 .into_iter()
                 .map(|connector| {
@@ -256,13 +262,26 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
     }
 
     /// Says goodbye to the servers of the kept connections.
+    /// Call it from outside any async context.
     pub fn close(&mut self) {
         let idle: Vec<D> = self.idle.drain(..).collect();
-        self.runtime.block_on(async {
-            for mut connector in idle {
-                connector.close().await;
-            }
-        });
+        if let Some(runtime) = &self.runtime {
+            runtime.block_on(async {
+                for mut connector in idle {
+                    connector.close().await;
+                }
+            });
+        }
+    }
+}
+
+impl<D> Drop for Dispatcher<D> {
+    /// Without waiting: a dispatcher may be dropped inside another runtime
+    /// (the daemon's), where a blocking shutdown would panic.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 }
 

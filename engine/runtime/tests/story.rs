@@ -165,21 +165,13 @@ fn story<B: Backend>(backend: B, definitions: &Path) {
     write_definition(definitions, true);
     let edition = load::edition(definitions, "histoire").expect("the edition loads");
     let templates = messages::templates(&edition).expect("templates compile");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime");
     let relay = Relay::default();
     let clock = Hand::at("2025-01-06T08:00:00Z");
     let for_workers = relay.clone();
-    let mut dispatcher = Dispatcher::with_connector(
-        runtime.handle().clone(),
-        Arc::new(clock.clone()),
-        2,
-        None,
-        move || for_workers.clone(),
-    );
+    let mut dispatcher = Dispatcher::with_connector(Arc::new(clock.clone()), 2, None, move || {
+        for_workers.clone()
+    })
+    .expect("a dispatcher");
     let key = Key::from_bytes(&[7; KEY_LEN]);
     dispatcher.links = Some(Arc::new(
         Links::new("https://jalon.example.org", key).expect("links"),

@@ -261,7 +261,7 @@ fn insert_actions(
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
-        let recipient = action.key.rsplit('/').next().unwrap_or_default();
+        let recipient = jalon_core::ActionKey::addressee_text(&action.key).unwrap_or_default();
         let body = serde_json::to_string(action).unwrap_or_default();
         added += statement.execute(params![
             &*action.key,

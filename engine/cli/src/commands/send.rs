@@ -46,12 +46,8 @@ pub fn send(
     let queued = tick::queue(&mut store, &mut state, now).map_err(failed)?;
     let templates = messages::templates(&edition)
         .map_err(|e| Failure::Usage(format!("a template does not compile: {e}")))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
+    let mut dispatcher = Dispatcher::new(clock, &settings)
         .map_err(|e| Failure::Usage(format!("cannot start the sender: {e}")))?;
-    let mut dispatcher = Dispatcher::new(runtime.handle().clone(), clock, &settings);
     // The key is read (or made) only when a validation request is to go:
     // sending reminders from any folder leaves no key file behind.
     let pending = store.pending(&edition.id)?;
