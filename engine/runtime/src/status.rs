@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use jalon_core::{status_word, Lifecycle, Progress, State};
+use jalon_core::{status_word, Instance, Lifecycle, Progress, State};
 use jiff::Timestamp;
 
 use crate::local_time::short as short_local;
@@ -20,6 +20,19 @@ pub struct Row {
     pub due: String,
     /// Done when, skipped why, awaiting whom, changes asked by whom.
     pub note: String,
+}
+
+/// The validators of an instance who have not approved it yet.
+pub fn awaited_validators(state: &State, instance: &Instance) -> Vec<usize> {
+    let stage = &state.edition().stages[instance.stage];
+    stage
+        .validation
+        .as_ref()
+        .map(|v| state.people_of(&v.by))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| !instance.approvals.iter().any(|(a, _)| a == p))
+        .collect()
 }
 
 /// Every stage instance at `now`, in the order of their windows.
@@ -49,13 +62,8 @@ pub fn rows(state: &State, now: Timestamp) -> Vec<Row> {
             }
             Progress::Skipped { reason, .. } => state.skip_words(reason),
             Progress::AwaitingValidation { since } => {
-                let waiting: Vec<&str> = stage
-                    .validation
-                    .as_ref()
-                    .map(|v| state.people_of(&v.by))
-                    .unwrap_or_default()
+                let waiting: Vec<&str> = awaited_validators(state, instance)
                     .into_iter()
-                    .filter(|p| !instance.approvals.iter().any(|(a, _)| a == p))
                     .map(|p| edition.people[p].name.as_str())
                     .collect();
                 format!(

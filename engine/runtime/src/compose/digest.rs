@@ -165,14 +165,7 @@ impl Summary {
             match (&instance.progress, life) {
                 (_, Lifecycle::Done | Lifecycle::Skipped) => {}
                 (Progress::AwaitingValidation { since }, _) => {
-                    let validators = stage
-                        .validation
-                        .as_ref()
-                        .map(|v| state.people_of(&v.by))
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter(|p| !instance.approvals.iter().any(|(a, _)| a == p))
-                        .collect();
+                    let validators = crate::status::awaited_validators(state, instance);
                     summary.awaiting.push(Line {
                         what,
                         date: since.to_zoned(zone.clone()).date(),
