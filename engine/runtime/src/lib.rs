@@ -22,6 +22,7 @@ pub mod payload;
 pub mod record;
 pub mod replay;
 pub mod status;
+pub mod texts;
 pub mod tick;
 
 pub use clock::{Clock, FixedClock, ShiftedClock, SystemClock};

@@ -1,0 +1,1 @@
+# The validation-link pages and the status pages.

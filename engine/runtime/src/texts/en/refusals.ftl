@@ -1,0 +1,1 @@
+# The engine's refusals, as a person reads them.
