@@ -6,7 +6,7 @@ use jalon_definition::resolved::ParticipantStatus;
 use jiff::Timestamp;
 
 use crate::event::{Event, EventKind};
-use crate::rejection::Rejection;
+use crate::rejection::{InstanceState, NotNow, Rejection};
 use crate::state::{IndicatorValue, Progress, Refusal, SkipReason, State};
 use crate::windows::{instance_window, stage_windows, Override};
 
@@ -52,7 +52,7 @@ impl State {
                     self.instances[i].progress,
                     Progress::AwaitingValidation { .. }
                 ) {
-                    return Err(self.wrong_state(i, "there is nothing to approve"));
+                    return Err(self.wrong_state(i, NotNow::NothingToApprove));
                 }
                 if let Some((_, when)) = self.instances[i]
                     .approvals
@@ -87,7 +87,7 @@ impl State {
                     self.instances[i].progress,
                     Progress::AwaitingValidation { .. }
                 ) {
-                    return Err(self.wrong_state(i, "there is nothing to refuse"));
+                    return Err(self.wrong_state(i, NotNow::NothingToRefuse));
                 }
                 if comment.trim().is_empty() {
                     return Err(Rejection::EmptyComment);
@@ -168,7 +168,7 @@ impl State {
                     });
                 };
                 if matches!(self.instances[i].progress, Progress::Skipped { .. }) {
-                    return Err(self.wrong_state(i, "nothing can be measured on it"));
+                    return Err(self.wrong_state(i, NotNow::NothingToMeasure));
                 }
                 self.instances[i].indicators.push(IndicatorValue {
                     indicator: k,
@@ -317,21 +317,25 @@ impl State {
             .to_string()
     }
 
-    fn wrong_state(&self, i: usize, why: &str) -> Rejection {
+    fn wrong_state(&self, i: usize, why: NotNow) -> Rejection {
         let instance = &self.instances[i];
         let state = match &instance.progress {
-            Progress::Active if instance.ready_at.is_none() => "waiting for its needs".to_owned(),
-            Progress::Active => "open".to_owned(),
-            Progress::AwaitingValidation { since } => {
-                format!("awaiting validation since {}", self.show(*since))
-            }
-            Progress::Done { at } => format!("done since {}", self.show(*at)),
-            Progress::Skipped { reason, .. } => format!("skipped ({})", self.skip_words(reason)),
+            Progress::Active if instance.ready_at.is_none() => InstanceState::WaitingForNeeds,
+            Progress::Active => InstanceState::Open,
+            Progress::AwaitingValidation { since } => InstanceState::AwaitingValidation {
+                since: self.show(*since),
+            },
+            Progress::Done { at } => InstanceState::Done {
+                since: self.show(*at),
+            },
+            Progress::Skipped { reason, .. } => InstanceState::Skipped {
+                reason: self.skip_words(reason),
+            },
         };
         Rejection::WrongState {
             what: self.describe(i),
             state,
-            why: why.to_owned(),
+            why,
         }
     }
 
@@ -361,12 +365,10 @@ impl State {
                         .iter()
                         .map(|&n| self.edition.stages[n].id.as_str()),
                 );
-                Err(self.wrong_state(i, &format!("first finish what it needs ({needs})")))
+                Err(self.wrong_state(i, NotNow::NeedsFirst { needs }))
             }
-            Progress::AwaitingValidation { .. } => {
-                Err(self.wrong_state(i, "approve or refuse it first"))
-            }
-            _ => Err(self.wrong_state(i, "it cannot change any more")),
+            Progress::AwaitingValidation { .. } => Err(self.wrong_state(i, NotNow::AnswerFirst)),
+            _ => Err(self.wrong_state(i, NotNow::Closed)),
         }
     }
 
@@ -429,7 +431,7 @@ impl State {
             return Err(Rejection::NothingToPostpone);
         }
         if self.instances[i].is_settled() {
-            return Err(self.wrong_state(i, "its dates can no longer move"));
+            return Err(self.wrong_state(i, NotNow::DatesFixed));
         }
         let stage = self.instances[i].stage;
         let edition_wide = self.instances[i].participant.is_none();

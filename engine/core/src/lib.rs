@@ -19,7 +19,7 @@ pub mod windows;
 pub use action::{Action, ActionKey, Addressee, Detail, Key, MessageKind, Recipient};
 pub use apply::status_word;
 pub use event::{Channel, Event, EventKind};
-pub use rejection::Rejection;
+pub use rejection::{InstanceState, NotNow, Rejection};
 pub use state::{
     rank, Ids, IndicatorValue, Instance, Lifecycle, ParticipantState, Progress, Refusal, Score,
     SelectionRecord, SkipReason, State,

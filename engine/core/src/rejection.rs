@@ -33,8 +33,8 @@ pub enum Rejection {
     #[error("`{what}` is {state}: {why}")]
     WrongState {
         what: String,
-        state: String,
-        why: String,
+        state: InstanceState,
+        why: NotNow,
     },
     #[error("stage `{stage}` has no validation to give")]
     NoValidation { stage: String },
@@ -124,6 +124,41 @@ pub enum Rejection {
     DueBeforeStart { start: String, due: String },
     #[error("this event is dated {at}, before the last recorded one ({last}): the log only moves forward")]
     OutOfOrder { at: String, last: String },
+}
+
+/// Where a stage instance stands, as a refusal tells it.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum InstanceState {
+    #[error("waiting for its needs")]
+    WaitingForNeeds,
+    #[error("open")]
+    Open,
+    #[error("awaiting validation since {since}")]
+    AwaitingValidation { since: String },
+    #[error("done since {since}")]
+    Done { since: String },
+    /// `reason` is the engine's English account of the skip.
+    #[error("skipped ({reason})")]
+    Skipped { reason: String },
+}
+
+/// Why an act does not fit an instance in its state.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum NotNow {
+    #[error("there is nothing to approve")]
+    NothingToApprove,
+    #[error("there is nothing to refuse")]
+    NothingToRefuse,
+    #[error("nothing can be measured on it")]
+    NothingToMeasure,
+    #[error("first finish what it needs ({needs})")]
+    NeedsFirst { needs: String },
+    #[error("approve or refuse it first")]
+    AnswerFirst,
+    #[error("it cannot change any more")]
+    Closed,
+    #[error("its dates can no longer move")]
+    DatesFixed,
 }
 
 fn suggest(suggestion: &Option<String>) -> String {

@@ -12,6 +12,7 @@ use jiff::{SignedDuration, Timestamp, Zoned};
 
 use super::messages::{self, date_in, reader_language};
 use crate::payload::Firing;
+use crate::texts::{self, Args};
 
 /// How far back a missed firing is still sent (after downtime): the latest
 /// firing within this window, never the ones before it.
@@ -205,121 +206,75 @@ fn write(
         summary.awaiting.len(),
         summary.soon.len(),
     );
-    let mut text = String::new();
-    let subject;
-    match language {
-        Language::Fr => {
-            subject = format!(
-                "Point {} : {late} en retard, {awaiting} validation{} en attente",
-                edition.name,
-                plural(awaiting)
-            );
-            text.push_str(&format!(
-                "Bonjour {name},\n\nVoici le point du {today} sur « {} » ({}).\n",
-                edition.name, edition.programme_name
-            ));
-            section(
-                &mut text,
-                "En retard",
-                "échéance le",
-                "attendu de",
-                &summary.late,
-                language,
-            );
-            section(
-                &mut text,
-                "En attente de validation",
-                "déposé le",
-                "attend",
-                &summary.awaiting,
-                language,
-            );
-            section(
-                &mut text,
-                "Échéances des 7 prochains jours",
-                "le",
-                "par",
-                &summary.soon,
-                language,
-            );
-            if late + awaiting + soon == 0 {
-                text.push_str("\nRien n'est en retard ni en attente, et aucune échéance dans les 7 prochains jours.\n");
-            }
-            text.push_str("\nCe point est envoyé automatiquement par Jalon ; répondre à ce message ne le modifie pas.\n");
-        }
-        Language::En => {
-            subject = format!(
-                "{} digest: {late} late, {awaiting} awaiting validation",
-                edition.name
-            );
-            text.push_str(&format!(
-                "Hello {name},\n\nHere is where \"{}\" ({}) stands on {today}.\n",
-                edition.name, edition.programme_name
-            ));
-            section(
-                &mut text,
-                "Late",
-                "due",
-                "waiting for",
-                &summary.late,
-                language,
-            );
-            section(
-                &mut text,
-                "Awaiting validation",
-                "submitted",
-                "waiting for",
-                &summary.awaiting,
-                language,
-            );
-            section(
-                &mut text,
-                "Due in the next 7 days",
-                "due",
-                "by",
-                &summary.soon,
-                language,
-            );
-            if late + awaiting + soon == 0 {
-                text.push_str("\nNothing is late or awaiting validation, and nothing falls due in the next 7 days.\n");
-            }
-            text.push_str(
-                "\nJalon sends this digest automatically; replying does not change it.\n",
-            );
-        }
+    let words = |id: &str| texts::plain(language, id);
+    let subject = texts::text(
+        language,
+        "digest-subject",
+        &Args::new()
+            .text("edition", &edition.name)
+            .number("late", late)
+            .number("awaiting", awaiting),
+    );
+    let mut text = texts::text(language, "digest-greeting", &Args::new().text("name", name));
+    text.push_str("\n\n");
+    text.push_str(&texts::text(
+        language,
+        "digest-lead",
+        &Args::new()
+            .text("today", today)
+            .text("edition", &edition.name)
+            .text("programme", &edition.programme_name),
+    ));
+    text.push('\n');
+    for (lines, kind) in [
+        (&summary.late, "late"),
+        (&summary.awaiting, "awaiting"),
+        (&summary.soon, "soon"),
+    ] {
+        let section = Section {
+            title: words(&format!("digest-{kind}")),
+            dated: words(&format!("digest-{kind}-date")),
+            who: words(&format!("digest-{kind}-who")),
+        };
+        section.write(&mut text, lines, language);
     }
+    if late + awaiting + soon == 0 {
+        text.push('\n');
+        text.push_str(&words("digest-nothing"));
+        text.push('\n');
+    }
+    text.push('\n');
+    text.push_str(&words("digest-footer"));
+    text.push('\n');
     (subject, text)
 }
 
-fn section(
-    out: &mut String,
-    title: &str,
-    dated: &str,
-    who: &str,
-    lines: &[Line],
-    language: Language,
-) {
-    if lines.is_empty() {
-        return;
-    }
-    out.push_str(&format!("\n{title} ({})\n", lines.len()));
-    for line in lines {
-        out.push_str(&format!(
-            "- {}, {dated} {}",
-            line.what,
-            date_in(language, line.date)
-        ));
-        if !line.who.is_empty() {
-            out.push_str(&format!(" — {who} {}", line.who.join(", ")));
-        }
-        out.push('\n');
-    }
+/// The words of one section of a digest.
+struct Section {
+    title: String,
+    /// Before a line's date.
+    dated: String,
+    /// Before a line's people.
+    who: String,
 }
 
-fn plural(n: usize) -> &'static str {
-    if n > 1 {
-        "s"
-    } else {
-        ""
+impl Section {
+    fn write(&self, out: &mut String, lines: &[Line], language: Language) {
+        if lines.is_empty() {
+            return;
+        }
+        out.push_str(&format!("\n{} ({})\n", self.title, lines.len()));
+        for line in lines {
+            out.push_str(&format!(
+                "- {}, {} {}",
+                line.what,
+                self.dated,
+                date_in(language, line.date)
+            ));
+            if !line.who.is_empty() {
+                out.push_str(&format!(" — {} {}", self.who, line.who.join(", ")));
+            }
+            out.push('\n');
+        }
     }
 }

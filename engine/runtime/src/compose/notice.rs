@@ -10,6 +10,7 @@ use jiff::Timestamp;
 
 use super::messages;
 use crate::payload::Notice;
+use crate::texts::{self, Args};
 
 /// To the coordinator: which message will not arrive, to whom, and why.
 pub(super) fn email(
@@ -28,10 +29,7 @@ pub(super) fn email(
         .and_then(|p| edition.people[p].language)
         .unwrap_or(edition.language);
     let addressee = describe(edition, &notice.recipient);
-    let (subject, text) = match language {
-        Language::En => notice_in_english(edition, notice, &coordinator.name, &addressee),
-        Language::Fr => notice_in_french(edition, notice, &coordinator.name, &addressee),
-    };
+    let (subject, text) = write(edition, notice, &coordinator.name, &addressee, language);
     Ok(Email {
         idempotency_key: entry.key.clone(),
         date: now.to_zoned(edition.time_zone.clone()),
@@ -45,69 +43,54 @@ pub(super) fn email(
     })
 }
 
-fn notice_in_french(
+/// Subject and text in the coordinator's language.
+fn write(
     edition: &Edition,
     notice: &Notice,
     name: &str,
     addressee: &str,
+    language: Language,
 ) -> (String, String) {
+    let line = |id: &str, args: Args<'_>| texts::text(language, id, &args);
     let subject = if notice.subject.is_empty() {
-        format!("Message non remis à {addressee}")
+        line(
+            "notice-subject-uncomposed",
+            Args::new().text("addressee", addressee),
+        )
     } else {
-        format!("Message non remis : {}", notice.subject)
+        line(
+            "notice-subject",
+            Args::new().text("subject", &notice.subject),
+        )
     };
-    let text = format!(
-        "Bonjour {name},\n\n\
-         Un message de {programme} n'a pas pu être remis et ne sera pas renvoyé.\n\n\
-         Destinataire : {addressee}\n\
-         Objet : {subject}\n\
-         Raison donnée par le serveur : {reason}\n\
-         Référence : {key}\n\n\
-         Vérifiez l'adresse dans la définition de l'édition « {edition} », \
-         et prévenez la personne par un autre moyen si le message comptait.\n",
-        programme = edition.programme_name,
-        subject = if notice.subject.is_empty() {
-            "(le message n'a pas pu être composé)"
-        } else {
-            &notice.subject
-        },
-        reason = notice.reason,
-        key = notice.failed_key,
-        edition = edition.name,
-    );
-    (subject, text)
-}
-
-fn notice_in_english(
-    edition: &Edition,
-    notice: &Notice,
-    name: &str,
-    addressee: &str,
-) -> (String, String) {
-    let subject = if notice.subject.is_empty() {
-        format!("Undelivered message to {addressee}")
+    let about = if notice.subject.is_empty() {
+        texts::plain(language, "notice-uncomposed")
     } else {
-        format!("Undelivered message: {}", notice.subject)
+        notice.subject.clone()
     };
-    let text = format!(
-        "Hello {name},\n\n\
-         A message from {programme} could not be delivered and will not be sent again.\n\n\
-         To: {addressee}\n\
-         Subject: {subject}\n\
-         The server's reason: {reason}\n\
-         Reference: {key}\n\n\
-         Please check the address in the definition of the edition \"{edition}\", \
-         and reach the person another way if the message mattered.\n",
-        programme = edition.programme_name,
-        subject = if notice.subject.is_empty() {
-            "(the message could not be composed)"
-        } else {
-            &notice.subject
-        },
-        reason = notice.reason,
-        key = notice.failed_key,
-        edition = edition.name,
-    );
+    let text = [
+        line("notice-greeting", Args::new().text("name", name)),
+        "\n\n".into(),
+        line(
+            "notice-lead",
+            Args::new().text("programme", &edition.programme_name),
+        ),
+        "\n\n".into(),
+        line("notice-to", Args::new().text("addressee", addressee)),
+        "\n".into(),
+        line("notice-about", Args::new().text("subject", about)),
+        "\n".into(),
+        line("notice-reason", Args::new().text("reason", &notice.reason)),
+        "\n".into(),
+        line(
+            "notice-reference",
+            Args::new().text("key", &notice.failed_key),
+        ),
+        "\n\n".into(),
+        line("notice-advice", Args::new().text("edition", &edition.name)),
+        "\n".into(),
+    ]
+    .concat();
     (subject, text)
 }
 
