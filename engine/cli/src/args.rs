@@ -81,11 +81,8 @@ pub enum Command {
     Complete {
         #[command(flatten)]
         place: Where,
-        /// The stage's id.
-        stage: String,
-        /// The participant, for a stage run once per participant.
-        #[arg(long)]
-        participant: Option<String>,
+        #[command(flatten)]
+        instance: Instance,
         #[command(flatten)]
         who: Who,
         /// A note kept in the log.
@@ -96,11 +93,8 @@ pub enum Command {
     Approve {
         #[command(flatten)]
         place: Where,
-        /// The stage's id.
-        stage: String,
-        /// The participant, for a stage run once per participant.
-        #[arg(long)]
-        participant: Option<String>,
+        #[command(flatten)]
+        instance: Instance,
         #[command(flatten)]
         who: Who,
         /// A note kept in the log.
@@ -111,11 +105,8 @@ pub enum Command {
     Refuse {
         #[command(flatten)]
         place: Where,
-        /// The stage's id.
-        stage: String,
-        /// The participant, for a stage run once per participant.
-        #[arg(long)]
-        participant: Option<String>,
+        #[command(flatten)]
+        instance: Instance,
         #[command(flatten)]
         who: Who,
         /// What to change (required).
@@ -162,13 +153,10 @@ pub enum Command {
     Decide {
         #[command(flatten)]
         place: Where,
-        /// The stage's id.
-        stage: String,
+        #[command(flatten)]
+        instance: Instance,
         /// The outcome's id (implanter, prolonger, arreter…).
         outcome: String,
-        /// The participant, for a stage run once per participant.
-        #[arg(long)]
-        participant: Option<String>,
         #[command(flatten)]
         who: Who,
         /// A note kept in the log.
@@ -179,15 +167,12 @@ pub enum Command {
     Record {
         #[command(flatten)]
         place: Where,
-        /// The stage's id.
-        stage: String,
+        #[command(flatten)]
+        instance: Instance,
         /// The indicator's id, as the stage declares it.
         indicator: String,
         /// The measured value, as written.
         value: String,
-        /// The participant, for a stage run once per participant.
-        #[arg(long)]
-        participant: Option<String>,
         #[command(flatten)]
         who: Who,
     },
@@ -207,11 +192,8 @@ pub enum Command {
     Postpone {
         #[command(flatten)]
         place: Where,
-        /// The stage's id.
-        stage: String,
-        /// The participant, for a stage run once per participant.
-        #[arg(long)]
-        participant: Option<String>,
+        #[command(flatten)]
+        instance: Instance,
         /// New start date (YYYY-MM-DD).
         #[arg(long)]
         start: Option<jiff::civil::Date>,
@@ -373,6 +355,16 @@ impl Where {
     }
 }
 
+/// The stage instance an act is about.
+#[derive(Args)]
+pub struct Instance {
+    /// The stage's id.
+    pub stage: String,
+    /// The participant, for a stage run once per participant.
+    #[arg(long)]
+    pub participant: Option<String>,
+}
+
 /// Who did it and when.
 #[derive(Args)]
 pub struct Who {
@@ -424,8 +416,7 @@ impl Command {
         let (place, who, kind) = match self {
             Command::Complete {
                 place,
-                stage,
-                participant,
+                instance: Instance { stage, participant },
                 who,
                 comment,
             } => (
@@ -439,8 +430,7 @@ impl Command {
             ),
             Command::Approve {
                 place,
-                stage,
-                participant,
+                instance: Instance { stage, participant },
                 who,
                 comment,
             } => (
@@ -454,8 +444,7 @@ impl Command {
             ),
             Command::Refuse {
                 place,
-                stage,
-                participant,
+                instance: Instance { stage, participant },
                 who,
                 comment,
             } => (
@@ -513,9 +502,8 @@ impl Command {
             },
             Command::Decide {
                 place,
-                stage,
+                instance: Instance { stage, participant },
                 outcome,
-                participant,
                 who,
                 comment,
             } => (
@@ -530,10 +518,9 @@ impl Command {
             ),
             Command::Record {
                 place,
-                stage,
+                instance: Instance { stage, participant },
                 indicator,
                 value,
-                participant,
                 who,
             } => (
                 place,
@@ -560,8 +547,7 @@ impl Command {
             ),
             Command::Postpone {
                 place,
-                stage,
-                participant,
+                instance: Instance { stage, participant },
                 start,
                 due,
                 who,
