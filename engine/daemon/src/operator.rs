@@ -9,10 +9,12 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use jalon_definition::resolved::Language;
 use jalon_delivery::{Deliver, Outgoing};
 use jalon_message::{message_id, to_eml, Email, Mailbox};
 use jalon_runtime::compose::messages::{self, MAIL_DOMAIN};
 use jalon_runtime::delivery::DeliverySettings;
+use jalon_runtime::texts;
 use jiff::Timestamp;
 use tracing::{error, info, warn};
 
@@ -76,7 +78,7 @@ impl Operator {
                 name: String::new(),
                 email: self.address.clone(),
             }],
-            subject: "Jalon : définitions refusées / definitions rejected".to_owned(),
+            subject: format!("Jalon : {}", both("operator-subject")),
             text: text(trigger, report, &versions),
             html: Some(preformatted(trigger, report, &versions)),
             invite: None,
@@ -153,20 +155,28 @@ fn domain(address: &str) -> &str {
         .unwrap_or(MAIL_DOMAIN)
 }
 
+/// A message in French, then in English: the operator's language is not
+/// known.
+fn both(id: &str) -> String {
+    format!(
+        "{} / {}",
+        texts::plain(Language::Fr, id),
+        texts::plain(Language::En, id)
+    )
+}
+
 fn text(trigger: &str, report: &str, running: &[String]) -> String {
     let running = if running.is_empty() {
-        "aucune / none".to_owned()
+        both("operator-none")
     } else {
         running.join(", ")
     };
     format!(
-        "Les définitions modifiées ont été refusées ; la version en service continue.\n\
-         The changed definitions were rejected; the running version carries on.\n\
-         \n\
-         Déclencheur / trigger : {trigger}\n\
-         En service / running : {running}\n\
-         \n\
-         {}\n",
+        "{}\n{}\n\n{} : {trigger}\n{} : {running}\n\n{}\n",
+        texts::plain(Language::Fr, "operator-lead"),
+        texts::plain(Language::En, "operator-lead"),
+        both("operator-trigger"),
+        both("operator-running"),
         report.trim_end()
     )
 }
@@ -209,6 +219,23 @@ mod tests {
             operator.remember(&format!("<{i}@x>"));
         }
         assert!(operator.told.lock().unwrap().len() == REMEMBERED);
+    }
+
+    #[test]
+    fn the_words_are_french_then_english() {
+        let text = text("SIGHUP", "error: x", &[]);
+        assert!(
+            text.starts_with(
+                "Les définitions modifiées ont été refusées ; la version en service continue.\n\
+             The changed definitions were rejected; the running version carries on.\n\n\
+             Déclencheur / trigger : SIGHUP\nEn service / running : aucune / none\n\nerror: x\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(
+            both("operator-subject"),
+            "définitions refusées / definitions rejected"
+        );
     }
 
     #[test]

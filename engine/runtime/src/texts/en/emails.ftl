@@ -32,3 +32,10 @@ digest-soon-date = due
 digest-soon-who = by
 digest-nothing = Nothing is late or awaiting validation, and nothing falls due in the next 7 days.
 digest-footer = Jalon sends this digest automatically; replying does not change it.
+
+## The operator's email about rejected definitions (sent in both languages).
+operator-subject = definitions rejected
+operator-lead = The changed definitions were rejected; the running version carries on.
+operator-trigger = trigger
+operator-running = running
+operator-none = none

@@ -35,3 +35,10 @@ digest-soon-date = le
 digest-soon-who = par
 digest-nothing = Rien n'est en retard ni en attente, et aucune échéance dans les 7 prochains jours.
 digest-footer = Ce point est envoyé automatiquement par Jalon ; répondre à ce message ne le modifie pas.
+
+## The operator's email about rejected definitions (sent in both languages).
+operator-subject = définitions refusées
+operator-lead = Les définitions modifiées ont été refusées ; la version en service continue.
+operator-trigger = Déclencheur
+operator-running = En service
+operator-none = aucune
