@@ -6,12 +6,14 @@
 //! coordinator, a stale reminder expired, an answer through a link recorded
 //! once, and a reload that would orphan progress refused.
 
-use std::collections::VecDeque;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+mod support;
+use support::{Hand, Relay};
 
 use jalon_core::{Channel, Event, EventKind, Rejection};
-use jalon_delivery::{Deliver, DeliveryError, Outgoing};
+use jalon_delivery::DeliveryError;
 use jalon_runtime::compose::messages;
 use jalon_runtime::dispatch::Dispatcher;
 use jalon_runtime::links::{token_hash, Key, Links, KEY_LEN};
@@ -19,7 +21,7 @@ use jalon_runtime::record::{record, record_by_link, LinkAnswer, RecordError};
 use jalon_runtime::replay::replay;
 use jalon_runtime::{load, tick, Clock};
 use jalon_store::{Backend, Claim, Delivery, SqliteBackend, Store};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 
 fn definition(with_reminder_stage: bool) -> String {
     let extra = if with_reminder_stage {
@@ -75,74 +77,6 @@ messages:
   validation_refused: t
 "#
     )
-}
-
-/// An outcome planned for the next message to an address.
-type Planned = (String, Result<(), DeliveryError>);
-
-/// What a fake deliverer was given, and the outcomes it is told to give
-/// (success once they run out).
-#[derive(Clone, Default)]
-struct Relay {
-    delivered: Arc<Mutex<Vec<Outgoing>>>,
-    outcomes: Arc<Mutex<VecDeque<Planned>>>,
-}
-
-impl Relay {
-    /// The next message to `address` gets `outcome`.
-    fn answer(&self, address: &str, outcome: Result<(), DeliveryError>) {
-        let mut outcomes = self.outcomes.lock().expect("not poisoned");
-        outcomes.push_back((address.to_owned(), outcome));
-    }
-
-    fn delivered_to(&self, address: &str) -> Vec<Outgoing> {
-        let delivered = self.delivered.lock().expect("not poisoned");
-        delivered
-            .iter()
-            .filter(|m| m.to.iter().any(|t| t == address))
-            .cloned()
-            .collect()
-    }
-}
-
-impl Deliver for Relay {
-    async fn deliver(&mut self, message: &Outgoing) -> Result<(), DeliveryError> {
-        let planned = {
-            let mut outcomes = self.outcomes.lock().expect("not poisoned");
-            let index = outcomes
-                .iter()
-                .position(|(to, _)| message.to.iter().any(|t| t == to));
-            index.and_then(|i| outcomes.remove(i)).map(|(_, o)| o)
-        };
-        let outcome = planned.unwrap_or(Ok(()));
-        if outcome.is_ok() {
-            let mut delivered = self.delivered.lock().expect("not poisoned");
-            delivered.push(message.clone());
-        }
-        outcome
-    }
-
-    async fn close(&mut self) {}
-}
-
-/// A clock the story moves by hand.
-#[derive(Clone)]
-struct Hand(Arc<Mutex<Timestamp>>);
-
-impl Hand {
-    fn at(text: &str) -> Hand {
-        Hand(Arc::new(Mutex::new(text.parse().expect("an instant"))))
-    }
-
-    fn set(&self, text: &str) {
-        *self.0.lock().expect("not poisoned") = text.parse().expect("an instant");
-    }
-}
-
-impl Clock for Hand {
-    fn now(&self) -> Timestamp {
-        *self.0.lock().expect("not poisoned")
-    }
 }
 
 fn write_definition(dir: &Path, with_reminder_stage: bool) {
