@@ -1,9 +1,11 @@
-//! The words of the validation-link pages, in French or English: the
-//! person's language when known, both when the link is not (a forged token
-//! says nothing about who holds it). Every value is escaped here.
+//! The validation-link pages, in French or English: the person's language
+//! when known, both when it is not (a forged token says nothing about who
+//! holds it). The words are the `link-…` messages of `texts` (pages.ftl);
+//! the markup stays here, and every text is escaped before it is wrapped.
 
 use jalon_definition::resolved::{Edition, Language};
 use jalon_message::{english_date_time, french_date_time};
+use jalon_runtime::texts::{plain, text, Args};
 use jiff::Timestamp;
 
 use super::response::{escape, page};
@@ -46,20 +48,12 @@ impl Answer {
         }
     }
 
-    fn noun(self, language: Language) -> &'static str {
-        match (self, language) {
-            (Answer::Approve, Language::Fr) => "validation",
-            (Answer::Refuse, Language::Fr) => "demande de modifications",
-            (Answer::Approve, Language::En) => "approval",
-            (Answer::Refuse, Language::En) => "request for changes",
-        }
-    }
-}
-
-fn tr<'a>(language: Language, fr: &'a str, en: &'a str) -> &'a str {
-    match language {
-        Language::Fr => fr,
-        Language::En => en,
+    fn noun(self, language: Language) -> String {
+        let id = match self {
+            Answer::Approve => "link-answer-approve",
+            Answer::Refuse => "link-answer-refuse",
+        };
+        plain(language, id)
     }
 }
 
@@ -72,54 +66,45 @@ pub fn when(edition: &Edition, language: Language, at: Timestamp) -> String {
     }
 }
 
-fn both(title: &str, french: &str, english: &str) -> String {
+/// A page in French then English, for a link whose holder is unknown:
+/// `{id}-title` and `{id}` in both languages.
+fn both(id: &str) -> String {
+    let title_id = format!("{id}-title");
+    let title = format!(
+        "{} — {}",
+        plain(Language::Fr, &title_id),
+        plain(Language::En, &title_id)
+    );
     page(
-        "fr",
-        title,
+        Language::Fr.as_str(),
+        &title,
         &format!(
-            "<h1>{}</h1>\n<p>{}</p>\n<p lang=\"en\">{}</p>",
-            escape(title),
-            escape(french),
-            escape(english)
+            "<h1>{}</h1>\n<p>{}</p>\n<p lang=\"{}\">{}</p>",
+            escape(&title),
+            escape(&plain(Language::Fr, id)),
+            Language::En.as_str(),
+            escape(&plain(Language::En, id))
         ),
     )
 }
 
 pub fn unknown() -> String {
-    both(
-        "Lien inconnu — Unknown link",
-        "Ce lien de validation n'est pas valide : il a pu être mal copié ou modifié. \
-         Rien n'a été enregistré. Ouvrez le lien exact de votre email, ou contactez la \
-         coordination du programme.",
-        "This approval link is not valid: it may have been copied incompletely or changed. \
-         Nothing was recorded. Open the exact link from your email, or contact the \
-         programme's coordination.",
-    )
+    both("link-unknown")
 }
 
 pub fn not_running() -> String {
-    both(
-        "Lien clos — Link closed",
-        "L'édition de ce lien n'est plus suivie ici. Rien n'a été enregistré ; contactez la \
-         coordination du programme.",
-        "The edition of this link is no longer run here. Nothing was recorded; contact the \
-         programme's coordination.",
-    )
+    both("link-not-running")
 }
 
 pub fn trouble() -> String {
-    both(
-        "Indisponible — Unavailable",
-        "Ce lien ne peut pas être traité pour le moment. Rien n'a été enregistré ; \
-         réessayez dans quelques minutes.",
-        "This link cannot be handled just now. Nothing was recorded; try again in a few \
-         minutes.",
-    )
+    both("link-trouble")
 }
 
-/// One page about a link, with the heading naming its stage.
-fn about(view: &View, title: &str, body: &str) -> String {
+/// One page about a link, with the heading naming its stage: the words of
+/// `{id}-title` above `body`.
+fn about(view: &View, id: &str, body: &str) -> String {
     let language = view.language.as_str();
+    let title = plain(view.language, &format!("{id}-title"));
     let heading = format!("{title} — {}", view.stage);
     let mut html = format!("<h1>{}</h1>\n", escape(&heading));
     html.push_str(&format!(
@@ -132,53 +117,24 @@ fn about(view: &View, title: &str, body: &str) -> String {
 }
 
 pub fn expired(view: &View) -> String {
-    let l = view.language;
-    let text = match l {
-        Language::Fr => format!(
-            "Ce lien a expiré le {}. Rien n'a été enregistré. Pour donner votre réponse, \
-             contactez la coordination du programme.",
-            view.expires
-        ),
-        Language::En => format!(
-            "This link expired on {}. Nothing was recorded. To give your answer, contact the \
-             programme's coordination.",
-            view.expires
-        ),
-    };
-    about(view, tr(l, "Lien expiré", "Link expired"), &para(&text))
+    let args = Args::new().text("expires", &view.expires);
+    let words = text(view.language, "link-expired", &args);
+    about(view, "link-expired", &para(&words))
 }
 
 pub fn stale(view: &View) -> String {
-    let l = view.language;
-    let text = tr(
-        l,
-        "Ce lien concernait une version précédente de ce travail, soumise à nouveau depuis. \
-         Rien n'a été enregistré : ouvrez le lien du dernier email reçu.",
-        "This link was about an earlier version of this work, submitted again since. Nothing \
-         was recorded: open the link of the latest email you received.",
-    );
-    about(view, tr(l, "Lien remplacé", "Link replaced"), &para(text))
+    let words = plain(view.language, "link-stale");
+    about(view, "link-stale", &para(&words))
 }
 
 /// A second use: what was recorded, by whom, when.
 pub fn already(view: &View, answer: &str, at: &str) -> String {
     let l = view.language;
-    let noun = Answer::parse(answer).map_or(answer, |a| a.noun(l));
-    let text = match l {
-        Language::Fr => format!(
-            "Votre réponse a déjà été enregistrée par vous le {at} ({noun}). \
-             Rien de plus n'a été enregistré."
-        ),
-        Language::En => format!(
-            "Your answer was already recorded by you on {at} ({noun}). \
-             Nothing more was recorded."
-        ),
-    };
-    about(
-        view,
-        tr(l, "Déjà enregistré", "Already recorded"),
-        &para(&text),
-    )
+    // An answer this version does not know is shown as it was stored.
+    let noun = Answer::parse(answer).map_or_else(|| answer.to_owned(), |a| a.noun(l));
+    let args = Args::new().text("at", at).text("answer", noun);
+    let words = text(l, "link-already", &args);
+    about(view, "link-already", &para(&words))
 }
 
 /// The core refused the answer: its reason, and that nothing changed.
@@ -186,44 +142,21 @@ pub fn refused(view: &View, reason: &str) -> String {
     let l = view.language;
     let body = format!(
         "<p class=\"error\">{}</p>\n<p>{}</p>",
-        escape(tr(
-            l,
-            "Cette réponse ne peut pas être enregistrée :",
-            "This answer cannot be recorded:"
-        )),
+        escape(&plain(l, "link-refused-lead")),
         escape(reason),
-    ) + &para(tr(
-        l,
-        "Rien n'a été enregistré. En cas de doute, contactez la coordination du programme.",
-        "Nothing was recorded. If in doubt, contact the programme's coordination.",
-    ));
-    about(
-        view,
-        tr(l, "Réponse impossible", "Answer not possible"),
-        &body,
-    )
+    ) + &para(&plain(l, "link-refused-nothing"));
+    about(view, "link-refused", &body)
 }
 
 pub fn recorded(view: &View, answer: Answer, seq: i64) -> String {
     let l = view.language;
-    let noun = answer.noun(l);
-    let text = match l {
-        Language::Fr => format!(
-            "Merci, {}. Votre {noun} est enregistrée (n° {seq}). Les personnes concernées en \
-             sont informées par email.",
-            view.person
-        ),
-        Language::En => format!(
-            "Thank you, {}. Your {noun} is recorded (no. {seq}). The people concerned are \
-             told by email.",
-            view.person
-        ),
-    };
-    about(
-        view,
-        tr(l, "Réponse enregistrée", "Answer recorded"),
-        &para(&text),
-    )
+    // The sequence number as text: a reference, not a quantity to format.
+    let args = Args::new()
+        .text("person", &view.person)
+        .text("answer", answer.noun(l))
+        .text("seq", seq.to_string());
+    let words = text(l, "link-recorded", &args);
+    about(view, "link-recorded", &para(&words))
 }
 
 /// The confirmation page: what is to be validated, and the two buttons.
@@ -236,28 +169,29 @@ pub fn form(
     error: Option<&str>,
 ) -> String {
     let l = view.language;
-    let mut body = para(&format!("{} {},", tr(l, "Bonjour", "Hello"), view.person));
+    let greeting = Args::new().text("person", &view.person);
+    let mut body = para(&text(l, "link-form-greeting", &greeting));
     body.push_str("<table>\n");
-    let mut row = |label: &str, value: &str| {
+    let mut row = |label_id: &str, value: &str| {
         body.push_str(&format!(
             "<tr><th>{}</th><td>{}</td></tr>\n",
-            escape(label),
+            escape(&plain(l, label_id)),
             escape(value)
         ));
     };
-    row(tr(l, "Étape", "Stage"), &view.stage);
+    row("link-form-stage", &view.stage);
     if let Some(participant) = &view.participant {
-        row("Participant", participant);
+        row("link-form-participant", participant);
     }
     if let Some(since) = &view.since {
-        row(tr(l, "Soumis le", "Submitted on"), since);
+        row("link-form-submitted", since);
     }
     body.push_str("</table>\n");
     if let Some(description) = &view.description {
         body.push_str(&para(description));
     }
     if !view.deliverables.is_empty() {
-        body.push_str(&para(tr(l, "À valider :", "To approve:")));
+        body.push_str(&para(&plain(l, "link-form-to-approve")));
         body.push_str("<ul>\n");
         for (title, description) in &view.deliverables {
             let text = match description {
@@ -281,33 +215,22 @@ pub fn form(
          <button type=\"submit\" name=\"answer\" value=\"refuse\"{refuse_class}>{refuse}</button></p>\n\
          </form>\n",
         token = escape(token),
-        label = escape(tr(
-            l,
-            "Commentaire (obligatoire pour demander des modifications)",
-            "Comment (required to ask for changes)"
-        )),
+        label = escape(&plain(l, "link-form-comment")),
         max = super::link_routes::LONGEST_COMMENT,
         focus = if refuse_first { " autofocus" } else { "" },
         comment = escape(comment),
         approve_class = class(!refuse_first),
         refuse_class = class(refuse_first),
-        approve = escape(tr(l, "Valider", "Approve")),
-        refuse = escape(tr(l, "Demander des modifications", "Ask for changes")),
+        approve = escape(&plain(l, "link-form-approve")),
+        refuse = escape(&plain(l, "link-form-refuse")),
     ));
-    let note = match l {
-        Language::Fr => format!(
-            "Rien n'est enregistré avant que vous appuyiez sur un bouton. Ce lien vous est \
-             personnel, ne sert qu'une fois et expire le {}.",
-            view.expires
-        ),
-        Language::En => format!(
-            "Nothing is recorded until you press a button. This link is yours alone, works \
-             once, and expires on {}.",
-            view.expires
-        ),
-    };
+    let note = text(
+        l,
+        "link-form-note",
+        &Args::new().text("expires", &view.expires),
+    );
     body.push_str(&format!("<p class=\"muted\">{}</p>", escape(&note)));
-    about(view, tr(l, "Validation", "Approval"), &body)
+    about(view, "link-form", &body)
 }
 
 fn para(text: &str) -> String {
@@ -365,5 +288,36 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("request for changes"));
+    }
+
+    #[test]
+    fn a_link_without_a_known_holder_speaks_both_languages() {
+        let html = unknown();
+        assert!(
+            html.contains("<h1>Lien inconnu — Unknown link</h1>"),
+            "{html}"
+        );
+        assert!(html.contains("<p>Ce lien de validation n&#39;est pas valide"));
+        assert!(html.contains("<p lang=\"en\">This approval link is not valid"));
+        assert!(html.contains("<html lang=\"fr\">"));
+    }
+
+    #[test]
+    fn the_answer_recorded_names_the_person_escaped_and_its_number() {
+        let mut view = view();
+        let html = recorded(&view, Answer::Refuse, 12345);
+        assert!(
+            html.contains(
+                "Merci, Véra &lt;b&gt;. Votre demande de modifications est enregistrée (n° 12345)."
+            ),
+            "{html}"
+        );
+        view.language = Language::En;
+        let html = recorded(&view, Answer::Approve, 7);
+        assert!(
+            html.contains("Your approval is recorded (no. 7)."),
+            "{html}"
+        );
+        assert!(html.contains("<h1>Answer recorded — Feuille"), "{html}");
     }
 }

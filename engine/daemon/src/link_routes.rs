@@ -18,6 +18,7 @@ use jalon_runtime::compose::messages;
 use jalon_runtime::links::{token_hash, well_formed};
 use jalon_runtime::record::{record_by_link, LinkAnswer, RecordError};
 use jalon_runtime::replay::replay;
+use jalon_runtime::texts;
 use jalon_store::{Backend, Claim, Link, Store, StoredLink};
 use jiff::Timestamp;
 use tracing::{error, info};
@@ -48,7 +49,7 @@ struct Found {
     /// A newer submission was made since the link was sent.
     stale: bool,
     /// Why the core would refuse an answer now, if it would.
-    blocked: Option<String>,
+    blocked: Option<Rejection>,
 }
 
 enum Lookup {
@@ -80,8 +81,9 @@ async fn show<B: Backend>(
     if let Some(response) = closed(&found, link, now) {
         return response;
     }
-    if let Some(reason) = &found.blocked {
-        return respond(StatusCode::CONFLICT, pages::refused(view, reason));
+    if let Some(rejection) = &found.blocked {
+        let reason = rejection.to_string();
+        return respond(StatusCode::CONFLICT, pages::refused(view, &reason));
     }
     let preselect = preselect.as_deref().and_then(Answer::parse);
     respond(
@@ -113,21 +115,13 @@ async fn answer<B: Backend>(
     let comment = comment.trim();
     let chosen = field(&body, "answer").as_deref().and_then(Answer::parse);
     let Some(chosen) = chosen.filter(|a| link.allows(a.as_str())) else {
-        let error = words(
-            &found,
-            "Choisissez Valider ou Demander des modifications.",
-            "Choose Approve or Ask for changes.",
-        );
-        let page = pages::form(&found.view, &token, None, comment, Some(error));
+        let error = words(&found, "link-error-no-answer");
+        let page = pages::form(&found.view, &token, None, comment, Some(&error));
         return respond(StatusCode::BAD_REQUEST, page);
     };
     if comment.chars().count() > LONGEST_COMMENT {
-        let error = words(
-            &found,
-            "Ce commentaire est trop long.",
-            "This comment is too long.",
-        );
-        let page = pages::form(&found.view, &token, Some(chosen), comment, Some(error));
+        let error = words(&found, "link-error-comment-too-long");
+        let page = pages::form(&found.view, &token, Some(chosen), comment, Some(&error));
         return respond(StatusCode::PAYLOAD_TOO_LARGE, page);
     }
 
@@ -164,20 +158,14 @@ async fn answer<B: Backend>(
         },
         Ok(Ok(LinkAnswer::Missing)) => not_found(Lookup::Unknown),
         Ok(Err(RecordError::Refused(Rejection::EmptyComment))) => {
-            let error = words(
-                &found,
-                "Pour demander des modifications, dites lesquelles dans le commentaire.",
-                "To ask for changes, say which in the comment.",
-            );
-            let page = pages::form(&found.view, &token, Some(chosen), comment, Some(error));
+            let error = words(&found, "link-error-comment-needed");
+            let page = pages::form(&found.view, &token, Some(chosen), comment, Some(&error));
             respond(StatusCode::UNPROCESSABLE_ENTITY, page)
         }
-        Ok(Err(RecordError::Refused(reason))) => {
-            info!(key = %link.action_key, "answer through a link refused: {reason}");
-            respond(
-                StatusCode::CONFLICT,
-                pages::refused(&found.view, &reason.to_string()),
-            )
+        Ok(Err(RecordError::Refused(rejection))) => {
+            info!(key = %link.action_key, "answer through a link refused: {rejection}");
+            let reason = rejection.to_string();
+            respond(StatusCode::CONFLICT, pages::refused(&found.view, &reason))
         }
         Ok(Err(RecordError::Precondition(_))) => {
             respond(StatusCode::GONE, pages::stale(&found.view))
@@ -221,11 +209,9 @@ fn not_found(lookup: Lookup) -> Response {
     }
 }
 
-fn words(found: &Found, fr: &'static str, en: &'static str) -> &'static str {
-    match found.view.language {
-        jalon_definition::resolved::Language::Fr => fr,
-        jalon_definition::resolved::Language::En => en,
-    }
+/// The message `id` (pages.ftl) in the language of the link's person.
+fn words(found: &Found, id: &str) -> String {
+    texts::plain(found.view.language, id)
 }
 
 /// The first value of a field in a form body or a query string.
@@ -281,7 +267,7 @@ fn find<B: Backend>(
     let stale = stale(&state, link);
     // A dry run on this throw-away state: would the core take an approval?
     let trial = event(link, Answer::Approve, "", now);
-    let blocked = state.apply(&trial).err().map(|r| r.to_string());
+    let blocked = state.apply(&trial).err();
     Ok(Lookup::Found(Box::new(Found {
         edition: edition.clone(),
         stored,

@@ -1,5 +1,7 @@
 //! Read-only status pages: `/` lists the running editions, and
-//! `/editions/{id}` shows what `jalon status` shows, as a table.
+//! `/editions/{id}` shows what `jalon status` shows, as a table. Their
+//! words are the `status-…` messages of `texts` (pages.ftl), shown in
+//! English for now; the French ones wait for the pages to be redone.
 
 use std::sync::Arc;
 
@@ -8,16 +10,24 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use jalon_definition::resolved::Edition;
+use jalon_definition::resolved::{Edition, Language};
 use jalon_runtime::local_time::short as short_local;
 use jalon_runtime::replay::replay;
 use jalon_runtime::status;
+use jalon_runtime::texts::{plain, text, Args};
 use jalon_store::{Backend, History, Store};
 use jiff::Timestamp;
 use tracing::error;
 
 use super::response::{escape, page, respond};
 use super::site::Site;
+
+/// The language of the status pages until they are redone.
+const LANGUAGE: Language = Language::En;
+
+fn words(id: &str) -> String {
+    plain(LANGUAGE, id)
+}
 
 pub fn routes<B: Backend>(site: Arc<Site<B>>) -> Router {
     Router::new()
@@ -30,9 +40,15 @@ async fn index<B: Backend>(State(site): State<Arc<Site<B>>>) -> Response {
     let editions = site.editions();
     let mut body = String::from("<h1>Jalon</h1>\n");
     if editions.is_empty() {
-        body.push_str("<p>No edition is running.</p>\n");
+        body.push_str(&format!(
+            "<p>{}</p>\n",
+            escape(&words("status-none-running"))
+        ));
     } else {
-        body.push_str("<p>Running editions:</p>\n<ul>\n");
+        body.push_str(&format!(
+            "<p>{}</p>\n<ul>\n",
+            escape(&words("status-running"))
+        ));
         for edition in editions.iter() {
             body.push_str(&format!(
                 "<li><a href=\"editions/{id}\">{name}</a> <span class=\"muted\">— {programme} ({id})</span></li>\n",
@@ -43,7 +59,7 @@ async fn index<B: Backend>(State(site): State<Arc<Site<B>>>) -> Response {
         }
         body.push_str("</ul>\n");
     }
-    respond(StatusCode::OK, page("en", "Jalon", &body))
+    respond(StatusCode::OK, page(LANGUAGE.as_str(), "Jalon", &body))
 }
 
 async fn edition<B: Backend>(
@@ -51,11 +67,22 @@ async fn edition<B: Backend>(
     UrlPath(id): UrlPath<String>,
 ) -> Response {
     let Some(edition) = site.edition(&id) else {
-        let body = format!(
-            "<h1>No such edition</h1>\n<p>No running edition is called “{}”. <a href=\"../\">All editions</a></p>",
-            escape(&id)
+        let title = words("status-no-such-edition-title");
+        let unknown = text(
+            LANGUAGE,
+            "status-no-such-edition",
+            &Args::new().text("id", &id),
         );
-        return respond(StatusCode::NOT_FOUND, page("en", "No such edition", &body));
+        let body = format!(
+            "<h1>{}</h1>\n<p>{} <a href=\"../\">{}</a></p>",
+            escape(&title),
+            escape(&unknown),
+            escape(&words("status-all-editions"))
+        );
+        return respond(
+            StatusCode::NOT_FOUND,
+            page(LANGUAGE.as_str(), &title, &body),
+        );
     };
     let backend = site.backend.clone();
     let now = site.clock.now();
@@ -64,20 +91,23 @@ async fn edition<B: Backend>(
         Ok(Ok(html)) => respond(StatusCode::OK, html),
         Ok(Err(message)) => {
             error!(edition = %id, "cannot show the status of {id}: {message}");
-            let body = format!("<h1>Status unavailable</h1>\n<p>{}</p>", escape(&message));
-            respond(
-                StatusCode::SERVICE_UNAVAILABLE,
-                page("en", "Status unavailable", &body),
-            )
+            respond(StatusCode::SERVICE_UNAVAILABLE, unavailable(Some(&message)))
         }
         Err(e) => {
             error!(edition = %id, "the status of {id} stopped: {e}");
-            respond(
-                StatusCode::SERVICE_UNAVAILABLE,
-                page("en", "Status unavailable", "<h1>Status unavailable</h1>"),
-            )
+            respond(StatusCode::SERVICE_UNAVAILABLE, unavailable(None))
         }
     }
+}
+
+/// The page of a status that cannot be shown, with why when known.
+fn unavailable(message: Option<&str>) -> String {
+    let title = words("status-unavailable");
+    let mut body = format!("<h1>{}</h1>", escape(&title));
+    if let Some(message) = message {
+        body.push_str(&format!("\n<p>{}</p>", escape(message)));
+    }
+    page(LANGUAGE.as_str(), &title, &body)
 }
 
 /// The status table of one edition at `now`, from what is recorded.
@@ -92,15 +122,26 @@ fn render<B: Backend>(
     };
     let state = replay(edition.clone(), &history).map_err(|e| e.to_string())?;
     let title = format!("{} — {}", edition.programme_name, edition.name);
+    let at = Args::new()
+        .text("at", short_local(&edition, now))
+        .number("count", history.events.len());
     let mut body = format!(
-        "<h1>{}</h1>\n<p class=\"muted\">Status at {} ({} events recorded). <a href=\"../\">All editions</a></p>\n",
+        "<h1>{}</h1>\n<p class=\"muted\">{} <a href=\"../\">{}</a></p>\n",
         escape(&title),
-        escape(&short_local(&edition, now)),
-        history.events.len()
+        escape(&text(LANGUAGE, "status-at", &at)),
+        escape(&words("status-all-editions"))
     );
-    body.push_str(
-        "<table>\n<tr><th>Stage</th><th>State</th><th>Start</th><th>Due</th><th>Note</th></tr>\n",
-    );
+    body.push_str("<table>\n<tr>");
+    for column in [
+        "status-stage",
+        "status-state",
+        "status-start",
+        "status-due",
+        "status-note",
+    ] {
+        body.push_str(&format!("<th>{}</th>", escape(&words(column))));
+    }
+    body.push_str("</tr>\n");
     for row in status::rows(&state, now) {
         let class = if row.late { " class=\"late\"" } else { "" };
         body.push_str(&format!(
@@ -112,19 +153,28 @@ fn render<B: Backend>(
             escape(&row.note)
         ));
     }
-    body.push_str("</table>\n<h2>Participants</h2>\n<table>\n");
+    body.push_str(&format!(
+        "</table>\n<h2>{}</h2>\n<table>\n",
+        escape(&words("status-participants"))
+    ));
     for participant in status::participants(&state) {
-        let left = participant
-            .left
-            .map(|at| format!(" since {at}"))
-            .unwrap_or_default();
+        let standing = match participant.left {
+            Some(at) => text(
+                LANGUAGE,
+                "status-left-since",
+                &Args::new()
+                    .text("status", participant.status)
+                    .text("at", at),
+            ),
+            None => participant.status.to_owned(),
+        };
         body.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             escape(&participant.id),
             escape(&participant.name),
-            escape(&format!("{}{left}", participant.status)),
+            escape(&standing),
         ));
     }
     body.push_str("</table>\n");
-    Ok(page("en", &title, &body))
+    Ok(page(LANGUAGE.as_str(), &title, &body))
 }
