@@ -82,7 +82,7 @@ async fn show<B: Backend>(
         return response;
     }
     if let Some(rejection) = &found.blocked {
-        let reason = rejection.to_string();
+        let reason = texts::refusal(view.language, rejection);
         return respond(StatusCode::CONFLICT, pages::refused(view, &reason));
     }
     let preselect = preselect.as_deref().and_then(Answer::parse);
@@ -163,8 +163,9 @@ async fn answer<B: Backend>(
             respond(StatusCode::UNPROCESSABLE_ENTITY, page)
         }
         Ok(Err(RecordError::Refused(rejection))) => {
+            // The log keeps the core's own words; the person reads theirs.
             info!(key = %link.action_key, "answer through a link refused: {rejection}");
-            let reason = rejection.to_string();
+            let reason = texts::refusal(found.view.language, &rejection);
             respond(StatusCode::CONFLICT, pages::refused(&found.view, &reason))
         }
         Ok(Err(RecordError::Precondition(_))) => {
