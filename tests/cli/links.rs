@@ -398,15 +398,17 @@ fn a_link_shows_a_page_records_one_answer_on_post_and_refuses_the_rest() {
         .post(&page_of(&victor), &[("answer", "approve")])
         .expect(200);
 
-    // Valentin comes too late: the core's reason, nothing recorded.
+    // Valentin comes too late: the core's reason, in his language (French),
+    // nothing recorded.
     let recorded = events(dir.path());
     let page = daemon.page(&valentin);
     page.expect(409);
-    assert!(page.body.contains("nothing to approve"), "{}", page.body);
+    assert!(page.body.contains("rien à valider"), "{}", page.body);
+    assert!(!page.body.contains("nothing to approve"), "{}", page.body);
     assert!(!page.body.contains("<form"));
     let page = daemon.post(&page_of(&valentin), &[("answer", "approve")]);
     page.expect(409);
-    assert!(page.body.contains("nothing to approve"), "{}", page.body);
+    assert!(page.body.contains("rien à valider"), "{}", page.body);
     assert_eq!(events(dir.path()), recorded);
 
     // The status pages, read-only.

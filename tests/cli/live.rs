@@ -428,3 +428,26 @@ fn a_definition_change_is_accepted_unless_it_orphans_recorded_progress() {
     assert!(message.contains("withdraw"), "{message}");
     assert!(message.contains("alternoo"), "{message}");
 }
+
+/// A fresh clone's first send, today: the shipped editions ended long ago,
+/// so nothing goes — no « En retard » about 2019 — and what fell due is
+/// recorded expired.
+#[test]
+fn ended_editions_send_nothing() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = dir.path().join("jalon.db");
+    let folder = dir.path().join("outbox");
+    for edition in crate::EDITIONS {
+        let sent = run(
+            &db,
+            &["send", edition, "--folder", folder.to_str().expect("utf-8")],
+        )
+        .succeeds()
+        .stdout();
+        assert!(sent.contains(" 0 sent, 0 to retry, 0 failed"), "{edition}: {sent}");
+    }
+    assert!(
+        std::fs::read_dir(&folder).map_or(true, |mut f| f.next().is_none()),
+        "no email written"
+    );
+}

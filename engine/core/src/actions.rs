@@ -9,7 +9,7 @@ use jiff::{Timestamp, ToSpan};
 
 use crate::action::{Action, Addressee, Detail, Recipient};
 use crate::state::{Instance, Progress, State};
-use crate::time::{end_of_day, local, working_day_on_or_before};
+use crate::time::{end_of_day, local, working_day_on_or_before, ANNOUNCEMENT_WINDOW};
 use crate::windows::evaluate;
 
 /// A seminar day ends at this local time when its length is given in days.
@@ -122,6 +122,20 @@ impl<'s> Builder<'s> {
         let Some(&template) = self.stage().messages.get(&kind) else {
             return;
         };
+        // Nothing is sent after the edition's end and its grace, and every
+        // message has a window after which it is worse than none.
+        let ends = self.state.sending_ends;
+        if due_at > ends {
+            return;
+        }
+        let relevant_until = match kind {
+            MessageKind::ValidationRefused
+            | MessageKind::SelectionRetained
+            | MessageKind::SelectionNotRetained
+            | MessageKind::DecisionNotice => due_at.checked_add(ANNOUNCEMENT_WINDOW).ok(),
+            _ => expires_at,
+        };
+        let expires_at = Some(relevant_until.map_or(ends, |t| t.min(ends)));
         let base = self.base_key();
         for &recipient in recipients {
             self.actions.push(Action {

@@ -176,6 +176,9 @@ pub(crate) struct StagePeople {
 
 pub struct State {
     pub(crate) edition: Arc<Edition>,
+    /// Nothing is sent for the edition after this instant: the end of its
+    /// last day plus [`crate::time::SENDING_GRACE`].
+    pub(crate) sending_ends: Timestamp,
     pub(crate) ids: Ids,
     pub(crate) stage_people: Vec<StagePeople>,
     /// For each stage, the stages that need it or are a branch of it.
@@ -256,8 +259,12 @@ impl State {
                     .collect(),
             })
             .collect();
+        let sending_ends = crate::time::end_of_day(&edition.time_zone, edition.end)
+            .checked_add(crate::time::SENDING_GRACE)
+            .unwrap_or(Timestamp::MAX);
         let mut state = State {
             edition,
+            sending_ends,
             ids,
             stage_people,
             dependents,

@@ -21,6 +21,16 @@ pub fn local(tz: &TimeZone, date: Date, time: Time) -> Timestamp {
 
 /// The first instant after `date` in the zone: a stage due on a day is late
 /// from the next midnight.
+/// How long after an edition's last day its last messages may still go
+/// (a decision notice, a late approval's follow-up); after that nothing is
+/// sent for it.
+pub const SENDING_GRACE: jiff::SignedDuration = jiff::SignedDuration::from_hours(30 * 24);
+
+/// How long an announcement stays worth sending after it falls due (a
+/// refusal's notice, a selection's result, a decision): later, it would
+/// arrive as old news.
+pub const ANNOUNCEMENT_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(14 * 24);
+
 pub fn end_of_day(tz: &TimeZone, date: Date) -> Timestamp {
     match date.checked_add(1.day()) {
         Ok(next) => local(tz, next, Time::midnight()),

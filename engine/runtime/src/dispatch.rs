@@ -26,7 +26,7 @@ use tokio::runtime::Runtime;
 use tokio::sync::Mutex;
 
 use crate::clock::Clock;
-use crate::compose;
+use crate::compose::{self, Composed};
 use crate::delivery::DeliverySettings;
 use crate::links::Links;
 use crate::payload::{Notice, Payload};
@@ -181,7 +181,16 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
             scope.spawn(move || {
                 for entry in ready {
                     match compose::outgoing(state, templates, &entry, now, links.as_deref()) {
-                        Ok((outgoing, subject)) => {
+                        Ok(Composed::Stale(why)) => {
+                            let stale = ToWrite {
+                                mark: mark(&entry.key, Delivery::Expired, why, now),
+                                committed: None,
+                            };
+                            if producer_marks.send(stale).is_err() {
+                                break;
+                            }
+                        }
+                        Ok(Composed::Ready(outgoing, subject)) => {
                             let job = Job {
                                 outgoing,
                                 entry,

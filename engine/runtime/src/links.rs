@@ -26,8 +26,8 @@ pub const KEY_LEN: usize = 32;
 /// Characters of a token: 16 bytes (128 bits) of the HMAC in base64url.
 pub const TOKEN_LEN: usize = 22;
 
-/// How long a link stays valid after it is first sent, when its message has
-/// no expiry of its own (validation requests have none).
+/// How long a link stays valid after it is first sent at most (sooner when
+/// its message's window closes sooner: the edition ends).
 pub const LIFETIME: SignedDuration = SignedDuration::from_hours(60 * 24);
 
 /// What a link lets its person answer.
@@ -289,9 +289,10 @@ fn issued_link(links: &Links, action: &Action, edition: &str, now: Timestamp) ->
         round,
         answers: ANSWERS.iter().map(|a| (*a).to_owned()).collect(),
         issued_at: now,
-        expires_at: action
-            .expires_at
-            .unwrap_or_else(|| now.checked_add(LIFETIME).unwrap_or(Timestamp::MAX)),
+        expires_at: {
+            let longest = now.checked_add(LIFETIME).unwrap_or(Timestamp::MAX);
+            action.expires_at.map_or(longest, |t| t.min(longest))
+        },
     })
 }
 

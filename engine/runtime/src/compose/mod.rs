@@ -7,7 +7,7 @@ pub mod digest;
 pub mod messages;
 mod notice;
 
-use jalon_core::{Action, ActionKey, State};
+use jalon_core::{Action, ActionKey, Detail, MessageKind, Progress, Recipient, State};
 use jalon_definition::resolved::{Edition, RoleKind};
 use jalon_delivery::Outgoing;
 use jalon_message::{to_eml, Email, Templates};
@@ -43,15 +43,31 @@ pub fn coordinators(edition: &Edition) -> Vec<Coordinator> {
 
 /// The message of an outbox row and its subject, or why it cannot be sent
 /// (a final failure: retrying would not change it).
+/// What an outbox row becomes when its turn comes.
+pub enum Composed {
+    /// The message and its subject.
+    Ready(Outgoing, String),
+    /// No longer worth sending, and why: the state moved on since it was
+    /// queued (the work was handed in, the stage approved).
+    Stale(&'static str),
+}
+
 pub fn outgoing(
     state: &State,
     templates: &Templates,
     entry: &OutboxEntry,
     now: Timestamp,
     links: Option<&Links>,
-) -> Result<(Outgoing, String), String> {
+) -> Result<Composed, String> {
     let email = match Payload::read(entry)? {
-        Payload::Action(action) => action_email(state, templates, *action, now, links)?,
+        Payload::Action(action) => {
+            let action = remap(state, *action)
+                .ok_or("its stage, participant or recipient is no longer in the definition")?;
+            if let Some(why) = stale(state, &action) {
+                return Ok(Composed::Stale(why));
+            }
+            action_email(state, templates, action, now, links)?
+        }
         Payload::Notice(notice) => notice::email(state.edition(), entry, &notice, now)?,
         Payload::Digest(_) => digest::email(state, entry, now)?,
     };
@@ -62,7 +78,36 @@ pub fn outgoing(
         to: email.to.iter().map(|m| m.email.clone()).collect(),
         bytes,
     };
-    Ok((outgoing, email.subject))
+    Ok(Composed::Ready(outgoing, email.subject))
+}
+
+/// Why an engine message queued earlier is no longer worth sending, if it
+/// is not: a catch-up after downtime must not remind people of work they
+/// handed in, or ask validators for an approval already given.
+fn stale(state: &State, action: &Action) -> Option<&'static str> {
+    let instance = state.instance_of(action.stage, action.participant)?;
+    let finished = matches!(
+        instance.progress,
+        Progress::Done { .. } | Progress::Skipped { .. }
+    );
+    match (action.kind, &action.detail) {
+        (MessageKind::Reminder, _) if !matches!(instance.progress, Progress::Active) => {
+            Some("the work was handed in since it was queued")
+        }
+        (MessageKind::StageOpened | MessageKind::Escalation, _) if finished => {
+            Some("the stage was finished since it was queued")
+        }
+        (MessageKind::ValidationRequest, Detail::ValidationRequest { round }) => {
+            let awaited = matches!(instance.progress, Progress::AwaitingValidation { .. })
+                && instance.round == *round
+                && match action.recipient {
+                    Recipient::Person(p) => !instance.approvals.iter().any(|(a, _)| *a == p),
+                    Recipient::Participant(_) => true,
+                };
+            (!awaited).then_some("the validation was given or the work submitted again since")
+        }
+        _ => None,
+    }
 }
 
 fn action_email(
@@ -72,8 +117,6 @@ fn action_email(
     now: Timestamp,
     links: Option<&Links>,
 ) -> Result<Email, String> {
-    let action = remap(state, action)
-        .ok_or("its stage, participant or recipient is no longer in the definition")?;
     let to = messages::mailbox(state.edition(), action.recipient)
         .ok_or("the recipient has no email address in the definition")?;
     let rendered = messages::render(templates, state, &action, links).map_err(|e| e.to_string())?;
