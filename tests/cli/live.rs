@@ -444,7 +444,10 @@ fn ended_editions_send_nothing() {
         )
         .succeeds()
         .stdout();
-        assert!(sent.contains(" 0 sent, 0 to retry, 0 failed"), "{edition}: {sent}");
+        assert!(
+            sent.contains(" 0 sent, 0 to retry, 0 failed"),
+            "{edition}: {sent}"
+        );
     }
     assert!(
         std::fs::read_dir(&folder).map_or(true, |mut f| f.next().is_none()),

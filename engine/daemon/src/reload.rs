@@ -79,7 +79,8 @@ impl<B: Backend> Reloader<B> {
                     return;
                 }
                 loaded(&self.health, &set);
-                metrics.reloads_ok.fetch_add(1, Ordering::Relaxed);
+                // Logged before counted: whoever sees the count can read
+                // the line.
                 info!(
                     trigger,
                     outcome = "ok",
@@ -87,13 +88,13 @@ impl<B: Backend> Reloader<B> {
                     set.len(),
                     ids(&set)
                 );
+                metrics.reloads_ok.fetch_add(1, Ordering::Relaxed);
                 self.editions.send_replace(set);
                 return;
             }
             Ok(Err(problem)) => problem.trim_end().to_owned(),
             Err(e) => format!("the check failed: {e}"),
         };
-        metrics.reloads_rejected.fetch_add(1, Ordering::Relaxed);
         error!(
             trigger,
             outcome = "rejected",
@@ -101,6 +102,7 @@ impl<B: Backend> Reloader<B> {
             running.len(),
             ids(&running),
         );
+        metrics.reloads_rejected.fetch_add(1, Ordering::Relaxed);
         if let Some(operator) = &self.operator {
             operator.rejected(trigger, &report, &running);
         }
