@@ -194,3 +194,47 @@ fn an_extends_chain_that_loops_is_reported_not_followed() {
     assert_fails_cleanly(dir.path(), "a.yaml", "extends-cycle");
     assert_fails_cleanly(dir.path(), "self.yaml", "extends-cycle");
 }
+
+/// Amounts nobody means (a typo, an attack) are located errors in `check`
+/// and a clean refusal in `plan`: never a crash (exit 101).
+#[test]
+fn huge_offsets_are_located_errors_not_crashes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = std::fs::read_to_string(crate::fixtures().join("base.yaml")).expect("base");
+    let cases = [
+        ("due: start + 20 working days", "due: start + 8000000 days"),
+        ("due: start + 20 working days", "due: start + 2000000 weeks"),
+        ("due: start + 20 working days", "due: start - -2147483648 days"),
+        ("due: start + 20 working days", "due: start + 9000000 working days"),
+        ("start: edition.start\n", "start: edition.start + 7400000 days\n"),
+        ("when: due - 5 working days", "when: due - 9000000 days"),
+        ("lead_time: 5 working days", "lead_time: 9000000 days"),
+        (
+            "validation: {by: [coordination], lead_time: 5 working days}",
+            "validation: {by: [coordination], lead_time: 5 working days}\n    escalation: {after: 2000000 weeks, to: [coordination]}",
+        ),
+    ];
+    for (n, (from, to)) in cases.iter().enumerate() {
+        assert!(base.contains(from), "the fixture has `{from}`");
+        let name = format!("huge-{n}.yaml");
+        std::fs::write(dir.path().join(&name), base.replacen(from, to, 1)).expect("written");
+        let checked = Jalon::new()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json", &name])
+            .run();
+        checked.expect_code(1);
+        let report = checked.json();
+        let codes: Vec<&str> = report["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["code"].as_str())
+            .collect();
+        assert!(codes.contains(&"invalid-expression"), "{to}: {codes:?}");
+        let planned = Jalon::new()
+            .current_dir(dir.path())
+            .args(["plan", &name])
+            .run();
+        planned.expect_code(2);
+    }
+}

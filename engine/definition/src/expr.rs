@@ -23,17 +23,20 @@ impl Offset {
     /// The date moved by this offset; working days follow `calendar`.
     /// `None` when the result is not a date Jalon can compute.
     pub fn apply(self, calendar: &jalon_calendar::WorkingCalendar, date: Date) -> Option<Date> {
-        use jiff::ToSpan;
         match self.unit {
-            DayUnit::Days => date.checked_add(i64::from(self.amount).days()).ok(),
-            DayUnit::Weeks => date.checked_add(i64::from(self.amount).weeks()).ok(),
+            DayUnit::Days => date
+                .checked_add(jiff::Span::new().try_days(i64::from(self.amount)).ok()?)
+                .ok(),
+            DayUnit::Weeks => date
+                .checked_add(jiff::Span::new().try_weeks(i64::from(self.amount)).ok()?)
+                .ok(),
             DayUnit::WorkingDays => calendar.add_working_days(date, self.amount).ok(),
         }
     }
 
     pub fn negate(self) -> Self {
         Self {
-            amount: -self.amount,
+            amount: self.amount.saturating_neg(),
             unit: self.unit,
         }
     }
@@ -186,10 +189,20 @@ pub fn parse_event_length(text: &str) -> Result<EventLength, ExprError> {
         });
     }
     let unit_text = text[unit.start..].trim().to_lowercase();
+    let too_long = || ExprError {
+        message: format!("`{}` is longer than a year", text.trim()),
+        hint: "an event lasts a year at most: split a longer one".into(),
+        start: number.start,
+        end: text.len(),
+    };
     match unit_text.as_str() {
-        "day" | "days" | "jour" | "jours" => Ok(EventLength::Days(amount)),
-        "hour" | "hours" | "h" | "heure" | "heures" => Ok(EventLength::Minutes(amount * 60)),
-        "minute" | "minutes" | "min" => Ok(EventLength::Minutes(amount)),
+        "day" | "days" | "jour" | "jours" if amount <= 366 => Ok(EventLength::Days(amount)),
+        "hour" | "hours" | "h" | "heure" | "heures" if amount <= 366 * 24 => {
+            Ok(EventLength::Minutes(amount * 60))
+        }
+        "minute" | "minutes" | "min" if amount <= 366 * 24 * 60 => Ok(EventLength::Minutes(amount)),
+        "day" | "days" | "jour" | "jours" | "hour" | "hours" | "h" | "heure" | "heures"
+        | "minute" | "minutes" | "min" => Err(too_long()),
         _ => Err(ExprError {
             message: format!("`{}` is not a unit of time", &text[unit.start..].trim()),
             hint: hint.into(),
@@ -340,6 +353,21 @@ fn parse_offset_tokens(number: &Token<'_>, unit: &[Token<'_>]) -> Result<Offset,
             })
         }
     };
+    // A century either way: beyond is a typo, and date arithmetic stays
+    // far from the ends of the calendar.
+    let (most, unit_name) = match unit_kind {
+        DayUnit::Days => (36_525, "days"),
+        DayUnit::Weeks => (5_218, "weeks"),
+        DayUnit::WorkingDays => (26_100, "working days"),
+    };
+    if amount.unsigned_abs() > most {
+        return Err(ExprError {
+            message: format!("`{}` {unit_name} is more than a century", number.text),
+            hint: format!("Jalon plans within a hundred years: at most {most} {unit_name}"),
+            start: number.start,
+            end: last.end,
+        });
+    }
     Ok(Offset {
         amount,
         unit: unit_kind,
