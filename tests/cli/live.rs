@@ -454,3 +454,40 @@ fn ended_editions_send_nothing() {
         "no email written"
     );
 }
+
+/// A year typed wrong in `--at` is refused (it would hold back every later
+/// event), and nothing is written.
+#[test]
+fn an_act_dated_in_the_future_is_refused() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = dir.path().join("jalon.db");
+    let next_year = jiff::Zoned::now()
+        .checked_add(jiff::Span::new().days(365))
+        .expect("a date")
+        .strftime("%Y-%m-%d 10:00")
+        .to_string();
+    let refused = run(
+        &db,
+        &[
+            "complete",
+            "2024-2025",
+            "diagnostic",
+            "--by",
+            "serge-dobel",
+            "--at",
+            &next_year,
+        ],
+    );
+    refused.expect_code(1);
+    assert!(
+        refused.stderr().contains("later than now"),
+        "{}",
+        refused.stderr()
+    );
+    let log = run(&db, &["log", "2024-2025"]);
+    assert!(
+        log.code() != Some(0) || log.stdout().contains("(0 events)"),
+        "nothing recorded: {}",
+        log.stdout()
+    );
+}

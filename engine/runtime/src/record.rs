@@ -10,6 +10,7 @@ use jalon_core::clock::deliver_until;
 use jalon_core::{Event, Rejection, State};
 use jalon_definition::resolved::Edition;
 use jalon_store::{ByLink, Claim, Entry, History, Recorded, Store, StoreError};
+use jiff::Timestamp;
 
 use crate::replay::{replay, Orphaned};
 
@@ -26,8 +27,30 @@ pub enum RecordError {
     /// submission, say); its reason is the caller's own.
     #[error("refused: {0}")]
     Precondition(String),
+    /// Dated later than now: an act is recorded once it happened (a
+    /// mistyped year would otherwise hold back every later event).
+    #[error(
+        "refused: this event is dated {at}, later than now ({now}); record an act once it happened \
+         (check --at: a date and time in the edition's zone)"
+    )]
+    Future { at: String, now: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// How far ahead of the recording clock an event may be dated: clocks of
+/// two machines, a form filled in a minute ago.
+pub const FUTURE_TOLERANCE: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
+
+/// Refuses an event dated later than `now` (and the tolerance).
+fn not_future(edition: &Edition, event: &Event, now: Timestamp) -> Result<(), RecordError> {
+    if event.at > now.checked_add(FUTURE_TOLERANCE).unwrap_or(Timestamp::MAX) {
+        return Err(RecordError::Future {
+            at: crate::local_time::short(edition, event.at),
+            now: crate::local_time::short(edition, now),
+        });
+    }
+    Ok(())
 }
 
 /// What the decision step refuses, before anything is written.
@@ -74,12 +97,14 @@ fn decide(
 }
 
 /// Records one event (optimistically: decided again if another writer went
-/// first).
+/// first); `now` is the recording clock's instant.
 pub fn record<S: Store>(
     store: &mut S,
     edition: &Arc<Edition>,
     event: &Event,
+    now: Timestamp,
 ) -> Result<Recorded, RecordError> {
+    not_future(edition, event, now)?;
     let recorded = store.record(&edition.id, |history| decide(edition, history, event, None))?;
     Ok(recorded?)
 }
@@ -103,6 +128,7 @@ pub fn record_by_link<S: Store>(
     event: &Event,
     precondition: Precondition<'_>,
 ) -> Result<LinkAnswer, RecordError> {
+    not_future(edition, event, claim.at)?;
     let outcome = store.record_by_link(&edition.id, claim, |history| {
         decide(edition, history, event, Some(precondition))
     })?;

@@ -116,7 +116,7 @@ fn run<B: Backend>(backend: B, definitions: &Path) {
         },
     );
     clock.set(&(clock.now() + SignedDuration::from_mins(10)).to_string());
-    record(&mut store, &edition, &handed_in).expect("recorded");
+    record(&mut store, &edition, &handed_in, clock.now()).expect("recorded");
     relay.answer(
         "vera@example.org",
         Err(DeliveryError::Transient("421".into())),
@@ -152,7 +152,7 @@ fn run<B: Backend>(backend: B, definitions: &Path) {
             comment: None,
         },
     );
-    record(&mut store, &edition, &approved).expect("recorded");
+    record(&mut store, &edition, &approved, clock.now()).expect("recorded");
     clock.set(&(clock.now() + SignedDuration::from_hours(3)).to_string());
     tick_now(&mut store);
     assert_eq!(status(&store, "validation"), vec![Delivery::Expired]);

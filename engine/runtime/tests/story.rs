@@ -176,11 +176,23 @@ fn story<B: Backend>(backend: B, definitions: &Path) {
             comment: None,
         },
     };
-    let recorded = record(&mut store, &edition, &done).expect("recorded");
+    let recorded = record(&mut store, &edition, &done, clock.now()).expect("recorded");
     assert_eq!(recorded.enqueued, 1, "the validation request");
     // The same act again is refused by the core, and nothing is written.
-    let twice = record(&mut store, &edition, &done);
+    let twice = record(&mut store, &edition, &done, clock.now());
     assert!(matches!(twice, Err(RecordError::Refused(_))), "{twice:?}");
+    assert_eq!(store.history("histoire").expect("history").events.len(), 1);
+    // An act dated a year ahead (a typo in --at) is refused, not recorded:
+    // it would hold back every later event.
+    let ahead = Event {
+        at: clock.now() + SignedDuration::from_hours(365 * 24),
+        ..done.clone()
+    };
+    let refused = record(&mut store, &edition, &ahead, clock.now());
+    assert!(
+        matches!(refused, Err(RecordError::Future { .. })),
+        "{refused:?}"
+    );
     assert_eq!(store.history("histoire").expect("history").events.len(), 1);
 
     // Véra's relay refuses for good: the coordinator is told in the same
@@ -313,7 +325,7 @@ fn story<B: Backend>(backend: B, definitions: &Path) {
             comment: None,
         },
     };
-    record(&mut store, &edition, &step).expect("recorded");
+    record(&mut store, &edition, &step, clock.now()).expect("recorded");
     let history = store.history("histoire").expect("history");
     let Err(orphaned) = replay(without, &history) else {
         panic!("a reload that orphans progress must be refused");

@@ -4,6 +4,7 @@
 use jalon_core::{Channel, Event, EventKind};
 use jalon_runtime::local_time::short as short_local;
 use jalon_runtime::record::record;
+use jalon_runtime::{Clock, SystemClock};
 
 use super::{clock, Target};
 use crate::failure::Failure;
@@ -25,7 +26,7 @@ pub fn event(
         kind,
     };
     let mut store = target.backend_store()?;
-    let recorded = record(&mut store, &edition, &event)?;
+    let recorded = record(&mut store, &edition, &event, SystemClock.now())?;
     Ok(format!(
         "recorded #{}: {} ({}), {} message{} queued\n",
         recorded.seq,
