@@ -471,3 +471,31 @@ fn a_key_others_can_read_is_refused_with_what_to_do() {
     // Nothing was sent with a key that may be known to others.
     assert!(emails_to(dir.path(), "vera@example.org").is_empty());
 }
+
+/// `jalon send` takes the links' address and key from `jalon.toml`, as the
+/// daemon does, so that the links it writes are the daemon's.
+#[test]
+fn jalon_send_writes_the_links_the_settings_file_names() {
+    let dir = workplace();
+    std::fs::create_dir(dir.path().join("keys")).expect("a folder");
+    std::fs::write(
+        dir.path().join("jalon.toml"),
+        "[http]\npublic_url = \"https://jalon.example.org/configured\"\nsecret_file = \"keys/links.key\"\n",
+    )
+    .expect("written");
+    Jalon::new()
+        .current_dir(dir.path())
+        .args(&["send", "liens"])
+        .run()
+        .succeeds();
+    assert!(dir.path().join("keys/links.key").is_file());
+    assert!(!dir.path().join("jalon.secret").exists());
+    let request = emails_to(dir.path(), "vera@example.org")
+        .into_iter()
+        .find(|text| text.starts_with("À valider"))
+        .expect("the validation request");
+    assert!(
+        request.contains("https://jalon.example.org/configured/v/"),
+        "{request}"
+    );
+}

@@ -317,8 +317,41 @@ pub struct Where {
     pub db: PathBuf,
 }
 
+/// The places an operator's command takes from `jalon.toml` when no flag or
+/// variable gives them: the definitions and the database, and for `send`
+/// the links' address and key, so that it writes the links the daemon
+/// answers.
+pub struct Places<'a> {
+    pub definitions: &'a mut PathBuf,
+    pub db: &'a mut PathBuf,
+    pub links: Option<(&'a mut String, &'a mut PathBuf)>,
+}
+
+/// The places of a command that has them.
+pub fn places_of(command: &mut Command) -> Option<Places<'_>> {
+    if let Command::Send {
+        place,
+        public_url,
+        secret_file,
+        ..
+    } = command
+    {
+        return Some(Places {
+            definitions: &mut place.definitions,
+            db: &mut place.db,
+            links: Some((public_url, secret_file)),
+        });
+    }
+    let place = place_of(command)?;
+    Some(Places {
+        definitions: &mut place.definitions,
+        db: &mut place.db,
+        links: None,
+    })
+}
+
 /// The edition and places of a command that has them.
-pub fn place_of(command: &mut Command) -> Option<&mut Where> {
+fn place_of(command: &mut Command) -> Option<&mut Where> {
     match command {
         Command::Status { place, .. }
         | Command::Complete { place, .. }

@@ -52,8 +52,8 @@ fn run() -> Result<String, Failure> {
     let mut command = cli.command;
     // An operator's command works on the daemon's definitions and database:
     // what jalon.toml names, unless a flag or a variable says otherwise.
-    if let (Some(place), Some((_, sub))) = (args::place_of(&mut command), matches.subcommand()) {
-        config::command_paths(sub, &mut place.definitions, &mut place.db).map_err(|report| {
+    if let (Some(places), Some((_, sub))) = (args::places_of(&mut command), matches.subcommand()) {
+        config::command_paths(sub, places).map_err(|report| {
             eprint!("{report}");
             Failure::Told(2)
         })?;

@@ -17,6 +17,7 @@ use jalon_definition::source::{Sources, Span};
 use jalon_definition::{Diagnostic, Report};
 use toml::Spanned;
 
+use crate::args::Places;
 use crate::commands::daemon::{DaemonSettings, LogFormat};
 use file::Loaded;
 use jalon_runtime::delivery::DeliveryOptions;
@@ -196,14 +197,16 @@ pub fn daemon_options(args: DaemonArgs, matches: &ArgMatches) -> Result<DaemonSe
 }
 
 /// Where an operator's command (`jalon approve`, `status`, `send`…) finds
-/// the definitions and the database: its flag or variable, else what the
-/// daemon's settings file says (`./jalon.toml`, or `JALON_CONFIG`), else the
-/// default, so that a command records into the database the daemon reads.
-pub fn command_paths(
-    matches: &ArgMatches,
-    definitions: &mut PathBuf,
-    db: &mut PathBuf,
-) -> Result<(), String> {
+/// the definitions and the database (and `send`, the links' address and
+/// key): its flag or variable, else what the daemon's settings file says
+/// (`./jalon.toml`, or `JALON_CONFIG`), else the default, so that a command
+/// records into the database the daemon reads and writes links it answers.
+pub fn command_paths(matches: &ArgMatches, places: Places<'_>) -> Result<(), String> {
+    let Places {
+        definitions,
+        db,
+        links,
+    } = places;
     let mut sources = Sources::default();
     let mut problems = Vec::new();
     let path = match std::env::var_os("JALON_CONFIG") {
@@ -239,6 +242,22 @@ pub fn command_paths(
             layers.path(|f| f.settings.db.as_ref()),
         )
         .value;
+    if let Some((public_url, secret_file)) = links {
+        *public_url = layers
+            .pick(
+                &settings::PUBLIC_URL,
+                public_url.clone(),
+                layers.value(|f| f.settings.http.public_url.as_ref()),
+            )
+            .value;
+        *secret_file = layers
+            .pick(
+                &settings::SECRET_FILE,
+                secret_file.clone(),
+                layers.path(|f| f.settings.http.secret_file.as_ref()),
+            )
+            .value;
+    }
     Ok(())
 }
 
