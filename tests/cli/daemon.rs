@@ -68,6 +68,11 @@ impl Daemon {
         daemon
     }
 
+    /// Its process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Where it listens (`127.0.0.1:PORT`).
     pub(crate) fn address(&self) -> &str {
         &self.address
@@ -731,4 +736,31 @@ fn an_event_recorded_by_a_command_wakes_the_sleeping_daemon() {
         daemon.log()
     );
     assert_eq!(daemon.stop("TERM", QUICKLY).0.code(), Some(0));
+}
+
+/// A second daemon on the same database would send everything twice: it
+/// refuses to start, naming the first one; once the first stops, it starts.
+#[test]
+fn a_second_daemon_on_the_same_database_refuses_naming_the_first() {
+    let dir = workplace();
+    let first = Daemon::start(dir.path(), &[]);
+    eventually("/healthz", || first.healthy());
+    let mut second = Jalon::new()
+        .args(["daemon", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .spawn();
+    let status = exit_within(second.child(), PATIENCE, "starting", String::new);
+    let refused = second.wait();
+    assert_eq!(status.code(), Some(2), "{}", refused.stderr());
+    let said = refused.stderr();
+    assert!(
+        said.contains(&format!("another jalon daemon (process {})", first.pid())),
+        "{said}"
+    );
+    let (stopped, _) = first.stop("TERM", PATIENCE);
+    assert!(stopped.success());
+    let again = Daemon::start(dir.path(), &[]);
+    eventually("/healthz of the second", || again.healthy());
+    let (stopped, _) = again.stop("TERM", PATIENCE);
+    assert!(stopped.success());
 }

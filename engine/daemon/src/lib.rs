@@ -81,11 +81,16 @@ pub enum DaemonError {
     Check(String),
     #[error("the scheduling loop ended unexpectedly: {0}")]
     LoopEnded(String),
+    #[error("cannot start: {0}")]
+    Store(#[from] jalon_store::StoreError),
 }
 
 /// Runs the daemon until SIGTERM or SIGINT (then `Ok`), or until it cannot
 /// go on.
 pub fn serve<B: Backend>(options: Options<B>) -> Result<(), DaemonError> {
+    // One daemon per database (for a backend that serves one): a second
+    // one would send every message twice.
+    let _hold = options.backend.hold_for_daemon()?;
     // The key of the validation links, made on first start.
     let links = Arc::new(Links::open(&options.public_url, &options.secret_file)?);
     if options.delivery.is_smtp() && links::local(&options.public_url) {

@@ -3,6 +3,8 @@
 //! reading. The daemon and the runtime are generic over this, so another
 //! database (PostgreSQL) attaches by implementing it.
 
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::{SqliteStore, Store, StoreError};
@@ -23,6 +25,18 @@ pub trait Backend: Clone + Send + Sync + 'static {
     /// The file the database lives in, for a backend that has one: the
     /// daemon watches its folder to hear of events other processes record.
     fn file(&self) -> Option<&Path>;
+
+    /// What a daemon holds for as long as it runs on this database: a
+    /// backend that serves one daemon at a time refuses a second one,
+    /// naming the first; one that coordinates replicas holds nothing.
+    fn hold_for_daemon(&self) -> Result<DaemonHold, StoreError>;
+}
+
+/// Held by a running daemon; dropped (or the process gone), the database
+/// is free for another.
+#[derive(Debug)]
+pub struct DaemonHold {
+    _lock: Option<File>,
 }
 
 /// The embedded default: one SQLite file, created on first write.
@@ -57,5 +71,42 @@ impl Backend for SqliteBackend {
 
     fn file(&self) -> Option<&Path> {
         Some(&self.path)
+    }
+
+    /// An exclusive lock on `DB.daemon` beside the database, holding the
+    /// daemon's process id: the kernel releases it when the process ends,
+    /// however it ends, so a crash never leaves the database claimed.
+    fn hold_for_daemon(&self) -> Result<DaemonHold, StoreError> {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".daemon");
+        let path = self.path.with_file_name(name);
+        let failed = |e: std::io::Error| StoreError::ReadOnly {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(failed)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                // Bounded: a process id, not whatever the file became.
+                let _ = (&mut file).take(32).read_to_string(&mut holder);
+                return Err(StoreError::InUse {
+                    path: self.path.display().to_string(),
+                    holder: holder.trim().to_owned(),
+                });
+            }
+            Err(TryLockError::Error(e)) => return Err(failed(e)),
+        }
+        file.set_len(0).map_err(failed)?;
+        file.write_all(std::process::id().to_string().as_bytes())
+            .map_err(failed)?;
+        Ok(DaemonHold { _lock: Some(file) })
     }
 }

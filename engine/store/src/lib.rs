@@ -16,7 +16,7 @@ mod sqlite;
 use jalon_core::{Action, Event};
 use jiff::Timestamp;
 
-pub use backend::{Backend, SqliteBackend};
+pub use backend::{Backend, DaemonHold, SqliteBackend};
 pub use links::{ByLink, Claim, Link, LinkUse, StoredLink};
 pub use sqlite::SqliteStore;
 
@@ -163,6 +163,11 @@ pub enum StoreError {
     },
     #[error("`{path}` is locked by another process writing to it; try again in a moment")]
     Locked { path: String },
+    #[error(
+        "another jalon daemon (process {holder}) runs on `{path}`; stop it first, \
+         or give this one another database with --db"
+    )]
+    InUse { path: String, holder: String },
     #[error("`{path}` cannot be written: {detail}")]
     ReadOnly { path: String, detail: String },
     #[error("the database `{path}` failed: {detail}")]
