@@ -235,7 +235,11 @@ fn event_for(state: &State, m: &Move, at: Timestamp) -> Option<Event> {
             i.participant.map(|p| edition.participants[p].id.clone()),
         )
     };
-    let validator = if m.pick % 2 == 0 { "ana" } else { "bob" };
+    let validator = if m.pick.is_multiple_of(2) {
+        "ana"
+    } else {
+        "bob"
+    };
     let kind = match m.what {
         0..=3 => {
             let instance = open.get(pick(open.len()))?;

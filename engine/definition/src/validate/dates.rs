@@ -105,7 +105,14 @@ pub(crate) fn check(
     };
     for n in order {
         let n = graph[n];
-        let (s, point) = (n / 2, if n % 2 == 0 { Point::Start } else { Point::Due });
+        let (s, point) = (
+            n / 2,
+            if n.is_multiple_of(2) {
+                Point::Start
+            } else {
+                Point::Due
+            },
+        );
         let stage = &table.stages[s];
         let value = match (point, &stage.start_expr, &stage.due_expr) {
             (Point::Start, Some(expr), _) | (Point::Due, _, Some(expr)) => {
