@@ -491,3 +491,70 @@ fn an_act_dated_in_the_future_is_refused() {
         log.stdout()
     );
 }
+
+/// `jalon close`: shown closed, sends nothing, records nothing more; the
+/// audit trail keeps the closing act.
+#[test]
+fn a_closed_edition_says_so_sends_nothing_and_records_nothing_more() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = dir.path().join("jalon.db");
+    up_to_jury(&db);
+    let closed = ok(
+        &db,
+        &[
+            "close",
+            "2024-2025",
+            "--by",
+            "serge-dobel",
+            "--at",
+            "2024-10-01 10:00",
+            "--reason",
+            "Promotion suspendue",
+        ],
+    );
+    assert!(closed.contains("recorded"), "{closed}");
+    let status = ok(&db, &["status", "2024-2025", "--at", "2024-10-02 10:00"]);
+    assert!(
+        status.contains("CLOSED on mar. 01/10/2024 10:00 by serge-dobel: Promotion suspendue"),
+        "{status}"
+    );
+    let refused = run(
+        &db,
+        &[
+            "score",
+            "2024-2025",
+            "jury",
+            "atchoum",
+            "besoin=4",
+            "impact=5",
+            "faisabilite=3",
+            "equipe=4",
+            "--by",
+            "referent-dg",
+            "--at",
+            "2024-10-03 10:00",
+        ],
+    );
+    refused.expect_code(1);
+    assert!(refused.stderr().contains("closed"), "{}", refused.stderr());
+    let folder = dir.path().join("outbox");
+    let sent = ok(
+        &db,
+        &[
+            "send",
+            "2024-2025",
+            "--at",
+            "2024-10-03 10:00",
+            "--folder",
+            folder.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(sent.contains(" 0 sent"), "{sent}");
+    let log = ok(&db, &["log", "2024-2025"]);
+    assert!(
+        log.contains("close") && log.contains("Promotion suspendue"),
+        "{log}"
+    );
+    let export = run(&db, &["export", "2024-2025", "--at", "2024-10-03 10:00"]);
+    assert_eq!(export.json()["closed"]["reason"], "Promotion suspendue");
+}

@@ -188,6 +188,16 @@ pub enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Close the edition: nothing more is sent for it, nothing more recorded; its record stays readable.
+    Close {
+        #[command(flatten)]
+        place: Where,
+        #[command(flatten)]
+        who: Who,
+        /// Why, kept in the log.
+        #[arg(long)]
+        reason: String,
+    },
     /// Move a stage's dates (stages dated from it follow).
     Postpone {
         #[command(flatten)]
@@ -363,6 +373,7 @@ fn place_of(command: &mut Command) -> Option<&mut Where> {
         | Command::Decide { place, .. }
         | Command::Record { place, .. }
         | Command::Withdraw { place, .. }
+        | Command::Close { place, .. }
         | Command::Postpone { place, .. }
         | Command::Send { place, .. }
         | Command::Outbox { place, .. }
@@ -565,6 +576,7 @@ impl Command {
                     value,
                 },
             ),
+            Command::Close { place, who, reason } => (place, who, EventKind::Close { reason }),
             Command::Withdraw {
                 place,
                 participant,

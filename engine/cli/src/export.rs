@@ -13,8 +13,18 @@ struct Export<'a> {
     programme: &'a str,
     definition_version: &'a str,
     at: String,
+    /// When, by whom and why the edition was closed; absent while it runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    closed: Option<Closed<'a>>,
     participants: Vec<ParticipantRow<'a>>,
     stages: Vec<StageRow>,
+}
+
+#[derive(Serialize)]
+struct Closed<'a> {
+    at: String,
+    by: &'a str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -90,6 +100,11 @@ pub fn json(state: &State, now: Timestamp) -> String {
         programme: &edition.programme_name,
         definition_version: &edition.version,
         at: now.to_zoned(edition.time_zone.clone()).to_string(),
+        closed: state.closed().map(|c| Closed {
+            at: c.at.to_zoned(edition.time_zone.clone()).to_string(),
+            by: &c.by,
+            reason: &c.reason,
+        }),
         participants: edition
             .participants
             .iter()

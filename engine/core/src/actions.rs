@@ -125,7 +125,7 @@ impl<'s> Builder<'s> {
         // Nothing is sent after the edition's end and its grace, and every
         // message has a window after which it is worse than none.
         let ends = self.state.sending_ends;
-        if due_at > ends {
+        if due_at > ends || self.state.closed.is_some() {
             return;
         }
         let relevant_until = match kind {

@@ -7,12 +7,17 @@ use jiff::Timestamp;
 
 use crate::event::{Event, EventKind};
 use crate::rejection::{InstanceState, NotNow, Rejection};
-use crate::state::{IndicatorValue, Progress, Refusal, SkipReason, State};
+use crate::state::{Closure, IndicatorValue, Progress, Refusal, SkipReason, State};
 use crate::windows::{instance_window, stage_windows, Override};
 
 impl State {
     /// Applies an event, or says why it is not allowed and changes nothing.
     pub fn apply(&mut self, event: &Event) -> Result<(), Rejection> {
+        if let Some(closure) = &self.closed {
+            return Err(Rejection::EditionClosed {
+                at: self.show(closure.at),
+            });
+        }
         if let Some(last) = self.last_event_at {
             if event.at < last {
                 return Err(Rejection::OutOfOrder {
@@ -197,6 +202,11 @@ impl State {
                     at,
                 )?;
             }
+            EventKind::Close { reason } => self.close(Closure {
+                at,
+                by: event.by.clone(),
+                reason: reason.clone(),
+            }),
         }
         self.last_event_at = Some(at);
         self.events_applied += 1;
@@ -315,6 +325,14 @@ impl State {
         at.to_zoned(self.edition.time_zone.clone())
             .strftime("%Y-%m-%d %H:%M")
             .to_string()
+    }
+
+    /// Nothing is due any more: every instance's actions are dropped.
+    fn close(&mut self, closure: Closure) {
+        self.closed = Some(closure);
+        for i in 0..self.instances.len() {
+            self.refresh_actions(i);
+        }
     }
 
     fn wrong_state(&self, i: usize, why: NotNow) -> Rejection {

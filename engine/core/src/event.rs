@@ -105,6 +105,9 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// The edition is over: nothing more is sent for it, and nothing more
+    /// is recorded but what the record keeps.
+    Close { reason: String },
 }
 
 impl EventKind {
@@ -120,6 +123,7 @@ impl EventKind {
             EventKind::Record { .. } => "record",
             EventKind::Withdraw { .. } => "withdraw",
             EventKind::Postpone { .. } => "postpone",
+            EventKind::Close { .. } => "close",
         }
     }
 }

@@ -21,6 +21,6 @@ pub use apply::status_word;
 pub use event::{Channel, Event, EventKind};
 pub use rejection::{InstanceState, NotNow, Rejection};
 pub use state::{
-    rank, Ids, IndicatorValue, Instance, Lifecycle, ParticipantState, Progress, Refusal, Score,
-    SelectionRecord, SkipReason, State,
+    rank, Closure, Ids, IndicatorValue, Instance, Lifecycle, ParticipantState, Progress, Refusal,
+    Score, SelectionRecord, SkipReason, State,
 };

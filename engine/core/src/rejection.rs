@@ -124,6 +124,8 @@ pub enum Rejection {
     DueBeforeStart { start: String, due: String },
     #[error("this event is dated {at}, before the last recorded one ({last}): the log only moves forward")]
     OutOfOrder { at: String, last: String },
+    #[error("the edition was closed on {at}: nothing more is recorded for it")]
+    EditionClosed { at: String },
 }
 
 /// Where a stage instance stands, as a refusal tells it.

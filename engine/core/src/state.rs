@@ -174,11 +174,21 @@ pub(crate) struct StagePeople {
     pub reminders: Vec<Vec<usize>>,
 }
 
+/// An edition closed by a person: nothing more is due.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Closure {
+    pub at: Timestamp,
+    pub by: String,
+    pub reason: String,
+}
+
 pub struct State {
     pub(crate) edition: Arc<Edition>,
     /// Nothing is sent for the edition after this instant: the end of its
     /// last day plus [`crate::time::SENDING_GRACE`].
     pub(crate) sending_ends: Timestamp,
+    /// When, by whom and why the edition was closed, if it was.
+    pub(crate) closed: Option<Closure>,
     pub(crate) ids: Ids,
     pub(crate) stage_people: Vec<StagePeople>,
     /// For each stage, the stages that need it or are a branch of it.
@@ -209,6 +219,11 @@ pub struct State {
 impl State {
     /// The state before any event: global stages instantiated, per-participant
     /// stages for the participants the definition already places there.
+    /// When, by whom and why the edition was closed, if it was.
+    pub fn closed(&self) -> Option<&Closure> {
+        self.closed.as_ref()
+    }
+
     pub fn new(edition: Arc<Edition>) -> Self {
         let stage_count = edition.stages.len();
         let ids = Ids {
@@ -265,6 +280,7 @@ impl State {
         let mut state = State {
             edition,
             sending_ends,
+            closed: None,
             ids,
             stage_people,
             dependents,

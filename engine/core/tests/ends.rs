@@ -73,3 +73,57 @@ fn a_catch_up_long_after_the_end_finds_nothing_worth_sending() {
         assert!(worth_sending.is_empty(), "{file}: {worth_sending:?}");
     }
 }
+
+#[test]
+fn a_closed_edition_has_nothing_due_and_takes_no_more_events() {
+    use jalon_core::{Channel, Event, EventKind, Rejection};
+    let mut state = support::state("definitions/editions/2024-2025.yaml");
+    let edition = state.edition().clone();
+    let day = |d: jiff::civil::Date| {
+        jalon_core::time::local(
+            &edition.time_zone,
+            d,
+            jiff::civil::Time::constant(10, 0, 0, 0),
+        )
+    };
+    let close = Event {
+        at: day(jiff::civil::date(2024, 9, 2)),
+        by: "serge-dobel".into(),
+        channel: Channel::Cli,
+        kind: EventKind::Close {
+            reason: "Édition annulée".into(),
+        },
+    };
+    assert!(state.next_due().is_some(), "an open edition has things due");
+    state.apply(&close).expect("closed");
+    assert_eq!(state.next_due(), None);
+    assert_eq!(state.pending_actions().count(), 0);
+    let closure = state.closed().expect("closed");
+    assert_eq!(
+        (closure.by.as_str(), closure.reason.as_str()),
+        ("serge-dobel", "Édition annulée")
+    );
+    let later = Event {
+        at: day(jiff::civil::date(2024, 9, 3)),
+        kind: EventKind::Complete {
+            stage: "diagnostic".into(),
+            participant: None,
+            comment: None,
+        },
+        ..close.clone()
+    };
+    assert!(matches!(
+        state.apply(&later),
+        Err(Rejection::EditionClosed { .. })
+    ));
+    assert!(matches!(
+        state.apply(&close),
+        Err(Rejection::EditionClosed { .. })
+    ));
+    // However far the clock goes, nothing falls due.
+    let mut due = 0;
+    deliver_until(&mut state, day(jiff::civil::date(2030, 1, 1)), |_, _| {
+        due += 1
+    });
+    assert_eq!(due, 0);
+}

@@ -131,6 +131,16 @@ fn render<B: Backend>(
         escape(&text(LANGUAGE, "status-at", &at)),
         escape(&words("status-all-editions"))
     );
+    if let Some(closure) = state.closed() {
+        let closed = Args::new()
+            .text("at", short_local(&edition, closure.at))
+            .text("by", closure.by.clone())
+            .text("reason", closure.reason.clone());
+        body.push_str(&format!(
+            "<p><strong>{}</strong></p>\n",
+            escape(&text(LANGUAGE, "status-closed", &closed))
+        ));
+    }
     body.push_str("<table>\n<tr>");
     for column in [
         "status-stage",

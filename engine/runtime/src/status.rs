@@ -142,11 +142,21 @@ pub fn table(state: &State, now: Timestamp) -> String {
         })
         .collect();
     let mut out = format!(
-        "Status of {} — {} at {}\n\n",
+        "Status of {} — {} at {}\n",
         edition.programme_name,
         edition.name,
         short_local(edition, now)
     );
+    if let Some(closure) = state.closed() {
+        let _ = writeln!(
+            out,
+            "CLOSED on {} by {}: {}",
+            short_local(edition, closure.at),
+            closure.by,
+            closure.reason
+        );
+    }
+    out.push('\n');
     let line = |out: &mut String, cells: [&str; 5]| {
         let _ = writeln!(
             out,

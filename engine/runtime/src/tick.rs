@@ -65,10 +65,12 @@ pub fn queue<S: Store>(
     let edition = state.edition().clone();
     let mut due = Vec::new();
     deliver_until(state, now, |_, action| due.push(action.clone()));
-    Ok(
-        store.enqueue(&edition.id, &due)?
-            + store.queue(&edition.id, &digest::due(&edition, now))?,
-    )
+    // A closed edition has no digest to send.
+    let digests = match state.closed() {
+        Some(_) => Vec::new(),
+        None => digest::due(&edition, now),
+    };
+    Ok(store.enqueue(&edition.id, &due)? + store.queue(&edition.id, &digests)?)
 }
 
 /// Delivers what is ready, then the coordinators' notices of the final
@@ -102,7 +104,12 @@ pub fn next<S: Store>(
         .into_iter()
         .map(|e| e.retry_at.map_or(e.due_at, |r| r.max(e.due_at)))
         .min();
-    Ok([state.next_due(), waiting, digest::next(edition, now)]
+    let digest = state
+        .closed()
+        .is_none()
+        .then(|| digest::next(edition, now))
+        .flatten();
+    Ok([state.next_due(), waiting, digest]
         .into_iter()
         .flatten()
         .min())

@@ -59,7 +59,11 @@ pub fn outgoing(
     now: Timestamp,
     links: Option<&Links>,
 ) -> Result<Composed, String> {
-    let email = match Payload::read(entry)? {
+    let payload = Payload::read(entry)?;
+    if state.closed().is_some() && !matches!(payload, Payload::Notice(_)) {
+        return Ok(Composed::Stale("the edition was closed"));
+    }
+    let email = match payload {
         Payload::Action(action) => {
             let action = remap(state, *action)
                 .ok_or("its stage, participant or recipient is no longer in the definition")?;

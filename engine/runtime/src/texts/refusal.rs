@@ -237,6 +237,7 @@ fn message(language: Language, rejection: &Rejection) -> (&'static str, Args<'st
             "refusal-out-of-order",
             a().text("at", at).text("last", last),
         ),
+        R::EditionClosed { at } => ("refusal-edition-closed", a().text("at", at)),
     }
 }
 
@@ -376,6 +377,7 @@ mod tests {
                 due: s(),
             },
             Rejection::OutOfOrder { at: s(), last: s() },
+            Rejection::EditionClosed { at: s() },
         ];
         let states = [
             InstanceState::WaitingForNeeds,

@@ -63,3 +63,4 @@ status-due = Due
 status-note = Note
 status-participants = Participants
 status-left-since = { $status } since { $at }
+status-closed = Closed on { $at } by { $by }: { $reason }

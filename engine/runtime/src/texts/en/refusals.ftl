@@ -34,6 +34,7 @@ refusal-already-out = `{ $participant }` already left the edition ({ $status })
 refusal-nothing-to-postpone = a postponement needs a new `start`, a new `due`, or both
 refusal-due-before-start = the new dates end before they start ({ $start } to { $due })
 refusal-out-of-order = this event is dated { $at }, before the last recorded one ({ $last }): the log only moves forward
+refusal-edition-closed = the edition was closed on { $at }: nothing more is recorded for it
 
 ## Where a stage stands.
 state-waiting = waiting for its needs

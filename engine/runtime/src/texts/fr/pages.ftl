@@ -67,3 +67,4 @@ status-due = Échéance
 status-note = Remarque
 status-participants = Participants
 status-left-since = { $status } depuis le { $at }
+status-closed = Édition close le { $at } par { $by } : { $reason }

@@ -34,6 +34,7 @@ refusal-already-out = « { $participant } » a déjà quitté l’édition ({ 
 refusal-nothing-to-postpone = un report demande une nouvelle date de début, une nouvelle échéance, ou les deux
 refusal-due-before-start = les nouvelles dates finissent avant de commencer (du { $start } au { $due })
 refusal-out-of-order = cet acte est daté du { $at }, avant le dernier enregistré ({ $last }) : le journal ne remonte pas le temps
+refusal-edition-closed = l’édition a été close le { $at } : plus rien n’est enregistré pour elle
 
 ## Where a stage stands.
 state-waiting = en attente de ce dont elle dépend
