@@ -196,3 +196,39 @@ fn a_reader_of_english_gets_it_in_english() {
         found[0]
     );
 }
+
+/// A schedule that can never fire (31 February) or a number written `+5`
+/// is refused where it is written, not accepted and silently never sent.
+#[test]
+fn a_schedule_that_never_fires_is_refused_where_it_is_written() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let base = std::fs::read_to_string(fixtures().join("smtp/smtp.yaml")).expect("the fixture");
+    for (schedule, found) in [
+        ("0 9 31 2 *", "never fires"),
+        ("+5 8 * * 1", "not a number"),
+    ] {
+        let text = format!(
+            "{base}digests:\n  - {{id: weekly, schedule: \"{schedule}\", to: [coordination]}}\n"
+        );
+        std::fs::write(dir.path().join("essai.yaml"), text).expect("written");
+        let checked = Jalon::new()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json", "essai.yaml"])
+            .run();
+        checked.expect_code(1);
+        let report = checked.json();
+        let problem = report["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|d| d["code"] == "invalid-schedule")
+            .unwrap_or_else(|| panic!("{schedule}: {report}"));
+        assert!(
+            problem["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(found)),
+            "{problem}"
+        );
+        assert!(problem["line"].is_u64(), "located: {problem}");
+    }
+}

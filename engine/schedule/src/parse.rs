@@ -117,6 +117,19 @@ pub(crate) fn parse(text: &str) -> Result<CronSchedule, CronError> {
     if weekdays & (1 << 7) != 0 {
         weekdays = (weekdays | 1) & !(1 << 7);
     }
+    let days_restricted = !fields[2].1.starts_with('*');
+    let weekdays_restricted = !fields[4].1.starts_with('*');
+    // With the weekday free, the days of the month alone decide: some month
+    // chosen must have one of them (no 31 in April, no 30 in February).
+    if days_restricted && !weekdays_restricted && !any_day_exists(sets[2], sets[3]) {
+        let (offset, body) = fields[2];
+        return Err(CronError {
+            field: Some(Field::ALL[2]),
+            message: format!("this schedule never fires: no month it names has a day `{body}`"),
+            start: offset,
+            end: offset + body.chars().count(),
+        });
+    }
     Ok(CronSchedule {
         text: fields.iter().map(|(_, f)| *f).collect::<Vec<_>>().join(" "),
         minutes: sets[0],
@@ -124,9 +137,26 @@ pub(crate) fn parse(text: &str) -> Result<CronSchedule, CronError> {
         days: sets[2] as u32,
         months: sets[3] as u16,
         weekdays: weekdays as u8,
-        days_restricted: !fields[2].1.starts_with('*'),
-        weekdays_restricted: !fields[4].1.starts_with('*'),
+        days_restricted,
+        weekdays_restricted,
     })
+}
+
+/// Whether a day of `days` exists in a month of `months` (February with 29).
+fn any_day_exists(days: u64, months: u64) -> bool {
+    const LONGEST: [u32; 12] = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    (1..=12u32).any(|month| {
+        months & (1 << month) != 0
+            && (1..=LONGEST[month as usize - 1]).any(|day| days & (1 << day) != 0)
+    })
+}
+
+/// A number written in digits only (`+5`, ` 5` or `٥` are not).
+fn digits(text: &str) -> Option<u32> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
 }
 
 fn whole(text: &str, message: String) -> CronError {
@@ -182,9 +212,8 @@ fn parse_item(field: Field, item: &str) -> Result<u64, String> {
     }
     let (range, step) = match item.split_once('/') {
         Some((range, step)) => {
-            let step: u32 = step
-                .parse()
-                .map_err(|_| format!("`{step}` is not a step (a whole number)"))?;
+            let step: u32 =
+                digits(step).ok_or_else(|| format!("`{step}` is not a step (a whole number)"))?;
             if step == 0 || step > max {
                 return Err(format!("a step of {step} is not between 1 and {max}"));
             }
@@ -220,7 +249,7 @@ fn value(field: Field, text: &str) -> Result<u32, String> {
     if let Some(k) = field.names().iter().position(|n| *n == lower) {
         return Ok(k as u32 + field.first_name_value());
     }
-    let n: u32 = text.parse().map_err(|_| {
+    let n: u32 = digits(text).ok_or_else(|| {
         let names = field.names();
         if names.is_empty() {
             format!("`{text}` is not a number from {min} to {max}")

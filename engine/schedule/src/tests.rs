@@ -86,8 +86,27 @@ fn month_ends_leap_years_and_impossible_dates() {
         next("0 0 31 * *", &paris(2025, 4, 1, 0, 0)),
         paris(2025, 5, 31, 0, 0)
     );
-    let never = CronSchedule::parse("0 0 30 2 *").unwrap();
-    assert_eq!(never.next_after(&paris(2025, 1, 1, 0, 0)), None);
+    // A schedule that can never fire is refused where it is written.
+    for never in ["0 0 30 2 *", "0 9 31 2 *", "0 9 31 4,6,9,11 *"] {
+        let refused = CronSchedule::parse(never).expect_err(never);
+        assert!(
+            refused.message.contains("never fires"),
+            "{never}: {refused:?}"
+        );
+        assert_eq!(
+            (refused.start, refused.end),
+            (4, 4 + never.split(' ').nth(2).map_or(0, str::len))
+        );
+    }
+    // With a weekday named too, either day may match (Vixie): it fires.
+    assert!(CronSchedule::parse("0 9 31 2 1").is_ok());
+}
+
+#[test]
+fn numbers_are_digits_only() {
+    for bad in ["+5 * * * *", "0 +9 * * *", "0 9 * * 1/+2", "0 9 -1 * *"] {
+        assert!(CronSchedule::parse(bad).is_err(), "{bad}");
+    }
 }
 
 #[test]

@@ -38,7 +38,14 @@ pub(crate) fn check(checker: &mut Checker<'_>, people: &Directory) -> Vec<Digest
                     let pointer = format!("{at}/schedule");
                     let span = checker.span_inside(&pointer, e.start, e.end);
                     checker.push(
-                        Diagnostic::error("invalid-schedule", format!("this schedule cannot be read: {}", e.message))
+                        Diagnostic::error(
+                            "invalid-schedule",
+                            if e.message.starts_with("this schedule") {
+                                e.message.clone()
+                            } else {
+                                format!("this schedule cannot be read: {}", e.message)
+                            },
+                        )
                             .at(span)
                             .label(e.field.map_or("here", |f| f.name()).to_string())
                             .hint("5 fields: minute hour day-of-month month day-of-week, e.g. `0 8 * * 1` for Mondays at 08:00"),
