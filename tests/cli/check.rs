@@ -251,3 +251,31 @@ templates:
         .as_str()
         .is_some_and(|h| h.contains("`recipient`")));
 }
+
+/// A reminder is judged on the day it will go out: one written for a
+/// Saturday goes the Friday before, which here is before its stage opens,
+/// so `check` says so instead of accepting a reminder never sent.
+#[test]
+fn a_reminder_is_judged_on_the_day_it_goes_out() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let base = std::fs::read_to_string(fixtures().join("base.yaml")).expect("base");
+    let text = base
+        .replacen("    start: edition.start\n", "    start: 2025-01-11\n", 1)
+        .replacen("when: due - 5 working days", "when: start", 1);
+    assert_ne!(text, base);
+    std::fs::write(dir.path().join("samedi.yaml"), text).expect("written");
+    let checked = Jalon::new()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "samedi.yaml"])
+        .run();
+    checked.expect_code(1);
+    let report = checked.json();
+    let problem = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|d| d["code"] == "reminder-outside-window")
+        .unwrap_or_else(|| panic!("{report}"));
+    let message = problem["message"].as_str().unwrap_or_default();
+    assert!(message.contains("is not a working day"), "{message}");
+}

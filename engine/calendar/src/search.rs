@@ -87,6 +87,14 @@ impl WorkingCalendar {
         self.nearest(date, Direction::Backward)
     }
 
+    /// The day a message computed for `date` goes out: `date` if people
+    /// work that day, else the closest working day before it (or `date`
+    /// when none can be found). The one rule `jalon check` and the engine
+    /// share, so that the check reports what will happen.
+    pub fn sending_day(&self, date: Date) -> Date {
+        self.previous_working_day(date).unwrap_or(date)
+    }
+
     /// `date` itself if it is worked, else the closest later working day.
     ///
     /// # Errors

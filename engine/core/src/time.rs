@@ -42,7 +42,7 @@ pub fn end_of_day(tz: &TimeZone, date: Date) -> Timestamp {
 /// a message computed for a Sunday or a holiday goes out the working day
 /// before.
 pub fn working_day_on_or_before(calendar: &WorkingCalendar, date: Date) -> Date {
-    calendar.previous_working_day(date).unwrap_or(date)
+    calendar.sending_day(date)
 }
 
 /// The local date of an instant.

@@ -219,10 +219,17 @@ pub(crate) fn check(
         let mut reminders = Vec::new();
         for (j, (when, _, _)) in stage.reminders.iter().enumerate() {
             let pointer = format!("{at}/reminders/{j}/when");
-            let date = evaluate(checker, &context, table, &values, s, when, &pointer)?;
+            let written = evaluate(checker, &context, table, &values, s, when, &pointer)?;
+            // Judged on the day it will go out, as the engine moves it.
+            let date = calendar.sending_day(written);
+            let moved = if date == written {
+                String::new()
+            } else {
+                format!(" ({} is not a working day)", fmt(written))
+            };
             if date < start || date > due {
                 checker.push(
-                    Diagnostic::error("reminder-outside-window", format!("this reminder of `{}` would go on {}, outside the stage ({} to {})", stage.id, fmt(date), fmt(start), fmt(due)))
+                    Diagnostic::error("reminder-outside-window", format!("this reminder of `{}` would go on {}{moved}, outside the stage ({} to {})", stage.id, fmt(date), fmt(start), fmt(due)))
                         .at(checker.span(&pointer))
                         .label(fmt(date))
                         .hint(if date > due { "after the due date, use `escalation:` instead" } else { "a reminder before the stage opens reaches people with nothing to do yet; count from `start`" }),
