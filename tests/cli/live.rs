@@ -558,3 +558,59 @@ fn a_closed_edition_says_so_sends_nothing_and_records_nothing_more() {
     let export = run(&db, &["export", "2024-2025", "--at", "2024-10-03 10:00"]);
     assert_eq!(export.json()["closed"]["reason"], "Promotion suspendue");
 }
+
+/// `postpone` takes dates as definitions write them: a new due date
+/// relative to the new start, in working days.
+#[test]
+fn a_postponement_takes_relative_dates() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = dir.path().join("jalon.db");
+    up_to_jury(&db);
+    ok(
+        &db,
+        &[
+            "postpone",
+            "2024-2025",
+            "jury",
+            "--start",
+            "2024-10-07",
+            "--due",
+            "start + 10 working days",
+            "--by",
+            "serge-dobel",
+            "--at",
+            "2024-09-20 10:00",
+            "--reason",
+            "Jury reporté",
+        ],
+    );
+    let status = ok(&db, &["status", "2024-2025", "--at", "2024-09-21 10:00"]);
+    let jury = status
+        .lines()
+        .find(|l| l.starts_with("jury "))
+        .unwrap_or_else(|| panic!("{status}"));
+    assert!(
+        jury.contains("07/10/2024") && jury.contains("21/10/2024"),
+        "{jury}"
+    );
+    let bad = run(
+        &db,
+        &[
+            "postpone",
+            "2024-2025",
+            "jury",
+            "--due",
+            "start + 35 workin days",
+            "--by",
+            "serge-dobel",
+            "--at",
+            "2024-09-22 10:00",
+        ],
+    );
+    bad.expect_code(2);
+    assert!(
+        bad.stderr().contains("--due `start + 35 workin days`"),
+        "{}",
+        bad.stderr()
+    );
+}

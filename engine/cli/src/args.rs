@@ -204,12 +204,12 @@ pub enum Command {
         place: Where,
         #[command(flatten)]
         instance: Instance,
-        /// New start date (YYYY-MM-DD).
-        #[arg(long)]
-        start: Option<jiff::civil::Date>,
-        /// New due date (YYYY-MM-DD).
-        #[arg(long)]
-        due: Option<jiff::civil::Date>,
+        /// New start date: a date (2025-03-07) or relative, as in definitions (`start + 1 week`, `jury.due + 3 working days`).
+        #[arg(long, value_name = "DATE")]
+        start: Option<String>,
+        /// New due date: a date or relative (`start + 35 working days`; `start` is the new start when one is given).
+        #[arg(long, value_name = "DATE")]
+        due: Option<String>,
         #[command(flatten)]
         who: Who,
         /// Why, kept in the log.
@@ -451,6 +451,14 @@ pub struct Recording {
     pub place: Where,
     pub who: Who,
     pub kind: EventKind,
+    /// A postponement's dates as written, to be read against the state.
+    pub new_dates: Option<NewDates>,
+}
+
+/// `--start` and `--due` of `postpone`, as written.
+pub struct NewDates {
+    pub start: Option<String>,
+    pub due: Option<String>,
 }
 
 impl Command {
@@ -597,19 +605,28 @@ impl Command {
                 due,
                 who,
                 reason,
-            } => (
-                place,
-                who,
-                EventKind::Postpone {
-                    stage,
-                    participant,
-                    start,
-                    due,
-                    reason,
-                },
-            ),
+            } => {
+                // The dates are read against the edition's state when recorded.
+                return Ok(Ok(Recording {
+                    place,
+                    who,
+                    kind: EventKind::Postpone {
+                        stage,
+                        participant,
+                        start: None,
+                        due: None,
+                        reason,
+                    },
+                    new_dates: Some(NewDates { start, due }),
+                }));
+            }
             other => return Err(Box::new(other)),
         };
-        Ok(Ok(Recording { place, who, kind }))
+        Ok(Ok(Recording {
+            place,
+            who,
+            kind,
+            new_dates: None,
+        }))
     }
 }

@@ -63,7 +63,13 @@ fn run() -> Result<String, Failure> {
             let recording = recording?;
             let target = recording.place.target();
             let who = recording.who;
-            return commands::record::event(&target, &who.by, who.at.as_deref(), recording.kind);
+            return commands::record::event(
+                &target,
+                &who.by,
+                who.at.as_deref(),
+                recording.kind,
+                recording.new_dates,
+            );
         }
         Err(other) => other,
     };

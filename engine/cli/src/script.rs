@@ -279,7 +279,7 @@ impl Reader<'_> {
                 item.span,
                 "missing-key",
                 "this step does not say what happened (`do:`)".into(),
-                "add `do:` with complete, approve, refuse, select, score, decide, record, withdraw or postpone",
+                "add `do:` with complete, approve, refuse, select, score, decide, record, withdraw, postpone or close",
             );
             return None;
         }

@@ -248,6 +248,28 @@ impl State {
             })
     }
 
+    /// A date written as in definitions (`2025-03-07`, `start + 35 working
+    /// days`, `jury.due + 1 week`), read against the instance's window as it
+    /// stands, with its start replaced by `start` when one is given: what
+    /// `postpone` takes. `None` when the date cannot be computed.
+    pub fn date_for(
+        &self,
+        stage: &str,
+        participant: Option<&str>,
+        expr: &jalon_definition::expr::DateExpr,
+        start: Option<jiff::civil::Date>,
+    ) -> Result<Option<jiff::civil::Date>, Rejection> {
+        let i = self.find_instance(stage, participant)?;
+        let window = self.instances[i].window;
+        Ok(crate::windows::evaluate(
+            &self.edition,
+            &self.ids.stages,
+            expr,
+            (Some(start.unwrap_or(window.start)), Some(window.due)),
+            &self.windows,
+        ))
+    }
+
     fn find_instance(&self, stage: &str, participant: Option<&str>) -> Result<usize, Rejection> {
         let s = self.find_stage(stage)?;
         let per_participant = self.edition.stages[s].for_each.is_some();

@@ -2,23 +2,63 @@
 //! who, when and the CLI as channel, through the runtime's one record step.
 
 use jalon_core::{Channel, Event, EventKind};
+use jalon_definition::expr::parse_date_expr;
 use jalon_runtime::local_time::short as short_local;
 use jalon_runtime::record::record;
+use jalon_runtime::replay::replay;
 use jalon_runtime::{Clock, SystemClock};
+use jiff::civil::Date;
 
 use super::{clock, Target};
+use crate::args::NewDates;
 use crate::failure::Failure;
 
 /// Records `kind` by `by` at `at` (now by default); returns what to tell
-/// the operator.
+/// the operator. A postponement's new dates are read against the state.
 pub fn event(
     target: &Target,
     by: &str,
     at: Option<&str>,
-    kind: EventKind,
+    mut kind: EventKind,
+    new_dates: Option<NewDates>,
 ) -> Result<String, Failure> {
     let edition = target.edition()?;
     let at = clock(&edition, at)?.now();
+    if let (
+        Some(dates),
+        EventKind::Postpone {
+            stage,
+            participant,
+            start,
+            due,
+            ..
+        },
+    ) = (new_dates, &mut kind)
+    {
+        let history = target.history(&edition)?;
+        let state = replay(edition.clone(), &history)?;
+        let read = |flag: &str, text: &str, new_start: Option<Date>| {
+            let expr = parse_date_expr(text).map_err(|e| {
+                Failure::Usage(format!("{flag} `{text}`: {} ({})", e.message, e.hint))
+            })?;
+            state
+                .date_for(stage, participant.as_deref(), &expr, new_start)
+                .map_err(|reason| Failure::Refused(format!("refused: {reason}")))?
+                .ok_or_else(|| {
+                    Failure::Usage(format!("{flag} `{text}` is not a date Jalon can compute"))
+                })
+        };
+        *start = dates
+            .start
+            .as_deref()
+            .map(|text| read("--start", text, None))
+            .transpose()?;
+        *due = dates
+            .due
+            .as_deref()
+            .map(|text| read("--due", text, *start))
+            .transpose()?;
+    }
     let event = Event {
         at,
         by: by.to_owned(),
