@@ -614,3 +614,65 @@ fn a_postponement_takes_relative_dates() {
         bad.stderr()
     );
 }
+
+/// `jalon import`: a history recorded all or nothing, once however often
+/// it is imported, its past messages never sent.
+#[test]
+fn a_history_is_imported_once_whole_and_sends_nothing() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = dir.path().join("jalon.db");
+    let history = dir.path().join("history.yaml");
+    let steps = "edition: 2024-2025\nsteps:\n  - {at: 2024-07-04 16:00, by: serge-dobel, do: complete, stage: diagnostic}\n  - {at: 2024-07-15 11:00, by: referent-dg, do: approve, stage: diagnostic}\n";
+    // One step the engine refuses (an approval of nothing): nothing written.
+    let wrong = format!(
+        "{steps}  - {{at: 2024-07-16 11:00, by: referent-dg, do: approve, stage: diagnostic}}\n"
+    );
+    std::fs::write(&history, &wrong).expect("written");
+    let refused = run(
+        &db,
+        &["import", "2024-2025", history.to_str().expect("utf-8")],
+    );
+    refused.expect_code(1);
+    assert!(
+        refused.stderr().contains("history.yaml:5"),
+        "{}",
+        refused.stderr()
+    );
+    assert!(
+        refused.stderr().contains("nothing was imported"),
+        "{}",
+        refused.stderr()
+    );
+    let closing = format!(
+        "{steps}  - {{at: 2025-09-30 17:00, by: serge-dobel, do: close, reason: Promotion terminée}}\n"
+    );
+    std::fs::write(&history, closing).expect("written");
+    let first = ok(
+        &db,
+        &["import", "2024-2025", history.to_str().expect("utf-8")],
+    );
+    assert!(first.starts_with("imported 3 event(s)"), "{first}");
+    let again = ok(
+        &db,
+        &["import", "2024-2025", history.to_str().expect("utf-8")],
+    );
+    assert!(
+        again.starts_with("imported 0 event(s) into 2024-2025 (3 already recorded)"),
+        "{again}"
+    );
+    let log = ok(&db, &["log", "2024-2025"]);
+    assert_eq!(log.matches("via import").count(), 3, "{log}");
+    let folder = dir.path().join("outbox");
+    let sent = ok(
+        &db,
+        &[
+            "send",
+            "2024-2025",
+            "--folder",
+            folder.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(sent.contains(" 0 sent"), "{sent}");
+    let status = ok(&db, &["status", "2024-2025"]);
+    assert!(status.contains("CLOSED on"), "{status}");
+}

@@ -188,6 +188,14 @@ pub enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Record a history (a file in the simulation-script format, such as definitions/history/2024-2025.yaml): all or nothing, each event checked; importing it again records nothing twice. The messages those past acts made due are recorded expired, never sent.
+    Import {
+        #[command(flatten)]
+        place: Where,
+        /// The history file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Close the edition: nothing more is sent for it, nothing more recorded; its record stays readable.
     Close {
         #[command(flatten)]
@@ -374,6 +382,7 @@ fn place_of(command: &mut Command) -> Option<&mut Where> {
         | Command::Record { place, .. }
         | Command::Withdraw { place, .. }
         | Command::Close { place, .. }
+        | Command::Import { place, .. }
         | Command::Postpone { place, .. }
         | Command::Send { place, .. }
         | Command::Outbox { place, .. }

@@ -135,6 +135,7 @@ fn run() -> Result<String, Failure> {
             commands::daemon::daemon(args, matches)
         }
         Command::Init { dir } => config::init(&dir),
+        Command::Import { place, file } => commands::record::import(&place.target(), &file),
         recording => unreachable_recording(recording),
     }
 }

@@ -27,6 +27,8 @@ pub enum Channel {
     Api,
     /// A simulation script.
     Script,
+    /// A recorded history brought in with `jalon import`.
+    Import,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

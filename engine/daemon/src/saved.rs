@@ -9,7 +9,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
-use jalon_definition::load::SCRIPTS_FOLDER;
+use jalon_definition::load::holds_scripts;
 use notify::event::{CreateKind, ModifyKind, RemoveKind};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use tokio::sync::mpsc;
@@ -91,10 +91,7 @@ fn definition(roots: &[PathBuf], path: &Path, folder: bool) -> bool {
         .or_else(|| path.file_name().map(Path::new))
         .unwrap_or(path);
     let skipped = relative.components().any(|c| match c {
-        Component::Normal(name) => {
-            let name = name.to_string_lossy();
-            name.starts_with('.') || name == SCRIPTS_FOLDER
-        }
+        Component::Normal(name) => name.to_string_lossy().starts_with('.') || holds_scripts(name),
         _ => false,
     });
     if skipped {

@@ -97,6 +97,14 @@ fn content_hash(json: &serde_json::Value) -> String {
 /// The folder of simulation scripts, skipped when a folder is checked.
 pub const SCRIPTS_FOLDER: &str = "simulations";
 
+/// The folder of recorded histories (`jalon import`), skipped likewise.
+pub const HISTORY_FOLDER: &str = "history";
+
+/// Whether a folder beside the definitions holds scripts, not definitions.
+pub fn holds_scripts(name: &std::ffi::OsStr) -> bool {
+    name == SCRIPTS_FOLDER || name == HISTORY_FOLDER
+}
+
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), UsageError> {
     let unreadable = |source| UsageError::Unreadable {
         path: dir.to_path_buf(),
@@ -116,9 +124,9 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), UsageError> {
         if hidden {
             continue;
         }
-        // Simulation scripts live beside the definitions but are not
-        // definitions; `jalon simulate` reads and checks them.
-        if path.is_dir() && path.file_name().is_some_and(|n| n == SCRIPTS_FOLDER) {
+        // Simulation scripts and histories live beside the definitions but
+        // are not definitions; `jalon simulate` and `jalon import` read them.
+        if path.is_dir() && path.file_name().is_some_and(holds_scripts) {
             continue;
         }
         if path.is_dir() {

@@ -241,6 +241,7 @@ fn channel_word(channel: jalon_core::Channel) -> &'static str {
         jalon_core::Channel::Link => "link",
         jalon_core::Channel::Api => "api",
         jalon_core::Channel::Script => "script",
+        jalon_core::Channel::Import => "import",
     }
 }
 

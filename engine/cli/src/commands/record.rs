@@ -100,3 +100,50 @@ pub fn parse_scores(items: &[String]) -> Result<std::collections::BTreeMap<Strin
     }
     Ok(scores)
 }
+
+/// `jalon import`: a recorded history, in one transaction.
+pub fn import(target: &Target, file: &std::path::Path) -> Result<String, Failure> {
+    let edition = target.edition()?;
+    let script = crate::script::read(file, &edition).map_err(|report| {
+        eprint!("{}", jalon_runtime::check_report::text(&report, false));
+        Failure::Told(2)
+    })?;
+    if let Some(step) = script.steps.iter().find(|s| s.expect_rejected) {
+        return Err(Failure::Usage(format!(
+            "{}: a history records what happened; a step expected to be refused \
+             (`expect: rejected`) belongs in a simulation script",
+            step.place
+        )));
+    }
+    let events: Vec<Event> = script
+        .steps
+        .iter()
+        .map(|step| {
+            let mut event = step.event.clone();
+            if event.channel == Channel::Script {
+                event.channel = Channel::Import;
+            }
+            event
+        })
+        .collect();
+    let mut store = target.backend_store()?;
+    let imported = jalon_runtime::record::import(&mut store, &edition, &events, SystemClock.now())
+        .map_err(|e| match e {
+            jalon_runtime::record::ImportError::Event { index, source } => {
+                let place = script.steps.get(index).map_or("", |s| s.place.as_str());
+                let failure = Failure::from(source);
+                let message = failure.message().unwrap_or_default().to_owned();
+                match failure {
+                    Failure::Usage(_) => {
+                        Failure::Usage(format!("{place}: {message}; nothing was imported"))
+                    }
+                    _ => Failure::Refused(format!("{place}: {message}; nothing was imported")),
+                }
+            }
+            jalon_runtime::record::ImportError::Store(e) => e.into(),
+        })?;
+    Ok(format!(
+        "imported {} event(s) into {} ({} already recorded); {} message(s) of those past acts recorded expired, not sent\n",
+        imported.recorded, edition.id, imported.already, imported.withheld
+    ))
+}
