@@ -764,3 +764,39 @@ fn a_second_daemon_on_the_same_database_refuses_naming_the_first() {
     let (stopped, _) = again.stop("TERM", PATIENCE);
     assert!(stopped.success());
 }
+
+/// A history shipped beside the definitions is imported at start for an
+/// edition with nothing recorded: the edition shows its past, closed.
+#[test]
+fn a_shipped_history_is_imported_at_start() {
+    let dir = workplace();
+    let folder = dir.path().join("definitions/history");
+    std::fs::create_dir(&folder).expect("a folder");
+    std::fs::write(
+        folder.join("essai.yaml"),
+        "edition: essai\nsteps:\n  - {at: 2025-03-04 10:00, by: ana, do: close, reason: Édition d'essai close}\n",
+    )
+    .expect("written");
+    let daemon = Daemon::start(dir.path(), &[]);
+    eventually("the import", || {
+        daemon
+            .log()
+            .contains("imported the recorded history of essai")
+    });
+    let (stopped, _) = daemon.stop("TERM", PATIENCE);
+    assert!(stopped.success());
+    let status = Jalon::new()
+        .current_dir(dir.path())
+        .args(["status", "essai"])
+        .run();
+    let status = status.succeeds().stdout();
+    assert!(
+        status.contains("CLOSED on") && status.contains("Édition d'essai close"),
+        "{status}"
+    );
+    // Started again, it imports nothing twice.
+    let again = Daemon::start(dir.path(), &[]);
+    eventually("/healthz", || again.healthy());
+    let (_, log) = again.stop("TERM", PATIENCE);
+    assert!(!log.contains("imported the recorded history"), "{log}");
+}

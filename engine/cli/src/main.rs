@@ -10,7 +10,6 @@ mod export;
 mod failure;
 mod graph;
 mod plan;
-mod script;
 mod simulate;
 
 use std::path::PathBuf;

@@ -13,9 +13,9 @@ use jiff::{Timestamp, ToSpan};
 use serde_json::json;
 
 use crate::plan::kind_word;
-use crate::script::Script;
 use jalon_runtime::compose::messages::{self, mailbox};
 use jalon_runtime::local_time::short as short_local;
+use jalon_runtime::script::Script;
 use jalon_runtime::status;
 
 pub struct Summary {

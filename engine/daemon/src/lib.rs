@@ -27,10 +27,11 @@ use std::time::Duration;
 
 use jalon_runtime::delivery::DeliverySettings;
 use jalon_runtime::dispatch::Dispatcher;
+use jalon_runtime::history::{self, HistoryError};
 use jalon_runtime::links::{self, Links};
 use jalon_runtime::load::{self, LoadError};
 use jalon_runtime::Clock;
-use jalon_store::Backend;
+use jalon_store::{Backend, Store};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::watch;
 use tracing::{error, info, warn};
@@ -138,6 +139,13 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
         .await
         .map_err(|e| DaemonError::Check(e.to_string()))?
         .map(Arc::new)?;
+    let (backend, definitions) = (options.backend.clone(), options.definitions.clone());
+    let for_histories = editions.clone();
+    let clock = options.clock.clone();
+    let _ = tokio::task::spawn_blocking(move || {
+        import_shipped_histories(&backend, &definitions, &for_histories, &*clock)
+    })
+    .await;
     let health = Arc::new(Health::default());
     reload::loaded(&health, &editions);
     info!(
@@ -234,6 +242,49 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
         );
     }
     Ok(())
+}
+
+/// The histories shipped beside the definitions (`history/EDITION.yaml`),
+/// imported for editions that have nothing recorded yet: a fresh clone's
+/// editions then show their past and, closed, send nothing. An edition with
+/// events of its own is left alone (`jalon import` remains for that).
+fn import_shipped_histories<B: Backend>(
+    backend: &B,
+    definitions: &std::path::Path,
+    editions: &Editions,
+    clock: &dyn Clock,
+) {
+    for edition in editions.iter() {
+        let Some(path) = history::shipped(definitions, edition) else {
+            continue;
+        };
+        let outcome = backend
+            .open()
+            .map_err(HistoryError::from)
+            .and_then(|mut store| {
+                if !store.history(&edition.id)?.events.is_empty() {
+                    return Ok(None);
+                }
+                history::import_file(&mut store, edition, &path, clock.now()).map(Some)
+            });
+        match outcome {
+            Ok(Some(imported)) => info!(
+                edition = %edition.id,
+                events = imported.recorded,
+                "imported the recorded history of {} from {} ({} events; its past messages recorded expired)",
+                edition.id,
+                path.display(),
+                imported.recorded
+            ),
+            Ok(None) => {}
+            Err(e) => warn!(
+                edition = %edition.id,
+                "the history in {} was not imported: {}",
+                path.display(),
+                e.to_string().trim_end()
+            ),
+        }
+    }
 }
 
 /// The watch that reloads on a saved definition; without it (too many

@@ -12,7 +12,8 @@ use jalon_runtime::load::{self, LoadError};
 
 use crate::args::{Format, GraphFormat, PlanFormat};
 use crate::failure::Failure;
-use crate::{graph, plan, script, simulate};
+use crate::{graph, plan, simulate};
+use jalon_runtime::script;
 
 /// Colours only for a person at a terminal who has not opted out.
 pub fn color_wanted() -> bool {

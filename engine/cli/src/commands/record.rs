@@ -4,7 +4,7 @@
 use jalon_core::{Channel, Event, EventKind};
 use jalon_definition::expr::parse_date_expr;
 use jalon_runtime::local_time::short as short_local;
-use jalon_runtime::record::record;
+use jalon_runtime::record::{record, RecordError};
 use jalon_runtime::replay::replay;
 use jalon_runtime::{Clock, SystemClock};
 use jiff::civil::Date;
@@ -103,44 +103,22 @@ pub fn parse_scores(items: &[String]) -> Result<std::collections::BTreeMap<Strin
 
 /// `jalon import`: a recorded history, in one transaction.
 pub fn import(target: &Target, file: &std::path::Path) -> Result<String, Failure> {
+    use jalon_runtime::history::{import_file, HistoryError};
     let edition = target.edition()?;
-    let script = crate::script::read(file, &edition).map_err(|report| {
-        eprint!("{}", jalon_runtime::check_report::text(&report, false));
-        Failure::Told(2)
-    })?;
-    if let Some(step) = script.steps.iter().find(|s| s.expect_rejected) {
-        return Err(Failure::Usage(format!(
-            "{}: a history records what happened; a step expected to be refused \
-             (`expect: rejected`) belongs in a simulation script",
-            step.place
-        )));
-    }
-    let events: Vec<Event> = script
-        .steps
-        .iter()
-        .map(|step| {
-            let mut event = step.event.clone();
-            if event.channel == Channel::Script {
-                event.channel = Channel::Import;
-            }
-            event
-        })
-        .collect();
     let mut store = target.backend_store()?;
-    let imported = jalon_runtime::record::import(&mut store, &edition, &events, SystemClock.now())
-        .map_err(|e| match e {
-            jalon_runtime::record::ImportError::Event { index, source } => {
-                let place = script.steps.get(index).map_or("", |s| s.place.as_str());
-                let failure = Failure::from(source);
-                let message = failure.message().unwrap_or_default().to_owned();
-                match failure {
-                    Failure::Usage(_) => {
-                        Failure::Usage(format!("{place}: {message}; nothing was imported"))
-                    }
-                    _ => Failure::Refused(format!("{place}: {message}; nothing was imported")),
-                }
+    let imported =
+        import_file(&mut store, &edition, file, SystemClock.now()).map_err(|e| match e {
+            HistoryError::Unreadable(report) => {
+                eprint!("{}", jalon_runtime::check_report::text(&report, false));
+                Failure::Told(2)
             }
-            jalon_runtime::record::ImportError::Store(e) => e.into(),
+            HistoryError::Refused {
+                source: RecordError::Store(e),
+                ..
+            }
+            | HistoryError::Store(e) => e.into(),
+            refused @ HistoryError::Refused { .. } => Failure::Refused(refused.to_string()),
+            rehearsal @ HistoryError::Rehearsal { .. } => Failure::Usage(rehearsal.to_string()),
         })?;
     Ok(format!(
         "imported {} event(s) into {} ({} already recorded); {} message(s) of those past acts recorded expired, not sent\n",

@@ -311,7 +311,7 @@ impl Reader<'_> {
     /// time zone.
     fn instant(&mut self, node: &Node) -> Option<jiff::Timestamp> {
         let text = node.as_str().unwrap_or_default();
-        let parsed = jalon_runtime::local_time::parse(&self.edition.time_zone, text);
+        let parsed = crate::local_time::parse(&self.edition.time_zone, text);
         match parsed {
             Some(at) => Some(at),
             None => {
