@@ -456,3 +456,51 @@ proptest! {
         prop_assert_eq!(observe(&replay), observe(&state));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Whatever people do, nothing falls due after an edition is closed,
+    /// nor after its end and grace, and every message's window closes by
+    /// then.
+    #[test]
+    fn closed_and_ended_editions_send_nothing(spec in spec(), moves in moves(), cut in 0..40usize) {
+        let edition = load(&spec);
+        let ends = jalon_core::time::end_of_day(&edition.time_zone, edition.end)
+            + jalon_core::time::SENDING_GRACE;
+        let mut state = State::new(edition.clone());
+        let mut clock = jalon_core::time::local(&edition.time_zone, edition.start, jiff::civil::Time::midnight());
+        let mut delivered: Vec<(Timestamp, Action)> = Vec::new();
+        let mut closed_at = None;
+        for (n, m) in moves.iter().enumerate() {
+            clock = clock.checked_add((i64::from(m.hours) * 6).hours()).expect("instant");
+            let now = clock;
+            deliver_until(&mut state, now, |_, a| delivered.push((now, a.clone())));
+            if n == cut {
+                let close = Event {
+                    at: now,
+                    by: "ana".into(),
+                    channel: Channel::Script,
+                    kind: EventKind::Close { reason: "fin".into() },
+                };
+                prop_assert!(state.apply(&close).is_ok());
+                closed_at = Some(now);
+                continue;
+            }
+            if let Some(event) = event_for(&state, m, now) {
+                let applied = state.apply(&event);
+                prop_assert!(closed_at.is_none() || applied.is_err(), "an event after the close was taken");
+            }
+        }
+        let end = clock.checked_add(24 * 400.hours()).expect("instant");
+        deliver_until(&mut state, end, |_, a| delivered.push((end, a.clone())));
+        for (sent_at, action) in &delivered {
+            prop_assert!(action.due_at <= ends, "{} due after the edition's end", action.key);
+            let expires = action.expires_at.expect("every message expires");
+            prop_assert!(expires <= ends, "{} outlives the edition", action.key);
+            if let Some(closed) = closed_at {
+                prop_assert!(*sent_at <= closed, "{} went after the close", action.key);
+            }
+        }
+    }
+}
