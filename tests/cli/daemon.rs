@@ -800,3 +800,38 @@ fn a_shipped_history_is_imported_at_start() {
     let (_, log) = again.stop("TERM", PATIENCE);
     assert!(!log.contains("imported the recorded history"), "{log}");
 }
+
+/// A fresh clone: the shipped editions import their recorded histories,
+/// show closed, and the daemon sends nothing.
+#[test]
+fn the_shipped_editions_start_closed_with_their_history_and_send_nothing() {
+    let dir = tempfile::tempdir().expect("a folder");
+    crate::support::copy_dir(
+        &crate::root().join("definitions"),
+        &dir.path().join("definitions"),
+    );
+    let daemon = Daemon::start(dir.path(), &[]);
+    for edition in crate::EDITIONS {
+        eventually(&format!("the history of {edition}"), || {
+            daemon
+                .log()
+                .contains(&format!("imported the recorded history of {edition}"))
+        });
+    }
+    eventually("/healthz", || daemon.healthy());
+    let (stopped, log) = daemon.stop("TERM", PATIENCE);
+    assert!(stopped.success(), "{log}");
+    assert!(!log.contains(" sent "), "{log}");
+    assert!(
+        outbox_emails(dir.path()).is_empty(),
+        "nothing written to outbox/"
+    );
+    for edition in crate::EDITIONS {
+        let status = Jalon::new()
+            .current_dir(dir.path())
+            .args(["status", edition])
+            .run();
+        let status = status.succeeds().stdout();
+        assert!(status.contains("CLOSED on"), "{edition}: {status}");
+    }
+}
