@@ -518,6 +518,11 @@ fn a_closed_edition_says_so_sends_nothing_and_records_nothing_more() {
         status.contains("CLOSED on mar. 01/10/2024 10:00 by serge-dobel: Promotion suspendue"),
         "{status}"
     );
+    assert!(
+        !status.contains("LATE"),
+        "nothing is late in a closed edition: {status}"
+    );
+    assert!(status.contains("not recorded (edition closed)"), "{status}");
     let refused = run(
         &db,
         &[

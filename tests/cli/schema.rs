@@ -11,8 +11,12 @@ fn shipped_definitions() -> Vec<PathBuf> {
     fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("definitions folder") {
             let path = entry.expect("entry").path();
-            // Simulation scripts are not definitions.
-            if path.is_dir() && path.file_name().is_some_and(|n| n == "simulations") {
+            // Simulation scripts and histories are not definitions.
+            if path.is_dir()
+                && path
+                    .file_name()
+                    .is_some_and(|n| n == "simulations" || n == "history")
+            {
                 continue;
             }
             if path.is_dir() {

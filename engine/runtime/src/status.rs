@@ -48,7 +48,12 @@ pub fn rows(state: &State, now: Timestamp) -> Vec<Row> {
             None => stage.id.clone(),
         };
         let (life, late) = state.lifecycle(instance, now);
-        let mut word = life.as_str().to_owned();
+        // In a closed edition, what was never done is history, not late.
+        let unfinished = !matches!(life, Lifecycle::Done | Lifecycle::Skipped);
+        let (mut word, late) = match state.closed() {
+            Some(_) if unfinished => ("not recorded (edition closed)".to_owned(), false),
+            _ => (life.as_str().to_owned(), late),
+        };
         if late {
             word.push_str(", LATE");
         }
