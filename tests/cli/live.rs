@@ -681,3 +681,72 @@ fn a_history_is_imported_once_whole_and_sends_nothing() {
     let status = ok(&db, &["status", "2024-2025"]);
     assert!(status.contains("CLOSED on"), "{status}");
 }
+
+/// A date typed wrong holds back every later act; `jalon void` cancels it,
+/// the refusal says so, and the log keeps both.
+#[test]
+fn an_event_recorded_by_mistake_is_voided() {
+    fn args(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = dir.path().join("jalon.db");
+    let complete = |at: &str| {
+        vec![
+            "complete".to_owned(),
+            "2024-2025".into(),
+            "diagnostic".into(),
+            "--by".into(),
+            "serge-dobel".into(),
+            "--at".into(),
+            at.into(),
+        ]
+    };
+    let typo = complete("2024-12-04 16:00");
+    let recorded = ok(&db, &args(&typo));
+    assert!(recorded.starts_with("recorded #1"), "{recorded}");
+    let meant = complete("2024-07-04 16:00");
+    let held = run(&db, &args(&meant));
+    held.expect_code(1);
+    assert!(held.stderr().contains("jalon void"), "{}", held.stderr());
+    let voided = ok(
+        &db,
+        &[
+            "void",
+            "2024-2025",
+            "1",
+            "--by",
+            "serge-dobel",
+            "--reason",
+            "date mal saisie",
+        ],
+    );
+    assert!(voided.starts_with("recorded #2: void of #1"), "{voided}");
+    assert!(voided.contains("1 queued message(s) withdrawn"), "{voided}");
+    let recorded = ok(&db, &args(&meant));
+    assert!(recorded.starts_with("recorded #3"), "{recorded}");
+    let log = ok(&db, &["log", "2024-2025"]);
+    assert_eq!(log.matches("complete").count(), 2, "{log}");
+    assert!(
+        log.contains("void") && log.contains("date mal saisie"),
+        "{log}"
+    );
+    let again = run(
+        &db,
+        &[
+            "void",
+            "2024-2025",
+            "1",
+            "--by",
+            "serge-dobel",
+            "--reason",
+            "encore",
+        ],
+    );
+    again.expect_code(1);
+    assert!(
+        again.stderr().contains("already voided"),
+        "{}",
+        again.stderr()
+    );
+}

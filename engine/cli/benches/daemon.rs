@@ -214,6 +214,7 @@ fn store_million(definitions: &Path, db: &Path) -> String {
                 },
                 version: edition.version.clone(),
                 due: Vec::new(),
+                withdraw: Vec::new(),
             })
             .collect();
         // The core must take them, or the daemon would refuse to start.

@@ -196,6 +196,19 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Cancel an event recorded by mistake (its number is in `jalon log`): the state is rebuilt without it, the messages it queued and not yet sent are withdrawn; the log keeps both.
+    Void {
+        #[command(flatten)]
+        place: Where,
+        /// The number of the event to cancel (`#12` in `jalon log`).
+        #[arg(value_name = "SEQ")]
+        seq: i64,
+        #[command(flatten)]
+        who: Who,
+        /// Why, kept in the log.
+        #[arg(long)]
+        reason: String,
+    },
     /// Close the edition: nothing more is sent for it, nothing more recorded; its record stays readable.
     Close {
         #[command(flatten)]
@@ -383,6 +396,7 @@ fn place_of(command: &mut Command) -> Option<&mut Where> {
         | Command::Withdraw { place, .. }
         | Command::Close { place, .. }
         | Command::Import { place, .. }
+        | Command::Void { place, .. }
         | Command::Postpone { place, .. }
         | Command::Send { place, .. }
         | Command::Outbox { place, .. }

@@ -135,6 +135,12 @@ fn run() -> Result<String, Failure> {
         }
         Command::Init { dir } => config::init(&dir),
         Command::Import { place, file } => commands::record::import(&place.target(), &file),
+        Command::Void {
+            place,
+            seq,
+            who,
+            reason,
+        } => commands::record::void(&place.target(), seq, &who.by, who.at.as_deref(), reason),
         recording => unreachable_recording(recording),
     }
 }

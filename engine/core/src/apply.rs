@@ -13,6 +13,9 @@ use crate::windows::{instance_window, stage_windows, Override};
 impl State {
     /// Applies an event, or says why it is not allowed and changes nothing.
     pub fn apply(&mut self, event: &Event) -> Result<(), Rejection> {
+        if let EventKind::Void { .. } = event.kind {
+            return Err(Rejection::VoidNeedsTheLog);
+        }
         if let Some(closure) = &self.closed {
             return Err(Rejection::EditionClosed {
                 at: self.show(closure.at),
@@ -202,6 +205,7 @@ impl State {
                     at,
                 )?;
             }
+            EventKind::Void { .. } => return Err(Rejection::VoidNeedsTheLog),
             EventKind::Close { reason } => self.close(Closure {
                 at,
                 by: event.by.clone(),

@@ -110,6 +110,10 @@ pub enum EventKind {
     /// The edition is over: nothing more is sent for it, and nothing more
     /// is recorded but what the record keeps.
     Close { reason: String },
+    /// Cancels the event numbered `seq` in the log, recorded by mistake: the
+    /// state is as if it had never been recorded, and the log keeps both.
+    /// The runtime applies it when it reads the log; the core alone cannot.
+    Void { seq: i64, reason: String },
 }
 
 impl EventKind {
@@ -126,6 +130,7 @@ impl EventKind {
             EventKind::Withdraw { .. } => "withdraw",
             EventKind::Postpone { .. } => "postpone",
             EventKind::Close { .. } => "close",
+            EventKind::Void { .. } => "void",
         }
     }
 }

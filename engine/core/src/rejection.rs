@@ -122,10 +122,14 @@ pub enum Rejection {
     NothingToPostpone,
     #[error("the new dates end before they start ({start} to {due})")]
     DueBeforeStart { start: String, due: String },
-    #[error("this event is dated {at}, before the last recorded one ({last}): the log only moves forward")]
+    #[error("this event is dated {at}, before the last recorded one ({last}): the log only moves forward; if that one was recorded by mistake, void it (`jalon void`, its number is in `jalon log`)")]
     OutOfOrder { at: String, last: String },
     #[error("the edition was closed on {at}: nothing more is recorded for it")]
     EditionClosed { at: String },
+    #[error(
+        "a void cancels an event of the recorded log: record it with `jalon void EDITION SEQ`"
+    )]
+    VoidNeedsTheLog,
 }
 
 /// Where a stage instance stands, as a refusal tells it.

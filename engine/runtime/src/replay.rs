@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use jalon_core::{Rejection, State};
+use std::collections::HashSet;
+
+use jalon_core::{EventKind, Rejection, State};
 use jalon_definition::resolved::Edition;
 use jalon_store::History;
 
@@ -27,11 +29,42 @@ pub struct Orphaned {
     pub reason: Rejection,
 }
 
-/// The state of an edition from its recorded events, and the keys of every
-/// message ever queued (so none is queued twice).
+/// The state of an edition from its recorded events — voided ones left out
+/// — and the keys of every message ever queued (so none is queued twice).
 pub fn replay(edition: Arc<Edition>, history: &History) -> Result<State, Box<Orphaned>> {
+    let mut state = replay_events(edition, history, None)?;
+    for key in &history.outbox_keys {
+        state.record_sent(key);
+    }
+    Ok(state)
+}
+
+/// The events voided in the log (and `also`, a void being decided).
+pub fn voided(history: &History, also: Option<i64>) -> HashSet<i64> {
+    history
+        .events
+        .iter()
+        .filter_map(|stored| match stored.event.kind {
+            EventKind::Void { seq, .. } => Some(seq),
+            _ => None,
+        })
+        .chain(also)
+        .collect()
+}
+
+/// The state from the events alone (nothing marked sent), voided events and
+/// voids left out, `also` voided too.
+pub fn replay_events(
+    edition: Arc<Edition>,
+    history: &History,
+    also: Option<i64>,
+) -> Result<State, Box<Orphaned>> {
+    let voided = voided(history, also);
     let mut state = State::new(edition);
     for stored in &history.events {
+        if voided.contains(&stored.seq) || matches!(stored.event.kind, EventKind::Void { .. }) {
+            continue;
+        }
         if let Err(reason) = state.apply(&stored.event) {
             let edition = state.edition();
             return Err(Box::new(Orphaned {
@@ -45,9 +78,6 @@ pub fn replay(edition: Arc<Edition>, history: &History) -> Result<State, Box<Orp
                 reason,
             }));
         }
-    }
-    for key in &history.outbox_keys {
-        state.record_sent(key);
     }
     Ok(state)
 }

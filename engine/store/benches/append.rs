@@ -44,6 +44,7 @@ fn entry(event: Event) -> Entry {
         event,
         version: "0123456789abcdef".into(),
         due: Vec::new(),
+        withdraw: Vec::new(),
     }
 }
 

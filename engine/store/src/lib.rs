@@ -137,6 +137,22 @@ pub struct Entry {
     pub version: String,
     /// Actions due now; those already in the outbox are skipped.
     pub due: Vec<Action>,
+    /// Keys of queued messages the event withdraws (a void: what the voided
+    /// act made due and was not sent yet). Only those still pending go; the
+    /// key can be queued again if an act makes it due again.
+    pub withdraw: Vec<String>,
+}
+
+impl Entry {
+    /// An entry that withdraws nothing.
+    pub fn new(event: Event, version: String, due: Vec<Action>) -> Entry {
+        Entry {
+            event,
+            version,
+            due,
+            withdraw: Vec::new(),
+        }
+    }
 }
 
 /// What was recorded.
@@ -145,6 +161,8 @@ pub struct Recorded {
     pub seq: i64,
     /// Outbox rows added (keys already there are not added twice).
     pub enqueued: usize,
+    /// Queued messages withdrawn (never sent).
+    pub withdrawn: usize,
 }
 
 #[derive(Debug, thiserror::Error)]

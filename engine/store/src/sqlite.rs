@@ -229,8 +229,13 @@ fn write_entries(
             now,
         ])?;
         let seq = tx.last_insert_rowid();
+        let withdrawn = withdraw(tx, &entry.withdraw)?;
         let enqueued = insert_actions(tx, edition, &entry.due, Some(seq), &now)?;
-        out.push(Recorded { seq, enqueued });
+        out.push(Recorded {
+            seq,
+            enqueued,
+            withdrawn,
+        });
     }
     Ok(out)
 }
@@ -243,6 +248,22 @@ fn channel_word(channel: jalon_core::Channel) -> &'static str {
         jalon_core::Channel::Script => "script",
         jalon_core::Channel::Import => "import",
     }
+}
+
+/// Removes queued messages not sent yet, with their attempts: the key is
+/// free again for an act that makes it due anew.
+fn withdraw(tx: &rusqlite::Transaction<'_>, keys: &[String]) -> rusqlite::Result<usize> {
+    let mut attempts = tx.prepare_cached(
+        "DELETE FROM attempts WHERE key = ?1
+         AND EXISTS (SELECT 1 FROM outbox WHERE key = ?1 AND status = 'pending')",
+    )?;
+    let mut rows = tx.prepare_cached("DELETE FROM outbox WHERE key = ?1 AND status = 'pending'")?;
+    let mut withdrawn = 0;
+    for key in keys {
+        attempts.execute([key])?;
+        withdrawn += rows.execute([key])?;
+    }
+    Ok(withdrawn)
 }
 
 fn insert_actions(

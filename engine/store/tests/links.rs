@@ -38,6 +38,7 @@ fn approve(second: i64) -> Entry {
         },
         version: "v1".into(),
         due: Vec::new(),
+        withdraw: Vec::new(),
     }
 }
 

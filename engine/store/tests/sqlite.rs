@@ -41,6 +41,7 @@ fn record(store: &mut SqliteStore, n: i64, keys: &[&str]) -> i64 {
                 event: event(n),
                 version: "v1".into(),
                 due: due.clone(),
+                withdraw: Vec::new(),
             })
         })
         .expect("store works")

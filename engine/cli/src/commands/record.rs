@@ -125,3 +125,40 @@ pub fn import(target: &Target, file: &std::path::Path) -> Result<String, Failure
         imported.recorded, edition.id, imported.already, imported.withheld
     ))
 }
+
+/// `jalon void`: cancels event `seq`, recorded by mistake.
+pub fn void(
+    target: &Target,
+    seq: i64,
+    by: &str,
+    at: Option<&str>,
+    reason: String,
+) -> Result<String, Failure> {
+    let edition = target.edition()?;
+    let at = clock(&edition, at)?.now();
+    let event = Event {
+        at,
+        by: by.to_owned(),
+        channel: Channel::Cli,
+        kind: EventKind::Void { seq, reason },
+    };
+    let mut store = target.backend_store()?;
+    let voided = jalon_runtime::record::void(&mut store, &edition, &event, SystemClock.now())?;
+    let recorded = &voided.recorded;
+    let mut out = format!(
+        "recorded #{}: void of #{seq} ({}), {} queued message(s) withdrawn, {} message(s) queued\n",
+        recorded.seq,
+        short_local(&edition, at),
+        recorded.withdrawn,
+        recorded.enqueued
+    );
+    if !voided.already_sent.is_empty() {
+        out.push_str(
+            "already sent because of it, and not taken back (tell the people concerned):\n",
+        );
+        for key in &voided.already_sent {
+            out.push_str(&format!("  {key}\n"));
+        }
+    }
+    Ok(out)
+}

@@ -238,6 +238,7 @@ fn message(language: Language, rejection: &Rejection) -> (&'static str, Args<'st
             a().text("at", at).text("last", last),
         ),
         R::EditionClosed { at } => ("refusal-edition-closed", a().text("at", at)),
+        R::VoidNeedsTheLog => ("refusal-void-needs-the-log", a()),
     }
 }
 
@@ -378,6 +379,7 @@ mod tests {
             },
             Rejection::OutOfOrder { at: s(), last: s() },
             Rejection::EditionClosed { at: s() },
+            Rejection::VoidNeedsTheLog,
         ];
         let states = [
             InstanceState::WaitingForNeeds,

@@ -33,8 +33,9 @@ refusal-unknown-indicator = `{ $indicator }` is not an indicator of `{ $stage }`
 refusal-already-out = `{ $participant }` already left the edition ({ $status })
 refusal-nothing-to-postpone = a postponement needs a new `start`, a new `due`, or both
 refusal-due-before-start = the new dates end before they start ({ $start } to { $due })
-refusal-out-of-order = this event is dated { $at }, before the last recorded one ({ $last }): the log only moves forward
+refusal-out-of-order = this event is dated { $at }, before the last recorded one ({ $last }): the log only moves forward; if that one was recorded by mistake, void it (`jalon void`, its number is in `jalon log`)
 refusal-edition-closed = the edition was closed on { $at }: nothing more is recorded for it
+refusal-void-needs-the-log = a void cancels an event of the recorded log: record it with `jalon void EDITION SEQ`
 
 ## Where a stage stands.
 state-waiting = waiting for its needs

@@ -33,8 +33,9 @@ refusal-unknown-indicator = « { $indicator } » n’est pas un indicateur de 
 refusal-already-out = « { $participant } » a déjà quitté l’édition ({ $status })
 refusal-nothing-to-postpone = un report demande une nouvelle date de début, une nouvelle échéance, ou les deux
 refusal-due-before-start = les nouvelles dates finissent avant de commencer (du { $start } au { $due })
-refusal-out-of-order = cet acte est daté du { $at }, avant le dernier enregistré ({ $last }) : le journal ne remonte pas le temps
+refusal-out-of-order = cet acte est daté du { $at }, avant le dernier enregistré ({ $last }) : le journal ne remonte pas le temps ; s’il a été enregistré par erreur, annulez-le (« jalon void », son numéro figure dans « jalon log »)
 refusal-edition-closed = l’édition a été close le { $at } : plus rien n’est enregistré pour elle
+refusal-void-needs-the-log = une annulation porte sur un acte du journal enregistré : faites-la avec « jalon void ÉDITION NUMÉRO »
 
 ## Where a stage stands.
 state-waiting = en attente de ce dont elle dépend
