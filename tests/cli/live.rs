@@ -750,3 +750,44 @@ fn an_event_recorded_by_mistake_is_voided() {
         again.stderr()
     );
 }
+
+/// The record never depends on a file: once an edition's file is moved out
+/// of the definitions folder, its log, status and export are read from the
+/// definition the database kept with its version.
+#[test]
+fn the_record_outlives_the_definition_file() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let definitions = dir.path().join("definitions");
+    copy_dir(&root().join("definitions"), &definitions);
+    let db = dir.path().join("jalon.db");
+    let here = |command: Jalon| on(command, &definitions, &db);
+    here(Jalon::new().args([
+        "complete",
+        "2024-2025",
+        "diagnostic",
+        "--by",
+        "serge-dobel",
+        "--at",
+        "2024-07-04 16:00",
+    ]))
+    .run()
+    .succeeds();
+    std::fs::rename(
+        definitions.join("editions/2024-2025.yaml"),
+        dir.path().join("2024-2025.yaml"),
+    )
+    .expect("moved away");
+    let log = here(Jalon::new().args(["log", "2024-2025"])).run();
+    let text = log.succeeds().stdout();
+    assert!(text.contains("complete"), "{text}");
+    assert!(log.stderr().contains("no longer in"), "{}", log.stderr());
+    let status = here(Jalon::new().args(["status", "2024-2025", "--at", "2024-07-05 10:00"])).run();
+    assert!(status.succeeds().stdout().contains("diagnostic"));
+    let export = here(Jalon::new().args(["export", "2024-2025", "--at", "2024-07-05 10:00"])).run();
+    assert_eq!(export.json()["edition"], "2024-2025");
+    // Recording needs the definition in the folder: nothing is recorded
+    // into an edition no daemon runs.
+    let refused =
+        here(Jalon::new().args(["complete", "2024-2025", "sourcing", "--by", "aline-pehau"])).run();
+    refused.expect_code(2);
+}

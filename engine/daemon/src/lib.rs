@@ -135,14 +135,16 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
     info!(address = %address, "listening on http://{address}");
 
     let definitions = options.definitions.clone();
-    let editions: Editions = tokio::task::spawn_blocking(move || load::editions(&definitions))
-        .await
-        .map_err(|e| DaemonError::Check(e.to_string()))?
-        .map(Arc::new)?;
+    let (editions, archive) =
+        tokio::task::spawn_blocking(move || load::editions_kept(&definitions))
+            .await
+            .map_err(|e| DaemonError::Check(e.to_string()))??;
+    let editions: Editions = Arc::new(editions);
     let (backend, definitions) = (options.backend.clone(), options.definitions.clone());
     let for_histories = editions.clone();
     let clock = options.clock.clone();
     let _ = tokio::task::spawn_blocking(move || {
+        reload::keep(&backend, &archive, &for_histories);
         import_shipped_histories(&backend, &definitions, &for_histories, &*clock)
     })
     .await;

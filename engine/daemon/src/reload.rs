@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, watch};
 use tracing::{error, info, warn};
 
 use jalon_definition::resolved::Edition;
+use jalon_runtime::archive::Archive;
 use jalon_runtime::load;
 use jalon_runtime::replay::replay;
 use jalon_store::{Backend, Store};
@@ -66,8 +67,10 @@ impl<B: Backend> Reloader<B> {
         let metrics = &self.health.metrics;
         let running = self.editions.borrow().clone();
         let report = match checked {
-            Ok(Ok(set)) => {
+            Ok(Ok((set, archive))) => {
                 let set: Editions = Arc::new(set);
+                let (backend, kept) = (self.backend.clone(), set.clone());
+                let _ = tokio::task::spawn_blocking(move || keep(&backend, &archive, &kept)).await;
                 if versions(&set) == versions(&running) {
                     info!(
                         trigger,
@@ -131,15 +134,30 @@ fn versions(set: &Editions) -> Vec<(&str, &str)> {
 /// recorded progress, so that an edit that would orphan it (a stage removed
 /// that has events) is refused here rather than fail every pass. The error
 /// is the report, as logged and mailed.
-fn check<B: Backend>(definitions: &Path, backend: &B) -> Result<Vec<Arc<Edition>>, String> {
-    let set = load::editions(definitions).map_err(|e| e.to_string())?;
+fn check<B: Backend>(
+    definitions: &Path,
+    backend: &B,
+) -> Result<(Vec<Arc<Edition>>, Archive), String> {
+    let (set, archive) = load::editions_kept(definitions).map_err(|e| e.to_string())?;
     if let Some(store) = backend.open_read_only().map_err(|e| e.to_string())? {
         for edition in &set {
             let history = store.history(&edition.id).map_err(|e| e.to_string())?;
             replay(edition.clone(), &history).map_err(|e| e.to_string())?;
         }
     }
-    Ok(set)
+    Ok((set, archive))
+}
+
+/// Keeps the running definitions' files with their versions, so that the
+/// record of an edition never depends on its file (a failure is logged:
+/// the editions run all the same).
+pub fn keep<B: Backend>(backend: &B, archive: &Archive, editions: &Editions) {
+    let kept = backend
+        .open()
+        .and_then(|mut store| archive.keep(&mut store, editions));
+    if let Err(e) = kept {
+        warn!("cannot keep the definitions with the record: {e}");
+    }
 }
 
 /// Sets the gauge of editions running.

@@ -10,6 +10,7 @@
 //! - [`compose`]: an outbox row turned into an email;
 //! - [`links`]: validation-link tokens; [`status`]: the status view.
 
+pub mod archive;
 pub mod check_report;
 pub mod clock;
 pub mod compose;

@@ -9,6 +9,7 @@ use jalon_definition::diagnostic::did_you_mean;
 use jalon_definition::resolved::Edition;
 use jalon_definition::{check_paths, Limits, Report};
 
+use crate::archive::Archive;
 use crate::check_report;
 
 /// Why the editions cannot be loaded. Each says what to do.
@@ -61,19 +62,32 @@ fn checked(place: &Path) -> Result<Report, LoadError> {
 
 /// Every edition of a definitions folder (the daemon's set).
 pub fn editions(definitions: &Path) -> Result<Vec<Arc<Edition>>, LoadError> {
-    Ok(checked(definitions)?
-        .editions
+    editions_kept(definitions).map(|(editions, _)| editions)
+}
+
+/// The same, with the files to keep with the editions' versions.
+pub fn editions_kept(definitions: &Path) -> Result<(Vec<Arc<Edition>>, Archive), LoadError> {
+    let mut report = checked(definitions)?;
+    let archive = Archive::of(definitions, &report);
+    let editions = std::mem::take(&mut report.editions)
         .into_iter()
         .map(|(_, edition)| Arc::new(edition))
-        .collect())
+        .collect();
+    Ok((editions, archive))
 }
 
 /// The edition `id` of a definitions folder.
 pub fn edition(definitions: &Path, id: &str) -> Result<Arc<Edition>, LoadError> {
+    edition_kept(definitions, id).map(|(edition, _)| edition)
+}
+
+/// The same, with the files to keep with its version.
+pub fn edition_kept(definitions: &Path, id: &str) -> Result<(Arc<Edition>, Archive), LoadError> {
     let report = checked(definitions)?;
+    let archive = Archive::of(definitions, &report);
     let known: Vec<String> = report.editions.iter().map(|(_, e)| e.id.clone()).collect();
     match report.editions.into_iter().find(|(_, e)| e.id == id) {
-        Some((_, edition)) => Ok(Arc::new(edition)),
+        Some((_, edition)) => Ok((Arc::new(edition), archive)),
         None => Err(LoadError::NoSuchEdition {
             id: id.to_owned(),
             place: definitions.to_path_buf(),

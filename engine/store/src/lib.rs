@@ -243,6 +243,14 @@ pub trait Store {
     /// process tells that another one recorded something.
     fn last_seq(&self) -> Result<i64, StoreError>;
 
+    /// Keeps the files of a definition version an edition runs under (once
+    /// per version). Returns whether it was new.
+    fn archive(&mut self, edition: &str, version: &str, sources: &str) -> Result<bool, StoreError>;
+
+    /// The files of the version the edition's last event was recorded
+    /// under (else the last kept), when its file is gone.
+    fn archived(&self, edition: &str) -> Result<Option<String>, StoreError>;
+
     /// Records delivery attempts and their outcomes, in one transaction
     /// (outcomes that arrive together commit together).
     fn mark(&mut self, marks: &[Mark]) -> Result<(), StoreError>;

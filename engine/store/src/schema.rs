@@ -64,4 +64,13 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX links_by_edition ON links (edition);",
     // 4: the dispatcher reads only what is still to deliver.
     "CREATE INDEX outbox_pending ON outbox (edition, due_at) WHERE status = 'pending';",
+    // 5: every definition version an edition ran under, with its files, so
+    // that its record never depends on a file still being there.
+    "CREATE TABLE definitions (
+        edition TEXT NOT NULL,
+        version TEXT NOT NULL,
+        sources TEXT NOT NULL,
+        archived_at TEXT NOT NULL,
+        PRIMARY KEY (edition, version)
+    ) WITHOUT ROWID;",
 ];

@@ -388,6 +388,41 @@ impl Store for SqliteStore {
         self.highest_seq()
     }
 
+    fn archive(&mut self, edition: &str, version: &str, sources: &str) -> Result<bool, StoreError> {
+        let added = self
+            .conn
+            .execute(
+                "INSERT OR IGNORE INTO definitions (edition, version, sources, archived_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![edition, version, sources, Timestamp::now().to_string()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(added > 0)
+    }
+
+    fn archived(&self, edition: &str) -> Result<Option<String>, StoreError> {
+        // A file not yet migrated (opened read-only) has no archive.
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if version < 5 {
+            return Ok(None);
+        }
+        self.conn
+            .query_row(
+                "SELECT d.sources FROM definitions d
+                 LEFT JOIN (SELECT version, max(seq) AS seq FROM events WHERE edition = ?1
+                            GROUP BY version) e ON e.version = d.version
+                 WHERE d.edition = ?1
+                 ORDER BY coalesce(e.seq, 0) DESC, d.archived_at DESC LIMIT 1",
+                [edition],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
     fn editions_pending(&self) -> Result<Vec<String>, StoreError> {
         let mut statement = self
             .conn

@@ -11,6 +11,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use jalon_definition::resolved::Edition;
+use jalon_runtime::archive::Archive;
+use jalon_runtime::load::LoadError;
 use jalon_runtime::{load, local_time, Clock, FixedClock, SystemClock};
 use jalon_store::{Backend, History, SqliteBackend, SqliteStore, Store};
 use jiff::Timestamp;
@@ -25,9 +27,39 @@ pub struct Target {
 }
 
 impl Target {
-    /// The edition, from its definitions checked in full.
+    /// The edition, from its definitions checked in full; when its file
+    /// is gone from the folder, as the database kept it (reading only).
     pub fn edition(&self) -> Result<Arc<Edition>, Failure> {
-        Ok(load::edition(&self.definitions, &self.edition)?)
+        match load::edition(&self.definitions, &self.edition) {
+            Ok(edition) => Ok(edition),
+            Err(missing @ LoadError::NoSuchEdition { .. }) => {
+                let kept = match self.backend().open_read_only()? {
+                    Some(store) => store.archived(&self.edition)?,
+                    None => None,
+                };
+                let Some(kept) = kept else {
+                    return Err(missing.into());
+                };
+                let edition = Archive::restore(&kept, &self.edition)?;
+                eprintln!(
+                    "note: `{}` is no longer in `{}`: shown from the definition kept with its record (version {})",
+                    self.edition,
+                    self.definitions.display(),
+                    edition.version
+                );
+                Ok(edition)
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The edition to record into, and the database, which keeps the
+    /// edition's definition files with its version.
+    pub fn recording(&self) -> Result<(Arc<Edition>, SqliteStore), Failure> {
+        let (edition, archive) = load::edition_kept(&self.definitions, &self.edition)?;
+        let mut store = self.backend_store()?;
+        archive.keep(&mut store, std::slice::from_ref(&edition))?;
+        Ok((edition, store))
     }
 
     pub fn backend(&self) -> SqliteBackend {

@@ -7,6 +7,7 @@ use jalon_runtime::local_time::short as short_local;
 use jalon_runtime::record::{record, RecordError};
 use jalon_runtime::replay::replay;
 use jalon_runtime::{Clock, SystemClock};
+use jalon_store::Store;
 use jiff::civil::Date;
 
 use super::{clock, Target};
@@ -22,7 +23,7 @@ pub fn event(
     mut kind: EventKind,
     new_dates: Option<NewDates>,
 ) -> Result<String, Failure> {
-    let edition = target.edition()?;
+    let (edition, mut store) = target.recording()?;
     let at = clock(&edition, at)?.now();
     if let (
         Some(dates),
@@ -35,7 +36,7 @@ pub fn event(
         },
     ) = (new_dates, &mut kind)
     {
-        let history = target.history(&edition)?;
+        let history = store.history(&edition.id)?;
         let state = replay(edition.clone(), &history)?;
         let read = |flag: &str, text: &str, new_start: Option<Date>| {
             let expr = parse_date_expr(text).map_err(|e| {
@@ -65,7 +66,6 @@ pub fn event(
         channel: Channel::Cli,
         kind,
     };
-    let mut store = target.backend_store()?;
     let recorded = record(&mut store, &edition, &event, SystemClock.now())?;
     Ok(format!(
         "recorded #{}: {} ({}), {} message{} queued\n",
@@ -104,8 +104,7 @@ pub fn parse_scores(items: &[String]) -> Result<std::collections::BTreeMap<Strin
 /// `jalon import`: a recorded history, in one transaction.
 pub fn import(target: &Target, file: &std::path::Path) -> Result<String, Failure> {
     use jalon_runtime::history::{import_file, HistoryError};
-    let edition = target.edition()?;
-    let mut store = target.backend_store()?;
+    let (edition, mut store) = target.recording()?;
     let imported =
         import_file(&mut store, &edition, file, SystemClock.now()).map_err(|e| match e {
             HistoryError::Unreadable(report) => {
@@ -134,7 +133,7 @@ pub fn void(
     at: Option<&str>,
     reason: String,
 ) -> Result<String, Failure> {
-    let edition = target.edition()?;
+    let (edition, mut store) = target.recording()?;
     let at = clock(&edition, at)?.now();
     let event = Event {
         at,
@@ -142,7 +141,6 @@ pub fn void(
         channel: Channel::Cli,
         kind: EventKind::Void { seq, reason },
     };
-    let mut store = target.backend_store()?;
     let voided = jalon_runtime::record::void(&mut store, &edition, &event, SystemClock.now())?;
     let recorded = &voided.recorded;
     let mut out = format!(
