@@ -178,3 +178,73 @@ fn a_void_undoes_an_event_withdraws_its_messages_and_keeps_the_log() {
         &dir.path().join("definitions"),
     );
 }
+
+mod property {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use jalon_core::clock::{run_on_time, OnTime};
+    use jalon_core::{Channel, Event, EventKind, State};
+    use jalon_runtime::record::{record, void};
+    use jalon_runtime::replay::replay;
+    use jalon_runtime::{load, status};
+    use jalon_store::{Backend, SqliteBackend, Store};
+    use jiff::Timestamp;
+    use proptest::prelude::*;
+
+    /// The first acts of the real 2024-2025 edition's on-time year.
+    fn acts() -> (Arc<jalon_definition::resolved::Edition>, Vec<Event>) {
+        let definitions = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../definitions");
+        let edition = load::edition(&definitions, "2024-2025").expect("the real edition");
+        let mut state = State::new(edition.clone());
+        let mut events = run_on_time(&mut state, &OnTime::default(), |_, _| {});
+        events.truncate(12);
+        (edition, events)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        /// Voiding an event, then replaying the log, gives the state as if
+        /// it had never been recorded — or the void is refused because a
+        /// later act needs it, and nothing is written.
+        #[test]
+        fn voiding_then_replaying_is_never_having_recorded(k in 0..12usize) {
+            let (edition, events) = acts();
+            let now: Timestamp = "2026-11-29T12:00:00Z".parse().expect("an instant");
+            let dir = tempfile::tempdir().expect("a folder");
+            let mut voided = SqliteBackend::new(dir.path().join("voided.db")).open().expect("opens");
+            let mut never = SqliteBackend::new(dir.path().join("never.db")).open().expect("opens");
+            let mut seqs = Vec::new();
+            for (n, event) in events.iter().enumerate() {
+                seqs.push(record(&mut voided, &edition, event, now).expect("recorded").seq);
+                if n != k {
+                    // Without it, a later act may not fit: then the void must
+                    // be refused too.
+                    let _ = record(&mut never, &edition, event, now);
+                }
+            }
+            let cancel = Event {
+                at: events.last().expect("acts").at,
+                by: "serge-dobel".into(),
+                channel: Channel::Cli,
+                kind: EventKind::Void { seq: seqs[k], reason: "erreur".into() },
+            };
+            let before = voided.history("2024-2025").expect("history").events.len();
+            let at = events.last().expect("acts").at;
+            match void(&mut voided, &edition, &cancel, now) {
+                Ok(_) => {
+                    let after = replay(edition.clone(), &voided.history("2024-2025").expect("history")).expect("replays");
+                    let without = replay(edition.clone(), &never.history("2024-2025").expect("history")).expect("replays");
+                    prop_assert_eq!(status::table(&after, at), status::table(&without, at));
+                    prop_assert_eq!(never.history("2024-2025").expect("history").events.len(), events.len() - 1);
+                }
+                Err(_) => {
+                    prop_assert_eq!(voided.history("2024-2025").expect("history").events.len(), before);
+                    prop_assert!(never.history("2024-2025").expect("history").events.len() < events.len() - 1,
+                        "refused although every later act fits without it");
+                }
+            }
+        }
+    }
+}
