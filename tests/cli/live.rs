@@ -598,6 +598,10 @@ fn a_postponement_takes_relative_dates() {
         jury.contains("07/10/2024") && jury.contains("21/10/2024"),
         "{jury}"
     );
+    assert!(
+        jury.contains("(postponed ×1; planned "),
+        "planned beside actual: {jury}"
+    );
     let bad = run(
         &db,
         &[

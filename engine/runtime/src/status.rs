@@ -85,10 +85,16 @@ pub fn rows(state: &State, now: Timestamp) -> Vec<Row> {
                 _ => String::new(),
             },
         };
+        // Planned beside actual: what the definition said, once moved.
         let note = if instance.postponements > 0 {
-            format!("{note} (postponed ×{})", instance.postponements)
-                .trim()
-                .to_owned()
+            format!(
+                "{note} (postponed ×{}; planned {} → {})",
+                instance.postponements,
+                stage.start.strftime("%d/%m/%Y"),
+                stage.due.strftime("%d/%m/%Y")
+            )
+            .trim()
+            .to_owned()
         } else {
             note
         };
