@@ -13,7 +13,11 @@ use jalon_store::{Store, StoreError};
 use jiff::Timestamp;
 
 use crate::check_report;
-use crate::record::{self, ImportError, Imported, RecordError};
+use jalon_core::clock::deliver_until;
+use jalon_store::Entry;
+
+use crate::record::{not_future, RecordError};
+use crate::replay::replay;
 use crate::script;
 
 /// Why a history was not imported. Nothing was written.
@@ -69,7 +73,7 @@ pub fn import_file<S: Store>(
             event
         })
         .collect();
-    record::import(store, edition, &events, now).map_err(|e| match e {
+    import(store, edition, &events, now).map_err(|e| match e {
         ImportError::Event { index, source } => HistoryError::Refused {
             place: script
                 .steps
@@ -78,5 +82,92 @@ pub fn import_file<S: Store>(
             source,
         },
         ImportError::Store(e) => HistoryError::Store(e),
+    })
+}
+
+/// What an import did.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Imported {
+    /// Events written now.
+    pub recorded: usize,
+    /// Events of the file the log already held (an import run again).
+    pub already: usize,
+    /// Messages the imported acts made due, recorded expired: they belong
+    /// to the past the file tells, not to today's mail.
+    pub withheld: usize,
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The event at this index of the file does not fit.
+    #[error("event {} of the file: {source}", .index + 1)]
+    Event {
+        index: usize,
+        #[source]
+        source: RecordError,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Records a history in one transaction, all or nothing: events the log
+/// already holds (same instant, person and act) are skipped, so importing
+/// the same file twice records it once; the others are checked in order by
+/// the core. The messages they make due are recorded expired, never sent.
+pub fn import<S: Store>(
+    store: &mut S,
+    edition: &Arc<Edition>,
+    events: &[Event],
+    now: Timestamp,
+) -> Result<Imported, ImportError> {
+    let history = store.history(&edition.id)?;
+    let known = |event: &Event| {
+        history
+            .events
+            .iter()
+            .any(|s| s.event.at == event.at && s.event.by == event.by && s.event.kind == event.kind)
+    };
+    let mut state = replay(edition.clone(), &history).map_err(|orphaned| ImportError::Event {
+        index: 0,
+        source: RecordError::Orphaned(orphaned),
+    })?;
+    let mut entries = Vec::new();
+    let mut already = 0;
+    for (index, event) in events.iter().enumerate() {
+        if known(event) {
+            already += 1;
+            continue;
+        }
+        let failed = |source| ImportError::Event { index, source };
+        not_future(edition, event, now).map_err(failed)?;
+        state
+            .apply(event)
+            .map_err(|r| failed(RecordError::Refused(r)))?;
+        let mut due = Vec::new();
+        deliver_until(&mut state, event.at, |_, action| due.push(action.clone()));
+        entries.push(Entry::new(event.clone(), edition.version.clone(), due));
+    }
+    let withheld: Vec<jalon_store::Mark> = entries
+        .iter()
+        .flat_map(|e| &e.due)
+        .map(|action| jalon_store::Mark {
+            key: action.key.to_string(),
+            outcome: jalon_store::Delivery::Expired,
+            detail: Some("imported history: a past act's message, not sent by Jalon".into()),
+            at: now,
+            retry_at: None,
+            then_queue: Vec::new(),
+        })
+        .collect();
+    store.append(&edition.id, &entries)?;
+    // Right after, in the same process: a message of the past is never
+    // handed to delivery before this (the dispatcher reads them only in
+    // a later pass).
+    store.mark(&withheld)?;
+    Ok(Imported {
+        recorded: entries.len(),
+        already,
+        withheld: withheld.len(),
     })
 }

@@ -2,18 +2,23 @@
 //! every shell shares around it:
 //!
 //! - [`clock`]: what "now" is (the system's, a fixed `--at`, a test's shift);
-//! - [`load`]: the editions of a definitions folder, checked in full;
-//! - [`replay`]: a recorded history folded into a state;
-//! - [`record`]: the one step that records a human act;
+//! - [`load`]: the editions of a definitions folder, checked in full, and
+//!   [`archive`]: every version kept with the record;
+//! - [`replay`]: a recorded history folded into a state (voids applied);
+//! - [`record`]: the one step that records a human act; [`correction`]:
+//!   voids; [`history`]: imports of a recorded past ([`script`] reads them);
 //! - [`tick`]: the one step time drives (queue what is due, dispatch);
 //! - [`dispatch`] and [`delivery`]: the outbox delivered, and where to;
-//! - [`compose`]: an outbox row turned into an email;
+//!   [`payload`]: what an outbox row carries;
+//! - [`compose`]: an outbox row turned into an email; [`texts`]: the
+//!   built-in words in French and English;
 //! - [`links`]: validation-link tokens; [`status`]: the status view.
 
 pub mod archive;
 pub mod check_report;
 pub mod clock;
 pub mod compose;
+pub mod correction;
 pub mod delivery;
 pub mod dispatch;
 pub mod history;

@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use jalon_core::{Channel, Event, EventKind};
-use jalon_runtime::record::{record, void, RecordError};
+use jalon_runtime::correction::void;
+use jalon_runtime::record::{record, RecordError};
 use jalon_runtime::replay::replay;
 use jalon_runtime::{load, status};
 use jalon_store::{Backend, Delivery, SqliteBackend, Store};
@@ -185,7 +186,8 @@ mod property {
 
     use jalon_core::clock::{run_on_time, OnTime};
     use jalon_core::{Channel, Event, EventKind, State};
-    use jalon_runtime::record::{record, void};
+    use jalon_runtime::correction::void;
+    use jalon_runtime::record::record;
     use jalon_runtime::replay::replay;
     use jalon_runtime::{load, status};
     use jalon_store::{Backend, SqliteBackend, Store};

@@ -141,7 +141,7 @@ pub fn void(
         channel: Channel::Cli,
         kind: EventKind::Void { seq, reason },
     };
-    let voided = jalon_runtime::record::void(&mut store, &edition, &event, SystemClock.now())?;
+    let voided = jalon_runtime::correction::void(&mut store, &edition, &event, SystemClock.now())?;
     let recorded = &voided.recorded;
     let mut out = format!(
         "recorded #{}: void of #{seq} ({}), {} queued message(s) withdrawn, {} message(s) queued\n",
