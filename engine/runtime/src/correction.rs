@@ -20,7 +20,7 @@ pub struct Voided {
     pub already_sent: Vec<String>,
 }
 
-/// Records a void of event `seq` (the `event` is a [`EventKind::Void`]):
+/// Records a void of event `seq` (the `event` is a [`jalon_core::EventKind::Void`]):
 /// the state is rebuilt without it, messages queued that the state no
 /// longer implies are withdrawn in the same transaction (their keys free
 /// for an act that makes them due again), and what it already sent is

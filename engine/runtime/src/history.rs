@@ -48,7 +48,7 @@ pub fn shipped(definitions: &Path, edition: &Edition) -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
-/// Imports the history in `path` (see [`record::import`]).
+/// Imports the history in `path` (see [`import`]).
 pub fn import_file<S: Store>(
     store: &mut S,
     edition: &Arc<Edition>,

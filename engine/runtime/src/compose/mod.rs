@@ -1,7 +1,7 @@
 //! From an outbox row to the bytes handed to delivery: an engine action
 //! rendered under the current definition ([`messages`]), a digest written
 //! from the state when it goes ([`digest`]), or a notice to the
-//! coordinators that a message could not be delivered ([`notice`]).
+//! coordinators that a message could not be delivered (`notice`).
 
 pub mod digest;
 pub mod messages;
