@@ -795,3 +795,34 @@ fn the_record_outlives_the_definition_file() {
         here(Jalon::new().args(["complete", "2024-2025", "sourcing", "--by", "aline-pehau"])).run();
     refused.expect_code(2);
 }
+
+/// `plan --against DB`: what a definition would send now, given what the
+/// database recorded, before anything is saved or sent; it writes nothing.
+#[test]
+fn plan_against_a_database_previews_what_would_go_now() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = dir.path().join("jalon.db");
+    up_to_jury(&db);
+    let outbox_before = ok(&db, &["outbox", "2024-2025"]);
+    let file = root().join("definitions/editions/2024-2025.yaml");
+    let preview = Jalon::new()
+        .args(["plan", file.to_str().expect("utf-8"), "--against"])
+        .arg(&db)
+        .args(["--at", "2024-10-07 10:00"])
+        .run();
+    let text = preview.succeeds().stdout();
+    assert!(
+        text.contains("would send now (lun. 07/10/2024 10:00)"),
+        "{text}"
+    );
+    assert!(text.contains("SENT"), "{text}");
+    assert!(
+        text.contains("would go at once although their date has passed"),
+        "{text}"
+    );
+    assert_eq!(
+        ok(&db, &["outbox", "2024-2025"]),
+        outbox_before,
+        "nothing written"
+    );
+}

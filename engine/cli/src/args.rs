@@ -56,6 +56,12 @@ pub enum Command {
         /// The outcome assumed for scale-up decisions (default: the first that leads somewhere).
         #[arg(long, value_name = "ID")]
         outcome: Option<String>,
+        /// Instead of the on-time year: what this (changed) definition would send now, given what this database recorded.
+        #[arg(long, value_name = "DB")]
+        against: Option<PathBuf>,
+        /// With --against: as if it were this local time (default: now).
+        #[arg(long, value_name = "WHEN", requires = "against")]
+        at: Option<String>,
     },
     /// Play a scripted year with a virtual clock; write every message (.eml), the event log and the final status.
     Simulate {

@@ -92,8 +92,16 @@ fn run() -> Result<String, Failure> {
         Command::Schema => Ok(schema::json_schema_text()),
         Command::Plan {
             file,
+            against: Some(db),
+            at,
+            ..
+        } => files::plan_against(&file, &db, at.as_deref()),
+        Command::Plan {
+            file,
             format,
             outcome,
+            against: None,
+            ..
         } => files::plan(&file, format, outcome),
         Command::Simulate { file, script, out } => files::simulate(&file, &script, &out),
         Command::Graph { file, format } => files::graph(&file, format),

@@ -98,6 +98,68 @@ pub fn plan(file: &Path, format: PlanFormat, outcome: Option<String>) -> Result<
     Ok(text)
 }
 
+/// What a changed definition would send now, given what a database
+/// recorded: each message not yet queued, due by now, and whether its
+/// window is still open (sent) or closed (recorded expired). Writes nothing.
+pub fn plan_against(file: &Path, db: &Path, at: Option<&str>) -> Result<String, Failure> {
+    use jalon_core::clock::deliver_until;
+    use jalon_runtime::compose::messages;
+    use jalon_runtime::local_time::short;
+    use jalon_store::{Backend, SqliteBackend, Store};
+
+    let edition = edition_file(file)?;
+    let now = super::clock(&edition, at)?.now();
+    let history = match SqliteBackend::new(db).open_read_only()? {
+        Some(store) => store.history(&edition.id)?,
+        None => {
+            return Err(Failure::Usage(format!(
+                "there is no database `{}` (give the daemon's with --against)",
+                db.display()
+            )))
+        }
+    };
+    let mut state = jalon_runtime::replay::replay(edition.clone(), &history)?;
+    let templates = messages::templates(&edition)
+        .map_err(|e| Failure::Usage(format!("a template does not compile: {e}")))?;
+    let mut due = Vec::new();
+    deliver_until(&mut state, now, |_, action| due.push(action.clone()));
+    let mut out = format!(
+        "What `{}` would send now ({}), given the {} event(s) recorded in `{}`:\n",
+        file.display(),
+        short(&edition, now),
+        history.events.len(),
+        db.display()
+    );
+    if due.is_empty() {
+        out.push_str("  nothing\n");
+    }
+    for action in &due {
+        let open = action.expires_at.is_none_or(|t| t >= now);
+        let subject = messages::render(&templates, &state, action, None)
+            .map_or_else(|e| format!("TEMPLATE ERROR: {e}"), |r| r.subject);
+        let to = messages::mailbox(&edition, action.recipient)
+            .map_or_else(|| "(no address)".to_owned(), |m| m.name);
+        out.push_str(&format!(
+            "  {}  {}  {} → {}  « {} »\n",
+            short(&edition, action.due_at),
+            if open { "SENT   " } else { "EXPIRED" },
+            crate::plan::kind_word(action.kind),
+            to,
+            subject
+        ));
+    }
+    let late = due
+        .iter()
+        .filter(|a| a.expires_at.is_none_or(|t| t >= now) && a.due_at < now)
+        .count();
+    if late > 0 {
+        out.push_str(&format!(
+            "{late} message(s) would go at once although their date has passed: check the dates before saving.\n"
+        ));
+    }
+    Ok(out)
+}
+
 pub fn simulate(file: &Path, script_path: &Path, out: &Path) -> Result<String, Failure> {
     let edition = edition_file(file)?;
     let script = match script::read(script_path, &edition) {
