@@ -291,6 +291,10 @@ impl<'s> Builder<'s> {
             return;
         };
         let send_at = ready.max(self.instance.postponed_at.unwrap_or(ready));
+        // Not before the day's notice time: a stage ready at midnight (the
+        // edition's first day) invites people at 09:00, like its opening.
+        let day = crate::time::local_date(self.tz(), send_at);
+        let send_at = send_at.max(local(self.tz(), day, crate::time::NOTICE_TIME));
         let invited: Vec<usize> = match self.instance.participant {
             Some(p) => vec![p],
             None => (0..edition.participants.len())

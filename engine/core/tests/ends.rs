@@ -127,3 +127,26 @@ fn a_closed_edition_has_nothing_due_and_takes_no_more_events() {
     });
     assert_eq!(due, 0);
 }
+
+#[test]
+fn an_invitation_ready_at_midnight_goes_at_the_notice_time() {
+    let mut state = support::state("definitions/editions/exemple-2027.yaml");
+    let edition = state.edition().clone();
+    let mut invitations = Vec::new();
+    run_on_time(&mut state, &OnTime::default(), |_, action| {
+        if action.kind == MessageKind::SeminarInvitation {
+            invitations.push(action.due_at.to_zoned(edition.time_zone.clone()));
+        }
+    });
+    let first = invitations
+        .iter()
+        .min()
+        .expect("the example invites to a workshop");
+    assert_eq!(
+        first.strftime("%Y-%m-%d %H:%M").to_string(),
+        "2026-12-07 09:00"
+    );
+    assert!(invitations
+        .iter()
+        .all(|at| at.time() >= jalon_core::time::NOTICE_TIME));
+}
