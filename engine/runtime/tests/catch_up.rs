@@ -3,15 +3,13 @@
 //! once the approval is given, and an edition past its end sends nothing.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use jalon_core::{Channel, Event, EventKind};
 use jalon_delivery::DeliveryError;
 use jalon_runtime::compose::messages;
-use jalon_runtime::dispatch::Dispatcher;
 use jalon_runtime::record::record;
 use jalon_runtime::replay::replay;
-use jalon_runtime::{load, tick, Clock};
+use jalon_runtime::{tick, Clock};
 use jalon_store::{Backend, Delivery, SqliteBackend, Store};
 use jiff::SignedDuration;
 
@@ -76,17 +74,11 @@ fn status<S: Store>(store: &S, part: &str) -> Vec<Delivery> {
 }
 
 fn run<B: Backend>(backend: B, definitions: &Path) {
-    std::fs::create_dir_all(definitions).expect("a folder");
-    std::fs::write(definitions.join("reprise.yaml"), DEFINITION).expect("written");
-    let edition = load::edition(definitions, "reprise").expect("loads");
+    let edition = support::edition(definitions, "reprise", DEFINITION);
     let templates = messages::templates(&edition).expect("compile");
     let relay = Relay::default();
     let clock = Hand::at("2025-01-06T09:00:00Z");
-    let for_workers = relay.clone();
-    let mut dispatcher = Dispatcher::with_connector(Arc::new(clock.clone()), 1, None, move || {
-        for_workers.clone()
-    })
-    .expect("a dispatcher");
+    let mut dispatcher = support::dispatcher(&relay, &clock, 1);
     let mut store = backend.open().expect("opens");
     let mut tick_now = |store: &mut B::Store| {
         let history = store.history("reprise").expect("history");

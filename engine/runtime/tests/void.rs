@@ -8,9 +8,11 @@ use jalon_core::{Channel, Event, EventKind};
 use jalon_runtime::correction::void;
 use jalon_runtime::record::{record, RecordError};
 use jalon_runtime::replay::replay;
-use jalon_runtime::{load, status};
+use jalon_runtime::status;
 use jalon_store::{Backend, Delivery, SqliteBackend, Store};
 use jiff::Timestamp;
+
+mod support;
 
 const DEFINITION: &str = r#"programme:
   id: correction
@@ -76,9 +78,7 @@ fn voiding(seq: i64) -> EventKind {
 }
 
 fn run<B: Backend>(backend: B, definitions: &Path) {
-    std::fs::create_dir_all(definitions).expect("a folder");
-    std::fs::write(definitions.join("correction.yaml"), DEFINITION).expect("written");
-    let edition = load::edition(definitions, "correction").expect("loads");
+    let edition = support::edition(definitions, "correction", DEFINITION);
     let now = at("2025-02-20T12:00:00Z");
     let mut store = backend.open().expect("opens");
     let fresh = status::table(

@@ -77,3 +77,30 @@ impl Clock for Hand {
         *self.0.lock().expect("not poisoned")
     }
 }
+
+/// The edition `id` written as `yaml` in `definitions`, loaded and checked.
+pub fn edition(
+    definitions: &std::path::Path,
+    id: &str,
+    yaml: &str,
+) -> Arc<jalon_definition::resolved::Edition> {
+    std::fs::create_dir_all(definitions).expect("a folder");
+    std::fs::write(definitions.join(format!("{id}.yaml")), yaml).expect("written");
+    jalon_runtime::load::edition(definitions, id).expect("the edition loads")
+}
+
+/// A dispatcher of `workers` connections to `relay`, on `clock`.
+pub fn dispatcher(
+    relay: &Relay,
+    clock: &Hand,
+    workers: usize,
+) -> jalon_runtime::dispatch::Dispatcher<Relay> {
+    let for_workers = relay.clone();
+    jalon_runtime::dispatch::Dispatcher::with_connector(
+        Arc::new(clock.clone()),
+        workers,
+        None,
+        move || for_workers.clone(),
+    )
+    .expect("a dispatcher")
+}
