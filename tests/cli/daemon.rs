@@ -829,6 +829,11 @@ fn the_shipped_editions_start_closed_with_their_history_and_send_nothing() {
         });
     }
     eventually("/healthz", || daemon.healthy());
+    // The status page says it too.
+    let (code, page) = daemon.get("/editions/2024-2025").expect("the status page");
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("Closed on"), "{page}");
+    assert!(!page.contains("LATE"), "{page}");
     let (stopped, log) = daemon.stop("TERM", PATIENCE);
     assert!(stopped.success(), "{log}");
     assert!(!log.contains(" sent "), "{log}");
