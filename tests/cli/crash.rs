@@ -38,11 +38,13 @@ struct Daemon {
 }
 
 impl Daemon {
-    /// `jalon daemon --listen 127.0.0.1:0 EXTRA…` in `dir`, with no setting
-    /// from this process's environment but `skew`, if any.
+    /// `jalon daemon --listen 127.0.0.1:0 --send-late EXTRA…` in `dir`,
+    /// with no setting from this process's environment but `skew`, if any.
+    /// (The editions here begin in the past on purpose: what they make due
+    /// at the first start is sent, not held.)
     fn start(dir: &Path, extra: &[&str], skew: Option<i64>) -> Daemon {
         let mut daemon = Jalon::new()
-            .args(["daemon", "--listen", "127.0.0.1:0"])
+            .args(["daemon", "--listen", "127.0.0.1:0", "--send-late"])
             .args(extra)
             .current_dir(dir);
         if let Some(seconds) = skew {

@@ -41,12 +41,15 @@ impl Daemon {
         Daemon::start_with(dir, extra, &[])
     }
 
-    /// The same, with these variables set (all other JALON_* unset).
+    /// The same, with these variables set (all other JALON_* unset). The
+    /// fixtures' dates are past, so what they make due is sent, not held
+    /// (`JALON_SEND_LATE=true`), unless `variables` say otherwise.
     pub(crate) fn start_with(dir: &Path, extra: &[&str], variables: &[(&str, &str)]) -> Daemon {
         let mut child = Jalon::new()
             .args(["daemon", "--listen", "127.0.0.1:0"])
             .args(extra)
             .current_dir(dir)
+            .env("JALON_SEND_LATE", "true")
             .envs(variables)
             .command()
             .stdout(Stdio::null())
@@ -108,6 +111,13 @@ impl Daemon {
         let code = response.split(' ').nth(1)?.parse().ok()?;
         let body = response.split_once("\r\n\r\n")?.1.to_owned();
         Some((code, body))
+    }
+
+    /// The body of a page that answers 200.
+    pub(crate) fn body_of(&self, path: &str) -> String {
+        let (code, body) = self.get(path).expect("an answer");
+        assert_eq!(code, 200, "{path}: {body}");
+        body
     }
 
     pub(crate) fn healthy(&self) -> bool {
@@ -415,7 +425,7 @@ fn sleeps_until_the_first_message_of_a_future_edition() {
 
 /// The fixture's edition moved to start on `start` (today: its opening
 /// messages are due at once, and not expired).
-fn starting_on(dir: &Path, start: jiff::civil::Date) {
+pub(crate) fn starting_on(dir: &Path, start: jiff::civil::Date) {
     let end = start
         .checked_add(jiff::Span::new().days(290))
         .expect("its end");
@@ -612,6 +622,33 @@ fn a_saved_definition_is_reloaded_without_sighup_and_a_broken_one_mailed_once() 
         mails[0].contains("seminaire"),
         "the report itself: {}",
         mails[0]
+    );
+    // And the coordination of the edition concerned, once too.
+    let parsed: Vec<(String, String)> = outbox_emails(dir.path())
+        .iter()
+        .filter_map(|bytes| mail_parser::MessageParser::default().parse(bytes))
+        .map(|m| {
+            (
+                m.subject().unwrap_or_default().to_owned(),
+                m.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let told: Vec<&String> = parsed
+        .iter()
+        .filter(|(subject, _)| subject.starts_with("Définition refusée\u{a0}: Édition d'essai"))
+        .map(|(_, text)| text)
+        .collect();
+    let subjects: Vec<&String> = parsed.iter().map(|(s, _)| s).collect();
+    assert_eq!(
+        told.len(),
+        1,
+        "the coordination is told once: {subjects:#?}"
+    );
+    assert!(
+        told[0].contains("seminaire"),
+        "with the report: {}",
+        told[0]
     );
     let log = daemon.log();
     assert_eq!(

@@ -8,6 +8,7 @@ mod crash;
 mod daemon;
 mod digest;
 mod graph;
+mod hold;
 mod hostile;
 mod links;
 mod live;

@@ -225,6 +225,20 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Let go the messages the daemon held because they were already late
+    /// when their definition came in — or, with --drop, record them expired.
+    Release {
+        #[command(flatten)]
+        place: Where,
+        #[command(flatten)]
+        who: Who,
+        /// Never send them: record them expired.
+        #[arg(long)]
+        drop: bool,
+        /// Why, kept in the log.
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Move a stage's dates (stages dated from it follow).
     Postpone {
         #[command(flatten)]
@@ -302,7 +316,7 @@ pub enum Command {
     Outbox {
         #[command(flatten)]
         place: Where,
-        /// Only the messages in this state: pending, sent, failed or expired.
+        /// Only the messages in this state: pending, held, sent, failed or expired.
         #[arg(long, value_name = "STATE")]
         status: Option<String>,
     },
@@ -401,6 +415,7 @@ fn place_of(command: &mut Command) -> Option<&mut Where> {
         | Command::Record { place, .. }
         | Command::Withdraw { place, .. }
         | Command::Close { place, .. }
+        | Command::Release { place, .. }
         | Command::Import { place, .. }
         | Command::Void { place, .. }
         | Command::Postpone { place, .. }
@@ -614,6 +629,12 @@ impl Command {
                 },
             ),
             Command::Close { place, who, reason } => (place, who, EventKind::Close { reason }),
+            Command::Release {
+                place,
+                who,
+                drop,
+                reason,
+            } => (place, who, EventKind::Release { drop, reason }),
             Command::Withdraw {
                 place,
                 participant,

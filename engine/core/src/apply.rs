@@ -16,7 +16,10 @@ impl State {
         if let EventKind::Void { .. } = event.kind {
             return Err(Rejection::VoidNeedsTheLog);
         }
-        if let Some(closure) = &self.closed {
+        // What was held can still be dropped (or let go, to be found
+        // expired) after a close.
+        let releases = matches!(event.kind, EventKind::Release { .. });
+        if let Some(closure) = self.closed.as_ref().filter(|_| !releases) {
             return Err(Rejection::EditionClosed {
                 at: self.show(closure.at),
             });
@@ -211,6 +214,7 @@ impl State {
                 by: event.by.clone(),
                 reason: reason.clone(),
             }),
+            EventKind::Release { .. } => {}
         }
         self.last_event_at = Some(at);
         self.events_applied += 1;

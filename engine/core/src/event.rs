@@ -114,6 +114,15 @@ pub enum EventKind {
     /// state is as if it had never been recorded, and the log keeps both.
     /// The runtime applies it when it reads the log; the core alone cannot.
     Void { seq: i64, reason: String },
+    /// The messages held back because they would have gone late by surprise
+    /// go now, or (`drop`) never. The store applies it to the outbox; the
+    /// state does not change.
+    Release {
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        drop: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
 }
 
 impl EventKind {
@@ -131,6 +140,7 @@ impl EventKind {
             EventKind::Postpone { .. } => "postpone",
             EventKind::Close { .. } => "close",
             EventKind::Void { .. } => "void",
+            EventKind::Release { .. } => "release",
         }
     }
 }

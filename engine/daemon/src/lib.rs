@@ -58,6 +58,9 @@ pub struct Options<B: Backend> {
     pub operator: Option<String>,
     /// The `jalon.toml` the settings were read from, if any (for the log).
     pub settings_file: Option<PathBuf>,
+    /// Send what a new definition makes already late, rather than hold it
+    /// for a release (see `jalon_runtime::hold`).
+    pub send_late: bool,
     /// What "now" is: the system's, or a test's shifted one.
     pub clock: Arc<dyn Clock>,
 }
@@ -144,7 +147,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
     let for_histories = editions.clone();
     let clock = options.clock.clone();
     let _ = tokio::task::spawn_blocking(move || {
-        reload::keep(&backend, &archive, &for_histories);
+        reload::keep(&backend, &archive, &for_histories, clock.now());
         import_shipped_histories(&backend, &definitions, &for_histories, &*clock)
     })
     .await;
@@ -184,6 +187,8 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
             health: health.clone(),
             wake: wake.clone(),
             clock: options.clock.clone(),
+            operator: operator.clone(),
+            send_late: options.send_late,
         }
         .run(dispatcher, editions_rx, stop_rx.clone()),
     );
@@ -193,6 +198,8 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
         editions: editions_tx,
         health: health.clone(),
         operator,
+        clock: options.clock.clone(),
+        wake: wake.clone(),
     };
     let watched = watch_definitions(&options.definitions);
     tokio::spawn(async move {

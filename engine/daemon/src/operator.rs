@@ -1,5 +1,6 @@
-//! The operator's email about a rejected reload: the whole report, as
-//! logged, through the daemon's own delivery. One email per distinct
+//! The operator's emails, through the daemon's own delivery: a rejected
+//! reload (the whole report, as logged), and late messages held for a
+//! release. One email per distinct
 //! rejection: its Message-ID (and its file in an `.eml` folder) comes from a
 //! hash of the report and of the set still running, so a file saved broken
 //! ten times sends one email, while the same mistake made again after a
@@ -9,12 +10,12 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use jalon_definition::resolved::Language;
+use jalon_definition::resolved::{Edition, Language};
 use jalon_delivery::{Deliver, Outgoing};
 use jalon_message::{message_id, to_eml, Email, Mailbox};
 use jalon_runtime::compose::messages::{self, MAIL_DOMAIN};
 use jalon_runtime::delivery::DeliverySettings;
-use jalon_runtime::texts;
+use jalon_runtime::texts::{self, Args};
 use jiff::Timestamp;
 use tracing::{error, info, warn};
 
@@ -26,6 +27,19 @@ const REMEMBERED: usize = 64;
 /// The longest a delivery of this email may take (a relay that does not
 /// answer), so that tasks do not pile up.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// One email to the operator, before it is written out.
+struct Told {
+    /// Its idempotency key: the same key is told once.
+    key: String,
+    /// What it is about, for the log (`rejection`).
+    about: &'static str,
+    from: Mailbox,
+    zone: jiff::tz::TimeZone,
+    subject: String,
+    text: String,
+    html: Option<String>,
+}
 
 pub struct Operator {
     address: String,
@@ -59,28 +73,83 @@ impl Operator {
                 name: "Jalon".to_owned(),
                 email: format!("jalon@{MAIL_DOMAIN}"),
             });
-        let id = message_id(&key, domain(&from.email));
+        // The programme's time, which its operator most likely lives in.
+        let zone = running
+            .first()
+            .map_or_else(jiff::tz::TimeZone::system, |e| e.time_zone.clone());
+        self.tell(Told {
+            key,
+            about: "rejection",
+            from,
+            zone,
+            subject: format!("Jalon : {}", both("operator-subject")),
+            text: text(trigger, report, &versions),
+            html: Some(preformatted(trigger, report, &versions)),
+        });
+    }
+
+    /// Emails that late messages of `edition` are held (once per version:
+    /// a restart does not tell again).
+    pub fn held(self: &Arc<Self>, edition: &Edition, count: usize) {
+        let key = format!("operator/held/{}/{}", edition.id, edition.version);
+        let args = Args::new()
+            .number("count", count)
+            .text("edition", edition.id.clone());
+        let both_args = |id: &str| {
+            format!(
+                "{}\n{}",
+                texts::text(Language::Fr, id, &args),
+                texts::text(Language::En, id, &args)
+            )
+        };
+        self.tell(Told {
+            key,
+            about: "hold",
+            from: messages::sender(edition),
+            zone: edition.time_zone.clone(),
+            subject: format!(
+                "Jalon : {} / {}",
+                texts::text(Language::Fr, "operator-held-subject", &args),
+                texts::text(Language::En, "operator-held-subject", &args)
+            ),
+            text: format!(
+                "{}\n\n{}\n",
+                both_args("operator-held"),
+                both_args("operator-held-what")
+            ),
+            html: None,
+        });
+    }
+
+    /// Sends one email to the operator, unless an email with the same key
+    /// was told already.
+    fn tell(self: &Arc<Self>, told: Told) {
+        let id = message_id(&told.key, domain(&told.from.email));
         if !self.remember(&id) {
-            info!(message_id = %id, "the operator was already told of this rejection");
+            info!(message_id = %id, "the operator was already told of this {}", told.about);
             return;
         }
+        let Told {
+            key,
+            from,
+            zone,
+            subject,
+            text,
+            html,
+            ..
+        } = told;
         let email = Email {
             idempotency_key: key.clone(),
-            // The programme's time, which its operator most likely lives in.
-            date: Timestamp::now().to_zoned(
-                running
-                    .first()
-                    .map_or_else(jiff::tz::TimeZone::system, |e| e.time_zone.clone()),
-            ),
+            date: Timestamp::now().to_zoned(zone),
             from,
             reply_to: None,
             to: vec![Mailbox {
                 name: String::new(),
                 email: self.address.clone(),
             }],
-            subject: format!("Jalon : {}", both("operator-subject")),
-            text: text(trigger, report, &versions),
-            html: Some(preformatted(trigger, report, &versions)),
+            subject,
+            text,
+            html,
             invite: None,
         };
         let bytes = match to_eml(&email, MAIL_DOMAIN) {
@@ -101,14 +170,14 @@ impl Operator {
         tokio::spawn(async move {
             match tokio::time::timeout(DELIVERY_TIMEOUT, operator.deliver(&outgoing)).await {
                 Ok(Ok(())) => {
-                    info!(message_id = %id, to = %operator.address, "the operator was emailed the rejection")
+                    info!(message_id = %id, to = %operator.address, "the operator was emailed")
                 }
                 Ok(Err(e)) => {
-                    warn!(message_id = %id, "cannot email the operator the rejection: {e}");
+                    warn!(message_id = %id, "cannot email the operator: {e}");
                     operator.forget(&id);
                 }
                 Err(_) => {
-                    warn!(message_id = %id, "cannot email the operator the rejection: no answer in {} s", DELIVERY_TIMEOUT.as_secs());
+                    warn!(message_id = %id, "cannot email the operator: no answer in {} s", DELIVERY_TIMEOUT.as_secs());
                     operator.forget(&id);
                 }
             }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use jalon_definition::resolved::Edition;
 use jalon_runtime::compose::messages;
 use jalon_runtime::dispatch::Dispatcher;
+use jalon_runtime::hold::threshold;
 use jalon_runtime::replay::{replay, Orphaned};
 use jalon_runtime::tick::{tick, TickError};
 use jalon_runtime::Clock;
@@ -39,6 +40,8 @@ pub struct EditionPass {
     pub expired: Vec<String>,
     pub retry: Vec<(String, String)>,
     pub failed: Vec<(String, String)>,
+    /// Messages newly held for a release.
+    pub held: usize,
     /// When something of this edition falls due next (an action, or a retry).
     pub next: Option<Timestamp>,
 }
@@ -51,6 +54,7 @@ impl EditionPass {
             expired: Vec::new(),
             retry: Vec::new(),
             failed: Vec::new(),
+            held: 0,
             next,
         }
     }
@@ -73,13 +77,15 @@ pub struct Seen {
 /// What passes remember, by edition id.
 pub type Cache = HashMap<String, Seen>;
 
-/// Runs every edition in turn; one edition's failure does not stop the others.
+/// Runs every edition in turn; one edition's failure does not stop the
+/// others. With `hold`, what a new definition makes already late is held.
 pub fn pass_all<B: Backend>(
     backend: &B,
     editions: &[Arc<Edition>],
     dispatcher: &mut Dispatcher,
     cache: &mut Cache,
     clock: &dyn Clock,
+    hold: bool,
 ) -> Result<Vec<Outcome>, StoreError> {
     let mut store = backend.open()?;
     cache.retain(|id, _| editions.iter().any(|e| &e.id == id));
@@ -91,7 +97,8 @@ pub fn pass_all<B: Backend>(
     Ok(order
         .into_iter()
         .map(|edition| {
-            let outcome = pass(&mut store, edition, dispatcher, cache, clock);
+            let waits = waiting.contains(&edition.id);
+            let outcome = pass(&mut store, edition, dispatcher, cache, clock, waits, hold);
             if outcome.is_err() {
                 // Try it again in full next time.
                 cache.remove(&edition.id);
@@ -102,17 +109,22 @@ pub fn pass_all<B: Backend>(
 }
 
 /// Whether an edition can be left alone: same definition, no event since
-/// the last pass, nothing due yet. Returns when it next needs a pass.
+/// the last pass, nothing due yet (nor queued meanwhile without an event,
+/// such as a notice of a refused reload). Returns when it next needs a pass.
 fn resting(
     store: &impl Store,
     edition: &Arc<Edition>,
     cache: &Cache,
     now: Timestamp,
+    waits: bool,
 ) -> Result<Option<Option<Timestamp>>, StoreError> {
     let Some(seen) = cache.get(&edition.id) else {
         return Ok(None);
     };
     if !Arc::ptr_eq(&seen.edition, edition) || seen.next.is_some_and(|next| next <= now) {
+        return Ok(None);
+    }
+    if waits && store.pending(&edition.id)?.iter().any(|e| e.ready(now)) {
         return Ok(None);
     }
     let news = !store.events_since(&edition.id, seen.last_seq)?.is_empty();
@@ -125,17 +137,25 @@ fn pass<S: Store + Send>(
     dispatcher: &mut Dispatcher,
     cache: &mut Cache,
     clock: &dyn Clock,
+    waits: bool,
+    hold: bool,
 ) -> Result<EditionPass, PassError> {
     let now = clock.now();
-    if let Some(next) = resting(store, edition, cache, now)? {
+    if let Some(next) = resting(store, edition, cache, now, waits)? {
         return Ok(EditionPass::resting(next));
     }
     let history = store.history(&edition.id)?;
     let mut state = replay(edition.clone(), &history)?;
     let templates = messages::templates(edition).map_err(|e| PassError::Template(e.to_string()))?;
-    let done = tick(store, &mut state, &templates, dispatcher, now)?;
+    let hold = if hold {
+        threshold(store, edition, &history)?
+    } else {
+        None
+    };
+    let done = tick(store, &mut state, &templates, dispatcher, now, hold)?;
     let mut pass = EditionPass::resting(done.next);
     pass.counts.due = done.queued as u64;
+    pass.held = done.held;
     for report in std::iter::once(done.report).chain(done.notices) {
         pass.counts.sent += report.sent as u64;
         pass.counts.retried += report.retry.len() as u64;

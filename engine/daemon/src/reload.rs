@@ -16,9 +16,12 @@ use tracing::{error, info, warn};
 
 use jalon_definition::resolved::Edition;
 use jalon_runtime::archive::Archive;
-use jalon_runtime::load;
+use jalon_runtime::load::{self, LoadError};
+use jalon_runtime::payload::RejectedNotice;
 use jalon_runtime::replay::replay;
-use jalon_store::{Backend, Store};
+use jalon_runtime::Clock;
+use jalon_store::{Backend, Store, StoreError};
+use jiff::Timestamp;
 
 use super::http::Health;
 use super::operator::Operator;
@@ -31,6 +34,9 @@ pub struct Reloader<B: Backend> {
     pub health: Arc<Health>,
     /// Told of rejections by email, when configured.
     pub operator: Option<Arc<Operator>>,
+    pub clock: Arc<dyn Clock>,
+    /// Rung when the coordination's notices of a rejection are queued.
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 impl<B: Backend> Reloader<B> {
@@ -69,8 +75,9 @@ impl<B: Backend> Reloader<B> {
         let report = match checked {
             Ok(Ok((set, archive))) => {
                 let set: Editions = Arc::new(set);
-                let (backend, kept) = (self.backend.clone(), set.clone());
-                let _ = tokio::task::spawn_blocking(move || keep(&backend, &archive, &kept)).await;
+                let (backend, kept, now) = (self.backend.clone(), set.clone(), self.clock.now());
+                let _ =
+                    tokio::task::spawn_blocking(move || keep(&backend, &archive, &kept, now)).await;
                 if versions(&set) == versions(&running) {
                     info!(
                         trigger,
@@ -95,7 +102,29 @@ impl<B: Backend> Reloader<B> {
                 self.editions.send_replace(set);
                 return;
             }
-            Ok(Err(problem)) => problem.trim_end().to_owned(),
+            Ok(Err(refusal)) => {
+                let (backend, running, now) =
+                    (self.backend.clone(), running.clone(), self.clock.now());
+                let told = tokio::task::spawn_blocking(move || {
+                    let told = tell_coordination(&backend, &refusal, &running, now);
+                    (refusal.report, told)
+                })
+                .await;
+                match told {
+                    Ok((report, told)) => {
+                        match told {
+                            Ok(0) => {}
+                            Ok(queued) => {
+                                info!(queued, "the coordination of the editions concerned is told of the rejection");
+                                self.wake.notify_one();
+                            }
+                            Err(e) => warn!("cannot tell the coordination of the rejection: {e}"),
+                        }
+                        report.trim_end().to_owned()
+                    }
+                    Err(e) => format!("the check failed: {e}"),
+                }
+            }
             Err(e) => format!("the check failed: {e}"),
         };
         error!(
@@ -137,24 +166,87 @@ fn versions(set: &Editions) -> Vec<(&str, &str)> {
 fn check<B: Backend>(
     definitions: &Path,
     backend: &B,
-) -> Result<(Vec<Arc<Edition>>, Archive), String> {
-    let (set, archive) = load::editions_kept(definitions).map_err(|e| e.to_string())?;
-    if let Some(store) = backend.open_read_only().map_err(|e| e.to_string())? {
+) -> Result<(Vec<Arc<Edition>>, Archive), Refusal> {
+    let (set, archive) = load::editions_kept(definitions).map_err(|e| {
+        let concerns = match &e {
+            // The editions that did not check: the others are fine.
+            LoadError::Invalid { report, .. } => Concerns::AllBut(
+                report
+                    .editions
+                    .iter()
+                    .map(|(_, edition)| edition.id.clone())
+                    .collect(),
+            ),
+            _ => Concerns::AllBut(Vec::new()),
+        };
+        Refusal {
+            report: e.to_string(),
+            concerns,
+        }
+    })?;
+    let unreadable = |e: StoreError| Refusal {
+        report: e.to_string(),
+        concerns: Concerns::Only(Vec::new()),
+    };
+    if let Some(store) = backend.open_read_only().map_err(unreadable)? {
         for edition in &set {
-            let history = store.history(&edition.id).map_err(|e| e.to_string())?;
-            replay(edition.clone(), &history).map_err(|e| e.to_string())?;
+            let history = store.history(&edition.id).map_err(unreadable)?;
+            replay(edition.clone(), &history).map_err(|e| Refusal {
+                report: e.to_string(),
+                concerns: Concerns::Only(vec![edition.id.clone()]),
+            })?;
         }
     }
     Ok((set, archive))
 }
 
+/// Why a reload was refused, and whose coordination should hear of it.
+struct Refusal {
+    report: String,
+    concerns: Concerns,
+}
+
+/// The running editions a refusal concerns.
+enum Concerns {
+    /// Every one but these (which checked).
+    AllBut(Vec<String>),
+    Only(Vec<String>),
+}
+
+impl Concerns {
+    fn includes(&self, id: &str) -> bool {
+        match self {
+            Concerns::AllBut(fine) => !fine.iter().any(|f| f == id),
+            Concerns::Only(these) => these.iter().any(|t| t == id),
+        }
+    }
+}
+
+/// Queues, for the coordination of each running edition a refusal
+/// concerns, a notice with the report (delivered by the next pass).
+/// Returns how many were queued.
+fn tell_coordination<B: Backend>(
+    backend: &B,
+    refusal: &Refusal,
+    running: &Editions,
+    now: Timestamp,
+) -> Result<usize, StoreError> {
+    let mut store = backend.open()?;
+    let mut queued = 0;
+    for edition in running.iter().filter(|e| refusal.concerns.includes(&e.id)) {
+        let notices = RejectedNotice::messages(&refusal.report, edition, now);
+        queued += store.queue(&edition.id, &notices)?;
+    }
+    Ok(queued)
+}
+
 /// Keeps the running definitions' files with their versions, so that the
 /// record of an edition never depends on its file (a failure is logged:
 /// the editions run all the same).
-pub fn keep<B: Backend>(backend: &B, archive: &Archive, editions: &Editions) {
+pub fn keep<B: Backend>(backend: &B, archive: &Archive, editions: &Editions, now: Timestamp) {
     let kept = backend
         .open()
-        .and_then(|mut store| archive.keep(&mut store, editions));
+        .and_then(|mut store| archive.keep(&mut store, editions, now));
     if let Err(e) = kept {
         warn!("cannot keep the definitions with the record: {e}");
     }

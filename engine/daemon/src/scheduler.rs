@@ -16,6 +16,7 @@ use tracing::{debug, error, info, warn};
 
 use super::http::Health;
 use super::metrics::Counts;
+use super::operator::Operator;
 use super::pass::{self, Cache, EditionPass, PassError};
 
 /// The running set of editions: replaced whole on reload, so a pass sees
@@ -42,6 +43,10 @@ pub struct Loop<B: Backend> {
     /// through a link, an operator's command): the loop passes at once.
     pub wake: Arc<Notify>,
     pub clock: Arc<dyn Clock>,
+    /// Told of late messages held, when configured.
+    pub operator: Option<Arc<Operator>>,
+    /// Nothing is held (see `jalon_runtime::hold`).
+    pub send_late: bool,
 }
 
 /// What passes keep from one to the next: what each edition needs to be
@@ -104,6 +109,8 @@ impl<B: Backend> Loop<B> {
         let passes = passes.clone();
         let backend = self.backend.clone();
         let clock = self.clock.clone();
+        let running = set.clone();
+        let hold = !self.send_late;
         let done = tokio::task::spawn_blocking(move || {
             // A pass that panicked leaves the cache poisoned: start again
             // from what is recorded.
@@ -113,7 +120,7 @@ impl<B: Backend> Loop<B> {
                 passes
             });
             let Passes { cache, dispatcher } = &mut *passes;
-            pass::pass_all(&backend, &set, dispatcher, cache, &*clock)
+            pass::pass_all(&backend, &set, dispatcher, cache, &*clock, hold)
         })
         .await;
         let retry_later = self.clock.now().checked_add(AFTER_FAILURE).ok();
@@ -136,6 +143,9 @@ impl<B: Backend> Loop<B> {
                     self.health.metrics.add(&done.counts);
                     add(&mut total, &done.counts);
                     log_edition(edition, done);
+                    if done.held > 0 {
+                        self.tell_held(&running, edition, done.held);
+                    }
                     next = [next, done.next].into_iter().flatten().min();
                 }
                 Err(e) => {
@@ -156,6 +166,25 @@ impl<B: Backend> Loop<B> {
             passes.len()
         );
         next
+    }
+}
+
+impl<B: Backend> Loop<B> {
+    /// Late messages were held: the log and the operator say so (the
+    /// coordination's email is in the outbox already).
+    fn tell_held(&self, set: &Editions, edition: &str, held: usize) {
+        warn!(
+            edition,
+            held,
+            "edition {edition}: {held} message(s) HELD, already late when their definition came in; \
+             see `jalon outbox {edition} --status held`, then `jalon release {edition} --by PERSON` \
+             (or --drop)"
+        );
+        if let (Some(operator), Some(found)) =
+            (&self.operator, set.iter().find(|e| e.id == edition))
+        {
+            operator.held(found, held);
+        }
     }
 }
 

@@ -116,9 +116,12 @@ fn render<B: Backend>(
     edition: Arc<Edition>,
     now: Timestamp,
 ) -> Result<String, String> {
-    let history = match backend.open_read_only().map_err(|e| e.to_string())? {
-        Some(store) => store.history(&edition.id).map_err(|e| e.to_string())?,
-        None => History::default(),
+    let (history, held) = match backend.open_read_only().map_err(|e| e.to_string())? {
+        Some(store) => (
+            store.history(&edition.id).map_err(|e| e.to_string())?,
+            store.held(&edition.id).map_err(|e| e.to_string())?.len(),
+        ),
+        None => (History::default(), 0),
     };
     let state = replay(edition.clone(), &history).map_err(|e| e.to_string())?;
     let title = format!("{} — {}", edition.programme_name, edition.name);
@@ -139,6 +142,15 @@ fn render<B: Backend>(
         body.push_str(&format!(
             "<p><strong>{}</strong></p>\n",
             escape(&text(LANGUAGE, "status-closed", &closed))
+        ));
+    }
+    if held > 0 {
+        let held = Args::new()
+            .number("count", held)
+            .text("edition", edition.id.clone());
+        body.push_str(&format!(
+            "<p><strong>{}</strong></p>\n",
+            escape(&text(LANGUAGE, "status-held", &held))
         ));
     }
     body.push_str("<table>\n<tr>");

@@ -32,15 +32,17 @@ impl Archive {
         Archive { files }
     }
 
-    /// Keeps these files for each edition's version (once per version).
+    /// Keeps these files for each edition's version (once per version, as
+    /// first seen at `now`).
     pub fn keep<S: Store>(
         &self,
         store: &mut S,
         editions: &[Arc<Edition>],
+        now: jiff::Timestamp,
     ) -> Result<(), StoreError> {
         let text = serde_json::to_string(self).unwrap_or_default();
         for edition in editions {
-            store.archive(&edition.id, &edition.version, &text)?;
+            store.archive(&edition.id, &edition.version, &text, now)?;
         }
         Ok(())
     }

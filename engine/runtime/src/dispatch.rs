@@ -264,7 +264,7 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
                     report.expired += 1;
                     report.expired_keys.push(m.key);
                 }
-                Delivery::Pending => {}
+                Delivery::Pending | Delivery::Held => {}
             }
         }
         Ok(report)

@@ -8,6 +8,7 @@
 //! - [`record`]: the one step that records a human act; [`correction`]:
 //!   voids; [`history`]: imports of a recorded past ([`script`] reads them);
 //! - [`tick`]: the one step time drives (queue what is due, dispatch);
+//!   [`hold`]: what would go late by surprise waits for a release;
 //! - [`dispatch`] and [`delivery`]: the outbox delivered, and where to;
 //!   [`payload`]: what an outbox row carries;
 //! - [`compose`]: an outbox row turned into an email; [`texts`]: the
@@ -22,6 +23,7 @@ pub mod correction;
 pub mod delivery;
 pub mod dispatch;
 pub mod history;
+pub mod hold;
 pub mod links;
 pub mod load;
 pub mod local_time;

@@ -12,6 +12,17 @@ const NOTICE_KIND: &str = "delivery_failure";
 /// The kind of a periodic digest.
 const DIGEST_KIND: &str = "digest";
 
+/// The kind of a notice to the coordinators that messages are held.
+pub(crate) const HELD_KIND: &str = "held";
+
+/// The kind of a notice to the coordinators that a changed definition was
+/// refused.
+const REJECTED_KIND: &str = "reload_rejected";
+
+/// The longest report a rejection notice carries (the operator's log has
+/// it whole).
+const REPORT_CAP: usize = 20_000;
+
 /// An outbox row, read back.
 #[derive(Debug)]
 pub enum Payload {
@@ -21,6 +32,57 @@ pub enum Payload {
     Notice(Notice),
     /// One firing of a digest.
     Digest(Firing),
+    /// The coordination told that late messages are held for a release.
+    Held(crate::hold::HeldNotice),
+    /// The coordination told that a changed definition was refused.
+    Rejected(RejectedNotice),
+}
+
+/// What the check of a refused definition found.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RejectedNotice {
+    pub report: String,
+}
+
+impl RejectedNotice {
+    /// One row per coordinator of `edition`, due at `now`; once per
+    /// distinct report (a file saved broken ten times tells once).
+    pub fn messages(
+        report: &str,
+        edition: &jalon_definition::resolved::Edition,
+        now: Timestamp,
+    ) -> Vec<NewMessage> {
+        let mut report = report.to_owned();
+        if report.len() > REPORT_CAP {
+            let mut cut = REPORT_CAP;
+            while !report.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            report.truncate(cut);
+            report.push_str("\n…\n");
+        }
+        let digest = jalon_message::message_id(&report, "x");
+        let digest = digest
+            .trim_start_matches('<')
+            .split('@')
+            .next()
+            .unwrap_or_default();
+        let body = serde_json::to_string(&RejectedNotice { report }).unwrap_or_default();
+        crate::compose::coordinators(edition)
+            .iter()
+            .map(|c| {
+                let recipient = Addressee::Person(&c.id).to_string();
+                NewMessage {
+                    key: format!("{}/reload-rejected/{digest}/{recipient}", edition.id),
+                    kind: REJECTED_KIND.to_owned(),
+                    due_at: now,
+                    expires_at: None,
+                    recipient,
+                    body: body.clone(),
+                }
+            })
+            .collect()
+    }
 }
 
 /// What a notice says.
@@ -49,13 +111,16 @@ impl Payload {
         Ok(match entry.kind.as_str() {
             NOTICE_KIND => Payload::Notice(serde_json::from_str(body).map_err(unreadable)?),
             DIGEST_KIND => Payload::Digest(serde_json::from_str(body).map_err(unreadable)?),
+            HELD_KIND => Payload::Held(serde_json::from_str(body).map_err(unreadable)?),
+            REJECTED_KIND => Payload::Rejected(serde_json::from_str(body).map_err(unreadable)?),
             _ => Payload::Action(Box::new(serde_json::from_str(body).map_err(unreadable)?)),
         })
     }
 
-    /// Whether a row is a notice (notices are never escalated).
+    /// Whether a row is a notice to the coordination (notices are never
+    /// escalated).
     pub fn is_notice(entry: &OutboxEntry) -> bool {
-        entry.kind == NOTICE_KIND
+        [NOTICE_KIND, HELD_KIND, REJECTED_KIND].contains(&entry.kind.as_str())
     }
 
     /// Whether a row is a validation request (it carries links).

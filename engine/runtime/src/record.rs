@@ -7,9 +7,9 @@
 use std::sync::Arc;
 
 use jalon_core::clock::deliver_until;
-use jalon_core::{Event, Rejection, State};
+use jalon_core::{Event, EventKind, Rejection, State};
 use jalon_definition::resolved::Edition;
-use jalon_store::{ByLink, Claim, Entry, History, Recorded, Store, StoreError};
+use jalon_store::{ByLink, Claim, Entry, History, Recorded, Release, Store, StoreError};
 use jiff::Timestamp;
 
 use crate::replay::{replay, Orphaned};
@@ -97,7 +97,11 @@ fn decide(
     state.apply(event).map_err(Decline::Refused)?;
     let mut due = Vec::new();
     deliver_until(&mut state, event.at, |_, action| due.push(action.clone()));
-    Ok(Entry::new(event.clone(), edition.version.clone(), due))
+    let mut entry = Entry::new(event.clone(), edition.version.clone(), due);
+    if let EventKind::Release { drop, .. } = event.kind {
+        entry.release = Some(if drop { Release::Drop } else { Release::Send });
+    }
+    Ok(entry)
 }
 
 /// Records one event (optimistically: decided again if another writer went
@@ -109,6 +113,12 @@ pub fn record<S: Store>(
     now: Timestamp,
 ) -> Result<Recorded, RecordError> {
     not_future(edition, event, now)?;
+    if matches!(event.kind, EventKind::Release { .. }) && store.held(&edition.id)?.is_empty() {
+        return Err(RecordError::Precondition(format!(
+            "nothing is held for `{}`: there is nothing to release",
+            edition.id
+        )));
+    }
     let recorded = store.record(&edition.id, |history| decide(edition, history, event, None))?;
     Ok(recorded?)
 }

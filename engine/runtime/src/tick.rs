@@ -13,12 +13,15 @@ use jiff::Timestamp;
 
 use crate::compose::digest;
 use crate::dispatch::{DispatchError, Dispatcher, Report};
+use crate::hold::HeldNotice;
 
 /// What a tick did.
 #[derive(Debug, Default)]
 pub struct Tick {
     /// Messages newly queued (actions and digests).
     pub queued: usize,
+    /// Messages newly held for a release (see [`crate::hold`]).
+    pub held: usize,
     /// The first round of delivery.
     pub report: Report,
     /// The second round, when the first queued notices to the coordinators.
@@ -37,40 +40,68 @@ pub enum TickError {
 }
 
 /// One tick of `state`'s edition at `now`: [`queue`], then [`deliver`].
+/// What falls due before `hold` is held (see [`crate::hold`]).
 pub fn tick<S: Store + Send, D: Deliver + Send + 'static>(
     store: &mut S,
     state: &mut State,
     templates: &Templates,
     dispatcher: &mut Dispatcher<D>,
     now: Timestamp,
+    hold: Option<Timestamp>,
 ) -> Result<Tick, TickError> {
-    let queued = queue(store, state, now)?;
+    let Queued { queued, held } = queue(store, state, now, hold)?;
     let (report, notices) = deliver(store, state, templates, dispatcher)?;
     Ok(Tick {
         queued,
+        held,
         report,
         notices,
         next: next(store, state, now)?,
     })
 }
 
+/// What [`queue`] added to the outbox.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Queued {
+    /// To go (actions, digests, notices).
+    pub queued: usize,
+    /// Held for a release.
+    pub held: usize,
+}
+
 /// Queues what has fallen due by `now`: the engine's actions (everything
 /// overdue since the last tick, once; the dispatcher records those past
-/// their expiry as expired) and the digests' latest firings.
+/// their expiry as expired) and the digests' latest firings. Actions due
+/// before `hold` are held instead, and the coordination told (once per
+/// definition version).
 pub fn queue<S: Store>(
     store: &mut S,
     state: &mut State,
     now: Timestamp,
-) -> Result<usize, TickError> {
+    hold: Option<Timestamp>,
+) -> Result<Queued, TickError> {
     let edition = state.edition().clone();
     let mut due = Vec::new();
     deliver_until(state, now, |_, action| due.push(action.clone()));
+    let late: Vec<_>;
+    (late, due) = due
+        .into_iter()
+        .partition(|action| hold.is_some_and(|before| action.due_at < before));
     // A closed edition has no digest to send.
     let digests = match state.closed() {
         Some(_) => Vec::new(),
         None => digest::due(&edition, now),
     };
-    Ok(store.enqueue(&edition.id, &due)? + store.queue(&edition.id, &digests)?)
+    let mut queued = store.enqueue(&edition.id, &due)? + store.queue(&edition.id, &digests)?;
+    let mut held = 0;
+    if !late.is_empty() {
+        held = store.hold(&edition.id, &late, &[], now)?;
+        if held > 0 {
+            let notice = HeldNotice::of(&edition, &late);
+            queued += store.queue(&edition.id, &notice.messages(&edition, now))?;
+        }
+    }
+    Ok(Queued { queued, held })
 }
 
 /// Delivers what is ready, then the coordinators' notices of the final

@@ -83,7 +83,15 @@ fn run<B: Backend>(backend: B, definitions: &Path) {
     let mut tick_now = |store: &mut B::Store| {
         let history = store.history("reprise").expect("history");
         let mut state = replay(edition.clone(), &history).expect("replays");
-        tick::tick(store, &mut state, &templates, &mut dispatcher, clock.now()).expect("a tick")
+        tick::tick(
+            store,
+            &mut state,
+            &templates,
+            &mut dispatcher,
+            clock.now(),
+            None,
+        )
+        .expect("a tick")
     };
 
     // The stage opens and Ana is told.

@@ -64,7 +64,15 @@ fn run<B: Backend>(backend: B, definitions: &Path) {
     let mut tick_now = |store: &mut B::Store| {
         let history = store.history("points").expect("history");
         let mut state = replay(edition.clone(), &history).expect("replays");
-        tick::tick(store, &mut state, &templates, &mut dispatcher, clock.now()).expect("a tick")
+        tick::tick(
+            store,
+            &mut state,
+            &templates,
+            &mut dispatcher,
+            clock.now(),
+            None,
+        )
+        .expect("a tick")
     };
 
     // Monday 13 January, 08:00 Paris: the diagnostic, due on the 10th, is

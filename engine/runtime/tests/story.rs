@@ -128,6 +128,7 @@ fn story<B: Backend>(backend: B, definitions: &Path) {
         &templates,
         &mut dispatcher,
         clock.now(),
+        None,
     )
     .expect("a tick");
     assert_eq!(first.queued, 2, "{first:?}");
@@ -148,6 +149,7 @@ fn story<B: Backend>(backend: B, definitions: &Path) {
         &templates,
         &mut dispatcher,
         clock.now(),
+        None,
     )
     .expect("a tick");
     assert_eq!(again.report.sent + again.report.retry.len(), 0);
@@ -158,6 +160,7 @@ fn story<B: Backend>(backend: B, definitions: &Path) {
         &templates,
         &mut dispatcher,
         clock.now(),
+        None,
     )
     .expect("a tick");
     assert_eq!(retried.report.sent, 1);
@@ -208,6 +211,7 @@ fn story<B: Backend>(backend: B, definitions: &Path) {
         &templates,
         &mut dispatcher,
         clock.now(),
+        None,
     )
     .expect("a tick");
     assert_eq!(failed.report.failed.len(), 1, "{failed:?}");
@@ -294,6 +298,7 @@ fn story<B: Backend>(backend: B, definitions: &Path) {
         &templates,
         &mut dispatcher,
         clock.now(),
+        None,
     )
     .expect("a tick");
     let reminders = status_of(&store, "reminder");

@@ -41,6 +41,9 @@ pub enum Delivery {
     Sent,
     Failed,
     Expired,
+    /// Not to go before someone releases it: it was already late when the
+    /// definition that makes it due came in.
+    Held,
 }
 
 impl Delivery {
@@ -51,11 +54,13 @@ impl Delivery {
             Delivery::Sent => "sent",
             Delivery::Failed => "failed",
             Delivery::Expired => "expired",
+            Delivery::Held => "held",
         }
     }
 
-    fn parse(text: &str) -> Delivery {
+    fn parse(text: &str, held: bool) -> Delivery {
         match text {
+            "pending" if held => Delivery::Held,
             "sent" => Delivery::Sent,
             "failed" => Delivery::Failed,
             "expired" => Delivery::Expired,
@@ -141,6 +146,17 @@ pub struct Entry {
     /// act made due and was not sent yet). Only those still pending go; the
     /// key can be queued again if an act makes it due again.
     pub withdraw: Vec<String>,
+    /// What becomes of the edition's held messages (a release).
+    pub release: Option<Release>,
+}
+
+/// What a release does with the held messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Release {
+    /// They go, as if they had never been held (each still expires).
+    Send,
+    /// They never go: recorded expired, with the release's number.
+    Drop,
 }
 
 impl Entry {
@@ -151,6 +167,7 @@ impl Entry {
             version,
             due,
             withdraw: Vec::new(),
+            release: None,
         }
     }
 }
@@ -163,6 +180,8 @@ pub struct Recorded {
     pub enqueued: usize,
     /// Queued messages withdrawn (never sent).
     pub withdrawn: usize,
+    /// Held messages released or dropped.
+    pub released: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -222,6 +241,20 @@ pub trait Store {
     /// digests), skipping keys already there. Returns how many were added.
     fn queue(&mut self, edition: &str, messages: &[NewMessage]) -> Result<usize, StoreError>;
 
+    /// Adds actions and messages as held at `at` (kept, but not delivered
+    /// before a release), skipping keys already there. Returns how many
+    /// were added.
+    fn hold(
+        &mut self,
+        edition: &str,
+        due: &[Action],
+        messages: &[NewMessage],
+        at: Timestamp,
+    ) -> Result<usize, StoreError>;
+
+    /// The messages of an edition held for a release, in due order.
+    fn held(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError>;
+
     /// The editions with messages still to deliver, so that they can be
     /// served first.
     fn editions_pending(&self) -> Result<Vec<String>, StoreError>;
@@ -244,8 +277,17 @@ pub trait Store {
     fn last_seq(&self) -> Result<i64, StoreError>;
 
     /// Keeps the files of a definition version an edition runs under (once
-    /// per version). Returns whether it was new.
-    fn archive(&mut self, edition: &str, version: &str, sources: &str) -> Result<bool, StoreError>;
+    /// per version), as first seen at `at`. Returns whether it was new.
+    fn archive(
+        &mut self,
+        edition: &str,
+        version: &str,
+        sources: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// When a version of an edition was first kept, if it was.
+    fn archived_at(&self, edition: &str, version: &str) -> Result<Option<Timestamp>, StoreError>;
 
     /// The files of the version the edition's last event was recorded
     /// under (else the last kept), when its file is gone.

@@ -73,4 +73,8 @@ pub const MIGRATIONS: &[&str] = &[
         archived_at TEXT NOT NULL,
         PRIMARY KEY (edition, version)
     ) WITHOUT ROWID;",
+    // 6: messages held back because they would have gone late by surprise
+    // (a definition that came in with dates already past): still pending,
+    // but not delivered until someone releases or drops them.
+    "ALTER TABLE outbox ADD COLUMN held_at TEXT;",
 ];

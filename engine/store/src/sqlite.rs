@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Tran
 use crate::links::{self, ByLink, Claim, Link, StoredLink};
 use crate::schema::{APPLICATION_ID, MIGRATIONS};
 use crate::{
-    Delivery, Entry, History, Mark, NewMessage, OutboxEntry, Recorded, Store, StoreError,
+    Delivery, Entry, History, Mark, NewMessage, OutboxEntry, Recorded, Release, Store, StoreError,
     StoredEvent,
 };
 
@@ -230,11 +230,16 @@ fn write_entries(
         ])?;
         let seq = tx.last_insert_rowid();
         let withdrawn = withdraw(tx, &entry.withdraw)?;
-        let enqueued = insert_actions(tx, edition, &entry.due, Some(seq), &now)?;
+        let released = match entry.release {
+            Some(release) => release_held(tx, edition, release, seq, &entry.event.at)?,
+            None => 0,
+        };
+        let enqueued = insert_actions(tx, edition, &entry.due, Some(seq), &now, None)?;
         out.push(Recorded {
             seq,
             enqueued,
             withdrawn,
+            released,
         });
     }
     Ok(out)
@@ -266,16 +271,52 @@ fn withdraw(tx: &rusqlite::Transaction<'_>, keys: &[String]) -> rusqlite::Result
     Ok(withdrawn)
 }
 
+/// Lets an edition's held messages go, or records them expired (the
+/// release's number in each one's attempts, for the audit trail).
+fn release_held(
+    tx: &rusqlite::Transaction<'_>,
+    edition: &str,
+    release: Release,
+    seq: i64,
+    at: &Timestamp,
+) -> rusqlite::Result<usize> {
+    const HELD: &str = "edition = ?1 AND status = 'pending' AND held_at IS NOT NULL";
+    match release {
+        Release::Send => tx.execute(
+            &format!("UPDATE outbox SET held_at = NULL WHERE {HELD}"),
+            [edition],
+        ),
+        Release::Drop => {
+            tx.execute(
+                &format!(
+                    "INSERT INTO attempts (key, at, outcome, detail)
+                     SELECT key, ?2, 'expired', ?3 FROM outbox WHERE {HELD}"
+                ),
+                params![
+                    edition,
+                    at.to_string(),
+                    format!("held, then dropped by event {seq}")
+                ],
+            )?;
+            tx.execute(
+                &format!("UPDATE outbox SET status = 'expired', held_at = NULL WHERE {HELD}"),
+                [edition],
+            )
+        }
+    }
+}
+
 fn insert_actions(
     tx: &rusqlite::Transaction<'_>,
     edition: &str,
     due: &[Action],
     by: Option<i64>,
     now: &str,
+    held_at: Option<&str>,
 ) -> rusqlite::Result<usize> {
     let mut statement = tx.prepare_cached(
-        "INSERT OR IGNORE INTO outbox (key, edition, kind, due_at, expires_at, recipient, action, enqueued_by, enqueued_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR IGNORE INTO outbox (key, edition, kind, due_at, expires_at, recipient, action, enqueued_by, enqueued_at, held_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     let mut added = 0;
     for action in due {
@@ -295,6 +336,7 @@ fn insert_actions(
             body,
             by,
             now,
+            held_at,
         ])?;
     }
     Ok(added)
@@ -336,7 +378,7 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| error(&path, e))?;
-        let added = insert_actions(&tx, edition, due, None, &Timestamp::now().to_string())
+        let added = insert_actions(&tx, edition, due, None, &Timestamp::now().to_string(), None)
             .map_err(|e| error(&path, e))?;
         tx.commit().map_err(|e| error(&path, e))?;
         Ok(added)
@@ -348,32 +390,34 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| error(&path, e))?;
-        let mut added = 0;
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO outbox (key, edition, kind, due_at, expires_at, recipient, action, enqueued_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .map_err(|e| error(&path, e))?;
-            let now = Timestamp::now().to_string();
-            for message in messages {
-                added += insert
-                    .execute(params![
-                        message.key,
-                        edition,
-                        message.kind,
-                        message.due_at.to_string(),
-                        message.expires_at.map(|t| t.to_string()),
-                        message.recipient,
-                        message.body,
-                        now,
-                    ])
-                    .map_err(|e| error(&path, e))?;
-            }
-        }
+        let added = insert_messages(&tx, edition, messages, &Timestamp::now().to_string(), None)
+            .map_err(|e| error(&path, e))?;
         tx.commit().map_err(|e| error(&path, e))?;
         Ok(added)
+    }
+
+    fn hold(
+        &mut self,
+        edition: &str,
+        due: &[Action],
+        messages: &[NewMessage],
+        at: Timestamp,
+    ) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| error(&path, e))?;
+        let (now, held_at) = (Timestamp::now().to_string(), at.to_string());
+        let added = insert_actions(&tx, edition, due, None, &now, Some(&held_at))
+            .and_then(|a| Ok(a + insert_messages(&tx, edition, messages, &now, Some(&held_at))?))
+            .map_err(|e| error(&path, e))?;
+        tx.commit().map_err(|e| error(&path, e))?;
+        Ok(added)
+    }
+
+    fn held(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.outbox_where(edition, "AND status = 'pending' AND held_at IS NOT NULL")
     }
 
     fn outbox(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError> {
@@ -388,16 +432,41 @@ impl Store for SqliteStore {
         self.highest_seq()
     }
 
-    fn archive(&mut self, edition: &str, version: &str, sources: &str) -> Result<bool, StoreError> {
+    fn archive(
+        &mut self,
+        edition: &str,
+        version: &str,
+        sources: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
         let added = self
             .conn
             .execute(
                 "INSERT OR IGNORE INTO definitions (edition, version, sources, archived_at)
                  VALUES (?1, ?2, ?3, ?4)",
-                params![edition, version, sources, Timestamp::now().to_string()],
+                params![edition, version, sources, at.to_string()],
             )
             .map_err(|e| self.err(e))?;
         Ok(added > 0)
+    }
+
+    fn archived_at(&self, edition: &str, version: &str) -> Result<Option<Timestamp>, StoreError> {
+        let at: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT archived_at FROM definitions WHERE edition = ?1 AND version = ?2",
+                [edition, version],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        at.map(|text| {
+            text.parse::<Timestamp>().map_err(|e| StoreError::Corrupt {
+                seq: 0,
+                detail: format!("the archive of `{edition}` has a bad instant: {e}"),
+            })
+        })
+        .transpose()
     }
 
     fn archived(&self, edition: &str) -> Result<Option<String>, StoreError> {
@@ -426,7 +495,9 @@ impl Store for SqliteStore {
     fn editions_pending(&self) -> Result<Vec<String>, StoreError> {
         let mut statement = self
             .conn
-            .prepare_cached("SELECT DISTINCT edition FROM outbox WHERE status = 'pending'")
+            .prepare_cached(
+                "SELECT DISTINCT edition FROM outbox WHERE status = 'pending' AND held_at IS NULL",
+            )
             .map_err(|e| self.err(e))?;
         let rows = statement
             .query_map([], |r| r.get::<_, String>(0))
@@ -435,7 +506,7 @@ impl Store for SqliteStore {
     }
 
     fn pending(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError> {
-        self.outbox_where(edition, "AND status = 'pending'")
+        self.outbox_where(edition, "AND status = 'pending' AND held_at IS NULL")
     }
 
     fn events_since(&self, edition: &str, after: i64) -> Result<Vec<StoredEvent>, StoreError> {
@@ -521,7 +592,7 @@ impl SqliteStore {
             .conn
             .prepare_cached(&format!(
                 "SELECT key, kind, due_at, expires_at, recipient, action, enqueued_by, status,
-                        attempts, retry_at
+                        attempts, retry_at, held_at IS NOT NULL
                  FROM outbox WHERE edition = ?1 {filter} ORDER BY due_at, key"
             ))
             .map_err(|e| self.err(e))?;
@@ -538,6 +609,7 @@ impl SqliteStore {
                     status: r.get(7)?,
                     attempts: r.get(8)?,
                     retry_at: r.get(9)?,
+                    held: r.get(10)?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -562,6 +634,7 @@ struct RawEntry {
     status: String,
     attempts: u32,
     retry_at: Option<String>,
+    held: bool,
 }
 
 impl RawEntry {
@@ -582,7 +655,7 @@ impl RawEntry {
             recipient: self.recipient,
             action: self.action,
             enqueued_by: self.enqueued_by,
-            status: Delivery::parse(&self.status),
+            status: Delivery::parse(&self.status, self.held),
             attempts: self.attempts,
             key,
         })
@@ -591,6 +664,34 @@ impl RawEntry {
 
 /// One attempt: its row in `attempts`, the message's new status, and the
 /// messages it calls for.
+fn insert_messages(
+    tx: &rusqlite::Transaction<'_>,
+    edition: &str,
+    messages: &[NewMessage],
+    now: &str,
+    held_at: Option<&str>,
+) -> rusqlite::Result<usize> {
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO outbox (key, edition, kind, due_at, expires_at, recipient, action, enqueued_at, held_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    let mut added = 0;
+    for message in messages {
+        added += insert.execute(params![
+            message.key,
+            edition,
+            message.kind,
+            message.due_at.to_string(),
+            message.expires_at.map(|t| t.to_string()),
+            message.recipient,
+            message.body,
+            now,
+            held_at,
+        ])?;
+    }
+    Ok(added)
+}
+
 fn write_mark(tx: &rusqlite::Transaction<'_>, mark: &Mark) -> rusqlite::Result<()> {
     tx.prepare_cached("INSERT INTO attempts (key, at, outcome, detail) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![

@@ -30,6 +30,8 @@ pub struct DaemonSettings {
     pub definitions: PathBuf,
     pub db: PathBuf,
     pub delivery: DeliveryOptions,
+    /// Send what a new definition makes already late (not held).
+    pub send_late: bool,
     pub listen: SocketAddr,
     pub log_format: LogFormat,
     pub public_url: String,
@@ -62,6 +64,7 @@ pub fn daemon(args: DaemonArgs, matches: &ArgMatches) -> Result<String, Failure>
         secret_file: settings.secret_file,
         operator: settings.operator,
         settings_file: settings.settings_file,
+        send_late: settings.send_late,
         clock,
     };
     match jalon_daemon::serve(options) {

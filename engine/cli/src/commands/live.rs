@@ -15,8 +15,26 @@ pub fn status(target: &Target, at: Option<&str>) -> Result<String, Failure> {
     let edition = target.edition()?;
     let now = clock(&edition, at)?.now();
     let history = target.history(&edition)?;
+    let held = match jalon_store::Backend::open_read_only(&target.backend())? {
+        Some(store) => store.held(&edition.id)?.len(),
+        None => 0,
+    };
     let state = replay(edition, &history)?;
-    Ok(status::table(&state, now))
+    let mut out = status::table(&state, now);
+    if held > 0 {
+        out.push_str(&held_advice(&state.edition().id, held));
+    }
+    Ok(out)
+}
+
+/// What to do about held messages (see `jalon_runtime::hold`).
+fn held_advice(edition: &str, held: usize) -> String {
+    format!(
+        "
+{held} message(s) HELD: they were already late when their definition came in,          so they wait for a release.
+See them with `jalon outbox {edition} --status held`;          let them go with `jalon release {edition} --by PERSON`, or drop them with `--drop`.
+"
+    )
 }
 
 /// The audit trail: every event with who, when, how and under which
@@ -70,7 +88,7 @@ pub fn outbox(target: &Target, only: Option<&str>) -> Result<String, Failure> {
         None => None,
         Some(text) => Some(parse_status(text).ok_or_else(|| {
             Failure::Usage(format!(
-                "--status {text}: use pending, sent, failed or expired"
+                "--status {text}: use pending, held, sent, failed or expired"
             ))
         })?),
     };
@@ -78,12 +96,18 @@ pub fn outbox(target: &Target, only: Option<&str>) -> Result<String, Failure> {
     let edition = target.edition()?;
     let rows = store.outbox(&edition.id)?;
     let count = |status| rows.iter().filter(|r| r.status == status).count();
+    let held = count(Delivery::Held);
     let mut out = format!(
-        "Outbox of {} — {}: {} messages ({} pending, {} sent, {} failed, {} expired)\n\n",
+        "Outbox of {} — {}: {} messages ({} pending, {}{} sent, {} failed, {} expired)\n\n",
         edition.programme_name,
         edition.name,
         rows.len(),
         count(Delivery::Pending),
+        if held > 0 {
+            format!("{held} held, ")
+        } else {
+            String::new()
+        },
         count(Delivery::Sent),
         count(Delivery::Failed),
         count(Delivery::Expired),
@@ -115,12 +139,16 @@ pub fn outbox(target: &Target, only: Option<&str>) -> Result<String, Failure> {
             }
         }
     }
+    if held > 0 {
+        out.push_str(&held_advice(&edition.id, held));
+    }
     Ok(out)
 }
 
 fn parse_status(text: &str) -> Option<Delivery> {
     [
         Delivery::Pending,
+        Delivery::Held,
         Delivery::Sent,
         Delivery::Failed,
         Delivery::Expired,

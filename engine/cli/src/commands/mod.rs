@@ -53,13 +53,18 @@ impl Target {
         }
     }
 
-    /// The edition to record into, and the database, which keeps the
-    /// edition's definition files with its version.
-    pub fn recording(&self) -> Result<(Arc<Edition>, SqliteStore), Failure> {
+    /// The edition to record into, the database, which keeps the edition's
+    /// definition files with its version, and the instant of the act (`at`,
+    /// by default now).
+    pub fn recording(
+        &self,
+        at: Option<&str>,
+    ) -> Result<(Arc<Edition>, SqliteStore, Timestamp), Failure> {
         let (edition, archive) = load::edition_kept(&self.definitions, &self.edition)?;
+        let now = clock(&edition, at)?.now();
         let mut store = self.backend_store()?;
-        archive.keep(&mut store, std::slice::from_ref(&edition))?;
-        Ok((edition, store))
+        archive.keep(&mut store, std::slice::from_ref(&edition), now)?;
+        Ok((edition, store, now))
     }
 
     pub fn backend(&self) -> SqliteBackend {

@@ -10,7 +10,7 @@ use jalon_runtime::{Clock, SystemClock};
 use jalon_store::Store;
 use jiff::civil::Date;
 
-use super::{clock, Target};
+use super::Target;
 use crate::args::NewDates;
 use crate::failure::Failure;
 
@@ -23,8 +23,7 @@ pub fn event(
     mut kind: EventKind,
     new_dates: Option<NewDates>,
 ) -> Result<String, Failure> {
-    let (edition, mut store) = target.recording()?;
-    let at = clock(&edition, at)?.now();
+    let (edition, mut store, at) = target.recording(at)?;
     if let (
         Some(dates),
         EventKind::Postpone {
@@ -67,8 +66,20 @@ pub fn event(
         kind,
     };
     let recorded = record(&mut store, &edition, &event, SystemClock.now())?;
+    let released = match event.kind {
+        EventKind::Release { drop, .. } => format!(
+            ", {} held message(s) {}",
+            recorded.released,
+            if drop {
+                "dropped (recorded expired)"
+            } else {
+                "released: the daemon sends them at its next pass (or `jalon send`)"
+            }
+        ),
+        _ => String::new(),
+    };
     Ok(format!(
-        "recorded #{}: {} ({}), {} message{} queued\n",
+        "recorded #{}: {} ({}), {} message{} queued{released}\n",
         recorded.seq,
         event.kind.verb(),
         short_local(&edition, at),
@@ -104,7 +115,7 @@ pub fn parse_scores(items: &[String]) -> Result<std::collections::BTreeMap<Strin
 /// `jalon import`: a recorded history, in one transaction.
 pub fn import(target: &Target, file: &std::path::Path) -> Result<String, Failure> {
     use jalon_runtime::history::{import_file, HistoryError};
-    let (edition, mut store) = target.recording()?;
+    let (edition, mut store, _) = target.recording(None)?;
     let imported =
         import_file(&mut store, &edition, file, SystemClock.now()).map_err(|e| match e {
             HistoryError::Unreadable(report) => {
@@ -133,8 +144,7 @@ pub fn void(
     at: Option<&str>,
     reason: String,
 ) -> Result<String, Failure> {
-    let (edition, mut store) = target.recording()?;
-    let at = clock(&edition, at)?.now();
+    let (edition, mut store, at) = target.recording(at)?;
     let event = Event {
         at,
         by: by.to_owned(),

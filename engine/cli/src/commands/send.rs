@@ -43,7 +43,11 @@ pub fn send(
     let history = store.history(&edition.id)?;
     let mut state = replay(edition.clone(), &history)?;
     let failed = |e: tick::TickError| Failure::Usage(e.to_string());
-    let queued = tick::queue(&mut store, &mut state, now).map_err(failed)?;
+    // The operator's own act: nothing is held (what the daemon held stays
+    // held until `jalon release`).
+    let queued = tick::queue(&mut store, &mut state, now, None)
+        .map_err(failed)?
+        .queued;
     let templates = messages::templates(&edition)
         .map_err(|e| Failure::Usage(format!("a template does not compile: {e}")))?;
     let mut dispatcher = Dispatcher::new(clock, &settings)

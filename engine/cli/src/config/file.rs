@@ -38,6 +38,7 @@ pub struct Delivery {
     pub folder: Option<Spanned<PathBuf>>,
     pub connections: Option<Spanned<usize>>,
     pub rate: Option<Spanned<f64>>,
+    pub send_late: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -70,6 +70,10 @@ pub struct DaemonArgs {
     /// At most this many messages per second (a relay's quota), e.g. 2 or 0.5.
     #[arg(long, value_name = "PER_SECOND", env = "JALON_SMTP_RATE")]
     pub rate: Option<f64>,
+    /// Send at once what a new definition makes already late, instead of
+    /// holding it for `jalon release`.
+    #[arg(long, env = "JALON_SEND_LATE")]
+    pub send_late: bool,
     /// Serve /healthz and /metrics at this address (port 0: any free port, logged at start).
     #[arg(
         long,
@@ -141,6 +145,7 @@ struct Resolved {
     folder: Valued<PathBuf>,
     connections: Valued<usize>,
     rate: Option<Valued<f64>>,
+    send_late: Valued<bool>,
     listen: Valued<SocketAddr>,
     log_format: Valued<LogFormat>,
     public_url: Valued<String>,
@@ -373,6 +378,11 @@ impl Layers<'_> {
                 args.rate,
                 self.value(|f| f.settings.delivery.rate.as_ref()),
             ),
+            send_late: self.pick(
+                &SEND_LATE,
+                args.send_late,
+                self.value(|f| f.settings.delivery.send_late.as_ref()),
+            ),
             listen: self.pick(
                 &LISTEN,
                 args.listen,
@@ -536,6 +546,7 @@ fn options(settings: Resolved, file: Option<PathBuf>) -> DaemonSettings {
             connections: settings.connections.value,
             rate: settings.rate.map(|r| r.value),
         },
+        send_late: settings.send_late.value,
         listen: settings.listen.value,
         log_format: settings.log_format.value,
         public_url: settings.public_url.value,

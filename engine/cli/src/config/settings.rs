@@ -107,6 +107,18 @@ pub const RATE: Setting = Setting {
     example: "2.5",
 };
 
+pub const SEND_LATE: Setting = Setting {
+    section: Some("delivery"),
+    key: "send_late",
+    flag: "--send-late",
+    env: "JALON_SEND_LATE",
+    doc: "Send at once what a new definition makes already late (an edition added mid-year on \
+          purpose). By default such messages are held until `jalon release`, and the \
+          coordination told.",
+    default: Some("false"),
+    example: "true",
+};
+
 pub const LISTEN: Setting = Setting {
     section: Some("http"),
     key: "listen",
@@ -148,6 +160,7 @@ pub const SETTINGS: &[&Setting] = &[
     &FOLDER,
     &CONNECTIONS,
     &RATE,
+    &SEND_LATE,
     &LISTEN,
     &PUBLIC_URL,
     &SECRET_FILE,

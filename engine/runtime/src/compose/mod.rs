@@ -4,8 +4,10 @@
 //! coordinators that a message could not be delivered (`notice`).
 
 pub mod digest;
+mod held;
 pub mod messages;
 mod notice;
+mod rejected;
 
 use jalon_core::{Action, ActionKey, Detail, MessageKind, Progress, Recipient, State};
 use jalon_definition::resolved::{Edition, RoleKind};
@@ -60,7 +62,7 @@ pub fn outgoing(
     links: Option<&Links>,
 ) -> Result<Composed, String> {
     let payload = Payload::read(entry)?;
-    if state.closed().is_some() && !matches!(payload, Payload::Notice(_)) {
+    if state.closed().is_some() && matches!(payload, Payload::Action(_) | Payload::Digest(_)) {
         return Ok(Composed::Stale("the edition was closed"));
     }
     let email = match payload {
@@ -74,6 +76,8 @@ pub fn outgoing(
         }
         Payload::Notice(notice) => notice::email(state.edition(), entry, &notice, now)?,
         Payload::Digest(_) => digest::email(state, entry, now)?,
+        Payload::Held(held) => held::email(state.edition(), entry, &held, now)?,
+        Payload::Rejected(rejected) => rejected::email(state.edition(), entry, &rejected, now)?,
     };
     let bytes = to_eml(&email, messages::MAIL_DOMAIN).map_err(|e| e.to_string())?;
     let outgoing = Outgoing {

@@ -95,7 +95,7 @@ fn write(
 }
 
 /// « Name <address> » of `person:ID` or `contact:ID`.
-fn describe(edition: &Edition, recipient: &str) -> String {
+pub(super) fn describe(edition: &Edition, recipient: &str) -> String {
     let found = Addressee::parse(recipient).and_then(|addressee| match addressee {
         Addressee::Person(id) => edition
             .people

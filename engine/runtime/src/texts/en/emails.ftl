@@ -39,3 +39,44 @@ operator-lead = The changed definitions were rejected; the running version carri
 operator-trigger = trigger
 operator-running = running
 operator-none = none
+
+## The notice to the coordination that late messages are held.
+held-subject = { $count ->
+    [one] One message held
+   *[other] { $count } messages held
+}: { $edition }
+held-lead = { $count ->
+    [one] One message of the edition "{ $edition }" is held: it is not sent.
+   *[other] { $count } messages of the edition "{ $edition }" are held: they are not sent.
+}
+held-why = { $count ->
+    [one] Its date had already passed when the definition that plans it was saved (a date typed wrong, an edition added late): it would go late, without anyone having seen it.
+   *[other] Their dates had already passed when the definition that plans them was saved (a date typed wrong, an edition added late): they would go late, without anyone having seen them.
+}
+held-item = { $date }: { $kind }, { $about }, to { $to }
+held-more = … and { $count } more.
+held-release = If these messages should go, ask the operator to release them (jalon release { $edition }); otherwise, to drop them (jalon release { $edition } --drop). Fix the definition first if a date is wrong.
+
+## What a message is, in a list.
+kind-stage_opened = stage opening
+kind-reminder = reminder
+kind-validation_request = validation request
+kind-validation_refused = changes requested
+kind-escalation = escalation
+kind-seminar_invitation = invitation
+kind-selection_retained = selection announcement
+kind-selection_not_retained = non-selection announcement
+kind-decision_notice = decision announcement
+
+## The operator told that late messages are held (French, then English).
+operator-held-subject = messages held for { $edition }
+operator-held = { $count ->
+    [one] One message of the edition "{ $edition }" is held: its date had already passed when the definition that plans it came in.
+   *[other] { $count } messages of the edition "{ $edition }" are held: their dates had already passed when the definition that plans them came in.
+}
+operator-held-what = See: jalon outbox { $edition } --status held — release: jalon release { $edition } --by PERSON — drop: jalon release { $edition } --by PERSON --drop
+
+## The notice to the coordination that a changed definition was refused.
+rejected-subject = Definition refused: { $edition }
+rejected-lead = The changes to the definition of the edition "{ $edition }" were refused: the previous version stays in service, and nothing you changed applies. This is what the check found:
+rejected-advice = Fix the file and save it again; it is checked at once.

@@ -63,4 +63,8 @@ status-due = Due
 status-note = Note
 status-participants = Participants
 status-left-since = { $status } since { $at }
+status-held = { $count ->
+    [one] One message is held: it was already late when its definition came in. It waits to be released (jalon release { $edition }) or dropped (--drop).
+   *[other] { $count } messages are held: they were already late when their definition came in. They wait to be released (jalon release { $edition }) or dropped (--drop).
+}
 status-closed = Closed on { $at } by { $by }: { $reason }

@@ -42,3 +42,44 @@ operator-lead = Les définitions modifiées ont été refusées ; la version en 
 operator-trigger = Déclencheur
 operator-running = En service
 operator-none = aucune
+
+## The notice to the coordination that late messages are held.
+held-subject = { $count ->
+    [one] Un message retenu
+   *[other] {$count} messages retenus
+} : { $edition }
+held-lead = { $count ->
+    [one] Un message de l’édition « { $edition } » est retenu : il n’est pas envoyé.
+   *[other] { $count } messages de l’édition « { $edition } » sont retenus : ils ne sont pas envoyés.
+}
+held-why = { $count ->
+    [one] Sa date était déjà passée quand la définition qui le prévoit a été enregistrée (une date mal saisie, une édition ajoutée en retard) : il partirait en retard, sans que personne l’ait vu.
+   *[other] Leur date était déjà passée quand la définition qui les prévoit a été enregistrée (une date mal saisie, une édition ajoutée en retard) : ils partiraient en retard, sans que personne les ait vus.
+}
+held-item = { $date } : { $kind }, { $about }, à { $to }
+held-more = … et { $count } de plus.
+held-release = Si ces messages doivent partir, demandez à l’exploitant de les libérer (jalon release { $edition }) ; sinon, de les abandonner (jalon release { $edition } --drop). Corrigez d’abord la définition si une date est fausse.
+
+## What a message is, in a list.
+kind-stage_opened = ouverture d’étape
+kind-reminder = rappel
+kind-validation_request = demande de validation
+kind-validation_refused = demande de modifications
+kind-escalation = relance
+kind-seminar_invitation = invitation
+kind-selection_retained = annonce de sélection
+kind-selection_not_retained = annonce de non-sélection
+kind-decision_notice = annonce de décision
+
+## The operator told that late messages are held (French, then English).
+operator-held-subject = messages retenus pour { $edition }
+operator-held = { $count ->
+    [one] Un message de l’édition « { $edition } » est retenu : sa date était déjà passée quand la définition qui le prévoit est arrivée.
+   *[other] { $count } messages de l’édition « { $edition } » sont retenus : leur date était déjà passée quand la définition qui les prévoit est arrivée.
+}
+operator-held-what = Voir : jalon outbox { $edition } --status held — libérer : jalon release { $edition } --by PERSONNE — abandonner : jalon release { $edition } --by PERSONNE --drop
+
+## The notice to the coordination that a changed definition was refused.
+rejected-subject = Définition refusée : { $edition }
+rejected-lead = Les modifications de la définition de l’édition « { $edition } » ont été refusées : la version précédente reste en service, et rien de ce que vous avez changé ne s’applique. Voici ce que la vérification a trouvé :
+rejected-advice = Corrigez le fichier et enregistrez-le à nouveau ; il sera vérifié aussitôt.

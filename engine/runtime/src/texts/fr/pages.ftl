@@ -67,4 +67,8 @@ status-due = Échéance
 status-note = Remarque
 status-participants = Participants
 status-left-since = { $status } depuis le { $at }
+status-held = { $count ->
+    [one] Un message est retenu : il était déjà en retard quand sa définition est arrivée. Il attend d’être libéré (jalon release { $edition }) ou abandonné (--drop).
+   *[other] { $count } messages sont retenus : ils étaient déjà en retard quand leur définition est arrivée. Ils attendent d’être libérés (jalon release { $edition }) ou abandonnés (--drop).
+}
 status-closed = Édition close le { $at } par { $by } : { $reason }
