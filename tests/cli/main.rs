@@ -6,6 +6,7 @@ mod check;
 mod config;
 mod crash;
 mod daemon;
+mod dates;
 mod digest;
 mod graph;
 mod hold;

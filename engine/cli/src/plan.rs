@@ -5,7 +5,9 @@ use std::fmt::Write;
 
 use jalon_core::clock::{run_on_time, OnTime};
 use jalon_core::{Action, MessageKind, State};
-use jalon_definition::resolved::Edition;
+use std::sync::Arc;
+
+use jalon_definition::resolved::{Edition, Participant, ParticipantStatus};
 use jalon_message::{calendar_ics, CalendarEntry, EntryTime};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -24,6 +26,70 @@ pub struct Plan {
     pub state: State,
     pub messages: Vec<Planned>,
     pub outcome: Option<String>,
+    /// Participants made up to stand for those still to apply.
+    pub placeholders: usize,
+}
+
+/// Whether a participant of a plan is a placeholder.
+fn is_placeholder(id: &str) -> bool {
+    id.strip_prefix(PLACEHOLDER)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|n| n.parse::<usize>().is_ok())
+}
+
+/// The id of the `n`th placeholder participant.
+fn placeholder_id(n: usize) -> String {
+    format!("{PLACEHOLDER}-{n}")
+}
+
+const PLACEHOLDER: &str = "placeholder";
+
+/// The edition with placeholder participants up to the first selection's
+/// maximum when nobody is listed yet (applications still to come), so that
+/// the plan shows the whole year; and how many were added.
+pub fn with_placeholders(edition: &Arc<Edition>) -> (Arc<Edition>, usize) {
+    let mut selections: Vec<&jalon_definition::resolved::Stage> = edition
+        .stages
+        .iter()
+        .filter(|s| s.selection.is_some())
+        .collect();
+    selections.sort_by_key(|s| s.due);
+    // The first selection draws from those listed; later ones from it.
+    let Some(selection) = selections.first().and_then(|s| s.selection.as_ref()) else {
+        return (edition.clone(), 0);
+    };
+    let from = selection.from.unwrap_or(ParticipantStatus::Candidate);
+    let Some(wanted) = jalon_core::rank(from) else {
+        return (edition.clone(), 0);
+    };
+    let listed = edition
+        .participants
+        .iter()
+        .filter(|p| jalon_core::rank(p.status).is_some_and(|r| r >= wanted) || wanted == 0)
+        .count();
+    // Anyone listed goes through the selections (a selection may take a
+    // whole pool smaller than its minimum): the plan shows them.
+    if listed > 0 {
+        return (edition.clone(), 0);
+    }
+    let missing = selection.max as usize;
+    let mut edition = (**edition).clone();
+    for n in 1..=missing {
+        edition.participants.push(Participant {
+            id: placeholder_id(n),
+            name: format!("({PLACEHOLDER} {n})"),
+            organisation: None,
+            description: None,
+            theme: None,
+            directions: Vec::new(),
+            contact_name: None,
+            contact_email: None,
+            status: from,
+            unnamed: true,
+            language: None,
+        });
+    }
+    (Arc::new(edition), missing)
 }
 
 pub fn build(state: State, outcome: Option<String>) -> Result<Plan, String> {
@@ -46,10 +112,17 @@ pub fn build(state: State, outcome: Option<String>) -> Result<Plan, String> {
             });
         },
     );
+    let placeholders = state
+        .edition()
+        .participants
+        .iter()
+        .filter(|p| is_placeholder(&p.id))
+        .count();
     Ok(Plan {
         state,
         messages: planned,
         outcome,
+        placeholders,
     })
 }
 
@@ -113,9 +186,18 @@ pub fn text(plan: &Plan) -> String {
     );
     let _ = writeln!(
         out,
-        "Every stage done by its due date, every validation given on it{}.\n",
+        "Every stage done by its due date, every validation given on it{}.",
         assumption(plan)
     );
+    if plan.placeholders > 0 {
+        let _ = writeln!(
+            out,
+            "{} placeholder participant(s) ({}-1…) stand for those still to apply, up to the first \
+             selection's maximum.",
+            plan.placeholders, PLACEHOLDER
+        );
+    }
+    out.push('\n');
     let _ = writeln!(out, "Stages");
     let width = state
         .instances()
@@ -175,6 +257,49 @@ pub fn text(plan: &Plan) -> String {
     out
 }
 
+/// Each stage instance's planned dates (the definition's, everyone on
+/// time) beside its dates as they stand (postponed, or following when its
+/// needs were done) and when it was done.
+pub fn dates_side_by_side(state: &State) -> String {
+    let edition = state.edition();
+    let mut out = String::from("Dates: planned, as they stand, done\n");
+    let width = state
+        .instances()
+        .iter()
+        .map(|i| {
+            instance_name(edition, i.stage, i.participant)
+                .chars()
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    for instance in sorted_instances(state) {
+        let stage = &edition.stages[instance.stage];
+        let planned = format!("{} → {}", day(stage.start), day(stage.due));
+        let now = (instance.window.start, instance.window.due);
+        let moved = if now == (stage.start, stage.due) {
+            "as planned".to_owned()
+        } else {
+            format!("{} → {}", day(now.0), day(now.1))
+        };
+        let done = match &instance.progress {
+            jalon_core::Progress::Done { at } => format!(
+                "done {}",
+                day(at.to_zoned(edition.time_zone.clone()).date())
+            ),
+            jalon_core::Progress::Skipped { .. } => "skipped".to_owned(),
+            jalon_core::Progress::AwaitingValidation { .. } => "awaiting validation".to_owned(),
+            jalon_core::Progress::Active => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {planned}  {moved:<23}  {done}",
+            instance_name(edition, instance.stage, instance.participant)
+        );
+    }
+    out
+}
+
 fn same_message(a: &Planned, b: &Planned) -> bool {
     a.action.due_at == b.action.due_at
         && a.action.kind == b.action.kind
@@ -199,6 +324,8 @@ struct JsonPlan<'a> {
     programme: &'a str,
     time_zone: &'a str,
     assumed_outcome: Option<&'a str>,
+    /// Participants made up to stand for those still to apply.
+    placeholders: usize,
     stages: Vec<JsonStage<'a>>,
     messages: Vec<JsonMessage<'a>>,
 }
@@ -207,6 +334,9 @@ struct JsonPlan<'a> {
 struct JsonStage<'a> {
     stage: &'a str,
     participant: Option<&'a str>,
+    /// The participant is a placeholder.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    placeholder: bool,
     title: &'a str,
     start: String,
     due: String,
@@ -236,11 +366,15 @@ pub fn json(plan: &Plan) -> String {
         programme: &edition.programme_name,
         time_zone: &edition.time_zone_name,
         assumed_outcome: plan.outcome.as_deref(),
+        placeholders: plan.placeholders,
         stages: sorted_instances(state)
             .into_iter()
             .map(|i| JsonStage {
                 stage: &edition.stages[i.stage].id,
                 participant: i.participant.map(|p| edition.participants[p].id.as_str()),
+                placeholder: i
+                    .participant
+                    .is_some_and(|p| is_placeholder(&edition.participants[p].id)),
                 title: &edition.stages[i.stage].title,
                 start: i.window.start.to_string(),
                 due: i.window.due.to_string(),

@@ -2,7 +2,7 @@
 //! a key built only from what identifies it (never from a counter of the
 //! run), so the same inputs always give the same keys.
 
-use jalon_definition::expr::EventLength;
+use jalon_definition::expr::{Anchor, EventLength};
 use jalon_definition::resolved::{MessageKind, ParticipantStatus};
 use jiff::civil::Time;
 use jiff::{Timestamp, ToSpan};
@@ -173,12 +173,16 @@ impl<'s> Builder<'s> {
         let state = self.state;
         let window = self.instance.window;
         for (index, reminder) in self.stage().reminders.iter().enumerate() {
+            let needs_done = (reminder.when.anchor == Anchor::NeedsDone)
+                .then(|| state.needs_done(self.instance))
+                .flatten();
             let Some(date) = evaluate(
                 &state.edition,
                 &state.ids.stages,
                 &reminder.when,
                 (Some(window.start), Some(window.due)),
                 &state.windows,
+                needs_done,
             ) else {
                 continue;
             };

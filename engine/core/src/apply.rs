@@ -1,6 +1,8 @@
 //! Applying one event: check everything first, change the state only when
 //! the event is allowed, so that a refused event changes nothing.
 
+use std::collections::BTreeMap;
+
 use jalon_definition::diagnostic::did_you_mean;
 use jalon_definition::resolved::ParticipantStatus;
 use jiff::Timestamp;
@@ -8,7 +10,7 @@ use jiff::Timestamp;
 use crate::event::{Event, EventKind};
 use crate::rejection::{InstanceState, NotNow, Rejection};
 use crate::state::{Closure, IndicatorValue, Progress, Refusal, SkipReason, State};
-use crate::windows::{instance_window, stage_windows, Override};
+use crate::windows::{stage_windows, Moves, Override};
 
 impl State {
     /// Applies an event, or says why it is not allowed and changes nothing.
@@ -268,13 +270,19 @@ impl State {
         start: Option<jiff::civil::Date>,
     ) -> Result<Option<jiff::civil::Date>, Rejection> {
         let i = self.find_instance(stage, participant)?;
-        let window = self.instances[i].window;
+        let instance = &self.instances[i];
+        let window = instance.window;
+        let windows = match instance.participant {
+            Some(p) => self.participant_windows(p),
+            None => self.windows.clone(),
+        };
         Ok(crate::windows::evaluate(
             &self.edition,
             &self.ids.stages,
             expr,
             (Some(start.unwrap_or(window.start)), Some(window.due)),
-            &self.windows,
+            &windows,
+            self.needs_done(instance),
         ))
     }
 
@@ -482,30 +490,42 @@ impl State {
             return Err(self.wrong_state(i, NotNow::DatesFixed));
         }
         let stage = self.instances[i].stage;
-        let edition_wide = self.instances[i].participant.is_none();
-        // Work out the new window before changing anything.
-        let (mut stage_overrides, mut own) =
-            (self.stage_overrides.clone(), self.instances[i].own_override);
-        let target = if edition_wide {
-            stage_overrides.entry(stage).or_default()
-        } else {
-            &mut own
+        let participant = self.instances[i].participant;
+        let moved = |target: &mut Override| {
+            if new.start.is_some() {
+                target.start = new.start;
+            }
+            if new.due.is_some() {
+                target.due = new.due;
+            }
         };
-        if new.start.is_some() {
-            target.start = new.start;
-        }
-        if new.due.is_some() {
-            target.due = new.due;
-        }
-        let windows = stage_windows(&self.edition, &self.ids.stages, &stage_overrides);
-        let window = instance_window(
-            &self.edition,
-            stage,
-            windows[stage],
-            own,
-            &windows,
-            &self.ids.stages,
-        );
+        // Work out the new window before changing anything.
+        let (mut stage_overrides, mut own) = (self.stage_overrides.clone(), BTreeMap::new());
+        let done = self.done_days(participant);
+        let window = match participant {
+            None => {
+                moved(stage_overrides.entry(stage).or_default());
+                stage_windows(
+                    &self.edition,
+                    &self.ids.stages,
+                    &Moves::edition(&stage_overrides, &done),
+                )[stage]
+            }
+            Some(p) => {
+                own = self.own_overrides(p);
+                moved(own.entry(stage).or_default());
+                stage_windows(
+                    &self.edition,
+                    &self.ids.stages,
+                    &Moves {
+                        stages: &self.stage_overrides,
+                        own: Some(&own),
+                        global: Some(&self.windows),
+                        done: &done,
+                    },
+                )[stage]
+            }
+        };
         if window.due < window.start {
             return Err(Rejection::DueBeforeStart {
                 start: window.start.to_string(),
@@ -514,10 +534,17 @@ impl State {
         }
         self.stage_overrides = stage_overrides;
         let instance = &mut self.instances[i];
-        instance.own_override = own;
+        if let Some(o) = own.get(&stage) {
+            instance.own_override = *o;
+        }
         instance.postponements += 1;
         instance.postponed_at = Some(at);
-        self.rewindow();
+        match participant {
+            // Everyone's dates written from it move.
+            None => self.rewindow(),
+            // That participant's dates written from it move.
+            Some(p) => self.rewindow_participant(p),
+        }
         self.refresh_actions(i);
         Ok(())
     }

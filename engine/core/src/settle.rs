@@ -19,6 +19,13 @@ impl State {
         self.instances[i].progress = progress;
         self.unsettled[stage] -= 1;
         self.settled_at[stage] = self.settled_at[stage].max(Some(at));
+        // Dates written from `needs.done` move with it.
+        if self.follows_completion {
+            match self.instances[i].participant {
+                Some(p) => self.rewindow_participant(p),
+                None => self.rewindow(),
+            }
+        }
         let mut touched = vec![i];
         touched.extend(self.dependent_instances(i));
         self.settle(touched, at);

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 
 use crate::action::{Action, Key};
 use crate::time::{local, NOTICE_TIME};
-use crate::windows::{instance_window, stage_windows, Override, Window};
+use crate::windows::{stage_windows, Moves, Override, Window};
 
 /// Where a stage instance is in its life, at a given instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -194,7 +194,11 @@ pub struct State {
     /// For each stage, the stages that need it or are a branch of it.
     pub(crate) dependents: Vec<Vec<usize>>,
     pub(crate) stage_overrides: std::collections::BTreeMap<usize, Override>,
+    /// Edition-wide windows (a participant's own may differ).
     pub(crate) windows: Vec<Window>,
+    /// Whether a date is written from `needs.done`: then finishing a stage
+    /// moves the dates that follow it.
+    pub(crate) follows_completion: bool,
     pub(crate) participants: Vec<ParticipantState>,
     pub(crate) instances: Vec<Instance>,
     pub(crate) by_stage: Vec<Vec<usize>>,
@@ -243,7 +247,17 @@ impl State {
                 }
             }
         }
-        let windows = stage_windows(&edition, &ids.stages, &Default::default());
+        let windows = stage_windows(
+            &edition,
+            &ids.stages,
+            &Moves::edition(&Default::default(), &[]),
+        );
+        let follows_completion = edition.stages.iter().any(|s| {
+            s.start_expr
+                .iter()
+                .chain([&s.due_expr])
+                .any(|e| e.anchor == jalon_definition::expr::Anchor::NeedsDone)
+        });
         let participants = edition
             .participants
             .iter()
@@ -286,6 +300,7 @@ impl State {
             dependents,
             stage_overrides: Default::default(),
             windows,
+            follows_completion,
             participants,
             instances: Vec::new(),
             by_stage: vec![Vec::new(); stage_count],
@@ -421,26 +436,121 @@ impl State {
         std::mem::take(&mut self.touched)
     }
 
-    /// Windows after a postponement of an edition-wide stage.
+    /// Every window again, after an edition-wide change (a postponement,
+    /// an edition-wide stage done when dates follow completion).
     pub(crate) fn rewindow(&mut self) {
-        self.windows = stage_windows(&self.edition, &self.ids.stages, &self.stage_overrides);
+        let done = self.done_days(None);
+        self.windows = stage_windows(
+            &self.edition,
+            &self.ids.stages,
+            &Moves::edition(&self.stage_overrides, &done),
+        );
+        let mut own: FxHashMap<usize, Vec<Window>> = FxHashMap::default();
         for i in 0..self.instances.len() {
-            let instance = &self.instances[i];
-            let window = instance_window(
-                &self.edition,
-                instance.stage,
-                self.windows[instance.stage],
-                instance.own_override,
-                &self.windows,
-                &self.ids.stages,
-            );
-            if window != self.instances[i].window {
-                self.instances[i].window = window;
-                if !self.instances[i].is_settled() {
-                    self.refresh_actions(i);
+            let (stage, participant) = (self.instances[i].stage, self.instances[i].participant);
+            let window = match participant {
+                Some(p) if self.has_own_dates(p) => {
+                    own.entry(p).or_insert_with(|| self.participant_windows(p))[stage]
                 }
+                _ => self.windows[stage],
+            };
+            self.set_window(i, window);
+        }
+    }
+
+    /// One participant's windows again, after a change of theirs (a
+    /// postponement, a stage done when dates follow completion).
+    pub(crate) fn rewindow_participant(&mut self, p: usize) {
+        let windows = self.participant_windows(p);
+        for i in self.participant_instances(p) {
+            let stage = self.instances[i].stage;
+            self.set_window(i, windows[stage]);
+        }
+    }
+
+    fn set_window(&mut self, i: usize, window: Window) {
+        if window != self.instances[i].window {
+            self.instances[i].window = window;
+            if !self.instances[i].is_settled() {
+                self.refresh_actions(i);
             }
         }
+    }
+
+    /// Whether a participant's dates may differ from the edition's.
+    fn has_own_dates(&self, p: usize) -> bool {
+        self.follows_completion
+            || self
+                .participant_instances(p)
+                .iter()
+                .any(|&i| self.instances[i].own_override != Override::default())
+    }
+
+    /// A participant's postponements, by stage.
+    pub(crate) fn own_overrides(&self, p: usize) -> BTreeMap<usize, Override> {
+        self.participant_instances(p)
+            .into_iter()
+            .map(|i| (self.instances[i].stage, self.instances[i].own_override))
+            .filter(|(_, o)| *o != Override::default())
+            .collect()
+    }
+
+    /// Every stage's window as one participant sees it (its edition-wide
+    /// stages as everyone's).
+    pub(crate) fn participant_windows(&self, p: usize) -> Vec<Window> {
+        let own = self.own_overrides(p);
+        let done = self.done_days(Some(p));
+        stage_windows(
+            &self.edition,
+            &self.ids.stages,
+            &Moves {
+                stages: &self.stage_overrides,
+                own: Some(&own),
+                global: Some(&self.windows),
+                done: &done,
+            },
+        )
+    }
+
+    /// The day each stage was done — one participant's instance for their
+    /// per-participant stages — when dates follow completion; else nothing.
+    pub(crate) fn done_days(&self, participant: Option<usize>) -> Vec<Option<jiff::civil::Date>> {
+        if !self.follows_completion {
+            return Vec::new();
+        }
+        (0..self.edition.stages.len())
+            .map(|s| {
+                let whose = match self.edition.stages[s].for_each {
+                    Some(_) => Some(participant?),
+                    None => None,
+                };
+                let instance = &self.instances[*self.index.get(&(s, whose))?];
+                match instance.progress {
+                    Progress::Done { at } => {
+                        Some(at.to_zoned(self.edition.time_zone.clone()).date())
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    /// The day the last of an instance's needs was done (or is due, for
+    /// one not done yet): what `needs.done` reads.
+    pub fn needs_done(&self, instance: &Instance) -> Option<jiff::civil::Date> {
+        let windows = match instance.participant {
+            Some(p) => std::borrow::Cow::Owned(self.participant_windows(p)),
+            None => std::borrow::Cow::Borrowed(&self.windows),
+        };
+        let done = self.done_days(instance.participant);
+        let stage = &self.edition.stages[instance.stage];
+        stage
+            .needs
+            .iter()
+            .copied()
+            .chain(stage.branch_of.iter().map(|(d, _)| *d))
+            .map(|n| done.get(n).copied().flatten().unwrap_or(windows[n].due))
+            .max()
     }
 
     /// People named by a list of actors (roles expanded), in definition

@@ -1,7 +1,9 @@
 //! Stage windows (start and due dates) from the definition's date
 //! expressions, with postponements applied. Postponing an edition-wide stage
 //! moves every date written relative to it; postponing one participant's
-//! stage moves that participant's window only.
+//! stage moves that participant's dates written relative to it,
+//! transitively. A date written from `needs.done` follows when the needs
+//! were actually done.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,27 +23,68 @@ pub struct Window {
     pub due: Date,
 }
 
-/// Every stage's window, with edition-wide postponements applied.
+/// What moves dates away from the definition's plan.
+#[derive(Clone, Copy)]
+pub struct Moves<'a> {
+    /// Edition-wide postponements, by stage.
+    pub stages: &'a BTreeMap<usize, Override>,
+    /// One participant's own postponements, by stage: they replace the
+    /// edition-wide ones of those stages.
+    pub own: Option<&'a BTreeMap<usize, Override>>,
+    /// For one participant's windows: the edition-wide ones, which its
+    /// edition-wide stages keep.
+    pub global: Option<&'a [Window]>,
+    /// The day each stage was done, if it was (for `needs.done`); empty
+    /// when nothing is.
+    pub done: &'a [Option<Date>],
+}
+
+impl<'a> Moves<'a> {
+    /// Edition-wide postponements and completions only.
+    pub fn edition(stages: &'a BTreeMap<usize, Override>, done: &'a [Option<Date>]) -> Self {
+        Moves {
+            stages,
+            own: None,
+            global: None,
+            done,
+        }
+    }
+
+    fn none(&self) -> bool {
+        self.stages.is_empty()
+            && self.own.is_none_or(BTreeMap::is_empty)
+            && self.done.iter().all(Option::is_none)
+    }
+}
+
+/// Every stage's window: the definition's, moved by postponements and (for
+/// `needs.done`) by when needs were actually done, transitively.
 pub fn stage_windows(
     edition: &Edition,
     ids: &HashMap<String, usize>,
-    overrides: &BTreeMap<usize, Override>,
+    moves: &Moves<'_>,
 ) -> Vec<Window> {
-    let on_time: Vec<Window> = edition
-        .stages
-        .iter()
-        .map(|s| Window {
-            start: s.start,
-            due: s.due,
-        })
-        .collect();
-    if overrides.is_empty() {
-        return on_time;
+    let on_time = || {
+        edition
+            .stages
+            .iter()
+            .map(|s| Window {
+                start: s.start,
+                due: s.due,
+            })
+            .collect::<Vec<_>>()
+    };
+    if moves.none() {
+        return match moves.global {
+            Some(global) => global.to_vec(),
+            None => on_time(),
+        };
     }
+    let on_time = on_time();
     let mut solver = Solver {
         edition,
         ids,
-        overrides,
+        moves,
         values: vec![None; edition.stages.len() * 2],
         visiting: vec![false; edition.stages.len() * 2],
     };
@@ -53,42 +96,6 @@ pub fn stage_windows(
         .collect()
 }
 
-/// One participant's window of a stage: its own postponement over the
-/// stage's (possibly moved) window, recomputing the other end when it is
-/// written relative to the moved one.
-pub fn instance_window(
-    edition: &Edition,
-    stage: usize,
-    stage_window: Window,
-    own: Override,
-    windows: &[Window],
-    ids: &HashMap<String, usize>,
-) -> Window {
-    if own == Override::default() {
-        return stage_window;
-    }
-    let definition = &edition.stages[stage];
-    let mut start = own.start;
-    let mut due = own.due;
-    // Two passes settle `due: start + …` and `start: due - …` alike.
-    for _ in 0..2 {
-        let partial = (start, due);
-        if start.is_none() {
-            start = match &definition.start_expr {
-                Some(expr) => evaluate(edition, ids, expr, partial, windows),
-                None => Some(stage_window.start),
-            };
-        }
-        if due.is_none() {
-            due = evaluate(edition, ids, &definition.due_expr, partial, windows);
-        }
-    }
-    Window {
-        start: start.unwrap_or(stage_window.start),
-        due: due.unwrap_or(stage_window.due),
-    }
-}
-
 /// A date expression read against a stage's own (partial) window and the
 /// windows of the others.
 pub fn evaluate(
@@ -97,6 +104,7 @@ pub fn evaluate(
     expr: &DateExpr,
     own: (Option<Date>, Option<Date>),
     windows: &[Window],
+    needs_done: Option<Date>,
 ) -> Option<Date> {
     let base = match &expr.anchor {
         Anchor::Date(d) => Some(*d),
@@ -104,6 +112,7 @@ pub fn evaluate(
         Anchor::EditionEnd => Some(edition.end),
         Anchor::Own(Point::Start) => own.0,
         Anchor::Own(Point::Due) => own.1,
+        Anchor::NeedsDone => needs_done,
         Anchor::Stage(id, point) => ids.get(id).map(|&s| match point {
             Point::Start => windows[s].start,
             Point::Due => windows[s].due,
@@ -120,7 +129,7 @@ pub fn evaluate(
 struct Solver<'a> {
     edition: &'a Edition,
     ids: &'a HashMap<String, usize>,
-    overrides: &'a BTreeMap<usize, Override>,
+    moves: &'a Moves<'a>,
     values: Vec<Option<Date>>,
     visiting: Vec<bool>,
 }
@@ -144,7 +153,20 @@ impl Solver<'_> {
     fn compute(&mut self, stage: usize, point: Point) -> Option<Date> {
         let edition = self.edition;
         let definition = &edition.stages[stage];
-        if let Some(o) = self.overrides.get(&stage) {
+        if let (Some(global), None) = (self.moves.global, definition.for_each) {
+            return Some(match point {
+                Point::Start => global[stage].start,
+                Point::Due => global[stage].due,
+            });
+        }
+        // A participant's own postponement of a stage replaces the
+        // edition-wide one; the other end follows its expression.
+        let postponed = self
+            .moves
+            .own
+            .and_then(|own| own.get(&stage))
+            .or_else(|| self.moves.stages.get(&stage));
+        if let Some(o) = postponed {
             let fixed = match point {
                 Point::Start => o.start,
                 Point::Due => o.due,
@@ -169,11 +191,33 @@ impl Solver<'_> {
                 let other = *self.ids.get(id)?;
                 self.value(other, *p)?
             }
+            Anchor::NeedsDone => self.needs_done(stage)?,
         };
         match expr.offset {
             Some(offset) => offset.apply(&edition.calendar, base),
             None => Some(base),
         }
+    }
+
+    /// The day the last of a stage's needs (and of the decision it is a
+    /// branch of) was done; for one not done yet, its due date.
+    fn needs_done(&mut self, stage: usize) -> Option<Date> {
+        let definition = &self.edition.stages[stage];
+        let needs: Vec<usize> = definition
+            .needs
+            .iter()
+            .copied()
+            .chain(definition.branch_of.iter().map(|(d, _)| *d))
+            .collect();
+        let mut last = None;
+        for need in needs {
+            let day = match self.moves.done.get(need).copied().flatten() {
+                Some(done) => done,
+                None => self.value(need, Point::Due)?,
+            };
+            last = last.max(Some(day));
+        }
+        last.or(Some(self.edition.start))
     }
 
     /// Without a written start, a stage starts the working day after the

@@ -83,6 +83,9 @@ pub enum Anchor {
     Stage(String, Point),
     /// `start` or `due`: the stage this expression belongs to.
     Own(Point),
+    /// `needs.done`: the day the last of the stage's needs was done — for
+    /// each participant, as it happens; planned, on its due date.
+    NeedsDone,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -306,6 +309,7 @@ fn parse_anchor(token: &Token<'_>) -> Result<Anchor, ExprError> {
         "due" => return Ok(Anchor::Own(Point::Due)),
         "edition.start" => return Ok(Anchor::EditionStart),
         "edition.end" => return Ok(Anchor::EditionEnd),
+        "needs.done" => return Ok(Anchor::NeedsDone),
         _ => {}
     }
     match t.rsplit_once('.') {

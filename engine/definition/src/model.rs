@@ -337,7 +337,7 @@ pub struct Stage {
     pub needs: Option<Vec<String>>,
     /// Run this stage once for each participant holding this status (usually `laureate`).
     pub for_each: Option<ParticipantStatus>,
-    /// When the stage opens: a date (`2024-11-25`) or a date relative to the edition or another stage (`edition.start`, `sourcing.due + 1 week`, `jury.due + 3 working days`). Default: the first working day after the last of its `needs` is due, or the edition's start.
+    /// When the stage opens: a date (`2024-11-25`) or a date relative to the edition or another stage (`edition.start`, `sourcing.due + 1 week`, `jury.due + 3 working days`), or to when its needs are actually done (`needs.done + 1 working day`: finishing them early or late moves it, for each participant). Default: the first working day after the last of its `needs` is due, or the edition's start.
     pub start: Option<String>,
     /// When the stage is due: a date or relative date, as for `start`; `start + 4 weeks` counts from this stage's start.
     pub due: Option<String>,

@@ -85,16 +85,20 @@ pub fn rows(state: &State, now: Timestamp) -> Vec<Row> {
                 _ => String::new(),
             },
         };
-        // Planned beside actual: what the definition said, once moved.
+        // Planned beside actual: what the definition said, once moved
+        // (postponed, or following a postponement or a completion).
+        let planned = format!(
+            "planned {} → {}",
+            stage.start.strftime("%d/%m/%Y"),
+            stage.due.strftime("%d/%m/%Y")
+        );
+        let moved = (instance.window.start, instance.window.due) != (stage.start, stage.due);
         let note = if instance.postponements > 0 {
-            format!(
-                "{note} (postponed ×{}; planned {} → {})",
-                instance.postponements,
-                stage.start.strftime("%d/%m/%Y"),
-                stage.due.strftime("%d/%m/%Y")
-            )
-            .trim()
-            .to_owned()
+            format!("{note} (postponed ×{}; {planned})", instance.postponements)
+                .trim()
+                .to_owned()
+        } else if moved {
+            format!("{note} (moved; {planned})").trim().to_owned()
         } else {
             note
         };

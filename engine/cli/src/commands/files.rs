@@ -81,6 +81,7 @@ pub fn plan(file: &Path, format: PlanFormat, outcome: Option<String>) -> Result<
             )));
         }
     }
+    let (edition, _) = plan::with_placeholders(&edition);
     let plan = plan::build(jalon_core::State::new(edition), outcome)
         .map_err(|e| Failure::Refused(e.to_string()))?;
     let text = match format {
@@ -121,15 +122,16 @@ pub fn plan_against(file: &Path, db: &Path, at: Option<&str>) -> Result<String, 
     let mut state = jalon_runtime::replay::replay(edition.clone(), &history)?;
     let templates = messages::templates(&edition)
         .map_err(|e| Failure::Usage(format!("a template does not compile: {e}")))?;
+    let mut out = crate::plan::dates_side_by_side(&state);
     let mut due = Vec::new();
     deliver_until(&mut state, now, |_, action| due.push(action.clone()));
-    let mut out = format!(
-        "What `{}` would send now ({}), given the {} event(s) recorded in `{}`:\n",
+    out.push_str(&format!(
+        "\nWhat `{}` would send now ({}), given the {} event(s) recorded in `{}`:\n",
         file.display(),
         short(&edition, now),
         history.events.len(),
         db.display()
-    );
+    ));
     if due.is_empty() {
         out.push_str("  nothing\n");
     }
@@ -148,13 +150,18 @@ pub fn plan_against(file: &Path, db: &Path, at: Option<&str>) -> Result<String, 
             subject
         ));
     }
+    // As the daemon judges it: late by more than the hold's grace.
+    let late_since = now
+        .checked_sub(jalon_runtime::hold::HOLD_GRACE)
+        .unwrap_or(now);
     let late = due
         .iter()
-        .filter(|a| a.expires_at.is_none_or(|t| t >= now) && a.due_at < now)
+        .filter(|a| a.expires_at.is_none_or(|t| t >= now) && a.due_at < late_since)
         .count();
     if late > 0 {
         out.push_str(&format!(
-            "{late} message(s) would go at once although their date has passed: check the dates before saving.\n"
+            "{late} message(s) would go at once although their date has passed: check the dates before saving \
+             (a running daemon holds such messages until `jalon release`).\n"
         ));
     }
     Ok(out)

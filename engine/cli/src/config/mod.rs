@@ -72,7 +72,7 @@ pub struct DaemonArgs {
     pub rate: Option<f64>,
     /// Send at once what a new definition makes already late, instead of
     /// holding it for `jalon release`.
-    #[arg(long, env = "JALON_SEND_LATE")]
+    #[arg(long, env = "JALON_SEND_LATE", default_value_t = false)]
     pub send_late: bool,
     /// Serve /healthz and /metrics at this address (port 0: any free port, logged at start).
     #[arg(

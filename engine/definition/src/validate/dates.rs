@@ -34,12 +34,19 @@ fn node(stage: usize, point: Point) -> usize {
     stage * 2 + usize::from(point == Point::Due)
 }
 
-/// The date nodes an expression reads.
-fn anchor_node(table: &StageTable, own: usize, expr: &DateExpr) -> Option<usize> {
+/// The date nodes an expression reads (`needs.done`: its needs' due dates,
+/// when they are done on time).
+fn anchor_nodes(table: &StageTable, needs: &[usize], own: usize, expr: &DateExpr) -> Vec<usize> {
     match &expr.anchor {
-        Anchor::Own(p) => Some(node(own, *p)),
-        Anchor::Stage(id, p) => table.index.get(id).map(|s| node(s, *p)),
-        Anchor::Date(_) | Anchor::EditionStart | Anchor::EditionEnd => None,
+        Anchor::Own(p) => vec![node(own, *p)],
+        Anchor::Stage(id, p) => table
+            .index
+            .get(id)
+            .map(|s| node(s, *p))
+            .into_iter()
+            .collect(),
+        Anchor::NeedsDone => needs.iter().map(|&n| node(n, Point::Due)).collect(),
+        Anchor::Date(_) | Anchor::EditionStart | Anchor::EditionEnd => Vec::new(),
     }
 }
 
@@ -56,7 +63,7 @@ pub(crate) fn check(
     for (s, stage) in table.stages.iter().enumerate() {
         match &stage.start_expr {
             Some(expr) => {
-                if let Some(from) = anchor_node(table, s, expr) {
+                for from in anchor_nodes(table, &needs[s], s, expr) {
                     graph.add_edge(nodes[from], nodes[node(s, Point::Start)], ());
                 }
             }
@@ -66,10 +73,10 @@ pub(crate) fn check(
                 }
             }
         }
-        if let Some(from) = stage
+        for from in stage
             .due_expr
-            .as_ref()
-            .and_then(|e| anchor_node(table, s, e))
+            .iter()
+            .flat_map(|e| anchor_nodes(table, &needs[s], s, e))
         {
             graph.add_edge(nodes[from], nodes[node(s, Point::Due)], ());
         }
@@ -102,6 +109,7 @@ pub(crate) fn check(
         edition_start,
         edition_end,
         calendar,
+        needs: &needs,
     };
     for n in order {
         let n = graph[n];
@@ -318,6 +326,8 @@ struct Context<'a> {
     edition_start: Date,
     edition_end: Date,
     calendar: &'a WorkingCalendar,
+    /// Each stage's needs, decisions it is a branch of included.
+    needs: &'a [Vec<usize>],
 }
 
 fn evaluate(
@@ -329,12 +339,34 @@ fn evaluate(
     expr: &DateExpr,
     pointer: &str,
 ) -> Option<Date> {
+    let needs = &context.needs[own];
+    if expr.anchor == Anchor::NeedsDone && needs.is_empty() {
+        checker.push(
+            Diagnostic::error(
+                "invalid-expression",
+                format!(
+                    "`needs.done` in stage `{}`, which needs nothing",
+                    table.stages[own].id
+                ),
+            )
+            .at(checker.span(pointer))
+            .hint("list the stages it follows in `needs`, or date it otherwise"),
+        );
+        return None;
+    }
     let base = match &expr.anchor {
         Anchor::Date(d) => Some(*d),
         Anchor::EditionStart => Some(context.edition_start),
         Anchor::EditionEnd => Some(context.edition_end),
         Anchor::Own(p) => values[node(own, *p)],
         Anchor::Stage(id, p) => table.index.get(id).and_then(|s| values[node(s, *p)]),
+        // On time, each need is done on its due date.
+        Anchor::NeedsDone => needs
+            .iter()
+            .map(|&n| values[node(n, Point::Due)])
+            .collect::<Option<Vec<_>>>()?
+            .into_iter()
+            .max(),
     }?;
     let Some(offset) = expr.offset else {
         return Some(base);

@@ -117,27 +117,41 @@ pub(crate) fn check(checker: &mut Checker<'_>, table: &StageTable, windows: &Win
                 Some(&(most, src)) => (most, Some(src)),
                 None => (listed(from), None),
             };
-            if sel.max > pool_max {
-                let pool_words = match source {
-                    Some(src) => format!(
-                        "`{}` brings at most {} {}",
-                        table.stages[src].id,
-                        pool_max,
-                        plural(from, pool_max)
-                    ),
-                    None => format!(
-                        "{} {} {} listed",
-                        pool_max,
-                        plural(from, pool_max),
-                        if pool_max == 1 { "is" } else { "are" }
-                    ),
-                };
+            if sel.max > pool_max && source.is_none() {
+                // The listed participants are who applied so far: more may
+                // come before the selection.
+                checker.push(
+                    Diagnostic::warning(
+                        "selection-count",
+                        format!(
+                            "`{}` selects {} {}, but only {} {} {} listed so far",
+                            stage.id,
+                            range(sel.min, sel.max),
+                            plural(sel.to, sel.max),
+                            pool_max,
+                            plural(from, pool_max),
+                            if pool_max == 1 { "is" } else { "are" }
+                        ),
+                    )
+                    .at(checker.span(&format!(
+                        "{at}/{}",
+                        if sel.min > pool_max { "min" } else { "max" }
+                    )))
+                    .hint("list the others as they apply (a selection may also take a whole pool smaller than its minimum)"),
+                );
+            } else if let Some(src) = source.filter(|_| sel.max > pool_max) {
+                let pool_words = format!(
+                    "`{}` brings at most {} {}",
+                    table.stages[src].id,
+                    pool_max,
+                    plural(from, pool_max)
+                );
                 checker.push(
                     Diagnostic::error("selection-count", format!("`{}` selects {} {} out of a pool that cannot be that large: {pool_words}", stage.id, range(sel.min, sel.max), plural(sel.to, sel.max)))
                         .at(checker.span(&format!("{at}/{}", if sel.min > pool_max { "min" } else { "max" })))
                         .label(format!("more than {pool_max}"))
-                        .related(source.map(|src| checker.span(&format!("/stages/{src}/selection/max"))), "the pool")
-                        .hint("lower the counts, or raise those of the earlier selection (or list more participants)"),
+                        .related(Some(checker.span(&format!("/stages/{src}/selection/max"))), "the pool")
+                        .hint("lower the counts, or raise those of the earlier selection"),
                 );
             }
         }
