@@ -14,6 +14,7 @@ mod hostile;
 mod links;
 mod live;
 mod plan;
+mod relay;
 mod schema;
 mod servers;
 mod simulate;

@@ -220,14 +220,18 @@ fn a_server_that_is_down_then_back_gets_everything_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("jalon.db");
 
+    // A relay down: said (exit 1, for cron to mail it), but no message
+    // failed; they all wait.
     let down = send(&db, &url, FIRST_DAY, &[]);
     let text = report(&down);
-    assert_eq!(down.code(), Some(0), "a server down is not final: {text}");
+    assert_eq!(down.code(), Some(1), "{text}");
+    assert!(text.starts_with("14 newly due, 0 sent, "), "{text}");
     assert!(
-        text.starts_with("14 newly due, 0 sent, 14 to retry"),
-        "{text}"
+        text.contains(" 0 failed"),
+        "a server down is not final: {text}"
     );
     assert!(text.contains("cannot reach"), "{text}");
+    assert!(text.contains("14 message(s) wait in the outbox"), "{text}");
 
     let sink = Sink::start(port, &[]);
     let back = send(&db, &url, "2025-03-03 14:00", &[]);
@@ -408,16 +412,43 @@ fn starttls_and_authentication_with_a_relay_certified_by_our_own_authority() {
         )
     };
 
-    // A wrong password is final, and the password is never printed.
+    // A wrong password is the relay's problem, not the messages': none
+    // fails, all wait, and the password is never printed.
     let refused = send(&db, &relay("jalon:wrong"), FIRST_DAY, &[]);
     let text = report(&refused);
     assert_eq!(refused.code(), Some(1), "{text}");
     assert!(text.contains("535"), "the server's answer: {text}");
+    assert!(text.contains("the relay failed"), "{text}");
+    assert!(text.contains("14 message(s) wait in the outbox"), "{text}");
     assert!(
         !text.contains("wrong") && !text.contains("s3cret"),
         "{text}"
     );
     assert!(sink.accepted().is_empty());
+    assert!(
+        outbox(&db, &[]).contains("14 messages (14 pending, 0 sent, 0 failed"),
+        "{}",
+        outbox(&db, &[])
+    );
+    // The password fixed, the same database sends everything (once the
+    // breaker's probe time has come).
+    let fixed = send(&db, &relay("jalon:s3cret"), "2025-03-03 10:05", &[]);
+    assert!(
+        fixed.stdout().starts_with("0 newly due, 14 sent"),
+        "{}",
+        report(&fixed)
+    );
+    assert_eq!(ids(&sink.accepted()).len(), ALL);
+    let sink = Sink::start(
+        0,
+        &["--starttls", cert_arg, key_arg, "--auth", "jalon:s3cret"],
+    );
+    let relay = |credentials: &str| {
+        format!(
+            "smtp://{credentials}@localhost:{}?tls=required&ca={cert_arg}",
+            sink.port
+        )
+    };
 
     // Without the authority, the certificate is not trusted: nothing is sent
     // in clear, nothing recorded as sent.
@@ -429,10 +460,8 @@ fn starttls_and_authentication_with_a_relay_certified_by_our_own_authority() {
         &[],
     );
     let text = report(&untrusted);
-    assert!(
-        text.starts_with("14 newly due, 0 sent, 14 to retry"),
-        "{text}"
-    );
+    assert!(text.starts_with("14 newly due, 0 sent, "), "{text}");
+    assert!(text.contains(" 0 failed"), "{text}");
     assert!(text.contains("certificate"), "says why: {text}");
     assert!(sink.accepted().is_empty());
 

@@ -1,8 +1,9 @@
 //! Delivery: hand a finished message to the outside. Two connectors: an
 //! `.eml` folder (the embedded default: every email visible without a
 //! server) and SMTP through lettre. Each says whether a failure is worth
-//! retrying (a refused connection, a 4xx) or final (a 5xx), so the
-//! dispatcher can retry the first and report the second.
+//! retrying (a 4xx), final (a 5xx about this message) or a failure of the
+//! relay itself (down, a wrong password), so the dispatcher can retry the
+//! first, report the second and stop dialling on the third.
 
 mod folder;
 mod smtp;
@@ -24,17 +25,25 @@ pub struct Outgoing {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DeliveryError {
-    /// Worth retrying later: the server is down, busy, or said 4xx.
+    /// Worth retrying later: the server is busy, or said 4xx, about this
+    /// message.
     #[error("temporary failure: {0}")]
     Transient(String),
-    /// Final: the server refused (5xx) or the message cannot be sent.
+    /// Final: the server refused this message or its recipient (5xx), or
+    /// the message cannot be sent.
     #[error("permanent failure: {0}")]
     Permanent(String),
+    /// The relay or the session failed before any message was at stake
+    /// (unreachable, silent, a refused greeting, EHLO, STARTTLS or AUTH — a
+    /// wrong password): no message's fault, so none fails for it; every
+    /// message waits until the relay works again.
+    #[error("the relay failed: {0}")]
+    Relay(String),
 }
 
 impl DeliveryError {
     pub fn is_transient(&self) -> bool {
-        matches!(self, DeliveryError::Transient(_))
+        matches!(self, DeliveryError::Transient(_) | DeliveryError::Relay(_))
     }
 }
 

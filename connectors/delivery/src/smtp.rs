@@ -149,7 +149,7 @@ impl SmtpConfig {
             hello,
             authority,
             nodelay,
-            timeout: Duration::from_secs(30),
+            timeout: COMMAND_TIMEOUT,
         })
     }
 
@@ -172,7 +172,19 @@ impl SmtpConfig {
         format!("{scheme}://{user}{}:{}{tls}", self.host, self.port)
     }
 
+    /// A session ready for messages: connected, greeted, secured and
+    /// authenticated. Whatever fails here is the relay's problem, not a
+    /// message's: [`DeliveryError::Relay`].
     async fn connect(&self) -> Result<AsyncSmtpConnection, DeliveryError> {
+        self.open().await.map_err(|e| match e {
+            DeliveryError::Transient(reason) | DeliveryError::Permanent(reason) => {
+                DeliveryError::Relay(reason)
+            }
+            relay => relay,
+        })
+    }
+
+    async fn open(&self) -> Result<AsyncSmtpConnection, DeliveryError> {
         let tls = || {
             let mut builder = TlsParameters::builder(self.host.clone());
             if let Some(pem) = &self.authority {
@@ -213,9 +225,9 @@ impl SmtpConfig {
         };
         if let Security::StartTls { required } = self.security {
             if connection.can_starttls() {
-                connection
-                    .starttls(tls()?, &self.hello)
+                tokio::time::timeout(self.timeout, connection.starttls(tls()?, &self.hello))
                     .await
+                    .map_err(|_| self.unreachable("no answer to STARTTLS"))?
                     .map_err(|e| classify(&e, self))?;
             } else if required {
                 connection.abort().await;
@@ -226,10 +238,13 @@ impl SmtpConfig {
             }
         }
         if let Some(credentials) = &self.credentials {
-            connection
-                .auth(DEFAULT_MECHANISMS, credentials)
-                .await
-                .map_err(|e| classify(&e, self))?;
+            tokio::time::timeout(
+                self.timeout,
+                connection.auth(DEFAULT_MECHANISMS, credentials),
+            )
+            .await
+            .map_err(|_| self.unreachable("no answer to AUTH"))?
+            .map_err(|e| classify(&e, self))?;
         }
         Ok(connection)
     }
@@ -238,6 +253,13 @@ impl SmtpConfig {
         DeliveryError::Transient(format!("cannot reach {}: {reason}", self.describe()))
     }
 }
+
+/// How long the relay has to answer: the connection, each command of the
+/// session, and a whole message from MAIL FROM to the reply after DATA.
+/// Short, as a relay that does not answer in 15 s is treated as down (the
+/// dispatcher stops dialling it and probes it with backoff) rather than
+/// held for every message.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// 5xx and our own mistakes are final; the rest (4xx, a refused or dropped
 /// connection, a timeout) is worth another try.
@@ -271,7 +293,9 @@ impl SmtpSession {
         match self.try_send(&envelope, &message.bytes).await {
             // A connection kept open may have been closed by the server
             // meanwhile: one fresh try before calling it a failure.
-            Err(DeliveryError::Transient(_)) if reused && self.connection.is_none() => {
+            Err(DeliveryError::Transient(_) | DeliveryError::Relay(_))
+                if reused && self.connection.is_none() =>
+            {
                 self.try_send(&envelope, &message.bytes).await
             }
             outcome => outcome,
@@ -297,7 +321,12 @@ impl SmtpSession {
                 }
                 Err(classify(&e, &self.config))
             }
-            Err(_) => Err(self.config.unreachable("the server stopped answering")),
+            // Silent in the middle of a message: the relay, not the message.
+            Err(_) => Err(DeliveryError::Relay(format!(
+                "{} stopped answering (no reply in {} s)",
+                self.config.describe(),
+                self.config.timeout.as_secs()
+            ))),
         }
     }
 

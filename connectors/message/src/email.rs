@@ -98,7 +98,7 @@ pub fn to_eml(email: &Email, fallback_domain: &str) -> Result<Vec<u8>, MessageEr
         .unwrap_or(fallback_domain);
     let mut builder = Message::builder()
         .from(mailbox(&email.from)?)
-        .subject(email.subject.clone())
+        .subject(header_text(&email.subject))
         .message_id(Some(message_id(&email.idempotency_key, domain)))
         .header(AutoSubmitted);
     if let Some(reply_to) = &email.reply_to {
@@ -182,8 +182,17 @@ fn mailbox(mailbox: &Mailbox) -> Result<LettreMailbox, MessageError> {
             reason: e.to_string(),
         })?;
     // No name: the bare address (lettre would write an empty `""` phrase).
-    let name = Some(mailbox.name.clone()).filter(|n| !n.trim().is_empty());
+    let name = Some(header_text(&mailbox.name)).filter(|n| !n.trim().is_empty());
     Ok(LettreMailbox::new(name, address))
+}
+
+/// A header value on one line: `check` refuses control characters in names
+/// and subjects, and this makes sure none reaches a header whatever the
+/// source (a line break there would panic the encoder or forge a header).
+fn header_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// `Auto-Submitted: auto-generated` (RFC 3834).
@@ -471,5 +480,37 @@ mod tests {
             err.contains("pas une adresse") && err.contains("Référent DPA"),
             "{err}"
         );
+    }
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_a_header() {
+        let email = Email {
+            idempotency_key: "k".into(),
+            date: jiff::Timestamp::UNIX_EPOCH.to_zoned(jiff::tz::TimeZone::UTC),
+            from: Mailbox {
+                name: "Programme\r\nBcc: victim@example.org".into(),
+                email: "programme@example.org".into(),
+            },
+            reply_to: None,
+            to: vec![Mailbox {
+                name: "Ana\nMartin\0".into(),
+                email: "ana@example.org".into(),
+            }],
+            subject: "Rappel\r\nX-Injected: yes".into(),
+            text: "Bonjour".into(),
+            html: None,
+            invite: None,
+        };
+        let bytes = to_eml(&email, "example.org").expect("an email, not a panic");
+        let text = String::from_utf8_lossy(&bytes);
+        let headers = text.split("\r\n\r\n").next().unwrap_or_default();
+        assert!(!headers.contains("\r\nBcc:"), "{headers}");
+        assert!(!headers.contains("\r\nX-Injected:"), "{headers}");
+        assert!(!headers.contains('\0'), "{headers}");
     }
 }

@@ -215,7 +215,7 @@ fn store_million(definitions: &Path, db: &Path) -> String {
                 version: edition.version.clone(),
                 due: Vec::new(),
                 withdraw: Vec::new(),
-                release: None,
+                change: None,
             })
             .collect();
         // The core must take them, or the daemon would refuse to start.

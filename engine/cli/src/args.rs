@@ -239,6 +239,17 @@ pub enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Try again messages that failed for good (all, or one by --key): after
+    /// fixing the relay settings or an address. Recorded in the log.
+    Retry {
+        #[command(flatten)]
+        place: Where,
+        #[command(flatten)]
+        who: Who,
+        /// Only this message (its key, as `jalon outbox` shows it).
+        #[arg(long)]
+        key: Option<String>,
+    },
     /// Move a stage's dates (stages dated from it follow).
     Postpone {
         #[command(flatten)]
@@ -416,6 +427,7 @@ fn place_of(command: &mut Command) -> Option<&mut Where> {
         | Command::Withdraw { place, .. }
         | Command::Close { place, .. }
         | Command::Release { place, .. }
+        | Command::Retry { place, .. }
         | Command::Import { place, .. }
         | Command::Void { place, .. }
         | Command::Postpone { place, .. }
@@ -635,6 +647,7 @@ impl Command {
                 drop,
                 reason,
             } => (place, who, EventKind::Release { drop, reason }),
+            Command::Retry { place, who, key } => (place, who, EventKind::Retry { key }),
             Command::Withdraw {
                 place,
                 participant,

@@ -216,7 +216,7 @@ impl State {
                 by: event.by.clone(),
                 reason: reason.clone(),
             }),
-            EventKind::Release { .. } => {}
+            EventKind::Release { .. } | EventKind::Retry { .. } => {}
         }
         self.last_event_at = Some(at);
         self.events_applied += 1;

@@ -123,6 +123,13 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// Messages that failed for good (all, or the one with this key) are
+    /// tried again: after a relay or an address was fixed. The store
+    /// applies it to the outbox; the state does not change.
+    Retry {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
+    },
 }
 
 impl EventKind {
@@ -141,6 +148,7 @@ impl EventKind {
             EventKind::Close { .. } => "close",
             EventKind::Void { .. } => "void",
             EventKind::Release { .. } => "release",
+            EventKind::Retry { .. } => "retry",
         }
     }
 }

@@ -11,6 +11,8 @@ pub struct Metrics {
     pub failed: AtomicU64,
     pub retried: AtomicU64,
     pub expired: AtomicU64,
+    /// Times the relay was found failing (each opens the breaker).
+    pub relay_failures: AtomicU64,
     pub reloads_ok: AtomicU64,
     pub reloads_rejected: AtomicU64,
     pub editions: AtomicU64,
@@ -64,6 +66,11 @@ impl Metrics {
                 "jalon_actions_expired_total",
                 "Messages recorded as expired instead of sent late.",
                 &self.expired,
+            ),
+            (
+                "jalon_relay_failures_total",
+                "Times the SMTP relay failed (down, refused the session or the password).",
+                &self.relay_failures,
             ),
         ];
         for (name, help, value) in counters {

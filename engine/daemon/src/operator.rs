@@ -121,6 +121,38 @@ impl Operator {
         });
     }
 
+    /// Emails that the relay fails (once per distinct reason): messages
+    /// wait, none failed, and the settings are the likely cause.
+    pub fn relay_down(self: &Arc<Self>, running: &Editions, reason: &str) {
+        let args = Args::new().text("reason", reason.to_owned());
+        let both_args = |id: &str| {
+            format!(
+                "{}\n{}",
+                texts::text(Language::Fr, id, &args),
+                texts::text(Language::En, id, &args)
+            )
+        };
+        let from = running
+            .first()
+            .map(|e| messages::sender(e))
+            .unwrap_or_else(|| Mailbox {
+                name: "Jalon".to_owned(),
+                email: format!("jalon@{MAIL_DOMAIN}"),
+            });
+        let zone = running
+            .first()
+            .map_or_else(jiff::tz::TimeZone::system, |e| e.time_zone.clone());
+        self.tell(Told {
+            key: format!("operator/relay-down/{reason}"),
+            about: "relay failure",
+            from,
+            zone,
+            subject: format!("Jalon : {}", both("operator-relay-subject")),
+            text: format!("{}\n", both_args("operator-relay")),
+            html: None,
+        });
+    }
+
     /// Sends one email to the operator, unless an email with the same key
     /// was told already.
     fn tell(self: &Arc<Self>, told: Told) {

@@ -42,6 +42,8 @@ pub struct EditionPass {
     pub failed: Vec<(String, String)>,
     /// Messages newly held for a release.
     pub held: usize,
+    /// The relay failed, or is left alone until its probe.
+    pub relay: Option<jalon_runtime::dispatch::RelayDown>,
     /// When something of this edition falls due next (an action, or a retry).
     pub next: Option<Timestamp>,
 }
@@ -55,6 +57,7 @@ impl EditionPass {
             retry: Vec::new(),
             failed: Vec::new(),
             held: 0,
+            relay: None,
             next,
         }
     }
@@ -156,6 +159,7 @@ fn pass<S: Store + Send>(
     let mut pass = EditionPass::resting(done.next);
     pass.counts.due = done.queued as u64;
     pass.held = done.held;
+    pass.relay = done.report.relay.clone();
     for report in std::iter::once(done.report).chain(done.notices) {
         pass.counts.sent += report.sent as u64;
         pass.counts.retried += report.retry.len() as u64;

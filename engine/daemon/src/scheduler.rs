@@ -137,6 +137,7 @@ impl<B: Backend> Loop<B> {
         };
         let mut next: Option<Timestamp> = None;
         let mut total = Counts::default();
+        let mut relay = None;
         for (edition, outcome) in &passes {
             match outcome {
                 Ok(done) => {
@@ -146,12 +147,31 @@ impl<B: Backend> Loop<B> {
                     if done.held > 0 {
                         self.tell_held(&running, edition, done.held);
                     }
+                    if let Some(down) = done.relay.as_ref().filter(|d| d.newly) {
+                        relay = Some(down.clone());
+                    }
                     next = [next, done.next].into_iter().flatten().min();
                 }
                 Err(e) => {
                     log_failure(edition, e);
                     next = [next, retry_later].into_iter().flatten().min();
                 }
+            }
+        }
+        if let Some(down) = relay {
+            self.health
+                .metrics
+                .relay_failures
+                .fetch_add(1, Ordering::Relaxed);
+            error!(
+                reason = %down.reason,
+                until = %down.until,
+                "the relay failed: {}; no message failed for it, they wait; next try at {}",
+                down.reason,
+                down.until
+            );
+            if let Some(operator) = &self.operator {
+                operator.relay_down(&running, &down.reason);
             }
         }
         info!(

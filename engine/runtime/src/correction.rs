@@ -114,6 +114,6 @@ fn decide_void(
         version: edition.version.clone(),
         due,
         withdraw,
-        release: None,
+        change: None,
     })
 }

@@ -47,6 +47,41 @@ pub struct Report {
     pub notices: usize,
     /// From the first message rendered to the last outcome committed.
     pub elapsed: Duration,
+    /// The relay failed (or is still taken for down): nothing more was
+    /// tried this pass, and nothing failed for it.
+    pub relay: Option<RelayDown>,
+}
+
+/// The relay is down: why, and when it is tried again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelayDown {
+    pub reason: String,
+    pub until: Timestamp,
+    /// It failed in this pass (rather than being left alone since an
+    /// earlier one).
+    pub newly: bool,
+}
+
+/// A circuit breaker on the relay: after a relay failure nothing is
+/// dialled until a probe time that doubles with each failure in a row
+/// (30 s, 1 min, 2 min… at most 15 min); a pass that sends closes it.
+#[derive(Debug, Default)]
+struct Breaker {
+    failures: u32,
+    open: Option<(Timestamp, String)>,
+}
+
+impl Breaker {
+    const FIRST_PROBE: Duration = Duration::from_secs(30);
+    const LONGEST_PROBE: Duration = Duration::from_secs(15 * 60);
+
+    /// When to try again after one more failure.
+    fn next_probe(&self, now: Timestamp) -> Timestamp {
+        let wait = Self::FIRST_PROBE
+            .saturating_mul(1u32 << self.failures.min(10))
+            .min(Self::LONGEST_PROBE);
+        now.checked_add(wait).unwrap_or(now)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +116,7 @@ pub struct Dispatcher<D = Connector> {
     rate: Option<f64>,
     /// What validation links are signed with; previews use placeholders.
     pub links: Option<Arc<Links>>,
+    breaker: Breaker,
 }
 
 impl Dispatcher<Connector> {
@@ -113,6 +149,7 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
             workers: workers.max(1),
             rate,
             links: None,
+            breaker: Breaker::default(),
         })
     }
 
@@ -150,6 +187,15 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
         if ready.is_empty() {
             return Ok(report);
         }
+        if let Some((until, reason)) = self.breaker.open.clone().filter(|(u, _)| *u > now) {
+            report.relay = Some(RelayDown {
+                reason,
+                until,
+                newly: false,
+            });
+            return Ok(report);
+        }
+        let probe_at = self.breaker.next_probe(now);
         // Kept before anything is sent: a link in a delivered email is always
         // known, and one kept for a send that then fails is harmless.
         if let Some(links) = &self.links {
@@ -164,6 +210,8 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
             jobs: Mutex::new(jobs_out),
             limit: self.rate.map(RateLimit::new),
             store_failed: AtomicBool::new(false),
+            relay_down: std::sync::Mutex::new(None),
+            probe_at,
             coordinators: compose::coordinators(state.edition()),
         });
         while self.idle.len() < workers {
@@ -240,6 +288,19 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
         let (marks, result) = written.map_err(|_| DispatchError::WriterStopped)?;
         result?;
         report.elapsed = started.elapsed();
+        let relay_down = shared.relay_down.lock().ok().and_then(|mut d| d.take());
+        match relay_down {
+            Some(reason) => {
+                self.breaker.failures += 1;
+                self.breaker.open = Some((probe_at, reason.clone()));
+                report.relay = Some(RelayDown {
+                    reason,
+                    until: probe_at,
+                    newly: true,
+                });
+            }
+            None => self.breaker = Breaker::default(),
+        }
         for m in marks {
             match m.outcome {
                 Delivery::Sent => {
@@ -301,6 +362,10 @@ struct Shared {
     /// Set when outcomes can no longer be written: sending more would send
     /// twice later.
     store_failed: AtomicBool,
+    /// Why the relay failed, once it did: the workers stop dialling.
+    relay_down: std::sync::Mutex<Option<String>>,
+    /// When a message the relay failed is tried again.
+    probe_at: Timestamp,
     coordinators: Vec<compose::Coordinator>,
 }
 
@@ -331,14 +396,19 @@ async fn work<D: Deliver>(
     loop {
         let next = shared.jobs.lock().await.recv().await;
         let Some(job) = next else { break };
-        if shared.store_failed.load(Ordering::Acquire) {
+        if shared.store_failed.load(Ordering::Acquire) || shared.relay_is_down() {
             break;
         }
         if let Some(limit) = &shared.limit {
             limit.wait().await;
         }
         let outcome = connector.deliver(&job.outgoing).await;
-        let mark = outcome_mark(&job, outcome, clock.now(), &shared.coordinators);
+        if let Err(DeliveryError::Relay(reason)) = &outcome {
+            if let Ok(mut down) = shared.relay_down.lock() {
+                down.get_or_insert_with(|| reason.clone());
+            }
+        }
+        let mark = outcome_mark(&job, outcome, clock.now(), &shared);
         let (committed, recorded) = tokio::sync::oneshot::channel();
         let committed = Some(committed);
         if marks.send(ToWrite { mark, committed }).is_err() {
@@ -425,14 +495,32 @@ fn mark(key: &str, outcome: Delivery, detail: &str, at: Timestamp) -> Mark {
     }
 }
 
+impl Shared {
+    fn relay_is_down(&self) -> bool {
+        self.relay_down.lock().map_or(true, |down| down.is_some())
+    }
+}
+
 fn outcome_mark(
     job: &Job,
     outcome: Result<(), DeliveryError>,
     at: Timestamp,
-    coordinators: &[compose::Coordinator],
+    shared: &Shared,
 ) -> Mark {
     let key = &job.entry.key;
+    let coordinators = &shared.coordinators;
     match outcome {
+        // Not this message's fault: it waits for the relay's next probe.
+        Err(DeliveryError::Relay(reason)) => {
+            let mut retry = mark(
+                key,
+                Delivery::Retry,
+                &format!("the relay failed: {reason}"),
+                at,
+            );
+            retry.retry_at = Some(shared.probe_at.max(at));
+            retry
+        }
         Ok(()) => mark(key, Delivery::Sent, "", at),
         Err(DeliveryError::Transient(reason)) => {
             let wait = backoff(job.entry.attempts, key);

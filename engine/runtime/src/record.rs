@@ -9,7 +9,9 @@ use std::sync::Arc;
 use jalon_core::clock::deliver_until;
 use jalon_core::{Event, EventKind, Rejection, State};
 use jalon_definition::resolved::Edition;
-use jalon_store::{ByLink, Claim, Entry, History, Recorded, Release, Store, StoreError};
+use jalon_store::{
+    ByLink, Claim, Delivery, Entry, History, OutboxChange, Recorded, Store, StoreError,
+};
 use jiff::Timestamp;
 
 use crate::replay::{replay, Orphaned};
@@ -98,9 +100,12 @@ fn decide(
     let mut due = Vec::new();
     deliver_until(&mut state, event.at, |_, action| due.push(action.clone()));
     let mut entry = Entry::new(event.clone(), edition.version.clone(), due);
-    if let EventKind::Release { drop, .. } = event.kind {
-        entry.release = Some(if drop { Release::Drop } else { Release::Send });
-    }
+    entry.change = match &event.kind {
+        EventKind::Release { drop: false, .. } => Some(OutboxChange::ReleaseHeld),
+        EventKind::Release { drop: true, .. } => Some(OutboxChange::DropHeld),
+        EventKind::Retry { key } => Some(OutboxChange::Resend { key: key.clone() }),
+        _ => None,
+    };
     Ok(entry)
 }
 
@@ -113,14 +118,48 @@ pub fn record<S: Store>(
     now: Timestamp,
 ) -> Result<Recorded, RecordError> {
     not_future(edition, event, now)?;
-    if matches!(event.kind, EventKind::Release { .. }) && store.held(&edition.id)?.is_empty() {
-        return Err(RecordError::Precondition(format!(
-            "nothing is held for `{}`: there is nothing to release",
-            edition.id
-        )));
-    }
+    outbox_precondition(store, edition, event)?;
     let recorded = store.record(&edition.id, |history| decide(edition, history, event, None))?;
     Ok(recorded?)
+}
+
+/// An act on the outbox needs something to act on.
+fn outbox_precondition<S: Store>(
+    store: &S,
+    edition: &Edition,
+    event: &Event,
+) -> Result<(), RecordError> {
+    let refused = |why: String| Err(RecordError::Precondition(why));
+    match &event.kind {
+        EventKind::Release { .. } if store.held(&edition.id)?.is_empty() => refused(format!(
+            "nothing is held for `{}`: there is nothing to release",
+            edition.id
+        )),
+        EventKind::Retry { key } => {
+            let outbox = store.outbox(&edition.id)?;
+            let failed = |e: &&jalon_store::OutboxEntry| e.status == Delivery::Failed;
+            match key {
+                None if !outbox.iter().any(|e| failed(&e)) => refused(format!(
+                    "no message of `{}` failed for good: there is nothing to retry \
+                     (`jalon outbox {} --status failed`)",
+                    edition.id, edition.id
+                )),
+                Some(key) => match outbox.iter().find(|e| &e.key == key) {
+                    None => refused(format!(
+                        "`{}` has no message `{key}` (see `jalon outbox {}`)",
+                        edition.id, edition.id
+                    )),
+                    Some(e) if e.status != Delivery::Failed => refused(format!(
+                        "`{key}` is {}, not failed: only a message that failed for good is retried",
+                        e.status.as_str()
+                    )),
+                    Some(_) => Ok(()),
+                },
+                None => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
 }
 
 /// What an answer through a link did.

@@ -51,12 +51,17 @@ pub fn tick<S: Store + Send, D: Deliver + Send + 'static>(
 ) -> Result<Tick, TickError> {
     let Queued { queued, held } = queue(store, state, now, hold)?;
     let (report, notices) = deliver(store, state, templates, dispatcher)?;
+    let mut next = next(store, state, now)?;
+    // A relay taken for down is not dialled before its probe.
+    if let Some(down) = &report.relay {
+        next = next.map(|n| n.max(down.until));
+    }
     Ok(Tick {
         queued,
         held,
         report,
         notices,
-        next: next(store, state, now)?,
+        next,
     })
 }
 

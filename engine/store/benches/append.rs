@@ -45,7 +45,7 @@ fn entry(event: Event) -> Entry {
         version: "0123456789abcdef".into(),
         due: Vec::new(),
         withdraw: Vec::new(),
-        release: None,
+        change: None,
     }
 }
 

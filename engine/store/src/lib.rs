@@ -146,17 +146,19 @@ pub struct Entry {
     /// act made due and was not sent yet). Only those still pending go; the
     /// key can be queued again if an act makes it due again.
     pub withdraw: Vec<String>,
-    /// What becomes of the edition's held messages (a release).
-    pub release: Option<Release>,
+    /// What the event does to messages already in the outbox.
+    pub change: Option<OutboxChange>,
 }
 
-/// What a release does with the held messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Release {
-    /// They go, as if they had never been held (each still expires).
-    Send,
-    /// They never go: recorded expired, with the release's number.
-    Drop,
+/// An act on the outbox itself, written with its event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutboxChange {
+    /// The held messages go, as if never held (each still expires).
+    ReleaseHeld,
+    /// The held messages never go: recorded expired, with the event's number.
+    DropHeld,
+    /// Failed messages (all, or the one with this key) are pending again.
+    Resend { key: Option<String> },
 }
 
 impl Entry {
@@ -167,7 +169,7 @@ impl Entry {
             version,
             due,
             withdraw: Vec::new(),
-            release: None,
+            change: None,
         }
     }
 }
@@ -180,8 +182,8 @@ pub struct Recorded {
     pub enqueued: usize,
     /// Queued messages withdrawn (never sent).
     pub withdrawn: usize,
-    /// Held messages released or dropped.
-    pub released: usize,
+    /// Messages the event's [`OutboxChange`] concerned.
+    pub changed: usize,
 }
 
 #[derive(Debug, thiserror::Error)]

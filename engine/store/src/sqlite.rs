@@ -13,8 +13,8 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Tran
 use crate::links::{self, ByLink, Claim, Link, StoredLink};
 use crate::schema::{APPLICATION_ID, MIGRATIONS};
 use crate::{
-    Delivery, Entry, History, Mark, NewMessage, OutboxEntry, Recorded, Release, Store, StoreError,
-    StoredEvent,
+    Delivery, Entry, History, Mark, NewMessage, OutboxChange, OutboxEntry, Recorded, Store,
+    StoreError, StoredEvent,
 };
 
 /// How long a writer waits for another before giving up.
@@ -230,8 +230,8 @@ fn write_entries(
         ])?;
         let seq = tx.last_insert_rowid();
         let withdrawn = withdraw(tx, &entry.withdraw)?;
-        let released = match entry.release {
-            Some(release) => release_held(tx, edition, release, seq, &entry.event.at)?,
+        let changed = match &entry.change {
+            Some(change) => change_outbox(tx, edition, change, seq, &entry.event.at)?,
             None => 0,
         };
         let enqueued = insert_actions(tx, edition, &entry.due, Some(seq), &now, None)?;
@@ -239,7 +239,7 @@ fn write_entries(
             seq,
             enqueued,
             withdrawn,
-            released,
+            changed,
         });
     }
     Ok(out)
@@ -271,22 +271,42 @@ fn withdraw(tx: &rusqlite::Transaction<'_>, keys: &[String]) -> rusqlite::Result
     Ok(withdrawn)
 }
 
-/// Lets an edition's held messages go, or records them expired (the
-/// release's number in each one's attempts, for the audit trail).
-fn release_held(
+/// Lets an edition's held messages go, or records them expired, or puts
+/// failed messages back; each concerned message's attempts name the event,
+/// for the audit trail.
+fn change_outbox(
     tx: &rusqlite::Transaction<'_>,
     edition: &str,
-    release: Release,
+    change: &OutboxChange,
     seq: i64,
     at: &Timestamp,
 ) -> rusqlite::Result<usize> {
     const HELD: &str = "edition = ?1 AND status = 'pending' AND held_at IS NOT NULL";
-    match release {
-        Release::Send => tx.execute(
+    match change {
+        OutboxChange::ReleaseHeld => tx.execute(
             &format!("UPDATE outbox SET held_at = NULL WHERE {HELD}"),
             [edition],
         ),
-        Release::Drop => {
+        OutboxChange::Resend { key } => {
+            const FAILED: &str = "edition = ?1 AND status = 'failed' AND (?2 IS NULL OR key = ?2)";
+            tx.execute(
+                &format!(
+                    "INSERT INTO attempts (key, at, outcome, detail)
+                     SELECT key, ?3, 'pending', ?4 FROM outbox WHERE {FAILED}"
+                ),
+                params![
+                    edition,
+                    key,
+                    at.to_string(),
+                    format!("put back by event {seq}")
+                ],
+            )?;
+            tx.execute(
+                &format!("UPDATE outbox SET status = 'pending', retry_at = NULL WHERE {FAILED}"),
+                params![edition, key],
+            )
+        }
+        OutboxChange::DropHeld => {
             tx.execute(
                 &format!(
                     "INSERT INTO attempts (key, at, outcome, detail)

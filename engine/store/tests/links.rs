@@ -39,7 +39,7 @@ fn approve(second: i64) -> Entry {
         version: "v1".into(),
         due: Vec::new(),
         withdraw: Vec::new(),
-        release: None,
+        change: None,
     }
 }
 

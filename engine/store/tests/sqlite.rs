@@ -42,7 +42,7 @@ fn record(store: &mut SqliteStore, n: i64, keys: &[&str]) -> i64 {
                 version: "v1".into(),
                 due: due.clone(),
                 withdraw: Vec::new(),
-                release: None,
+                change: None,
             })
         })
         .expect("store works")

@@ -69,12 +69,16 @@ pub fn event(
     let released = match event.kind {
         EventKind::Release { drop, .. } => format!(
             ", {} held message(s) {}",
-            recorded.released,
+            recorded.changed,
             if drop {
                 "dropped (recorded expired)"
             } else {
                 "released: the daemon sends them at its next pass (or `jalon send`)"
             }
+        ),
+        EventKind::Retry { .. } => format!(
+            ", {} failed message(s) put back: the daemon tries them at its next pass (or `jalon send`)",
+            recorded.changed
         ),
         _ => String::new(),
     };

@@ -71,6 +71,16 @@ pub fn send(
     dispatcher.close();
     let (report, notices) = delivered.map_err(failed)?;
     let text = summary(queued, &report, notices.as_ref(), &edition);
+    if let Some(down) = &report.relay {
+        print!("{text}");
+        let waiting = store.pending(&edition.id)?.len();
+        return Err(Failure::Refused(format!(
+            "the relay failed: {}. No message failed for it: {waiting} message(s) wait in the outbox. \
+             Check the delivery settings (--smtp or JALON_SMTP: host, password, tls), then run \
+             `jalon send` again",
+            down.reason
+        )));
+    }
     if report.failed.is_empty() {
         return Ok(text);
     }

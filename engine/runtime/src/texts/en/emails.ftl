@@ -80,3 +80,7 @@ operator-held-what = See: jalon outbox { $edition } --status held — release: j
 rejected-subject = Definition refused: { $edition }
 rejected-lead = The changes to the definition of the edition "{ $edition }" were refused: the previous version stays in service, and nothing you changed applies. This is what the check found:
 rejected-advice = Fix the file and save it again; it is checked at once.
+
+## The operator told that the relay fails (French, then English).
+operator-relay-subject = the SMTP relay fails
+operator-relay = The SMTP relay fails: { $reason }. No message counts as failed: they all wait, and the relay is tried again at growing intervals (up to 15 minutes). Check the delivery settings (smtp, password, TLS); the messages go as soon as the relay answers.

@@ -83,3 +83,7 @@ operator-held-what = Voir : jalon outbox { $edition } --status held — libére
 rejected-subject = Définition refusée : { $edition }
 rejected-lead = Les modifications de la définition de l’édition « { $edition } » ont été refusées : la version précédente reste en service, et rien de ce que vous avez changé ne s’applique. Voici ce que la vérification a trouvé :
 rejected-advice = Corrigez le fichier et enregistrez-le à nouveau ; il sera vérifié aussitôt.
+
+## The operator told that the relay fails (French, then English).
+operator-relay-subject = le relais SMTP échoue
+operator-relay = Le relais SMTP échoue : { $reason }. Aucun message n’est compté comme échoué : tous attendent, et le relais est réessayé de plus en plus espacé (jusqu’à 15 minutes). Vérifiez les réglages de livraison (smtp, mot de passe, TLS) ; les messages partent dès que le relais répond.

@@ -1,0 +1,123 @@
+//! A relay that fails is not a message that fails: a black-holed relay,
+//! one that refuses the session, and `jalon retry` for what failed for good.
+
+use std::net::TcpListener;
+use std::path::Path;
+
+use crate::fixtures;
+use crate::servers::Sink;
+use crate::support::{Jalon, Run};
+
+const FIRST_DAY: &str = "2025-03-03 10:00";
+
+fn run(db: &Path, args: &[&str]) -> Run {
+    Jalon::new()
+        .args(args)
+        .arg("--definitions")
+        .arg(fixtures().join("smtp"))
+        .arg("--db")
+        .arg(db)
+        .run()
+}
+
+fn report(output: &Run) -> String {
+    format!("{}{}", output.stdout(), output.stderr())
+}
+
+/// The first line of `jalon outbox essai`.
+fn counts(db: &Path) -> String {
+    let out = run(db, &["outbox", "essai"]).succeeds().stdout();
+    out.lines().next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn a_relay_that_never_answers_fails_no_message_and_is_not_dialled_again_at_once() {
+    // Accepts connections and says nothing: a black hole.
+    let hole = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = hole.local_addr().expect("its address").port();
+    let _keep = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in hole.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = dir.path().join("jalon.db");
+    let url = format!("smtp://127.0.0.1:{port}?tls=none");
+    let output = run(&db, &["send", "essai", "--smtp", &url, "--at", FIRST_DAY]);
+    let text = report(&output);
+    assert_eq!(output.code(), Some(1), "{text}");
+    assert!(text.contains("the relay failed"), "{text}");
+    assert!(text.contains("no greeting"), "{text}");
+    assert!(text.contains(" 0 failed"), "{text}");
+    // Every message still waits; at most one attempt per connection was
+    // made before the breaker stopped the others.
+    let line = counts(&db);
+    assert!(line.contains("(14 pending, 0 sent, 0 failed"), "{line}");
+}
+
+#[test]
+fn a_failed_message_is_put_back_by_retry_with_the_act_in_the_log() {
+    let sink = Sink::start(0, &["--reject", "rejected@example.org"]);
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = dir.path().join("jalon.db");
+    let send = |at: &str| run(&db, &["send", "essai", "--smtp", &sink.url(), "--at", at]);
+    let first = send(FIRST_DAY);
+    assert_eq!(first.code(), Some(1), "{}", report(&first));
+    assert!(counts(&db).contains("2 failed"), "{}", counts(&db));
+
+    // Nothing to retry by that key; a key that did not fail is refused.
+    let unknown = run(
+        &db,
+        &[
+            "retry",
+            "essai",
+            "--key",
+            "essai/nope",
+            "--by",
+            "ana",
+            "--at",
+            "2025-03-03 11:00",
+        ],
+    );
+    assert_eq!(unknown.code(), Some(1), "{}", report(&unknown));
+    assert!(
+        unknown.stderr().contains("has no message `essai/nope`"),
+        "{}",
+        report(&unknown)
+    );
+
+    // The address fixed at the relay's end: every failed message goes back.
+    let retried = run(
+        &db,
+        &["retry", "essai", "--by", "ana", "--at", "2025-03-03 11:00"],
+    );
+    retried.succeeds();
+    assert!(
+        retried.stdout().contains("2 failed message(s) put back"),
+        "{}",
+        report(&retried)
+    );
+    assert!(
+        counts(&db).contains("(2 pending, 14 sent, 0 failed"),
+        "{}",
+        counts(&db)
+    );
+    let log = run(&db, &["log", "essai"]).succeeds().stdout();
+    assert!(log.contains("retry") && log.contains("ana"), "{log}");
+    // The relay still refuses them: they fail again, and are told again.
+    let again = send("2025-03-03 11:05");
+    assert!(report(&again).contains("2 failed"), "{}", report(&again));
+    // And with nothing failed left to put back… after a second retry and a
+    // fixed relay, a third retry has nothing to do.
+    let nothing = run(
+        &dir.path().join("empty.db"),
+        &["retry", "essai", "--by", "ana", "--at", FIRST_DAY],
+    );
+    assert_eq!(nothing.code(), Some(1), "{}", report(&nothing));
+    assert!(
+        nothing.stderr().contains("nothing to retry"),
+        "{}",
+        report(&nothing)
+    );
+}
