@@ -217,6 +217,10 @@ fn expr(e: &Expr<'_>, how: Use) -> Result<(), Refused> {
             }
         },
         Expr::Filter(f) => {
+            // The first filter of a chain is reported first.
+            if let Some(value) = &f.expr {
+                expr(value, how)?;
+            }
             if !FILTERS.contains(&f.name) {
                 return refuse(
                     f.span(),
@@ -226,9 +230,6 @@ fn expr(e: &Expr<'_>, how: Use) -> Result<(), Refused> {
                         FILTERS.join(", ")
                     ),
                 );
-            }
-            if let Some(value) = &f.expr {
-                expr(value, how)?;
             }
             // `default` gives its argument: it is used as the value is.
             arguments(&f.args, how)
