@@ -40,10 +40,12 @@ fn warnings_fail_only_when_denied() {
 #[test]
 fn every_problem_is_reported_at_once_with_place_snippet_and_hint() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let base = fixtures().join("base.yaml");
+    // `extends` is relative and stays in the checked folder: the base beside it.
+    std::fs::copy(fixtures().join("base.yaml"), dir.path().join("base.yaml")).expect("copy");
+    let base = "base.yaml";
     let text = format!(
         "extends: {}\ntime_zone: Europe/Pari\npeople:\n  - {{id: ana, name: Ana, email: ana-at-example.org}}\nstages:\n  - id: diagnostic\n    titel: Diagnostic\n    needs: [jurry]\n",
-        base.display()
+        base
     );
     std::fs::write(dir.path().join("edition.yaml"), text).expect("write");
     let output = Jalon::new()
@@ -174,7 +176,9 @@ fn usage_errors_exit_two() {
 #[test]
 fn templates_are_compiled_with_their_translations() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let base = fixtures().join("base.yaml");
+    // `extends` is relative and stays in the checked folder: the base beside it.
+    std::fs::copy(fixtures().join("base.yaml"), dir.path().join("base.yaml")).expect("copy");
+    let base = "base.yaml";
     let text = format!(
         r#"extends: {}
 programme:
@@ -201,7 +205,7 @@ templates:
     translations:
       en: {{subject: Subject}}
 "#,
-        base.display()
+        base
     );
     std::fs::write(dir.path().join("edition.yaml"), text).expect("write");
     let output = Jalon::new()

@@ -8,33 +8,55 @@ use crate::support::{Jalon, Run};
 
 const ADDRESS_SPACE: u64 = 64 * 1024 * 1024;
 
+/// Set in the environment of every hostile run: no output may show it (a
+/// definition that reads `/proc/self/environ` would).
+const SECRET: &str = "s3cret-probe-8d1f";
+
 /// `jalon check --format json FILE` under the kernel's limits (`prlimit`
-/// from util-linux).
+/// from util-linux), and a wall-clock bound (`timeout`) for what waits
+/// without spending CPU, such as opening a FIFO.
 fn check_limited(dir: &Path, file: &str) -> Run {
     Jalon::new()
         .args(["check", "--format", "json", file])
         .current_dir(dir)
+        .env("JALON_SECRET_PROBE", SECRET)
         .under(
-            "prlimit",
-            &[&format!("--as={ADDRESS_SPACE}"), "--cpu=1", "--"],
+            "timeout",
+            &[
+                "20",
+                "prlimit",
+                &format!("--as={ADDRESS_SPACE}"),
+                "--cpu=1",
+                "--",
+            ],
         )
         .run()
 }
 
-fn assert_fails_cleanly(dir: &Path, file: &str, code: &str) {
+/// `expect` is a diagnostic code, optionally with the `line:col` of its
+/// first occurrence (`not-utf8 2:9`).
+fn assert_fails_cleanly(dir: &Path, file: &str, expect: &str) -> serde_json::Value {
     let output = check_limited(dir, file);
     assert_eq!(
         output.code(),
         Some(1),
-        "{file}: expected a clean failure, got {:?} (killed by a limit?)\n{}",
+        "{file}: expected a clean failure, got {:?} (killed by a limit, or 124: still waiting after 20 s?)\n{}",
         output.status(),
         output.stderr()
     );
+    assert!(
+        !output.stdout().contains(SECRET) && !output.stderr().contains(SECRET),
+        "{file}: the environment leaked into the output"
+    );
     let report = output.json();
-    let codes: Vec<&str> = report["diagnostics"]
+    let (code, place) = expect.split_once(' ').unwrap_or((expect, ""));
+    let diagnostics: Vec<&serde_json::Value> = report["diagnostics"]
         .as_array()
         .into_iter()
         .flatten()
+        .collect();
+    let codes: Vec<&str> = diagnostics
+        .iter()
         .filter_map(|d| d["code"].as_str())
         .collect();
     assert!(
@@ -42,12 +64,20 @@ fn assert_fails_cleanly(dir: &Path, file: &str, code: &str) {
         "{file}: expected `{code}`, got {codes:?}\n{}",
         output.stdout()
     );
-    let located = report["diagnostics"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .all(|d| d["line"].is_u64());
+    let located = diagnostics.iter().all(|d| d["line"].is_u64());
     assert!(located, "{file}: every diagnostic is located");
+    if !place.is_empty() {
+        let first = diagnostics
+            .iter()
+            .find(|d| d["code"] == code)
+            .map(|d| format!("{}:{}", d["line"], d["column"]));
+        assert_eq!(
+            first.as_deref(),
+            Some(place),
+            "{file}: where `{code}` is reported"
+        );
+    }
+    report
 }
 
 fn corpus() -> Vec<(&'static str, Vec<u8>, &'static str)> {
@@ -104,6 +134,24 @@ fn corpus() -> Vec<(&'static str, Vec<u8>, &'static str)> {
             i - 1
         ));
     }
+    // Did-you-mean over ids of 20,000 characters, and one of 100,000.
+    let mut long_ids = String::from("stages:\n");
+    for i in 0..40 {
+        let id = format!("{}{i}", "s".repeat(20_000));
+        let unknown = format!("{}{i}", "t".repeat(20_000));
+        long_ids.push_str(&format!(
+            "  - {{id: {id}, kind: task, title: S, needs: [{unknown}], due: 2025-01-10}}\n"
+        ));
+    }
+    long_ids.push_str(&format!(
+        "  - {{id: last, kind: task, title: S, needs: [{}], due: 2025-01-10}}\n",
+        "s".repeat(100_000)
+    ));
+    // Each turn writes 4 KiB: past the output cap long before the fuel ends.
+    let output_bomb = format!(
+        "templates:\n  - id: t\n    subject: S\n    body: \"{{% for i in range(1000) %}}{}{{% endfor %}}\"\n",
+        "y".repeat(4096)
+    );
     vec![
         ("billion-laughs.yaml", laughs.into_bytes(), "alias-bomb"),
         ("deep-flow.yaml", deep_flow.into_bytes(), "too-deep"),
@@ -119,7 +167,17 @@ fn corpus() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         (
             "not-utf8.yaml",
             b"programme:\n  name: \xff\xfe\xfd\n".to_vec(),
-            "not-utf8",
+            "not-utf8 2:9",
+        ),
+        (
+            "not-utf8-later.yaml",
+            b"programme:\n  name: P\n  x: \xc3\xa9\xc3\xa9\xff\n".to_vec(),
+            "not-utf8 3:8",
+        ),
+        (
+            "bare-cr.yaml",
+            b"programme:\r  name: P\r  nmae: x\r".to_vec(),
+            "unknown-key 3:3",
         ),
         (
             "binary.yaml",
@@ -148,6 +206,12 @@ fn corpus() -> Vec<(&'static str, Vec<u8>, &'static str)> {
             "dependency-cycle",
         ),
         ("date-chain.yaml", date_chain.into_bytes(), "date-cycle"),
+        ("long-ids.yaml", long_ids.into_bytes(), "unknown-reference"),
+        (
+            "template-output-bomb.yaml",
+            output_bomb.into_bytes(),
+            "template-limit 4:12",
+        ),
     ]
 }
 
@@ -159,7 +223,8 @@ fn hostile_inputs_fail_cleanly_within_one_second_and_64_mib() {
     let mut cases: Vec<(String, String)> = Vec::new();
     for entry in std::fs::read_dir(&committed).expect("hostile corpus") {
         let path = entry.expect("entry").path();
-        let Some(code) = std::fs::read_to_string(&path).ok().and_then(|t| {
+        let Some(code) = std::fs::read(&path).ok().and_then(|bytes| {
+            let t = String::from_utf8_lossy(&bytes).into_owned();
             t.lines()
                 .next()
                 .and_then(|l| l.strip_prefix("# expect: "))
@@ -179,7 +244,7 @@ fn hostile_inputs_fail_cleanly_within_one_second_and_64_mib() {
         std::fs::write(dir.path().join(name), bytes).expect("write");
         cases.push((name.to_string(), code.to_string()));
     }
-    assert!(cases.len() >= 15);
+    assert!(cases.len() >= 40);
     for (name, code) in cases {
         assert_fails_cleanly(dir.path(), &name, &code);
     }
@@ -237,4 +302,71 @@ fn huge_offsets_are_located_errors_not_crashes() {
             .run();
         planned.expect_code(2);
     }
+}
+
+/// `extends` never opens what is not a definition inside the definitions
+/// folder, so never quotes it; a FIFO, named or listed, blocks nothing.
+#[test]
+fn extends_never_reads_what_is_not_a_definition() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let at = |name: &str| dir.path().join(name);
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(at("pipe.yaml"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(fifo.success());
+    std::fs::write(at("to-pipe.yaml"), "extends: pipe.yaml\n").expect("write");
+    std::fs::write(at("notes.txt"), format!("password: {SECRET}\n")).expect("write");
+    std::fs::write(at("to-notes.yaml"), "extends: notes.txt\n").expect("write");
+    std::os::unix::fs::symlink("/proc/self/environ", at("environ.yaml")).expect("link");
+    std::fs::write(at("to-environ.yaml"), "extends: environ.yaml\n").expect("write");
+    std::fs::create_dir(at("inner")).expect("dir");
+    std::fs::write(
+        at("secret.yaml"),
+        format!("programme: {{name: {SECRET}}}\nx: [\n"),
+    )
+    .expect("write");
+    std::fs::write(at("inner/up.yaml"), "extends: ../secret.yaml\n").expect("write");
+
+    assert_fails_cleanly(dir.path(), "pipe.yaml", "not-a-file 1:1");
+    assert_fails_cleanly(dir.path(), "to-pipe.yaml", "not-a-file 1:10");
+    assert_fails_cleanly(dir.path(), "to-notes.yaml", "extends-not-yaml 1:10");
+    assert_fails_cleanly(dir.path(), "to-environ.yaml", "extends-outside 1:10");
+    // Checked as a folder, `inner` is the definitions folder: `..` leaves it.
+    assert_fails_cleanly(dir.path(), "inner", "extends-outside 1:10");
+    // The whole folder: the FIFO and the link out are skipped, with a warning.
+    let report = assert_fails_cleanly(dir.path(), ".", "not-a-definition 1:1");
+    let skipped: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["code"] == "not-a-definition")
+        .filter_map(|d| d["file"].as_str())
+        .collect();
+    assert_eq!(skipped, ["./environ.yaml", "./pipe.yaml"], "{report}");
+}
+
+/// The byte cap holds for a definition with everything it extends, and a
+/// template too large for one chain still serves a shorter one.
+#[test]
+fn a_chain_of_extends_is_capped_in_all() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let padding = format!("# {}\n", "x".repeat(3 * 1024 * 1024));
+    let files = [
+        ("a.yaml", "extends: b.yaml\n"),
+        ("b.yaml", "extends: c.yaml\n"),
+        ("c.yaml", "programme: {name: P}\n"),
+    ];
+    for (name, head) in files {
+        std::fs::write(dir.path().join(name), format!("{head}{padding}")).expect("write");
+    }
+    let report = assert_fails_cleanly(dir.path(), "a.yaml", "definition-too-large 1:10");
+    let first = &report["diagnostics"][0];
+    assert_eq!(first["file"], "b.yaml", "{report}");
+    // b with c is 6 MiB: within the cap.
+    Jalon::new()
+        .current_dir(dir.path())
+        .args(["check", "b.yaml"])
+        .run()
+        .succeeds();
 }

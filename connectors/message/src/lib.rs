@@ -8,7 +8,9 @@ mod english;
 mod french;
 mod html;
 mod ics;
+pub mod sandbox;
 mod templates;
+pub mod vet;
 
 pub use email::{message_id, rfc2822_date, to_eml, Email, Invite, Mailbox, MessageError};
 pub use english::{english_date, english_date_time, english_time};

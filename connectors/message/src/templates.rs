@@ -9,9 +9,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use minijinja::Environment;
 
 use crate::html::{html_page, text_to_html};
+use crate::sandbox::{self, RenderError};
+use crate::vet::vet;
 
 pub struct Templates {
     env: Environment<'static>,
@@ -64,19 +66,10 @@ impl Default for Templates {
 
 impl Templates {
     pub fn new() -> Self {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        // Text parts have nothing to escape; HTML bodies escape every value.
-        env.set_auto_escape_callback(|name| {
-            if name.ends_with("#html") {
-                AutoEscape::Html
-            } else {
-                AutoEscape::None
-            }
-        });
-        env.set_keep_trailing_newline(true);
+        // Text parts have nothing to escape; HTML bodies (`…#html`) escape
+        // every value. Every render is bounded.
         Templates {
-            env,
+            env: sandbox::environment(),
             languages: HashMap::new(),
             with_html: Vec::new(),
         }
@@ -90,6 +83,15 @@ impl Templates {
         let mut parts = vec![("subject", text.subject), ("body", text.body)];
         parts.extend(text.html.map(|html| ("html", html)));
         for (part, source) in parts {
+            // `jalon check` refused these already; a template from elsewhere
+            // is held to the same rule, before compiling (which folds
+            // constants, `'y' * 100000000` included).
+            vet(source).map_err(|refused| TemplateError::Invalid {
+                template: label.clone(),
+                part,
+                line: Some(source[..refused.range.start].matches('\n').count() + 1),
+                message: refused.message,
+            })?;
             self.env
                 .add_template_owned(name(id, language, part), source.to_owned())
                 .map_err(|e| invalid(&label, part, &e))?;
@@ -136,9 +138,15 @@ impl Templates {
                 .env
                 .get_template(&name(id, language, part))
                 .map_err(|_| TemplateError::Unknown(id.to_owned()))?;
-            template
-                .render(&context)
-                .map_err(|e| invalid(&label, part, &e))
+            sandbox::render(&template, &context).map_err(|e| match e {
+                RenderError::Template(e) => invalid(&label, part, &e),
+                RenderError::Limit(limit) => TemplateError::Invalid {
+                    template: label.clone(),
+                    part,
+                    line: None,
+                    message: limit.to_string(),
+                },
+            })
         };
         // A subject is one line, whatever the template's line breaks.
         let subject = part("subject")?

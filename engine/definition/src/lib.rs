@@ -7,6 +7,7 @@
 
 pub mod diagnostic;
 pub mod expr;
+mod files;
 pub mod load;
 pub mod model;
 pub mod resolved;

@@ -3,11 +3,10 @@
 //! meaning. Every problem is collected; nothing stops at the first.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
+use crate::files::{extends_target, is_yaml, kind_of, read_capped, root_of, ReadProblem, Refusal};
 use crate::model::Document;
 use crate::resolved::Edition;
 use crate::schema::check_structure;
@@ -52,17 +51,24 @@ pub enum UsageError {
 }
 
 /// Checks files and folders (searched for `*.yaml` and `*.yml`).
+///
+/// Each file's `extends` chain stays inside a root: the folder given, or
+/// for a file given alone the folder above its own (see [`crate::files`]).
+/// In a folder, what is not a regular YAML file inside it (a FIFO, a
+/// device, a link leading out) is skipped with a warning.
 pub fn check_paths(paths: &[PathBuf], limits: &Limits) -> Result<Report, UsageError> {
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let before = files.len();
-            collect_yaml(path, &mut files)?;
-            if files.len() == before {
+            let root = root_of(path, true);
+            let before = files.len() + skipped.len();
+            collect_yaml(path, &root, &mut files, &mut skipped)?;
+            if files.len() + skipped.len() == before {
                 return Err(UsageError::NoDefinitions(path.clone()));
             }
         } else if path.exists() {
-            files.push(path.clone());
+            files.push((path.clone(), root_of(path, false)));
         } else {
             return Err(UsageError::NotFound(path.clone()));
         }
@@ -72,8 +78,25 @@ pub fn check_paths(paths: &[PathBuf], limits: &Limits) -> Result<Report, UsageEr
         report: Report::default(),
         trees: HashMap::new(),
         chain_names: Vec::new(),
+        root: PathBuf::new(),
     };
-    for file in files {
+    for (path, why) in skipped {
+        let file = loader.report.sources.add(path.clone(), String::new());
+        loader.report.diagnostics.push(
+            Diagnostic::warning(
+                "not-a-definition",
+                format!("`{}` is {why}; it is skipped", path.display()),
+            )
+            .at(Span {
+                file,
+                start: 0,
+                end: 1,
+            })
+            .hint("keep only definition files (*.yaml) in the definitions folder"),
+        );
+    }
+    for (file, root) in files {
+        loader.root = root;
         loader.check_file(&file);
     }
     let mut report = loader.report;
@@ -105,7 +128,12 @@ pub fn holds_scripts(name: &std::ffi::OsStr) -> bool {
     name == SCRIPTS_FOLDER || name == HISTORY_FOLDER
 }
 
-fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), UsageError> {
+fn collect_yaml(
+    dir: &Path,
+    root: &Path,
+    out: &mut Vec<(PathBuf, PathBuf)>,
+    skipped: &mut Vec<(PathBuf, String)>,
+) -> Result<(), UsageError> {
     let unreadable = |source| UsageError::Unreadable {
         path: dir.to_path_buf(),
         source,
@@ -130,30 +158,49 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), UsageError> {
             continue;
         }
         if path.is_dir() {
-            collect_yaml(&path, out)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        ) {
-            out.push(path);
+            collect_yaml(&path, root, out, skipped)?;
+        } else if is_yaml(&path) {
+            // Looked at, not opened: a FIFO would block the whole check.
+            match (std::fs::canonicalize(&path), kind_of(&path)) {
+                (Ok(real), _) if !real.starts_with(root) || !is_yaml(&real) => skipped.push((
+                    path,
+                    format!(
+                        "a link to `{}`, outside the definitions folder or not a YAML file",
+                        real.display()
+                    ),
+                )),
+                (_, Ok(Some(kind))) => skipped.push((path, kind.to_owned())),
+                _ => out.push((path, root.to_path_buf())),
+            }
         }
     }
     Ok(())
+}
+
+/// Why a file gave no tree (the problem is reported either way).
+enum Unread {
+    /// It does not fit what is left of one chain's budget.
+    OverBudget,
+    /// It cannot be read or parsed, whoever extends it.
+    Reported,
 }
 
 struct Loader<'a> {
     limits: &'a Limits,
     report: Report,
     /// Parsed files by canonical path: a template read once serves every edition.
-    trees: HashMap<PathBuf, Result<Node, ()>>,
+    /// With each, its size in bytes: a definition's whole chain is budgeted.
+    trees: HashMap<PathBuf, Result<(Node, u64), ()>>,
     /// The `extends` chain being followed, as the user wrote the paths.
     chain_names: Vec<String>,
+    /// The folder the current file's `extends` chain must stay in.
+    root: PathBuf,
 }
 
 impl Loader<'_> {
     fn check_file(&mut self, path: &Path) {
         self.report.checked.push(path.to_path_buf());
-        let Some(merged) = self.resolve(path, &mut Vec::new(), None) else {
+        let Some(merged) = self.resolve(path, &mut Vec::new(), None, 0) else {
             return;
         };
         let mut json = merged.to_json();
@@ -185,12 +232,14 @@ impl Loader<'_> {
         }
     }
 
-    /// The tree of `path` with its `extends` chain merged in.
+    /// The tree of `path` with its `extends` chain merged in; `spent` is
+    /// what the files extending it hold, in bytes.
     fn resolve(
         &mut self,
         path: &Path,
         chain: &mut Vec<PathBuf>,
         from: Option<Span>,
+        spent: u64,
     ) -> Option<Node> {
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if let Some(i) = chain.iter().position(|p| *p == canonical) {
@@ -209,7 +258,7 @@ impl Loader<'_> {
             );
             return None;
         }
-        let tree = self.parse(path, &canonical, from)?;
+        let (tree, size) = self.parse(path, &canonical, from, spent)?;
         let Some(entry) = tree.entry("extends") else {
             return Some(tree);
         };
@@ -217,29 +266,125 @@ impl Loader<'_> {
             // The schema check reports the wrong type.
             return Some(tree);
         };
-        let parent_path = normalise(&path.parent().unwrap_or(Path::new(".")).join(parent));
+        let at = entry.value.span;
+        let parent_path = match extends_target(&self.root, path, parent) {
+            Ok(p) => p,
+            Err(refusal) => {
+                self.refuse_extends(parent, refusal, at);
+                return None;
+            }
+        };
         chain.push(canonical);
         self.chain_names.push(path.display().to_string());
-        let base = self.resolve(&parent_path, chain, Some(entry.value.span));
+        let base = self.resolve(&parent_path, chain, Some(at), spent + size);
         chain.pop();
         self.chain_names.pop();
         let base = base?;
         Some(merge(base, tree))
     }
 
-    fn parse(&mut self, path: &Path, canonical: &Path, from: Option<Span>) -> Option<Node> {
-        if let Some(cached) = self.trees.get(canonical) {
-            return cached.clone().ok();
-        }
-        let result = self.read_and_parse(path, from);
-        self.trees
-            .insert(canonical.to_path_buf(), result.clone().map_err(|_| ()));
-        result.ok()
+    fn refuse_extends(&mut self, written: &str, refusal: Refusal, at: Span) {
+        let diagnostic = match refusal {
+            Refusal::Outside => Diagnostic::error(
+                "extends-outside",
+                format!("`extends: {written}` leads outside the definitions folder; it is not read"),
+            )
+            .label("outside the definitions folder")
+            .hint(format!("`extends` takes a path relative to this file that stays in `{}`, e.g. `../programmes/val-doise.yaml`", self.root.display())),
+            Refusal::NotYaml => Diagnostic::error(
+                "extends-not-yaml",
+                format!("`extends: {written}` is not a definition file (*.yaml or *.yml); it is not read"),
+            )
+            .label("not a definition file")
+            .hint("`extends` names a programme template, e.g. `../programmes/val-doise.yaml`"),
+        };
+        self.report.diagnostics.push(diagnostic.at(at));
     }
 
-    fn read_and_parse(&mut self, path: &Path, from: Option<Span>) -> Result<Node, ()> {
-        let text = match read_capped(path, self.limits.max_bytes) {
+    fn parse(
+        &mut self,
+        path: &Path,
+        canonical: &Path,
+        from: Option<Span>,
+        spent: u64,
+    ) -> Option<(Node, u64)> {
+        let cached = match self.trees.get(canonical) {
+            Some(cached) => cached.clone().ok(),
+            None => match self.read_and_parse(path, from, spent) {
+                Ok(read) => {
+                    self.trees.insert(canonical.to_path_buf(), Ok(read.clone()));
+                    Some(read)
+                }
+                // Over this chain's budget only: a shorter chain may read it.
+                Err(Unread::OverBudget) => return None,
+                Err(Unread::Reported) => {
+                    self.trees.insert(canonical.to_path_buf(), Err(()));
+                    None
+                }
+            },
+        };
+        let (tree, size) = cached?;
+        // A file read for a shorter chain may not fit this one.
+        if spent + size > self.limits.max_bytes {
+            self.too_large_chain(path, size, spent, from);
+            return None;
+        }
+        Some((tree, size))
+    }
+
+    fn too_large_chain(&mut self, path: &Path, size: u64, spent: u64, from: Option<Span>) {
+        let max = self.limits.max_bytes;
+        let at = from.unwrap_or_else(|| {
+            let file = self.report.sources.add(path.to_path_buf(), String::new());
+            Span {
+                file,
+                start: 0,
+                end: 1,
+            }
+        });
+        self.report.diagnostics.push(
+            Diagnostic::error(
+                "definition-too-large",
+                format!("`{}` holds {size} bytes; with the {spent} bytes of the files extending it, this definition would exceed {max} bytes in all", path.display()),
+            )
+            .at(at)
+            .label("too large for what is left")
+            .hint("a definition with every file it extends is limited in all; check that this is the right template"),
+        );
+    }
+
+    fn read_and_parse(
+        &mut self,
+        path: &Path,
+        from: Option<Span>,
+        spent: u64,
+    ) -> Result<(Node, u64), Unread> {
+        let left = self.limits.max_bytes.saturating_sub(spent);
+        let text = match read_capped(path, left) {
             Ok(text) => text,
+            Err(ReadProblem::TooLarge(size)) if spent > 0 && size <= self.limits.max_bytes => {
+                self.too_large_chain(path, size, spent, from);
+                return Err(Unread::OverBudget);
+            }
+            Err(ReadProblem::NotUtf8 { text, at }) => {
+                // The file itself (a definition it names, never a refused
+                // target) is kept so the snippet shows the bad byte's line.
+                let file = self.report.sources.add(path.to_path_buf(), text);
+                self.report.diagnostics.push(
+                    Diagnostic::error(
+                        "not-utf8",
+                        format!("`{}` is not UTF-8 text", path.display()),
+                    )
+                    .at(Span {
+                        file,
+                        start: at,
+                        end: at + 1,
+                    })
+                    .label("first byte that is not UTF-8")
+                    .hint("save the file as UTF-8 in your editor"),
+                );
+                return Err(Unread::Reported);
+            }
             Err(problem) => {
                 let file = self.report.sources.add(path.to_path_buf(), String::new());
                 let at = from.unwrap_or(Span {
@@ -253,70 +398,31 @@ impl Loader<'_> {
                         format!("`{}` is {} bytes; definitions are limited to {} bytes", path.display(), size, self.limits.max_bytes),
                     )
                     .hint("split the edition, or check that this is the right file"),
-                    ReadProblem::NotUtf8 => Diagnostic::error("not-utf8", format!("`{}` is not UTF-8 text", path.display()))
-                        .hint("save the file as UTF-8 in your editor"),
+                    ReadProblem::NotAFile(kind) => Diagnostic::error(
+                        "not-a-file",
+                        format!("`{}` is {kind}, not a definition file; it is not read", path.display()),
+                    )
+                    .label("not a definition file")
+                    .hint("name a definition file (*.yaml), e.g. `extends: ../programmes/val-doise.yaml`"),
                     ReadProblem::Io(e) => Diagnostic::error("unreadable", format!("cannot read `{}`: {e}", path.display()))
                         .hint("check the path (relative to the file that names it) and the file's permissions"),
+                    ReadProblem::NotUtf8 { .. } => return Err(Unread::Reported),
                 };
                 self.report.diagnostics.push(diagnostic.at(at));
-                return Err(());
+                return Err(Unread::Reported);
             }
         };
+        let size = text.len() as u64;
         let file = self.report.sources.add(path.to_path_buf(), text);
         let text = &self.report.sources.get(file).text;
-        load(file, text, self.limits).map_err(|e| {
-            let d = load_diagnostic(&e);
-            self.report.diagnostics.push(d);
-        })
+        load(file, text, self.limits)
+            .map(|tree| (tree, size))
+            .map_err(|e| {
+                let d = load_diagnostic(&e);
+                self.report.diagnostics.push(d);
+                Unread::Reported
+            })
     }
-}
-
-/// `a/b/../c` → `a/c`, without touching the disk, so messages show the
-/// path a person would write.
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir
-                if matches!(
-                    out.components().next_back(),
-                    Some(std::path::Component::Normal(_))
-                ) =>
-            {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-enum ReadProblem {
-    TooLarge(u64),
-    NotUtf8,
-    Io(std::io::Error),
-}
-
-/// Reads at most `max_bytes`, refusing bigger files before parsing anything.
-fn read_capped(path: &Path, max_bytes: u64) -> Result<String, ReadProblem> {
-    let file = File::open(path).map_err(ReadProblem::Io)?;
-    let size = file.metadata().map_err(ReadProblem::Io)?.len();
-    if size > max_bytes {
-        return Err(ReadProblem::TooLarge(size));
-    }
-    let mut bytes = Vec::with_capacity(size as usize);
-    file.take(max_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(ReadProblem::Io)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(ReadProblem::TooLarge(bytes.len() as u64));
-    }
-    let mut text = String::from_utf8(bytes).map_err(|_| ReadProblem::NotUtf8)?;
-    if text.starts_with('\u{feff}') {
-        text.remove(0);
-    }
-    Ok(text)
 }
 
 /// The diagnostic for a file that does not parse.

@@ -28,7 +28,30 @@ pub fn json_schema() -> Value {
     schema.insert("title".into(), "Jalon definition".into());
     let mut value = schema.to_value();
     drop_null(&mut value);
+    bound_integers(&mut value);
     value
+}
+
+/// schemars states a Rust integer's width as a `format`, which validators
+/// need not check: a `quorum` of 2^32 would pass the schema and then fail
+/// to be read. The bound as a `maximum` makes it a located error instead.
+fn bound_integers(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let maximum = match map.get("format").and_then(Value::as_str) {
+                Some("uint8") => Some(u64::from(u8::MAX)),
+                Some("uint16") => Some(u64::from(u16::MAX)),
+                Some("uint32") => Some(u64::from(u32::MAX)),
+                _ => None,
+            };
+            if let Some(maximum) = maximum {
+                map.entry("maximum").or_insert(maximum.into());
+            }
+            map.values_mut().for_each(bound_integers);
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_integers),
+        _ => {}
+    }
 }
 
 /// Optional fields may be left out, not written empty: `title:` with nothing

@@ -12,7 +12,8 @@ use crate::tree::{Entry, Node, NodeValue};
 /// Bounds on what one definition file may cost to load.
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Largest file read, checked before parsing.
+    /// Most bytes one definition may hold with every file it extends
+    /// (so also the largest file read), checked before reading.
     pub max_bytes: u64,
     /// Deepest nesting of lists and mappings.
     pub max_depth: usize,

@@ -8,6 +8,7 @@ mod people;
 mod selection;
 mod stages;
 mod templates;
+mod text;
 
 use std::collections::HashMap;
 
@@ -89,6 +90,7 @@ impl IdIndex {
 impl Checker<'_> {
     fn run(&mut self) -> Option<Edition> {
         let people = people::check(self);
+        text::check(self);
         templates::check(self);
         let stages = stages::check(self, &people);
         let order = graph::check(self, &stages);
@@ -153,20 +155,7 @@ impl Checker<'_> {
     /// The span of characters `start..end` of the string at `pointer` when
     /// the YAML scalar is on one line, else of the whole value.
     pub fn span_inside(&self, pointer: &str, start: usize, end: usize) -> Span {
-        let node = self.tree.locate(pointer).node;
-        match node.as_str() {
-            Some(text) if node.span.end - node.span.start >= text.chars().count() as u32 => {
-                // Quotes, if any, shift the text by one character.
-                let quote = (node.span.end - node.span.start - text.chars().count() as u32) / 2;
-                let from = node.span.start + quote + start as u32;
-                Span {
-                    file: node.span.file,
-                    start: from,
-                    end: (node.span.start + quote + end as u32).max(from + 1),
-                }
-            }
-            _ => node.span,
-        }
+        span_inside(self.tree.locate(pointer).node, start, end)
     }
 
     /// True when the value at `pointer` was malformed and already reported.
@@ -230,25 +219,65 @@ impl Checker<'_> {
         index
     }
 
+    /// Ids are plain ASCII: lowercase letters, digits, `-` and `_`,
+    /// starting with a letter or digit. So two ids that look alike are
+    /// alike (no Cyrillic `р` beside a Latin `p`, no composed and
+    /// decomposed `é`: no normalisation to agree on), and nothing invisible
+    /// or reordering hides in one.
     pub fn check_id_syntax(&mut self, pointer: &str, what: &str, id: &str) {
-        let ok = !id.is_empty()
-            && id
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
-            && id.chars().next().is_some_and(char::is_alphanumeric);
-        if !ok {
-            let suggestion: String = id
-                .to_lowercase()
-                .chars()
-                .map(|c| if c.is_alphanumeric() { c } else { '-' })
-                .collect();
-            self.push(
-                Diagnostic::error("invalid-id", format!("`{id}` cannot be used as the id of a {what}"))
-                    .at(self.span(pointer))
-                    .label("letters, digits, `-` and `_` only")
-                    .hint(format!("ids start with a letter or digit and use only letters, digits, `-` and `_` (no spaces or dots), e.g. `{}`", suggestion.trim_matches('-'))),
-            );
+        let allowed =
+            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
+        let bad = id
+            .chars()
+            .enumerate()
+            .find(|&(i, c)| !allowed(c) || (i == 0 && !c.is_ascii_alphanumeric()));
+        if !id.is_empty() && bad.is_none() {
+            return;
         }
+        let suggestion: String = id
+            .to_lowercase()
+            .chars()
+            .map(|c| if allowed(c) && c != '_' { c } else { '-' })
+            .collect();
+        let suggestion = suggestion.trim_matches('-');
+        // Invisible and reordering characters are shown as their code point.
+        let shown: String = id
+            .chars()
+            .map(|c| match text::forbidden(c) {
+                Some(_) => c.escape_unicode().to_string(),
+                None => c.to_string(),
+            })
+            .collect();
+        let (span, label, why) = match bad {
+            Some((i, c)) if !c.is_ascii() => {
+                let why = match text::forbidden(c) {
+                    Some(what) => format!("it holds {what} (U+{:04X})", c as u32),
+                    None if c.is_alphanumeric() => format!("`{c}` (U+{:04X}) is not a plain ASCII letter or digit, though it may look like one", c as u32),
+                    None => format!("`{c}` (U+{:04X}) is not a plain ASCII character", c as u32),
+                };
+                (
+                    self.span_inside(pointer, i, i + 1),
+                    format!("U+{:04X} here", c as u32),
+                    format!("; {why}"),
+                )
+            }
+            _ => (
+                self.span(pointer),
+                "lowercase letters, digits, `-` and `_` only".to_owned(),
+                String::new(),
+            ),
+        };
+        let example = if suggestion.is_empty() {
+            "my-stage"
+        } else {
+            suggestion
+        };
+        self.push(
+            Diagnostic::error("invalid-id", format!("`{shown}` cannot be used as the id of a {what}{why}"))
+                .at(span)
+                .label(label)
+                .hint(format!("ids start with a letter or digit and use only lowercase ASCII letters, digits, `-` and `_` (no spaces, dots or accents), e.g. `{example}`")),
+        );
     }
 
     /// Resolves a reference, reporting it when unknown.
@@ -272,6 +301,24 @@ impl Checker<'_> {
             );
         }
         found
+    }
+}
+
+/// The span of characters `start..end` of a text node when the YAML
+/// scalar is on one line (as written, no escapes), else of the whole value.
+pub(crate) fn span_inside(node: &Node, start: usize, end: usize) -> Span {
+    match node.as_str() {
+        Some(text) if node.span.end - node.span.start >= text.chars().count() as u32 => {
+            // Quotes, if any, shift the text by one character.
+            let quote = (node.span.end - node.span.start - text.chars().count() as u32) / 2;
+            let from = node.span.start + quote + start as u32;
+            Span {
+                file: node.span.file,
+                start: from,
+                end: (node.span.start + quote + end as u32).max(from + 1),
+            }
+        }
+        _ => node.span,
     }
 }
 

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use minijinja::{Environment, UndefinedBehavior};
+use jalon_message::sandbox::{self, RenderError};
+use jalon_message::vet::vet;
+use minijinja::Environment;
 
 use super::Checker;
 use crate::diagnostic::{did_you_mean, Diagnostic};
@@ -17,9 +19,8 @@ use crate::tree::{Node, NodeValue};
 const PARTS: [&str; 3] = ["subject", "body", "html"];
 
 pub(crate) fn check(checker: &mut Checker<'_>) {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_keep_trailing_newline(true);
+    // The environment messages are rendered in, with its limits.
+    let env = sandbox::environment();
     let globals: Vec<String> = env.globals().map(|(name, _)| name.to_owned()).collect();
     let sample: BTreeMap<&str, &str> = TEMPLATE_VARIABLES.iter().map(|&v| (v, "x")).collect();
     let context = Context {
@@ -57,6 +58,8 @@ struct Context<'e> {
     sample: &'e BTreeMap<&'static str, &'static str>,
 }
 
+const SUBSET_HINT: &str = "email templates print variables (`{{ stage }}`), test them (`{% if comment %}`), loop with `{% for i in range(3) %}` and use simple filters such as `upper` or `default`";
+
 impl Context<'_> {
     /// Compiles the template text at `pointer`, if there is one there.
     fn check_text(&self, checker: &mut Checker<'_>, pointer: &str, what: &str) {
@@ -71,6 +74,22 @@ impl Context<'_> {
             node: node.span,
             text,
         };
+        // Before compiling: compiling folds constants, `'y' * 100000000` included.
+        if let Err(refused) = vet(text) {
+            checker.push(
+                Diagnostic::error(
+                    "template-unsupported",
+                    format!(
+                        "{what} uses what email templates may not: {}",
+                        refused.message
+                    ),
+                )
+                .at(place.span(refused.range))
+                .label("not allowed in a template")
+                .hint(SUBSET_HINT),
+            );
+            return;
+        }
         let template = match self.env.template_from_str(text) {
             Ok(t) => t,
             Err(error) => {
@@ -123,7 +142,24 @@ impl Context<'_> {
         }
         // What only shows when rendering, e.g. `{{ stage.title }}` (a stage
         // is a text, not a record): tried on sample values.
-        if let Err(error) = template.render(self.sample) {
+        let error = match sandbox::render(&template, &minijinja::Value::from_serialize(self.sample))
+        {
+            Ok(_) => return,
+            Err(RenderError::Template(error)) => error,
+            Err(RenderError::Limit(limit)) => {
+                checker.push(
+                    Diagnostic::error(
+                        "template-limit",
+                        format!("{what} cannot be rendered within bounds: {limit}"),
+                    )
+                    .at(place.span(0..0))
+                    .label("this template")
+                    .hint("an email template prints a few variables; make the loops shorter or remove them"),
+                );
+                return;
+            }
+        };
+        {
             let range = error_range(&error, text);
             let detail = match (&error.kind(), error.detail()) {
                 (minijinja::ErrorKind::UndefinedError, None) => match text.get(range.clone()) {
