@@ -128,11 +128,17 @@ fn main() {
 /// open on [`DUE`].
 fn write_editions(root: &Path, definitions: &Path) {
     std::fs::create_dir_all(definitions).expect("definitions folder");
-    let template = root.join("definitions/programmes/val-doise.yaml");
-    let template = template.canonicalize().expect("the template");
+    // `extends` stays inside the definitions folder: the template in it.
+    std::fs::create_dir_all(definitions.join("programmes")).expect("programmes folder");
+    std::fs::copy(
+        root.join("definitions/programmes/val-doise.yaml"),
+        definitions.join("programmes/val-doise.yaml"),
+    )
+    .expect("the template copied");
+    let template = Path::new("programmes/val-doise.yaml");
     for e in 0..EDITIONS {
         let text = edition(
-            &template,
+            template,
             &format!("e{e:03}"),
             "2027-01-04",
             "2028-03-31",
@@ -142,7 +148,7 @@ fn write_editions(root: &Path, definitions: &Path) {
         std::fs::write(definitions.join(format!("e{e:03}.yaml")), text).expect("edition written");
     }
     let text = edition(
-        &template,
+        template,
         "latence",
         "2026-12-08",
         "2028-03-31",

@@ -26,8 +26,13 @@ fn root() -> std::path::PathBuf {
 
 /// The Val d'Oise template with 10,000 generated laureates.
 fn big_edition(dir: &Path) -> Arc<Edition> {
-    let template = root().join("definitions/programmes/val-doise.yaml");
-    let mut y = format!("extends: {}\n", template.display());
+    // `extends` stays inside the checked folder: the template beside it.
+    std::fs::copy(
+        root().join("definitions/programmes/val-doise.yaml"),
+        dir.join("val-doise.yaml"),
+    )
+    .expect("the template copied");
+    let mut y = String::from("extends: val-doise.yaml\n");
     y.push_str("edition: {id: bench, name: Mesure, start: 2024-06-03, end: 2025-09-30}\n");
     y.push_str("people:\n");
     for id in ["ana", "bob", "cleo", "dan"] {

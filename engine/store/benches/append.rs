@@ -161,8 +161,13 @@ fn main() {
 
 fn big_edition(dir: &Path) -> Arc<jalon_definition::resolved::Edition> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let template = root.join("definitions/programmes/val-doise.yaml");
-    let mut y = format!("extends: {}\n", template.display());
+    // `extends` stays inside the checked folder: the template beside it.
+    std::fs::copy(
+        root.join("definitions/programmes/val-doise.yaml"),
+        dir.join("val-doise.yaml"),
+    )
+    .expect("the template copied");
+    let mut y = String::from("extends: val-doise.yaml\n");
     y.push_str("edition: {id: bench, name: Mesure, start: 2024-06-03, end: 2025-09-30}\n");
     y.push_str("people:\n");
     for id in ["ana", "bob", "cleo", "dan", "serge-dobel"] {
