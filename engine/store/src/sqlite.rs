@@ -23,7 +23,13 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// The file has the `held_at` column (migration 6): false only for a
+    /// file of an older Jalon read without migrating it.
+    holds: bool,
 }
+
+/// The schema version from which messages can be held.
+const HOLDS_FROM: i64 = 6;
 
 impl SqliteStore {
     /// Opens (creating if needed) and migrates a database file.
@@ -43,9 +49,10 @@ impl SqliteStore {
 
     fn open_with(path: &Path, flags: OpenFlags, write: bool) -> Result<Self, StoreError> {
         let conn = Connection::open_with_flags(path, flags).map_err(|e| error(path, e))?;
-        let store = SqliteStore {
+        let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
+            holds: true,
         };
         store
             .conn
@@ -56,7 +63,22 @@ impl SqliteStore {
             store.configure()?;
             store.migrate()?;
         }
+        // A file not yet migrated, read as it is, has nothing held.
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| store.err(e))?;
+        store.holds = version >= HOLDS_FROM;
         Ok(store)
+    }
+
+    /// `AND …` that keeps only messages not held (all, before migration 6).
+    fn not_held(&self) -> &'static str {
+        if self.holds {
+            "AND held_at IS NULL"
+        } else {
+            ""
+        }
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
@@ -108,21 +130,29 @@ impl SqliteStore {
             .map_err(|e| self.err(e))
     }
 
-    /// Applies the migrations this file lacks, each in its own transaction.
+    /// Applies the migrations this file lacks, all in one transaction: a
+    /// reader sees the file before or after, never half-way.
     fn migrate(&self) -> Result<(), StoreError> {
         let version: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| self.err(e))?;
-        for (n, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-            let target = n as i64 + 1;
-            let script = format!(
-                "BEGIN IMMEDIATE; {sql}; PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {target}; COMMIT;"
-            );
-            if let Err(e) = self.conn.execute_batch(&script) {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                return Err(self.err(e));
-            }
+        let missing: Vec<&str> = MIGRATIONS
+            .iter()
+            .skip(version.max(0) as usize)
+            .copied()
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let script = format!(
+            "BEGIN IMMEDIATE; {}; PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {}; COMMIT;",
+            missing.join(";\n"),
+            MIGRATIONS.len()
+        );
+        if let Err(e) = self.conn.execute_batch(&script) {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(self.err(e));
         }
         Ok(())
     }
@@ -437,6 +467,9 @@ impl Store for SqliteStore {
     }
 
     fn held(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError> {
+        if !self.holds {
+            return Ok(Vec::new());
+        }
         self.outbox_where(edition, "AND status = 'pending' AND held_at IS NOT NULL")
     }
 
@@ -515,9 +548,10 @@ impl Store for SqliteStore {
     fn editions_pending(&self) -> Result<Vec<String>, StoreError> {
         let mut statement = self
             .conn
-            .prepare_cached(
-                "SELECT DISTINCT edition FROM outbox WHERE status = 'pending' AND held_at IS NULL",
-            )
+            .prepare_cached(&format!(
+                "SELECT DISTINCT edition FROM outbox WHERE status = 'pending' {}",
+                self.not_held()
+            ))
             .map_err(|e| self.err(e))?;
         let rows = statement
             .query_map([], |r| r.get::<_, String>(0))
@@ -526,7 +560,7 @@ impl Store for SqliteStore {
     }
 
     fn pending(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError> {
-        self.outbox_where(edition, "AND status = 'pending' AND held_at IS NULL")
+        self.outbox_where(edition, &format!("AND status = 'pending' {}", self.not_held()))
     }
 
     fn events_since(&self, edition: &str, after: i64) -> Result<Vec<StoredEvent>, StoreError> {
@@ -612,8 +646,9 @@ impl SqliteStore {
             .conn
             .prepare_cached(&format!(
                 "SELECT key, kind, due_at, expires_at, recipient, action, enqueued_by, status,
-                        attempts, retry_at, held_at IS NOT NULL
-                 FROM outbox WHERE edition = ?1 {filter} ORDER BY due_at, key"
+                        attempts, retry_at, {}
+                 FROM outbox WHERE edition = ?1 {filter} ORDER BY due_at, key",
+                if self.holds { "held_at IS NOT NULL" } else { "0" }
             ))
             .map_err(|e| self.err(e))?;
         let rows = statement
