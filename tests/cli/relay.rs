@@ -121,3 +121,41 @@ fn a_failed_message_is_put_back_by_retry_with_the_act_in_the_log() {
         report(&nothing)
     );
 }
+
+#[test]
+fn send_refuses_connections_and_rates_out_of_range() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = dir.path().join("jalon.db");
+    for (flag, value, says) in [
+        ("--connections", "0", "use 1 to 64"),
+        ("--connections", "65", "use 1 to 64"),
+        ("--rate", "1e-9", "one an hour"),
+        ("--rate", "NaN", "one an hour"),
+    ] {
+        let output = run(
+            &db,
+            &[
+                "send",
+                "essai",
+                "--smtp",
+                "smtp://127.0.0.1:9",
+                flag,
+                value,
+                "--at",
+                FIRST_DAY,
+            ],
+        );
+        assert_eq!(
+            output.code(),
+            Some(2),
+            "{flag} {value}: {}",
+            report(&output)
+        );
+        assert!(
+            output.stderr().contains(says),
+            "{flag} {value}: {}",
+            report(&output)
+        );
+    }
+    assert!(!db.exists(), "nothing was started");
+}

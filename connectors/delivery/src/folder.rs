@@ -38,14 +38,19 @@ impl FolderConnector {
         let temporary = path.with_extension("eml.part");
         // Left by a crash, it may have other permissions: start afresh.
         let _ = std::fs::remove_file(&temporary);
-        std::fs::OpenOptions::new()
+        let written = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
             .open(&temporary)
             .and_then(|mut file| file.write_all(&message.bytes))
-            .map_err(fail)?;
-        std::fs::rename(&temporary, &path).map_err(fail)
+            .and_then(|()| std::fs::rename(&temporary, &path));
+        if let Err(e) = written {
+            // A full disk leaves no half-written file behind.
+            let _ = std::fs::remove_file(&temporary);
+            return Err(fail(e));
+        }
+        Ok(())
     }
 }
 
@@ -79,5 +84,27 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600, "the owner's only: it may hold a link");
+    }
+
+    #[test]
+    fn a_write_that_fails_leaves_no_part_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = FolderConnector::new(dir.path());
+        let message = Outgoing {
+            key: "ed/stage/opened/person:ana".into(),
+            from: "a@example.org".into(),
+            to: vec!["b@example.org".into()],
+            bytes: b"Subject: x\r\n\r\nbody\r\n".to_vec(),
+        };
+        // A folder where the file should go: the rename fails.
+        std::fs::create_dir_all(folder.path_for(&message.key).join("x")).unwrap();
+        let failed = folder.deliver(&message);
+        assert!(failed.is_err_and(|e| e.is_transient()));
+        let parts = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+            .count();
+        assert_eq!(parts, 0, "nothing half-written is left");
     }
 }

@@ -29,6 +29,9 @@ pub enum PassError {
     Orphaned(#[from] Box<Orphaned>),
     #[error("a template does not compile: {0}")]
     Template(String),
+    /// A bug, met on this edition only: the others are served all the same.
+    #[error("internal error (a bug; please report it): {0}")]
+    Panicked(String),
 }
 
 /// What a pass did for one edition.
@@ -101,7 +104,11 @@ pub fn pass_all<B: Backend>(
         .into_iter()
         .map(|edition| {
             let waits = waiting.contains(&edition.id);
-            let outcome = pass(&mut store, edition, dispatcher, cache, clock, waits, hold);
+            // One edition's bug must not stop the others' messages.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pass(&mut store, edition, dispatcher, cache, clock, waits, hold)
+            }))
+            .unwrap_or_else(|panic| Err(PassError::Panicked(panic_text(&*panic))));
             if outcome.is_err() {
                 // Try it again in full next time.
                 cache.remove(&edition.id);
@@ -157,7 +164,9 @@ fn pass<S: Store + Send>(
     };
     let done = tick(store, &mut state, &templates, dispatcher, now, hold)?;
     let mut pass = EditionPass::resting(done.next);
-    pass.counts.due = done.queued as u64;
+    // Counted when a message's first turn comes, whoever queued it (time,
+    // or a recorded event), so that the due counter is never below sent.
+    pass.counts.due = (done.report.due + done.notices.as_ref().map_or(0, |n| n.due)) as u64;
     pass.held = done.held;
     pass.relay = done.report.relay.clone();
     for report in std::iter::once(done.report).chain(done.notices) {
@@ -181,4 +190,13 @@ fn pass<S: Store + Send>(
         },
     );
     Ok(pass)
+}
+
+/// What a panic said, when it said something.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }

@@ -141,6 +141,7 @@ impl<B: Backend> Loop<B> {
         for (edition, outcome) in &passes {
             match outcome {
                 Ok(done) => {
+                    self.health.pass_of(edition, None);
                     self.health.metrics.add(&done.counts);
                     add(&mut total, &done.counts);
                     log_edition(edition, done);
@@ -153,6 +154,7 @@ impl<B: Backend> Loop<B> {
                     next = [next, done.next].into_iter().flatten().min();
                 }
                 Err(e) => {
+                    self.health.pass_of(edition, Some(e.to_string()));
                     log_failure(edition, e);
                     next = [next, retry_later].into_iter().flatten().min();
                 }

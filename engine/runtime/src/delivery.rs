@@ -37,12 +37,25 @@ pub struct DeliverySettings {
 pub enum SettingsError {
     #[error(transparent)]
     Url(#[from] jalon_delivery::UrlError),
-    #[error("--rate must be a positive number of messages per second")]
-    Rate,
+    #[error(
+        "--rate {0}: give from {SLOWEST_RATE_TEXT} to {FASTEST_RATE} messages per second \
+         (0.5 is one every two seconds), or leave it unset for no limit"
+    )]
+    Rate(f64),
+    #[error(
+        "--connections {0}: use 1 to {MOST_CONNECTIONS} SMTP connections (4 suits most relays)"
+    )]
+    Connections(usize),
 }
 
-/// The most SMTP connections used at once, whatever is asked.
-const MOST_CONNECTIONS: usize = 64;
+/// The most SMTP connections used at once.
+pub const MOST_CONNECTIONS: usize = 64;
+
+/// The slowest rate (one message an hour: slower would hold a pass for
+/// days) and the fastest worth stating.
+pub const SLOWEST_RATE: f64 = 1.0 / 3600.0;
+const SLOWEST_RATE_TEXT: &str = "1/3600 (one an hour)";
+pub const FASTEST_RATE: f64 = 10_000.0;
 
 impl DeliverySettings {
     pub fn new(options: &DeliveryOptions) -> Result<DeliverySettings, SettingsError> {
@@ -50,12 +63,17 @@ impl DeliverySettings {
             Some(url) => Via::Smtp(Arc::new(SmtpConfig::from_url(url)?)),
             None => Via::Folder(options.folder.clone()),
         };
-        if options.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
-            return Err(SettingsError::Rate);
+        if let Some(rate) = options.rate {
+            if !(SLOWEST_RATE..=FASTEST_RATE).contains(&rate) {
+                return Err(SettingsError::Rate(rate));
+            }
+        }
+        if !(1..=MOST_CONNECTIONS).contains(&options.connections) {
+            return Err(SettingsError::Connections(options.connections));
         }
         let connections = match via {
             Via::Folder(_) => 1,
-            Via::Smtp(_) => options.connections.clamp(1, MOST_CONNECTIONS),
+            Via::Smtp(_) => options.connections,
         };
         Ok(DeliverySettings {
             via,

@@ -34,6 +34,9 @@ use crate::payload::{Notice, Payload};
 /// What a pass did.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// Messages whose first turn this was (sent, failed, retried or
+    /// recorded expired): each message counts once, whoever queued it.
+    pub due: usize,
     pub sent: usize,
     /// Keys of the messages sent, and of those recorded expired, for the log.
     pub sent_keys: Vec<String>,
@@ -170,9 +173,13 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
         let mut report = Report::default();
         let mut expired = Vec::new();
         let mut ready = Vec::new();
+        let mut first_turn = std::collections::HashSet::new();
         for entry in store.pending(edition)? {
             if !entry.ready(now) {
                 continue;
+            }
+            if entry.attempts == 0 {
+                first_turn.insert(entry.key.clone());
             }
             // A reminder after its deadline is worse than none.
             if entry.expires_at.is_some_and(|t| t < now) {
@@ -182,6 +189,10 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
             }
         }
         report.expired = expired.len();
+        report.due = expired
+            .iter()
+            .filter(|m| first_turn.contains(&m.key))
+            .count();
         store.mark(&expired)?;
         report.expired_keys = expired.into_iter().map(|m| m.key).collect();
         if ready.is_empty() {
@@ -302,6 +313,7 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
             None => self.breaker = Breaker::default(),
         }
         for m in marks {
+            report.due += usize::from(first_turn.contains(&m.key));
             match m.outcome {
                 Delivery::Sent => {
                     report.sent += 1;

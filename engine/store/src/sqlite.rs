@@ -560,7 +560,10 @@ impl Store for SqliteStore {
     }
 
     fn pending(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError> {
-        self.outbox_where(edition, &format!("AND status = 'pending' {}", self.not_held()))
+        self.outbox_where(
+            edition,
+            &format!("AND status = 'pending' {}", self.not_held()),
+        )
     }
 
     fn events_since(&self, edition: &str, after: i64) -> Result<Vec<StoredEvent>, StoreError> {
@@ -648,7 +651,11 @@ impl SqliteStore {
                 "SELECT key, kind, due_at, expires_at, recipient, action, enqueued_by, status,
                         attempts, retry_at, {}
                  FROM outbox WHERE edition = ?1 {filter} ORDER BY due_at, key",
-                if self.holds { "held_at IS NOT NULL" } else { "0" }
+                if self.holds {
+                    "held_at IS NOT NULL"
+                } else {
+                    "0"
+                }
             ))
             .map_err(|e| self.err(e))?;
         let rows = statement

@@ -90,7 +90,17 @@ impl Target {
     pub fn history(&self, edition: &Edition) -> Result<History, Failure> {
         Ok(match self.backend().open_read_only()? {
             Some(store) => store.history(&edition.id)?,
-            None => History::default(),
+            None => {
+                // Said, not silent: a mistyped --db would otherwise show
+                // the edition with nothing done and everything late.
+                eprintln!(
+                    "note: there is no database `{}`: nothing is recorded there, so this is `{}` \
+                     with nothing done yet (check --db, or JALON_DB)",
+                    self.db.display(),
+                    edition.id
+                );
+                History::default()
+            }
         })
     }
 }

@@ -442,10 +442,15 @@ fn validate(settings: &Resolved) -> Vec<Diagnostic> {
     );
     if let Some(rate) = &settings.rate {
         check(
-            rate.value > 0.0 && rate.value.is_finite(),
+            (jalon_runtime::delivery::SLOWEST_RATE..=jalon_runtime::delivery::FASTEST_RATE)
+                .contains(&rate.value),
             rate.origin,
             "bad-rate",
-            format!("a rate of {} messages per second: it must be above 0", rate.value),
+            format!(
+                "a rate of {} messages per second: give one from 1/3600 (one an hour) to {}",
+                rate.value,
+                jalon_runtime::delivery::FASTEST_RATE
+            ),
             "e.g. 2 for two messages a second, 0.5 for one every two seconds; leave it unset for no limit",
         );
     }
