@@ -159,3 +159,101 @@ fn send_refuses_connections_and_rates_out_of_range() {
     }
     assert!(!db.exists(), "nothing was started");
 }
+
+/// A relay written by hand for one misbehaviour: `script` answers each
+/// line the client sends, in turn (`None`: hang up).
+fn scripted_relay(greeting: &'static str, script: Vec<Option<&'static str>>) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = listener.local_addr().expect("its address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let script = script.clone();
+            std::thread::spawn(move || {
+                let mut writer = stream.try_clone().expect("a clone");
+                let _ = writer.write_all(greeting.as_bytes());
+                let mut reader = BufReader::new(stream);
+                for answer in script {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    match answer {
+                        Some(text) => {
+                            let _ = writer.write_all(text.as_bytes());
+                        }
+                        None => return,
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// Each way a relay can fail at the start of a session leaves every
+/// message waiting, none failed; a connection dropped in the middle of a
+/// message is a temporary failure of that message.
+#[test]
+fn session_failures_are_the_relays_and_a_dropped_message_is_tried_again() {
+    let ehlo = "250-relay\r\n250 8BITMIME\r\n";
+    let cases: Vec<(&str, &str, Vec<Option<&str>>, &str)> = vec![
+        (
+            "greeting refused",
+            "554 5.3.2 no service\r\n",
+            vec![],
+            "554",
+        ),
+        ("greeting 421", "421 4.3.2 shutting down\r\n", vec![], "421"),
+        (
+            "EHLO refused",
+            "220 relay ESMTP\r\n",
+            vec![Some("554 5.7.1 go away\r\n"), Some("554 5.7.1 go away\r\n")],
+            "554",
+        ),
+    ];
+    for (name, greeting, script, code) in cases {
+        let port = scripted_relay(greeting, script);
+        let dir = tempfile::tempdir().expect("a folder");
+        let db = dir.path().join("jalon.db");
+        let url = format!("smtp://127.0.0.1:{port}?tls=none");
+        let output = run(&db, &["send", "essai", "--smtp", &url, "--at", FIRST_DAY]);
+        let text = report(&output);
+        assert_eq!(output.code(), Some(1), "{name}: {text}");
+        assert!(
+            text.contains("the relay failed") && text.contains(code),
+            "{name}: {text}"
+        );
+        let line = counts(&db);
+        assert!(
+            line.contains("(14 pending, 0 sent, 0 failed"),
+            "{name}: {line}"
+        );
+    }
+
+    // Greeted and EHLO answered, then hung up on MAIL FROM: temporary.
+    let port = scripted_relay("220 relay ESMTP\r\n", vec![Some(ehlo), None]);
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = dir.path().join("jalon.db");
+    let url = format!("smtp://127.0.0.1:{port}?tls=none&nodelay=true");
+    let output = run(
+        &db,
+        &[
+            "send",
+            "essai",
+            "--smtp",
+            &url,
+            "--connections",
+            "1",
+            "--at",
+            FIRST_DAY,
+        ],
+    );
+    let text = report(&output);
+    assert!(text.contains(" 0 failed"), "{text}");
+    assert!(
+        counts(&db).contains("(14 pending, 0 sent, 0 failed"),
+        "{}",
+        counts(&db)
+    );
+}
