@@ -31,7 +31,10 @@ use super::site::Site;
 /// The longest comment taken, in characters: a page of text.
 pub const LONGEST_COMMENT: usize = 5_000;
 
-/// The largest form taken, in bytes: the longest comment percent-encoded.
+/// The largest form taken, in bytes: the longest comment percent-encoded
+/// (5,000 characters of up to 4 bytes, each byte written `%XX`: 60,000
+/// bytes) and the answer. A larger body is refused with 413 as it arrives,
+/// before anything is looked up or recorded; the other routes take none.
 const LARGEST_FORM: usize = 64 * 1024;
 
 pub fn routes<B: Backend>(site: Arc<Site<B>>) -> Router {
@@ -129,10 +132,9 @@ async fn answer<B: Backend>(
     let backend = site.backend.clone();
     let edition = found.edition.clone();
     let for_write = link.clone();
-    let written = tokio::task::spawn_blocking(move || {
-        record(&backend, &edition, &for_write, &event, chosen, now)
-    })
-    .await;
+    let written = site
+        .blocking(move || record(&backend, &edition, &for_write, &event, chosen, now))
+        .await;
     match written {
         Ok(Ok(LinkAnswer::Recorded(recorded))) => {
             info!(
@@ -231,7 +233,9 @@ async fn look_up<B: Backend>(site: &Site<B>, token: &str, now: Timestamp) -> Res
     let hash = token_hash(token);
     let backend = site.backend.clone();
     let editions = site.editions();
-    let found = tokio::task::spawn_blocking(move || find(&backend, &editions, &hash, now)).await;
+    let found = site
+        .blocking(move || find(&backend, &editions, &hash, now))
+        .await;
     match found {
         Ok(Ok(lookup)) => Ok(lookup),
         Ok(Err(e)) => {
