@@ -17,6 +17,7 @@ mod plan;
 mod schema;
 mod servers;
 mod simulate;
+mod slowloris;
 mod smtp;
 mod support;
 

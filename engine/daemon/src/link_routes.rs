@@ -7,9 +7,10 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path as UrlPath, RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, RawQuery, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use jalon_core::{Channel, Event, EventKind, Progress, Recipient, Rejection};
@@ -41,7 +42,28 @@ pub fn routes<B: Backend>(site: Arc<Site<B>>) -> Router {
     Router::new()
         .route("/v/{token}", get(show::<B>).post(answer::<B>))
         .layer(DefaultBodyLimit::max(LARGEST_FORM))
+        .layer(axum::middleware::from_fn(announced_too_large))
         .with_state(site)
+}
+
+/// A body announced larger than [`LARGEST_FORM`] is refused on the head
+/// alone: the limit above only counts bytes as they arrive, so it would
+/// wait for them (up to the request's time limit) before answering.
+async fn announced_too_large(request: Request, next: Next) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > LARGEST_FORM as u64) {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONNECTION, "close")],
+            "the form is too large\n",
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 /// A link and its edition's state at the moment of the request.
