@@ -45,12 +45,26 @@ impl Daemon {
     /// fixtures' dates are past, so what they make due is sent, not held
     /// (`JALON_SEND_LATE=true`), unless `variables` say otherwise.
     pub(crate) fn start_with(dir: &Path, extra: &[&str], variables: &[(&str, &str)]) -> Daemon {
-        let mut child = Jalon::new()
+        Daemon::start_under(dir, extra, variables, None)
+    }
+
+    /// The same, run under `program ARGS…` when given (such as `prlimit`).
+    pub(crate) fn start_under(
+        dir: &Path,
+        extra: &[&str],
+        variables: &[(&str, &str)],
+        wrapper: Option<(&str, &[&str])>,
+    ) -> Daemon {
+        let mut jalon = Jalon::new()
             .args(["daemon", "--listen", "127.0.0.1:0"])
             .args(extra)
             .current_dir(dir)
             .env("JALON_SEND_LATE", "true")
-            .envs(variables)
+            .envs(variables);
+        if let Some((program, args)) = wrapper {
+            jalon = jalon.under(program, args);
+        }
+        let mut child = jalon
             .command()
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -19,7 +19,7 @@ use crate::support::{eventually, outbox_emails, Jalon, PATIENCE};
 
 /// The links in emails start with this; the test sends them to the daemon's
 /// real address instead.
-const PUBLIC_URL: &str = "https://jalon.example.org";
+pub(crate) const PUBLIC_URL: &str = "https://jalon.example.org";
 
 /// An edition under way: `diagnostic` awaits two of three validators
 /// (Véra reads French, Victor English); a refusal is told to Ana.
@@ -84,7 +84,7 @@ messages:
 }
 
 /// A folder laid out as an operator's, with the work submitted.
-fn workplace() -> tempfile::TempDir {
+pub(crate) fn workplace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary folder");
     std::fs::create_dir(dir.path().join("definitions")).expect("definitions folder");
     std::fs::write(dir.path().join("definitions/liens.yaml"), definition()).expect("written");
@@ -98,7 +98,7 @@ fn workplace() -> tempfile::TempDir {
 
 /// `jalon daemon` on the defaults but for the listening address and the
 /// links' public address, with no setting from this process's environment.
-fn start(dir: &Path) -> Daemon {
+pub(crate) fn start(dir: &Path) -> Daemon {
     Daemon::start(dir, &["--public-url", PUBLIC_URL])
 }
 
@@ -198,7 +198,7 @@ fn emails_to(dir: &Path, address: &str) -> Vec<String> {
 
 /// The path (`/v/TOKEN?answer=…`) of the link for `answer` in the one
 /// validation request sent to `address`, once it is there.
-fn link_to(dir: &Path, address: &str, answer: &str) -> String {
+pub(crate) fn link_to(dir: &Path, address: &str, answer: &str) -> String {
     let mut found = None;
     eventually(&format!("the validation request to {address}"), || {
         found = emails_to(dir, address)
@@ -216,12 +216,12 @@ fn link_to(dir: &Path, address: &str, answer: &str) -> String {
 }
 
 /// The path of the link without its query: where the form posts.
-fn page_of(link: &str) -> String {
+pub(crate) fn page_of(link: &str) -> String {
     link.split('?').next().expect("a path").to_owned()
 }
 
 /// The event lines of `jalon log liens`.
-fn events(dir: &Path) -> Vec<String> {
+pub(crate) fn events(dir: &Path) -> Vec<String> {
     let output = Jalon::new().current_dir(dir).args(&["log", "liens"]).run();
     output.succeeds();
     output

@@ -18,6 +18,7 @@ mod relay;
 mod schema;
 mod servers;
 mod simulate;
+mod slowloris;
 mod smtp;
 mod support;
 

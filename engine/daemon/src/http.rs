@@ -4,15 +4,17 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
 use jalon_store::Backend;
 
 use super::metrics::Metrics;
+use super::server::REQUEST_TIME_LIMIT;
 use super::site::Site;
 
 /// What the handlers read.
@@ -65,7 +67,11 @@ impl Health {
 }
 
 /// Health and metrics, the validation links and the status pages, each
-/// response with the headers of [`super::response::secure`].
+/// response with the headers of [`super::response::secure`], each request
+/// answered within [`REQUEST_TIME_LIMIT`]. Only the answer form of `/v/`
+/// takes a body (its own limit, in `link_routes`); every other route is
+/// GET and reads none (a connection whose body was left unread is closed
+/// after the answer).
 pub fn router<B: Backend>(health: Arc<Health>, site: Arc<Site<B>>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
@@ -73,7 +79,27 @@ pub fn router<B: Backend>(health: Arc<Health>, site: Arc<Site<B>>) -> Router {
         .with_state(health)
         .merge(super::link_routes::routes(site.clone()))
         .merge(super::status_pages::routes(site))
+        .layer(axum::middleware::from_fn(time_limit))
         .layer(axum::middleware::map_response(super::response::secure))
+}
+
+/// `408` for a request not answered within [`REQUEST_TIME_LIMIT`] (a body
+/// trickled in, a page stuck on a locked database), and the connection
+/// closed. A link's answer already handed to the database is still
+/// recorded: reopening the link then says so.
+async fn time_limit(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIME_LIMIT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => (
+            StatusCode::REQUEST_TIMEOUT,
+            [
+                (header::CONNECTION, "close"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            "the request took too long\n",
+        )
+            .into_response(),
+    }
 }
 
 async fn healthz(State(health): State<Arc<Health>>) -> impl IntoResponse {

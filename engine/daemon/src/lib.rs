@@ -16,6 +16,7 @@ mod reload;
 mod response;
 mod saved;
 mod scheduler;
+mod server;
 mod site;
 mod status_pages;
 
@@ -34,7 +35,7 @@ use jalon_runtime::Clock;
 use jalon_store::{Backend, Store};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::watch;
-use tracing::{error, info, warn};
+use tracing::{info, warn};
 
 use http::Health;
 use scheduler::{Editions, Loop};
@@ -180,6 +181,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
         editions: editions_rx.clone(),
         wake: wake.clone(),
         clock: options.clock.clone(),
+        pages: Arc::new(tokio::sync::Semaphore::new(site::PAGES_AT_ONCE)),
     });
     let mut scheduling = tokio::spawn(
         Loop {
@@ -211,17 +213,37 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
         let _watcher = watcher;
         reloader.run(hangup, changes).await;
     });
-    let mut http_stop = stop_rx;
-    let server = axum::serve(listener, http::router(health.clone(), site)).with_graceful_shutdown(
-        async move {
-            let _ = http_stop.wait_for(|stop| *stop).await;
-        },
-    );
-    tokio::spawn(async move {
-        if let Err(e) = server.await {
-            error!("the HTTP server stopped: {e}");
-        }
-    });
+    // The HTTP side may hold at most this many connections, so that it can
+    // never take the descriptors the sending loop needs.
+    let descriptors = server::descriptor_limit();
+    let cap = server::connection_cap(descriptors, options.delivery.connections);
+    health
+        .metrics
+        .http_limit
+        .store(cap as u64, Ordering::Relaxed);
+    if server::leaves_room(descriptors, options.delivery.connections, cap) {
+        info!(
+            "HTTP: at most {cap} connections (open files limit: {}), \
+             {} s for a request's head, {} s for a request",
+            descriptors.map_or("none".into(), |l| l.to_string()),
+            server::HEAD_TIMEOUT.as_secs(),
+            server::REQUEST_TIME_LIMIT.as_secs()
+        );
+    } else {
+        warn!(
+            "HTTP: at most {cap} connections, but the open files limit ({}) leaves too little \
+             for the database and {} SMTP connection(s): raise it (ulimit -n, LimitNOFILE=)",
+            descriptors.map_or("none".into(), |l| l.to_string()),
+            options.delivery.connections
+        );
+    }
+    tokio::spawn(server::serve(
+        listener,
+        http::router(health.clone(), site),
+        cap,
+        health.clone(),
+        stop_rx,
+    ));
 
     let signal = tokio::select! {
         _ = term.recv() => "SIGTERM",

@@ -7,9 +7,10 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path as UrlPath, RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, RawQuery, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use jalon_core::{Channel, Event, EventKind, Progress, Recipient, Rejection};
@@ -31,14 +32,38 @@ use super::site::Site;
 /// The longest comment taken, in characters: a page of text.
 pub const LONGEST_COMMENT: usize = 5_000;
 
-/// The largest form taken, in bytes: the longest comment percent-encoded.
+/// The largest form taken, in bytes: the longest comment percent-encoded
+/// (5,000 characters of up to 4 bytes, each byte written `%XX`: 60,000
+/// bytes) and the answer. A larger body is refused with 413 as it arrives,
+/// before anything is looked up or recorded; the other routes take none.
 const LARGEST_FORM: usize = 64 * 1024;
 
 pub fn routes<B: Backend>(site: Arc<Site<B>>) -> Router {
     Router::new()
         .route("/v/{token}", get(show::<B>).post(answer::<B>))
         .layer(DefaultBodyLimit::max(LARGEST_FORM))
+        .layer(axum::middleware::from_fn(announced_too_large))
         .with_state(site)
+}
+
+/// A body announced larger than [`LARGEST_FORM`] is refused on the head
+/// alone: the limit above only counts bytes as they arrive, so it would
+/// wait for them (up to the request's time limit) before answering.
+async fn announced_too_large(request: Request, next: Next) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > LARGEST_FORM as u64) {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONNECTION, "close")],
+            "the form is too large\n",
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 /// A link and its edition's state at the moment of the request.
@@ -129,10 +154,9 @@ async fn answer<B: Backend>(
     let backend = site.backend.clone();
     let edition = found.edition.clone();
     let for_write = link.clone();
-    let written = tokio::task::spawn_blocking(move || {
-        record(&backend, &edition, &for_write, &event, chosen, now)
-    })
-    .await;
+    let written = site
+        .blocking(move || record(&backend, &edition, &for_write, &event, chosen, now))
+        .await;
     match written {
         Ok(Ok(LinkAnswer::Recorded(recorded))) => {
             info!(
@@ -231,7 +255,9 @@ async fn look_up<B: Backend>(site: &Site<B>, token: &str, now: Timestamp) -> Res
     let hash = token_hash(token);
     let backend = site.backend.clone();
     let editions = site.editions();
-    let found = tokio::task::spawn_blocking(move || find(&backend, &editions, &hash, now)).await;
+    let found = site
+        .blocking(move || find(&backend, &editions, &hash, now))
+        .await;
     match found {
         Ok(Ok(lookup)) => Ok(lookup),
         Ok(Err(e)) => {

@@ -16,6 +16,12 @@ pub struct Metrics {
     pub reloads_ok: AtomicU64,
     pub reloads_rejected: AtomicU64,
     pub editions: AtomicU64,
+    /// HTTP connections open now.
+    pub http_open: AtomicU64,
+    /// The most HTTP connections at once (set at start).
+    pub http_limit: AtomicU64,
+    /// HTTP connections answered 503 and closed because the limit was reached.
+    pub http_refused: AtomicU64,
 }
 
 /// What one pass over one edition did, as counted in the metrics.
@@ -88,10 +94,22 @@ impl Metrics {
              jalon_reloads_total{{outcome=\"rejected\"}} {}\n\
              # HELP jalon_editions_loaded Editions the daemon is running.\n\
              # TYPE jalon_editions_loaded gauge\n\
-             jalon_editions_loaded {}\n",
+             jalon_editions_loaded {}\n\
+             # HELP jalon_http_connections_open HTTP connections open now.\n\
+             # TYPE jalon_http_connections_open gauge\n\
+             jalon_http_connections_open {}\n\
+             # HELP jalon_http_connections_limit The most HTTP connections open at once.\n\
+             # TYPE jalon_http_connections_limit gauge\n\
+             jalon_http_connections_limit {}\n\
+             # HELP jalon_http_connections_refused_total HTTP connections answered 503 at the limit.\n\
+             # TYPE jalon_http_connections_refused_total counter\n\
+             jalon_http_connections_refused_total {}\n",
             get(&self.reloads_ok),
             get(&self.reloads_rejected),
             get(&self.editions),
+            get(&self.http_open),
+            get(&self.http_limit),
+            get(&self.http_refused),
         );
         out
     }
@@ -121,6 +139,8 @@ mod tests {
             "jalon_reloads_total{outcome=\"ok\"} 0",
             "jalon_reloads_total{outcome=\"rejected\"} 1",
             "# TYPE jalon_editions_loaded gauge",
+            "# TYPE jalon_http_connections_open gauge",
+            "jalon_http_connections_refused_total 0",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
         }

@@ -86,7 +86,7 @@ async fn edition<B: Backend>(
     };
     let backend = site.backend.clone();
     let now = site.clock.now();
-    let shown = tokio::task::spawn_blocking(move || render(&backend, edition, now)).await;
+    let shown = site.blocking(move || render(&backend, edition, now)).await;
     match shown {
         Ok(Ok(html)) => respond(StatusCode::OK, html),
         Ok(Err(message)) => {
