@@ -826,3 +826,49 @@ fn plan_against_a_database_previews_what_would_go_now() {
         "nothing written"
     );
 }
+
+/// A database the reader cannot write (another user's file, a read-only
+/// mount): status, log and outbox still read it.
+#[test]
+fn status_log_and_outbox_read_a_database_they_cannot_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("a folder");
+    let db = dir.path().join("jalon.db");
+    up_to_jury(&db);
+    let read_only = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod")
+    };
+    read_only(&db, 0o444);
+    read_only(dir.path(), 0o555);
+    // Root may write anything: read as the unprivileged user instead.
+    let as_reader = |args: &[&str]| {
+        let command = on(Jalon::new().args(args), &root().join("definitions"), &db);
+        let root_user = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0"));
+        if root_user {
+            command.under(
+                "setpriv",
+                &["--reuid=65534", "--regid=65534", "--clear-groups", "--"],
+            )
+        } else {
+            command
+        }
+        .run()
+    };
+    let status = as_reader(&["status", "2024-2025", "--at", "2024-10-07 10:00"]);
+    assert!(
+        status.succeeds().stdout().contains("jury"),
+        "{}",
+        status.stderr()
+    );
+    let log = as_reader(&["log", "2024-2025"]);
+    assert!(
+        log.succeeds().stdout().contains("select"),
+        "{}",
+        log.stderr()
+    );
+    as_reader(&["outbox", "2024-2025"]).succeeds();
+    read_only(dir.path(), 0o755);
+}

@@ -44,7 +44,45 @@ impl SqliteStore {
     /// export: they work on a read-only copy too).
     pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        Self::open_with(path, flags, false)
+        match Self::open_with(path, flags, false) {
+            // A write-ahead log needs its shared-memory file, which a reader
+            // without write access (a read-only mount, another user's file)
+            // cannot make: read the file as it stands instead.
+            Err(StoreError::ReadOnly { .. }) => Self::open_immutable(path),
+            other => other,
+        }
+    }
+
+    /// The file read as immutable: what was checkpointed into it, nothing
+    /// locked, nothing written beside it.
+    fn open_immutable(path: &Path) -> Result<Self, StoreError> {
+        let escaped: String = path
+            .to_string_lossy()
+            .chars()
+            .map(|c| match c {
+                '%' => "%25".to_owned(),
+                '?' => "%3f".to_owned(),
+                '#' => "%23".to_owned(),
+                c => c.to_string(),
+            })
+            .collect();
+        let uri = format!("file:{escaped}?immutable=1");
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(uri, flags).map_err(|e| error(path, e))?;
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            holds: true,
+        };
+        store.check_identity()?;
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| store.err(e))?;
+        store.holds = version >= HOLDS_FROM;
+        Ok(store)
     }
 
     fn open_with(path: &Path, flags: OpenFlags, write: bool) -> Result<Self, StoreError> {
