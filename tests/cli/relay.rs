@@ -257,3 +257,53 @@ fn session_failures_are_the_relays_and_a_dropped_message_is_tried_again() {
         counts(&db)
     );
 }
+
+/// Answers about messages, from a real SMTP server (aiosmtpd): a `4xx` to
+/// a recipient or to the data is a temporary failure of each message, a
+/// `5xx` a final one; the relay itself is fine, so nothing waits for a probe.
+#[test]
+fn answers_about_messages_fail_them_for_now_or_for_good() {
+    let cases = [
+        ("--rcpt-reply", "452 4.2.2 mailbox full", "to retry", false),
+        ("--rcpt-reply", "550 5.1.1 no such user", "failed", true),
+        (
+            "--data-reply",
+            "451 4.3.0 try again later",
+            "to retry",
+            false,
+        ),
+        ("--data-reply", "552 5.3.4 message too big", "failed", true),
+        ("--data-reply", "554 5.6.0 rejected", "failed", true),
+    ];
+    for (flag, answer, word, final_failure) in cases {
+        let sink = Sink::start(0, &[flag, answer]);
+        let dir = tempfile::tempdir().expect("a folder");
+        let db = dir.path().join("jalon.db");
+        let output = run(
+            &db,
+            &["send", "essai", "--smtp", &sink.url(), "--at", FIRST_DAY],
+        );
+        let text = report(&output);
+        let code = &answer[..3];
+        assert!(
+            text.contains(code),
+            "{answer}: the server's answer is shown: {text}"
+        );
+        assert!(!text.contains("the relay failed"), "{answer}: {text}");
+        assert!(text.contains(&format!("14 {word}")), "{answer}: {text}");
+        let line = counts(&db);
+        if final_failure {
+            assert_eq!(output.code(), Some(1), "{answer}: {text}");
+            // The messages, and the coordinator's notices of them (which
+            // the same server refuses too).
+            assert!(line.contains("0 pending, 0 sent"), "{answer}: {line}");
+        } else {
+            assert_eq!(output.code(), Some(0), "{answer}: {text}");
+            assert!(
+                line.contains("(14 pending, 0 sent, 0 failed"),
+                "{answer}: {line}"
+            );
+        }
+        assert!(sink.accepted().is_empty(), "{answer}");
+    }
+}

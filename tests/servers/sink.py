@@ -18,6 +18,8 @@ Failure injection:
     --reject ADDRESS          550 at RCPT TO for that address (repeatable)
     --permfail-data-for ADDR  554 at the end of DATA when ADDR is a recipient
                               (repeatable)
+    --rcpt-reply "CODE TEXT"  this answer to every RCPT TO
+    --data-reply "CODE TEXT"  this answer at the end of every DATA
 --starttls CERT KEY requires STARTTLS; --auth USER:PASSWORD requires AUTH.
 Addresses compare case-insensitively. Rejected messages are not recorded.
 
@@ -51,8 +53,12 @@ class Recorder:
         self.tempfail_left = args.tempfail_first
         self.rejected = {a.lower() for a in args.reject}
         self.permfail = {a.lower() for a in args.permfail_data_for}
+        self.rcpt_reply = args.rcpt_reply
+        self.data_reply = args.data_reply
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt_reply:
+            return self.rcpt_reply
         if address.lower() in self.rejected:
             return "550 5.1.1 <%s>: no such user" % address
         envelope.rcpt_tos.append(address)
@@ -60,6 +66,8 @@ class Recorder:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_reply:
+            return self.data_reply
         if self.tempfail_left > 0:
             self.tempfail_left -= 1
             return "451 4.3.0 try again later"
@@ -143,6 +151,8 @@ def main():
     parser.add_argument("--tempfail-first", type=int, default=0, metavar="N")
     parser.add_argument("--reject", action="append", default=[], metavar="ADDRESS")
     parser.add_argument("--permfail-data-for", action="append", default=[], metavar="ADDRESS")
+    parser.add_argument("--rcpt-reply", metavar='"CODE TEXT"')
+    parser.add_argument("--data-reply", metavar='"CODE TEXT"')
     parser.add_argument(
         "--starttls", nargs=2, metavar=("CERT", "KEY"), help="require STARTTLS with this PEM pair"
     )
