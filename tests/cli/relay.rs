@@ -307,3 +307,32 @@ fn answers_about_messages_fail_them_for_now_or_for_good() {
         assert!(sink.accepted().is_empty(), "{answer}");
     }
 }
+
+/// Every message has the same sender: a relay that refuses it (or puts
+/// MAIL FROM off) fails the relay, not each message.
+#[test]
+fn a_refused_sender_is_the_relays_failure() {
+    for answer in [
+        "553 5.1.8 sender address rejected",
+        "451 4.3.0 try again later",
+    ] {
+        let sink = Sink::start(0, &["--mail-reply", answer]);
+        let dir = tempfile::tempdir().expect("a folder");
+        let db = dir.path().join("jalon.db");
+        let output = run(
+            &db,
+            &["send", "essai", "--smtp", &sink.url(), "--at", FIRST_DAY],
+        );
+        let text = report(&output);
+        assert_eq!(output.code(), Some(1), "{answer}: {text}");
+        assert!(
+            text.contains("refuses the sender") && text.contains(&answer[..3]),
+            "{answer}: {text}"
+        );
+        let line = counts(&db);
+        assert!(
+            line.contains("(14 pending, 0 sent, 0 failed"),
+            "{answer}: {line}"
+        );
+    }
+}

@@ -18,6 +18,7 @@ Failure injection:
     --reject ADDRESS          550 at RCPT TO for that address (repeatable)
     --permfail-data-for ADDR  554 at the end of DATA when ADDR is a recipient
                               (repeatable)
+    --mail-reply "CODE TEXT"  this answer to every MAIL FROM
     --rcpt-reply "CODE TEXT"  this answer to every RCPT TO
     --data-reply "CODE TEXT"  this answer at the end of every DATA
 --starttls CERT KEY requires STARTTLS; --auth USER:PASSWORD requires AUTH.
@@ -53,8 +54,16 @@ class Recorder:
         self.tempfail_left = args.tempfail_first
         self.rejected = {a.lower() for a in args.reject}
         self.permfail = {a.lower() for a in args.permfail_data_for}
+        self.mail_reply = args.mail_reply
         self.rcpt_reply = args.rcpt_reply
         self.data_reply = args.data_reply
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_reply:
@@ -151,6 +160,7 @@ def main():
     parser.add_argument("--tempfail-first", type=int, default=0, metavar="N")
     parser.add_argument("--reject", action="append", default=[], metavar="ADDRESS")
     parser.add_argument("--permfail-data-for", action="append", default=[], metavar="ADDRESS")
+    parser.add_argument("--mail-reply", metavar='"CODE TEXT"')
     parser.add_argument("--rcpt-reply", metavar='"CODE TEXT"')
     parser.add_argument("--data-reply", metavar='"CODE TEXT"')
     parser.add_argument(

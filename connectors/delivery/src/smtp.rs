@@ -18,7 +18,8 @@ use std::time::Duration;
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use lettre::Address;
 
 use crate::{DeliveryError, Outgoing};
@@ -307,19 +308,22 @@ impl SmtpSession {
             Some(open) => open,
             None => self.config.connect().await?,
         };
-        let sent =
-            tokio::time::timeout(self.config.timeout, connection.send(envelope, bytes)).await;
+        let sent = tokio::time::timeout(
+            self.config.timeout,
+            send_in_steps(&mut connection, envelope, bytes, &self.config),
+        )
+        .await;
         match sent {
-            Ok(Ok(_)) => {
+            Ok(Ok(())) => {
                 self.connection = Some(connection);
                 Ok(())
             }
             Ok(Err(e)) => {
-                // lettre drops the connection after any error answer.
+                // Any error answer ends the session (as lettre's `send`).
                 if !connection.has_broken() {
                     self.connection = Some(connection);
                 }
-                Err(classify(&e, &self.config))
+                Err(e)
             }
             // Silent in the middle of a message: the relay, not the message.
             Err(_) => Err(DeliveryError::Relay(format!(
@@ -336,6 +340,68 @@ impl SmtpSession {
             let _ = connection.quit().await;
         }
     }
+}
+
+/// MAIL FROM, RCPT TO and DATA, as lettre's `send` does, but knowing which
+/// step an answer is about: every message has the same sender, so a sender
+/// refused (or a `4xx` to MAIL) is the relay's failure, not the message's;
+/// answers to RCPT and DATA are about this message.
+async fn send_in_steps(
+    connection: &mut AsyncSmtpConnection,
+    envelope: &Envelope,
+    email: &[u8],
+    config: &SmtpConfig,
+) -> Result<(), DeliveryError> {
+    let info = connection.server_info();
+    let mut options = Vec::new();
+    let addresses = envelope.from().into_iter().chain(envelope.to());
+    if addresses.map(AsRef::<str>::as_ref).any(|a| !a.is_ascii()) {
+        if !info.supports_feature(Extension::SmtpUtfEight) {
+            return Err(DeliveryError::Permanent(
+                "an address is not ASCII and the relay does not take SMTPUTF8".to_owned(),
+            ));
+        }
+        options.push(MailParameter::SmtpUtfEight);
+    }
+    if !email.is_ascii() {
+        if !info.supports_feature(Extension::EightBitMime) {
+            return Err(DeliveryError::Relay(format!(
+                "{} does not take 8BITMIME, which French text needs",
+                config.describe()
+            )));
+        }
+        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    if let Err(e) = connection
+        .command(Mail::new(envelope.from().cloned(), options))
+        .await
+    {
+        connection.abort().await;
+        return Err(match e.status() {
+            // An answer: the relay refuses our sender, for every message.
+            Some(_) => DeliveryError::Relay(format!(
+                "it refuses the sender: {e} ({})",
+                config.describe()
+            )),
+            // No answer (a kept connection closed meanwhile): try again.
+            None => classify(&e, config),
+        });
+    }
+    for to in envelope.to() {
+        if let Err(e) = connection.command(Rcpt::new(to.clone(), Vec::new())).await {
+            connection.abort().await;
+            return Err(classify(&e, config));
+        }
+    }
+    let data = match connection.command(Data).await {
+        Ok(_) => connection.message(email).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = data {
+        connection.abort().await;
+        return Err(classify(&e, config));
+    }
+    Ok(())
 }
 
 fn envelope(message: &Outgoing) -> Result<Envelope, DeliveryError> {
