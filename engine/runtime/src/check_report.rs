@@ -64,7 +64,7 @@ pub fn problems(report: &Report, color: bool) -> String {
             out.push_str(&format!(
                 "  {} │ {}\n",
                 at.line,
-                excerpt(file.line_text(at.line), at.column, LONG_LINE)
+                excerpt(&visible(file.line_text(at.line)), at.column, LONG_LINE)
             ));
         }
         for (span, note) in &diagnostic.related {
@@ -180,7 +180,7 @@ impl<'a> Shown<'a> {
         }
         let text = texts
             .entry(span.file)
-            .or_insert_with(|| Arc::from(file.text.as_str()))
+            .or_insert_with(|| Arc::from(visible(&file.text)))
             .clone();
         Self {
             diagnostic,
@@ -191,6 +191,33 @@ impl<'a> Shown<'a> {
             }),
             labels,
         }
+    }
+}
+
+/// The text with its bidirectional controls shown as U+FFFD, so that a
+/// snippet reads on the terminal in the order it is written. Each is
+/// replaced by a character of the same length in bytes: spans stay put.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' => {
+                '\u{FFFD}'
+            }
+            // Two bytes, like the Arabic letter mark it stands for.
+            '\u{061C}' => '\u{00BF}',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod visible_tests {
+    #[test]
+    fn bidi_controls_are_shown_and_offsets_kept() {
+        let text = "name: a\u{202E}b\u{2066}c\u{061C}d";
+        let shown = super::visible(text);
+        assert_eq!(shown, "name: a\u{FFFD}b\u{FFFD}c\u{BF}d");
+        assert_eq!(shown.len(), text.len());
     }
 }
 
