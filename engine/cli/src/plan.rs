@@ -150,6 +150,21 @@ fn instance_name(edition: &Edition, stage: usize, participant: Option<usize>) ->
     }
 }
 
+/// The widest instance name, to align the columns after it.
+fn name_width(state: &State) -> usize {
+    let edition = state.edition();
+    state
+        .instances()
+        .iter()
+        .map(|i| {
+            instance_name(edition, i.stage, i.participant)
+                .chars()
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 fn assumption(plan: &Plan) -> String {
     let edition = plan.state.edition();
     let decisions: Vec<&str> = edition
@@ -199,16 +214,7 @@ pub fn text(plan: &Plan) -> String {
     }
     out.push('\n');
     let _ = writeln!(out, "Stages");
-    let width = state
-        .instances()
-        .iter()
-        .map(|i| {
-            instance_name(edition, i.stage, i.participant)
-                .chars()
-                .count()
-        })
-        .max()
-        .unwrap_or(0);
+    let width = name_width(state);
     for instance in sorted_instances(state) {
         let name = instance_name(edition, instance.stage, instance.participant);
         let stage = &edition.stages[instance.stage];
@@ -263,16 +269,7 @@ pub fn text(plan: &Plan) -> String {
 pub fn dates_side_by_side(state: &State) -> String {
     let edition = state.edition();
     let mut out = String::from("Dates: planned, as they stand, done\n");
-    let width = state
-        .instances()
-        .iter()
-        .map(|i| {
-            instance_name(edition, i.stage, i.participant)
-                .chars()
-                .count()
-        })
-        .max()
-        .unwrap_or(0);
+    let width = name_width(state);
     for instance in sorted_instances(state) {
         let stage = &edition.stages[instance.stage];
         let planned = format!("{} → {}", day(stage.start), day(stage.due));

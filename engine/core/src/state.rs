@@ -445,15 +445,18 @@ impl State {
             &self.ids.stages,
             &Moves::edition(&self.stage_overrides, &done),
         );
-        let mut own: FxHashMap<usize, Vec<Window>> = FxHashMap::default();
+        // Each participant's own windows, worked out once (`None`: theirs
+        // are the edition's).
+        let mut own: FxHashMap<usize, Option<Vec<Window>>> = FxHashMap::default();
         for i in 0..self.instances.len() {
             let (stage, participant) = (self.instances[i].stage, self.instances[i].participant);
-            let window = match participant {
-                Some(p) if self.has_own_dates(p) => {
-                    own.entry(p).or_insert_with(|| self.participant_windows(p))[stage]
-                }
-                _ => self.windows[stage],
-            };
+            let theirs = participant.and_then(|p| {
+                own.entry(p)
+                    .or_insert_with(|| self.has_own_dates(p).then(|| self.participant_windows(p)))
+                    .as_ref()
+                    .map(|windows| windows[stage])
+            });
+            let window = theirs.unwrap_or(self.windows[stage]);
             self.set_window(i, window);
         }
     }

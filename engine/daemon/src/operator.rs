@@ -66,17 +66,7 @@ impl Operator {
             .map(|e| format!("{} {}", e.id, e.version))
             .collect();
         let key = format!("operator/reload-rejected/{}\n{report}", versions.join(", "));
-        let from = running
-            .first()
-            .map(|e| messages::sender(e))
-            .unwrap_or_else(|| Mailbox {
-                name: "Jalon".to_owned(),
-                email: format!("jalon@{MAIL_DOMAIN}"),
-            });
-        // The programme's time, which its operator most likely lives in.
-        let zone = running
-            .first()
-            .map_or_else(jiff::tz::TimeZone::system, |e| e.time_zone.clone());
+        let (from, zone) = programme_of(running);
         self.tell(Told {
             key,
             about: "rejection",
@@ -95,13 +85,6 @@ impl Operator {
         let args = Args::new()
             .number("count", count)
             .text("edition", edition.id.clone());
-        let both_args = |id: &str| {
-            format!(
-                "{}\n{}",
-                texts::text(Language::Fr, id, &args),
-                texts::text(Language::En, id, &args)
-            )
-        };
         self.tell(Told {
             key,
             about: "hold",
@@ -114,8 +97,8 @@ impl Operator {
             ),
             text: format!(
                 "{}\n\n{}\n",
-                both_args("operator-held"),
-                both_args("operator-held-what")
+                both_lines("operator-held", &args),
+                both_lines("operator-held-what", &args)
             ),
             html: None,
         });
@@ -125,30 +108,14 @@ impl Operator {
     /// wait, none failed, and the settings are the likely cause.
     pub fn relay_down(self: &Arc<Self>, running: &Editions, reason: &str) {
         let args = Args::new().text("reason", reason.to_owned());
-        let both_args = |id: &str| {
-            format!(
-                "{}\n{}",
-                texts::text(Language::Fr, id, &args),
-                texts::text(Language::En, id, &args)
-            )
-        };
-        let from = running
-            .first()
-            .map(|e| messages::sender(e))
-            .unwrap_or_else(|| Mailbox {
-                name: "Jalon".to_owned(),
-                email: format!("jalon@{MAIL_DOMAIN}"),
-            });
-        let zone = running
-            .first()
-            .map_or_else(jiff::tz::TimeZone::system, |e| e.time_zone.clone());
+        let (from, zone) = programme_of(running);
         self.tell(Told {
             key: format!("operator/relay-down/{reason}"),
             about: "relay failure",
             from,
             zone,
             subject: format!("Jalon : {}", both("operator-relay-subject")),
-            text: format!("{}\n", both_args("operator-relay")),
+            text: format!("{}\n", both_lines("operator-relay", &args)),
             html: None,
         });
     }
@@ -258,6 +225,31 @@ fn domain(address: &str) -> &str {
 
 /// A message in French, then in English: the operator's language is not
 /// known.
+/// A text with arguments in French, then in English, a line each.
+fn both_lines(id: &str, args: &Args<'_>) -> String {
+    format!(
+        "{}\n{}",
+        texts::text(Language::Fr, id, args),
+        texts::text(Language::En, id, args)
+    )
+}
+
+/// Who the operator's emails are from, and in which time zone they are
+/// dated: the first running programme's (its operator most likely lives
+/// there), else Jalon's own.
+fn programme_of(running: &Editions) -> (Mailbox, jiff::tz::TimeZone) {
+    match running.first() {
+        Some(edition) => (messages::sender(edition), edition.time_zone.clone()),
+        None => (
+            Mailbox {
+                name: "Jalon".to_owned(),
+                email: format!("jalon@{MAIL_DOMAIN}"),
+            },
+            jiff::tz::TimeZone::system(),
+        ),
+    }
+}
+
 fn both(id: &str) -> String {
     format!(
         "{} / {}",

@@ -1,14 +1,14 @@
 //! The notice to a coordinator that messages are held: how many, which
 //! (the first of them), why, and how to let them go or drop them.
 
-use jalon_core::Addressee;
 use jalon_definition::model::Language;
 use jalon_definition::resolved::Edition;
 use jalon_message::{english_date, french_date, Email};
 use jalon_store::OutboxEntry;
 use jiff::Timestamp;
 
-use super::{messages, notice};
+use super::messages;
+use super::notice::{self, coordinator};
 use crate::hold::{HeldItem, HeldNotice};
 use crate::texts::{self, Args};
 
@@ -18,15 +18,7 @@ pub(super) fn email(
     held: &HeldNotice,
     now: Timestamp,
 ) -> Result<Email, String> {
-    let person = Addressee::parse(&entry.recipient)
-        .and_then(Addressee::person)
-        .and_then(|id| edition.people.iter().position(|p| p.id == id));
-    let coordinator = person
-        .and_then(|p| messages::mailbox(edition, jalon_core::Recipient::Person(p)))
-        .ok_or("the coordinator has no email address in the definition")?;
-    let language = person
-        .and_then(|p| edition.people[p].language)
-        .unwrap_or(edition.language);
+    let (coordinator, language) = coordinator(edition, entry)?;
     let line = |id: &str, args: Args<'_>| texts::text(language, id, &args);
     let count = |id: &str| line(id, Args::new().number("count", held.count));
     let mut text = [

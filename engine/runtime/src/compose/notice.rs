@@ -12,6 +12,24 @@ use super::messages;
 use crate::payload::Notice;
 use crate::texts::{self, Args};
 
+/// The coordinator a notice row is addressed to: their mailbox and their
+/// language (the edition's by default). Shared by every notice.
+pub(super) fn coordinator(
+    edition: &Edition,
+    entry: &OutboxEntry,
+) -> Result<(jalon_message::Mailbox, Language), String> {
+    let person = Addressee::parse(&entry.recipient)
+        .and_then(Addressee::person)
+        .and_then(|id| edition.people.iter().position(|p| p.id == id));
+    let mailbox = person
+        .and_then(|p| messages::mailbox(edition, Recipient::Person(p)))
+        .ok_or("the coordinator has no email address in the definition")?;
+    let language = person
+        .and_then(|p| edition.people[p].language)
+        .unwrap_or(edition.language);
+    Ok((mailbox, language))
+}
+
 /// To the coordinator: which message will not arrive, to whom, and why.
 pub(super) fn email(
     edition: &Edition,
@@ -19,15 +37,7 @@ pub(super) fn email(
     notice: &Notice,
     now: Timestamp,
 ) -> Result<Email, String> {
-    let person = Addressee::parse(&entry.recipient)
-        .and_then(Addressee::person)
-        .and_then(|id| edition.people.iter().position(|p| p.id == id));
-    let coordinator = person
-        .and_then(|p| messages::mailbox(edition, Recipient::Person(p)))
-        .ok_or("the coordinator has no email address in the definition")?;
-    let language = person
-        .and_then(|p| edition.people[p].language)
-        .unwrap_or(edition.language);
+    let (coordinator, language) = coordinator(edition, entry)?;
     let addressee = describe(edition, &notice.recipient);
     let (subject, text) = write(edition, notice, &coordinator.name, &addressee, language);
     Ok(Email {

@@ -1,13 +1,13 @@
 //! The notice to a coordinator that a changed definition of their edition
 //! was refused: the running version carries on, and what the check found.
 
-use jalon_core::{Addressee, Recipient};
 use jalon_definition::resolved::Edition;
 use jalon_message::Email;
 use jalon_store::OutboxEntry;
 use jiff::Timestamp;
 
 use super::messages;
+use super::notice::coordinator;
 use crate::payload::RejectedNotice;
 use crate::texts::{self, Args};
 
@@ -17,15 +17,7 @@ pub(super) fn email(
     rejected: &RejectedNotice,
     now: Timestamp,
 ) -> Result<Email, String> {
-    let person = Addressee::parse(&entry.recipient)
-        .and_then(Addressee::person)
-        .and_then(|id| edition.people.iter().position(|p| p.id == id));
-    let coordinator = person
-        .and_then(|p| messages::mailbox(edition, Recipient::Person(p)))
-        .ok_or("the coordinator has no email address in the definition")?;
-    let language = person
-        .and_then(|p| edition.people[p].language)
-        .unwrap_or(edition.language);
+    let (coordinator, language) = coordinator(edition, entry)?;
     let line = |id: &str, args: Args<'_>| texts::text(language, id, &args);
     let text = [
         line(
