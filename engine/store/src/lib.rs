@@ -11,6 +11,7 @@
 mod backend;
 mod links;
 mod schema;
+mod sessions;
 mod sqlite;
 
 use jalon_core::{Action, Event};
@@ -18,6 +19,7 @@ use jiff::Timestamp;
 
 pub use backend::{Backend, DaemonHold, SqliteBackend};
 pub use links::{ByLink, Claim, Link, LinkUse, StoredLink};
+pub use sessions::{Session, SignIn, SignInLink};
 pub use sqlite::SqliteStore;
 
 /// One event as recorded.
@@ -316,4 +318,27 @@ pub trait Store {
         claim: &Claim,
         decide: impl FnMut(&History) -> Result<Entry, E>,
     ) -> Result<ByLink<E>, StoreError>;
+
+    /// Keeps a sign-in link to the workspace.
+    fn issue_sign_in(&mut self, link: &SignInLink) -> Result<(), StoreError>;
+
+    /// Uses the sign-in link whose token has the hash `link_hash` to start
+    /// `session` (for the link's address), in one transaction: a link
+    /// signs in once, before it expires.
+    fn sign_in(&mut self, link_hash: &str, session: &Session) -> Result<SignIn, StoreError>;
+
+    /// The session whose token has this hash, if it is running at `now`.
+    fn session(&self, token_hash: &str, now: Timestamp) -> Result<Option<Session>, StoreError>;
+
+    /// Ends a session (signing out); false when it was not running.
+    fn end_session(&mut self, token_hash: &str, at: Timestamp) -> Result<bool, StoreError>;
+
+    /// Ends the sessions, and drops the unused sign-in links, of every
+    /// address not in `known` (people removed from the definitions).
+    /// Returns how many sessions ended.
+    fn end_sessions_of_unknown(
+        &mut self,
+        known: &std::collections::BTreeSet<String>,
+        at: Timestamp,
+    ) -> Result<usize, StoreError>;
 }

@@ -77,4 +77,23 @@ pub const MIGRATIONS: &[&str] = &[
     // (a definition that came in with dates already past): still pending,
     // but not delivered until someone releases or drops them.
     "ALTER TABLE outbox ADD COLUMN held_at TEXT;",
+    // 7: the workspace's sign-in links and sessions. As for validation
+    // links, only the SHA-256 of a token is kept. A session belongs to an
+    // email address: what the person proved they read; what it may see is
+    // worked out from the running definitions at each request.
+    "CREATE TABLE sign_ins (
+        token_hash TEXT PRIMARY KEY,
+        email TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    ) WITHOUT ROWID;
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        email TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        ended_at TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX sessions_by_email ON sessions (email);",
 ];

@@ -12,6 +12,7 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Tran
 
 use crate::links::{self, ByLink, Claim, Link, StoredLink};
 use crate::schema::{APPLICATION_ID, MIGRATIONS};
+use crate::sessions::{self, Session, SignIn, SignInLink};
 use crate::{
     Delivery, Entry, History, Mark, NewMessage, OutboxChange, OutboxEntry, Recorded, Store,
     StoreError, StoredEvent,
@@ -676,6 +677,45 @@ impl Store for SqliteStore {
             Written::Aborted(Some(stored)) => ByLink::Used(Box::new(stored)),
             Written::Aborted(None) => ByLink::Missing,
         })
+    }
+
+    fn issue_sign_in(&mut self, link: &SignInLink) -> Result<(), StoreError> {
+        sessions::issue(&self.conn, link).map_err(|e| error(&self.path, e))
+    }
+
+    fn sign_in(&mut self, link_hash: &str, session: &Session) -> Result<SignIn, StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| error(&path, e))?;
+        let outcome =
+            sessions::sign_in(&tx, link_hash, session).map_err(|e| e.into_store(&path))?;
+        tx.commit().map_err(|e| error(&path, e))?;
+        Ok(outcome)
+    }
+
+    fn session(&self, token_hash: &str, now: Timestamp) -> Result<Option<Session>, StoreError> {
+        sessions::session(&self.conn, token_hash, now).map_err(|e| e.into_store(&self.path))
+    }
+
+    fn end_session(&mut self, token_hash: &str, at: Timestamp) -> Result<bool, StoreError> {
+        sessions::end(&self.conn, token_hash, at).map_err(|e| error(&self.path, e))
+    }
+
+    fn end_sessions_of_unknown(
+        &mut self,
+        known: &std::collections::BTreeSet<String>,
+        at: Timestamp,
+    ) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| error(&path, e))?;
+        let ended = sessions::end_unknown(&tx, known, at).map_err(|e| error(&path, e))?;
+        tx.commit().map_err(|e| error(&path, e))?;
+        Ok(ended)
     }
 }
 
