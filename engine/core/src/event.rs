@@ -29,6 +29,8 @@ pub enum Channel {
     Script,
     /// A recorded history brought in with `jalon import`.
     Import,
+    /// The workspace, by a signed-in person.
+    Web,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

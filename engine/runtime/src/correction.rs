@@ -54,7 +54,7 @@ pub fn void<S: Store>(
     })
 }
 
-fn decide_void(
+pub(crate) fn decide_void(
     edition: &Arc<Edition>,
     history: &History,
     event: &Event,

@@ -31,6 +31,7 @@ pub mod payload;
 pub mod record;
 pub mod replay;
 pub mod script;
+pub mod sign_in;
 pub mod status;
 pub mod texts;
 pub mod tick;

@@ -92,6 +92,16 @@ fn decide(
     event: &Event,
     precondition: Option<Precondition<'_>>,
 ) -> Result<Entry, Decline> {
+    decide_with_state(edition, history, event, precondition).map(|(entry, _)| entry)
+}
+
+/// [`decide`], and the state after the event.
+fn decide_with_state(
+    edition: &Arc<Edition>,
+    history: &History,
+    event: &Event,
+    precondition: Option<Precondition<'_>>,
+) -> Result<(Entry, State), Decline> {
     let mut state = replay(edition.clone(), history).map_err(Decline::Orphaned)?;
     if let Some(check) = precondition {
         check(&state).map_err(Decline::Precondition)?;
@@ -106,7 +116,48 @@ fn decide(
         EventKind::Retry { key } => Some(OutboxChange::Resend { key: key.clone() }),
         _ => None,
     };
-    Ok(entry)
+    Ok((entry, state))
+}
+
+/// What recording an event would do, worked out without writing anything:
+/// shown to the person before they confirm.
+pub struct Preview {
+    pub before: State,
+    pub after: State,
+    /// The messages it makes due at once.
+    pub due: Vec<jalon_core::Action>,
+    /// Queued messages it takes back (never sent).
+    pub withdrawn: Vec<String>,
+}
+
+/// [`record`]'s checks and decision on the history as it stands, nothing
+/// written: what the act would send and change, or why it is refused.
+pub fn preview<S: Store>(
+    store: &S,
+    edition: &Arc<Edition>,
+    event: &Event,
+    now: Timestamp,
+) -> Result<Preview, RecordError> {
+    not_future(edition, event, now)?;
+    outbox_precondition(store, edition, event)?;
+    let history = store.history(&edition.id)?;
+    let before = replay(edition.clone(), &history).map_err(RecordError::Orphaned)?;
+    let (entry, after) = match event.kind {
+        EventKind::Void { seq, .. } => {
+            let queued = store.pending(&edition.id)?;
+            let entry = crate::correction::decide_void(edition, &history, event, seq, &queued)?;
+            let after = crate::replay::replay_events(edition.clone(), &history, Some(seq))
+                .map_err(RecordError::Orphaned)?;
+            (entry, after)
+        }
+        _ => decide_with_state(edition, &history, event, None).map_err(RecordError::from)?,
+    };
+    Ok(Preview {
+        before,
+        after,
+        due: entry.due,
+        withdrawn: entry.withdraw,
+    })
 }
 
 /// Records one event (optimistically: decided again if another writer went

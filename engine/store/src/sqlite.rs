@@ -321,6 +321,7 @@ fn channel_word(channel: jalon_core::Channel) -> &'static str {
         jalon_core::Channel::Api => "api",
         jalon_core::Channel::Script => "script",
         jalon_core::Channel::Import => "import",
+        jalon_core::Channel::Web => "web",
     }
 }
 
