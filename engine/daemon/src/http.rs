@@ -72,13 +72,17 @@ impl Health {
 /// takes a body (its own limit, in `link_routes`); every other route is
 /// GET and reads none (a connection whose body was left unread is closed
 /// after the answer).
-pub fn router<B: Backend>(health: Arc<Health>, site: Arc<Site<B>>) -> Router {
+pub fn router<B: Backend>(
+    health: Arc<Health>,
+    site: Arc<Site<B>>,
+    workspace: Arc<super::workspace::Workspace>,
+) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .with_state(health)
         .merge(super::link_routes::routes(site.clone()))
-        .merge(super::status_pages::routes(site))
+        .merge(super::workspace::routes(site, workspace))
         .layer(axum::middleware::from_fn(time_limit))
         .layer(axum::middleware::map_response(super::response::secure))
 }

@@ -18,7 +18,8 @@ mod saved;
 mod scheduler;
 mod server;
 mod site;
-mod status_pages;
+pub mod timeline;
+mod workspace;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -237,9 +238,13 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
             options.delivery.connections
         );
     }
+    let workspace = Arc::new(workspace::Workspace::new(
+        &options.public_url,
+        options.delivery.clone(),
+    ));
     tokio::spawn(server::serve(
         listener,
-        http::router(health.clone(), site),
+        http::router(health.clone(), site, workspace),
         cap,
         health.clone(),
         stop_rx,

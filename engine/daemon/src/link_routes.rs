@@ -36,7 +36,7 @@ pub const LONGEST_COMMENT: usize = 5_000;
 /// (5,000 characters of up to 4 bytes, each byte written `%XX`: 60,000
 /// bytes) and the answer. A larger body is refused with 413 as it arrives,
 /// before anything is looked up or recorded; the other routes take none.
-const LARGEST_FORM: usize = 64 * 1024;
+pub(crate) const LARGEST_FORM: usize = 64 * 1024;
 
 pub fn routes<B: Backend>(site: Arc<Site<B>>) -> Router {
     Router::new()
@@ -49,7 +49,7 @@ pub fn routes<B: Backend>(site: Arc<Site<B>>) -> Router {
 /// A body announced larger than [`LARGEST_FORM`] is refused on the head
 /// alone: the limit above only counts bytes as they arrive, so it would
 /// wait for them (up to the request's time limit) before answering.
-async fn announced_too_large(request: Request, next: Next) -> Response {
+pub(crate) async fn announced_too_large(request: Request, next: Next) -> Response {
     let announced = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -240,7 +240,7 @@ fn words(found: &Found, id: &str) -> String {
 }
 
 /// The first value of a field in a form body or a query string.
-fn field(form: &[u8], name: &str) -> Option<String> {
+pub(crate) fn field(form: &[u8], name: &str) -> Option<String> {
     form_urlencoded::parse(form)
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())

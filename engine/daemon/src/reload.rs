@@ -244,11 +244,23 @@ fn tell_coordination<B: Backend>(
 /// record of an edition never depends on its file (a failure is logged:
 /// the editions run all the same).
 pub fn keep<B: Backend>(backend: &B, archive: &Archive, editions: &Editions, now: Timestamp) {
-    let kept = backend
-        .open()
-        .and_then(|mut store| archive.keep(&mut store, editions, now));
-    if let Err(e) = kept {
+    let mut store = match backend.open() {
+        Ok(store) => store,
+        Err(e) => return warn!("cannot keep the definitions with the record: {e}"),
+    };
+    if let Err(e) = archive.keep(&mut store, editions, now) {
         warn!("cannot keep the definitions with the record: {e}");
+    }
+    // People no longer in the definitions are signed out now, not at
+    // their session's end.
+    let known = crate::workspace::known_addresses(editions);
+    match store.end_sessions_of_unknown(&known, now) {
+        Ok(0) => {}
+        Ok(ended) => info!(
+            ended,
+            "{ended} workspace session(s) ended: their people are no longer in the definitions"
+        ),
+        Err(e) => warn!("cannot end the sessions of people removed from the definitions: {e}"),
     }
 }
 

@@ -16,12 +16,23 @@ pub use jalon_message::escape;
 
 /// The only style of the pages, allowed by its hash in the policy.
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;\
-padding:1rem;line-height:1.5;color:#1b1b1b}h1{font-size:1.4rem}table{border-collapse:collapse;\
-width:100%;font-size:.9rem}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;\
-vertical-align:top}textarea{width:100%;box-sizing:border-box;font:inherit}button{font:inherit;\
+padding:1rem;line-height:1.5;color:#1b1b1b}body.wide{max-width:72rem}h1{font-size:1.4rem}\
+h2{font-size:1.15rem;margin-top:1.6rem}table{border-collapse:collapse;width:100%;font-size:.9rem}\
+td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top;\
+overflow-wrap:anywhere}textarea{width:100%;box-sizing:border-box;font:inherit}button{font:inherit;\
 padding:.6rem 1.2rem;margin:.3rem .3rem .3rem 0;border:1px solid #555;border-radius:.3rem;\
-background:#fff}button.primary{background:#1d4ed8;color:#fff;border-color:#1d4ed8}\
-.error{color:#b91c1c;font-weight:bold}.muted{color:#555}.late{color:#b91c1c}";
+background:#fff;color:#1b1b1b}button.primary{background:#1d4ed8;color:#fff;border-color:#1d4ed8}\
+.error{color:#b91c1c;font-weight:bold}.muted{color:#555}.late{color:#b91c1c}a{color:#1d4ed8}\
+header.bar{display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:center;\
+justify-content:space-between;border-bottom:1px solid #ddd;margin-bottom:1rem}\
+header.bar form{margin:0}header.bar button{padding:.3rem .8rem}nav a{margin-right:1rem}\
+.scroll{overflow-x:auto}ul.cards{padding:0}ul.cards>li{list-style:none;border:1px solid #ddd;\
+border-radius:.3rem;padding:.6rem .8rem;margin:.5rem 0}.tag{display:inline-block;\
+padding:0 .4rem;border-radius:.2rem;background:#eee;font-size:.85rem}.tag.late{background:#fde8e8;\
+color:#9b1c1c}label{display:block;margin-top:.8rem;font-weight:600}input,select{font:inherit;\
+padding:.4rem;width:100%;box-sizing:border-box}pre{white-space:pre-wrap;overflow-wrap:anywhere;\
+background:#f6f6f6;padding:.6rem}.timeline{overflow-x:auto;border:1px solid #ddd}\
+.actions a{display:inline-block;margin:.2rem .8rem .2rem 0}";
 
 /// No scripts, no frames, no plugins; forms post back to this site only.
 static POLICY: LazyLock<String> = LazyLock::new(|| {
@@ -34,11 +45,21 @@ static POLICY: LazyLock<String> = LazyLock::new(|| {
 
 /// A whole page: `body` is already HTML (its parts escaped by the caller).
 pub fn page(language: &str, title: &str, body: &str) -> String {
+    page_with(language, title, "", body)
+}
+
+/// [`page`] with a class on the body (`wide` for the workspace's desktop).
+pub fn page_with(language: &str, title: &str, class: &str, body: &str) -> String {
+    let class = if class.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"{}\"", escape(class))
+    };
     format!(
         "<!DOCTYPE html>\n<html lang=\"{language}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
-         <title>{title}</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n",
+         <title>{title}</title><style>{STYLE}</style></head>\n<body{class}>\n{body}\n</body></html>\n",
         title = escape(title),
     )
 }

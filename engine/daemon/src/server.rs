@@ -157,7 +157,9 @@ pub async fn serve(
             refusals.note(cap);
             continue;
         };
-        let service = TowerToHyperService::new(router.clone());
+        // The client's address, for the limits of the sign-in requests.
+        let client = crate::workspace::ClientAddress(Some(peer.ip()));
+        let service = TowerToHyperService::new(router.clone().layer(axum::Extension(client)));
         tokio::spawn(connection(
             stream,
             peer,

@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use jalon_definition::resolved::Edition;
 use jalon_runtime::Clock;
 use jalon_store::Backend;
 use tokio::sync::{watch, Notify, Semaphore};
@@ -40,11 +39,6 @@ impl<B: Backend> Site<B> {
     /// The running set, as it is now.
     pub fn editions(&self) -> Editions {
         self.editions.borrow().clone()
-    }
-
-    /// A running edition by id.
-    pub fn edition(&self, id: &str) -> Option<Arc<Edition>> {
-        self.editions().iter().find(|e| e.id == id).cloned()
     }
 
     /// Runs a page's database work on a blocking thread, at most

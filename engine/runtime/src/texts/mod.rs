@@ -20,11 +20,13 @@ const FRENCH: &[&str] = &[
     include_str!("fr/emails.ftl"),
     include_str!("fr/pages.ftl"),
     include_str!("fr/refusals.ftl"),
+    include_str!("fr/workspace.ftl"),
 ];
 const ENGLISH: &[&str] = &[
     include_str!("en/emails.ftl"),
     include_str!("en/pages.ftl"),
     include_str!("en/refusals.ftl"),
+    include_str!("en/workspace.ftl"),
 ];
 
 type Bundle = FluentBundle<FluentResource>;

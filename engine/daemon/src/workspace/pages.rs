@@ -1,0 +1,881 @@
+//! The workspace's pages, all read-only (GET changes nothing): what awaits
+//! the signed-in person, an edition with its timeline, a participant, the
+//! messages of an edition and one of them, and the audit trail.
+
+use std::sync::Arc;
+
+use axum::extract::{Extension, Path as UrlPath, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use jalon_core::{Lifecycle, Progress, State as EditionState};
+use jalon_definition::resolved::{Edition, Language};
+use jalon_runtime::compose::messages;
+use jalon_runtime::local_time::short as short_local;
+use jalon_runtime::payload::Payload;
+use jalon_runtime::replay::replay;
+use jalon_runtime::status::awaited_validators;
+use jalon_runtime::texts::{plain, text, Args};
+use jalon_store::{Backend, Delivery, History, OutboxEntry, Store};
+use jiff::civil::Date;
+use jiff::Timestamp;
+use tracing::warn;
+
+use super::access::Access;
+use super::html::{encode, frame, para};
+use super::{signed, sign_in, Signed, Workspace};
+use crate::link_routes::field;
+use crate::response::{escape, respond};
+use crate::site::Site;
+
+/// The most messages the log shows at once (the newest); the CLI's
+/// `jalon outbox` has them all.
+const MESSAGES_SHOWN: usize = 300;
+/// The most events the audit trail shows at once (the newest).
+const EVENTS_SHOWN: usize = 500;
+
+/// An edition's record as read for a page.
+pub struct Read {
+    pub state: EditionState,
+    pub history: History,
+    pub outbox: Vec<OutboxEntry>,
+}
+
+/// Reads and replays an edition on a blocking thread.
+pub async fn read<B: Backend>(site: &Site<B>, edition: &Arc<Edition>) -> Result<Read, Response> {
+    let backend = site.backend.clone();
+    let edition = edition.clone();
+    let read = site
+        .blocking(move || -> Result<Read, String> {
+            let (history, outbox) = match backend.open_read_only().map_err(|e| e.to_string())? {
+                Some(store) => (
+                    store.history(&edition.id).map_err(|e| e.to_string())?,
+                    store.outbox(&edition.id).map_err(|e| e.to_string())?,
+                ),
+                None => (History::default(), Vec::new()),
+            };
+            let state = replay(edition.clone(), &history).map_err(|e| e.to_string())?;
+            Ok(Read {
+                state,
+                history,
+                outbox,
+            })
+        })
+        .await;
+    match read {
+        Ok(Ok(read)) => Ok(read),
+        Ok(Err(e)) => {
+            warn!("cannot read an edition for a page: {e}");
+            Err(sign_in::trouble())
+        }
+        Err(e) => {
+            warn!("cannot read an edition for a page: {e}");
+            Err(sign_in::trouble())
+        }
+    }
+}
+
+/// 404 in the reader's language: a page they may not see does not exist.
+pub fn not_found(signed: &Signed) -> Response {
+    let l = signed.viewer.language;
+    let title = plain(l, "ws-not-found-title");
+    let body = format!(
+        "<h1>{}</h1>\n{}<p><a href=\"/\">{}</a></p>",
+        escape(&title),
+        para(&plain(l, "ws-not-found")),
+        escape(&plain(l, "ws-home"))
+    );
+    respond(StatusCode::NOT_FOUND, frame(l, &title, Some(signed), &body))
+}
+
+/// A date as people read it in `language`.
+pub fn day(language: Language, date: Date) -> String {
+    match language {
+        Language::Fr => date.strftime("%d/%m/%Y").to_string(),
+        Language::En => date.strftime("%-d %b %Y").to_string(),
+    }
+}
+
+/// The title of an instance: the stage's, and the participant's name.
+pub fn instance_title(edition: &Edition, stage: usize, participant: Option<usize>) -> String {
+    let title = &edition.stages[stage].title;
+    match participant {
+        Some(p) => format!("{title} — {}", edition.participants[p].name),
+        None => title.clone(),
+    }
+}
+
+/// The state of an instance in words, and whether it is late.
+fn life_words(
+    state: &EditionState,
+    instance: &jalon_core::Instance,
+    now: Timestamp,
+    l: Language,
+) -> (String, bool) {
+    let (life, late) = state.lifecycle(instance, now);
+    let id = match life {
+        Lifecycle::Waiting => "ws-life-waiting",
+        Lifecycle::Scheduled => "ws-life-scheduled",
+        Lifecycle::Open => "ws-life-open",
+        Lifecycle::AwaitingValidation => "ws-life-awaiting",
+        Lifecycle::Done => "ws-life-done",
+        Lifecycle::Skipped => "ws-life-skipped",
+    };
+    let unfinished = !matches!(life, Lifecycle::Done | Lifecycle::Skipped);
+    if state.closed().is_some() && unfinished {
+        return (plain(l, "ws-life-not-recorded"), false);
+    }
+    let mut words = plain(l, id);
+    if late {
+        words = format!("{words} · {}", plain(l, "ws-late"));
+    }
+    (words, late)
+}
+
+/// One instance as a card: title, state, dates, what it waits for, and
+/// the actions the reader may take on it.
+fn instance_card(
+    read: &Read,
+    instance: &jalon_core::Instance,
+    access: &Access,
+    now: Timestamp,
+    l: Language,
+    with_actions: bool,
+) -> String {
+    let state = &read.state;
+    let edition = state.edition();
+    let stage = &edition.stages[instance.stage];
+    let (words, late) = life_words(state, instance, now, l);
+    let class = if late { "tag late" } else { "tag" };
+    let mut card = format!(
+        "<li><strong>{}</strong> <span class=\"{class}\">{}</span><br>\n<span class=\"muted\">{}</span>",
+        escape(&instance_title(edition, instance.stage, instance.participant)),
+        escape(&words),
+        escape(&text(
+            l,
+            "ws-window",
+            &Args::new()
+                .text("start", day(l, instance.window.start))
+                .text("due", day(l, instance.window.due))
+        )),
+    );
+    if (instance.window.start, instance.window.due) != (stage.start, stage.due) {
+        card.push_str(&format!(
+            " <span class=\"muted\">({})</span>",
+            escape(&text(
+                l,
+                "ws-planned",
+                &Args::new()
+                    .text("start", day(l, stage.start))
+                    .text("due", day(l, stage.due))
+            ))
+        ));
+    }
+    let note = match &instance.progress {
+        Progress::Done { at } => {
+            let mut note = text(l, "ws-done-on", &Args::new().text("at", short_local(edition, *at)));
+            if let Some(o) = instance.outcome {
+                note = format!("{note} — {}", stage.outcomes[o].title);
+            }
+            note
+        }
+        Progress::AwaitingValidation { .. } => {
+            let waiting: Vec<&str> = awaited_validators(state, instance)
+                .into_iter()
+                .map(|p| edition.people[p].name.as_str())
+                .collect();
+            text(l, "ws-awaits", &Args::new().text("who", waiting.join(", ")))
+        }
+        Progress::Active => match instance.refusals.last() {
+            Some(r) => text(
+                l,
+                "ws-changes-asked",
+                &Args::new()
+                    .text("who", edition.people[r.by].name.clone())
+                    .text("comment", r.comment.clone()),
+            ),
+            None => String::new(),
+        },
+        Progress::Skipped { reason, .. } => state.skip_words(reason),
+    };
+    if !note.is_empty() {
+        card.push_str(&format!("<br>{}", escape(&note)));
+    }
+    if with_actions && state.closed().is_none() {
+        let links = super::actions::links_for(edition, instance, access, l);
+        if !links.is_empty() {
+            card.push_str(&format!("<div class=\"actions\">{links}</div>"));
+        }
+    }
+    card.push_str("</li>\n");
+    card
+}
+
+/// `/`: what awaits the signed-in person, then their editions.
+pub async fn home<B: Backend>(
+    State(site): State<Arc<Site<B>>>,
+    Extension(workspace): Extension<Arc<Workspace>>,
+    headers: HeaderMap,
+) -> Response {
+    let signed = match signed(&site, &workspace, &headers).await {
+        Ok(signed) => signed,
+        Err(response) => return response,
+    };
+    let l = signed.viewer.language;
+    let now = site.clock.now();
+    let title = plain(l, "ws-waiting-title");
+    let mut body = format!(
+        "<h1>{}</h1>\n",
+        escape(&text(l, "ws-hello", &Args::new().text("name", signed.viewer.name.clone())))
+    );
+    let mut waiting = String::new();
+    let mut lists = [String::new(), String::new(), String::new()];
+    for (edition, access) in &signed.viewer.editions {
+        if access.is_empty() {
+            continue;
+        }
+        let read = match read(&site, edition).await {
+            Ok(read) => read,
+            Err(response) => return response,
+        };
+        waiting.push_str(&awaiting(&read, access, now, l));
+        let today = now.to_zoned(edition.time_zone.clone()).date();
+        let (which, word) = if read.state.closed().is_some() || today > edition.end {
+            (2, "ws-closed")
+        } else if today < edition.start {
+            (1, "ws-upcoming")
+        } else {
+            (0, "ws-running")
+        };
+        let name = format!("{} — {}", edition.programme_name, edition.name);
+        let entry = if access.coordination {
+            format!(
+                "<a href=\"/editions/{}\">{}</a>",
+                encode(&edition.id),
+                escape(&name)
+            )
+        } else {
+            escape(&name)
+        };
+        lists[which].push_str(&format!(
+            "<li>{entry} <span class=\"muted\">{} · {}</span></li>\n",
+            escape(&plain(l, word)),
+            escape(&text(
+                l,
+                "ws-window",
+                &Args::new()
+                    .text("start", day(l, edition.start))
+                    .text("due", day(l, edition.end))
+            ))
+        ));
+    }
+    body.push_str(&format!("<h2>{}</h2>\n", escape(&title)));
+    if waiting.is_empty() {
+        body.push_str(&para(&plain(l, "ws-nothing-waiting")));
+    } else {
+        body.push_str(&format!("<ul class=\"cards\">\n{waiting}</ul>\n"));
+    }
+    for (list, heading) in lists.iter().zip(["ws-running-editions", "ws-upcoming-editions", "ws-closed-editions"]) {
+        if !list.is_empty() {
+            body.push_str(&format!(
+                "<h2>{}</h2>\n<ul>\n{list}</ul>\n",
+                escape(&plain(l, heading))
+            ));
+        }
+    }
+    respond(StatusCode::OK, frame(l, &title, Some(&signed), &body))
+}
+
+/// What in one edition awaits this reader.
+fn awaiting(read: &Read, access: &Access, now: Timestamp, l: Language) -> String {
+    let state = &read.state;
+    let edition = state.edition();
+    if state.closed().is_some() {
+        return String::new();
+    }
+    let mut cards = String::new();
+    let mut instances: Vec<_> = state.instances().iter().collect();
+    instances.sort_by_key(|i| (i.window.due, i.stage, i.participant));
+    for instance in instances {
+        if instance.is_settled() {
+            continue;
+        }
+        let (life, late) = state.lifecycle(instance, now);
+        let mine = if access.coordination {
+            late || life == Lifecycle::AwaitingValidation
+        } else if life == Lifecycle::AwaitingValidation {
+            access.person.is_some_and(|p| {
+                access.validates.contains(&instance.stage)
+                    && awaited_validators(state, instance).contains(&p)
+            })
+        } else if matches!(life, Lifecycle::Open) {
+            instance.participant.is_some_and(|p| access.contact_of.contains(&p))
+                || (access.jury.contains(&instance.stage))
+        } else {
+            false
+        };
+        if mine {
+            cards.push_str(&instance_card(read, instance, access, now, l, true));
+        }
+    }
+    if access.coordination {
+        let held = read.outbox.iter().filter(|e| e.status == Delivery::Held).count();
+        let failed = read.outbox.iter().filter(|e| e.status == Delivery::Failed).count();
+        for (count, id) in [(held, "ws-held"), (failed, "ws-failed")] {
+            if count > 0 {
+                cards.push_str(&format!(
+                    "<li><a href=\"/editions/{}/messages\">{}</a></li>\n",
+                    encode(&edition.id),
+                    escape(&text(
+                        l,
+                        id,
+                        &Args::new()
+                            .number("count", count)
+                            .text("edition", edition.name.clone())
+                    ))
+                ));
+            }
+        }
+    }
+    cards
+}
+
+/// The edition a coordinator may open, else the page to answer instead.
+async fn coordinated<B: Backend>(
+    site: &Site<B>,
+    workspace: &Workspace,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<(Signed, Arc<Edition>, Access), Response> {
+    let signed = signed(site, workspace, headers).await?;
+    match signed.viewer.edition(id) {
+        Some((edition, access)) if access.coordination => {
+            let (edition, access) = (edition.clone(), access.clone());
+            Ok((signed, edition, access))
+        }
+        _ => Err(not_found(&signed)),
+    }
+}
+
+/// `/editions/{id}`: the timeline, every stage with its actions, the
+/// participants. The coordination's page.
+pub async fn edition<B: Backend>(
+    State(site): State<Arc<Site<B>>>,
+    Extension(workspace): Extension<Arc<Workspace>>,
+    UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response {
+    let (signed, edition, access) = match coordinated(&site, &workspace, &headers, &id).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let read = match read(&site, &edition).await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let l = signed.viewer.language;
+    let now = site.clock.now();
+    let state = &read.state;
+    let title = format!("{} — {}", edition.programme_name, edition.name);
+    let base = format!("/editions/{}", encode(&edition.id));
+    let mut body = format!(
+        "<h1>{}</h1>\n<p class=\"muted\">{}</p>\n",
+        escape(&title),
+        escape(&text(
+            l,
+            "ws-window",
+            &Args::new()
+                .text("start", day(l, edition.start))
+                .text("due", day(l, edition.end))
+        ))
+    );
+    if let Some(closure) = state.closed() {
+        body.push_str(&format!(
+            "<p><strong>{}</strong></p>\n",
+            escape(&text(
+                l,
+                "ws-edition-closed",
+                &Args::new()
+                    .text("at", short_local(&edition, closure.at))
+                    .text("reason", closure.reason.clone())
+            ))
+        ));
+    }
+    body.push_str(&format!(
+        "<p class=\"actions\"><a href=\"{base}/messages\">{}</a><a href=\"{base}/journal\">{}</a>",
+        escape(&plain(l, "ws-messages-title")),
+        escape(&plain(l, "ws-journal-title")),
+    ));
+    if state.closed().is_none() {
+        body.push_str(&format!(
+            "<a href=\"{base}/actions/close\">{}</a>",
+            escape(&plain(l, "ws-verb-close"))
+        ));
+    }
+    body.push_str(&format!(
+        "<a href=\"{base}/actions/void\">{}</a></p>\n",
+        escape(&plain(l, "ws-verb-void"))
+    ));
+    body.push_str(&format!(
+        "<h2>{}</h2>\n<div class=\"timeline\">{}</div>\n",
+        escape(&plain(l, "ws-timeline")),
+        crate::timeline::timeline(state, now, l)
+    ));
+    body.push_str(&format!(
+        "<h2>{}</h2>\n<ul class=\"cards\">\n",
+        escape(&plain(l, "ws-stages"))
+    ));
+    let mut instances: Vec<_> = state.instances().iter().collect();
+    instances.sort_by_key(|i| (i.window.start, i.stage, i.participant));
+    for instance in instances {
+        body.push_str(&instance_card(&read, instance, &access, now, l, true));
+    }
+    body.push_str(&format!(
+        "</ul>\n<h2>{}</h2>\n<ul>\n",
+        escape(&plain(l, "ws-participants"))
+    ));
+    for (p, participant) in edition.participants.iter().enumerate() {
+        body.push_str(&format!(
+            "<li><a href=\"{base}/participants/{}\">{}</a> <span class=\"muted\">{}</span></li>\n",
+            encode(&participant.id),
+            escape(&participant.name),
+            escape(&status_words(state, p, l)),
+        ));
+    }
+    body.push_str("</ul>\n");
+    respond(StatusCode::OK, frame(l, &title, Some(&signed), &body))
+}
+
+/// A participant's standing in words.
+fn status_words(state: &EditionState, p: usize, l: Language) -> String {
+    use jalon_definition::resolved::ParticipantStatus as S;
+    let current = state.participant(p);
+    let id = match current.status {
+        S::Candidate => "ws-status-candidate",
+        S::Shortlisted => "ws-status-shortlisted",
+        S::Laureate => "ws-status-laureate",
+        S::NotRetained => "ws-status-not-retained",
+        S::Withdrawn => "ws-status-withdrawn",
+    };
+    let words = plain(l, id);
+    match current.left_at {
+        Some(at) => format!("{words} ({})", short_local(state.edition(), at)),
+        None => words,
+    }
+}
+
+/// `/editions/{id}/participants/{participant}`: their stages, indicators
+/// against targets, decisions, and the messages about them.
+pub async fn participant<B: Backend>(
+    State(site): State<Arc<Site<B>>>,
+    Extension(workspace): Extension<Arc<Workspace>>,
+    UrlPath((id, pid)): UrlPath<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let signed = match signed(&site, &workspace, &headers).await {
+        Ok(signed) => signed,
+        Err(response) => return response,
+    };
+    let Some((edition, access)) = signed.viewer.edition(&id) else {
+        return not_found(&signed);
+    };
+    let Some(p) = edition.participants.iter().position(|x| x.id == pid) else {
+        return not_found(&signed);
+    };
+    if !access.sees_participant(edition, p) {
+        return not_found(&signed);
+    }
+    let (edition, access) = (edition.clone(), access.clone());
+    let read = match read(&site, &edition).await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let l = signed.viewer.language;
+    let now = site.clock.now();
+    let participant = &edition.participants[p];
+    let title = participant.name.clone();
+    let mut body = format!(
+        "<h1>{}</h1>\n<p class=\"muted\">{} — {} · {}</p>\n",
+        escape(&title),
+        escape(&edition.programme_name),
+        escape(&edition.name),
+        escape(&status_words(&read.state, p, l)),
+    );
+    if let Some(description) = &participant.description {
+        body.push_str(&para(description));
+    }
+    if access.coordination && read.state.closed().is_none() && !read.state.participant(p).is_out() {
+        body.push_str(&format!(
+            "<p class=\"actions\"><a href=\"/editions/{}/actions/withdraw?participant={}\">{}</a></p>\n",
+            encode(&edition.id),
+            encode(&participant.id),
+            escape(&plain(l, "ws-verb-withdraw"))
+        ));
+    }
+    body.push_str(&format!(
+        "<h2>{}</h2>\n<ul class=\"cards\">\n",
+        escape(&plain(l, "ws-stages"))
+    ));
+    let mut indicators = String::new();
+    for instance in read.state.instances().iter().filter(|i| i.participant == Some(p)) {
+        body.push_str(&instance_card(&read, instance, &access, now, l, true));
+        let stage = &edition.stages[instance.stage];
+        for (i, indicator) in stage.indicators.iter().enumerate() {
+            let values: Vec<String> = instance
+                .indicators
+                .iter()
+                .filter(|v| v.indicator == i)
+                .map(|v| format!("{} ({})", v.value, short_local(&edition, v.at)))
+                .collect();
+            indicators.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                escape(&indicator.indicator),
+                escape(indicator.target.as_deref().unwrap_or("—")),
+                escape(&if values.is_empty() { "—".to_owned() } else { values.join(", ") }),
+            ));
+        }
+    }
+    body.push_str("</ul>\n");
+    if !indicators.is_empty() {
+        body.push_str(&format!(
+            "<h2>{}</h2>\n<div class=\"scroll\"><table>\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>\n{indicators}</table></div>\n",
+            escape(&plain(l, "ws-indicators")),
+            escape(&plain(l, "ws-indicator")),
+            escape(&plain(l, "ws-target")),
+            escape(&plain(l, "ws-recorded")),
+        ));
+    }
+    let about: Vec<&OutboxEntry> = read
+        .outbox
+        .iter()
+        .filter(|e| match Payload::read(e) {
+            Ok(Payload::Action(action)) => action.participant == Some(p),
+            _ => false,
+        })
+        .collect();
+    body.push_str(&format!("<h2>{}</h2>\n", escape(&plain(l, "ws-messages-title"))));
+    body.push_str(&message_table(&read.state, &about, access.coordination, l));
+    respond(StatusCode::OK, frame(l, &title, Some(&signed), &body))
+}
+
+/// The delivery state of a message in words.
+fn delivery_words(status: Delivery, l: Language) -> String {
+    plain(
+        l,
+        match status {
+            Delivery::Pending => "ws-delivery-pending",
+            Delivery::Retry => "ws-delivery-retry",
+            Delivery::Held => "ws-delivery-held",
+            Delivery::Sent => "ws-delivery-sent",
+            Delivery::Failed => "ws-delivery-failed",
+            Delivery::Expired => "ws-delivery-expired",
+        },
+    )
+}
+
+/// Who a message goes to, by name.
+fn recipient_name(edition: &Edition, recipient: &str) -> String {
+    if let Some(id) = recipient.strip_prefix("person:") {
+        if let Some(person) = edition.people.iter().find(|p| p.id == id) {
+            return person.name.clone();
+        }
+    }
+    if let Some(id) = recipient.strip_prefix("contact:") {
+        if let Some(p) = edition.participants.iter().find(|p| p.id == id) {
+            return p.contact_name.clone().unwrap_or_else(|| p.name.clone());
+        }
+    }
+    recipient.to_owned()
+}
+
+/// A message's kind in words.
+fn kind_words(kind: &str, l: Language) -> String {
+    let id = format!("ws-kind-{}", kind.replace('_', "-"));
+    let words = plain(l, &id);
+    if words == id {
+        kind.to_owned()
+    } else {
+        words
+    }
+}
+
+fn message_table(state: &EditionState, entries: &[&OutboxEntry], open: bool, l: Language) -> String {
+    let edition = state.edition();
+    if entries.is_empty() {
+        return para(&plain(l, "ws-no-messages"));
+    }
+    let mut table = format!(
+        "<div class=\"scroll\"><table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        escape(&plain(l, "ws-when")),
+        escape(&plain(l, "ws-what")),
+        escape(&plain(l, "ws-to")),
+        escape(&plain(l, "ws-delivery")),
+    );
+    for entry in entries {
+        let what = kind_words(&entry.kind, l);
+        let what = if open {
+            format!(
+                "<a href=\"/editions/{}/message?key={}\">{}</a>",
+                encode(&edition.id),
+                encode(&entry.key),
+                escape(&what)
+            )
+        } else {
+            escape(&what)
+        };
+        table.push_str(&format!(
+            "<tr><td>{}</td><td>{what}</td><td>{}</td><td>{}</td></tr>\n",
+            escape(&short_local(edition, entry.due_at)),
+            escape(&recipient_name(edition, &entry.recipient)),
+            escape(&delivery_words(entry.status, l)),
+        ));
+    }
+    table.push_str("</table></div>\n");
+    table
+}
+
+/// `/editions/{id}/messages`: every message, newest first.
+pub async fn messages<B: Backend>(
+    State(site): State<Arc<Site<B>>>,
+    Extension(workspace): Extension<Arc<Workspace>>,
+    UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response {
+    let (signed, edition, _) = match coordinated(&site, &workspace, &headers, &id).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let read = match read(&site, &edition).await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let l = signed.viewer.language;
+    let title = format!("{} — {}", plain(l, "ws-messages-title"), edition.name);
+    let mut entries: Vec<&OutboxEntry> = read.outbox.iter().collect();
+    entries.sort_by(|a, b| b.due_at.cmp(&a.due_at));
+    let total = entries.len();
+    entries.truncate(MESSAGES_SHOWN);
+    let mut body = format!(
+        "<h1>{}</h1>\n<p><a href=\"/editions/{}\">{}</a></p>\n",
+        escape(&title),
+        encode(&edition.id),
+        escape(&edition.name)
+    );
+    if total > MESSAGES_SHOWN {
+        body.push_str(&para(&text(
+            l,
+            "ws-newest-only",
+            &Args::new().number("shown", MESSAGES_SHOWN).number("count", total),
+        )));
+    }
+    body.push_str(&message_table(&read.state, &entries, true, l));
+    respond(StatusCode::OK, frame(l, &title, Some(&signed), &body))
+}
+
+/// `/editions/{id}/message?key=…`: one message as it was (or will be)
+/// written, its delivery attempts and the server's answers. The email is
+/// shown as text, never as HTML.
+pub async fn message<B: Backend>(
+    State(site): State<Arc<Site<B>>>,
+    Extension(workspace): Extension<Arc<Workspace>>,
+    UrlPath(id): UrlPath<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let (signed, edition, _) = match coordinated(&site, &workspace, &headers, &id).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let key = query
+        .as_deref()
+        .and_then(|q| field(q.as_bytes(), "key"))
+        .unwrap_or_default();
+    let read = match read(&site, &edition).await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let Some(entry) = read.outbox.iter().find(|e| e.key == key).cloned() else {
+        return not_found(&signed);
+    };
+    let backend = site.backend.clone();
+    let for_attempts = key.clone();
+    let attempts = site
+        .blocking(move || -> Vec<(String, String, Option<String>)> {
+            match backend.open_read_only() {
+                Ok(Some(store)) => store.attempts(&for_attempts).unwrap_or_default(),
+                _ => Vec::new(),
+            }
+        })
+        .await
+        .unwrap_or_default();
+    let l = signed.viewer.language;
+    let title = kind_words(&entry.kind, l);
+    let mut body = format!(
+        "<h1>{}</h1>\n<p><a href=\"/editions/{}/messages\">{}</a></p>\n<p>{} · {} · {}</p>\n",
+        escape(&title),
+        encode(&edition.id),
+        escape(&plain(l, "ws-messages-title")),
+        escape(&short_local(&edition, entry.due_at)),
+        escape(&recipient_name(&edition, &entry.recipient)),
+        escape(&delivery_words(entry.status, l)),
+    );
+    if let Ok(Payload::Action(action)) = Payload::read(&entry) {
+        let rendered = messages::templates(&edition)
+            .ok()
+            .and_then(|t| messages::render(&t, &read.state, &action, None).ok());
+        if let Some(rendered) = rendered {
+            body.push_str(&format!(
+                "<h2>{}</h2>\n<pre>{}</pre>\n",
+                escape(&rendered.subject),
+                escape(&rendered.body)
+            ));
+        }
+    }
+    if !attempts.is_empty() {
+        body.push_str(&format!(
+            "<h2>{}</h2>\n<div class=\"scroll\"><table>\n",
+            escape(&plain(l, "ws-attempts"))
+        ));
+        for (at, outcome, detail) in attempts {
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                escape(&at),
+                escape(&outcome),
+                escape(detail.as_deref().unwrap_or(""))
+            ));
+        }
+        body.push_str("</table></div>\n");
+    }
+    respond(StatusCode::OK, frame(l, &title, Some(&signed), &body))
+}
+
+/// `/editions/{id}/journal[?stage=…&participant=…]`: who did what, when,
+/// through which channel; newest first.
+pub async fn journal<B: Backend>(
+    State(site): State<Arc<Site<B>>>,
+    Extension(workspace): Extension<Arc<Workspace>>,
+    UrlPath(id): UrlPath<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let (signed, edition, _) = match coordinated(&site, &workspace, &headers, &id).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let read = match read(&site, &edition).await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let query = query.unwrap_or_default();
+    let stage_filter = field(query.as_bytes(), "stage").filter(|s| !s.is_empty());
+    let participant_filter = field(query.as_bytes(), "participant").filter(|s| !s.is_empty());
+    let l = signed.viewer.language;
+    let title = format!("{} — {}", plain(l, "ws-journal-title"), edition.name);
+    let mut body = format!(
+        "<h1>{}</h1>\n<p><a href=\"/editions/{}\">{}</a></p>\n",
+        escape(&title),
+        encode(&edition.id),
+        escape(&edition.name)
+    );
+    body.push_str(&format!(
+        "<form method=\"get\"><label for=\"stage\">{}</label><select id=\"stage\" name=\"stage\"><option value=\"\">—</option>",
+        escape(&plain(l, "ws-stage"))
+    ));
+    for stage in &edition.stages {
+        let selected = if stage_filter.as_deref() == Some(&stage.id) { " selected" } else { "" };
+        body.push_str(&format!(
+            "<option value=\"{}\"{selected}>{}</option>",
+            escape(&stage.id),
+            escape(&stage.title)
+        ));
+    }
+    body.push_str(&format!(
+        "</select><label for=\"participant\">{}</label><select id=\"participant\" name=\"participant\"><option value=\"\">—</option>",
+        escape(&plain(l, "ws-participant"))
+    ));
+    for participant in &edition.participants {
+        let selected = if participant_filter.as_deref() == Some(&participant.id) { " selected" } else { "" };
+        body.push_str(&format!(
+            "<option value=\"{}\"{selected}>{}</option>",
+            escape(&participant.id),
+            escape(&participant.name)
+        ));
+    }
+    body.push_str(&format!(
+        "</select><p><button type=\"submit\">{}</button></p></form>\n",
+        escape(&plain(l, "ws-filter"))
+    ));
+    let voided = jalon_runtime::replay::voided(&read.history, None);
+    let mut rows = String::new();
+    let mut shown = 0;
+    for stored in read.history.events.iter().rev() {
+        let value = serde_json::to_value(&stored.event).unwrap_or_default();
+        let of = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+        if stage_filter.is_some() && of("stage") != stage_filter {
+            continue;
+        }
+        if participant_filter.is_some()
+            && of("participant") != participant_filter
+            && !value
+                .get("participants")
+                .and_then(|v| v.as_array())
+                .is_some_and(|a| a.iter().any(|v| v.as_str() == participant_filter.as_deref()))
+        {
+            continue;
+        }
+        shown += 1;
+        if shown > EVENTS_SHOWN {
+            break;
+        }
+        let who = edition
+            .people
+            .iter()
+            .find(|p| p.id == stored.event.by)
+            .map_or(stored.event.by.clone(), |p| p.name.clone());
+        let mut what = plain(l, &format!("ws-verb-{}", stored.event.kind.verb()));
+        if let Some(stage) = of("stage").and_then(|s| edition.stages.iter().find(|x| x.id == s)) {
+            what = format!("{what} · {}", stage.title);
+        }
+        if let Some(p) = of("participant").and_then(|s| edition.participants.iter().find(|x| x.id == s)) {
+            what = format!("{what} · {}", p.name);
+        }
+        let said = of("comment").or(of("reason")).or(of("value")).or(of("outcome"));
+        let mark = if voided.contains(&stored.seq) {
+            format!(" <span class=\"tag\">{}</span>", escape(&plain(l, "ws-voided")))
+        } else {
+            String::new()
+        };
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{mark}{}</td><td>{}</td></tr>\n",
+            stored.seq,
+            escape(&short_local(&edition, stored.event.at)),
+            escape(&who),
+            escape(&what),
+            said.map(|s| format!("<br><span class=\"muted\">«\u{a0}{}\u{a0}»</span>", escape(&s))).unwrap_or_default(),
+            escape(&plain(l, &format!("ws-channel-{}", channel(stored.event.channel)))),
+        ));
+    }
+    if rows.is_empty() {
+        body.push_str(&para(&plain(l, "ws-no-events")));
+    } else {
+        body.push_str(&format!(
+            "<div class=\"scroll\"><table>\n<tr><th>n°</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n{rows}</table></div>\n",
+            escape(&plain(l, "ws-when")),
+            escape(&plain(l, "ws-who")),
+            escape(&plain(l, "ws-what")),
+            escape(&plain(l, "ws-channel")),
+        ));
+    }
+    respond(StatusCode::OK, frame(l, &title, Some(&signed), &body))
+}
+
+fn channel(channel: jalon_core::Channel) -> &'static str {
+    use jalon_core::Channel as C;
+    match channel {
+        C::Cli => "cli",
+        C::Link => "link",
+        C::Api => "api",
+        C::Script => "script",
+        C::Import => "import",
+        C::Web => "web",
+    }
+}
