@@ -19,6 +19,7 @@ mod scheduler;
 mod server;
 mod site;
 mod status_pages;
+pub mod timeline;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
