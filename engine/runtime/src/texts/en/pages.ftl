@@ -68,3 +68,79 @@ status-held = { $count ->
    *[other] { $count } messages are held: they were already late when their definition came in. They wait to be released (jalon release { $edition }) or dropped (--drop).
 }
 status-closed = Closed on { $at } by { $by }: { $reason }
+
+## The timeline of an edition: an SVG chart in the workspace pages. Its
+## words, in the chart and in what screen readers say of it.
+timeline-title = Timeline of the edition “{ $edition }”
+timeline-summary = { $stages ->
+    [one] { $stages } stage
+   *[other] { $stages } stages
+}, { $late ->
+    [0] none late
+   *[other] { $late } late
+}.
+timeline-today-on = Today: { $date }.
+timeline-late-list = Late: { $list }.
+timeline-late-more = { $list } and { $count } more
+timeline-today = today
+timeline-month = { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+   *[12] Dec
+}
+timeline-month-year = { $month } { $year }
+## One row for the participants beyond those shown of a stage.
+timeline-others = { $count ->
+    [one] { $count } other { $status ->
+        [laureate] laureate
+        [shortlisted] shortlisted candidate
+       *[candidate] candidate
+    }
+   *[other] { $count } other { $status ->
+        [laureate] laureates
+        [shortlisted] shortlisted candidates
+       *[candidate] candidates
+    }
+}
+timeline-others-late = { $count } of them late
+## A stage for each participant, before anyone reaches it.
+timeline-none-yet = { $status ->
+    [laureate] no laureate yet
+    [shortlisted] no shortlisted candidate yet
+   *[candidate] no candidate yet
+}
+## Where a row stands (its tooltip).
+timeline-state-waiting = waiting for earlier stages
+timeline-state-scheduled = upcoming
+timeline-state-open = open
+timeline-state-awaiting = awaiting validation
+timeline-state-done = done on { $date }
+timeline-state-skipped = not applicable
+timeline-state-unrecorded = not recorded (edition closed)
+timeline-late = late
+timeline-window = from { $start } to { $due }
+timeline-planned = planned from { $start } to { $due }
+timeline-postponed = { $count ->
+    [one] postponed once
+   *[other] postponed { $count } times
+}
+timeline-lead = to the validators by { $date }
+timeline-outcome = decision: { $outcome }
+## The legend.
+timeline-legend-upcoming = upcoming
+timeline-legend-open = open
+timeline-legend-done = done (✓: the day it was done)
+timeline-legend-late = late
+timeline-legend-skipped = not applicable
+timeline-legend-planned = planned dates, before a postponement
+timeline-legend-lead = validators’ time
+timeline-legend-event = seminar, event

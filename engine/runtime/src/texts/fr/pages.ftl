@@ -72,3 +72,80 @@ status-held = { $count ->
    *[other] { $count } messages sont retenus : ils étaient déjà en retard quand leur définition est arrivée. Ils attendent d’être libérés (jalon release { $edition }) ou abandonnés (--drop).
 }
 status-closed = Édition close le { $at } par { $by } : { $reason }
+
+## The timeline of an edition: an SVG chart in the workspace pages. Its
+## words, in the chart and in what screen readers say of it. French
+## typography: ’, and no-break spaces (U+00A0) before : ; ! ? and inside « ».
+timeline-title = Calendrier de l’édition « { $edition } »
+timeline-summary = { $stages ->
+    [one] { $stages } étape
+   *[other] { $stages } étapes
+}, { $late ->
+    [0] aucune en retard
+   *[other] { $late } en retard
+}.
+timeline-today-on = Aujourd’hui : { $date }.
+timeline-late-list = En retard : { $list }.
+timeline-late-more = { $list } et { $count } autres
+timeline-today = aujourd’hui
+timeline-month = { $month ->
+    [1] janv.
+    [2] févr.
+    [3] mars
+    [4] avr.
+    [5] mai
+    [6] juin
+    [7] juil.
+    [8] août
+    [9] sept.
+    [10] oct.
+    [11] nov.
+   *[12] déc.
+}
+timeline-month-year = { $month } { $year }
+## One row for the participants beyond those shown of a stage.
+timeline-others = { $count ->
+    [one] { $count } autre { $status ->
+        [laureate] lauréat
+        [shortlisted] candidat présélectionné
+       *[candidate] candidat
+    }
+   *[other] { $count } autres { $status ->
+        [laureate] lauréats
+        [shortlisted] candidats présélectionnés
+       *[candidate] candidats
+    }
+}
+timeline-others-late = dont { $count } en retard
+## A stage for each participant, before anyone reaches it.
+timeline-none-yet = { $status ->
+    [laureate] aucun lauréat pour l’instant
+    [shortlisted] aucun candidat présélectionné pour l’instant
+   *[candidate] aucun candidat pour l’instant
+}
+## Where a row stands (its tooltip).
+timeline-state-waiting = en attente des étapes précédentes
+timeline-state-scheduled = à venir
+timeline-state-open = en cours
+timeline-state-awaiting = en attente de validation
+timeline-state-done = terminée le { $date }
+timeline-state-skipped = sans objet
+timeline-state-unrecorded = non enregistrée (édition close)
+timeline-late = en retard
+timeline-window = du { $start } au { $due }
+timeline-planned = prévue du { $start } au { $due }
+timeline-postponed = { $count ->
+    [one] reportée une fois
+   *[other] reportée { $count } fois
+}
+timeline-lead = remise aux valideurs le { $date } au plus tard
+timeline-outcome = décision : { $outcome }
+## The legend.
+timeline-legend-upcoming = à venir
+timeline-legend-open = en cours
+timeline-legend-done = terminée (✓ : le jour de fin)
+timeline-legend-late = en retard
+timeline-legend-skipped = sans objet
+timeline-legend-planned = dates prévues, avant report
+timeline-legend-lead = temps des valideurs
+timeline-legend-event = séminaire, événement
