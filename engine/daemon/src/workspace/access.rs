@@ -90,7 +90,11 @@ impl Viewer {
         let mut language = None;
         let mut editions = Vec::new();
         for edition in running {
-            let access = access(edition, &email, coordination.contains(edition.programme_id.as_str()));
+            let access = access(
+                edition,
+                &email,
+                coordination.contains(edition.programme_id.as_str()),
+            );
             if let Some(p) = access.person {
                 let person = &edition.people[p];
                 name.get_or_insert_with(|| person.name.clone());
@@ -146,7 +150,13 @@ impl Viewer {
 pub fn known_addresses(running: &[Arc<Edition>]) -> BTreeSet<String> {
     let mut known = BTreeSet::new();
     for edition in running {
-        known.extend(edition.people.iter().filter_map(|p| p.email.as_deref()).map(normalise));
+        known.extend(
+            edition
+                .people
+                .iter()
+                .filter_map(|p| p.email.as_deref())
+                .map(normalise),
+        );
         known.extend(
             edition
                 .participants
@@ -184,7 +194,9 @@ fn access(edition: &Edition, email: &str, coordination: bool) -> Access {
     let stages = |pick: &dyn Fn(&jalon_definition::resolved::Stage) -> Option<&[Actor]>| {
         person.map_or_else(BTreeSet::new, |p| {
             (0..edition.stages.len())
-                .filter(|&s| pick(&edition.stages[s]).is_some_and(|actors| named(edition, actors, p)))
+                .filter(|&s| {
+                    pick(&edition.stages[s]).is_some_and(|actors| named(edition, actors, p))
+                })
                 .collect()
         })
     };

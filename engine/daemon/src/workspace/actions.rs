@@ -99,12 +99,17 @@ pub fn links_for(edition: &Edition, instance: &Instance, access: &Access, l: Lan
         }
         _ => {}
     }
-    if !stage.indicators.is_empty() && !matches!(instance.progress, jalon_core::Progress::Skipped { .. }) {
+    if !stage.indicators.is_empty()
+        && !matches!(instance.progress, jalon_core::Progress::Skipped { .. })
+    {
         verbs.push(Verb::Record);
     }
     let mut query = format!("stage={}", encode(&stage.id));
     if let Some(p) = instance.participant {
-        query.push_str(&format!("&participant={}", encode(&edition.participants[p].id)));
+        query.push_str(&format!(
+            "&participant={}",
+            encode(&edition.participants[p].id)
+        ));
     }
     verbs
         .into_iter()
@@ -217,7 +222,8 @@ fn form_page(signed: &Signed, target: &Target, given: &Fields, error: Option<&st
         hidden(signed, target, &[])
     ));
     let value = |name: &str| escape(given.get(name).map_or("", String::as_str));
-    let label = |name: &str, id: &str| format!("<label for=\"{name}\">{}</label>", escape(&plain(l, id)));
+    let label =
+        |name: &str, id: &str| format!("<label for=\"{name}\">{}</label>", escape(&plain(l, id)));
     match target.verb {
         Verb::Complete | Verb::Approve => body.push_str(&format!(
             "{}<textarea id=\"comment\" name=\"comment\" rows=\"3\" maxlength=\"{LONGEST_COMMENT}\">{}</textarea>\n",
@@ -359,16 +365,33 @@ fn hidden(signed: &Signed, target: &Target, extra: &[(&str, &str)]) -> String {
 }
 
 /// The event a filled form asks for, or what is wrong with it.
-fn event_of(target: &Target, given: &Fields, by: String, at: jiff::Timestamp, l: Language) -> Result<Event, String> {
+fn event_of(
+    target: &Target,
+    given: &Fields,
+    by: String,
+    at: jiff::Timestamp,
+    l: Language,
+) -> Result<Event, String> {
     let edition = &target.edition;
-    let text_of = |name: &str| given.get(name).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let text_of = |name: &str| {
+        given
+            .get(name)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
     for (name, value) in given {
-        if matches!(name.as_str(), "comment" | "reason") && value.chars().count() > LONGEST_COMMENT {
+        if matches!(name.as_str(), "comment" | "reason") && value.chars().count() > LONGEST_COMMENT
+        {
             return Err(plain(l, "ws-error-too-long"));
         }
     }
-    let stage = target.stage.map(|s| edition.stages[s].id.clone()).unwrap_or_default();
-    let participant = target.participant.map(|p| edition.participants[p].id.clone());
+    let stage = target
+        .stage
+        .map(|s| edition.stages[s].id.clone())
+        .unwrap_or_default();
+    let participant = target
+        .participant
+        .map(|p| edition.participants[p].id.clone());
     let needed = |name: &str, id: &str| text_of(name).ok_or_else(|| plain(l, id));
     let date = |name: &str| -> Result<Option<Date>, String> {
         match text_of(name) {
@@ -380,8 +403,16 @@ fn event_of(target: &Target, given: &Fields, by: String, at: jiff::Timestamp, l:
         }
     };
     let kind = match target.verb {
-        Verb::Complete => EventKind::Complete { stage, participant, comment: text_of("comment") },
-        Verb::Approve => EventKind::Approve { stage, participant, comment: text_of("comment") },
+        Verb::Complete => EventKind::Complete {
+            stage,
+            participant,
+            comment: text_of("comment"),
+        },
+        Verb::Approve => EventKind::Approve {
+            stage,
+            participant,
+            comment: text_of("comment"),
+        },
         Verb::Refuse => EventKind::Refuse {
             stage,
             participant,
@@ -413,7 +444,9 @@ fn event_of(target: &Target, given: &Fields, by: String, at: jiff::Timestamp, l:
             participant: participant.unwrap_or_default(),
             reason: Some(needed("reason", "ws-error-reason-needed")?),
         },
-        Verb::Close => EventKind::Close { reason: needed("reason", "ws-error-reason-needed")? },
+        Verb::Close => EventKind::Close {
+            reason: needed("reason", "ws-error-reason-needed")?,
+        },
         Verb::Void => EventKind::Void {
             seq: needed("seq", "ws-error-seq-needed")?
                 .trim_start_matches(['#', '№'])
@@ -422,7 +455,12 @@ fn event_of(target: &Target, given: &Fields, by: String, at: jiff::Timestamp, l:
             reason: needed("reason", "ws-error-reason-needed")?,
         },
     };
-    Ok(Event { at, by, channel: Channel::Web, kind })
+    Ok(Event {
+        at,
+        by,
+        channel: Channel::Web,
+        kind,
+    })
 }
 
 /// `POST /editions/{id}/actions/{verb}`: `step=preview` shows what the act
@@ -467,7 +505,10 @@ pub async fn submit<B: Backend>(
             })
             .await;
         return match previewed {
-            Ok(Ok(preview)) => respond(StatusCode::OK, preview_page(&signed, &target, &given, &preview)),
+            Ok(Ok(preview)) => respond(
+                StatusCode::OK,
+                preview_page(&signed, &target, &given, &preview),
+            ),
             Ok(Err(e)) => refused(&signed, &target, &given, &e),
             Err(e) => {
                 warn!("a preview stopped: {e}");
@@ -520,7 +561,10 @@ fn refused(signed: &Signed, target: &Target, given: &Fields, error: &RecordError
         other => other.to_string().trim_start_matches("refused: ").to_owned(),
     };
     let error = text(l, "ws-refused", &Args::new().text("reason", reason));
-    respond(StatusCode::CONFLICT, form_page(signed, target, given, Some(&error)))
+    respond(
+        StatusCode::CONFLICT,
+        form_page(signed, target, given, Some(&error)),
+    )
 }
 
 fn forbidden(signed: &Signed) -> Response {
@@ -552,15 +596,24 @@ fn preview_page(signed: &Signed, target: &Target, given: &Fields, preview: &Prev
         let Some(before) = preview.before.instance_of(after.stage, after.participant) else {
             continue;
         };
-        let changed = (before.window.start, before.window.due) != (after.window.start, after.window.due);
+        let changed =
+            (before.window.start, before.window.due) != (after.window.start, after.window.due);
         let now_skipped = !matches!(before.progress, jalon_core::Progress::Skipped { .. })
             && matches!(after.progress, jalon_core::Progress::Skipped { .. });
         if changed {
             moved.push_str(&format!(
                 "<li>{} : {} → {}</li>\n",
                 escape(&instance_title(edition, after.stage, after.participant)),
-                escape(&format!("{} – {}", day(l, before.window.start), day(l, before.window.due))),
-                escape(&format!("{} – {}", day(l, after.window.start), day(l, after.window.due))),
+                escape(&format!(
+                    "{} – {}",
+                    day(l, before.window.start),
+                    day(l, before.window.due)
+                )),
+                escape(&format!(
+                    "{} – {}",
+                    day(l, after.window.start),
+                    day(l, after.window.due)
+                )),
             ));
         } else if now_skipped {
             moved.push_str(&format!(
@@ -583,7 +636,11 @@ fn preview_page(signed: &Signed, target: &Target, given: &Fields, preview: &Prev
     } else {
         body.push_str(&format!(
             "<h2>{}</h2>\n<ul>\n",
-            escape(&text(l, "ws-preview-messages", &Args::new().number("count", preview.due.len())))
+            escape(&text(
+                l,
+                "ws-preview-messages",
+                &Args::new().number("count", preview.due.len())
+            ))
         ));
         for action in &preview.due {
             let to = messages::mailbox(edition, action.recipient)

@@ -66,7 +66,10 @@ pub struct Signed {
 
 pub fn routes<B: Backend>(site: Arc<Site<B>>, workspace: Arc<Workspace>) -> Router {
     Router::new()
-        .route("/connexion", get(sign_in::ask_form::<B>).post(sign_in::ask::<B>))
+        .route(
+            "/connexion",
+            get(sign_in::ask_form::<B>).post(sign_in::ask::<B>),
+        )
         .route(
             "/connexion/{token}",
             get(sign_in::link_page).post(sign_in::use_link::<B>),
@@ -131,7 +134,13 @@ pub async fn signed<B: Backend>(
 
 /// Whether a POST of `signed` carries their CSRF token and comes from
 /// this site.
-pub fn form_is_theirs(signed: &Signed, workspace: &Workspace, headers: &HeaderMap, body: &[u8]) -> bool {
+pub fn form_is_theirs(
+    signed: &Signed,
+    workspace: &Workspace,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> bool {
     let sent = crate::link_routes::field(body, "csrf").unwrap_or_default();
-    !session::cross_site(headers, &workspace.public_url) && session::same_secret(&sent, &signed.csrf)
+    !session::cross_site(headers, &workspace.public_url)
+        && session::same_secret(&sent, &signed.csrf)
 }

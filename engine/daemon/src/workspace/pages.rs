@@ -22,7 +22,7 @@ use tracing::warn;
 
 use super::access::Access;
 use super::html::{encode, frame, para};
-use super::{signed, sign_in, Signed, Workspace};
+use super::{sign_in, signed, Signed, Workspace};
 use crate::link_routes::field;
 use crate::response::{escape, respond};
 use crate::site::Site;
@@ -172,7 +172,11 @@ fn instance_card(
     }
     let note = match &instance.progress {
         Progress::Done { at } => {
-            let mut note = text(l, "ws-done-on", &Args::new().text("at", short_local(edition, *at)));
+            let mut note = text(
+                l,
+                "ws-done-on",
+                &Args::new().text("at", short_local(edition, *at)),
+            );
             if let Some(o) = instance.outcome {
                 note = format!("{note} — {}", stage.outcomes[o].title);
             }
@@ -225,7 +229,11 @@ pub async fn home<B: Backend>(
     let title = plain(l, "ws-waiting-title");
     let mut body = format!(
         "<h1>{}</h1>\n",
-        escape(&text(l, "ws-hello", &Args::new().text("name", signed.viewer.name.clone())))
+        escape(&text(
+            l,
+            "ws-hello",
+            &Args::new().text("name", signed.viewer.name.clone())
+        ))
     );
     let mut waiting = String::new();
     let mut lists = [String::new(), String::new(), String::new()];
@@ -274,7 +282,11 @@ pub async fn home<B: Backend>(
     } else {
         body.push_str(&format!("<ul class=\"cards\">\n{waiting}</ul>\n"));
     }
-    for (list, heading) in lists.iter().zip(["ws-running-editions", "ws-upcoming-editions", "ws-closed-editions"]) {
+    for (list, heading) in lists.iter().zip([
+        "ws-running-editions",
+        "ws-upcoming-editions",
+        "ws-closed-editions",
+    ]) {
         if !list.is_empty() {
             body.push_str(&format!(
                 "<h2>{}</h2>\n<ul>\n{list}</ul>\n",
@@ -308,7 +320,9 @@ fn awaiting(read: &Read, access: &Access, now: Timestamp, l: Language) -> String
                     && awaited_validators(state, instance).contains(&p)
             })
         } else if matches!(life, Lifecycle::Open) {
-            instance.participant.is_some_and(|p| access.contact_of.contains(&p))
+            instance
+                .participant
+                .is_some_and(|p| access.contact_of.contains(&p))
                 || (access.jury.contains(&instance.stage))
         } else {
             false
@@ -318,8 +332,16 @@ fn awaiting(read: &Read, access: &Access, now: Timestamp, l: Language) -> String
         }
     }
     if access.coordination {
-        let held = read.outbox.iter().filter(|e| e.status == Delivery::Held).count();
-        let failed = read.outbox.iter().filter(|e| e.status == Delivery::Failed).count();
+        let held = read
+            .outbox
+            .iter()
+            .filter(|e| e.status == Delivery::Held)
+            .count();
+        let failed = read
+            .outbox
+            .iter()
+            .filter(|e| e.status == Delivery::Failed)
+            .count();
         for (count, id) in [(held, "ws-held"), (failed, "ws-failed")] {
             if count > 0 {
                 cards.push_str(&format!(
@@ -516,7 +538,12 @@ pub async fn participant<B: Backend>(
         escape(&plain(l, "ws-stages"))
     ));
     let mut indicators = String::new();
-    for instance in read.state.instances().iter().filter(|i| i.participant == Some(p)) {
+    for instance in read
+        .state
+        .instances()
+        .iter()
+        .filter(|i| i.participant == Some(p))
+    {
         body.push_str(&instance_card(&read, instance, &access, now, l, true));
         let stage = &edition.stages[instance.stage];
         for (i, indicator) in stage.indicators.iter().enumerate() {
@@ -530,7 +557,11 @@ pub async fn participant<B: Backend>(
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 escape(&indicator.indicator),
                 escape(indicator.target.as_deref().unwrap_or("—")),
-                escape(&if values.is_empty() { "—".to_owned() } else { values.join(", ") }),
+                escape(&if values.is_empty() {
+                    "—".to_owned()
+                } else {
+                    values.join(", ")
+                }),
             ));
         }
     }
@@ -552,7 +583,10 @@ pub async fn participant<B: Backend>(
             _ => false,
         })
         .collect();
-    body.push_str(&format!("<h2>{}</h2>\n", escape(&plain(l, "ws-messages-title"))));
+    body.push_str(&format!(
+        "<h2>{}</h2>\n",
+        escape(&plain(l, "ws-messages-title"))
+    ));
     body.push_str(&message_table(&read.state, &about, access.coordination, l));
     respond(StatusCode::OK, frame(l, &title, Some(&signed), &body))
 }
@@ -598,7 +632,12 @@ fn kind_words(kind: &str, l: Language) -> String {
     }
 }
 
-fn message_table(state: &EditionState, entries: &[&OutboxEntry], open: bool, l: Language) -> String {
+fn message_table(
+    state: &EditionState,
+    entries: &[&OutboxEntry],
+    open: bool,
+    l: Language,
+) -> String {
     let edition = state.edition();
     if entries.is_empty() {
         return para(&plain(l, "ws-no-messages"));
@@ -664,7 +703,9 @@ pub async fn messages<B: Backend>(
         body.push_str(&para(&text(
             l,
             "ws-newest-only",
-            &Args::new().number("shown", MESSAGES_SHOWN).number("count", total),
+            &Args::new()
+                .number("shown", MESSAGES_SHOWN)
+                .number("count", total),
         )));
     }
     body.push_str(&message_table(&read.state, &entries, true, l));
@@ -781,7 +822,11 @@ pub async fn journal<B: Backend>(
         escape(&plain(l, "ws-stage"))
     ));
     for stage in &edition.stages {
-        let selected = if stage_filter.as_deref() == Some(&stage.id) { " selected" } else { "" };
+        let selected = if stage_filter.as_deref() == Some(&stage.id) {
+            " selected"
+        } else {
+            ""
+        };
         body.push_str(&format!(
             "<option value=\"{}\"{selected}>{}</option>",
             escape(&stage.id),
@@ -793,7 +838,11 @@ pub async fn journal<B: Backend>(
         escape(&plain(l, "ws-participant"))
     ));
     for participant in &edition.participants {
-        let selected = if participant_filter.as_deref() == Some(&participant.id) { " selected" } else { "" };
+        let selected = if participant_filter.as_deref() == Some(&participant.id) {
+            " selected"
+        } else {
+            ""
+        };
         body.push_str(&format!(
             "<option value=\"{}\"{selected}>{}</option>",
             escape(&participant.id),
@@ -818,7 +867,10 @@ pub async fn journal<B: Backend>(
             && !value
                 .get("participants")
                 .and_then(|v| v.as_array())
-                .is_some_and(|a| a.iter().any(|v| v.as_str() == participant_filter.as_deref()))
+                .is_some_and(|a| {
+                    a.iter()
+                        .any(|v| v.as_str() == participant_filter.as_deref())
+                })
         {
             continue;
         }
@@ -835,12 +887,20 @@ pub async fn journal<B: Backend>(
         if let Some(stage) = of("stage").and_then(|s| edition.stages.iter().find(|x| x.id == s)) {
             what = format!("{what} · {}", stage.title);
         }
-        if let Some(p) = of("participant").and_then(|s| edition.participants.iter().find(|x| x.id == s)) {
+        if let Some(p) =
+            of("participant").and_then(|s| edition.participants.iter().find(|x| x.id == s))
+        {
             what = format!("{what} · {}", p.name);
         }
-        let said = of("comment").or(of("reason")).or(of("value")).or(of("outcome"));
+        let said = of("comment")
+            .or(of("reason"))
+            .or(of("value"))
+            .or(of("outcome"));
         let mark = if voided.contains(&stored.seq) {
-            format!(" <span class=\"tag\">{}</span>", escape(&plain(l, "ws-voided")))
+            format!(
+                " <span class=\"tag\">{}</span>",
+                escape(&plain(l, "ws-voided"))
+            )
         } else {
             String::new()
         };
@@ -850,8 +910,15 @@ pub async fn journal<B: Backend>(
             escape(&short_local(&edition, stored.event.at)),
             escape(&who),
             escape(&what),
-            said.map(|s| format!("<br><span class=\"muted\">«\u{a0}{}\u{a0}»</span>", escape(&s))).unwrap_or_default(),
-            escape(&plain(l, &format!("ws-channel-{}", channel(stored.event.channel)))),
+            said.map(|s| format!(
+                "<br><span class=\"muted\">«\u{a0}{}\u{a0}»</span>",
+                escape(&s)
+            ))
+            .unwrap_or_default(),
+            escape(&plain(
+                l,
+                &format!("ws-channel-{}", channel(stored.event.channel))
+            )),
         ));
     }
     if rows.is_empty() {

@@ -134,7 +134,11 @@ fn ask_page(token: &str, email: &str, error: Option<&str>) -> String {
 
 /// Shows a pre-sign-in form with the token of the form cookie, setting the
 /// cookie when the browser has none yet.
-fn with_form_token(headers: &HeaderMap, secure: bool, page: impl FnOnce(&str) -> String) -> Response {
+fn with_form_token(
+    headers: &HeaderMap,
+    secure: bool,
+    page: impl FnOnce(&str) -> String,
+) -> Response {
     if let Some(token) = session::form_token(headers, secure) {
         return respond(StatusCode::OK, page(token));
     }
@@ -161,7 +165,10 @@ fn form_checked(headers: &HeaderMap, body: &[u8], workspace: &Workspace) -> Resu
             para(&words("ws-form-expired")),
             escape(&words("ws-sign-in-again"))
         );
-        return Err(respond(StatusCode::FORBIDDEN, frame(BEFORE, &title, None, &body)));
+        return Err(respond(
+            StatusCode::FORBIDDEN,
+            frame(BEFORE, &title, None, &body),
+        ));
     }
     Ok(())
 }
@@ -182,12 +189,20 @@ pub async fn ask<B: Backend>(
     let typed = field(&body, "email").unwrap_or_default();
     let email = normalise(&typed);
     if email.len() > LONGEST_ADDRESS || !plausible(&email) {
-        let page = ask_page(token, typed.trim(), Some(&words("ws-sign-in-not-an-address")));
+        let page = ask_page(
+            token,
+            typed.trim(),
+            Some(&words("ws-sign-in-not-an-address")),
+        );
         return respond(StatusCode::UNPROCESSABLE_ENTITY, page);
     }
     let now = Instant::now();
-    if !workspace.limiter.allow(&client_key(client), PER_CLIENT, now)
-        || !workspace.limiter.allow(&format!("a:{email}"), PER_ADDRESS, now)
+    if !workspace
+        .limiter
+        .allow(&client_key(client), PER_CLIENT, now)
+        || !workspace
+            .limiter
+            .allow(&format!("a:{email}"), PER_ADDRESS, now)
     {
         let page = ask_page(token, typed.trim(), Some(&words("ws-sign-in-too-many")));
         return respond(StatusCode::TOO_MANY_REQUESTS, page);
@@ -200,7 +215,11 @@ pub async fn ask<B: Backend>(
     let body = format!(
         "<h1>{}</h1>\n{}{}",
         escape(&title),
-        para(&text(BEFORE, "ws-sign-in-sent", &Args::new().text("email", typed.trim()))),
+        para(&text(
+            BEFORE,
+            "ws-sign-in-sent",
+            &Args::new().text("email", typed.trim())
+        )),
         para(&words("ws-sign-in-sent-what"))
     );
     respond(StatusCode::OK, frame(BEFORE, &title, None, &body))
@@ -223,7 +242,9 @@ fn client_key(client: Option<IpAddr>) -> String {
 /// for the relay to judge (an unknown address gets no email anyway).
 fn plausible(email: &str) -> bool {
     email.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && domain.contains('.') && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        !local.is_empty()
+            && domain.contains('.')
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
     })
 }
 
@@ -397,7 +418,8 @@ pub async fn sign_out<B: Backend>(
         return redirect("/connexion");
     };
     let sent = field(&body, "csrf").unwrap_or_default();
-    if cross_site(&headers, &workspace.public_url) || !same_secret(&sent, &session::csrf_of(&token)) {
+    if cross_site(&headers, &workspace.public_url) || !same_secret(&sent, &session::csrf_of(&token))
+    {
         return (StatusCode::FORBIDDEN, "").into_response();
     }
     let backend = site.backend.clone();
@@ -418,7 +440,11 @@ pub async fn sign_out<B: Backend>(
 
 pub fn trouble() -> Response {
     let title = words("ws-trouble-title");
-    let body = format!("<h1>{}</h1>\n{}", escape(&title), para(&words("ws-trouble")));
+    let body = format!(
+        "<h1>{}</h1>\n{}",
+        escape(&title),
+        para(&words("ws-trouble"))
+    );
     respond(
         StatusCode::SERVICE_UNAVAILABLE,
         frame(BEFORE, &title, None, &body),
@@ -438,7 +464,10 @@ mod tests {
         }
         assert!(!limiter.allow("a:ana@example.org", 3, start));
         assert!(limiter.allow("a:bob@example.org", 3, start), "per key");
-        assert!(limiter.allow("a:ana@example.org", 3, start + WINDOW), "the window passed");
+        assert!(
+            limiter.allow("a:ana@example.org", 3, start + WINDOW),
+            "the window passed"
+        );
     }
 
     #[test]
@@ -449,14 +478,24 @@ mod tests {
             assert!(limiter.allow(&format!("a:{n}@example.org"), 3, start));
         }
         assert!(!limiter.allow("a:one-more@example.org", 3, start), "full");
-        assert!(limiter.allow("a:one-more@example.org", 3, start + WINDOW), "room again");
+        assert!(
+            limiter.allow("a:one-more@example.org", 3, start + WINDOW),
+            "room again"
+        );
         assert!(limiter.seen.lock().expect("lock").len() <= REMEMBERED);
     }
 
     #[test]
     fn addresses_are_taken_when_plausible() {
         assert!(plausible("ana@example.org"));
-        for bad in ["", "ana", "ana@", "@example.org", "ana@localhost", "a na@example.org"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.org",
+            "ana@localhost",
+            "a na@example.org",
+        ] {
             assert!(!plausible(bad), "{bad}");
         }
     }
