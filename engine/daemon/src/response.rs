@@ -33,12 +33,14 @@ static POLICY: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// A whole page: `body` is already HTML (its parts escaped by the caller).
+/// It is the page's `main` landmark, where assistive technologies go
+/// straight to the content.
 pub fn page(language: &str, title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"{language}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
-         <title>{title}</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n",
+         <title>{title}</title><style>{STYLE}</style></head>\n<body>\n<main>\n{body}\n</main>\n</body></html>\n",
         title = escape(title),
     )
 }
@@ -91,6 +93,7 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("name=\"viewport\""));
+        assert!(html.contains("<main>\n<p>corps</p>\n</main>"), "{html}");
     }
 
     #[test]
