@@ -2,6 +2,7 @@
 //! what it prints.
 
 mod broken;
+mod browser;
 mod check;
 mod config;
 mod crash;
