@@ -22,6 +22,7 @@ mod simulate;
 mod slowloris;
 mod smtp;
 mod support;
+mod web_links;
 
 use std::path::{Path, PathBuf};
 
