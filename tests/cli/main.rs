@@ -2,6 +2,7 @@
 //! what it prints.
 
 mod broken;
+mod browser;
 mod check;
 mod config;
 mod crash;
@@ -21,6 +22,7 @@ mod simulate;
 mod slowloris;
 mod smtp;
 mod support;
+mod web_links;
 
 use std::path::{Path, PathBuf};
 

@@ -44,12 +44,15 @@ static POLICY: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// A whole page: `body` is already HTML (its parts escaped by the caller).
+/// It is the page's `main` landmark, where assistive technologies go
+/// straight to the content.
 pub fn page(language: &str, title: &str, body: &str) -> String {
-    page_with(language, title, "", body)
+    page_with(language, title, "", "", body)
 }
 
-/// [`page`] with a class on the body (`wide` for the workspace's desktop).
-pub fn page_with(language: &str, title: &str, class: &str, body: &str) -> String {
+/// [`page`] with a class on the body (`wide` for the workspace's desktop)
+/// and a banner above the main content (HTML, escaped by the caller).
+pub fn page_with(language: &str, title: &str, class: &str, banner: &str, body: &str) -> String {
     let class = if class.is_empty() {
         String::new()
     } else {
@@ -59,7 +62,7 @@ pub fn page_with(language: &str, title: &str, class: &str, body: &str) -> String
         "<!DOCTYPE html>\n<html lang=\"{language}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
-         <title>{title}</title><style>{STYLE}</style></head>\n<body{class}>\n{body}\n</body></html>\n",
+         <title>{title}</title><style>{STYLE}</style></head>\n<body{class}>\n{banner}<main>\n{body}\n</main>\n</body></html>\n",
         title = escape(title),
     )
 }
@@ -112,6 +115,7 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("name=\"viewport\""));
+        assert!(html.contains("<main>\n<p>corps</p>\n</main>"), "{html}");
     }
 
     #[test]

@@ -26,13 +26,8 @@ pub fn frame(language: Language, title: &str, signed: Option<&Signed>, body: &st
     } else {
         bar.push_str("</nav>");
     }
-    bar.push_str("</header>\n<main>\n");
-    page_with(
-        language.as_str(),
-        title,
-        "wide",
-        &format!("{bar}{body}\n</main>"),
-    )
+    bar.push_str("</header>\n");
+    page_with(language.as_str(), title, "wide", &bar, body)
 }
 
 /// A paragraph of text.
