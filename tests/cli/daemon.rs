@@ -36,7 +36,8 @@ pub(crate) struct Daemon {
 }
 
 impl Daemon {
-    /// `jalon daemon --listen 127.0.0.1:0 EXTRA…` in `dir`, once it listens.
+    /// `jalon daemon --listen 127.0.0.1:0 EXTRA…` in `dir`, once it listens
+    /// (`EXTRA` may name its own `--listen`).
     pub(crate) fn start(dir: &Path, extra: &[&str]) -> Daemon {
         Daemon::start_with(dir, extra, &[])
     }
@@ -55,8 +56,15 @@ impl Daemon {
         variables: &[(&str, &str)],
         wrapper: Option<(&str, &[&str])>,
     ) -> Daemon {
+        // Any free port, unless the test chose one.
+        let listen: &[&str] = if extra.contains(&"--listen") {
+            &[]
+        } else {
+            &["--listen", "127.0.0.1:0"]
+        };
         let mut jalon = Jalon::new()
-            .args(["daemon", "--listen", "127.0.0.1:0"])
+            .args(["daemon"])
+            .args(listen)
             .args(extra)
             .current_dir(dir)
             .env("JALON_SEND_LATE", "true")

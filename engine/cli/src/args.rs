@@ -250,6 +250,23 @@ pub enum Command {
         #[arg(long)]
         key: Option<String>,
     },
+    /// Print a sign-in link to the web workspace for a person of the edition,
+    /// valid 15 minutes and once: the operator's way in, without email.
+    LoginLink {
+        #[command(flatten)]
+        place: Where,
+        /// The person: an id of the edition's people, or the email address of
+        /// one of them or of a participant's contact.
+        person: String,
+        /// The address of the daemon people reach (as in the emails' links).
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "JALON_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+    },
     /// Move a stage's dates (stages dated from it follow).
     Postpone {
         #[command(flatten)]
@@ -386,7 +403,8 @@ pub struct Where {
 pub struct Places<'a> {
     pub definitions: &'a mut PathBuf,
     pub db: &'a mut PathBuf,
-    pub links: Option<(&'a mut String, &'a mut PathBuf)>,
+    /// The links' address, and for `send` their key.
+    pub links: Option<(&'a mut String, Option<&'a mut PathBuf>)>,
 }
 
 /// The places of a command that has them.
@@ -401,7 +419,17 @@ pub fn places_of(command: &mut Command) -> Option<Places<'_>> {
         return Some(Places {
             definitions: &mut place.definitions,
             db: &mut place.db,
-            links: Some((public_url, secret_file)),
+            links: Some((public_url, Some(secret_file))),
+        });
+    }
+    if let Command::LoginLink {
+        place, public_url, ..
+    } = command
+    {
+        return Some(Places {
+            definitions: &mut place.definitions,
+            db: &mut place.db,
+            links: Some((public_url, None)),
         });
     }
     let place = place_of(command)?;
@@ -432,6 +460,7 @@ fn place_of(command: &mut Command) -> Option<&mut Where> {
         | Command::Void { place, .. }
         | Command::Postpone { place, .. }
         | Command::Send { place, .. }
+        | Command::LoginLink { place, .. }
         | Command::Outbox { place, .. }
         | Command::Log { place }
         | Command::Export { place, .. } => Some(place),

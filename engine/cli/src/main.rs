@@ -142,6 +142,11 @@ fn run() -> Result<String, Failure> {
             commands::daemon::daemon(args, matches)
         }
         Command::Init { dir } => config::init(&dir),
+        Command::LoginLink {
+            place,
+            person,
+            public_url,
+        } => commands::record::login_link(&place.target(), &person, &public_url),
         Command::Import { place, file } => commands::record::import(&place.target(), &file),
         Command::Void {
             place,

@@ -67,6 +67,13 @@ pub struct Options<B: Backend> {
     pub clock: Arc<dyn Clock>,
 }
 
+/// The addresses that may sign in to the workspace of one edition.
+pub fn workspace_addresses(
+    edition: &Arc<jalon_definition::resolved::Edition>,
+) -> std::collections::BTreeSet<String> {
+    workspace::known_addresses(std::slice::from_ref(edition))
+}
+
 /// Why the daemon could not start, or stopped on its own.
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {

@@ -174,3 +174,35 @@ pub fn void(
     }
     Ok(out)
 }
+
+/// `jalon login-link`: a sign-in link to the workspace for a person of the
+/// edition, kept in the database the daemon reads.
+pub fn login_link(target: &Target, person: &str, public_url: &str) -> Result<String, Failure> {
+    let edition = target.edition()?;
+    let wanted = person.trim().to_lowercase();
+    let by_id = edition
+        .people
+        .iter()
+        .find(|p| p.id == person)
+        .and_then(|p| p.email.clone());
+    let by_address = jalon_daemon::workspace_addresses(&edition)
+        .into_iter()
+        .find(|address| *address == wanted);
+    let Some(email) = by_id.map(|e| e.trim().to_lowercase()).or(by_address) else {
+        let ids: Vec<&str> = edition.people.iter().map(|p| p.id.as_str()).collect();
+        return Err(Failure::Refused(format!(
+            "`{person}` is neither a person of `{}` with an email address nor the address of one \
+             of its people or participants' contacts (its people: {})",
+            edition.id,
+            ids.join(", ")
+        )));
+    };
+    let mut store = jalon_store::Backend::open(&target.backend())?;
+    let token = jalon_runtime::sign_in::issue(&mut store, &email, SystemClock.now())
+        .map_err(|e| Failure::Refused(e.to_string()))?;
+    Ok(format!(
+        "{}\nSign-in link for {email}: valid {} minutes, once. Open it and press the button.\n",
+        jalon_runtime::sign_in::url(public_url, &token),
+        jalon_runtime::sign_in::LINK_LIFE.as_secs() / 60
+    ))
+}

@@ -255,13 +255,15 @@ pub fn command_paths(matches: &ArgMatches, places: Places<'_>) -> Result<(), Str
                 layers.value(|f| f.settings.http.public_url.as_ref()),
             )
             .value;
-        *secret_file = layers
-            .pick(
-                &settings::SECRET_FILE,
-                secret_file.clone(),
-                layers.path(|f| f.settings.http.secret_file.as_ref()),
-            )
-            .value;
+        if let Some(secret_file) = secret_file {
+            *secret_file = layers
+                .pick(
+                    &settings::SECRET_FILE,
+                    secret_file.clone(),
+                    layers.path(|f| f.settings.http.secret_file.as_ref()),
+                )
+                .value;
+        }
     }
     Ok(())
 }

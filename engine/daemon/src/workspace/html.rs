@@ -14,11 +14,10 @@ pub fn frame(language: Language, title: &str, signed: Option<&Signed>, body: &st
     let mut bar = String::from("<header class=\"bar\"><nav><a href=\"/\">Jalon</a>");
     if let Some(signed) = signed {
         bar.push_str(&format!(
-            "<a href=\"/\">{}</a></nav>\
+            "</nav>\
              <form method=\"post\" action=\"/deconnexion\"><span class=\"muted\">{}</span> \
              <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
              <button type=\"submit\">{}</button></form>",
-            escape(&plain(language, "ws-home")),
             escape(&signed.viewer.name),
             escape(&signed.csrf),
             escape(&plain(language, "ws-sign-out")),
