@@ -690,7 +690,7 @@ pub async fn messages<B: Backend>(
     let l = signed.viewer.language;
     let title = format!("{} — {}", plain(l, "ws-messages-title"), edition.name);
     let mut entries: Vec<&OutboxEntry> = read.outbox.iter().collect();
-    entries.sort_by(|a, b| b.due_at.cmp(&a.due_at));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.due_at));
     let total = entries.len();
     entries.truncate(MESSAGES_SHOWN);
     let mut body = format!(

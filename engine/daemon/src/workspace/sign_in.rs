@@ -152,8 +152,9 @@ fn with_form_token(
     response
 }
 
-/// A pre-sign-in POST: from this site, with the form cookie's token.
-fn form_checked(headers: &HeaderMap, body: &[u8], workspace: &Workspace) -> Result<(), Response> {
+/// A pre-sign-in POST not from this site, or without the form cookie's
+/// token: the page refusing it.
+fn form_refused(headers: &HeaderMap, body: &[u8], workspace: &Workspace) -> Option<Response> {
     let sent = field(body, "form").unwrap_or_default();
     let cookie = session::form_token(headers, workspace.secure);
     let matches = cookie.is_some_and(|cookie| same_secret(&sent, cookie));
@@ -165,12 +166,12 @@ fn form_checked(headers: &HeaderMap, body: &[u8], workspace: &Workspace) -> Resu
             para(&words("ws-form-expired")),
             escape(&words("ws-sign-in-again"))
         );
-        return Err(respond(
+        return Some(respond(
             StatusCode::FORBIDDEN,
             frame(BEFORE, &title, None, &body),
         ));
     }
-    Ok(())
+    None
 }
 
 /// `POST /connexion`: sends a link if the address is known; the same page
@@ -182,7 +183,7 @@ pub async fn ask<B: Backend>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(refused) = form_checked(&headers, &body, &workspace) {
+    if let Some(refused) = form_refused(&headers, &body, &workspace) {
         return refused;
     }
     let token = session::form_token(&headers, workspace.secure).unwrap_or_default();
@@ -351,7 +352,7 @@ pub async fn use_link<B: Backend>(
     if !well_formed(&token) {
         return unusable("ws-link-unknown");
     }
-    if let Err(refused) = form_checked(&headers, &body, &workspace) {
+    if let Some(refused) = form_refused(&headers, &body, &workspace) {
         return refused;
     }
     let Ok(session_token) = secret() else {
