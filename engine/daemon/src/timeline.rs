@@ -529,8 +529,8 @@ impl Chart<'_> {
         out
     }
 
-    /// What a screen reader says of the chart: its size, what is late,
-    /// today's date.
+    /// What a screen reader says of the chart after its title (both are
+    /// its accessible name): its size, today's date, what is late.
     fn summary(&self, lines: &[Line<'_>], today: Date) -> String {
         const NAMED: usize = 10;
         let mut late = 0;
@@ -547,10 +547,6 @@ impl Chart<'_> {
                 _ => {}
             }
         }
-        let title = self.words_with(
-            "timeline-title",
-            &Args::new().text("edition", self.edition.name.clone()),
-        );
         let counts = self.words_with(
             "timeline-summary",
             &Args::new()
@@ -561,7 +557,7 @@ impl Chart<'_> {
             "timeline-today-on",
             &Args::new().text("date", self.date(today)),
         );
-        let mut summary = format!("{title}{} {counts} {on}", colon(self.language));
+        let mut summary = format!("{counts} {on}");
         if late > 0 {
             let mut list = named.join(separator(self.language));
             if late > named.len() {
@@ -1212,14 +1208,6 @@ fn char_width(c: char) -> f64 {
         c if c.is_uppercase() => 9.0,
         c if c.is_ascii_digit() => 7.7,
         _ => 7.6,
-    }
-}
-
-/// `:` after a title, the French way or the English.
-fn colon(language: Language) -> &'static str {
-    match language {
-        Language::Fr => "\u{a0}:",
-        Language::En => ":",
     }
 }
 
