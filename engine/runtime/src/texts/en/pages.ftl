@@ -128,7 +128,8 @@ timeline-state-skipped = not applicable
 timeline-state-unrecorded = not recorded (edition closed)
 timeline-late = late
 timeline-window = from { $start } to { $due }
-timeline-planned = planned from { $start } to { $due }
+timeline-day = on { $date }
+timeline-planned = planned { $window }
 timeline-postponed = { $count ->
     [one] postponed once
    *[other] postponed { $count } times

@@ -133,7 +133,8 @@ timeline-state-skipped = sans objet
 timeline-state-unrecorded = non enregistrée (édition close)
 timeline-late = en retard
 timeline-window = du { $start } au { $due }
-timeline-planned = prévue du { $start } au { $due }
+timeline-day = le { $date }
+timeline-planned = prévue { $window }
 timeline-postponed = { $count ->
     [one] reportée une fois
    *[other] reportée { $count } fois
