@@ -18,6 +18,8 @@ use jalon_definition::{check_paths, Limits};
 use jalon_store::{Entry, NewMessage, SqliteStore, Store};
 use jiff::{SignedDuration, Timestamp};
 
+#[path = "../../bench_support/editions.rs"]
+mod editions;
 #[path = "../../bench_support/cli.rs"]
 mod support;
 
@@ -137,7 +139,7 @@ fn write_editions(root: &Path, definitions: &Path) {
     .expect("the template copied");
     let template = Path::new("programmes/val-doise.yaml");
     for e in 0..EDITIONS {
-        let text = edition(
+        let text = editions::edition(
             template,
             &format!("e{e:03}"),
             "2027-01-04",
@@ -147,7 +149,7 @@ fn write_editions(root: &Path, definitions: &Path) {
         );
         std::fs::write(definitions.join(format!("e{e:03}.yaml")), text).expect("edition written");
     }
-    let text = edition(
+    let text = editions::edition(
         template,
         "latence",
         "2026-12-08",
@@ -156,36 +158,6 @@ fn write_editions(root: &Path, definitions: &Path) {
         3,
     );
     std::fs::write(definitions.join("latence.yaml"), text).expect("edition written");
-}
-
-fn edition(
-    template: &Path,
-    id: &str,
-    start: &str,
-    end: &str,
-    launch: &str,
-    laureates: usize,
-) -> String {
-    let mut y = format!("extends: {}\n", template.display());
-    y.push_str(&format!(
-        "edition: {{id: {id}, name: Mesure {id}, start: {start}, end: {end}}}\n"
-    ));
-    y.push_str("people:\n");
-    for person in ["ana", "bob", "cleo", "dan", "serge-dobel"] {
-        y.push_str(&format!(
-            "  - {{id: {person}, name: {person}, email: {person}@example.org}}\n"
-        ));
-    }
-    y.push_str("roles:\n  - {id: coordination, members: [ana, bob]}\n  - {id: direction-generale, members: [cleo]}\n  - {id: accelerateur, members: [dan]}\n  - {id: labo-impact, members: [cleo]}\n  - {id: jury, members: [ana, cleo]}\n");
-    y.push_str(&format!("stages:\n  - {{id: lancement, start: {launch}}}\n  - {{id: sourcing, selection: {{max: 10000}}}}\n  - {{id: shortlisting, selection: {{max: 10000}}}}\n  - {{id: jury, selection: {{max: 10000}}}}\n"));
-    y.push_str("  - {id: mesure-impact, indicators: [{id: trajets, objective: Rompre l'isolement, indicator: Trajets par mois}]}\n");
-    y.push_str("participants:\n");
-    for i in 0..laureates {
-        y.push_str(&format!(
-            "  - {{id: p{i}, name: Lauréat {i}, status: laureate, contact: {{name: Équipe {i}, email: p{i}@example.org}}}}\n"
-        ));
-    }
-    y
 }
 
 /// `EVENTS` indicator values spread over the big editions, written through

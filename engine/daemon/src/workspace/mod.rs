@@ -9,6 +9,7 @@
 
 mod access;
 mod actions;
+mod cache;
 mod html;
 mod pages;
 mod session;
@@ -41,6 +42,10 @@ pub struct Workspace {
     pub secure: bool,
     pub delivery: DeliverySettings,
     pub limiter: Limiter,
+    /// Editions' states between pages.
+    pub states: cache::States,
+    /// Edition pages between requests.
+    pub pages: cache::Pages,
 }
 
 impl Workspace {
@@ -50,6 +55,8 @@ impl Workspace {
             secure: public_url.trim_start().starts_with("https://"),
             delivery,
             limiter: Limiter::default(),
+            states: cache::States::default(),
+            pages: cache::Pages::default(),
         }
     }
 }

@@ -35,26 +35,57 @@ const EVENTS_SHOWN: usize = 500;
 
 /// An edition's record as read for a page.
 pub struct Read {
-    pub state: EditionState,
-    pub history: History,
+    /// The end of the event log it reflects.
+    pub seq: i64,
+    pub state: Arc<EditionState>,
+    pub history: Arc<History>,
+    /// Read only when the page asks for it.
     pub outbox: Vec<OutboxEntry>,
 }
 
-/// Reads and replays an edition on a blocking thread.
-pub async fn read<B: Backend>(site: &Site<B>, edition: &Arc<Edition>) -> Result<Read, Response> {
+/// Reads an edition (its state from the cache when nothing was recorded
+/// since) on a blocking thread; its outbox too when `with_outbox`.
+pub async fn read<B: Backend>(
+    site: &Site<B>,
+    workspace: &Arc<Workspace>,
+    edition: &Arc<Edition>,
+    with_outbox: bool,
+) -> Result<Read, Response> {
     let backend = site.backend.clone();
     let edition = edition.clone();
+    let workspace = workspace.clone();
     let read = site
         .blocking(move || -> Result<Read, String> {
-            let (history, outbox) = match backend.open_read_only().map_err(|e| e.to_string())? {
-                Some(store) => (
-                    store.history(&edition.id).map_err(|e| e.to_string())?,
-                    store.outbox(&edition.id).map_err(|e| e.to_string())?,
-                ),
-                None => (History::default(), Vec::new()),
+            let Some(store) = backend.open_read_only().map_err(|e| e.to_string())? else {
+                let state =
+                    replay(edition.clone(), &History::default()).map_err(|e| e.to_string())?;
+                return Ok(Read {
+                    seq: 0,
+                    state: Arc::new(state),
+                    history: Arc::new(History::default()),
+                    outbox: Vec::new(),
+                });
             };
-            let state = replay(edition.clone(), &history).map_err(|e| e.to_string())?;
+            let seq = store.last_seq().map_err(|e| e.to_string())?;
+            let (state, history) = match workspace.states.get(&edition, seq) {
+                Some(kept) => kept,
+                None => {
+                    let history = Arc::new(store.history(&edition.id).map_err(|e| e.to_string())?);
+                    let state =
+                        Arc::new(replay(edition.clone(), &history).map_err(|e| e.to_string())?);
+                    workspace
+                        .states
+                        .put(&edition, seq, state.clone(), history.clone());
+                    (state, history)
+                }
+            };
+            let outbox = if with_outbox {
+                store.outbox(&edition.id).map_err(|e| e.to_string())?
+            } else {
+                Vec::new()
+            };
             Ok(Read {
+                seq,
                 state,
                 history,
                 outbox,
@@ -214,6 +245,75 @@ fn instance_card(
     card
 }
 
+/// A per-participant stage with more instances than this shows their
+/// counts and those needing attention, rather than a card each.
+const CARDS_PER_STAGE: usize = 12;
+/// The most instances needing attention listed under one summary, and
+/// the most cards of one edition on the home page.
+const ATTENTION_SHOWN: usize = 20;
+
+/// A per-participant stage of many instances: how many are in each state,
+/// and the late or awaiting ones (the first [`ATTENTION_SHOWN`]).
+fn stage_summary(
+    read: &Read,
+    instances: &[&jalon_core::Instance],
+    access: &Access,
+    now: Timestamp,
+    l: Language,
+) -> String {
+    let state = &read.state;
+    let Some(first) = instances.first() else {
+        return String::new();
+    };
+    let stage = &state.edition().stages[first.stage];
+    let (mut open, mut awaiting, mut done, mut late) = (0, 0, 0, 0);
+    let mut attention = Vec::new();
+    for instance in instances {
+        let (life, is_late) = state.lifecycle(instance, now);
+        match life {
+            Lifecycle::Open => open += 1,
+            Lifecycle::AwaitingValidation => awaiting += 1,
+            Lifecycle::Done => done += 1,
+            _ => {}
+        }
+        late += usize::from(is_late);
+        if is_late || life == Lifecycle::AwaitingValidation {
+            attention.push(*instance);
+        }
+    }
+    let counts = text(
+        l,
+        "ws-counts",
+        &Args::new()
+            .number("count", instances.len())
+            .number("open", open)
+            .number("awaiting", awaiting)
+            .number("done", done)
+            .number("late", late),
+    );
+    let mut card = format!(
+        "<li><strong>{}</strong><br>{}",
+        escape(&stage.title),
+        escape(&counts)
+    );
+    if !attention.is_empty() {
+        card.push_str("<ul class=\"cards\">\n");
+        for instance in attention.iter().take(ATTENTION_SHOWN) {
+            card.push_str(&instance_card(read, instance, access, now, l, true));
+        }
+        card.push_str("</ul>\n");
+        if attention.len() > ATTENTION_SHOWN {
+            card.push_str(&para(&text(
+                l,
+                "ws-more",
+                &Args::new().number("count", attention.len() - ATTENTION_SHOWN),
+            )));
+        }
+    }
+    card.push_str("</li>\n");
+    card
+}
+
 /// `/`: what awaits the signed-in person, then their editions.
 pub async fn home<B: Backend>(
     State(site): State<Arc<Site<B>>>,
@@ -241,7 +341,7 @@ pub async fn home<B: Backend>(
         if access.is_empty() {
             continue;
         }
-        let read = match read(&site, edition).await {
+        let read = match read(&site, &workspace, edition, access.coordination).await {
             Ok(read) => read,
             Err(response) => return response,
         };
@@ -305,6 +405,7 @@ fn awaiting(read: &Read, access: &Access, now: Timestamp, l: Language) -> String
         return String::new();
     }
     let mut cards = String::new();
+    let mut shown = 0;
     let mut instances: Vec<_> = state.instances().iter().collect();
     instances.sort_by_key(|i| (i.window.due, i.stage, i.participant));
     for instance in instances {
@@ -328,8 +429,21 @@ fn awaiting(read: &Read, access: &Access, now: Timestamp, l: Language) -> String
             false
         };
         if mine {
-            cards.push_str(&instance_card(read, instance, access, now, l, true));
+            shown += 1;
+            if shown <= ATTENTION_SHOWN {
+                cards.push_str(&instance_card(read, instance, access, now, l, true));
+            }
         }
+    }
+    if shown > ATTENTION_SHOWN {
+        cards.push_str(&format!(
+            "<li>{}</li>\n",
+            escape(&text(
+                l,
+                "ws-more",
+                &Args::new().number("count", shown - ATTENTION_SHOWN)
+            ))
+        ));
     }
     if access.coordination {
         let held = read
@@ -390,13 +504,41 @@ pub async fn edition<B: Backend>(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let read = match read(&site, &edition).await {
+    let read = match read(&site, &workspace, &edition, false).await {
         Ok(read) => read,
         Err(response) => return response,
     };
     let l = signed.viewer.language;
     let now = site.clock.now();
+    let title = format!("{} — {}", edition.programme_name, edition.name);
+    // The same for every coordinator reading in `l` until something is
+    // recorded or the minute turns: rendered once, off the HTTP thread.
+    let body = match workspace.pages.get(&edition, read.seq, l, now) {
+        Some(body) => body,
+        None => {
+            let (workspace, edition) = (workspace.clone(), edition.clone());
+            let rendered = site
+                .blocking(move || {
+                    let body = Arc::new(edition_body(&read, &access, now, l));
+                    workspace
+                        .pages
+                        .put(&edition, read.seq, l, now, body.clone());
+                    body
+                })
+                .await;
+            match rendered {
+                Ok(body) => body,
+                Err(_) => return sign_in::trouble(),
+            }
+        }
+    };
+    respond(StatusCode::OK, frame(l, &title, Some(&signed), &body))
+}
+
+/// The body of an edition's page.
+fn edition_body(read: &Read, access: &Access, now: Timestamp, l: Language) -> String {
     let state = &read.state;
+    let edition = state.edition();
     let title = format!("{} — {}", edition.programme_name, edition.name);
     let base = format!("/editions/{}", encode(&edition.id));
     let mut body = format!(
@@ -448,8 +590,24 @@ pub async fn edition<B: Backend>(
     ));
     let mut instances: Vec<_> = state.instances().iter().collect();
     instances.sort_by_key(|i| (i.window.start, i.stage, i.participant));
-    for instance in instances {
-        body.push_str(&instance_card(&read, instance, &access, now, l, true));
+    let mut summarised = std::collections::BTreeSet::new();
+    for instance in &instances {
+        let of_stage = || instances.iter().filter(|i| i.stage == instance.stage);
+        if summarised.contains(&instance.stage) {
+            continue;
+        }
+        if instance.participant.is_some() && of_stage().count() > CARDS_PER_STAGE {
+            summarised.insert(instance.stage);
+            body.push_str(&stage_summary(
+                &read,
+                &of_stage().copied().collect::<Vec<_>>(),
+                &access,
+                now,
+                l,
+            ));
+        } else {
+            body.push_str(&instance_card(&read, instance, &access, now, l, true));
+        }
     }
     body.push_str(&format!(
         "</ul>\n<h2>{}</h2>\n<ul>\n",
@@ -464,7 +622,7 @@ pub async fn edition<B: Backend>(
         ));
     }
     body.push_str("</ul>\n");
-    respond(StatusCode::OK, frame(l, &title, Some(&signed), &body))
+    body
 }
 
 /// A participant's standing in words.
@@ -507,7 +665,7 @@ pub async fn participant<B: Backend>(
         return not_found(&signed);
     }
     let (edition, access) = (edition.clone(), access.clone());
-    let read = match read(&site, &edition).await {
+    let read = match read(&site, &workspace, &edition, true).await {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -683,7 +841,7 @@ pub async fn messages<B: Backend>(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let read = match read(&site, &edition).await {
+    let read = match read(&site, &workspace, &edition, true).await {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -730,7 +888,7 @@ pub async fn message<B: Backend>(
         .as_deref()
         .and_then(|q| field(q.as_bytes(), "key"))
         .unwrap_or_default();
-    let read = match read(&site, &edition).await {
+    let read = match read(&site, &workspace, &edition, true).await {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -802,7 +960,7 @@ pub async fn journal<B: Backend>(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let read = match read(&site, &edition).await {
+    let read = match read(&site, &workspace, &edition, false).await {
         Ok(read) => read,
         Err(response) => return response,
     };

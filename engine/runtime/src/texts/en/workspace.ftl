@@ -64,6 +64,11 @@ ws-failed = { $count ->
 ws-not-found-title = Page not found
 ws-not-found = This page does not exist, or it is not open to you.
 ws-edition-closed = Edition closed on { $at }: { $reason }
+ws-counts = { $count } in all: { $open } open, { $awaiting } to validate, { $done } done, { $late } late
+ws-more = { $count ->
+    [one] … and one more, on the edition’s page.
+   *[other] … and { $count } more, on the edition’s page.
+}
 ws-timeline = Timeline
 ws-stages = Stages
 ws-participants = Participants

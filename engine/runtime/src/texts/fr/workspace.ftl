@@ -65,6 +65,11 @@ ws-failed = { $count ->
 ws-not-found-title = Page introuvable
 ws-not-found = Cette page n’existe pas, ou elle ne vous est pas ouverte.
 ws-edition-closed = Édition close le { $at } : { $reason }
+ws-counts = { $count } au total : { $open } ouvertes, { $awaiting } à valider, { $done } faites, { $late } en retard
+ws-more = { $count ->
+    [one] … et une autre, sur la page de l’édition.
+   *[other] … et { $count } autres, sur la page de l’édition.
+}
 ws-timeline = Calendrier
 ws-stages = Étapes
 ws-participants = Participants
