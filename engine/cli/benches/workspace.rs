@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 #[path = "../../bench_support/editions.rs"]
 mod editions;
+// Only `jalon()` is used here.
+#[allow(dead_code)]
 #[path = "../../bench_support/cli.rs"]
 mod support;
 

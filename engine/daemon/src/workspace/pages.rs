@@ -559,7 +559,7 @@ fn edition_body(read: &Read, access: &Access, now: Timestamp, l: Language) -> St
                 l,
                 "ws-edition-closed",
                 &Args::new()
-                    .text("at", short_local(&edition, closure.at))
+                    .text("at", short_local(edition, closure.at))
                     .text("reason", closure.reason.clone())
             ))
         ));
@@ -599,14 +599,14 @@ fn edition_body(read: &Read, access: &Access, now: Timestamp, l: Language) -> St
         if instance.participant.is_some() && of_stage().count() > CARDS_PER_STAGE {
             summarised.insert(instance.stage);
             body.push_str(&stage_summary(
-                &read,
+                read,
                 &of_stage().copied().collect::<Vec<_>>(),
-                &access,
+                access,
                 now,
                 l,
             ));
         } else {
-            body.push_str(&instance_card(&read, instance, &access, now, l, true));
+            body.push_str(&instance_card(read, instance, access, now, l, true));
         }
     }
     body.push_str(&format!(
