@@ -135,13 +135,6 @@ impl Daemon {
         Some((code, body))
     }
 
-    /// The body of a page that answers 200.
-    pub(crate) fn body_of(&self, path: &str) -> String {
-        let (code, body) = self.get(path).expect("an answer");
-        assert_eq!(code, 200, "{path}: {body}");
-        body
-    }
-
     pub(crate) fn healthy(&self) -> bool {
         self.get("/healthz")
             .is_some_and(|(code, body)| code == 200 && body.trim() == "ok")
@@ -888,11 +881,16 @@ fn the_shipped_editions_start_closed_with_their_history_and_send_nothing() {
         });
     }
     eventually("/healthz", || daemon.healthy());
-    // The status page says it too.
-    let (code, page) = daemon.get("/editions/2024-2025").expect("the status page");
-    assert_eq!(code, 200, "{page}");
-    assert!(page.contains("Closed on"), "{page}");
-    assert!(!page.contains("LATE"), "{page}");
+    // The coordination's page says it too.
+    let mut serge = crate::workspace::signed_in_to(&daemon, dir.path(), "2024-2025", "serge-dobel");
+    let page = serge.get("/editions/2024-2025");
+    page.expect(200);
+    assert!(page.body.contains("Édition close le"), "{}", page.body);
+    assert!(
+        !page.body.contains("tag late"),
+        "nothing late: {}",
+        page.body
+    );
     let (stopped, log) = daemon.stop("TERM", PATIENCE);
     assert!(stopped.success(), "{log}");
     assert!(!log.contains(" sent "), "{log}");

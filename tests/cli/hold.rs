@@ -119,8 +119,14 @@ fn late_messages_are_held_told_and_sent_only_when_released() {
         "{}",
         status.stdout()
     );
-    let page = daemon.body_of("/editions/essai");
-    assert!(page.contains("messages are held"), "{page}");
+    let mut ana = crate::workspace::signed_in_to(&daemon, dir.path(), "essai", "ana");
+    let page = ana.get("/");
+    assert!(
+        page.body
+            .contains(&format!("{} messages retenus pour", held.len())),
+        "{}",
+        page.body
+    );
 
     // Released: they go at the daemon's next pass, woken by the event.
     let released = jalon(dir.path(), &["release", "essai", "--by", "ana"]);

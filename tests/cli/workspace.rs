@@ -124,7 +124,7 @@ impl Reply {
             .map(|(_, v)| v.as_str())
     }
 
-    fn expect(&self, status: u16) -> &Reply {
+    pub fn expect(&self, status: u16) -> &Reply {
         assert_eq!(self.status, status, "{}", self.body);
         self
     }
@@ -266,11 +266,11 @@ pub(crate) fn emailed_link(dir: &Path, address: &str, count: usize) -> String {
     url[PUBLIC_URL.len()..].to_owned()
 }
 
-/// The path of a link printed by `jalon login-link ws PERSON`.
-pub(crate) fn printed_link(dir: &Path, person: &str) -> String {
+/// The path of a link printed by `jalon login-link EDITION PERSON`.
+pub(crate) fn printed_link_of(dir: &Path, edition: &str, person: &str) -> String {
     let output = Jalon::new()
         .current_dir(dir)
-        .args(["login-link", "ws", person, "--public-url", PUBLIC_URL])
+        .args(["login-link", edition, person, "--public-url", PUBLIC_URL])
         .run();
     output.succeeds();
     let url = output.stdout().lines().next().expect("the link").to_owned();
@@ -295,8 +295,18 @@ pub(crate) fn events(dir: &Path) -> Vec<String> {
 
 /// A signed-in visitor for `person`, through the operator's printed link.
 fn signed_in<'a>(daemon: &'a Daemon, dir: &Path, person: &str) -> Visitor<'a> {
+    signed_in_to(daemon, dir, "ws", person)
+}
+
+/// A signed-in visitor for `person` of `edition`.
+pub(crate) fn signed_in_to<'a>(
+    daemon: &'a Daemon,
+    dir: &Path,
+    edition: &str,
+    person: &str,
+) -> Visitor<'a> {
     let mut visitor = Visitor::new(daemon);
-    let link = printed_link(dir, person);
+    let link = printed_link_of(dir, edition, person);
     visitor.sign_in_with(&link).expect(303);
     visitor
 }
