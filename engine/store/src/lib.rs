@@ -334,8 +334,9 @@ pub trait Store {
     fn end_session(&mut self, token_hash: &str, at: Timestamp) -> Result<bool, StoreError>;
 
     /// Ends the sessions, and drops the unused sign-in links, of every
-    /// address not in `known` (people removed from the definitions).
-    /// Returns how many sessions ended.
+    /// address not in `known` (people removed from the definitions), and
+    /// forgets links and sessions expired for a day. Returns how many
+    /// sessions ended.
     fn end_sessions_of_unknown(
         &mut self,
         known: &std::collections::BTreeSet<String>,

@@ -155,6 +155,23 @@ pub(crate) fn end_unknown(
                 .execute([token_hash])?;
         }
     }
+    // What expired a day ago is of no more use, even to the audit: the
+    // log keeps the acts, not the sign-ins.
+    let day_ago = at
+        .checked_sub(jiff::SignedDuration::from_hours(24))
+        .unwrap_or(at);
+    for table in ["sign_ins", "sessions"] {
+        let rows: Vec<(String, String)> = tx
+            .prepare_cached(&format!("SELECT token_hash, expires_at FROM {table}"))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (token_hash, expires_at) in rows {
+            if expires_at.parse::<Timestamp>().is_ok_and(|t| t < day_ago) {
+                tx.prepare_cached(&format!("DELETE FROM {table} WHERE token_hash = ?1"))?
+                    .execute([token_hash])?;
+            }
+        }
+    }
     Ok(ended)
 }
 

@@ -396,8 +396,10 @@ fn event_of(
     let date = |name: &str| -> Result<Option<Date>, String> {
         match text_of(name) {
             None => Ok(None),
+            // As the date field sends it, or as people write it.
             Some(d) => d
                 .parse::<Date>()
+                .or_else(|_| Date::strptime("%d/%m/%Y", &d))
                 .map(Some)
                 .map_err(|_| text(l, "ws-error-date", &Args::new().text("value", d))),
         }

@@ -73,10 +73,7 @@ pub struct Signed {
 
 pub fn routes<B: Backend>(site: Arc<Site<B>>, workspace: Arc<Workspace>) -> Router {
     Router::new()
-        .route(
-            "/connexion",
-            get(sign_in::ask_form::<B>).post(sign_in::ask::<B>),
-        )
+        .route("/connexion", get(sign_in::ask_form).post(sign_in::ask::<B>))
         .route(
             "/connexion/{token}",
             get(sign_in::link_page).post(sign_in::use_link::<B>),

@@ -96,12 +96,10 @@ fn words(id: &str) -> String {
 }
 
 /// `GET /connexion`: the form asking for an address.
-pub async fn ask_form<B: Backend>(
-    State(site): State<Arc<Site<B>>>,
+pub async fn ask_form(
     Extension(workspace): Extension<Arc<Workspace>>,
     headers: HeaderMap,
 ) -> Response {
-    let _ = site;
     with_form_token(&headers, workspace.secure, |token| {
         ask_page(token, "", None)
     })
@@ -224,6 +222,24 @@ pub async fn ask<B: Backend>(
         para(&words("ws-sign-in-sent-what"))
     );
     respond(StatusCode::OK, frame(BEFORE, &title, None, &body))
+}
+
+/// The client behind a reverse proxy on this machine: the last address
+/// of `X-Forwarded-For` when the connection comes from loopback (the proxy
+/// appends the address it saw; earlier ones are the client's own say).
+/// Any other peer is the client itself.
+fn forwarded(peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+    if !peer.is_some_and(|p| p.is_loopback()) {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .last()
+        .and_then(|last| last.trim().parse().ok())
+        .or(peer)
 }
 
 /// Clients are counted by address; IPv6 ones by their /64 (one machine
@@ -484,6 +500,25 @@ mod tests {
             "room again"
         );
         assert!(limiter.seen.lock().expect("lock").len() <= REMEMBERED);
+    }
+
+    #[test]
+    fn behind_a_local_proxy_the_client_is_the_last_forwarded_address() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            "6.6.6.6, 203.0.113.9".parse().expect("value"),
+        );
+        let proxy = Some(IpAddr::from([127, 0, 0, 1]));
+        let client = Some(IpAddr::from([203, 0, 113, 9]));
+        assert_eq!(forwarded(proxy, &headers), client);
+        let stranger = Some(IpAddr::from([198, 51, 100, 7]));
+        assert_eq!(
+            forwarded(stranger, &headers),
+            stranger,
+            "only a local proxy is believed"
+        );
+        assert_eq!(forwarded(proxy, &HeaderMap::new()), proxy);
     }
 
     #[test]
