@@ -196,6 +196,7 @@ pub async fn ask<B: Backend>(
         return respond(StatusCode::UNPROCESSABLE_ENTITY, page);
     }
     let now = Instant::now();
+    let client = forwarded(client, &headers);
     if !workspace
         .limiter
         .allow(&client_key(client), PER_CLIENT, now)
