@@ -5,7 +5,8 @@
 //!
 //! The edition is written with dates around today. Ana coordinates; Véra
 //! validates the laureates' roadmaps; Léa and Léo are the contacts of two
-//! laureates; Dina belongs to a direction, with no part in the workspace.
+//! laureates; Dina (who reads English) belongs to a direction, with no part
+//! in the workspace.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -43,7 +44,7 @@ organisations:
 people:
   - {{id: ana, name: Ana Martin, email: ana@example.org, organisation: cd}}
   - {{id: vera, name: Véra Valide, email: vera@example.org, organisation: cd}}
-  - {{id: dina, name: Dina Direction, email: dina@example.org, organisation: cd}}
+  - {{id: dina, name: Dina Direction, email: dina@example.org, organisation: cd, language: en}}
 roles:
   - {{id: coordination, name: Coordination, kind: coordination, members: [ana]}}
   - {{id: validation, name: Validation, kind: management, members: [vera]}}
@@ -419,10 +420,16 @@ fn each_person_sees_and_does_only_what_the_definitions_give_them() {
     let mut ana = signed_in(&daemon, dir.path(), "ana");
     let mut vera = signed_in(&daemon, dir.path(), "vera@example.org");
     let mut lea = signed_in(&daemon, dir.path(), "lea@example.org");
-    // Listed, with no part in the workspace: in, and nothing to see.
+    // Listed, with no part in the workspace: in, and nothing to see (in
+    // her language).
     let mut dina = signed_in(&daemon, dir.path(), "dina");
     let home = dina.get("/");
-    assert!(home.body.contains("Rien ne vous attend"), "{}", home.body);
+    assert!(
+        home.body.contains("Nothing is waiting for you"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("<html lang=\"en\">"), "{}", home.body);
     assert!(!home.body.contains("Promotion d’essai"), "{}", home.body);
     dina.get("/editions/ws").expect(404);
     dina.get("/editions/ws/participants/atelier").expect(404);
