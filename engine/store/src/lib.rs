@@ -273,6 +273,11 @@ pub trait Store {
     /// The outbox of an edition, in due order.
     fn outbox(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError>;
 
+    /// How many messages of an edition are held, and how many failed for
+    /// good: what a coordinator is told first, counted without reading
+    /// the outbox.
+    fn outbox_alerts(&self, edition: &str) -> Result<(usize, usize), StoreError>;
+
     /// Delivery attempts of a message: (instant, outcome, detail), oldest first.
     fn attempts(&self, key: &str) -> Result<Vec<(String, String, Option<String>)>, StoreError>;
 

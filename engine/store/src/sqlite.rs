@@ -517,6 +517,24 @@ impl Store for SqliteStore {
         self.outbox_where(edition, "")
     }
 
+    fn outbox_alerts(&self, edition: &str) -> Result<(usize, usize), StoreError> {
+        let held = if self.holds {
+            "status = 'pending' AND held_at IS NOT NULL"
+        } else {
+            "0"
+        };
+        let sql = format!(
+            "SELECT coalesce(sum({held}), 0), coalesce(sum(status = 'failed'), 0)
+             FROM outbox WHERE edition = ?1"
+        );
+        let (held, failed): (i64, i64) = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.query_row([edition], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(|e| error(&self.path, e))?;
+        Ok((held.max(0) as usize, failed.max(0) as usize))
+    }
+
     fn attempts(&self, key: &str) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
         self.attempts_of(key)
     }

@@ -130,9 +130,23 @@ fn a_retry_stays_pending_until_its_time_and_a_failure_queues_its_notice() {
         (Delivery::Pending, "delivery_failure")
     );
     assert_eq!(outbox.len(), 3);
+    assert_eq!(
+        store.outbox_alerts("ed").unwrap(),
+        (0, 1),
+        "one failed, none held"
+    );
+    store
+        .hold("ed", &[action("ed/c/person:ana")], &[], failed_at())
+        .unwrap();
+    assert_eq!(store.outbox_alerts("ed").unwrap(), (1, 1));
+    assert_eq!(store.outbox_alerts("other").unwrap(), (0, 0));
     let attempts = store.attempts("ed/a/person:ana").unwrap();
     assert_eq!(attempts.len(), 1);
     assert_eq!(attempts[0].1, "retry");
+}
+
+fn failed_at() -> Timestamp {
+    "2025-01-06T09:00:00Z".parse().expect("instant")
 }
 
 #[test]

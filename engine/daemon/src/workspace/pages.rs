@@ -41,15 +41,26 @@ pub struct Read {
     pub history: Arc<History>,
     /// Read only when the page asks for it.
     pub outbox: Vec<OutboxEntry>,
+    /// Messages held, and failed for good (counted for the coordination).
+    pub alerts: (usize, usize),
+}
+
+/// What of its outbox a page reads.
+#[derive(Clone, Copy)]
+pub enum Outbox {
+    None,
+    /// The counts of held and failed messages.
+    Alerts,
+    Whole,
 }
 
 /// Reads an edition (its state from the cache when nothing was recorded
-/// since) on a blocking thread; its outbox too when `with_outbox`.
+/// since) on a blocking thread, and `what` of its outbox.
 pub async fn read<B: Backend>(
     site: &Site<B>,
     workspace: &Arc<Workspace>,
     edition: &Arc<Edition>,
-    with_outbox: bool,
+    what: Outbox,
 ) -> Result<Read, Response> {
     let backend = site.backend.clone();
     let edition = edition.clone();
@@ -64,6 +75,7 @@ pub async fn read<B: Backend>(
                     state: Arc::new(state),
                     history: Arc::new(History::default()),
                     outbox: Vec::new(),
+                    alerts: (0, 0),
                 });
             };
             let seq = store.last_seq().map_err(|e| e.to_string())?;
@@ -79,16 +91,25 @@ pub async fn read<B: Backend>(
                     (state, history)
                 }
             };
-            let outbox = if with_outbox {
-                store.outbox(&edition.id).map_err(|e| e.to_string())?
-            } else {
-                Vec::new()
+            let (outbox, alerts) = match what {
+                Outbox::Whole => (
+                    store.outbox(&edition.id).map_err(|e| e.to_string())?,
+                    (0, 0),
+                ),
+                Outbox::Alerts => (
+                    Vec::new(),
+                    store
+                        .outbox_alerts(&edition.id)
+                        .map_err(|e| e.to_string())?,
+                ),
+                Outbox::None => (Vec::new(), (0, 0)),
             };
             Ok(Read {
                 seq,
                 state,
                 history,
                 outbox,
+                alerts,
             })
         })
         .await;
@@ -341,7 +362,18 @@ pub async fn home<B: Backend>(
         if access.is_empty() {
             continue;
         }
-        let read = match read(&site, &workspace, edition, access.coordination).await {
+        let read = match read(
+            &site,
+            &workspace,
+            edition,
+            if access.coordination {
+                Outbox::Alerts
+            } else {
+                Outbox::None
+            },
+        )
+        .await
+        {
             Ok(read) => read,
             Err(response) => return response,
         };
@@ -446,16 +478,7 @@ fn awaiting(read: &Read, access: &Access, now: Timestamp, l: Language) -> String
         ));
     }
     if access.coordination {
-        let held = read
-            .outbox
-            .iter()
-            .filter(|e| e.status == Delivery::Held)
-            .count();
-        let failed = read
-            .outbox
-            .iter()
-            .filter(|e| e.status == Delivery::Failed)
-            .count();
+        let (held, failed) = read.alerts;
         for (count, id) in [(held, "ws-held"), (failed, "ws-failed")] {
             if count > 0 {
                 cards.push_str(&format!(
@@ -504,7 +527,7 @@ pub async fn edition<B: Backend>(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let read = match read(&site, &workspace, &edition, false).await {
+    let read = match read(&site, &workspace, &edition, Outbox::None).await {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -665,7 +688,7 @@ pub async fn participant<B: Backend>(
         return not_found(&signed);
     }
     let (edition, access) = (edition.clone(), access.clone());
-    let read = match read(&site, &workspace, &edition, true).await {
+    let read = match read(&site, &workspace, &edition, Outbox::Whole).await {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -841,7 +864,7 @@ pub async fn messages<B: Backend>(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let read = match read(&site, &workspace, &edition, true).await {
+    let read = match read(&site, &workspace, &edition, Outbox::Whole).await {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -888,7 +911,7 @@ pub async fn message<B: Backend>(
         .as_deref()
         .and_then(|q| field(q.as_bytes(), "key"))
         .unwrap_or_default();
-    let read = match read(&site, &workspace, &edition, true).await {
+    let read = match read(&site, &workspace, &edition, Outbox::Whole).await {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -960,7 +983,7 @@ pub async fn journal<B: Backend>(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let read = match read(&site, &workspace, &edition, false).await {
+    let read = match read(&site, &workspace, &edition, Outbox::None).await {
         Ok(read) => read,
         Err(response) => return response,
     };
