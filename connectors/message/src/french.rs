@@ -1,5 +1,5 @@
 //! Dates the French way, as a laureate reads them: « jeudi 12 juin 2025 à
-//! 09 h 00 », « samedi 1er novembre 2025 ».
+//! 9 h 00 » (with no-break spaces), « samedi 1er novembre 2025 ».
 
 use jiff::civil::{Date, Time};
 use jiff::Zoned;
@@ -32,8 +32,10 @@ pub fn french_date(date: Date) -> String {
     format!("{day} {number} {month} {}", date.year())
 }
 
+/// « 9 h 05 »: the hour without a leading zero, joined to `h` and the
+/// minutes by no-break spaces, so that a time never breaks across lines.
 pub fn french_time(time: Time) -> String {
-    format!("{:02} h {:02}", time.hour(), time.minute())
+    format!("{}\u{a0}h\u{a0}{:02}", time.hour(), time.minute())
 }
 
 /// The wall-clock date and time in the zone the value carries.
@@ -52,7 +54,11 @@ mod tests {
         assert_eq!(french_date(date(2025, 11, 1)), "samedi 1er novembre 2025");
         assert_eq!(french_date(date(2025, 8, 15)), "vendredi 15 août 2025");
         assert_eq!(french_date(date(2024, 12, 25)), "mercredi 25 décembre 2024");
-        assert_eq!(french_time(Time::constant(9, 5, 0, 0)), "09 h 05");
+        assert_eq!(french_time(Time::constant(9, 5, 0, 0)), "9\u{a0}h\u{a0}05");
+        assert_eq!(
+            french_time(Time::constant(14, 30, 0, 0)),
+            "14\u{a0}h\u{a0}30"
+        );
     }
 
     #[test]
@@ -62,11 +68,11 @@ mod tests {
         let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
         assert_eq!(
             french_date_time(&winter.to_zoned(paris.clone())),
-            "mercredi 15 janvier 2025 à 09 h 00"
+            "mercredi 15 janvier 2025 à 9\u{a0}h\u{a0}00"
         );
         assert_eq!(
             french_date_time(&summer.to_zoned(paris)),
-            "mardi 15 juillet 2025 à 09 h 00"
+            "mardi 15 juillet 2025 à 9\u{a0}h\u{a0}00"
         );
     }
 }
