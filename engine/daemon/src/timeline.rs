@@ -1,7 +1,10 @@
-//! The timeline of an edition: a Gantt chart drawn on the server as one
-//! `<svg>` element, for the workspace pages. The page puts it in a
-//! `<div class="timeline">` that scrolls sideways, so the chart has a fixed
-//! width in pixels (about 3 px a day) and never shrinks to a phone's width.
+//! The timeline of an edition: a Gantt chart drawn on the server, for the
+//! workspace pages. The chart has a fixed width in pixels (3 px a day) and
+//! never shrinks to a phone's width: it scrolls sideways in a box of its
+//! own (`<div class="timeline">`, which the keyboard can reach too), while
+//! the rows' names stay in view on its left — a second `<svg>`, sticky in
+//! that box, drawn on the same rows. The legend follows the box as a list
+//! that wraps to the page's width.
 //!
 //! What it shows, row by row: each edition-wide stage, and each stage done
 //! for each participant as a group (the stage's title, then a row per
@@ -30,8 +33,9 @@ use jalon_runtime::texts::{plain, text, Args};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
-/// The label column, on the left.
-pub const LABEL_WIDTH: f64 = 220.0;
+/// The label column, on the left: narrow enough to leave the chart room
+/// on a phone, where it stays in view while the chart scrolls.
+pub const LABEL_WIDTH: f64 = 190.0;
 /// One day on the x axis.
 pub const DAY_WIDTH: f64 = 3.0;
 pub const ROW_HEIGHT: f64 = 22.0;
@@ -43,8 +47,9 @@ const RIGHT_MARGIN: f64 = 24.0;
 /// A generous average width of a 12 px character (DejaVu Sans is wide),
 /// to truncate labels and keep texts inside the chart.
 const CHAR_WIDTH: f64 = 7.0;
-const LEGEND_COLUMN: f64 = 240.0;
-const LEGEND_COLUMNS: usize = 3;
+/// A legend swatch: its box, in pixels.
+const SWATCH_WIDTH: f64 = 34.0;
+const SWATCH_HEIGHT: f64 = 20.0;
 
 // Colours: text at least 4.5:1 on white (and on the group rows' grey).
 const TEXT: &str = "#1f2937";
@@ -100,8 +105,9 @@ enum Line<'a> {
     },
 }
 
-/// The chart of `state` at `now`, as an `<svg>` element to put inline in
-/// a page. Linear in the number of stage instances.
+/// The chart of `state` at `now`, as HTML to put inline in a page: the
+/// scrolling box with the rows' names and the chart, then the legend.
+/// Linear in the number of stage instances.
 pub fn timeline(state: &State, now: Timestamp, language: Language) -> String {
     let edition = state.edition();
     let lines = lines(state, now);
@@ -442,73 +448,100 @@ impl Chart<'_> {
 
     fn draw(&self, lines: &[Line<'_>], today: Date) -> String {
         let width = self.scale.width();
-        let rows_bottom = HEADER_HEIGHT + lines.len() as f64 * ROW_HEIGHT;
-        let legend = self.legend_items();
-        let legend_rows = legend.len().div_ceil(LEGEND_COLUMNS);
-        let legend_top = rows_bottom + 16.0;
-        let height = legend_top + legend_rows as f64 * ROW_HEIGHT + 8.0;
+        let height = HEADER_HEIGHT + lines.len() as f64 * ROW_HEIGHT + 4.0;
+        let rows_bottom = height - 4.0;
+        let title = self.words_with(
+            "timeline-title",
+            &Args::new().text("edition", self.edition.name.clone()),
+        );
 
-        let mut out = String::with_capacity(2048 + lines.len() * 640);
+        let mut chart = String::with_capacity(2048 + lines.len() * 560);
+        let mut labels = String::with_capacity(1024 + lines.len() * 120);
+        // The chart: from the label column's edge to the right.
         let _ = writeln!(
-            out,
+            chart,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline-chart\" \
-             width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
+             width=\"{w}\" height=\"{h}\" viewBox=\"{x} 0 {w} {h}\" role=\"img\" \
              aria-labelledby=\"{t} {d}\" lang=\"{lang}\" \
              font-family=\"system-ui, sans-serif\" font-size=\"12\" fill=\"{TEXT}\">",
-            w = n(width),
+            x = n(LABEL_WIDTH),
+            w = n(width - LABEL_WIDTH),
             h = n(height),
             t = self.ids.title,
             d = self.ids.desc,
             lang = self.language.as_str(),
         );
-        let title = self.words_with(
-            "timeline-title",
-            &Args::new().text("edition", self.edition.name.clone()),
-        );
         let _ = writeln!(
-            out,
+            chart,
             "<title id=\"{}\">{}</title>\n<desc id=\"{}\">{}</desc>",
             self.ids.title,
             esc(&title),
             self.ids.desc,
             esc(&self.summary(lines, today)),
         );
-        // The hatch of the validators' lead time.
+        // The hatch of the validators' lead time (the legend's too).
         let _ = writeln!(
-            out,
+            chart,
             "<defs><pattern id=\"{}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
              patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" \
              stroke=\"{LEAD}\" stroke-width=\"2.5\"/></pattern></defs>",
             self.ids.lead
         );
         let _ = writeln!(
-            out,
-            "<rect width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>",
-            n(width),
+            chart,
+            "<rect x=\"{}\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>",
+            n(LABEL_WIDTH),
+            n(width - LABEL_WIDTH),
             n(height)
         );
-        self.months(&mut out, rows_bottom);
+        // The names: the same rows, read with the chart's own description
+        // (hidden from screen readers, which have it there).
+        let _ = writeln!(
+            labels,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline-labels\" \
+             width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" aria-hidden=\"true\" \
+             font-family=\"system-ui, sans-serif\" font-size=\"12\" fill=\"{TEXT}\">\
+             <rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>",
+            w = n(LABEL_WIDTH),
+            h = n(height),
+        );
+        self.months(&mut chart, rows_bottom);
         for (i, line) in lines.iter().enumerate() {
             let top = HEADER_HEIGHT + i as f64 * ROW_HEIGHT;
+            let rows = Rows {
+                chart: &mut chart,
+                labels: &mut labels,
+            };
             match line {
                 Line::Instance { instance, standing } => {
-                    self.instance_row(&mut out, top, instance, *standing)
+                    self.instance_row(rows, top, instance, *standing)
                 }
-                Line::Group { stage } => self.group_row(&mut out, top, *stage, width),
-                Line::NoneYet { stage } => self.none_yet_row(&mut out, top, *stage),
+                Line::Group { stage } => self.group_row(rows, top, *stage, width),
+                Line::NoneYet { stage } => self.none_yet_row(rows, top, *stage),
                 Line::Others {
                     stage,
                     count,
                     late,
                     start,
                     due,
-                } => self.others_row(&mut out, top, *stage, *count, *late, *start, *due),
+                } => self.others_row(rows, top, *stage, *count, *late, *start, *due),
             }
         }
-        self.today_line(&mut out, rows_bottom, width);
-        self.legend(&mut out, &legend, legend_top);
-        out.push_str("</svg>\n");
-        out
+        self.today_line(&mut chart, rows_bottom, width);
+        chart.push_str("</svg>\n");
+        // The label column's edge.
+        let _ = writeln!(
+            labels,
+            "<line x1=\"{x}\" y1=\"22\" x2=\"{x}\" y2=\"{b}\" stroke=\"#9ca3af\"/></svg>",
+            x = n(LABEL_WIDTH - 0.5),
+            b = n(rows_bottom),
+        );
+        format!(
+            "<div class=\"timeline\" role=\"region\" aria-label=\"{}\" tabindex=\"0\">\
+             <div class=\"timeline-rows\">\n{labels}{chart}</div></div>\n{}",
+            esc(&title),
+            self.legend(&self.legend_items()),
+        )
     }
 
     /// What a screen reader says of the chart: its size, what is late,
@@ -612,19 +645,18 @@ impl Chart<'_> {
             };
             month = next;
         }
-        // The label column's edge.
+        // The axis' right end.
         let _ = writeln!(
             out,
-            "<line x1=\"{x}\" y1=\"22\" x2=\"{x}\" y2=\"{b}\" stroke=\"#d1d5db\"/>\
-             <line x1=\"{r}\" y1=\"22\" x2=\"{r}\" y2=\"{b}\" stroke=\"{GRID}\"/>",
-            x = n(LABEL_WIDTH),
+            "<line x1=\"{r}\" y1=\"22\" x2=\"{r}\" y2=\"{b}\" stroke=\"{GRID}\"/>",
             r = n(self.scale.right()),
             b = n(rows_bottom),
         );
         out.push_str("</g>\n");
     }
 
-    fn instance_row(&self, out: &mut String, top: f64, instance: &Instance, standing: Standing) {
+    fn instance_row(&self, rows: Rows<'_>, top: f64, instance: &Instance, standing: Standing) {
+        let Rows { chart: out, labels } = rows;
         let edition = self.edition;
         let stage = &edition.stages[instance.stage];
         let cy = top + ROW_HEIGHT / 2.0;
@@ -694,7 +726,7 @@ impl Chart<'_> {
             esc(&words.join(", ")),
         );
         self.label(
-            out,
+            labels,
             cy,
             label,
             participant.is_some(),
@@ -879,22 +911,35 @@ impl Chart<'_> {
         let _ = writeln!(out, "{}</text>", esc(&shown));
     }
 
-    fn group_row(&self, out: &mut String, top: f64, stage: usize, width: f64) {
+    /// A stage's title above its rows, on a band across the chart too.
+    fn group_row(&self, rows: Rows<'_>, top: f64, stage: usize, width: f64) {
         let title = &self.edition.stages[stage].title;
-        let (shown, full) = truncate(title, ((width - 16.0) / CHAR_WIDTH) as usize);
+        let (shown, full) = truncate(title, ((LABEL_WIDTH - 16.0) / CHAR_WIDTH) as usize);
+        let band = |x: f64, to: f64| {
+            format!(
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{GROUP_BAND}\"/>",
+                n(x),
+                n(top + 1.0),
+                n(to - x),
+                n(ROW_HEIGHT - 2.0),
+            )
+        };
+        let _ = writeln!(
+            rows.chart,
+            "<g class=\"group\">{}</g>",
+            band(LABEL_WIDTH, width)
+        );
         let _ = write!(
-            out,
-            "<g class=\"group\"><rect x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{GROUP_BAND}\"/>\
-             <text class=\"label\" x=\"8\" y=\"{}\" font-weight=\"bold\" fill=\"#111827\">",
-            n(top + 1.0),
-            n(width),
-            n(ROW_HEIGHT - 2.0),
+            rows.labels,
+            "<g class=\"group\">{}<text class=\"label\" x=\"8\" y=\"{}\" font-weight=\"bold\" \
+             fill=\"#111827\">",
+            band(0.0, LABEL_WIDTH),
             n(top + ROW_HEIGHT / 2.0 + 4.0),
         );
         if shown != full {
-            let _ = write!(out, "<title>{}</title>", esc(&full));
+            let _ = write!(rows.labels, "<title>{}</title>", esc(&full));
         }
-        let _ = writeln!(out, "{}</text></g>", esc(&shown));
+        let _ = writeln!(rows.labels, "{}</text></g>", esc(&shown));
     }
 
     fn for_whom(&self, stage: usize) -> &'static str {
@@ -905,7 +950,8 @@ impl Chart<'_> {
         }
     }
 
-    fn none_yet_row(&self, out: &mut String, top: f64, stage: usize) {
+    fn none_yet_row(&self, rows: Rows<'_>, top: f64, stage: usize) {
+        let Rows { chart: out, labels } = rows;
         let cy = top + ROW_HEIGHT / 2.0;
         let definition = &self.edition.stages[stage];
         let words = self.words_with(
@@ -925,7 +971,7 @@ impl Chart<'_> {
             esc(&words),
             esc(&planned)
         );
-        self.label(out, cy, &words, true, LabelTone::Muted);
+        self.label(labels, cy, &words, true, LabelTone::Muted);
         planned_outline(
             out,
             self.scale.x(definition.start),
@@ -938,7 +984,7 @@ impl Chart<'_> {
     #[allow(clippy::too_many_arguments)]
     fn others_row(
         &self,
-        out: &mut String,
+        rows: Rows<'_>,
         top: f64,
         stage: usize,
         count: usize,
@@ -946,6 +992,7 @@ impl Chart<'_> {
         start: Date,
         due: Date,
     ) {
+        let Rows { chart: out, labels } = rows;
         let cy = top + ROW_HEIGHT / 2.0;
         let words = self.words_with(
             "timeline-others",
@@ -972,7 +1019,7 @@ impl Chart<'_> {
             esc(&self.edition.stages[stage].title),
             esc(&tooltip)
         );
-        self.label(out, cy, &words, true, LabelTone::Normal);
+        self.label(labels, cy, &words, true, LabelTone::Normal);
         let (x0, x1) = (self.scale.x(start), self.scale.x_end(due));
         bar(out, &OTHERS, x0, x1, cy);
         if let Some(late) = late_words {
@@ -1024,82 +1071,95 @@ impl Chart<'_> {
         .collect()
     }
 
-    fn legend(&self, out: &mut String, items: &[(Swatch, String)], top: f64) {
-        out.push_str("<g class=\"legend\">\n");
-        for (i, (swatch, words)) in items.iter().enumerate() {
-            let x = 8.0 + (i % LEGEND_COLUMNS) as f64 * LEGEND_COLUMN;
-            let cy = top + (i / LEGEND_COLUMNS) as f64 * ROW_HEIGHT + ROW_HEIGHT / 2.0;
-            let (x0, x1) = (x, x + 30.0);
-            match swatch {
-                Swatch::Bar(look) => bar(out, look, x0, x1, cy),
-                Swatch::Done => {
-                    bar(out, &DONE, x0, x1, cy);
-                    let _ = writeln!(
-                        out,
-                        "<path d=\"M{} {} l3 4 l6 -9\" fill=\"none\" stroke=\"{DONE_MARK}\" stroke-width=\"2.5\" \
-                         stroke-linecap=\"round\" stroke-linejoin=\"round\"/>",
-                        n(x1 - 10.0),
-                        n(cy)
-                    );
-                }
-                Swatch::Late => {
-                    bar(out, &LATE_LOOK, x0, x1 - 12.0, cy);
-                    let _ = writeln!(
-                        out,
-                        "<circle cx=\"{}\" cy=\"{}\" r=\"7\" fill=\"{LATE}\"/><text x=\"{}\" y=\"{}\" \
-                         text-anchor=\"middle\" font-weight=\"bold\" fill=\"#ffffff\">!</text>",
-                        n(x1 - 4.0),
-                        n(cy),
-                        n(x1 - 4.0),
-                        n(cy + 4.0)
-                    );
-                }
-                Swatch::Planned => {
-                    let _ = writeln!(
-                        out,
-                        "<rect x=\"{}\" y=\"{}\" width=\"30\" height=\"16\" fill=\"none\" stroke=\"#4b5563\" \
-                         stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>",
-                        n(x0),
-                        n(cy - 8.0)
-                    );
-                }
-                Swatch::Lead => {
-                    let _ = writeln!(
-                        out,
-                        "<rect x=\"{}\" y=\"{}\" width=\"30\" height=\"20\" fill=\"url(#{})\"/>",
-                        n(x0),
-                        n(cy - 10.0),
-                        self.ids.lead
-                    );
-                }
-                Swatch::Event => {
-                    let _ = writeln!(
-                        out,
-                        "<path d=\"M{} {} l7 7 l-7 7 l-7 -7 z\" fill=\"{EVENT}\"/>",
-                        n(x0 + 15.0),
-                        n(cy - 7.0)
-                    );
-                }
-                Swatch::Today => {
-                    let _ = writeln!(
-                        out,
-                        "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{TODAY}\" stroke-width=\"2\"/>",
-                        n(cy - 10.0),
-                        n(cy + 10.0),
-                        x = n(x0 + 15.0),
-                    );
-                }
-            }
-            let _ = writeln!(
+    /// The legend: a list that wraps, each item a small drawing (hidden
+    /// from screen readers) and its words.
+    fn legend(&self, items: &[(Swatch, String)]) -> String {
+        let mut out = String::from("<ul class=\"legend\">\n");
+        for (swatch, words) in items {
+            let _ = write!(
                 out,
-                "<text x=\"{}\" y=\"{}\">{}</text>",
-                n(x1 + 8.0),
-                n(cy + 4.0),
-                esc(words)
+                "<li><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
+                 viewBox=\"0 0 {w} {h}\" aria-hidden=\"true\">",
+                w = n(SWATCH_WIDTH),
+                h = n(SWATCH_HEIGHT),
             );
+            self.swatch(&mut out, swatch);
+            let _ = writeln!(out, "</svg>{}</li>", esc(words));
         }
-        out.push_str("</g>\n");
+        out.push_str("</ul>\n");
+        out
     }
+
+    fn swatch(&self, out: &mut String, swatch: &Swatch) {
+        let cy = SWATCH_HEIGHT / 2.0;
+        let (x0, x1) = (1.0, 31.0);
+        match swatch {
+            Swatch::Bar(look) => bar(out, look, x0, x1, cy),
+            Swatch::Done => {
+                bar(out, &DONE, x0, x1, cy);
+                let _ = writeln!(
+                    out,
+                    "<path d=\"M{} {} l3 4 l6 -9\" fill=\"none\" stroke=\"{DONE_MARK}\" stroke-width=\"2.5\" \
+                     stroke-linecap=\"round\" stroke-linejoin=\"round\"/>",
+                    n(x1 - 10.0),
+                    n(cy)
+                );
+            }
+            Swatch::Late => {
+                bar(out, &LATE_LOOK, x0, x1 - 12.0, cy);
+                let _ = writeln!(
+                    out,
+                    "<circle cx=\"{}\" cy=\"{}\" r=\"7\" fill=\"{LATE}\"/><text x=\"{}\" y=\"{}\" \
+                     text-anchor=\"middle\" font-weight=\"bold\" fill=\"#ffffff\">!</text>",
+                    n(x1 - 4.0),
+                    n(cy),
+                    n(x1 - 4.0),
+                    n(cy + 4.0)
+                );
+            }
+            Swatch::Planned => {
+                let _ = writeln!(
+                    out,
+                    "<rect x=\"{}\" y=\"{}\" width=\"30\" height=\"16\" fill=\"none\" stroke=\"#4b5563\" \
+                     stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>",
+                    n(x0),
+                    n(cy - 8.0)
+                );
+            }
+            Swatch::Lead => {
+                let _ = writeln!(
+                    out,
+                    "<rect x=\"{}\" y=\"{}\" width=\"30\" height=\"20\" fill=\"url(#{})\"/>",
+                    n(x0),
+                    n(cy - 10.0),
+                    self.ids.lead
+                );
+            }
+            Swatch::Event => {
+                let _ = writeln!(
+                    out,
+                    "<path d=\"M{} {} l7 7 l-7 7 l-7 -7 z\" fill=\"{EVENT}\"/>",
+                    n(x0 + 15.0),
+                    n(cy - 7.0)
+                );
+            }
+            Swatch::Today => {
+                let _ = writeln!(
+                    out,
+                    "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{TODAY}\" stroke-width=\"2\"/>",
+                    n(cy - 10.0),
+                    n(cy + 10.0),
+                    x = n(x0 + 15.0),
+                );
+            }
+        }
+    }
+}
+
+/// Where a row is drawn: its marks in the chart, its name in the labels.
+struct Rows<'a> {
+    chart: &'a mut String,
+    labels: &'a mut String,
 }
 
 #[derive(Clone, Copy)]

@@ -187,11 +187,30 @@ pub async fn form<B: Backend>(
     let Some(target) = target(&signed, &id, &verb, &given) else {
         return not_found(&signed);
     };
-    respond(StatusCode::OK, form_page(&signed, &target, &given, None))
+    let window = window_of(&site, &target).await;
+    respond(
+        StatusCode::OK,
+        form_page(&signed, &target, &given, None, window),
+    )
 }
 
-/// The form of an action, filled with `given`, with an error above it.
-fn form_page(signed: &Signed, target: &Target, given: &Fields, error: Option<&str>) -> String {
+/// The dates of the instance an action is about, as they stand.
+async fn window_of<B: Backend>(site: &Site<B>, target: &Target) -> Option<(Date, Date)> {
+    let stage = target.stage?;
+    let read = super::pages::read(site, &target.edition).await.ok()?;
+    let instance = read.state.instance_of(stage, target.participant)?;
+    Some((instance.window.start, instance.window.due))
+}
+
+/// The form of an action, filled with `given`, with an error above it, and
+/// the dates of its instance as they stand.
+fn form_page(
+    signed: &Signed,
+    target: &Target,
+    given: &Fields,
+    error: Option<&str>,
+    window: Option<(Date, Date)>,
+) -> String {
     let l = signed.viewer.language;
     let edition = &target.edition;
     let verb = target.verb.as_str();
@@ -210,6 +229,23 @@ fn form_page(signed: &Signed, target: &Target, given: &Fields, error: Option<&st
         escape(&edition.programme_name),
         escape(&edition.name)
     );
+    if let Some((start, due)) = window {
+        body.push_str(&para(&text(
+            l,
+            "ws-current-window",
+            &Args::new()
+                .text("start", day(l, start))
+                .text("due", day(l, due)),
+        )));
+    }
+    if target.verb == Verb::Void {
+        body.push_str(&format!(
+            "<p>{} <a href=\"/editions/{}/journal\">{}</a></p>\n",
+            escape(&plain(l, "ws-void-where")),
+            encode(&edition.id),
+            escape(&plain(l, "ws-journal-title"))
+        ));
+    }
     if let Some(error) = error {
         body.push_str(&format!(
             "<p class=\"error\" role=\"alert\">{}</p>\n",
@@ -310,7 +346,7 @@ fn form_page(signed: &Signed, target: &Target, given: &Fields, error: Option<&st
     }
     body.push_str(&format!(
         "<input type=\"hidden\" name=\"step\" value=\"preview\">\n\
-         <p><button class=\"primary\" type=\"submit\">{}</button> <a href=\"{}\">{}</a></p>\n</form>\n",
+         <p class=\"actions\"><button class=\"primary\" type=\"submit\">{}</button> <a href=\"{}\">{}</a></p>\n</form>\n",
         escape(&plain(l, "ws-see-before")),
         back(target),
         escape(&plain(l, "ws-cancel"))
@@ -489,7 +525,8 @@ pub async fn submit<B: Backend>(
     let event = match event_of(&target, &given, by, now, l) {
         Ok(event) => event,
         Err(error) => {
-            let page = form_page(&signed, &target, &given, Some(&error));
+            let window = window_of(&site, &target).await;
+            let page = form_page(&signed, &target, &given, Some(&error), window);
             return respond(StatusCode::UNPROCESSABLE_ENTITY, page);
         }
     };
@@ -509,7 +546,10 @@ pub async fn submit<B: Backend>(
                 StatusCode::OK,
                 preview_page(&signed, &target, &given, &preview),
             ),
-            Ok(Err(e)) => refused(&signed, &target, &given, &e),
+            Ok(Err(e)) => {
+                let window = window_of(&site, &target).await;
+                refused(&signed, &target, &given, &e, window)
+            }
             Err(e) => {
                 warn!("a preview stopped: {e}");
                 super::sign_in::trouble()
@@ -541,7 +581,10 @@ pub async fn submit<B: Backend>(
             site.wake.notify_one();
             redirect(&back(&target))
         }
-        Ok(Err(e)) => refused(&signed, &target, &given, &e),
+        Ok(Err(e)) => {
+            let window = window_of(&site, &target).await;
+            refused(&signed, &target, &given, &e, window)
+        }
         Err(e) => {
             warn!("a recording stopped: {e}");
             super::sign_in::trouble()
@@ -550,7 +593,13 @@ pub async fn submit<B: Backend>(
 }
 
 /// The form again, with why the act was refused (nothing recorded).
-fn refused(signed: &Signed, target: &Target, given: &Fields, error: &RecordError) -> Response {
+fn refused(
+    signed: &Signed,
+    target: &Target,
+    given: &Fields,
+    error: &RecordError,
+    window: Option<(Date, Date)>,
+) -> Response {
     let l = signed.viewer.language;
     let reason = match error {
         RecordError::Refused(rejection) => texts::refusal(l, rejection),
@@ -563,7 +612,7 @@ fn refused(signed: &Signed, target: &Target, given: &Fields, error: &RecordError
     let error = text(l, "ws-refused", &Args::new().text("reason", reason));
     respond(
         StatusCode::CONFLICT,
-        form_page(signed, target, given, Some(&error)),
+        form_page(signed, target, given, Some(&error), window),
     )
 }
 
@@ -674,7 +723,7 @@ fn preview_page(signed: &Signed, target: &Target, given: &Fields, preview: &Prev
     body.push_str(&format!(
         "<form method=\"post\" action=\"/editions/{}/actions/{verb}\">\n{}\
          <input type=\"hidden\" name=\"step\" value=\"confirm\">\n\
-         <p><button class=\"primary\" type=\"submit\">{}</button> <a href=\"{}\">{}</a></p>\n</form>\n",
+         <p class=\"actions\"><button class=\"primary\" type=\"submit\">{}</button> <a href=\"{}\">{}</a></p>\n</form>\n",
         encode(&edition.id),
         hidden(signed, target, &extra),
         escape(&plain(l, "ws-confirm")),

@@ -21,7 +21,7 @@ use jiff::Timestamp;
 use tracing::warn;
 
 use super::access::Access;
-use super::html::{encode, frame, para};
+use super::html::{encode, frame, para, scroll_box};
 use super::{sign_in, signed, Signed, Workspace};
 use crate::link_routes::field;
 use crate::response::{escape, respond};
@@ -131,6 +131,15 @@ fn life_words(
     (words, late)
 }
 
+/// How a card is shown.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CardOn {
+    /// Home, the edition: the participant's name links to their page.
+    List,
+    /// The participant's own page.
+    ParticipantPage,
+}
+
 /// One instance as a card: title, state, dates, what it waits for, and
 /// the actions the reader may take on it.
 fn instance_card(
@@ -139,16 +148,29 @@ fn instance_card(
     access: &Access,
     now: Timestamp,
     l: Language,
-    with_actions: bool,
+    on: CardOn,
 ) -> String {
     let state = &read.state;
     let edition = state.edition();
     let stage = &edition.stages[instance.stage];
     let (words, late) = life_words(state, instance, now, l);
     let class = if late { "tag late" } else { "tag" };
+    let title = match instance.participant {
+        Some(p) if on == CardOn::List && access.sees_participant(edition, p) => format!(
+            "{} — <a href=\"/editions/{}/participants/{}\">{}</a>",
+            escape(&stage.title),
+            encode(&edition.id),
+            encode(&edition.participants[p].id),
+            escape(&edition.participants[p].name)
+        ),
+        _ => escape(&instance_title(
+            edition,
+            instance.stage,
+            instance.participant,
+        )),
+    };
     let mut card = format!(
-        "<li><strong>{}</strong> <span class=\"{class}\">{}</span><br>\n<span class=\"muted\">{}</span>",
-        escape(&instance_title(edition, instance.stage, instance.participant)),
+        "<li><strong>{title}</strong> <span class=\"{class}\">{}</span><br>\n<span class=\"muted\">{}</span>",
         escape(&words),
         escape(&text(
             l,
@@ -182,13 +204,23 @@ fn instance_card(
             }
             note
         }
-        Progress::AwaitingValidation { .. } => {
-            let waiting: Vec<&str> = awaited_validators(state, instance)
+        // A closed edition waits for nobody.
+        Progress::AwaitingValidation { .. } if state.closed().is_none() => {
+            let awaited = awaited_validators(state, instance);
+            let me = access.person.is_some_and(|p| awaited.contains(&p));
+            let others: Vec<&str> = awaited
                 .into_iter()
+                .filter(|&p| Some(p) != access.person)
                 .map(|p| edition.people[p].name.as_str())
                 .collect();
-            text(l, "ws-awaits", &Args::new().text("who", waiting.join(", ")))
+            let who = Args::new().text("who", others.join(", "));
+            match (me, others.is_empty()) {
+                (true, true) => plain(l, "ws-awaits-you"),
+                (true, false) => text(l, "ws-awaits-you-and", &who),
+                (false, _) => text(l, "ws-awaits", &who),
+            }
         }
+        Progress::AwaitingValidation { .. } => String::new(),
         Progress::Active => match instance.refusals.last() {
             Some(r) => text(
                 l,
@@ -204,7 +236,7 @@ fn instance_card(
     if !note.is_empty() {
         card.push_str(&format!("<br>{}", escape(&note)));
     }
-    if with_actions && state.closed().is_none() {
+    if state.closed().is_none() {
         let links = super::actions::links_for(edition, instance, access, l);
         if !links.is_empty() {
             card.push_str(&format!("<div class=\"actions\">{links}</div>"));
@@ -255,7 +287,7 @@ pub async fn home<B: Backend>(
             (0, "ws-running")
         };
         let name = format!("{} — {}", edition.programme_name, edition.name);
-        let entry = if access.coordination {
+        let mut entry = if access.coordination {
             format!(
                 "<a href=\"/editions/{}\">{}</a>",
                 encode(&edition.id),
@@ -264,6 +296,17 @@ pub async fn home<B: Backend>(
         } else {
             escape(&name)
         };
+        // A contact's way to their own page, whatever awaits them.
+        if !access.coordination {
+            for &p in &access.contact_of {
+                entry.push_str(&format!(
+                    " · <a href=\"/editions/{}/participants/{}\">{}</a>",
+                    encode(&edition.id),
+                    encode(&edition.participants[p].id),
+                    escape(&edition.participants[p].name)
+                ));
+            }
+        }
         lists[which].push_str(&format!(
             "<li>{entry} <span class=\"muted\">{} · {}</span></li>\n",
             escape(&plain(l, word)),
@@ -328,7 +371,7 @@ fn awaiting(read: &Read, access: &Access, now: Timestamp, l: Language) -> String
             false
         };
         if mine {
-            cards.push_str(&instance_card(read, instance, access, now, l, true));
+            cards.push_str(&instance_card(read, instance, access, now, l, CardOn::List));
         }
     }
     if access.coordination {
@@ -438,7 +481,7 @@ pub async fn edition<B: Backend>(
         escape(&plain(l, "ws-verb-void"))
     ));
     body.push_str(&format!(
-        "<h2>{}</h2>\n<div class=\"timeline\">{}</div>\n",
+        "<h2>{}</h2>\n{}",
         escape(&plain(l, "ws-timeline")),
         crate::timeline::timeline(state, now, l)
     ));
@@ -449,7 +492,14 @@ pub async fn edition<B: Backend>(
     let mut instances: Vec<_> = state.instances().iter().collect();
     instances.sort_by_key(|i| (i.window.start, i.stage, i.participant));
     for instance in instances {
-        body.push_str(&instance_card(&read, instance, &access, now, l, true));
+        body.push_str(&instance_card(
+            &read,
+            instance,
+            &access,
+            now,
+            l,
+            CardOn::List,
+        ));
     }
     body.push_str(&format!(
         "</ul>\n<h2>{}</h2>\n<ul>\n",
@@ -515,11 +565,19 @@ pub async fn participant<B: Backend>(
     let now = site.clock.now();
     let participant = &edition.participants[p];
     let title = participant.name.clone();
+    let edition_name = format!("{} — {}", edition.programme_name, edition.name);
+    let edition_name = if access.coordination {
+        format!(
+            "<a href=\"/editions/{}\">{}</a>",
+            encode(&edition.id),
+            escape(&edition_name)
+        )
+    } else {
+        escape(&edition_name)
+    };
     let mut body = format!(
-        "<h1>{}</h1>\n<p class=\"muted\">{} — {} · {}</p>\n",
+        "<h1>{}</h1>\n<p class=\"muted\">{edition_name} · {}</p>\n",
         escape(&title),
-        escape(&edition.programme_name),
-        escape(&edition.name),
         escape(&status_words(&read.state, p, l)),
     );
     if let Some(description) = &participant.description {
@@ -544,7 +602,14 @@ pub async fn participant<B: Backend>(
         .iter()
         .filter(|i| i.participant == Some(p))
     {
-        body.push_str(&instance_card(&read, instance, &access, now, l, true));
+        body.push_str(&instance_card(
+            &read,
+            instance,
+            &access,
+            now,
+            l,
+            CardOn::ParticipantPage,
+        ));
         let stage = &edition.stages[instance.stage];
         for (i, indicator) in stage.indicators.iter().enumerate() {
             let values: Vec<String> = instance
@@ -568,8 +633,9 @@ pub async fn participant<B: Backend>(
     body.push_str("</ul>\n");
     if !indicators.is_empty() {
         body.push_str(&format!(
-            "<h2>{}</h2>\n<div class=\"scroll\"><table>\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>\n{indicators}</table></div>\n",
+            "<h2>{}</h2>\n{}<table>\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>\n{indicators}</table></div>\n",
             escape(&plain(l, "ws-indicators")),
+            scroll_box(&plain(l, "ws-indicators")),
             escape(&plain(l, "ws-indicator")),
             escape(&plain(l, "ws-target")),
             escape(&plain(l, "ws-recorded")),
@@ -643,14 +709,28 @@ fn message_table(
         return para(&plain(l, "ws-no-messages"));
     }
     let mut table = format!(
-        "<div class=\"scroll\"><table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        "{}<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        scroll_box(&plain(l, "ws-messages-title")),
         escape(&plain(l, "ws-when")),
         escape(&plain(l, "ws-what")),
         escape(&plain(l, "ws-to")),
         escape(&plain(l, "ws-delivery")),
     );
     for entry in entries {
-        let what = kind_words(&entry.kind, l);
+        let mut what = kind_words(&entry.kind, l);
+        // Which stage (and whose) the message is about.
+        if let Ok(Payload::Action(action)) = Payload::read(entry) {
+            let known = action.stage < edition.stages.len()
+                && action
+                    .participant
+                    .is_none_or(|p| p < edition.participants.len());
+            if known {
+                what = format!(
+                    "{what} · {}",
+                    instance_title(edition, action.stage, action.participant)
+                );
+            }
+        }
         let what = if open {
             format!(
                 "<a href=\"/editions/{}/message?key={}\">{}</a>",
@@ -690,7 +770,7 @@ pub async fn messages<B: Backend>(
     let l = signed.viewer.language;
     let title = format!("{} — {}", plain(l, "ws-messages-title"), edition.name);
     let mut entries: Vec<&OutboxEntry> = read.outbox.iter().collect();
-    entries.sort_by(|a, b| b.due_at.cmp(&a.due_at));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.due_at));
     let total = entries.len();
     entries.truncate(MESSAGES_SHOWN);
     let mut body = format!(
@@ -773,8 +853,9 @@ pub async fn message<B: Backend>(
     }
     if !attempts.is_empty() {
         body.push_str(&format!(
-            "<h2>{}</h2>\n<div class=\"scroll\"><table>\n",
-            escape(&plain(l, "ws-attempts"))
+            "<h2>{}</h2>\n{}<table>\n",
+            escape(&plain(l, "ws-attempts")),
+            scroll_box(&plain(l, "ws-attempts"))
         ));
         for (at, outcome, detail) in attempts {
             body.push_str(&format!(
@@ -925,7 +1006,8 @@ pub async fn journal<B: Backend>(
         body.push_str(&para(&plain(l, "ws-no-events")));
     } else {
         body.push_str(&format!(
-            "<div class=\"scroll\"><table>\n<tr><th>n°</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n{rows}</table></div>\n",
+            "{}<table>\n<tr><th>n°</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n{rows}</table></div>\n",
+            scroll_box(&plain(l, "ws-journal-title")),
             escape(&plain(l, "ws-when")),
             escape(&plain(l, "ws-who")),
             escape(&plain(l, "ws-what")),

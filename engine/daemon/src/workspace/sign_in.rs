@@ -153,6 +153,8 @@ fn with_form_token(
 }
 
 /// A pre-sign-in POST: from this site, with the form cookie's token.
+// The page answered instead is the error: rare, and built to be sent.
+#[allow(clippy::result_large_err)]
 fn form_checked(headers: &HeaderMap, body: &[u8], workspace: &Workspace) -> Result<(), Response> {
     let sent = field(body, "form").unwrap_or_default();
     let cookie = session::form_token(headers, workspace.secure);
