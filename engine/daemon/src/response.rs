@@ -38,7 +38,7 @@ min-height:2.75rem;font-weight:bold}\
 border-radius:.3rem;padding:.6rem .8rem;margin:.5rem 0}.tag{display:inline-block;\
 padding:0 .4rem;border-radius:.2rem;background:#eee;font-size:.85rem}.tag.late{background:#fde8e8;\
 color:#9b1c1c}label{display:block;margin-top:.8rem;font-weight:600}input,select{font:inherit;\
-padding:.4rem;width:100%;box-sizing:border-box;min-height:2.75rem}pre{white-space:pre-wrap;\
+padding:.4rem;width:100%;box-sizing:border-box;min-height:2.75rem}pre{white-space:pre-wrap;font-family:inherit;\
 overflow-wrap:anywhere;background:#f6f6f6;padding:.6rem}\
 .actions{display:flex;flex-wrap:wrap;align-items:center;gap:.4rem .5rem;margin:.6rem 0 .2rem}\
 .actions button{margin:0}.actions a{display:inline-flex;align-items:center;box-sizing:border-box;\

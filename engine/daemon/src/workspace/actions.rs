@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Extension, Path as UrlPath, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use jalon_core::{Channel, Event, EventKind, Instance};
+use jalon_core::{Channel, Event, EventKind, Instance, InstanceState, Rejection};
 use jalon_definition::resolved::{Edition, Language};
 use jalon_runtime::compose::messages;
 use jalon_runtime::record::{preview, record, Preview, RecordError};
@@ -22,7 +22,7 @@ use tracing::{info, warn};
 
 use super::access::Access;
 use super::html::{encode, frame, para, redirect};
-use super::pages::{day, instance_title, not_found};
+use super::pages::{day, instance_title, not_found, window_words};
 use super::{form_is_theirs, signed, Signed, Workspace};
 use crate::link_routes::{field, LONGEST_COMMENT};
 use crate::response::{escape, respond};
@@ -215,13 +215,7 @@ fn form_page(
     let edition = &target.edition;
     let verb = target.verb.as_str();
     let title = plain(l, &format!("ws-verb-{verb}"));
-    let subject = match target.stage {
-        Some(s) => instance_title(edition, s, target.participant),
-        None => match target.participant {
-            Some(p) => edition.participants[p].name.clone(),
-            None => edition.name.clone(),
-        },
-    };
+    let subject = subject_of(target);
     let mut body = format!(
         "<h1>{}</h1>\n<p><strong>{}</strong></p>\n<p class=\"muted\">{} — {}</p>\n",
         escape(&title),
@@ -233,9 +227,7 @@ fn form_page(
         body.push_str(&para(&text(
             l,
             "ws-current-window",
-            &Args::new()
-                .text("start", day(l, start))
-                .text("due", day(l, due)),
+            &Args::new().text("window", window_words(l, start, due)),
         )));
     }
     if target.verb == Verb::Void {
@@ -352,6 +344,122 @@ fn form_page(
         escape(&plain(l, "ws-cancel"))
     ));
     frame(l, &title, Some(signed), &body)
+}
+
+/// What an action is about, in words: the instance, else the participant,
+/// else the edition.
+fn subject_of(target: &Target) -> String {
+    let edition = &target.edition;
+    match target.stage {
+        Some(s) => instance_title(edition, s, target.participant),
+        None => match target.participant {
+            Some(p) => edition.participants[p].name.clone(),
+            None => edition.name.clone(),
+        },
+    }
+}
+
+/// What the person typed and chose, as the preview recalls it before they
+/// confirm: `Motif : « salle indisponible »`.
+fn recap(target: &Target, given: &Fields, l: Language) -> String {
+    let edition = &target.edition;
+    let stage = target.stage.map(|s| &edition.stages[s]);
+    let value = |name: &str| given.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let quoted = |v: &str| format!("«\u{a0}{v}\u{a0}»");
+    let date = |v: &str| v.parse::<Date>().map_or(v.to_owned(), |d| day(l, d));
+    let fields: Vec<(&str, Option<String>)> = match target.verb {
+        Verb::Complete | Verb::Approve => vec![("ws-recap-comment", value("comment").map(quoted))],
+        Verb::Refuse => vec![("ws-recap-changes", value("comment").map(quoted))],
+        Verb::Postpone => vec![
+            ("ws-recap-start", value("start").map(date)),
+            ("ws-recap-due", value("due").map(date)),
+            ("ws-recap-reason", value("reason").map(quoted)),
+        ],
+        Verb::Decide => vec![
+            (
+                "ws-recap-outcome",
+                value("outcome").map(|id| {
+                    stage
+                        .and_then(|s| s.outcomes.iter().find(|o| o.id == id))
+                        .map_or(id.to_owned(), |o| o.title.clone())
+                }),
+            ),
+            ("ws-recap-comment", value("comment").map(quoted)),
+        ],
+        Verb::Record => vec![
+            (
+                "ws-recap-indicator",
+                value("indicator").map(|id| {
+                    stage
+                        .and_then(|s| s.indicators.iter().find(|i| i.id == id))
+                        .map_or(id.to_owned(), |i| i.indicator.clone())
+                }),
+            ),
+            ("ws-recap-value", value("value").map(str::to_owned)),
+        ],
+        Verb::Withdraw | Verb::Close => vec![("ws-recap-reason", value("reason").map(quoted))],
+        Verb::Void => vec![
+            ("ws-recap-seq", value("seq").map(|n| format!("n°\u{a0}{n}"))),
+            ("ws-recap-reason", value("reason").map(quoted)),
+        ],
+    };
+    let lines: String = fields
+        .into_iter()
+        .filter_map(|(id, v)| v.map(|v| (id, v)))
+        .map(|(id, v)| format!("<li>{}\u{a0}: {}</li>\n", escape(&plain(l, id)), escape(&v)))
+        .collect();
+    if lines.is_empty() {
+        String::new()
+    } else {
+        format!("<ul>\n{lines}</ul>\n")
+    }
+}
+
+/// A refusal as the workspace's reader reads it: the instance by its
+/// title (the engine names it by ids, for the operator's command line),
+/// times as the pages write them.
+fn readable(rejection: &Rejection, target: &Target, l: Language) -> Rejection {
+    let edition = &target.edition;
+    let ids = target.stage.map(|s| {
+        let stage = &edition.stages[s].id;
+        match target.participant {
+            Some(p) => format!("{stage} for {}", edition.participants[p].id),
+            None => stage.clone(),
+        }
+    });
+    let title = subject_of(target);
+    let rename = |what: &mut String| {
+        if ids.as_deref() == Some(what.as_str()) {
+            what.clone_from(&title);
+        }
+    };
+    let when = |at: &mut String| {
+        if let Ok(time) = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", at.as_str()) {
+            *at = match l {
+                Language::Fr => time.strftime("%d/%m/%Y à %H:%M"),
+                Language::En => time.strftime("%-d %b %Y at %H:%M"),
+            }
+            .to_string();
+        }
+    };
+    let mut readable = rejection.clone();
+    match &mut readable {
+        Rejection::WrongState { what, state, .. } => {
+            rename(what);
+            if let InstanceState::AwaitingValidation { since } | InstanceState::Done { since } =
+                state
+            {
+                when(since);
+            }
+        }
+        Rejection::NotAValidator { what, .. } => rename(what),
+        Rejection::AlreadyApproved { what, at, .. } => {
+            rename(what);
+            when(at);
+        }
+        _ => {}
+    }
+    readable
 }
 
 /// Where to go back to: the participant's page, else the edition's (or
@@ -602,7 +710,7 @@ fn refused(
 ) -> Response {
     let l = signed.viewer.language;
     let reason = match error {
-        RecordError::Refused(rejection) => texts::refusal(l, rejection),
+        RecordError::Refused(rejection) => texts::refusal(l, &readable(rejection, target, l)),
         RecordError::Store(e) => {
             warn!("cannot record through the workspace: {e}");
             plain(l, "ws-trouble")
@@ -628,6 +736,15 @@ fn forbidden(signed: &Signed) -> Response {
     respond(StatusCode::FORBIDDEN, frame(l, &title, Some(signed), &body))
 }
 
+/// A window, short: one day, or the first and the last.
+fn dates(l: Language, start: Date, due: Date) -> String {
+    if start == due {
+        day(l, start)
+    } else {
+        format!("{} – {}", day(l, start), day(l, due))
+    }
+}
+
 /// What the act would send and change, and the button that records it.
 fn preview_page(signed: &Signed, target: &Target, given: &Fields, preview: &Preview) -> String {
     let l = signed.viewer.language;
@@ -635,8 +752,10 @@ fn preview_page(signed: &Signed, target: &Target, given: &Fields, preview: &Prev
     let verb = target.verb.as_str();
     let title = plain(l, &format!("ws-verb-{verb}"));
     let mut body = format!(
-        "<h1>{}</h1>\n<p><strong>{}</strong></p>\n",
+        "<h1>{}</h1>\n<p><strong>{}</strong></p>\n{}<p>{}</p>\n",
         escape(&title),
+        escape(&subject_of(target)),
+        recap(target, given, l),
         escape(&plain(l, "ws-preview-lead"))
     );
     // Windows that move.
@@ -653,16 +772,8 @@ fn preview_page(signed: &Signed, target: &Target, given: &Fields, preview: &Prev
             moved.push_str(&format!(
                 "<li>{} : {} → {}</li>\n",
                 escape(&instance_title(edition, after.stage, after.participant)),
-                escape(&format!(
-                    "{} – {}",
-                    day(l, before.window.start),
-                    day(l, before.window.due)
-                )),
-                escape(&format!(
-                    "{} – {}",
-                    day(l, after.window.start),
-                    day(l, after.window.due)
-                )),
+                escape(&dates(l, before.window.start, before.window.due)),
+                escape(&dates(l, after.window.start, after.window.due)),
             ));
         } else if now_skipped {
             moved.push_str(&format!(

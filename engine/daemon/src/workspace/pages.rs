@@ -95,6 +95,25 @@ pub fn day(language: Language, date: Date) -> String {
     }
 }
 
+/// A window in words: « du 09/11/2026 au 08/01/2027 », or « le 13/01/2027 »
+/// when it is one day.
+pub fn window_words(language: Language, start: Date, due: Date) -> String {
+    if start == due {
+        return text(
+            language,
+            "ws-on-day",
+            &Args::new().text("date", day(language, start)),
+        );
+    }
+    text(
+        language,
+        "ws-window",
+        &Args::new()
+            .text("start", day(language, start))
+            .text("due", day(language, due)),
+    )
+}
+
 /// The title of an instance: the stage's, and the participant's name.
 pub fn instance_title(edition: &Edition, stage: usize, participant: Option<usize>) -> String {
     let title = &edition.stages[stage].title;
@@ -172,13 +191,7 @@ fn instance_card(
     let mut card = format!(
         "<li><strong>{title}</strong> <span class=\"{class}\">{}</span><br>\n<span class=\"muted\">{}</span>",
         escape(&words),
-        escape(&text(
-            l,
-            "ws-window",
-            &Args::new()
-                .text("start", day(l, instance.window.start))
-                .text("due", day(l, instance.window.due))
-        )),
+        escape(&window_words(l, instance.window.start, instance.window.due)),
     );
     if (instance.window.start, instance.window.due) != (stage.start, stage.due) {
         card.push_str(&format!(
@@ -186,9 +199,7 @@ fn instance_card(
             escape(&text(
                 l,
                 "ws-planned",
-                &Args::new()
-                    .text("start", day(l, stage.start))
-                    .text("due", day(l, stage.due))
+                &Args::new().text("window", window_words(l, stage.start, stage.due))
             ))
         ));
     }
@@ -687,6 +698,21 @@ fn recipient_name(edition: &Edition, recipient: &str) -> String {
     recipient.to_owned()
 }
 
+/// A message of the engine in words: its kind (an invitation sent again
+/// after a postponement says so), then which stage it is about, and whose.
+fn action_words(action: &jalon_core::Action, l: Language) -> String {
+    let update = matches!(
+        action.detail,
+        jalon_core::Detail::Invitation { sequence, .. } if sequence > 0
+    );
+    let kind = action.kind.as_str();
+    if update {
+        kind_words(&format!("{kind}_update"), l)
+    } else {
+        kind_words(kind, l)
+    }
+}
+
 /// A message's kind in words.
 fn kind_words(kind: &str, l: Language) -> String {
     let id = format!("ws-kind-{}", kind.replace('_', "-"));
@@ -720,6 +746,7 @@ fn message_table(
         let mut what = kind_words(&entry.kind, l);
         // Which stage (and whose) the message is about.
         if let Ok(Payload::Action(action)) = Payload::read(entry) {
+            what = action_words(&action, l);
             let known = action.stage < edition.stages.len()
                 && action
                     .participant
@@ -829,7 +856,10 @@ pub async fn message<B: Backend>(
         .await
         .unwrap_or_default();
     let l = signed.viewer.language;
-    let title = kind_words(&entry.kind, l);
+    let title = match Payload::read(&entry) {
+        Ok(Payload::Action(action)) => action_words(&action, l),
+        _ => kind_words(&entry.kind, l),
+    };
     let mut body = format!(
         "<h1>{}</h1>\n<p><a href=\"/editions/{}/messages\">{}</a></p>\n<p>{} · {} · {}</p>\n",
         escape(&title),
@@ -858,6 +888,22 @@ pub async fn message<B: Backend>(
             scroll_box(&plain(l, "ws-attempts"))
         ));
         for (at, outcome, detail) in attempts {
+            // When, as the pages write it; the outcome in words; the
+            // server's own answer as it gave it.
+            let at = at
+                .parse::<Timestamp>()
+                .map_or(at, |t| short_local(&edition, t));
+            let outcome = [
+                Delivery::Pending,
+                Delivery::Retry,
+                Delivery::Sent,
+                Delivery::Failed,
+                Delivery::Expired,
+                Delivery::Held,
+            ]
+            .into_iter()
+            .find(|d| d.as_str() == outcome)
+            .map_or(outcome, |d| delivery_words(d, l));
             body.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 escape(&at),
