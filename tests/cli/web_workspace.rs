@@ -397,6 +397,10 @@ fn a_coordinator_signs_in_from_the_email_and_postpones_the_seminar() {
     let new_date = new_day.strftime("%d/%m/%Y").to_string();
     assert!(text.contains(&format!("→ {new_date}")), "{text}");
     assert!(
+        text.contains("Motif\u{a0}: «\u{a0}Salle indisponible\u{a0}»"),
+        "{text}"
+    );
+    assert!(
         text.contains("Invitation\u{a0}: Séminaire de lancement"),
         "{text}"
     );
@@ -406,7 +410,8 @@ fn a_coordinator_signs_in_from_the_email_and_postpones_the_seminar() {
     wait_for(&browser, "//h2[normalize-space()='Étapes']");
     assert_eq!(path(&browser), "/editions/ws");
     let text = browser.text();
-    assert!(text.contains(&format!("au {new_date}")), "{text}");
+    // A one-day seminar: « le 10/02/2027 ».
+    assert!(text.contains(&format!("le {new_date}")), "{text}");
     let last = events(dir.path()).pop().expect("an event");
     assert!(
         last.contains("postpone") && last.contains("ana") && last.contains("web"),
@@ -515,6 +520,13 @@ fn a_validator_approves_a_roadmap_and_asks_for_changes_to_another() {
     press(&browser, "Voir ce qui sera envoyé");
     wait_for(&browser, "//p[contains(., 'Non enregistré')]");
     assert_eq!(status(&browser), 409);
+    // The reason names the roadmap as the pages do, not by its ids.
+    let text = browser.text();
+    assert!(
+        text.contains("Non enregistré\u{a0}: «\u{a0}Feuille de route — Atelier"),
+        "{text}"
+    );
+    assert!(!text.contains("feuille for atelier"), "{text}");
     check(&browser, "ws-refused");
     assert_eq!(events(dir.path()).len(), count, "nothing recorded");
 }
