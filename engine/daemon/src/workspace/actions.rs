@@ -216,10 +216,15 @@ fn form_page(
     let verb = target.verb.as_str();
     let title = plain(l, &format!("ws-verb-{verb}"));
     let subject = subject_of(target);
+    // The edition's own acts are about the edition, named once.
+    let subject = if target.stage.is_none() && target.participant.is_none() {
+        String::new()
+    } else {
+        format!("<p><strong>{}</strong></p>\n", escape(&subject))
+    };
     let mut body = format!(
-        "<h1>{}</h1>\n<p><strong>{}</strong></p>\n<p class=\"muted\">{} — {}</p>\n",
+        "<h1>{}</h1>\n{subject}<p class=\"muted\">{} — {}</p>\n",
         escape(&title),
-        escape(&subject),
         escape(&edition.programme_name),
         escape(&edition.name)
     );
