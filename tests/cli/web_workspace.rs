@@ -637,6 +637,21 @@ fn every_other_page_fits_a_phone_and_a_laptop() {
     ] {
         assert!(text.contains(expected), "{expected}: {text}");
     }
+    // Brico's roadmap awaits Véra: the coordinator may postpone it, not
+    // answer for her (the engine would refuse).
+    let offered = browser.execute(
+        "return Array.from(document.querySelectorAll('main .actions a'))
+           .map(a => a.innerText.trim());",
+        vec![],
+    );
+    let offered: Vec<String> = serde_json::from_value(offered).expect("labels");
+    assert!(offered.contains(&"Reporter".to_owned()), "{offered:?}");
+    assert!(
+        !offered
+            .iter()
+            .any(|o| o == "Valider" || o == "Demander des modifications"),
+        "{offered:?}"
+    );
     check(&browser, "ws-participant");
     let forms = [
         ("complete", "Feuille de route", "Marquer comme fait"),

@@ -114,6 +114,11 @@ pub fn links_for(edition: &Edition, instance: &Instance, access: &Access, l: Lan
     verbs
         .into_iter()
         .filter(|v| v.allowed(access, Some(instance.stage)))
+        // Only those who validate the stage are offered to answer: the
+        // coordination may open the form, the engine would refuse them.
+        .filter(|v| {
+            !matches!(v, Verb::Approve | Verb::Refuse) || access.validates.contains(&instance.stage)
+        })
         .map(|v| {
             format!(
                 "<a href=\"/editions/{}/actions/{}?{}\">{}</a>",
