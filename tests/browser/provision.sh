@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the browser tests drive, none of it written by us:
-#   - Debian's `chromium` and `chromium-driver` (chromedriver), with
+#   - Debian's `chromium` and `chromium-driver` (chromedriver), with its
+#     translations (`chromium-l10n`: the tests run it in French, as the
+#     programmes' people do, date fields taking day, month, year), with
 #     apt-get install when missing (needs root);
 #   - axe-core (npm, pinned and checked against the registry's sha512), whose
 #     axe.min.js the tests inject into pages to find accessibility faults,
@@ -17,7 +19,7 @@ set -euo pipefail
 # Changing any of these re-provisions an existing folder.
 AXE_VERSION=4.14.1
 AXE_INTEGRITY=sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
-STAMP="v1 axe-core@$AXE_VERSION chromium"
+STAMP="v2 axe-core@$AXE_VERSION chromium chromium-l10n"
 
 fail() {
   echo "provision.sh: $*" >&2
@@ -31,7 +33,8 @@ marker="$folder/.done"
 
 # Chromium is installed system-wide, outside FOLDER: check it is still there.
 browser_present() {
-  command -v chromium >/dev/null && command -v chromedriver >/dev/null
+  command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+    && [ -f /usr/lib/chromium/locales/fr.pak ]
 }
 
 # Fast path: nothing to do (the marker is written last, atomically).
@@ -58,17 +61,18 @@ if ! browser_present; then
   command -v apt-get >/dev/null \
     || fail "chromium and chromedriver are missing, and there is no apt-get to install them (Debian or Ubuntu)"
   [ "$(id -u)" = 0 ] \
-    || fail "chromium and chromedriver are missing; as root: apt-get install chromium chromium-driver"
+    || fail "chromium, chromedriver or their translations are missing; as root: apt-get install chromium chromium-driver chromium-l10n"
   export DEBIAN_FRONTEND=noninteractive
   # Waits for another apt or dpkg to finish rather than failing at once.
   apt=(apt-get -o DPkg::Lock::Timeout=300 -y --no-install-recommends)
-  if ! "${apt[@]}" install chromium chromium-driver >>"$log" 2>&1; then
+  packages=(chromium chromium-driver chromium-l10n)
+  if ! "${apt[@]}" install "${packages[@]}" >>"$log" 2>&1; then
     # Empty or stale package lists: refresh them once and try again.
     quietly "${apt[@]}" update || fail "apt-get update failed"
-    quietly "${apt[@]}" install chromium chromium-driver \
-      || fail "apt-get install chromium chromium-driver failed"
+    quietly "${apt[@]}" install "${packages[@]}" \
+      || fail "apt-get install ${packages[*]} failed"
   fi
-  browser_present || fail "chromium or chromedriver is still not on PATH after apt-get install"
+  browser_present || fail "chromium, chromedriver or Chromium's French (/usr/lib/chromium/locales/fr.pak) is still missing after apt-get install"
 fi
 
 # ---------------------------------------------------------------- axe-core

@@ -84,6 +84,11 @@ impl Browser {
             let port = free_port();
             let mut driver = Command::new("chromedriver")
                 .arg(format!("--port={port}"))
+                // Chromium in French, as the programmes' people have it:
+                // date fields read and take day, month, year. (On Linux
+                // it takes its language from the environment, not --lang.)
+                .env("LANGUAGE", "fr_FR:fr")
+                .env("LANG", "fr_FR.UTF-8")
                 // A group of its own, with the Chromium it starts: all of
                 // it can be stopped at once if the session does not close.
                 .process_group(0)

@@ -23,6 +23,7 @@ mod slowloris;
 mod smtp;
 mod support;
 mod web_links;
+mod web_workspace;
 mod workspace;
 
 use std::path::{Path, PathBuf};

@@ -78,23 +78,25 @@ stages:
       - {{id: jour1, title: Séminaire de lancement, date: start, time: "09:30", duration: 7 hours, place: Cergy}}
 templates:
   - id: invitation
-    subject: "Invitation : {{{{ stage }}}}"
+    subject: "Invitation{nbsp}: {{{{ stage }}}}"
     body: "Bonjour {{{{ recipient }}}}, vous êtes invité·e."
   - id: ouverture
-    subject: "Ouverture : {{{{ stage }}}}"
-    body: "« {{{{ stage }}}} » est ouverte."
+    subject: "Ouverture{nbsp}: {{{{ stage }}}}"
+    body: "«{nbsp}{{{{ stage }}}}{nbsp}» est ouverte."
   - id: validation
-    subject: "À valider : {{{{ stage }}}}"
-    body: "Valider : {{{{ approve_link }}}}"
+    subject: "À valider{nbsp}: {{{{ stage }}}}"
+    body: "Valider{nbsp}: {{{{ approve_link }}}}"
   - id: refus
-    subject: "Modifications demandées : {{{{ stage }}}}"
-    body: "{{{{ validator }}}} : {{{{ comment }}}}"
+    subject: "Modifications demandées{nbsp}: {{{{ stage }}}}"
+    body: "{{{{ validator }}}}{nbsp}: {{{{ comment }}}}"
 messages:
   stage_opened: ouverture
   seminar_invitation: invitation
   validation_request: validation
   validation_refused: refus
-"#
+"#,
+        // French typography in the messages too.
+        nbsp = '\u{a0}',
     )
 }
 
@@ -244,6 +246,13 @@ impl<'a> Visitor<'a> {
 
 /// The path of the sign-in link in the newest email to `address`.
 pub(crate) fn emailed_link(dir: &Path, address: &str, count: usize) -> String {
+    let url = emailed_url(dir, address, count, PUBLIC_URL);
+    url[PUBLIC_URL.len()..].to_owned()
+}
+
+/// The whole sign-in link, starting with `public_url`, in the newest of at
+/// least `count` emails to `address`.
+pub(crate) fn emailed_url(dir: &Path, address: &str, count: usize, public_url: &str) -> String {
     let mut links = Vec::new();
     eventually(&format!("{count} sign-in email(s) to {address}"), || {
         links = outbox_emails(dir)
@@ -259,12 +268,11 @@ pub(crate) fn emailed_link(dir: &Path, address: &str, count: usize) -> String {
         links.len() >= count
     });
     let text = links.pop().expect("an email");
-    let start = format!("{PUBLIC_URL}/connexion/");
-    let url = text
-        .split_whitespace()
+    let start = format!("{public_url}/connexion/");
+    text.split_whitespace()
         .find(|w| w.starts_with(&start))
-        .unwrap_or_else(|| panic!("a sign-in link in:\n{text}"));
-    url[PUBLIC_URL.len()..].to_owned()
+        .unwrap_or_else(|| panic!("a sign-in link in:\n{text}"))
+        .to_owned()
 }
 
 /// The path of a link printed by `jalon login-link EDITION PERSON`.
@@ -536,7 +544,7 @@ fn each_person_sees_and_does_only_what_the_definitions_give_them() {
     );
     preview.expect(200);
     assert!(
-        preview.body.contains("À valider : Feuille de route"),
+        preview.body.contains("À valider\u{a0}: Feuille de route"),
         "{}",
         preview.body
     );

@@ -148,11 +148,9 @@ impl Templates {
                 },
             })
         };
-        // A subject is one line, whatever the template's line breaks.
-        let subject = part("subject")?
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        // A subject is one line, whatever the template's line breaks; its
+        // no-break spaces (French typography: `Rappel\u{a0}:`) stay.
+        let subject = one_line(&part("subject")?);
         let body = part("body")?;
         let has_html = self.with_html.iter().any(|(i, l)| i == id && l == language);
         let inner = if has_html {
@@ -192,6 +190,16 @@ fn invalid(template: &str, part: &'static str, error: &minijinja::Error) -> Temp
     }
 }
 
+/// `text` on one line: each run of ASCII spaces and line breaks (Unicode's
+/// too) becomes one space, the ends trimmed. Other spaces — the no-break
+/// ones of French typography, thin ones — are the writer's and stay.
+fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_ascii_whitespace() || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}'))
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +217,27 @@ mod tests {
             body,
             html: None,
         }
+    }
+
+    #[test]
+    fn a_subject_keeps_its_no_break_spaces() {
+        let mut t = Templates::new();
+        t.add(
+            "x",
+            "fr",
+            text(
+                "Rappel\u{a0}:\r\n \u{ab}\u{a0}{{ stage }}\u{a0}\u{bb}\u{2028}!",
+                "b",
+            ),
+        )
+        .unwrap();
+        let r = t
+            .render("x", "fr", &vars(&[("stage", "Feuille de route")]))
+            .unwrap();
+        assert_eq!(
+            r.subject,
+            "Rappel\u{a0}: \u{ab}\u{a0}Feuille de route\u{a0}\u{bb} !"
+        );
     }
 
     #[test]

@@ -15,24 +15,40 @@ use ring::digest;
 pub use jalon_message::escape;
 
 /// The only style of the pages, allowed by its hash in the policy.
+///
+/// Buttons, fields and the action links are at least 44 px tall (2.75rem),
+/// to be tapped with a finger. Tables keep whole words (a long one breaks
+/// rather than overflows) and scroll in their box when still too wide; the
+/// timeline scrolls in its own, its names column staying in view.
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;\
 padding:1rem;line-height:1.5;color:#1b1b1b}body.wide{max-width:72rem}h1{font-size:1.4rem}\
 h2{font-size:1.15rem;margin-top:1.6rem}table{border-collapse:collapse;width:100%;font-size:.9rem}\
 td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top;\
-overflow-wrap:anywhere}textarea{width:100%;box-sizing:border-box;font:inherit}button{font:inherit;\
-padding:.6rem 1.2rem;margin:.3rem .3rem .3rem 0;border:1px solid #555;border-radius:.3rem;\
-background:#fff;color:#1b1b1b}button.primary{background:#1d4ed8;color:#fff;border-color:#1d4ed8}\
+overflow-wrap:break-word}textarea{width:100%;box-sizing:border-box;font:inherit;padding:.4rem}\
+button{font:inherit;min-height:2.75rem;padding:.5rem 1.2rem;margin:.3rem .3rem .3rem 0;\
+border:1px solid #555;border-radius:.3rem;background:#fff;color:#1b1b1b;cursor:pointer}\
+button.primary{background:#1d4ed8;color:#fff;border-color:#1d4ed8}\
 .error{color:#b91c1c;font-weight:bold}.muted{color:#555}.late{color:#b91c1c}a{color:#1d4ed8}\
-header.bar{display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:center;\
+header.bar{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:center;\
 justify-content:space-between;border-bottom:1px solid #ddd;margin-bottom:1rem}\
-header.bar form{margin:0}header.bar button{padding:.3rem .8rem}nav a{margin-right:1rem}\
+header.bar form{margin:0;display:flex;flex-wrap:wrap;align-items:center;gap:0 .5rem}\
+header.bar button{padding:.3rem .8rem}nav a{display:inline-flex;align-items:center;\
+min-height:2.75rem;font-weight:bold}\
 .scroll{overflow-x:auto}ul.cards{padding:0}ul.cards>li{list-style:none;border:1px solid #ddd;\
 border-radius:.3rem;padding:.6rem .8rem;margin:.5rem 0}.tag{display:inline-block;\
 padding:0 .4rem;border-radius:.2rem;background:#eee;font-size:.85rem}.tag.late{background:#fde8e8;\
 color:#9b1c1c}label{display:block;margin-top:.8rem;font-weight:600}input,select{font:inherit;\
-padding:.4rem;width:100%;box-sizing:border-box}pre{white-space:pre-wrap;overflow-wrap:anywhere;\
-background:#f6f6f6;padding:.6rem}.timeline{overflow-x:auto;border:1px solid #ddd}\
-.actions a{display:inline-block;margin:.2rem .8rem .2rem 0}";
+padding:.4rem;width:100%;box-sizing:border-box;min-height:2.75rem}pre{white-space:pre-wrap;font-family:inherit;\
+overflow-wrap:anywhere;background:#f6f6f6;padding:.6rem}\
+.actions{display:flex;flex-wrap:wrap;align-items:center;gap:.4rem .5rem;margin:.6rem 0 .2rem}\
+.actions button{margin:0}.actions a{display:inline-flex;align-items:center;box-sizing:border-box;\
+min-height:2.75rem;padding:.2rem .9rem;border:1px solid #1d4ed8;border-radius:.3rem;\
+text-decoration:none;background:#fff}.actions a:hover,.actions a:focus{background:#eff6ff;\
+text-decoration:underline}.timeline{overflow-x:auto;border:1px solid #ddd}\
+.timeline-rows{display:flex;width:max-content}.timeline-rows svg{display:block;flex:none}\
+.timeline-labels{position:sticky;left:0;z-index:1}ul.legend{display:flex;flex-wrap:wrap;\
+gap:.2rem 1.4rem;list-style:none;padding:.4rem 0;margin:0;font-size:.85rem}\
+ul.legend li{display:flex;align-items:center;gap:.4rem}";
 
 /// No scripts, no frames, no plugins; forms post back to this site only.
 static POLICY: LazyLock<String> = LazyLock::new(|| {

@@ -1,7 +1,10 @@
-//! The timeline of an edition: a Gantt chart drawn on the server as one
-//! `<svg>` element, for the workspace pages. The page puts it in a
-//! `<div class="timeline">` that scrolls sideways, so the chart has a fixed
-//! width in pixels (about 3 px a day) and never shrinks to a phone's width.
+//! The timeline of an edition: a Gantt chart drawn on the server, for the
+//! workspace pages. The chart has a fixed width in pixels (3 px a day) and
+//! never shrinks to a phone's width: it scrolls sideways in a box of its
+//! own (`<div class="timeline">`, which the keyboard can reach too), while
+//! the rows' names stay in view on its left — a second `<svg>`, sticky in
+//! that box, drawn on the same rows. The legend follows the box as a list
+//! that wraps to the page's width.
 //!
 //! What it shows, row by row: each edition-wide stage, and each stage done
 //! for each participant as a group (the stage's title, then a row per
@@ -30,8 +33,9 @@ use jalon_runtime::texts::{plain, text, Args};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
-/// The label column, on the left.
-pub const LABEL_WIDTH: f64 = 220.0;
+/// The label column, on the left: narrow enough to leave the chart room
+/// on a phone, where it stays in view while the chart scrolls.
+pub const LABEL_WIDTH: f64 = 190.0;
 /// One day on the x axis.
 pub const DAY_WIDTH: f64 = 3.0;
 pub const ROW_HEIGHT: f64 = 22.0;
@@ -40,8 +44,12 @@ pub const HEADER_HEIGHT: f64 = 44.0;
 /// Beyond this many participants, a stage's other rows are summed up in one.
 pub const MAX_ROWS_PER_STAGE: usize = 60;
 const RIGHT_MARGIN: f64 = 24.0;
-const LEGEND_COLUMN: f64 = 240.0;
-const LEGEND_COLUMNS: usize = 3;
+/// A generous average width of a 12 px character (DejaVu Sans is wide),
+/// to truncate labels and keep texts inside the chart.
+const CHAR_WIDTH: f64 = 7.0;
+/// A legend swatch: its box, in pixels.
+const SWATCH_WIDTH: f64 = 34.0;
+const SWATCH_HEIGHT: f64 = 20.0;
 
 // Colours: text at least 4.5:1 on white (and on the group rows' grey).
 const TEXT: &str = "#1f2937";
@@ -97,8 +105,9 @@ enum Line<'a> {
     },
 }
 
-/// The chart of `state` at `now`, as an `<svg>` element to put inline in
-/// a page. Linear in the size of the edition (stages × participants).
+/// The chart of `state` at `now`, as HTML to put inline in a page: the
+/// scrolling box with the rows' names and the chart, then the legend.
+/// Linear in the number of stage instances.
 pub fn timeline(state: &State, now: Timestamp, language: Language) -> String {
     let edition = state.edition();
     let lines = lines(state, now);
@@ -437,100 +446,106 @@ impl Chart<'_> {
         }
     }
 
-    /// `du 03/02/2025 au 10/02/2025`, or `le 03/02/2025` for one day.
-    fn window_words(&self, start: Date, due: Date) -> String {
-        if start == due {
-            return self.words_with("timeline-day", &Args::new().text("date", self.date(start)));
-        }
-        self.words_with(
-            "timeline-window",
-            &Args::new()
-                .text("start", self.date(start))
-                .text("due", self.date(due)),
-        )
-    }
-
-    /// The window the definition gave: `prévue du … au …`.
-    fn planned_words(&self, start: Date, due: Date) -> String {
-        self.words_with(
-            "timeline-planned",
-            &Args::new().text("window", self.window_words(start, due)),
-        )
-    }
-
     fn draw(&self, lines: &[Line<'_>], today: Date) -> String {
         let width = self.scale.width();
-        let rows_bottom = HEADER_HEIGHT + lines.len() as f64 * ROW_HEIGHT;
-        let legend = self.legend_items();
-        let legend_rows = legend.len().div_ceil(LEGEND_COLUMNS);
-        let legend_top = rows_bottom + 16.0;
-        let height = legend_top + legend_rows as f64 * ROW_HEIGHT + 8.0;
+        let height = HEADER_HEIGHT + lines.len() as f64 * ROW_HEIGHT + 4.0;
+        let rows_bottom = height - 4.0;
+        let title = self.words_with(
+            "timeline-title",
+            &Args::new().text("edition", self.edition.name.clone()),
+        );
 
-        let mut out = String::with_capacity(2048 + lines.len() * 640);
+        let mut chart = String::with_capacity(2048 + lines.len() * 560);
+        let mut labels = String::with_capacity(1024 + lines.len() * 120);
+        // The chart: from the label column's edge to the right.
         let _ = writeln!(
-            out,
+            chart,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline-chart\" \
-             width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
+             width=\"{w}\" height=\"{h}\" viewBox=\"{x} 0 {w} {h}\" role=\"img\" \
              aria-labelledby=\"{t} {d}\" lang=\"{lang}\" \
              font-family=\"system-ui, sans-serif\" font-size=\"12\" fill=\"{TEXT}\">",
-            w = n(width),
+            x = n(LABEL_WIDTH),
+            w = n(width - LABEL_WIDTH),
             h = n(height),
             t = self.ids.title,
             d = self.ids.desc,
             lang = self.language.as_str(),
         );
-        let title = self.words_with(
-            "timeline-title",
-            &Args::new().text("edition", self.edition.name.clone()),
-        );
         let _ = writeln!(
-            out,
+            chart,
             "<title id=\"{}\">{}</title>\n<desc id=\"{}\">{}</desc>",
             self.ids.title,
             esc(&title),
             self.ids.desc,
             esc(&self.summary(lines, today)),
         );
-        // The hatch of the validators' lead time.
+        // The hatch of the validators' lead time (the legend's too).
         let _ = writeln!(
-            out,
+            chart,
             "<defs><pattern id=\"{}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
              patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" \
              stroke=\"{LEAD}\" stroke-width=\"2.5\"/></pattern></defs>",
             self.ids.lead
         );
         let _ = writeln!(
-            out,
-            "<rect width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>",
-            n(width),
+            chart,
+            "<rect x=\"{}\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>",
+            n(LABEL_WIDTH),
+            n(width - LABEL_WIDTH),
             n(height)
         );
-        self.months(&mut out, rows_bottom);
+        // The names: the same rows, read with the chart's own description
+        // (hidden from screen readers, which have it there).
+        let _ = writeln!(
+            labels,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline-labels\" \
+             width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" aria-hidden=\"true\" \
+             font-family=\"system-ui, sans-serif\" font-size=\"12\" fill=\"{TEXT}\">\
+             <rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>",
+            w = n(LABEL_WIDTH),
+            h = n(height),
+        );
+        self.months(&mut chart, rows_bottom);
         for (i, line) in lines.iter().enumerate() {
             let top = HEADER_HEIGHT + i as f64 * ROW_HEIGHT;
+            let rows = Rows {
+                chart: &mut chart,
+                labels: &mut labels,
+            };
             match line {
                 Line::Instance { instance, standing } => {
-                    self.instance_row(&mut out, top, instance, *standing)
+                    self.instance_row(rows, top, instance, *standing)
                 }
-                Line::Group { stage } => self.group_row(&mut out, top, *stage, width),
-                Line::NoneYet { stage } => self.none_yet_row(&mut out, top, *stage),
+                Line::Group { stage } => self.group_row(rows, top, *stage, width),
+                Line::NoneYet { stage } => self.none_yet_row(rows, top, *stage),
                 Line::Others {
                     stage,
                     count,
                     late,
                     start,
                     due,
-                } => self.others_row(&mut out, top, *stage, *count, *late, *start, *due),
+                } => self.others_row(rows, top, *stage, *count, *late, *start, *due),
             }
         }
-        self.today_line(&mut out, rows_bottom, width);
-        self.legend(&mut out, &legend, legend_top);
-        out.push_str("</svg>\n");
-        out
+        self.today_line(&mut chart, rows_bottom, width);
+        chart.push_str("</svg>\n");
+        // The label column's edge.
+        let _ = writeln!(
+            labels,
+            "<line x1=\"{x}\" y1=\"22\" x2=\"{x}\" y2=\"{b}\" stroke=\"#9ca3af\"/></svg>",
+            x = n(LABEL_WIDTH - 0.5),
+            b = n(rows_bottom),
+        );
+        format!(
+            "<div class=\"timeline\" role=\"region\" aria-label=\"{}\" tabindex=\"0\">\
+             <div class=\"timeline-rows\">\n{labels}{chart}</div></div>\n{}",
+            esc(&title),
+            self.legend(&self.legend_items()),
+        )
     }
 
-    /// What a screen reader says of the chart after its title (both are
-    /// its accessible name): its size, today's date, what is late.
+    /// What a screen reader says of the chart: its size, what is late,
+    /// today's date.
     fn summary(&self, lines: &[Line<'_>], today: Date) -> String {
         const NAMED: usize = 10;
         let mut late = 0;
@@ -547,6 +562,10 @@ impl Chart<'_> {
                 _ => {}
             }
         }
+        let title = self.words_with(
+            "timeline-title",
+            &Args::new().text("edition", self.edition.name.clone()),
+        );
         let counts = self.words_with(
             "timeline-summary",
             &Args::new()
@@ -557,7 +576,7 @@ impl Chart<'_> {
             "timeline-today-on",
             &Args::new().text("date", self.date(today)),
         );
-        let mut summary = format!("{counts} {on}");
+        let mut summary = format!("{title}{} {counts} {on}", colon(self.language));
         if late > 0 {
             let mut list = named.join(separator(self.language));
             if late > named.len() {
@@ -626,19 +645,18 @@ impl Chart<'_> {
             };
             month = next;
         }
-        // The label column's edge.
+        // The axis' right end.
         let _ = writeln!(
             out,
-            "<line x1=\"{x}\" y1=\"22\" x2=\"{x}\" y2=\"{b}\" stroke=\"#d1d5db\"/>\
-             <line x1=\"{r}\" y1=\"22\" x2=\"{r}\" y2=\"{b}\" stroke=\"{GRID}\"/>",
-            x = n(LABEL_WIDTH),
+            "<line x1=\"{r}\" y1=\"22\" x2=\"{r}\" y2=\"{b}\" stroke=\"{GRID}\"/>",
             r = n(self.scale.right()),
             b = n(rows_bottom),
         );
         out.push_str("</g>\n");
     }
 
-    fn instance_row(&self, out: &mut String, top: f64, instance: &Instance, standing: Standing) {
+    fn instance_row(&self, rows: Rows<'_>, top: f64, instance: &Instance, standing: Standing) {
+        let Rows { chart: out, labels } = rows;
         let edition = self.edition;
         let stage = &edition.stages[instance.stage];
         let cy = top + ROW_HEIGHT / 2.0;
@@ -668,7 +686,14 @@ impl Chart<'_> {
         if standing.late {
             words.push(self.words("timeline-late"));
         }
-        words.push(self.window_words(window.start, window.due));
+        words.push(
+            self.words_with(
+                "timeline-window",
+                &Args::new()
+                    .text("start", self.date(window.start))
+                    .text("due", self.date(window.due)),
+            ),
+        );
         if instance.postponements > 0 {
             words.push(self.words_with(
                 "timeline-postponed",
@@ -676,7 +701,14 @@ impl Chart<'_> {
             ));
         }
         if moved {
-            words.push(self.planned_words(stage.start, stage.due));
+            words.push(
+                self.words_with(
+                    "timeline-planned",
+                    &Args::new()
+                        .text("start", self.date(stage.start))
+                        .text("due", self.date(stage.due)),
+                ),
+            );
         }
         if let Some(date) = submit_by {
             words
@@ -694,7 +726,7 @@ impl Chart<'_> {
             esc(&words.join(", ")),
         );
         self.label(
-            out,
+            labels,
             cy,
             label,
             participant.is_some(),
@@ -728,51 +760,31 @@ impl Chart<'_> {
                 cy,
             );
         }
-        bar(out, "bar", look, x0, x1, cy);
+        bar(out, look, x0, x1, cy);
         let mut after = x1;
-        let mut diamonds = Vec::new();
+        if let Some(day) = done {
+            let x = self.scale.x(day) + DAY_WIDTH / 2.0;
+            let _ = writeln!(
+                out,
+                "<path class=\"done-mark\" d=\"M{} {} l3 4 l6 -9\" fill=\"none\" stroke=\"{DONE_MARK}\" \
+                 stroke-width=\"2.5\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/>",
+                n(x - 4.0),
+                n(cy)
+            );
+            after = after.max(x + 6.0);
+        }
         for (first, last, title) in event_days(stage, instance) {
             let x = (self.scale.x(first) + self.scale.x_end(last)) / 2.0;
             let _ = writeln!(
                 out,
-                "<path class=\"event\" d=\"M{} {} l8 8 l-8 8 l-8 -8 z\" fill=\"{EVENT}\" stroke=\"#ffffff\" \
+                "<path class=\"event\" d=\"M{} {} l7 7 l-7 7 l-7 -7 z\" fill=\"{EVENT}\" stroke=\"#ffffff\" \
                  stroke-width=\"1.5\"><title>{} — {}</title></path>",
                 n(x),
-                n(cy - 8.0),
+                n(cy - 7.0),
                 esc(title),
                 esc(&self.date(first)),
             );
-            diamonds.push(x);
-            after = after.max(x + 8.0);
-        }
-        if let Some(day) = done {
-            let x = self.scale.x(day) + DAY_WIDTH / 2.0;
-            // A seminar is often done on its day: its check is then drawn
-            // small and white inside the diamond; elsewhere dark, with a
-            // white halo that keeps it visible on any bar.
-            let on_diamond = diamonds.iter().copied().find(|d| (d - x).abs() <= 5.0);
-            let (path, stroke, width, halo) = match on_diamond {
-                Some(d) => (
-                    format!("M{} {} l2.5 3 l4 -6", n(d - 3.0), n(cy)),
-                    "#ffffff",
-                    "2",
-                    String::new(),
-                ),
-                None => {
-                    let path = format!("M{} {} l3 4 l6 -9", n(x - 4.0), n(cy));
-                    let halo = format!(
-                        "<path d=\"{path}\" fill=\"none\" stroke=\"#ffffff\" stroke-width=\"5\" \
-                         stroke-linecap=\"round\" stroke-linejoin=\"round\"/>"
-                    );
-                    (path, DONE_MARK, "2.5", halo)
-                }
-            };
-            let _ = writeln!(
-                out,
-                "{halo}<path class=\"done-mark\" d=\"{path}\" fill=\"none\" stroke=\"{stroke}\" \
-                 stroke-width=\"{width}\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/>",
-            );
-            after = after.max(x + 6.0);
+            after = after.max(x + 7.0);
         }
         if standing.late {
             // Overdue since the due date: a red line up to today, the mark
@@ -856,7 +868,7 @@ impl Chart<'_> {
         class: &str,
         fill: &str,
     ) {
-        let (shown, full) = truncate(text, 280.0);
+        let (shown, full) = truncate(text, 40);
         let room = self.scale.width() - 4.0;
         let (x, anchor) = if after + 6.0 + width_of(&shown) <= room {
             (after + 6.0, "start")
@@ -881,7 +893,7 @@ impl Chart<'_> {
     fn label(&self, out: &mut String, cy: f64, label: &str, indent: bool, tone: LabelTone) {
         let x = if indent { 20.0 } else { 8.0 };
         let room = LABEL_WIDTH - x - 8.0;
-        let (shown, full) = truncate(label, room);
+        let (shown, full) = truncate(label, (room / CHAR_WIDTH) as usize);
         let attributes = match tone {
             LabelTone::Normal => format!("fill=\"{TEXT}\""),
             LabelTone::Late => format!("fill=\"{LATE}\" font-weight=\"bold\""),
@@ -899,22 +911,35 @@ impl Chart<'_> {
         let _ = writeln!(out, "{}</text>", esc(&shown));
     }
 
-    fn group_row(&self, out: &mut String, top: f64, stage: usize, width: f64) {
+    /// A stage's title above its rows, on a band across the chart too.
+    fn group_row(&self, rows: Rows<'_>, top: f64, stage: usize, width: f64) {
         let title = &self.edition.stages[stage].title;
-        let (shown, full) = truncate(title, width - 16.0);
+        let (shown, full) = truncate(title, ((LABEL_WIDTH - 16.0) / CHAR_WIDTH) as usize);
+        let band = |x: f64, to: f64| {
+            format!(
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{GROUP_BAND}\"/>",
+                n(x),
+                n(top + 1.0),
+                n(to - x),
+                n(ROW_HEIGHT - 2.0),
+            )
+        };
+        let _ = writeln!(
+            rows.chart,
+            "<g class=\"group\">{}</g>",
+            band(LABEL_WIDTH, width)
+        );
         let _ = write!(
-            out,
-            "<g class=\"group\"><rect x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{GROUP_BAND}\"/>\
-             <text class=\"label\" x=\"8\" y=\"{}\" font-weight=\"bold\" fill=\"#111827\">",
-            n(top + 1.0),
-            n(width),
-            n(ROW_HEIGHT - 2.0),
+            rows.labels,
+            "<g class=\"group\">{}<text class=\"label\" x=\"8\" y=\"{}\" font-weight=\"bold\" \
+             fill=\"#111827\">",
+            band(0.0, LABEL_WIDTH),
             n(top + ROW_HEIGHT / 2.0 + 4.0),
         );
         if shown != full {
-            let _ = write!(out, "<title>{}</title>", esc(&full));
+            let _ = write!(rows.labels, "<title>{}</title>", esc(&full));
         }
-        let _ = writeln!(out, "{}</text></g>", esc(&shown));
+        let _ = writeln!(rows.labels, "{}</text></g>", esc(&shown));
     }
 
     fn for_whom(&self, stage: usize) -> &'static str {
@@ -925,14 +950,20 @@ impl Chart<'_> {
         }
     }
 
-    fn none_yet_row(&self, out: &mut String, top: f64, stage: usize) {
+    fn none_yet_row(&self, rows: Rows<'_>, top: f64, stage: usize) {
+        let Rows { chart: out, labels } = rows;
         let cy = top + ROW_HEIGHT / 2.0;
         let definition = &self.edition.stages[stage];
         let words = self.words_with(
             "timeline-none-yet",
             &Args::new().text("status", self.for_whom(stage)),
         );
-        let planned = self.planned_words(definition.start, definition.due);
+        let planned = self.words_with(
+            "timeline-planned",
+            &Args::new()
+                .text("start", self.date(definition.start))
+                .text("due", self.date(definition.due)),
+        );
         let _ = writeln!(
             out,
             "<g class=\"row none-yet\"><title>{} — {}, {}</title>",
@@ -940,7 +971,7 @@ impl Chart<'_> {
             esc(&words),
             esc(&planned)
         );
-        self.label(out, cy, &words, true, LabelTone::Muted);
+        self.label(labels, cy, &words, true, LabelTone::Muted);
         planned_outline(
             out,
             self.scale.x(definition.start),
@@ -953,7 +984,7 @@ impl Chart<'_> {
     #[allow(clippy::too_many_arguments)]
     fn others_row(
         &self,
-        out: &mut String,
+        rows: Rows<'_>,
         top: f64,
         stage: usize,
         count: usize,
@@ -961,6 +992,7 @@ impl Chart<'_> {
         start: Date,
         due: Date,
     ) {
+        let Rows { chart: out, labels } = rows;
         let cy = top + ROW_HEIGHT / 2.0;
         let words = self.words_with(
             "timeline-others",
@@ -970,7 +1002,12 @@ impl Chart<'_> {
         );
         let late_words = (late > 0)
             .then(|| self.words_with("timeline-others-late", &Args::new().number("count", late)));
-        let window = self.window_words(start, due);
+        let window = self.words_with(
+            "timeline-window",
+            &Args::new()
+                .text("start", self.date(start))
+                .text("due", self.date(due)),
+        );
         let mut tooltip = format!("{words}, {window}");
         if let Some(late) = &late_words {
             let _ = write!(tooltip, ", {late}");
@@ -982,9 +1019,9 @@ impl Chart<'_> {
             esc(&self.edition.stages[stage].title),
             esc(&tooltip)
         );
-        self.label(out, cy, &words, true, LabelTone::Normal);
+        self.label(labels, cy, &words, true, LabelTone::Normal);
         let (x0, x1) = (self.scale.x(start), self.scale.x_end(due));
-        bar(out, "bar", &OTHERS, x0, x1, cy);
+        bar(out, &OTHERS, x0, x1, cy);
         if let Some(late) = late_words {
             self.late_mark(out, x1, x0, cy, &late);
         }
@@ -1030,88 +1067,99 @@ impl Chart<'_> {
             (Swatch::Today, "timeline-today"),
         ]
         .into_iter()
-        // Today's line is said only when it is drawn.
-        .filter(|(swatch, _)| !matches!(swatch, Swatch::Today) || self.today.is_some())
         .map(|(swatch, id)| (swatch, self.words(id)))
         .collect()
     }
 
-    fn legend(&self, out: &mut String, items: &[(Swatch, String)], top: f64) {
-        out.push_str("<g class=\"legend\">\n");
-        for (i, (swatch, words)) in items.iter().enumerate() {
-            let x = 8.0 + (i % LEGEND_COLUMNS) as f64 * LEGEND_COLUMN;
-            let cy = top + (i / LEGEND_COLUMNS) as f64 * ROW_HEIGHT + ROW_HEIGHT / 2.0;
-            let (x0, x1) = (x, x + 30.0);
-            match swatch {
-                Swatch::Bar(look) => bar(out, "swatch", look, x0, x1, cy),
-                Swatch::Done => {
-                    bar(out, "swatch", &DONE, x0, x1, cy);
-                    let _ = writeln!(
-                        out,
-                        "<path d=\"M{} {} l3 4 l6 -9\" fill=\"none\" stroke=\"{DONE_MARK}\" stroke-width=\"2.5\" \
-                         stroke-linecap=\"round\" stroke-linejoin=\"round\"/>",
-                        n(x1 - 10.0),
-                        n(cy)
-                    );
-                }
-                Swatch::Late => {
-                    bar(out, "swatch", &LATE_LOOK, x0, x1 - 12.0, cy);
-                    let _ = writeln!(
-                        out,
-                        "<circle cx=\"{}\" cy=\"{}\" r=\"7\" fill=\"{LATE}\"/><text x=\"{}\" y=\"{}\" \
-                         text-anchor=\"middle\" font-weight=\"bold\" fill=\"#ffffff\">!</text>",
-                        n(x1 - 4.0),
-                        n(cy),
-                        n(x1 - 4.0),
-                        n(cy + 4.0)
-                    );
-                }
-                Swatch::Planned => {
-                    let _ = writeln!(
-                        out,
-                        "<rect x=\"{}\" y=\"{}\" width=\"30\" height=\"16\" fill=\"none\" stroke=\"#4b5563\" \
-                         stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>",
-                        n(x0),
-                        n(cy - 8.0)
-                    );
-                }
-                Swatch::Lead => {
-                    let _ = writeln!(
-                        out,
-                        "<rect x=\"{}\" y=\"{}\" width=\"30\" height=\"20\" fill=\"url(#{})\"/>",
-                        n(x0),
-                        n(cy - 10.0),
-                        self.ids.lead
-                    );
-                }
-                Swatch::Event => {
-                    let _ = writeln!(
-                        out,
-                        "<path d=\"M{} {} l7 7 l-7 7 l-7 -7 z\" fill=\"{EVENT}\"/>",
-                        n(x0 + 15.0),
-                        n(cy - 7.0)
-                    );
-                }
-                Swatch::Today => {
-                    let _ = writeln!(
-                        out,
-                        "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{TODAY}\" stroke-width=\"2\"/>",
-                        n(cy - 10.0),
-                        n(cy + 10.0),
-                        x = n(x0 + 15.0),
-                    );
-                }
-            }
-            let _ = writeln!(
+    /// The legend: a list that wraps, each item a small drawing (hidden
+    /// from screen readers) and its words.
+    fn legend(&self, items: &[(Swatch, String)]) -> String {
+        let mut out = String::from("<ul class=\"legend\">\n");
+        for (swatch, words) in items {
+            let _ = write!(
                 out,
-                "<text x=\"{}\" y=\"{}\">{}</text>",
-                n(x1 + 8.0),
-                n(cy + 4.0),
-                esc(words)
+                "<li><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
+                 viewBox=\"0 0 {w} {h}\" aria-hidden=\"true\">",
+                w = n(SWATCH_WIDTH),
+                h = n(SWATCH_HEIGHT),
             );
+            self.swatch(&mut out, swatch);
+            let _ = writeln!(out, "</svg>{}</li>", esc(words));
         }
-        out.push_str("</g>\n");
+        out.push_str("</ul>\n");
+        out
     }
+
+    fn swatch(&self, out: &mut String, swatch: &Swatch) {
+        let cy = SWATCH_HEIGHT / 2.0;
+        let (x0, x1) = (1.0, 31.0);
+        match swatch {
+            Swatch::Bar(look) => bar(out, look, x0, x1, cy),
+            Swatch::Done => {
+                bar(out, &DONE, x0, x1, cy);
+                let _ = writeln!(
+                    out,
+                    "<path d=\"M{} {} l3 4 l6 -9\" fill=\"none\" stroke=\"{DONE_MARK}\" stroke-width=\"2.5\" \
+                     stroke-linecap=\"round\" stroke-linejoin=\"round\"/>",
+                    n(x1 - 10.0),
+                    n(cy)
+                );
+            }
+            Swatch::Late => {
+                bar(out, &LATE_LOOK, x0, x1 - 12.0, cy);
+                let _ = writeln!(
+                    out,
+                    "<circle cx=\"{}\" cy=\"{}\" r=\"7\" fill=\"{LATE}\"/><text x=\"{}\" y=\"{}\" \
+                     text-anchor=\"middle\" font-weight=\"bold\" fill=\"#ffffff\">!</text>",
+                    n(x1 - 4.0),
+                    n(cy),
+                    n(x1 - 4.0),
+                    n(cy + 4.0)
+                );
+            }
+            Swatch::Planned => {
+                let _ = writeln!(
+                    out,
+                    "<rect x=\"{}\" y=\"{}\" width=\"30\" height=\"16\" fill=\"none\" stroke=\"#4b5563\" \
+                     stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>",
+                    n(x0),
+                    n(cy - 8.0)
+                );
+            }
+            Swatch::Lead => {
+                let _ = writeln!(
+                    out,
+                    "<rect x=\"{}\" y=\"{}\" width=\"30\" height=\"20\" fill=\"url(#{})\"/>",
+                    n(x0),
+                    n(cy - 10.0),
+                    self.ids.lead
+                );
+            }
+            Swatch::Event => {
+                let _ = writeln!(
+                    out,
+                    "<path d=\"M{} {} l7 7 l-7 7 l-7 -7 z\" fill=\"{EVENT}\"/>",
+                    n(x0 + 15.0),
+                    n(cy - 7.0)
+                );
+            }
+            Swatch::Today => {
+                let _ = writeln!(
+                    out,
+                    "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{TODAY}\" stroke-width=\"2\"/>",
+                    n(cy - 10.0),
+                    n(cy + 10.0),
+                    x = n(x0 + 15.0),
+                );
+            }
+        }
+    }
+}
+
+/// Where a row is drawn: its marks in the chart, its name in the labels.
+struct Rows<'a> {
+    chart: &'a mut String,
+    labels: &'a mut String,
 }
 
 #[derive(Clone, Copy)]
@@ -1133,7 +1181,7 @@ enum Swatch {
 
 /// A window's bar, from the left edge of its start to the right edge of
 /// its due day.
-fn bar(out: &mut String, kind: &str, look: &Look, x0: f64, x1: f64, cy: f64) {
+fn bar(out: &mut String, look: &Look, x0: f64, x1: f64, cy: f64) {
     let dash = if look.dashed {
         " stroke-dasharray=\"3 2\""
     } else {
@@ -1141,7 +1189,7 @@ fn bar(out: &mut String, kind: &str, look: &Look, x0: f64, x1: f64, cy: f64) {
     };
     let _ = writeln!(
         out,
-        "<rect class=\"{kind} {}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"12\" rx=\"2\" fill=\"{}\" stroke=\"{}\"{dash}/>",
+        "<rect class=\"bar {}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"12\" rx=\"2\" fill=\"{}\" stroke=\"{}\"{dash}/>",
         look.class,
         n(x0),
         n(cy - 6.0),
@@ -1172,42 +1220,28 @@ fn planned_outline(out: &mut String, x0: f64, x1: f64, cy: f64) {
     );
 }
 
-/// As much of `text` as fits in `room` pixels, ending in an ellipsis when
-/// cut; and the text whole.
-fn truncate(text: &str, room: f64) -> (String, String) {
+/// At most `max` characters, the last an ellipsis when cut; and the text
+/// whole.
+fn truncate(text: &str, max: usize) -> (String, String) {
     let full = text.trim().to_owned();
-    if width_of(&full) <= room {
+    if full.chars().count() <= max {
         return (full.clone(), full);
     }
-    let room = room - char_width('…');
-    let mut used = 0.0;
-    let mut shown: String = full
-        .chars()
-        .take_while(|&c| {
-            used += char_width(c);
-            used <= room
-        })
-        .collect();
+    let mut shown: String = full.chars().take(max.saturating_sub(1)).collect();
     shown.truncate(shown.trim_end().len());
     shown.push('…');
     (shown, full)
 }
 
-/// How wide a text is drawn at 12 px, at most: the widths of DejaVu Sans
-/// (wider than the usual system fonts), rounded up, so that a label cut
-/// to its column never runs over the bars.
 fn width_of(text: &str) -> f64 {
-    text.chars().map(char_width).sum()
+    text.chars().count() as f64 * CHAR_WIDTH
 }
 
-fn char_width(c: char) -> f64 {
-    match c {
-        'i' | 'j' | 'l' | '\'' | '’' | '.' | ',' | ':' | ';' | '!' | '|' => 3.5,
-        ' ' | '\u{a0}' | 'f' | 't' | 'r' | '(' | ')' | '[' | ']' | 'I' | '-' => 5.0,
-        'm' | 'w' | 'M' | 'W' | '…' | '—' => 12.0,
-        c if c.is_uppercase() => 9.0,
-        c if c.is_ascii_digit() => 7.7,
-        _ => 7.6,
+/// `:` after a title, the French way or the English.
+fn colon(language: Language) -> &'static str {
+    match language {
+        Language::Fr => "\u{a0}:",
+        Language::En => ":",
     }
 }
 
@@ -1249,40 +1283,4 @@ fn esc(text: &str) -> String {
         })
         .collect();
     jalon_message::escape(&clean)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_is_escaped_and_what_xml_cannot_hold_is_replaced() {
-        assert_eq!(esc("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
-        assert_eq!(
-            esc("a\u{202E}b\u{1}c\u{ffff}"),
-            "a\u{fffd}b\u{fffd}c\u{fffd}"
-        );
-        assert_eq!(esc("x\ny"), "x y");
-        assert_eq!(esc("Équipe « été »"), "Équipe « été »");
-    }
-
-    #[test]
-    fn long_texts_end_in_an_ellipsis_within_their_length() {
-        assert_eq!(truncate("court", 100.0), ("court".into(), "court".into()));
-        let (shown, full) = truncate("Diagnostic des besoins sociaux", 100.0);
-        assert_eq!(shown, "Diagnostic de…");
-        assert!(width_of(&shown) <= 100.0);
-        assert_eq!(full, "Diagnostic des besoins sociaux");
-        // Cut before a space: no space before the ellipsis.
-        assert_eq!(truncate("Diagnostic des", 85.0).0, "Diagnostic…");
-        assert_eq!(truncate("ééééé", 30.0).0, "éé…");
-    }
-
-    #[test]
-    fn coordinates_are_short_and_finite() {
-        assert_eq!(n(221.0), "221");
-        assert_eq!(n(221.5), "221.5");
-        assert_eq!(n(0.1 + 0.2), "0.3");
-        assert_eq!(n(f64::NAN), "0");
-    }
 }

@@ -131,23 +131,23 @@ impl SqliteStore {
     /// Ours, empty (new), or refused: another application's database, or a
     /// newer schema than this build knows.
     fn check_identity(&self) -> Result<(), StoreError> {
-        let app: i64 = self
+        // One statement, one snapshot: read apart, another process's
+        // migration could commit in between (tables, and no identity yet).
+        let (app, tables, version): (i64, i64, i64) = self
             .conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        let tables: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .query_row(
+                "SELECT (SELECT application_id FROM pragma_application_id()), \
+                        (SELECT count(*) FROM sqlite_master), \
+                        (SELECT user_version FROM pragma_user_version())",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .map_err(|e| self.err(e))?;
         if app != APPLICATION_ID && !(app == 0 && tables == 0) {
             return Err(StoreError::Foreign {
                 path: self.path_text(),
             });
         }
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
             return Err(StoreError::Newer {
@@ -160,36 +160,62 @@ impl SqliteStore {
     }
 
     fn configure(&self) -> Result<(), StoreError> {
-        self.conn
-            .execute_batch(
+        // Turning a new file to WAL takes a lock SQLite does not wait for
+        // (no busy handler): another process opening the new file at the
+        // same moment makes it fail at once. It is tried again, for as
+        // long as a busy statement would wait.
+        let start = std::time::Instant::now();
+        loop {
+            let configured = self.conn.execute_batch(
                 "PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = FULL;
                  PRAGMA foreign_keys = ON;",
-            )
-            .map_err(|e| self.err(e))
+            );
+            match configured {
+                Ok(()) => return Ok(()),
+                Err(e)
+                    if matches!(
+                        e.sqlite_error_code(),
+                        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                    ) && start.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => return Err(self.err(e)),
+            }
+        }
     }
 
     /// Applies the migrations this file lacks, all in one transaction: a
-    /// reader sees the file before or after, never half-way.
+    /// reader sees the file before or after, never half-way. The version is
+    /// read again once the write lock is held: another process (the daemon
+    /// and a command started together) may have migrated the file while
+    /// this one waited for it.
     fn migrate(&self) -> Result<(), StoreError> {
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        let missing: Vec<&str> = MIGRATIONS
-            .iter()
-            .skip(version.max(0) as usize)
-            .copied()
-            .collect();
-        if missing.is_empty() {
+        let version = |conn: &Connection| -> rusqlite::Result<i64> {
+            conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        };
+        let current = version(&self.conn).map_err(|e| self.err(e))?;
+        if current.max(0) as usize >= MIGRATIONS.len() {
             return Ok(());
         }
-        let script = format!(
-            "BEGIN IMMEDIATE; {}; PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {}; COMMIT;",
-            missing.join(";\n"),
-            MIGRATIONS.len()
-        );
-        if let Err(e) = self.conn.execute_batch(&script) {
+        let migrated = self.conn.execute_batch("BEGIN IMMEDIATE").and_then(|()| {
+            let current = version(&self.conn)?;
+            let missing: Vec<&str> = MIGRATIONS
+                .iter()
+                .skip(current.max(0) as usize)
+                .copied()
+                .collect();
+            if !missing.is_empty() {
+                self.conn.execute_batch(&format!(
+                    "{}; PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
+                    missing.join(";\n"),
+                    MIGRATIONS.len()
+                ))?;
+            }
+            self.conn.execute_batch("COMMIT")
+        });
+        if let Err(e) = migrated {
             let _ = self.conn.execute_batch("ROLLBACK");
             return Err(self.err(e));
         }

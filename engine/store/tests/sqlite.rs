@@ -261,3 +261,27 @@ fn a_cached_reader_sees_only_later_events_and_pending_messages() {
         Some("2025-03-17T07:00:00Z".parse().unwrap())
     );
 }
+
+/// A daemon and a command started together both find a new file and both
+/// migrate it: the one that waited for the lock sees the work done.
+#[test]
+fn stores_opened_at_once_on_a_new_file_all_open() {
+    for round in 0..20 {
+        let dir = tempfile::tempdir().expect("a folder");
+        let path = dir.path().join("jalon.db");
+        let barrier = Arc::new(std::sync::Barrier::new(4));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    SqliteStore::open(&path).map(|_| ())
+                })
+            })
+            .collect();
+        for thread in threads {
+            let opened = thread.join().expect("the thread ends");
+            assert!(opened.is_ok(), "round {round}: {opened:?}");
+        }
+    }
+}

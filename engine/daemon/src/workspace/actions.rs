@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Extension, Path as UrlPath, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use jalon_core::{Channel, Event, EventKind, Instance};
+use jalon_core::{Channel, Event, EventKind, Instance, InstanceState, Rejection};
 use jalon_definition::resolved::{Edition, Language};
 use jalon_runtime::compose::messages;
 use jalon_runtime::record::{preview, record, Preview, RecordError};
@@ -22,7 +22,7 @@ use tracing::{info, warn};
 
 use super::access::Access;
 use super::html::{encode, frame, para, redirect};
-use super::pages::{day, instance_title, not_found};
+use super::pages::{day, instance_title, not_found, window_words};
 use super::{form_is_theirs, signed, Signed, Workspace};
 use crate::link_routes::{field, LONGEST_COMMENT};
 use crate::response::{escape, respond};
@@ -114,6 +114,11 @@ pub fn links_for(edition: &Edition, instance: &Instance, access: &Access, l: Lan
     verbs
         .into_iter()
         .filter(|v| v.allowed(access, Some(instance.stage)))
+        // Only those who validate the stage are offered to answer: the
+        // coordination may open the form, the engine would refuse them.
+        .filter(|v| {
+            !matches!(v, Verb::Approve | Verb::Refuse) || access.validates.contains(&instance.stage)
+        })
         .map(|v| {
             format!(
                 "<a href=\"/editions/{}/actions/{}?{}\">{}</a>",
@@ -187,29 +192,68 @@ pub async fn form<B: Backend>(
     let Some(target) = target(&signed, &id, &verb, &given) else {
         return not_found(&signed);
     };
-    respond(StatusCode::OK, form_page(&signed, &target, &given, None))
+    let window = window_of(&site, &workspace, &target).await;
+    respond(
+        StatusCode::OK,
+        form_page(&signed, &target, &given, None, window),
+    )
 }
 
-/// The form of an action, filled with `given`, with an error above it.
-fn form_page(signed: &Signed, target: &Target, given: &Fields, error: Option<&str>) -> String {
+/// The dates of the instance an action is about, as they stand.
+async fn window_of<B: Backend>(
+    site: &Site<B>,
+    workspace: &Arc<Workspace>,
+    target: &Target,
+) -> Option<(Date, Date)> {
+    let stage = target.stage?;
+    let read = super::pages::read(site, workspace, &target.edition, super::pages::Outbox::None)
+        .await
+        .ok()?;
+    let instance = read.state.instance_of(stage, target.participant)?;
+    Some((instance.window.start, instance.window.due))
+}
+
+/// The form of an action, filled with `given`, with an error above it, and
+/// the dates of its instance as they stand.
+fn form_page(
+    signed: &Signed,
+    target: &Target,
+    given: &Fields,
+    error: Option<&str>,
+    window: Option<(Date, Date)>,
+) -> String {
     let l = signed.viewer.language;
     let edition = &target.edition;
     let verb = target.verb.as_str();
     let title = plain(l, &format!("ws-verb-{verb}"));
-    let subject = match target.stage {
-        Some(s) => instance_title(edition, s, target.participant),
-        None => match target.participant {
-            Some(p) => edition.participants[p].name.clone(),
-            None => edition.name.clone(),
-        },
+    let subject = subject_of(target);
+    // The edition's own acts are about the edition, named once.
+    let subject = if target.stage.is_none() && target.participant.is_none() {
+        String::new()
+    } else {
+        format!("<p><strong>{}</strong></p>\n", escape(&subject))
     };
     let mut body = format!(
-        "<h1>{}</h1>\n<p><strong>{}</strong></p>\n<p class=\"muted\">{} — {}</p>\n",
+        "<h1>{}</h1>\n{subject}<p class=\"muted\">{} — {}</p>\n",
         escape(&title),
-        escape(&subject),
         escape(&edition.programme_name),
         escape(&edition.name)
     );
+    if let Some((start, due)) = window {
+        body.push_str(&para(&text(
+            l,
+            "ws-current-window",
+            &Args::new().text("window", window_words(l, start, due)),
+        )));
+    }
+    if target.verb == Verb::Void {
+        body.push_str(&format!(
+            "<p>{} <a href=\"/editions/{}/journal\">{}</a></p>\n",
+            escape(&plain(l, "ws-void-where")),
+            encode(&edition.id),
+            escape(&plain(l, "ws-journal-title"))
+        ));
+    }
     if let Some(error) = error {
         body.push_str(&format!(
             "<p class=\"error\" role=\"alert\">{}</p>\n",
@@ -310,12 +354,128 @@ fn form_page(signed: &Signed, target: &Target, given: &Fields, error: Option<&st
     }
     body.push_str(&format!(
         "<input type=\"hidden\" name=\"step\" value=\"preview\">\n\
-         <p><button class=\"primary\" type=\"submit\">{}</button> <a href=\"{}\">{}</a></p>\n</form>\n",
+         <p class=\"actions\"><button class=\"primary\" type=\"submit\">{}</button> <a href=\"{}\">{}</a></p>\n</form>\n",
         escape(&plain(l, "ws-see-before")),
         back(target),
         escape(&plain(l, "ws-cancel"))
     ));
     frame(l, &title, Some(signed), &body)
+}
+
+/// What an action is about, in words: the instance, else the participant,
+/// else the edition.
+fn subject_of(target: &Target) -> String {
+    let edition = &target.edition;
+    match target.stage {
+        Some(s) => instance_title(edition, s, target.participant),
+        None => match target.participant {
+            Some(p) => edition.participants[p].name.clone(),
+            None => edition.name.clone(),
+        },
+    }
+}
+
+/// What the person typed and chose, as the preview recalls it before they
+/// confirm: `Motif : « salle indisponible »`.
+fn recap(target: &Target, given: &Fields, l: Language) -> String {
+    let edition = &target.edition;
+    let stage = target.stage.map(|s| &edition.stages[s]);
+    let value = |name: &str| given.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let quoted = |v: &str| format!("«\u{a0}{v}\u{a0}»");
+    let date = |v: &str| v.parse::<Date>().map_or(v.to_owned(), |d| day(l, d));
+    let fields: Vec<(&str, Option<String>)> = match target.verb {
+        Verb::Complete | Verb::Approve => vec![("ws-recap-comment", value("comment").map(quoted))],
+        Verb::Refuse => vec![("ws-recap-changes", value("comment").map(quoted))],
+        Verb::Postpone => vec![
+            ("ws-recap-start", value("start").map(date)),
+            ("ws-recap-due", value("due").map(date)),
+            ("ws-recap-reason", value("reason").map(quoted)),
+        ],
+        Verb::Decide => vec![
+            (
+                "ws-recap-outcome",
+                value("outcome").map(|id| {
+                    stage
+                        .and_then(|s| s.outcomes.iter().find(|o| o.id == id))
+                        .map_or(id.to_owned(), |o| o.title.clone())
+                }),
+            ),
+            ("ws-recap-comment", value("comment").map(quoted)),
+        ],
+        Verb::Record => vec![
+            (
+                "ws-recap-indicator",
+                value("indicator").map(|id| {
+                    stage
+                        .and_then(|s| s.indicators.iter().find(|i| i.id == id))
+                        .map_or(id.to_owned(), |i| i.indicator.clone())
+                }),
+            ),
+            ("ws-recap-value", value("value").map(str::to_owned)),
+        ],
+        Verb::Withdraw | Verb::Close => vec![("ws-recap-reason", value("reason").map(quoted))],
+        Verb::Void => vec![
+            ("ws-recap-seq", value("seq").map(|n| format!("n°\u{a0}{n}"))),
+            ("ws-recap-reason", value("reason").map(quoted)),
+        ],
+    };
+    let lines: String = fields
+        .into_iter()
+        .filter_map(|(id, v)| v.map(|v| (id, v)))
+        .map(|(id, v)| format!("<li>{}\u{a0}: {}</li>\n", escape(&plain(l, id)), escape(&v)))
+        .collect();
+    if lines.is_empty() {
+        String::new()
+    } else {
+        format!("<ul>\n{lines}</ul>\n")
+    }
+}
+
+/// A refusal as the workspace's reader reads it: the instance by its
+/// title (the engine names it by ids, for the operator's command line),
+/// times as the pages write them.
+fn readable(rejection: &Rejection, target: &Target, l: Language) -> Rejection {
+    let edition = &target.edition;
+    let ids = target.stage.map(|s| {
+        let stage = &edition.stages[s].id;
+        match target.participant {
+            Some(p) => format!("{stage} for {}", edition.participants[p].id),
+            None => stage.clone(),
+        }
+    });
+    let title = subject_of(target);
+    let rename = |what: &mut String| {
+        if ids.as_deref() == Some(what.as_str()) {
+            what.clone_from(&title);
+        }
+    };
+    let when = |at: &mut String| {
+        if let Ok(time) = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", at.as_str()) {
+            *at = match l {
+                Language::Fr => time.strftime("%d/%m/%Y à %H:%M"),
+                Language::En => time.strftime("%-d %b %Y at %H:%M"),
+            }
+            .to_string();
+        }
+    };
+    let mut readable = rejection.clone();
+    match &mut readable {
+        Rejection::WrongState { what, state, .. } => {
+            rename(what);
+            if let InstanceState::AwaitingValidation { since } | InstanceState::Done { since } =
+                state
+            {
+                when(since);
+            }
+        }
+        Rejection::NotAValidator { what, .. } => rename(what),
+        Rejection::AlreadyApproved { what, at, .. } => {
+            rename(what);
+            when(at);
+        }
+        _ => {}
+    }
+    readable
 }
 
 /// Where to go back to: the participant's page, else the edition's (or
@@ -491,7 +651,8 @@ pub async fn submit<B: Backend>(
     let event = match event_of(&target, &given, by, now, l) {
         Ok(event) => event,
         Err(error) => {
-            let page = form_page(&signed, &target, &given, Some(&error));
+            let window = window_of(&site, &workspace, &target).await;
+            let page = form_page(&signed, &target, &given, Some(&error), window);
             return respond(StatusCode::UNPROCESSABLE_ENTITY, page);
         }
     };
@@ -511,7 +672,10 @@ pub async fn submit<B: Backend>(
                 StatusCode::OK,
                 preview_page(&signed, &target, &given, &preview),
             ),
-            Ok(Err(e)) => refused(&signed, &target, &given, &e),
+            Ok(Err(e)) => {
+                let window = window_of(&site, &workspace, &target).await;
+                refused(&signed, &target, &given, &e, window)
+            }
             Err(e) => {
                 warn!("a preview stopped: {e}");
                 super::sign_in::trouble()
@@ -543,7 +707,10 @@ pub async fn submit<B: Backend>(
             site.wake.notify_one();
             redirect(&back(&target))
         }
-        Ok(Err(e)) => refused(&signed, &target, &given, &e),
+        Ok(Err(e)) => {
+            let window = window_of(&site, &workspace, &target).await;
+            refused(&signed, &target, &given, &e, window)
+        }
         Err(e) => {
             warn!("a recording stopped: {e}");
             super::sign_in::trouble()
@@ -552,10 +719,16 @@ pub async fn submit<B: Backend>(
 }
 
 /// The form again, with why the act was refused (nothing recorded).
-fn refused(signed: &Signed, target: &Target, given: &Fields, error: &RecordError) -> Response {
+fn refused(
+    signed: &Signed,
+    target: &Target,
+    given: &Fields,
+    error: &RecordError,
+    window: Option<(Date, Date)>,
+) -> Response {
     let l = signed.viewer.language;
     let reason = match error {
-        RecordError::Refused(rejection) => texts::refusal(l, rejection),
+        RecordError::Refused(rejection) => texts::refusal(l, &readable(rejection, target, l)),
         RecordError::Store(e) => {
             warn!("cannot record through the workspace: {e}");
             plain(l, "ws-trouble")
@@ -565,7 +738,7 @@ fn refused(signed: &Signed, target: &Target, given: &Fields, error: &RecordError
     let error = text(l, "ws-refused", &Args::new().text("reason", reason));
     respond(
         StatusCode::CONFLICT,
-        form_page(signed, target, given, Some(&error)),
+        form_page(signed, target, given, Some(&error), window),
     )
 }
 
@@ -581,6 +754,15 @@ fn forbidden(signed: &Signed) -> Response {
     respond(StatusCode::FORBIDDEN, frame(l, &title, Some(signed), &body))
 }
 
+/// A window, short: one day, or the first and the last.
+fn dates(l: Language, start: Date, due: Date) -> String {
+    if start == due {
+        day(l, start)
+    } else {
+        format!("{} – {}", day(l, start), day(l, due))
+    }
+}
+
 /// What the act would send and change, and the button that records it.
 fn preview_page(signed: &Signed, target: &Target, given: &Fields, preview: &Preview) -> String {
     let l = signed.viewer.language;
@@ -588,8 +770,10 @@ fn preview_page(signed: &Signed, target: &Target, given: &Fields, preview: &Prev
     let verb = target.verb.as_str();
     let title = plain(l, &format!("ws-verb-{verb}"));
     let mut body = format!(
-        "<h1>{}</h1>\n<p><strong>{}</strong></p>\n",
+        "<h1>{}</h1>\n<p><strong>{}</strong></p>\n{}<p>{}</p>\n",
         escape(&title),
+        escape(&subject_of(target)),
+        recap(target, given, l),
         escape(&plain(l, "ws-preview-lead"))
     );
     // Windows that move.
@@ -606,16 +790,8 @@ fn preview_page(signed: &Signed, target: &Target, given: &Fields, preview: &Prev
             moved.push_str(&format!(
                 "<li>{} : {} → {}</li>\n",
                 escape(&instance_title(edition, after.stage, after.participant)),
-                escape(&format!(
-                    "{} – {}",
-                    day(l, before.window.start),
-                    day(l, before.window.due)
-                )),
-                escape(&format!(
-                    "{} – {}",
-                    day(l, after.window.start),
-                    day(l, after.window.due)
-                )),
+                escape(&dates(l, before.window.start, before.window.due)),
+                escape(&dates(l, after.window.start, after.window.due)),
             ));
         } else if now_skipped {
             moved.push_str(&format!(
@@ -676,7 +852,7 @@ fn preview_page(signed: &Signed, target: &Target, given: &Fields, preview: &Prev
     body.push_str(&format!(
         "<form method=\"post\" action=\"/editions/{}/actions/{verb}\">\n{}\
          <input type=\"hidden\" name=\"step\" value=\"confirm\">\n\
-         <p><button class=\"primary\" type=\"submit\">{}</button> <a href=\"{}\">{}</a></p>\n</form>\n",
+         <p class=\"actions\"><button class=\"primary\" type=\"submit\">{}</button> <a href=\"{}\">{}</a></p>\n</form>\n",
         encode(&edition.id),
         hidden(signed, target, &extra),
         escape(&plain(l, "ws-confirm")),

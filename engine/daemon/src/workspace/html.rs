@@ -43,3 +43,13 @@ pub fn redirect(to: &str) -> Response {
 pub fn encode(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
+
+/// The opening of a box holding a table, which scrolls sideways when the
+/// table is wider than the page: the keyboard reaches it (`tabindex`), and
+/// it is named by `label` for who lands there. Closed by `</div>`.
+pub fn scroll_box(label: &str) -> String {
+    format!(
+        "<div class=\"scroll\" role=\"region\" aria-label=\"{}\" tabindex=\"0\">",
+        escape(label)
+    )
+}

@@ -21,7 +21,7 @@ use jiff::Timestamp;
 use tracing::warn;
 
 use super::access::Access;
-use super::html::{encode, frame, para};
+use super::html::{encode, frame, para, scroll_box};
 use super::{sign_in, signed, Signed, Workspace};
 use crate::link_routes::field;
 use crate::response::{escape, respond};
@@ -147,6 +147,25 @@ pub fn day(language: Language, date: Date) -> String {
     }
 }
 
+/// A window in words: « du 09/11/2026 au 08/01/2027 », or « le 13/01/2027 »
+/// when it is one day.
+pub fn window_words(language: Language, start: Date, due: Date) -> String {
+    if start == due {
+        return text(
+            language,
+            "ws-on-day",
+            &Args::new().text("date", day(language, start)),
+        );
+    }
+    text(
+        language,
+        "ws-window",
+        &Args::new()
+            .text("start", day(language, start))
+            .text("due", day(language, due)),
+    )
+}
+
 /// The title of an instance: the stage's, and the participant's name.
 pub fn instance_title(edition: &Edition, stage: usize, participant: Option<usize>) -> String {
     let title = &edition.stages[stage].title;
@@ -183,6 +202,15 @@ fn life_words(
     (words, late)
 }
 
+/// How a card is shown.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CardOn {
+    /// Home, the edition: the participant's name links to their page.
+    List,
+    /// The participant's own page.
+    ParticipantPage,
+}
+
 /// One instance as a card: title, state, dates, what it waits for, and
 /// the actions the reader may take on it.
 fn instance_card(
@@ -191,24 +219,31 @@ fn instance_card(
     access: &Access,
     now: Timestamp,
     l: Language,
-    with_actions: bool,
+    on: CardOn,
 ) -> String {
     let state = &read.state;
     let edition = state.edition();
     let stage = &edition.stages[instance.stage];
     let (words, late) = life_words(state, instance, now, l);
     let class = if late { "tag late" } else { "tag" };
-    let mut card = format!(
-        "<li><strong>{}</strong> <span class=\"{class}\">{}</span><br>\n<span class=\"muted\">{}</span>",
-        escape(&instance_title(edition, instance.stage, instance.participant)),
-        escape(&words),
-        escape(&text(
-            l,
-            "ws-window",
-            &Args::new()
-                .text("start", day(l, instance.window.start))
-                .text("due", day(l, instance.window.due))
+    let title = match instance.participant {
+        Some(p) if on == CardOn::List && access.sees_participant(edition, p) => format!(
+            "{} — <a href=\"/editions/{}/participants/{}\">{}</a>",
+            escape(&stage.title),
+            encode(&edition.id),
+            encode(&edition.participants[p].id),
+            escape(&edition.participants[p].name)
+        ),
+        _ => escape(&instance_title(
+            edition,
+            instance.stage,
+            instance.participant,
         )),
+    };
+    let mut card = format!(
+        "<li><strong>{title}</strong> <span class=\"{class}\">{}</span><br>\n<span class=\"muted\">{}</span>",
+        escape(&words),
+        escape(&window_words(l, instance.window.start, instance.window.due)),
     );
     if (instance.window.start, instance.window.due) != (stage.start, stage.due) {
         card.push_str(&format!(
@@ -216,9 +251,7 @@ fn instance_card(
             escape(&text(
                 l,
                 "ws-planned",
-                &Args::new()
-                    .text("start", day(l, stage.start))
-                    .text("due", day(l, stage.due))
+                &Args::new().text("window", window_words(l, stage.start, stage.due))
             ))
         ));
     }
@@ -234,13 +267,23 @@ fn instance_card(
             }
             note
         }
-        Progress::AwaitingValidation { .. } => {
-            let waiting: Vec<&str> = awaited_validators(state, instance)
+        // A closed edition waits for nobody.
+        Progress::AwaitingValidation { .. } if state.closed().is_none() => {
+            let awaited = awaited_validators(state, instance);
+            let me = access.person.is_some_and(|p| awaited.contains(&p));
+            let others: Vec<&str> = awaited
                 .into_iter()
+                .filter(|&p| Some(p) != access.person)
                 .map(|p| edition.people[p].name.as_str())
                 .collect();
-            text(l, "ws-awaits", &Args::new().text("who", waiting.join(", ")))
+            let who = Args::new().text("who", others.join(", "));
+            match (me, others.is_empty()) {
+                (true, true) => plain(l, "ws-awaits-you"),
+                (true, false) => text(l, "ws-awaits-you-and", &who),
+                (false, _) => text(l, "ws-awaits", &who),
+            }
         }
+        Progress::AwaitingValidation { .. } => String::new(),
         Progress::Active => match instance.refusals.last() {
             Some(r) => text(
                 l,
@@ -256,7 +299,7 @@ fn instance_card(
     if !note.is_empty() {
         card.push_str(&format!("<br>{}", escape(&note)));
     }
-    if with_actions && state.closed().is_none() {
+    if state.closed().is_none() {
         let links = super::actions::links_for(edition, instance, access, l);
         if !links.is_empty() {
             card.push_str(&format!("<div class=\"actions\">{links}</div>"));
@@ -320,7 +363,7 @@ fn stage_summary(
     if !attention.is_empty() {
         card.push_str("<ul class=\"cards\">\n");
         for instance in attention.iter().take(ATTENTION_SHOWN) {
-            card.push_str(&instance_card(read, instance, access, now, l, true));
+            card.push_str(&instance_card(read, instance, access, now, l, CardOn::List));
         }
         card.push_str("</ul>\n");
         if attention.len() > ATTENTION_SHOWN {
@@ -387,7 +430,7 @@ pub async fn home<B: Backend>(
             (0, "ws-running")
         };
         let name = format!("{} — {}", edition.programme_name, edition.name);
-        let entry = if access.coordination {
+        let mut entry = if access.coordination {
             format!(
                 "<a href=\"/editions/{}\">{}</a>",
                 encode(&edition.id),
@@ -396,6 +439,17 @@ pub async fn home<B: Backend>(
         } else {
             escape(&name)
         };
+        // A contact's way to their own page, whatever awaits them.
+        if !access.coordination {
+            for &p in &access.contact_of {
+                entry.push_str(&format!(
+                    " · <a href=\"/editions/{}/participants/{}\">{}</a>",
+                    encode(&edition.id),
+                    encode(&edition.participants[p].id),
+                    escape(&edition.participants[p].name)
+                ));
+            }
+        }
         lists[which].push_str(&format!(
             "<li>{entry} <span class=\"muted\">{} · {}</span></li>\n",
             escape(&plain(l, word)),
@@ -463,7 +517,7 @@ fn awaiting(read: &Read, access: &Access, now: Timestamp, l: Language) -> String
         if mine {
             shown += 1;
             if shown <= ATTENTION_SHOWN {
-                cards.push_str(&instance_card(read, instance, access, now, l, true));
+                cards.push_str(&instance_card(read, instance, access, now, l, CardOn::List));
             }
         }
     }
@@ -603,7 +657,7 @@ fn edition_body(read: &Read, access: &Access, now: Timestamp, l: Language) -> St
         escape(&plain(l, "ws-verb-void"))
     ));
     body.push_str(&format!(
-        "<h2>{}</h2>\n<div class=\"timeline\">{}</div>\n",
+        "<h2>{}</h2>\n{}",
         escape(&plain(l, "ws-timeline")),
         crate::timeline::timeline(state, now, l)
     ));
@@ -629,7 +683,7 @@ fn edition_body(read: &Read, access: &Access, now: Timestamp, l: Language) -> St
                 l,
             ));
         } else {
-            body.push_str(&instance_card(read, instance, access, now, l, true));
+            body.push_str(&instance_card(read, instance, access, now, l, CardOn::List));
         }
     }
     body.push_str(&format!(
@@ -696,11 +750,19 @@ pub async fn participant<B: Backend>(
     let now = site.clock.now();
     let participant = &edition.participants[p];
     let title = participant.name.clone();
+    let edition_name = format!("{} — {}", edition.programme_name, edition.name);
+    let edition_name = if access.coordination {
+        format!(
+            "<a href=\"/editions/{}\">{}</a>",
+            encode(&edition.id),
+            escape(&edition_name)
+        )
+    } else {
+        escape(&edition_name)
+    };
     let mut body = format!(
-        "<h1>{}</h1>\n<p class=\"muted\">{} — {} · {}</p>\n",
+        "<h1>{}</h1>\n<p class=\"muted\">{edition_name} · {}</p>\n",
         escape(&title),
-        escape(&edition.programme_name),
-        escape(&edition.name),
         escape(&status_words(&read.state, p, l)),
     );
     if let Some(description) = &participant.description {
@@ -725,7 +787,14 @@ pub async fn participant<B: Backend>(
         .iter()
         .filter(|i| i.participant == Some(p))
     {
-        body.push_str(&instance_card(&read, instance, &access, now, l, true));
+        body.push_str(&instance_card(
+            &read,
+            instance,
+            &access,
+            now,
+            l,
+            CardOn::ParticipantPage,
+        ));
         let stage = &edition.stages[instance.stage];
         for (i, indicator) in stage.indicators.iter().enumerate() {
             let values: Vec<String> = instance
@@ -749,8 +818,9 @@ pub async fn participant<B: Backend>(
     body.push_str("</ul>\n");
     if !indicators.is_empty() {
         body.push_str(&format!(
-            "<h2>{}</h2>\n<div class=\"scroll\"><table>\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>\n{indicators}</table></div>\n",
+            "<h2>{}</h2>\n{}<table>\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>\n{indicators}</table></div>\n",
             escape(&plain(l, "ws-indicators")),
+            scroll_box(&plain(l, "ws-indicators")),
             escape(&plain(l, "ws-indicator")),
             escape(&plain(l, "ws-target")),
             escape(&plain(l, "ws-recorded")),
@@ -802,6 +872,21 @@ fn recipient_name(edition: &Edition, recipient: &str) -> String {
     recipient.to_owned()
 }
 
+/// A message of the engine in words: its kind (an invitation sent again
+/// after a postponement says so), then which stage it is about, and whose.
+fn action_words(action: &jalon_core::Action, l: Language) -> String {
+    let update = matches!(
+        action.detail,
+        jalon_core::Detail::Invitation { sequence, .. } if sequence > 0
+    );
+    let kind = action.kind.as_str();
+    if update {
+        kind_words(&format!("{kind}_update"), l)
+    } else {
+        kind_words(kind, l)
+    }
+}
+
 /// A message's kind in words.
 fn kind_words(kind: &str, l: Language) -> String {
     let id = format!("ws-kind-{}", kind.replace('_', "-"));
@@ -824,14 +909,29 @@ fn message_table(
         return para(&plain(l, "ws-no-messages"));
     }
     let mut table = format!(
-        "<div class=\"scroll\"><table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        "{}<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        scroll_box(&plain(l, "ws-messages-title")),
         escape(&plain(l, "ws-when")),
         escape(&plain(l, "ws-what")),
         escape(&plain(l, "ws-to")),
         escape(&plain(l, "ws-delivery")),
     );
     for entry in entries {
-        let what = kind_words(&entry.kind, l);
+        let mut what = kind_words(&entry.kind, l);
+        // Which stage (and whose) the message is about.
+        if let Ok(Payload::Action(action)) = Payload::read(entry) {
+            what = action_words(&action, l);
+            let known = action.stage < edition.stages.len()
+                && action
+                    .participant
+                    .is_none_or(|p| p < edition.participants.len());
+            if known {
+                what = format!(
+                    "{what} · {}",
+                    instance_title(edition, action.stage, action.participant)
+                );
+            }
+        }
         let what = if open {
             format!(
                 "<a href=\"/editions/{}/message?key={}\">{}</a>",
@@ -930,7 +1030,10 @@ pub async fn message<B: Backend>(
         .await
         .unwrap_or_default();
     let l = signed.viewer.language;
-    let title = kind_words(&entry.kind, l);
+    let title = match Payload::read(&entry) {
+        Ok(Payload::Action(action)) => action_words(&action, l),
+        _ => kind_words(&entry.kind, l),
+    };
     let mut body = format!(
         "<h1>{}</h1>\n<p><a href=\"/editions/{}/messages\">{}</a></p>\n<p>{} · {} · {}</p>\n",
         escape(&title),
@@ -954,10 +1057,27 @@ pub async fn message<B: Backend>(
     }
     if !attempts.is_empty() {
         body.push_str(&format!(
-            "<h2>{}</h2>\n<div class=\"scroll\"><table>\n",
-            escape(&plain(l, "ws-attempts"))
+            "<h2>{}</h2>\n{}<table>\n",
+            escape(&plain(l, "ws-attempts")),
+            scroll_box(&plain(l, "ws-attempts"))
         ));
         for (at, outcome, detail) in attempts {
+            // When, as the pages write it; the outcome in words; the
+            // server's own answer as it gave it.
+            let at = at
+                .parse::<Timestamp>()
+                .map_or(at, |t| short_local(&edition, t));
+            let outcome = [
+                Delivery::Pending,
+                Delivery::Retry,
+                Delivery::Sent,
+                Delivery::Failed,
+                Delivery::Expired,
+                Delivery::Held,
+            ]
+            .into_iter()
+            .find(|d| d.as_str() == outcome)
+            .map_or(outcome, |d| delivery_words(d, l));
             body.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 escape(&at),
@@ -1106,7 +1226,8 @@ pub async fn journal<B: Backend>(
         body.push_str(&para(&plain(l, "ws-no-events")));
     } else {
         body.push_str(&format!(
-            "<div class=\"scroll\"><table>\n<tr><th>n°</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n{rows}</table></div>\n",
+            "{}<table>\n<tr><th>n°</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n{rows}</table></div>\n",
+            scroll_box(&plain(l, "ws-journal-title")),
             escape(&plain(l, "ws-when")),
             escape(&plain(l, "ws-who")),
             escape(&plain(l, "ws-what")),
