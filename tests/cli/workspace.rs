@@ -275,6 +275,11 @@ pub(crate) fn emailed_url(dir: &Path, address: &str, count: usize, public_url: &
         .to_owned()
 }
 
+/// The path of a link printed by `jalon login-link ws PERSON`.
+pub(crate) fn printed_link(dir: &Path, person: &str) -> String {
+    printed_link_of(dir, "ws", person)
+}
+
 /// The path of a link printed by `jalon login-link EDITION PERSON`.
 pub(crate) fn printed_link_of(dir: &Path, edition: &str, person: &str) -> String {
     let output = Jalon::new()
@@ -304,7 +309,9 @@ pub(crate) fn events(dir: &Path) -> Vec<String> {
 
 /// A signed-in visitor for `person`, through the operator's printed link.
 fn signed_in<'a>(daemon: &'a Daemon, dir: &Path, person: &str) -> Visitor<'a> {
-    signed_in_to(daemon, dir, "ws", person)
+    let mut visitor = Visitor::new(daemon);
+    visitor.sign_in_with(&printed_link(dir, person)).expect(303);
+    visitor
 }
 
 /// A signed-in visitor for `person` of `edition`.
