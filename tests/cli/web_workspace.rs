@@ -11,7 +11,8 @@
 //! looked at by a person.
 //!
 //! The edition is `workspace.rs`'s (Ana coordinates, Véra validates the
-//! roadmaps, Léa and Léo are the laureates' contacts, Dina has no part);
+//! roadmaps, Léa and Léo are the laureates' contacts, Dina has no part and
+//! reads English);
 //! the daemon listens on a port of its own, which is its public address,
 //! so that the emailed links open in the browser as they are.
 
@@ -599,13 +600,17 @@ fn every_other_page_fits_a_phone_and_a_laptop() {
     let browser = Browser::start();
     browser.set_width(WIDTHS[0]);
 
-    // A person with no part: signed in, nothing to see.
+    // A person with no part: signed in, nothing to see, in English (her
+    // language); the pages before sign-in are French.
     let dina = printed_link(dir.path(), "dina");
-    sign_in(&browser, &site.url(&dina));
+    browser.goto(&site.url(&dina));
+    wait_for_title(&browser, "Se connecter");
+    press(&browser, "Me connecter");
+    wait_for(&browser, "//h2[normalize-space()='Waiting for you']");
     let text = browser.text();
-    assert!(text.contains("Rien ne vous attend"), "{text}");
+    assert!(text.contains("Nothing is waiting for you"), "{text}");
     check(&browser, "ws-home-nobody");
-    press(&browser, "Se déconnecter");
+    press(&browser, "Sign out");
     wait_for_title(&browser, "Connexion");
     // The link served once.
     browser.goto(&site.url(&dina));
