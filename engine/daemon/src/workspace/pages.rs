@@ -641,20 +641,12 @@ fn edition_body(read: &Read, access: &Access, now: Timestamp, l: Language) -> St
             ))
         ));
     }
+    // Where to read more, apart from what changes the edition (at the end).
     body.push_str(&format!(
-        "<p class=\"actions\"><a href=\"{base}/messages\">{}</a><a href=\"{base}/journal\">{}</a>",
+        "<nav aria-label=\"{}\"><p class=\"actions\"><a href=\"{base}/messages\">{}</a><a href=\"{base}/journal\">{}</a></p></nav>\n",
+        escape(&plain(l, "ws-edition-pages")),
         escape(&plain(l, "ws-messages-title")),
         escape(&plain(l, "ws-journal-title")),
-    ));
-    if state.closed().is_none() {
-        body.push_str(&format!(
-            "<a href=\"{base}/actions/close\">{}</a>",
-            escape(&plain(l, "ws-verb-close"))
-        ));
-    }
-    body.push_str(&format!(
-        "<a href=\"{base}/actions/void\">{}</a></p>\n",
-        escape(&plain(l, "ws-verb-void"))
     ));
     body.push_str(&format!(
         "<h2>{}</h2>\n{}",
@@ -699,6 +691,20 @@ fn edition_body(read: &Read, access: &Access, now: Timestamp, l: Language) -> St
         ));
     }
     body.push_str("</ul>\n");
+    body.push_str(&format!(
+        "<h2>{}</h2>\n<p class=\"actions\">",
+        escape(&plain(l, "ws-edition-acts"))
+    ));
+    if state.closed().is_none() {
+        body.push_str(&format!(
+            "<a href=\"{base}/actions/close\">{}</a>",
+            escape(&plain(l, "ws-verb-close"))
+        ));
+    }
+    body.push_str(&format!(
+        "<a href=\"{base}/actions/void\">{}</a></p>\n",
+        escape(&plain(l, "ws-verb-void"))
+    ));
     body
 }
 

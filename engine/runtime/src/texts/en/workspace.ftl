@@ -70,6 +70,8 @@ ws-more = { $count ->
     [one] … and one more, on the edition’s page.
    *[other] … and { $count } more, on the edition’s page.
 }
+ws-edition-pages = The edition’s pages
+ws-edition-acts = Acts on the edition
 ws-timeline = Timeline
 ws-stages = Stages
 ws-participants = Participants
@@ -135,7 +137,7 @@ ws-kind-digest = Digest
 ws-kind-delivery-failure = Delivery failure
 ws-kind-held = Held messages
 ws-kind-reload-rejected = Definition refused
-ws-channel-cli = command line
+ws-channel-cli = the operator (command line)
 ws-channel-link = email link
 ws-channel-api = API
 ws-channel-script = simulation

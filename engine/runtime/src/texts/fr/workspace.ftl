@@ -71,6 +71,8 @@ ws-more = { $count ->
     [one] … et une autre, sur la page de l’édition.
    *[other] … et { $count } autres, sur la page de l’édition.
 }
+ws-edition-pages = Pages de l’édition
+ws-edition-acts = Actions sur l’édition
 ws-timeline = Calendrier
 ws-stages = Étapes
 ws-participants = Participants
@@ -136,7 +138,7 @@ ws-kind-digest = Récapitulatif
 ws-kind-delivery-failure = Échec de remise
 ws-kind-held = Messages retenus
 ws-kind-reload-rejected = Définition refusée
-ws-channel-cli = ligne de commande
+ws-channel-cli = l’opérateur (ligne de commande)
 ws-channel-link = lien email
 ws-channel-api = API
 ws-channel-script = simulation
