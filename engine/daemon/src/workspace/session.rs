@@ -173,6 +173,32 @@ mod tests {
         assert!(!same_secret(&a, &csrf_of(&a)));
     }
 
+    proptest::proptest! {
+        /// Any cookie and origin headers a stranger sends: no panic, and a
+        /// session token only when it is well formed.
+        #[test]
+        fn any_headers_are_read_without_panic(
+            cookie in "\\PC{0,200}",
+            origin in "\\PC{0,80}",
+            site in "\\PC{0,20}",
+        ) {
+            let mut map = HeaderMap::new();
+            for (name, value) in [("cookie", &cookie), ("origin", &origin), ("sec-fetch-site", &site)] {
+                if let Ok(value) = HeaderValue::from_str(value) {
+                    map.append(name, value);
+                }
+            }
+            for secure in [false, true] {
+                if let Some(token) = session_token(&map, secure) {
+                    proptest::prop_assert!(well_formed(token));
+                }
+                let _ = form_token(&map, secure);
+            }
+            let _ = cross_site(&map, "https://jalon.example.org");
+            let _ = cross_site(&map, &origin);
+        }
+    }
+
     #[test]
     fn posts_from_other_sites_are_told_apart() {
         let url = "https://jalon.example.org/base";

@@ -522,6 +522,23 @@ mod tests {
         assert_eq!(forwarded(proxy, &HeaderMap::new()), proxy);
     }
 
+    proptest::proptest! {
+        /// Whatever is typed as an address or forwarded: no panic.
+        #[test]
+        fn any_address_or_forwarded_header_is_taken_without_panic(
+            typed in "\\PC{0,300}",
+            forwarded_for in "[0-9a-f:., ]{0,80}",
+        ) {
+            let _ = plausible(&normalise(&typed));
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = forwarded_for.parse() {
+                headers.insert("x-forwarded-for", value);
+            }
+            let client = forwarded(Some(IpAddr::from([127, 0, 0, 1])), &headers);
+            let _ = client_key(client);
+        }
+    }
+
     #[test]
     fn addresses_are_taken_when_plausible() {
         assert!(plausible("ana@example.org"));
