@@ -586,9 +586,15 @@ templates:
     subject: \"Décision\u{a0}: {{ stage }}\"
     body: \"La décision est prise.\"
 ";
-    definition("lea@example.org")
-        .replacen("templates:\n", stages, 1)
-        .replacen("messages:\n", "messages:\n  decision_notice: decision\n", 1)
+    // Dina reads French here, as every page of this test is checked for
+    // French typography (her English workspace is `workspace.rs`'s).
+    let french = definition("lea@example.org").replacen(", language: en}", "}", 1);
+    assert!(!french.contains("language: en"));
+    french.replacen("templates:\n", stages, 1).replacen(
+        "messages:\n",
+        "messages:\n  decision_notice: decision\n",
+        1,
+    )
 }
 
 #[test]

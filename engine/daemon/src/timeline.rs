@@ -44,9 +44,6 @@ pub const HEADER_HEIGHT: f64 = 44.0;
 /// Beyond this many participants, a stage's other rows are summed up in one.
 pub const MAX_ROWS_PER_STAGE: usize = 60;
 const RIGHT_MARGIN: f64 = 24.0;
-/// A generous average width of a 12 px character (DejaVu Sans is wide),
-/// to truncate labels and keep texts inside the chart.
-const CHAR_WIDTH: f64 = 7.0;
 /// A legend swatch: its box, in pixels.
 const SWATCH_WIDTH: f64 = 34.0;
 const SWATCH_HEIGHT: f64 = 20.0;
@@ -107,7 +104,7 @@ enum Line<'a> {
 
 /// The chart of `state` at `now`, as HTML to put inline in a page: the
 /// scrolling box with the rows' names and the chart, then the legend.
-/// Linear in the number of stage instances.
+/// Linear in the size of the edition (stages × participants).
 pub fn timeline(state: &State, now: Timestamp, language: Language) -> String {
     let edition = state.edition();
     let lines = lines(state, now);
@@ -446,6 +443,27 @@ impl Chart<'_> {
         }
     }
 
+    /// `du 03/02/2025 au 10/02/2025`, or `le 03/02/2025` for one day.
+    fn window_words(&self, start: Date, due: Date) -> String {
+        if start == due {
+            return self.words_with("timeline-day", &Args::new().text("date", self.date(start)));
+        }
+        self.words_with(
+            "timeline-window",
+            &Args::new()
+                .text("start", self.date(start))
+                .text("due", self.date(due)),
+        )
+    }
+
+    /// The window the definition gave: `prévue du … au …`.
+    fn planned_words(&self, start: Date, due: Date) -> String {
+        self.words_with(
+            "timeline-planned",
+            &Args::new().text("window", self.window_words(start, due)),
+        )
+    }
+
     fn draw(&self, lines: &[Line<'_>], today: Date) -> String {
         let width = self.scale.width();
         let height = HEADER_HEIGHT + lines.len() as f64 * ROW_HEIGHT + 4.0;
@@ -544,8 +562,8 @@ impl Chart<'_> {
         )
     }
 
-    /// What a screen reader says of the chart: its size, what is late,
-    /// today's date.
+    /// What a screen reader says of the chart after its title (both are
+    /// its accessible name): its size, today's date, what is late.
     fn summary(&self, lines: &[Line<'_>], today: Date) -> String {
         const NAMED: usize = 10;
         let mut late = 0;
@@ -562,10 +580,6 @@ impl Chart<'_> {
                 _ => {}
             }
         }
-        let title = self.words_with(
-            "timeline-title",
-            &Args::new().text("edition", self.edition.name.clone()),
-        );
         let counts = self.words_with(
             "timeline-summary",
             &Args::new()
@@ -576,7 +590,7 @@ impl Chart<'_> {
             "timeline-today-on",
             &Args::new().text("date", self.date(today)),
         );
-        let mut summary = format!("{title}{} {counts} {on}", colon(self.language));
+        let mut summary = format!("{counts} {on}");
         if late > 0 {
             let mut list = named.join(separator(self.language));
             if late > named.len() {
@@ -686,14 +700,7 @@ impl Chart<'_> {
         if standing.late {
             words.push(self.words("timeline-late"));
         }
-        words.push(
-            self.words_with(
-                "timeline-window",
-                &Args::new()
-                    .text("start", self.date(window.start))
-                    .text("due", self.date(window.due)),
-            ),
-        );
+        words.push(self.window_words(window.start, window.due));
         if instance.postponements > 0 {
             words.push(self.words_with(
                 "timeline-postponed",
@@ -701,14 +708,7 @@ impl Chart<'_> {
             ));
         }
         if moved {
-            words.push(
-                self.words_with(
-                    "timeline-planned",
-                    &Args::new()
-                        .text("start", self.date(stage.start))
-                        .text("due", self.date(stage.due)),
-                ),
-            );
+            words.push(self.planned_words(stage.start, stage.due));
         }
         if let Some(date) = submit_by {
             words
@@ -760,31 +760,51 @@ impl Chart<'_> {
                 cy,
             );
         }
-        bar(out, look, x0, x1, cy);
+        bar(out, "bar", look, x0, x1, cy);
         let mut after = x1;
-        if let Some(day) = done {
-            let x = self.scale.x(day) + DAY_WIDTH / 2.0;
-            let _ = writeln!(
-                out,
-                "<path class=\"done-mark\" d=\"M{} {} l3 4 l6 -9\" fill=\"none\" stroke=\"{DONE_MARK}\" \
-                 stroke-width=\"2.5\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/>",
-                n(x - 4.0),
-                n(cy)
-            );
-            after = after.max(x + 6.0);
-        }
+        let mut diamonds = Vec::new();
         for (first, last, title) in event_days(stage, instance) {
             let x = (self.scale.x(first) + self.scale.x_end(last)) / 2.0;
             let _ = writeln!(
                 out,
-                "<path class=\"event\" d=\"M{} {} l7 7 l-7 7 l-7 -7 z\" fill=\"{EVENT}\" stroke=\"#ffffff\" \
+                "<path class=\"event\" d=\"M{} {} l8 8 l-8 8 l-8 -8 z\" fill=\"{EVENT}\" stroke=\"#ffffff\" \
                  stroke-width=\"1.5\"><title>{} — {}</title></path>",
                 n(x),
-                n(cy - 7.0),
+                n(cy - 8.0),
                 esc(title),
                 esc(&self.date(first)),
             );
-            after = after.max(x + 7.0);
+            diamonds.push(x);
+            after = after.max(x + 8.0);
+        }
+        if let Some(day) = done {
+            let x = self.scale.x(day) + DAY_WIDTH / 2.0;
+            // A seminar is often done on its day: its check is then drawn
+            // small and white inside the diamond; elsewhere dark, with a
+            // white halo that keeps it visible on any bar.
+            let on_diamond = diamonds.iter().copied().find(|d| (d - x).abs() <= 5.0);
+            let (path, stroke, width, halo) = match on_diamond {
+                Some(d) => (
+                    format!("M{} {} l2.5 3 l4 -6", n(d - 3.0), n(cy)),
+                    "#ffffff",
+                    "2",
+                    String::new(),
+                ),
+                None => {
+                    let path = format!("M{} {} l3 4 l6 -9", n(x - 4.0), n(cy));
+                    let halo = format!(
+                        "<path d=\"{path}\" fill=\"none\" stroke=\"#ffffff\" stroke-width=\"5\" \
+                         stroke-linecap=\"round\" stroke-linejoin=\"round\"/>"
+                    );
+                    (path, DONE_MARK, "2.5", halo)
+                }
+            };
+            let _ = writeln!(
+                out,
+                "{halo}<path class=\"done-mark\" d=\"{path}\" fill=\"none\" stroke=\"{stroke}\" \
+                 stroke-width=\"{width}\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/>",
+            );
+            after = after.max(x + 6.0);
         }
         if standing.late {
             // Overdue since the due date: a red line up to today, the mark
@@ -868,7 +888,7 @@ impl Chart<'_> {
         class: &str,
         fill: &str,
     ) {
-        let (shown, full) = truncate(text, 40);
+        let (shown, full) = truncate(text, 280.0);
         let room = self.scale.width() - 4.0;
         let (x, anchor) = if after + 6.0 + width_of(&shown) <= room {
             (after + 6.0, "start")
@@ -893,7 +913,7 @@ impl Chart<'_> {
     fn label(&self, out: &mut String, cy: f64, label: &str, indent: bool, tone: LabelTone) {
         let x = if indent { 20.0 } else { 8.0 };
         let room = LABEL_WIDTH - x - 8.0;
-        let (shown, full) = truncate(label, (room / CHAR_WIDTH) as usize);
+        let (shown, full) = truncate(label, room);
         let attributes = match tone {
             LabelTone::Normal => format!("fill=\"{TEXT}\""),
             LabelTone::Late => format!("fill=\"{LATE}\" font-weight=\"bold\""),
@@ -914,7 +934,7 @@ impl Chart<'_> {
     /// A stage's title above its rows, on a band across the chart too.
     fn group_row(&self, rows: Rows<'_>, top: f64, stage: usize, width: f64) {
         let title = &self.edition.stages[stage].title;
-        let (shown, full) = truncate(title, ((LABEL_WIDTH - 16.0) / CHAR_WIDTH) as usize);
+        let (shown, full) = truncate(title, LABEL_WIDTH - 16.0);
         let band = |x: f64, to: f64| {
             format!(
                 "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{GROUP_BAND}\"/>",
@@ -958,12 +978,7 @@ impl Chart<'_> {
             "timeline-none-yet",
             &Args::new().text("status", self.for_whom(stage)),
         );
-        let planned = self.words_with(
-            "timeline-planned",
-            &Args::new()
-                .text("start", self.date(definition.start))
-                .text("due", self.date(definition.due)),
-        );
+        let planned = self.planned_words(definition.start, definition.due);
         let _ = writeln!(
             out,
             "<g class=\"row none-yet\"><title>{} — {}, {}</title>",
@@ -1002,12 +1017,7 @@ impl Chart<'_> {
         );
         let late_words = (late > 0)
             .then(|| self.words_with("timeline-others-late", &Args::new().number("count", late)));
-        let window = self.words_with(
-            "timeline-window",
-            &Args::new()
-                .text("start", self.date(start))
-                .text("due", self.date(due)),
-        );
+        let window = self.window_words(start, due);
         let mut tooltip = format!("{words}, {window}");
         if let Some(late) = &late_words {
             let _ = write!(tooltip, ", {late}");
@@ -1021,7 +1031,7 @@ impl Chart<'_> {
         );
         self.label(labels, cy, &words, true, LabelTone::Normal);
         let (x0, x1) = (self.scale.x(start), self.scale.x_end(due));
-        bar(out, &OTHERS, x0, x1, cy);
+        bar(out, "bar", &OTHERS, x0, x1, cy);
         if let Some(late) = late_words {
             self.late_mark(out, x1, x0, cy, &late);
         }
@@ -1067,6 +1077,8 @@ impl Chart<'_> {
             (Swatch::Today, "timeline-today"),
         ]
         .into_iter()
+        // Today's line is said only when it is drawn.
+        .filter(|(swatch, _)| !matches!(swatch, Swatch::Today) || self.today.is_some())
         .map(|(swatch, id)| (swatch, self.words(id)))
         .collect()
     }
@@ -1094,9 +1106,9 @@ impl Chart<'_> {
         let cy = SWATCH_HEIGHT / 2.0;
         let (x0, x1) = (1.0, 31.0);
         match swatch {
-            Swatch::Bar(look) => bar(out, look, x0, x1, cy),
+            Swatch::Bar(look) => bar(out, "swatch", look, x0, x1, cy),
             Swatch::Done => {
-                bar(out, &DONE, x0, x1, cy);
+                bar(out, "swatch", &DONE, x0, x1, cy);
                 let _ = writeln!(
                     out,
                     "<path d=\"M{} {} l3 4 l6 -9\" fill=\"none\" stroke=\"{DONE_MARK}\" stroke-width=\"2.5\" \
@@ -1106,7 +1118,7 @@ impl Chart<'_> {
                 );
             }
             Swatch::Late => {
-                bar(out, &LATE_LOOK, x0, x1 - 12.0, cy);
+                bar(out, "swatch", &LATE_LOOK, x0, x1 - 12.0, cy);
                 let _ = writeln!(
                     out,
                     "<circle cx=\"{}\" cy=\"{}\" r=\"7\" fill=\"{LATE}\"/><text x=\"{}\" y=\"{}\" \
@@ -1181,7 +1193,7 @@ enum Swatch {
 
 /// A window's bar, from the left edge of its start to the right edge of
 /// its due day.
-fn bar(out: &mut String, look: &Look, x0: f64, x1: f64, cy: f64) {
+fn bar(out: &mut String, kind: &str, look: &Look, x0: f64, x1: f64, cy: f64) {
     let dash = if look.dashed {
         " stroke-dasharray=\"3 2\""
     } else {
@@ -1189,7 +1201,7 @@ fn bar(out: &mut String, look: &Look, x0: f64, x1: f64, cy: f64) {
     };
     let _ = writeln!(
         out,
-        "<rect class=\"bar {}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"12\" rx=\"2\" fill=\"{}\" stroke=\"{}\"{dash}/>",
+        "<rect class=\"{kind} {}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"12\" rx=\"2\" fill=\"{}\" stroke=\"{}\"{dash}/>",
         look.class,
         n(x0),
         n(cy - 6.0),
@@ -1220,28 +1232,42 @@ fn planned_outline(out: &mut String, x0: f64, x1: f64, cy: f64) {
     );
 }
 
-/// At most `max` characters, the last an ellipsis when cut; and the text
-/// whole.
-fn truncate(text: &str, max: usize) -> (String, String) {
+/// As much of `text` as fits in `room` pixels, ending in an ellipsis when
+/// cut; and the text whole.
+fn truncate(text: &str, room: f64) -> (String, String) {
     let full = text.trim().to_owned();
-    if full.chars().count() <= max {
+    if width_of(&full) <= room {
         return (full.clone(), full);
     }
-    let mut shown: String = full.chars().take(max.saturating_sub(1)).collect();
+    let room = room - char_width('…');
+    let mut used = 0.0;
+    let mut shown: String = full
+        .chars()
+        .take_while(|&c| {
+            used += char_width(c);
+            used <= room
+        })
+        .collect();
     shown.truncate(shown.trim_end().len());
     shown.push('…');
     (shown, full)
 }
 
+/// How wide a text is drawn at 12 px, at most: the widths of DejaVu Sans
+/// (wider than the usual system fonts), rounded up, so that a label cut
+/// to its column never runs over the bars.
 fn width_of(text: &str) -> f64 {
-    text.chars().count() as f64 * CHAR_WIDTH
+    text.chars().map(char_width).sum()
 }
 
-/// `:` after a title, the French way or the English.
-fn colon(language: Language) -> &'static str {
-    match language {
-        Language::Fr => "\u{a0}:",
-        Language::En => ":",
+fn char_width(c: char) -> f64 {
+    match c {
+        'i' | 'j' | 'l' | '\'' | '’' | '.' | ',' | ':' | ';' | '!' | '|' => 3.5,
+        ' ' | '\u{a0}' | 'f' | 't' | 'r' | '(' | ')' | '[' | ']' | 'I' | '-' => 5.0,
+        'm' | 'w' | 'M' | 'W' | '…' | '—' => 12.0,
+        c if c.is_uppercase() => 9.0,
+        c if c.is_ascii_digit() => 7.7,
+        _ => 7.6,
     }
 }
 
@@ -1283,4 +1309,40 @@ fn esc(text: &str) -> String {
         })
         .collect();
     jalon_message::escape(&clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_what_xml_cannot_hold_is_replaced() {
+        assert_eq!(esc("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
+        assert_eq!(
+            esc("a\u{202E}b\u{1}c\u{ffff}"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}"
+        );
+        assert_eq!(esc("x\ny"), "x y");
+        assert_eq!(esc("Équipe « été »"), "Équipe « été »");
+    }
+
+    #[test]
+    fn long_texts_end_in_an_ellipsis_within_their_length() {
+        assert_eq!(truncate("court", 100.0), ("court".into(), "court".into()));
+        let (shown, full) = truncate("Diagnostic des besoins sociaux", 100.0);
+        assert_eq!(shown, "Diagnostic de…");
+        assert!(width_of(&shown) <= 100.0);
+        assert_eq!(full, "Diagnostic des besoins sociaux");
+        // Cut before a space: no space before the ellipsis.
+        assert_eq!(truncate("Diagnostic des", 85.0).0, "Diagnostic…");
+        assert_eq!(truncate("ééééé", 30.0).0, "éé…");
+    }
+
+    #[test]
+    fn coordinates_are_short_and_finite() {
+        assert_eq!(n(221.0), "221");
+        assert_eq!(n(221.5), "221.5");
+        assert_eq!(n(0.1 + 0.2), "0.3");
+        assert_eq!(n(f64::NAN), "0");
+    }
 }

@@ -1,6 +1,11 @@
 //! The timeline on real states (definitions checked as the daemon checks
 //! them, events applied by the core), read back with an XML parser of its
 //! own: what a browser would draw, not what the code meant to write.
+//!
+//! The timeline is HTML to put in a page: a scrolling box holding the
+//! rows' names (one `<svg>`) and the chart (another), then the legend as a
+//! list. It is written as XHTML-compatible markup, so the tests read it
+//! whole, in an element of their own.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -123,8 +128,52 @@ fn small_state(dir: &Path) -> (State, Timestamp) {
     (state, at(&edition, date(2025, 3, 10), 10))
 }
 
-fn parse(svg: &str) -> Document<'_> {
-    Document::parse(svg).unwrap_or_else(|e| panic!("not well-formed XML: {e}\n{svg}"))
+const SVG: &str = "http://www.w3.org/2000/svg";
+
+/// The timeline's markup in an element of the test's own (it is a
+/// fragment of a page: the box, then the legend).
+fn wrap(html: &str) -> String {
+    format!("<fragment>{html}</fragment>")
+}
+
+fn parse(xml: &str) -> Document<'_> {
+    Document::parse(xml).unwrap_or_else(|e| panic!("not well-formed XML: {e}\n{xml}"))
+}
+
+/// The `<svg>` of the given class: `timeline-chart` or `timeline-labels`.
+fn svg<'a, 'i>(doc: &'a Document<'i>, class: &str) -> Node<'a, 'i> {
+    let found: Vec<_> = with_class(doc, class)
+        .into_iter()
+        .filter(|n| n.has_tag_name((SVG, "svg")))
+        .collect();
+    assert_eq!(found.len(), 1, "one <svg class=\"{class}\">");
+    found[0]
+}
+
+fn chart<'a, 'i>(doc: &'a Document<'i>) -> Node<'a, 'i> {
+    svg(doc, "timeline-chart")
+}
+
+fn names<'a, 'i>(doc: &'a Document<'i>) -> Node<'a, 'i> {
+    svg(doc, "timeline-labels")
+}
+
+/// The name drawn for a row of the chart: the one label of the names'
+/// `<svg>` on the same line (the chart's rows and groups, in order, each
+/// `ROW_HEIGHT` high under the header).
+fn label_of<'a, 'i>(doc: &'a Document<'i>, row: Node<'a, 'i>) -> Node<'a, 'i> {
+    let line = chart(doc)
+        .children()
+        .filter(|n| n.has_tag_name((SVG, "g")) && (class_has(*n, "row") || class_has(*n, "group")))
+        .position(|n| n == row)
+        .expect("a row of the chart");
+    let top = HEADER_HEIGHT + line as f64 * ROW_HEIGHT;
+    let labels: Vec<_> = child_with_class(names(doc), "label")
+        .into_iter()
+        .filter(|l| (top..top + ROW_HEIGHT).contains(&number(*l, "y")))
+        .collect();
+    assert_eq!(labels.len(), 1, "one name on line {line}");
+    labels[0]
 }
 
 fn class_has(node: Node<'_, '_>, class: &str) -> bool {
@@ -187,21 +236,53 @@ fn the_small_edition_row_by_row() {
     let dir = tempfile::tempdir().expect("a folder");
     let (state, now) = small_state(dir.path());
     let edition = state.edition();
-    let svg = timeline(&state, now, Language::Fr);
-    let doc = parse(&svg);
-    let root = doc.root_element();
-    assert!(root.has_tag_name(("http://www.w3.org/2000/svg", "svg")));
+    let html = wrap(&timeline(&state, now, Language::Fr));
+    let doc = parse(&html);
 
-    // A fixed size in pixels: the page scrolls the chart, not the page.
+    // A box that scrolls, reached by the keyboard and named, holding the
+    // names and the chart; then the legend.
+    let parts: Vec<Node<'_, '_>> = doc
+        .root_element()
+        .children()
+        .filter(|n| n.is_element())
+        .collect();
+    assert_eq!(parts.len(), 2, "the box, then the legend");
+    let (region, legend) = (parts[0], parts[1]);
+    assert!(region.has_tag_name("div") && class_has(region, "timeline"));
+    assert_eq!(region.attribute("role"), Some("region"));
+    assert_eq!(region.attribute("tabindex"), Some("0"));
+    assert_eq!(
+        region.attribute("aria-label"),
+        Some("Calendrier de l’édition «\u{a0}Édition de test\u{a0}»")
+    );
+    assert!(legend.has_tag_name("ul") && class_has(legend, "legend"));
+    let (names, root) = (names(&doc), chart(&doc));
+    assert_eq!(
+        names.next_sibling_element(),
+        Some(root),
+        "the names, then the chart, in one box"
+    );
+    assert!(names.ancestors().any(|a| a == region));
+    assert_eq!(names.attribute("aria-hidden"), Some("true"));
+
+    // A fixed size in pixels: the box scrolls the chart, not the page.
+    // The names take the axis' left column, the chart the rest, on the
+    // same rows.
     let width = number(root, "width");
     let height = number(root, "height");
     assert_eq!(
         root.attribute("viewBox"),
-        Some(format!("0 0 {width} {height}").as_str())
+        Some(format!("{LABEL_WIDTH} 0 {width} {height}").as_str())
     );
     assert!(
         width > 1000.0,
         "a year at {DAY_WIDTH} px a day, not squeezed: {width}"
+    );
+    assert_eq!(number(names, "width"), LABEL_WIDTH);
+    assert_eq!(number(names, "height"), height);
+    assert_eq!(
+        names.attribute("viewBox"),
+        Some(format!("0 0 {LABEL_WIDTH} {height}").as_str())
     );
 
     // An accessible image named by its title and described.
@@ -240,12 +321,19 @@ fn the_small_edition_row_by_row() {
     // One row per edition-wide stage and per participant's instance,
     // under a group per stage done for each laureate; ids never shown.
     assert_eq!(with_class(&doc, "row").len(), 4 + 2 * 3);
-    let groups: Vec<String> = with_class(&doc, "group")
+    let groups: Vec<String> = child_with_class(root, "group")
         .into_iter()
-        .flat_map(|g| child_with_class(g, "label"))
-        .map(own_text)
+        .map(|g| own_text(label_of(&doc, g)))
         .collect();
     assert_eq!(groups, ["Décision", "Convention"]);
+    assert_eq!(
+        own_text(label_of(&doc, row(&doc, "Décision — Deux"))),
+        "Deux"
+    );
+    assert_eq!(
+        own_text(label_of(&doc, row(&doc, "Diagnostic"))),
+        "Diagnostic"
+    );
     for id in ["diagnostic", "shortlist", "p2", "p3"] {
         assert!(
             !doc.descendants()
@@ -272,6 +360,11 @@ fn the_small_edition_row_by_row() {
             .map(own_text)
             .collect();
         assert_eq!(words, ["!", "en retard"]);
+        // The name said late too, in bold red.
+        let label = label_of(&doc, late);
+        assert_eq!(own_text(label), name);
+        assert_eq!(label.attribute("fill"), Some(LATE_RED));
+        assert_eq!(label.attribute("font-weight"), Some("bold"));
     }
     assert!(child_with_class(row(&doc, "Diagnostic"), "late-mark").is_empty());
 
@@ -350,11 +443,18 @@ fn the_small_edition_row_by_row() {
     assert_eq!(months[..3], ["janv. 2025", "févr.", "mars"]);
     assert!(months.contains(&"déc.".to_owned()), "{months:?}");
 
-    // The legend says what each mark is.
-    let legend: Vec<String> = with_class(&doc, "legend")[0]
-        .descendants()
-        .filter(|n| n.has_tag_name("text"))
-        .map(own_text)
+    // The legend says what each mark is, a drawing (hidden from screen
+    // readers) then the words.
+    let legend: Vec<String> = legend
+        .children()
+        .filter(|n| n.is_element())
+        .map(|item| {
+            assert!(item.has_tag_name("li"));
+            let drawing = item.first_element_child().expect("a drawing");
+            assert!(drawing.has_tag_name((SVG, "svg")));
+            assert_eq!(drawing.attribute("aria-hidden"), Some("true"));
+            own_text(item)
+        })
         .collect();
     for word in [
         "en retard",
@@ -370,12 +470,15 @@ fn the_small_edition_row_by_row() {
 fn names_are_text_and_long_ones_are_cut_with_the_whole_in_a_title() {
     let dir = tempfile::tempdir().expect("a folder");
     let (state, now) = small_state(dir.path());
-    let svg = timeline(&state, now, Language::Fr);
-    assert!(svg.contains("&lt;b&gt;&amp;"));
-    assert!(!svg.contains("<b>"));
-    let doc = parse(&svg);
-    let labels: Vec<Node<'_, '_>> = with_class(&doc, "label");
-    assert!(labels.iter().any(|l| own_text(*l) == "<b>&"));
+    let html = wrap(&timeline(&state, now, Language::Fr));
+    assert!(html.contains("&lt;b&gt;&amp;"));
+    assert!(!html.contains("<b>"));
+    let doc = parse(&html);
+    let labels: Vec<Node<'_, '_>> = child_with_class(names(&doc), "label");
+    assert_eq!(
+        own_text(label_of(&doc, row(&doc, "Décision — <b>&"))),
+        "<b>&"
+    );
 
     let long = "Association pour l’accompagnement des proches aidants du Vexin français";
     let cut: Vec<_> = labels
@@ -387,6 +490,10 @@ fn names_are_text_and_long_ones_are_cut_with_the_whole_in_a_title() {
         let shown = own_text(*label);
         assert!(shown.ends_with('…'), "{shown}");
         assert!(shown.chars().count() < long.chars().count());
+        // The name's start, as much as the names' column holds.
+        let start = shown.trim_end_matches('…');
+        assert!(long.starts_with(start), "{shown}");
+        assert!(start.chars().count() > 15, "not cut too short: {shown}");
         let title = label
             .children()
             .find(|c| c.has_tag_name("title"))
@@ -400,8 +507,8 @@ fn only_presentation_attributes_and_readable_text() {
     let dir = tempfile::tempdir().expect("a folder");
     let (state, now) = small_state(dir.path());
     for language in [Language::Fr, Language::En] {
-        let svg = timeline(&state, now, language);
-        let doc = parse(&svg);
+        let html = wrap(&timeline(&state, now, language));
+        let doc = parse(&html);
         for node in doc.descendants().filter(|n| n.is_element()) {
             let tag = node.tag_name().name();
             assert!(
@@ -419,7 +526,8 @@ fn only_presentation_attributes_and_readable_text() {
                 assert!(size.parse::<f64>().expect("a size") >= 12.0, "{size}");
             }
         }
-        assert_eq!(doc.root_element().attribute("font-size"), Some("12"));
+        assert_eq!(chart(&doc).attribute("font-size"), Some("12"));
+        assert_eq!(names(&doc).attribute("font-size"), Some("12"));
     }
 }
 
@@ -427,7 +535,7 @@ fn only_presentation_attributes_and_readable_text() {
 fn french_typography_and_english_words() {
     let dir = tempfile::tempdir().expect("a folder");
     let (state, now) = small_state(dir.path());
-    let french = timeline(&state, now, Language::Fr);
+    let french = wrap(&timeline(&state, now, Language::Fr));
     let doc = parse(&french);
     for text in doc
         .descendants()
@@ -438,7 +546,7 @@ fn french_typography_and_english_words() {
         }
     }
 
-    let english = timeline(&state, now, Language::En);
+    let english = wrap(&timeline(&state, now, Language::En));
     let doc = parse(&english);
     let texts: Vec<&str> = doc
         .descendants()
@@ -450,7 +558,7 @@ fn french_typography_and_english_words() {
     }
     assert!(!english.contains("aujourd"));
     assert!(!english.contains("janv."));
-    assert_eq!(doc.root_element().attribute("lang"), Some("en"));
+    assert_eq!(chart(&doc).attribute("lang"), Some("en"));
 }
 
 #[test]
@@ -466,13 +574,22 @@ fn a_closed_edition_has_nothing_late_and_today_off_the_axis_has_no_line() {
         event(at(&edition, date(2025, 3, 11), 10), "ana", close),
     );
     let years_later = at(&edition, date(2030, 6, 1), 10);
-    let svg = timeline(&state, years_later, Language::Fr);
-    let doc = parse(&svg);
+    let html = wrap(&timeline(&state, years_later, Language::Fr));
+    let doc = parse(&html);
     let rows = with_class(&doc, "row");
     assert_eq!(rows.len(), 10);
     assert!(rows.iter().all(|r| !class_has(*r, "late")));
     assert!(with_class(&doc, "late-mark").is_empty());
     assert!(with_class(&doc, "today").is_empty());
+    // Nor in the legend, which says only what is drawn.
+    let legend: Vec<String> = with_class(&doc, "legend")[0]
+        .children()
+        .filter(|n| n.has_tag_name("li"))
+        .map(own_text)
+        .collect();
+    assert!(legend.contains(&"à venir".to_owned()), "{legend:?}");
+    assert!(!legend.contains(&"aujourd’hui".to_owned()), "{legend:?}");
+    assert!(!html.contains("aujourd’hui"));
     // What was never done is shown muted, as what does not apply.
     let shortlist = row(&doc, "Short-list");
     assert!(class_has(shortlist, "skipped"));
@@ -547,18 +664,24 @@ fn ten_laureates_and_fifteen_stages_stay_legible() {
         .count();
     let state = State::new(edition.clone());
     let now = at(&edition, date(2025, 1, 15), 10);
-    let svg = timeline(&state, now, Language::Fr);
-    let doc = parse(&svg);
+    let html = wrap(&timeline(&state, now, Language::Fr));
+    let doc = parse(&html);
     let rows = with_class(&doc, "row").len();
     assert_eq!(rows, (15 - per_laureate) + per_laureate * 10);
-    assert_eq!(with_class(&doc, "group").len(), per_laureate);
-    // Every row at its height: rows, group titles, header, legend.
-    let height = number(doc.root_element(), "height");
+    assert_eq!(child_with_class(chart(&doc), "group").len(), per_laureate);
+    assert_eq!(child_with_class(names(&doc), "group").len(), per_laureate);
+    // Every row at its height: rows, group titles, header (the legend is
+    // a list after the box).
+    let height = number(chart(&doc), "height");
     let lines = (rows + per_laureate) as f64;
     assert!(height >= HEADER_HEIGHT + lines * ROW_HEIGHT);
     assert!(height < 2600.0, "{height} px high");
-    let width = number(doc.root_element(), "width");
+    // The names' column and the chart, side by side.
+    let width = number(names(&doc), "width") + number(chart(&doc), "width");
     assert!((1400.0..1800.0).contains(&width), "{width} px wide");
+    // Each row's name on its line.
+    let suivi = row(&doc, "Point de suivi individuel — Lauréat 7");
+    assert_eq!(own_text(label_of(&doc, suivi)), "Lauréat 7");
 }
 
 #[test]
@@ -586,10 +709,10 @@ fn a_thousand_laureates_are_summed_up_beyond_sixty_a_stage() {
     );
     let now = at(&edition, date(2025, 1, 15), 10);
     let started = Instant::now();
-    let svg = timeline(&state, now, Language::Fr);
+    let html = wrap(&timeline(&state, now, Language::Fr));
     let took = started.elapsed();
     assert!(took < Duration::from_secs(2), "{took:?}");
-    let doc = parse(&svg);
+    let doc = parse(&html);
     let rows = with_class(&doc, "row").len();
     assert_eq!(
         rows,
@@ -598,8 +721,7 @@ fn a_thousand_laureates_are_summed_up_beyond_sixty_a_stage() {
     let others: Vec<String> = with_class(&doc, "others")
         .into_iter()
         .filter(|n| n.has_tag_name("g"))
-        .flat_map(|g| child_with_class(g, "label"))
-        .map(own_text)
+        .map(|g| own_text(label_of(&doc, g)))
         .collect();
     assert_eq!(others.len(), per_laureate);
     assert!(
@@ -641,9 +763,9 @@ fn example_at(until: Date) -> (State, Timestamp) {
 #[test]
 fn stages_nobody_has_reached_show_their_planned_window() {
     let (state, now) = example_at(date(2026, 12, 10));
-    let svg = timeline(&state, now, Language::Fr);
-    let doc = parse(&svg);
-    let groups = with_class(&doc, "group").len();
+    let html = wrap(&timeline(&state, now, Language::Fr));
+    let doc = parse(&html);
+    let groups = child_with_class(chart(&doc), "group").len();
     let none_yet = with_class(&doc, "none-yet");
     assert!(groups > 0);
     assert_eq!(none_yet.len(), groups, "one row under each group");
@@ -654,8 +776,10 @@ fn stages_nobody_has_reached_show_their_planned_window() {
         .find(|s| s.id == "convention")
         .expect("the convention stage");
     let row = row(&doc, &convention.title);
-    let label = child_with_class(row, "label")[0];
-    assert_eq!(own_text(label), "aucun lauréat pour l’instant");
+    let label = label_of(&doc, row);
+    // Said whole in the names' column, not cut.
+    assert_eq!(own_text(label), "pas encore de lauréat");
+    assert!(label.children().all(|c| !c.has_tag_name("title")));
     let planned = child_with_class(row, "planned")[0];
     assert_eq!(number(planned, "x"), x_of(edition, convention.start));
 }
@@ -663,8 +787,9 @@ fn stages_nobody_has_reached_show_their_planned_window() {
 #[test]
 fn the_example_edition_is_drawn_to_look_at() {
     let (state, now) = example_at(date(2027, 10, 14));
-    let svg = timeline(&state, now, Language::Fr);
-    let doc = parse(&svg);
+    let html = timeline(&state, now, Language::Fr);
+    let xml = wrap(&html);
+    let doc = parse(&xml);
     // Decisions taken are written at the end of their bars.
     let outcomes: Vec<String> = with_class(&doc, "outcome")
         .into_iter()
@@ -678,16 +803,64 @@ fn the_example_edition_is_drawn_to_look_at() {
     let seminar = row(&doc, "Séminaire collectif de mi-parcours");
     assert_eq!(child_with_class(seminar, "planned").len(), 1);
 
-    // For people to look at (`rsvg-convert` makes a PNG of it).
+    // For people to look at in a browser, laid out as the pages do.
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo().join("target"));
     let _ = std::fs::create_dir_all(&target);
-    std::fs::write(target.join("timeline-example.svg"), &svg).expect("written");
+    std::fs::write(target.join("timeline-example.html"), page(&html)).expect("written");
     let (early, early_now) = example_at(date(2027, 6, 15));
     std::fs::write(
-        target.join("timeline-example-june.svg"),
-        timeline(&early, early_now, Language::Fr),
+        target.join("timeline-example-june.html"),
+        page(&timeline(&early, early_now, Language::Fr)),
     )
     .expect("written");
+}
+
+/// A page around a timeline, with the pages' rules for it.
+fn page(timeline: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Calendrier</title>\
+         <style>body{{font-family:system-ui,sans-serif}}.timeline{{overflow-x:auto;border:1px solid #ddd}}\
+         .timeline-rows{{display:flex;width:max-content}}.timeline-rows svg{{display:block;flex:none}}\
+         .timeline-labels{{position:sticky;left:0;z-index:1}}ul.legend{{display:flex;flex-wrap:wrap;\
+         gap:.2rem 1.4rem;list-style:none;padding:.4rem 0;margin:0;font-size:.85rem}}\
+         ul.legend li{{display:flex;align-items:center;gap:.4rem}}</style>\n{timeline}</html>\n"
+    )
+}
+
+#[test]
+fn a_seminar_done_on_its_day_has_its_check_inside_its_diamond() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let (mut state, _) = small_state(dir.path());
+    let edition = state.edition().clone();
+    let complete = EventKind::Complete {
+        stage: "seminaire".into(),
+        participant: None,
+        comment: None,
+    };
+    apply(
+        &mut state,
+        event(at(&edition, date(2025, 4, 14), 17), "ana", complete),
+    );
+    let now = at(&edition, date(2025, 4, 16), 10);
+    let html = wrap(&timeline(&state, now, Language::Fr));
+    let doc = parse(&html);
+
+    let seminar = row(&doc, "Séminaire de lancement");
+    assert!(
+        class_has(seminar, "done"),
+        "{:?}",
+        seminar.attribute("class")
+    );
+    let middle = x_of(&edition, date(2025, 4, 14)) + DAY_WIDTH;
+    let check = child_with_class(seminar, "done-mark");
+    assert_eq!(check.len(), 1);
+    let d = check[0].attribute("d").expect("a path");
+    assert!(d.starts_with(&format!("M{} ", middle - 3.0)), "{d}");
+    assert_eq!(check[0].attribute("stroke"), Some("#ffffff"));
+
+    // Elsewhere, dark on its bar.
+    let diagnostic = child_with_class(row(&doc, "Diagnostic"), "done-mark");
+    assert_eq!(diagnostic[0].attribute("stroke"), Some("#14532d"));
 }

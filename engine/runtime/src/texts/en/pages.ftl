@@ -115,7 +115,7 @@ timeline-others-late = { $count } of them late
 ## A stage for each participant, before anyone reaches it.
 timeline-none-yet = { $status ->
     [laureate] no laureate yet
-    [shortlisted] no shortlisted candidate yet
+    [shortlisted] none shortlisted yet
    *[candidate] no candidate yet
 }
 ## Where a row stands (its tooltip).

@@ -119,9 +119,9 @@ timeline-others = { $count ->
 timeline-others-late = dont { $count } en retard
 ## A stage for each participant, before anyone reaches it.
 timeline-none-yet = { $status ->
-    [laureate] aucun lauréat pour l’instant
-    [shortlisted] aucun candidat présélectionné pour l’instant
-   *[candidate] aucun candidat pour l’instant
+    [laureate] pas encore de lauréat
+    [shortlisted] aucun présélectionné
+   *[candidate] pas encore de candidat
 }
 ## Where a row stands (its tooltip).
 timeline-state-waiting = en attente des étapes précédentes
