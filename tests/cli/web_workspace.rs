@@ -11,8 +11,7 @@
 //! looked at by a person.
 //!
 //! The edition is `workspace.rs`'s (Ana coordinates, Véra validates the
-//! roadmaps, Léa and Léo are the laureates' contacts, Dina has no part and
-//! reads English);
+//! roadmaps, Léa and Léo are the laureates' contacts, Dina has no part);
 //! the daemon listens on a port of its own, which is its public address,
 //! so that the emailed links open in the browser as they are.
 
@@ -606,17 +605,13 @@ fn every_other_page_fits_a_phone_and_a_laptop() {
     let browser = Browser::start();
     browser.set_width(WIDTHS[0]);
 
-    // A person with no part: signed in, nothing to see, in English (her
-    // language); the pages before sign-in are French.
+    // A person with no part: signed in, nothing to see.
     let dina = printed_link(dir.path(), "dina");
-    browser.goto(&site.url(&dina));
-    wait_for_title(&browser, "Se connecter");
-    press(&browser, "Me connecter");
-    wait_for(&browser, "//h2[normalize-space()='Waiting for you']");
+    sign_in(&browser, &site.url(&dina));
     let text = browser.text();
-    assert!(text.contains("Nothing is waiting for you"), "{text}");
+    assert!(text.contains("Rien ne vous attend"), "{text}");
     check(&browser, "ws-home-nobody");
-    press(&browser, "Sign out");
+    press(&browser, "Se déconnecter");
     wait_for_title(&browser, "Connexion");
     // The link served once.
     browser.goto(&site.url(&dina));

@@ -295,11 +295,6 @@ pub(crate) fn printed_link_of(dir: &Path, edition: &str, person: &str) -> String
     url[PUBLIC_URL.len()..].to_owned()
 }
 
-/// The path of a link printed by `jalon login-link ws PERSON`.
-pub(crate) fn printed_link(dir: &Path, person: &str) -> String {
-    printed_link_of(dir, "ws", person)
-}
-
 /// The event lines of `jalon log ws`.
 pub(crate) fn events(dir: &Path) -> Vec<String> {
     let output = Jalon::new().current_dir(dir).args(["log", "ws"]).run();
