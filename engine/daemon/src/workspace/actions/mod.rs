@@ -30,7 +30,7 @@ use tracing::{info, warn};
 
 use super::access::Access;
 use super::html::{encode, frame, para, redirect};
-use super::pages::{day, instance_title, not_found, window_words};
+use super::pages::{colon, day, instance_title, not_found, quoted, window_words};
 use super::{form_is_theirs, signed, Signed, Workspace};
 use crate::link_routes::{field, LONGEST_COMMENT};
 use crate::response::{escape, respond};

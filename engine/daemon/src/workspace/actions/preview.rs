@@ -9,7 +9,8 @@ pub(super) fn recap(target: &Target, given: &Fields, l: Language) -> String {
     let edition = &target.edition;
     let stage = target.stage.map(|s| &edition.stages[s]);
     let value = |name: &str| given.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
-    let quoted = |v: &str| format!("«\u{a0}{v}\u{a0}»");
+    let quoted = |v: &str| quoted(l, v);
+    let colon = colon(l);
     let date = |v: &str| v.parse::<Date>().map_or(v.to_owned(), |d| day(l, d));
     let fields: Vec<(&str, Option<String>)> = match target.verb {
         Verb::Complete | Verb::Approve => vec![("ws-recap-comment", value("comment").map(quoted))],
@@ -50,7 +51,7 @@ pub(super) fn recap(target: &Target, given: &Fields, l: Language) -> String {
     let lines: String = fields
         .into_iter()
         .filter_map(|(id, v)| v.map(|v| (id, v)))
-        .map(|(id, v)| format!("<li>{}\u{a0}: {}</li>\n", escape(&plain(l, id)), escape(&v)))
+        .map(|(id, v)| format!("<li>{}{colon} {}</li>\n", escape(&plain(l, id)), escape(&v)))
         .collect();
     if lines.is_empty() {
         String::new()
@@ -145,15 +146,17 @@ pub(super) fn preview_page(
             && matches!(after.progress, jalon_core::Progress::Skipped { .. });
         if changed {
             moved.push_str(&format!(
-                "<li>{} : {} → {}</li>\n",
+                "<li>{}{} {} → {}</li>\n",
                 escape(&instance_title(edition, after.stage, after.participant)),
+                colon(l),
                 escape(&dates(l, before.window.start, before.window.due)),
                 escape(&dates(l, after.window.start, after.window.due)),
             ));
         } else if now_skipped {
             moved.push_str(&format!(
-                "<li>{} : {}</li>\n",
+                "<li>{}{} {}</li>\n",
                 escape(&instance_title(edition, after.stage, after.participant)),
+                colon(l),
                 escape(&plain(l, "ws-life-skipped"))
             ));
         }
@@ -162,7 +165,7 @@ pub(super) fn preview_page(
         body.push_str(&format!(
             "<h2>{}</h2>\n<ul>\n{}</ul>\n",
             escape(&plain(l, "ws-preview-moves")),
-            moved.replace(" : ", "\u{a0}: ")
+            moved
         ));
     }
     let templates = messages::templates(edition).ok();

@@ -124,8 +124,8 @@ pub async fn journal<B: Backend>(
             escape(&who),
             escape(&what),
             said.map(|s| format!(
-                "<br><span class=\"muted\">«\u{a0}{}\u{a0}»</span>",
-                escape(&s)
+                "<br><span class=\"muted\">{}</span>",
+                escape(&quoted(l, &s))
             ))
             .unwrap_or_default(),
             escape(&plain(

@@ -165,6 +165,23 @@ pub fn day(language: Language, date: Date) -> String {
     }
 }
 
+/// Someone's words quoted, with the reader's language's marks.
+pub fn quoted(l: Language, text: &str) -> String {
+    match l {
+        Language::Fr => format!("«\u{a0}{text}\u{a0}»"),
+        Language::En => format!("“{text}”"),
+    }
+}
+
+/// A colon as the reader's language writes it (French: a no-break space
+/// before it).
+pub fn colon(l: Language) -> &'static str {
+    match l {
+        Language::Fr => "\u{a0}:",
+        Language::En => ":",
+    }
+}
+
 /// A window in words: « du 09/11/2026 au 08/01/2027 », or « le 13/01/2027 »
 /// when it is one day.
 pub fn window_words(language: Language, start: Date, due: Date) -> String {
