@@ -598,6 +598,64 @@ fn each_person_sees_and_does_only_what_the_definitions_give_them() {
     assert!(again.body.contains("Non enregistré"), "{}", again.body);
 }
 
+/// The edition with a jury: Jules sits on it, and a candidate awaits it.
+fn with_a_jury() -> String {
+    definition("lea@example.org")
+        .replacen(
+            "roles:\n",
+            "  - {id: jules, name: Jules Juré, email: jules@example.org, organisation: cd}\nroles:\n  - {id: jury, name: Jury, kind: jury, members: [jules]}\n",
+            1,
+        )
+        .replacen(
+            "stages:\n",
+            "  - {id: cand, name: Candidat Un, status: candidate, contact: {name: Carl Candidat, email: carl@example.org}}\n\
+             stages:\n  - id: comite\n    kind: pitch_jury\n    title: Comité de sélection\n    owners: [coordination]\n    \
+             start: edition.start\n    due: start + 60 days\n    jury:\n      members: [jury]\n      \
+             criteria: [{id: impact, title: Impact, weight: 1}]\n      scale: {min: 0, max: 5}\n    \
+             selection: {from: candidate, to: laureate, min: 0, max: 3}\n",
+            1,
+        )
+        .replacen(
+            "messages:\n",
+            "  - id: retenu\n    subject: \"Retenu\"\n    body: \"Retenu.\"\n\
+             messages:\n  selection_retained: retenu\n  selection_not_retained: retenu\n",
+            1,
+        )
+}
+
+#[test]
+fn a_jury_member_sees_the_candidates_and_nothing_else() {
+    let dir = workplace();
+    std::fs::write(dir.path().join("definitions/ws.yaml"), with_a_jury()).expect("written");
+    let daemon = Daemon::start(dir.path(), &["--public-url", PUBLIC_URL]);
+    let mut jules = signed_in(&daemon, dir.path(), "jules");
+    let home = jules.get("/");
+    home.expect(200);
+    assert!(home.body.contains("Comité de sélection"), "{}", home.body);
+    jules.get("/editions/ws/participants/cand").expect(200);
+    let before = events(dir.path());
+    for path in [
+        "/editions/ws",
+        "/editions/ws/journal",
+        "/editions/ws/messages",
+        "/editions/ws/actions/close",
+    ] {
+        jules.get(path).expect(404);
+    }
+    let csrf = jules.csrf();
+    jules
+        .post(
+            "/editions/ws/actions/complete",
+            &[("csrf", &csrf), ("stage", "comite"), ("step", "confirm")],
+        )
+        .expect(404);
+    assert_eq!(events(dir.path()), before, "nothing was recorded");
+    // The candidate's contact sees their own page only.
+    let mut carl = signed_in(&daemon, dir.path(), "carl@example.org");
+    carl.get("/editions/ws/participants/cand").expect(200);
+    carl.get("/editions/ws/participants/atelier").expect(404);
+}
+
 #[test]
 fn a_postponed_seminar_shows_what_moves_and_queues_the_new_invitation() {
     let dir = workplace();
