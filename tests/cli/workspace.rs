@@ -569,6 +569,23 @@ fn each_person_sees_and_does_only_what_the_definitions_give_them() {
         last.contains("complete") && last.contains("ana") && last.contains("web"),
         "{last}"
     );
+    // The journal offers to cancel it, the form filled with its number.
+    let seq = last
+        .trim_start_matches('#')
+        .split_whitespace()
+        .next()
+        .expect("a number")
+        .to_owned();
+    let journal = ana.get("/editions/ws/journal");
+    let void = format!("/editions/ws/actions/void?seq={seq}");
+    assert!(journal.body.contains(&void), "{}", journal.body);
+    let form = ana.get(&void);
+    form.expect(200);
+    assert!(
+        form.body.contains(&format!("value=\"{seq}\"")),
+        "{}",
+        form.body
+    );
 
     // The validator now finds it waiting, and approves it.
     let home = vera.get("/");

@@ -109,16 +109,26 @@ pub async fn journal<B: Backend>(
             .or(of("reason"))
             .or(of("value"))
             .or(of("outcome"));
+        let is_void = matches!(stored.event.kind, jalon_core::EventKind::Void { .. });
         let mark = if voided.contains(&stored.seq) {
             format!(
                 " <span class=\"tag\">{}</span>",
                 escape(&plain(l, "ws-voided"))
             )
-        } else {
+        } else if is_void {
             String::new()
+        } else {
+            // Cancelling a mistake starts from the mistake: the form comes
+            // with its number (and still shows what it would undo first).
+            format!(
+                "<span class=\"actions\"><a href=\"/editions/{}/actions/void?seq={}\">{}</a></span>",
+                encode(&edition.id),
+                stored.seq,
+                escape(&plain(l, "ws-void-this"))
+            )
         };
         rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{mark}{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{}{mark}</td><td>{}</td></tr>\n",
             stored.seq,
             escape(&short_local(&edition, stored.event.at)),
             escape(&who),

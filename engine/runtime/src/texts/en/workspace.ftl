@@ -116,6 +116,7 @@ ws-channel = Through
 ws-delivery = Delivery
 ws-attempts = Delivery attempts
 ws-filter = Filter
+ws-void-this = Void this record
 ws-voided = voided
 ws-delivery-pending = to send
 ws-delivery-retry = to try again

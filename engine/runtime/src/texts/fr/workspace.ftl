@@ -117,6 +117,7 @@ ws-channel = Par
 ws-delivery = Remise
 ws-attempts = Tentatives de remise
 ws-filter = Filtrer
+ws-void-this = Annuler cet enregistrement
 ws-voided = annulé
 ws-delivery-pending = à envoyer
 ws-delivery-retry = nouvel essai prévu
