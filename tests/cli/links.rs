@@ -6,8 +6,6 @@
 //! The edition is written in a temporary folder with dates around today, so
 //! that its validation request falls due as soon as the work is submitted.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +13,8 @@ use mail_parser::MessageParser;
 
 use crate::config::daemon_refused;
 use crate::daemon::Daemon;
-use crate::support::{eventually, outbox_emails, Jalon, PATIENCE};
+use crate::support::http::{self, Reply};
+use crate::support::{eventually, outbox_emails, Jalon};
 
 /// The links in emails start with this; the test sends them to the daemon's
 /// real address instead.
@@ -116,68 +115,8 @@ trait Pages {
 }
 
 impl Pages for Daemon {
-    /// One request on its own connection: status, headers (lower-case
-    /// names) and body.
     fn request(&self, method: &str, path: &str, form: Option<&[(&str, &str)]>) -> Reply {
-        let body = form.map(|pairs| {
-            form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(pairs.iter())
-                .finish()
-        });
-        let mut stream = TcpStream::connect(self.address()).expect("the daemon answers");
-        stream.set_read_timeout(Some(PATIENCE)).expect("a timeout");
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-            self.address()
-        );
-        if let Some(body) = &body {
-            head.push_str(&format!(
-                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
-        }
-        head.push_str("\r\n");
-        head.push_str(body.as_deref().unwrap_or_default());
-        stream.write_all(head.as_bytes()).expect("sent");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("an answer");
-        let (head, body) = response.split_once("\r\n\r\n").expect("a head");
-        let mut lines = head.lines();
-        let status = lines
-            .next()
-            .and_then(|l| l.split(' ').nth(1))
-            .and_then(|c| c.parse().ok())
-            .expect("a status");
-        let headers = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-            .collect();
-        Reply {
-            status,
-            headers,
-            body: body.to_owned(),
-        }
-    }
-}
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The status, with the page when it is not the one expected.
-    fn expect(&self, status: u16) -> &Reply {
-        assert_eq!(self.status, status, "{}", self.body);
-        self
+        http::request(self.address(), method, path, None, form)
     }
 }
 

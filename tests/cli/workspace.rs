@@ -9,14 +9,13 @@
 //! in the workspace.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 
 use mail_parser::MessageParser;
 
 use crate::daemon::Daemon;
-use crate::support::{eventually, outbox_emails, Jalon, PATIENCE};
+use crate::support::http::{self, Reply};
+use crate::support::{eventually, outbox_emails, Jalon};
 
 pub(crate) const PUBLIC_URL: &str = "https://jalon.example.org";
 
@@ -112,39 +111,6 @@ pub(crate) fn workplace() -> tempfile::TempDir {
     dir
 }
 
-/// One reply: status, headers (lower-case names), body.
-pub(crate) struct Reply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn expect(&self, status: u16) -> &Reply {
-        assert_eq!(self.status, status, "{}", self.body);
-        self
-    }
-
-    /// The value of the hidden field `name` in the page's first form having it.
-    fn hidden(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = self
-            .body
-            .find(&marker)
-            .unwrap_or_else(|| panic!("no field {name} in:\n{}", self.body))
-            + marker.len();
-        let end = self.body[start..].find('"').expect("the value's end") + start;
-        self.body[start..end].to_owned()
-    }
-}
-
 /// A browser's side of the conversation: its cookies, one request per
 /// connection.
 pub(crate) struct Visitor<'a> {
@@ -169,48 +135,14 @@ impl<'a> Visitor<'a> {
     }
 
     fn request(&mut self, method: &str, path: &str, form: Option<&[(&str, &str)]>) -> Reply {
-        let body = form.map(|pairs| {
-            form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(pairs.iter())
-                .finish()
-        });
-        let mut stream = TcpStream::connect(self.daemon.address()).expect("the daemon answers");
-        stream.set_read_timeout(Some(PATIENCE)).expect("a timeout");
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-            self.daemon.address()
-        );
-        if !self.cookies.is_empty() {
-            let jar: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            head.push_str(&format!("Cookie: {}\r\n", jar.join("; ")));
-        }
-        if let Some(body) = &body {
-            head.push_str(&format!(
-                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
-        }
-        head.push_str("\r\n");
-        head.push_str(body.as_deref().unwrap_or_default());
-        stream.write_all(head.as_bytes()).expect("sent");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("an answer");
-        let (head, body) = response.split_once("\r\n\r\n").expect("a head");
-        let mut lines = head.lines();
-        let status = lines
-            .next()
-            .and_then(|l| l.split(' ').nth(1))
-            .and_then(|c| c.parse().ok())
-            .expect("a status");
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        let jar: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        for (name, value) in &headers {
+        let cookie = (!jar.is_empty()).then(|| jar.join("; "));
+        let reply = http::request(self.daemon.address(), method, path, cookie.as_deref(), form);
+        for (name, value) in &reply.headers {
             if name == "set-cookie" {
                 let pair = value.split(';').next().unwrap_or_default();
                 if let Some((k, v)) = pair.split_once('=') {
@@ -222,11 +154,7 @@ impl<'a> Visitor<'a> {
                 }
             }
         }
-        Reply {
-            status,
-            headers,
-            body: body.to_owned(),
-        }
+        reply
     }
 
     /// Signs in with the link at `link` (a path): the page, then its button.

@@ -1,6 +1,7 @@
 //! What the end-to-end tests share: running the binary, waiting on a
 //! process that works in the background, reading what it wrote.
 
+pub mod http;
 mod jalon;
 mod process;
 
