@@ -194,6 +194,7 @@ fn store_million(definitions: &Path, db: &Path) -> String {
                 due: Vec::new(),
                 withdraw: Vec::new(),
                 change: None,
+                documents: Vec::new(),
             })
             .collect();
         // The core must take them, or the daemon would refuse to start.

@@ -563,6 +563,7 @@ impl Command {
                     stage,
                     participant,
                     comment,
+                    documents: Vec::new(),
                 },
             ),
             Command::Approve {

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 
 use crate::event::{Event, EventKind};
 use crate::rejection::{InstanceState, NotNow, Rejection};
-use crate::state::{Closure, IndicatorValue, Progress, Refusal, SkipReason, State};
+use crate::state::{Closure, IndicatorValue, Progress, Refusal, SkipReason, State, Submission};
 use crate::windows::{stage_windows, Moves, Override};
 
 impl State {
@@ -37,7 +37,10 @@ impl State {
         let at = event.at;
         match &event.kind {
             EventKind::Complete {
-                stage, participant, ..
+                stage,
+                participant,
+                comment,
+                documents,
             } => {
                 let i = self.find_instance(stage, participant.as_deref())?;
                 let definition = &self.edition.stages[self.instances[i].stage];
@@ -54,6 +57,29 @@ impl State {
                     });
                 }
                 self.require_active(i)?;
+                let deliverables = &definition.deliverables;
+                if let Some(piece) = documents
+                    .iter()
+                    .find(|d| !deliverables.iter().any(|x| x.id == d.deliverable()))
+                {
+                    return Err(Rejection::UnknownDeliverable {
+                        stage: stage.clone(),
+                        deliverable: piece.deliverable().to_owned(),
+                        suggestion: did_you_mean(
+                            piece.deliverable(),
+                            deliverables.iter().map(|x| x.id.as_str()),
+                        )
+                        .map(str::to_owned),
+                    });
+                }
+                let instance = &mut self.instances[i];
+                instance.submissions.push(Submission {
+                    round: instance.round + 1,
+                    at,
+                    by: event.by.clone(),
+                    documents: documents.clone(),
+                    comment: comment.clone(),
+                });
                 self.submit(i, at);
             }
             EventKind::Approve {

@@ -219,6 +219,7 @@ fn on_time_events(state: &State, i: usize, options: &OnTime) -> Vec<(String, Eve
                 stage: stage.id.clone(),
                 participant,
                 comment: None,
+                documents: Vec::new(),
             },
         )],
         _ => Vec::new(),

@@ -18,6 +18,33 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+/// One piece of handed-in work, for one of the stage's deliverables.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Piece {
+    /// A file: its content is in the store under the edition and `sha256`.
+    File {
+        deliverable: String,
+        /// The file's name as shown and offered on download (cleaned).
+        name: String,
+        /// What the content is, sniffed (never the name's word).
+        media_type: String,
+        /// Lower-case hex SHA-256 of the content.
+        sha256: String,
+        size: u64,
+    },
+    /// An address where the work can be read (a shared folder, a site).
+    Link { deliverable: String, url: String },
+}
+
+impl Piece {
+    pub fn deliverable(&self) -> &str {
+        match self {
+            Piece::File { deliverable, .. } | Piece::Link { deliverable, .. } => deliverable,
+        }
+    }
+}
+
 /// How an event reached Jalon.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -44,6 +71,10 @@ pub enum EventKind {
         participant: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         comment: Option<String>,
+        /// What was handed in: files (kept in the store by checksum) and
+        /// links. Empty when the work was done, or handed in elsewhere.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        documents: Vec<Piece>,
     },
     /// A validator approves the submitted work.
     Approve {

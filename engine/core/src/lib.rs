@@ -18,9 +18,9 @@ pub mod windows;
 
 pub use action::{Action, ActionKey, Addressee, Detail, Key, MessageKind, Recipient};
 pub use apply::status_word;
-pub use event::{Channel, Event, EventKind};
+pub use event::{Channel, Event, EventKind, Piece};
 pub use rejection::{InstanceState, NotNow, Rejection};
 pub use state::{
     rank, Closure, Ids, IndicatorValue, Instance, Lifecycle, ParticipantState, Progress, Refusal,
-    Score, SelectionRecord, SkipReason, State,
+    Score, SelectionRecord, SkipReason, State, Submission,
 };

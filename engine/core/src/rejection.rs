@@ -36,6 +36,12 @@ pub enum Rejection {
         state: InstanceState,
         why: NotNow,
     },
+    #[error("stage `{stage}` asks for no deliverable `{deliverable}`{}", suggest(.suggestion))]
+    UnknownDeliverable {
+        stage: String,
+        deliverable: String,
+        suggestion: Option<String>,
+    },
     #[error("stage `{stage}` has no validation to give")]
     NoValidation { stage: String },
     #[error("{person} cannot validate `{what}`: the validators are {validators}")]

@@ -13,6 +13,7 @@ use jiff::civil::Time;
 use jiff::Timestamp;
 
 use crate::action::{Action, Key};
+use crate::event::Piece;
 use crate::time::{local, NOTICE_TIME};
 use crate::windows::{stage_windows, Moves, Override, Window};
 
@@ -77,6 +78,17 @@ pub struct Refusal {
     pub round: u32,
 }
 
+/// One hand-in of the work: what was given, by whom, when.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Submission {
+    /// The round it opened (1 for the first hand-in).
+    pub round: u32,
+    pub at: Timestamp,
+    pub by: String,
+    pub documents: Vec<Piece>,
+    pub comment: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SelectionRecord {
     /// Everyone who could have been retained.
@@ -114,6 +126,9 @@ pub struct Instance {
     pub round: u32,
     pub approvals: Vec<(usize, Timestamp)>,
     pub refusals: Vec<Refusal>,
+    /// Every hand-in, oldest first: a new version after a refusal keeps
+    /// the earlier ones.
+    pub submissions: Vec<Submission>,
     pub selection: Option<SelectionRecord>,
     pub outcome: Option<usize>,
     pub scores: Vec<Score>,
@@ -400,6 +415,7 @@ impl State {
             round: 0,
             approvals: Vec::new(),
             refusals: Vec::new(),
+            submissions: Vec::new(),
             selection: None,
             outcome: None,
             scores: Vec::new(),

@@ -85,6 +85,7 @@ fn finishing_early_brings_what_follows_completion_forward_for_that_laureate() {
         stage: stage.into(),
         participant: Some(who.into()),
         comment: None,
+        documents: Vec::new(),
     };
     let day = |d| at(&state, d, 16);
     let (roadmap, signed) = (day(date(2025, 3, 12)), day(date(2025, 3, 20)));
@@ -117,6 +118,7 @@ fn finishing_late_pushes_what_follows_completion_back() {
         stage: stage.into(),
         participant: Some("p2".into()),
         comment: None,
+        documents: Vec::new(),
     };
     let (roadmap, signed) = (
         at(&state, date(2025, 3, 14), 16),

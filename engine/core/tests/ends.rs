@@ -109,6 +109,7 @@ fn a_closed_edition_has_nothing_due_and_takes_no_more_events() {
             stage: "diagnostic".into(),
             participant: None,
             comment: None,
+            documents: Vec::new(),
         },
         ..close.clone()
     };

@@ -249,6 +249,7 @@ fn event_for(state: &State, m: &Move, at: Timestamp) -> Option<Event> {
                     stage,
                     participant,
                     comment: None,
+                    documents: Vec::new(),
                 }
             } else {
                 let outcome = ["oui", "non", "stop"][pick(3)].to_owned();

@@ -36,6 +36,7 @@ fn complete(stage: &str, participant: Option<&str>) -> EventKind {
         stage: stage.into(),
         participant: participant.map(Into::into),
         comment: None,
+        documents: Vec::new(),
     }
 }
 

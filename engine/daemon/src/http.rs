@@ -82,9 +82,37 @@ pub fn router<B: Backend>(
         .route("/metrics", get(metrics))
         .with_state(health)
         .merge(super::link_routes::routes(site.clone()))
-        .merge(super::workspace::routes(site, workspace))
+        .merge(super::workspace::routes(site.clone(), workspace.clone()))
         .layer(axum::middleware::from_fn(time_limit))
+        .merge(
+            super::workspace::hand_in_routes(site, workspace)
+                .layer(axum::middleware::from_fn(upload_time_limit)),
+        )
         .layer(axum::middleware::map_response(super::response::secure))
+}
+
+/// Time for a hand-in, from its head to its answer: files of
+/// a hand-in's largest body need about a minute and a half from a
+/// phone sending 6 Mbit/s. A connection's lifetime still bounds it.
+pub const UPLOAD_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(110);
+
+async fn upload_time_limit(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(UPLOAD_TIME_LIMIT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => too_long(),
+    }
+}
+
+fn too_long() -> Response {
+    (
+        StatusCode::REQUEST_TIMEOUT,
+        [
+            (header::CONNECTION, "close"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        "the request took too long\n",
+    )
+        .into_response()
 }
 
 /// `408` for a request not answered within [`REQUEST_TIME_LIMIT`] (a body
@@ -94,15 +122,7 @@ pub fn router<B: Backend>(
 async fn time_limit(request: Request, next: Next) -> Response {
     match tokio::time::timeout(REQUEST_TIME_LIMIT, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => (
-            StatusCode::REQUEST_TIMEOUT,
-            [
-                (header::CONNECTION, "close"),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            "the request took too long\n",
-        )
-            .into_response(),
+        Err(_) => too_long(),
     }
 }
 

@@ -20,6 +20,8 @@ pub struct View {
     pub description: Option<String>,
     pub participant: Option<String>,
     pub deliverables: Vec<(String, Option<String>)>,
+    /// What was handed in last (its files downloaded through the link).
+    pub handed: Vec<jalon_core::Piece>,
     /// When the work was submitted, if it awaits validation.
     pub since: Option<String>,
     pub expires: String,
@@ -90,6 +92,14 @@ fn both(id: &str) -> String {
 
 pub fn unknown() -> String {
     both("link-unknown")
+}
+
+pub fn unknown_hand_in() -> String {
+    both("link-unknown-hand-in")
+}
+
+pub fn unknown_document() -> String {
+    both("document-unknown")
 }
 
 pub fn not_running() -> String {
@@ -202,6 +212,15 @@ pub fn form(
         }
         body.push_str("</ul>\n");
     }
+    if !view.handed.is_empty() {
+        body.push_str(&format!(
+            "<h2>{}</h2>\n",
+            escape(&plain(l, "link-form-handed"))
+        ));
+        body.push_str(&crate::workspace::pieces(l, &view.handed, &|sha| {
+            format!("/v/{token}/documents/{sha}")
+        }));
+    }
     if let Some(error) = error {
         body.push_str(&format!("<p class=\"error\">{}</p>\n", escape(error)));
     }
@@ -251,6 +270,7 @@ mod tests {
             description: None,
             participant: Some("<script>x</script>".into()),
             deliverables: vec![("Note".into(), Some("a & b".into()))],
+            handed: Vec::new(),
             since: None,
             expires: "lundi 1er juin 2026 à 09 h 00".into(),
         }

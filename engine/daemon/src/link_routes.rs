@@ -16,7 +16,7 @@ use axum::Router;
 use jalon_core::{Channel, Event, EventKind, Progress, Recipient, Rejection};
 use jalon_definition::resolved::Edition;
 use jalon_runtime::compose::messages;
-use jalon_runtime::links::{token_hash, well_formed};
+use jalon_runtime::links::{token_hash, well_formed, ANSWERS};
 use jalon_runtime::record::{record_by_link, LinkAnswer, RecordError};
 use jalon_runtime::replay::replay;
 use jalon_runtime::texts;
@@ -284,6 +284,10 @@ fn find<B: Backend>(
     let Some(stored) = store.link(hash).map_err(|e| e.to_string())? else {
         return Ok(Lookup::Unknown);
     };
+    // A hand-in link answers nothing here (it opens `/r/`).
+    if !ANSWERS.iter().all(|a| stored.link.allows(a)) {
+        return Ok(Lookup::Unknown);
+    }
     let Some(edition) = editions.iter().find(|e| e.id == stored.link.edition) else {
         return Ok(Lookup::NotRunning);
     };
@@ -337,6 +341,10 @@ fn view(state: &jalon_core::State, link: &Link) -> View {
                     .map(|d| (d.title.clone(), d.description.clone()))
                     .collect()
             })
+            .unwrap_or_default(),
+        handed: instance(state, link)
+            .and_then(|i| i.submissions.last())
+            .map(|s| s.documents.clone())
             .unwrap_or_default(),
         since,
         expires: pages::when(edition, language, link.expires_at),

@@ -108,7 +108,14 @@ pub async fn secure(mut response: Response) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if let Ok(policy) = HeaderValue::from_str(&POLICY) {
+    if headers.contains_key(header::CONTENT_DISPOSITION) {
+        // A download: were a browser to show it anyway, as a sandboxed
+        // page that runs nothing and belongs to no origin.
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("sandbox; default-src 'none'"),
+        );
+    } else if let Ok(policy) = HeaderValue::from_str(&POLICY) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     response

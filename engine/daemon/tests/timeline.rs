@@ -100,6 +100,7 @@ fn small_state(dir: &Path) -> (State, Timestamp) {
         stage: "diagnostic".into(),
         participant: None,
         comment: None,
+        documents: Vec::new(),
     };
     apply(
         &mut state,
@@ -838,6 +839,7 @@ fn a_seminar_done_on_its_day_has_its_check_inside_its_diamond() {
         stage: "seminaire".into(),
         participant: None,
         comment: None,
+        documents: Vec::new(),
     };
     apply(
         &mut state,

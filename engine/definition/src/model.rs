@@ -489,6 +489,26 @@ pub struct Deliverable {
     pub title: Option<String>,
     /// What it must contain.
     pub description: Option<String>,
+    /// What may be handed in for it: `pdf`, `office` (Word, Excel, PowerPoint, OpenDocument), `image` (PNG, JPEG, GIF, WebP) and `link` (an address). Default: all four.
+    pub accepts: Option<Vec<Accept>>,
+    /// Fewest pieces (files and links) handed in for it (default 1; 0 makes it optional).
+    pub min: Option<u32>,
+    /// Most pieces handed in for it at once (default 5, at most 20).
+    pub max: Option<u32>,
+}
+
+/// A kind of piece a deliverable accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Accept {
+    Pdf,
+    Office,
+    Image,
+    Link,
+}
+
+impl Accept {
+    pub const ALL: [Accept; 4] = [Accept::Pdf, Accept::Office, Accept::Image, Accept::Link];
 }
 
 /// An impact indicator, set at launch with the impact lab.
@@ -565,9 +585,13 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     "event_date",
     "event_time",
     "place",
-    // A validation request's one-click answers.
+    // A validation request's one-click answers, and what was handed in.
     "approve_link",
     "refuse_link",
+    "documents",
+    // The page where a participant hands in the stage's deliverables (in
+    // messages to a participant's contact about a stage that asks for some).
+    "hand_in_link",
 ];
 
 /// A template's texts in another language.

@@ -10,7 +10,7 @@ use jiff::tz::TimeZone;
 
 use crate::expr::{DateExpr, EventLength, Offset};
 pub use crate::model::{
-    Language, MessageKind, OrganisationKind, ParticipantStatus, RoleKind, StageKind,
+    Accept, Language, MessageKind, OrganisationKind, ParticipantStatus, RoleKind, StageKind,
 };
 
 #[derive(Clone, Debug)]
@@ -207,6 +207,10 @@ pub struct Deliverable {
     pub id: String,
     pub title: String,
     pub description: Option<String>,
+    /// Never empty.
+    pub accepts: Vec<Accept>,
+    pub min: u32,
+    pub max: u32,
 }
 
 #[derive(Clone, Debug)]

@@ -115,5 +115,6 @@ pub(crate) fn decide_void(
         due,
         withdraw,
         change: None,
+        documents: Vec::new(),
     })
 }

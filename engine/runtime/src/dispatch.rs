@@ -210,7 +210,7 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
         // Kept before anything is sent: a link in a delivered email is always
         // known, and one kept for a send that then fails is harmless.
         if let Some(links) = &self.links {
-            store.issue_links(&crate::links::issued(links, &ready, now))?;
+            store.issue_links(&crate::links::issued(links, state.edition(), &ready, now))?;
         }
 
         let started = Instant::now();

@@ -5,7 +5,8 @@
 //! - [`load`]: the editions of a definitions folder, checked in full, and
 //!   [`archive`]: every version kept with the record;
 //! - [`replay`]: a recorded history folded into a state (voids applied);
-//! - [`record`]: the one step that records a human act; [`correction`]:
+//! - [`record`]: the one step that records a human act ([`hand_in`]: a
+//!   hand-in's files and links checked first); [`correction`]:
 //!   voids; [`history`]: imports of a recorded past ([`script`] reads them);
 //! - [`tick`]: the one step time drives (queue what is due, dispatch);
 //!   [`hold`]: what would go late by surprise waits for a release;
@@ -13,7 +14,9 @@
 //!   [`payload`]: what an outbox row carries;
 //! - [`compose`]: an outbox row turned into an email; [`texts`]: the
 //!   built-in words in French and English;
-//! - [`links`]: validation-link tokens; [`status`]: the status view.
+//! - [`links`]: validation and hand-in link tokens; [`status`]: the status
+//!   view; [`documents`]: what an uploaded file is (sniffed, zip bombs
+//!   refused).
 
 pub mod archive;
 pub mod check_report;
@@ -22,6 +25,8 @@ pub mod compose;
 pub mod correction;
 pub mod delivery;
 pub mod dispatch;
+pub mod documents;
+pub mod hand_in;
 pub mod history;
 pub mod hold;
 pub mod links;

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jalon_core::{Action, Detail};
+use jalon_core::{Action, Addressee, Detail, MessageKind};
+use jalon_definition::resolved::Edition;
 use jalon_store::{Link, OutboxEntry};
 use jiff::{SignedDuration, Timestamp};
 use ring::rand::SecureRandom;
@@ -30,8 +31,12 @@ pub const TOKEN_LEN: usize = 22;
 /// its message's window closes sooner: the edition ends).
 pub const LIFETIME: SignedDuration = SignedDuration::from_hours(60 * 24);
 
-/// What a link lets its person answer.
+/// What a validation link lets its person answer.
 pub const ANSWERS: [&str; 2] = ["approve", "refuse"];
+
+/// What a hand-in link lets a participant's contact do: hand in the
+/// stage's deliverables, as long as the stage awaits them.
+pub const HAND_IN: &str = "hand_in";
 
 /// Keeps the derivation of one use: a key made for links signs nothing else.
 const CONTEXT: &[u8] = b"jalon-link\0";
@@ -246,6 +251,30 @@ impl Links {
     pub fn url(&self, action_key: &str, answer: &str) -> String {
         format!("{}/v/{}?answer={answer}", self.base, self.token(action_key))
     }
+
+    /// `{public_url}/r/{token}`: the hand-in page of a message's stage.
+    pub fn hand_in_url(&self, action_key: &str) -> String {
+        format!("{}/r/{}", self.base, self.token(action_key))
+    }
+}
+
+/// Whether an action's message carries a hand-in link: one to a
+/// participant's contact, about a stage of theirs that asks for
+/// deliverables, when the work is still to give (its opening, a reminder,
+/// a request for changes).
+pub fn carries_hand_in(edition: &Edition, action: &Action) -> bool {
+    matches!(
+        action.kind,
+        MessageKind::StageOpened | MessageKind::Reminder | MessageKind::ValidationRefused
+    ) && action.key_parts().is_some_and(|parts| {
+        matches!(parts.addressee, Addressee::Contact(_))
+            && parts.participant.is_some()
+            && edition
+                .stages
+                .iter()
+                .find(|s| s.id == parts.stage)
+                .is_some_and(|s| !s.deliverables.is_empty())
+    })
 }
 
 /// Whether an action's message carries links: a validation request to a
@@ -260,15 +289,52 @@ pub fn carries_links(action: &Action) -> bool {
 /// The links of the validation requests among messages about to be sent,
 /// to be kept before they go: a send that fails or is cut short leaves a
 /// link nobody has, and its retry carries the same token.
-pub fn issued(links: &Links, ready: &[OutboxEntry], now: Timestamp) -> Vec<Link> {
+pub fn issued(
+    links: &Links,
+    edition: &Edition,
+    ready: &[OutboxEntry],
+    now: Timestamp,
+) -> Vec<Link> {
     ready
         .iter()
-        .filter(|entry| Payload::is_validation_request(entry))
         .filter_map(|entry| match Payload::read(entry) {
-            Ok(Payload::Action(action)) => issued_link(links, &action, &entry.edition, now),
+            Ok(Payload::Action(action)) if carries_hand_in(edition, &action) => {
+                hand_in_link(links, &action, &entry.edition, now)
+            }
+            Ok(Payload::Action(action)) if Payload::is_validation_request(entry) => {
+                issued_link(links, &action, &entry.edition, now)
+            }
             _ => None,
         })
         .collect()
+}
+
+/// How long a link lasts: [`LIFETIME`], or less when its message expires.
+fn expiry(action: &Action, now: Timestamp) -> Timestamp {
+    let longest = now.checked_add(LIFETIME).unwrap_or(Timestamp::MAX);
+    action.expires_at.map_or(longest, |t| t.min(longest))
+}
+
+fn hand_in_link(links: &Links, action: &Action, edition: &str, now: Timestamp) -> Option<Link> {
+    let parts = action.key_parts()?;
+    let Addressee::Contact(participant) = parts.addressee else {
+        return None;
+    };
+    Some(Link {
+        token_hash: token_hash(&links.token(&action.key)),
+        edition: edition.to_owned(),
+        action_key: action.key.to_string(),
+        // The participant's contact: the hand-in is recorded as by them.
+        person: format!("contact:{participant}"),
+        stage: parts.stage.to_owned(),
+        participant: Some(participant.to_owned()),
+        round: 0,
+        answers: vec![HAND_IN.to_owned()],
+        issued_at: now,
+        // A reminder expires at the due date, but work handed in late is
+        // still welcome: the link lasts its full life.
+        expires_at: now.checked_add(LIFETIME).unwrap_or(Timestamp::MAX),
+    })
 }
 
 fn issued_link(links: &Links, action: &Action, edition: &str, now: Timestamp) -> Option<Link> {
@@ -289,10 +355,7 @@ fn issued_link(links: &Links, action: &Action, edition: &str, now: Timestamp) ->
         round,
         answers: ANSWERS.iter().map(|a| (*a).to_owned()).collect(),
         issued_at: now,
-        expires_at: {
-            let longest = now.checked_add(LIFETIME).unwrap_or(Timestamp::MAX);
-            action.expires_at.map_or(longest, |t| t.min(longest))
-        },
+        expires_at: expiry(action, now),
     })
 }
 

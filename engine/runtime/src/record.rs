@@ -174,6 +174,25 @@ pub fn record<S: Store>(
     Ok(recorded?)
 }
 
+/// [`record`] for a hand-in: the files it names are kept in the event's
+/// transaction, so a refused hand-in keeps nothing.
+pub fn record_with_documents<S: Store>(
+    store: &mut S,
+    edition: &Arc<Edition>,
+    event: &Event,
+    documents: &[jalon_store::NewDocument],
+    now: Timestamp,
+) -> Result<Recorded, RecordError> {
+    not_future(edition, event, now)?;
+    let recorded = store.record(&edition.id, |history| {
+        decide(edition, history, event, None).map(|mut entry| {
+            entry.documents = documents.to_vec();
+            entry
+        })
+    })?;
+    Ok(recorded?)
+}
+
 /// An act on the outbox needs something to act on.
 fn outbox_precondition<S: Store>(
     store: &S,

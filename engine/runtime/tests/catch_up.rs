@@ -113,6 +113,7 @@ fn run<B: Backend>(backend: B, definitions: &Path) {
             stage: "diagnostic".into(),
             participant: None,
             comment: None,
+            documents: Vec::new(),
         },
     );
     clock.set(&(clock.now() + SignedDuration::from_mins(10)).to_string());

@@ -177,6 +177,7 @@ fn story<B: Backend>(backend: B, definitions: &Path) {
             stage: "diagnostic".into(),
             participant: None,
             comment: None,
+            documents: Vec::new(),
         },
     };
     let recorded = record(&mut store, &edition, &done, clock.now()).expect("recorded");
@@ -328,6 +329,7 @@ fn story<B: Backend>(backend: B, definitions: &Path) {
             stage: "feuille-de-route".into(),
             participant: None,
             comment: None,
+            documents: Vec::new(),
         },
     };
     record(&mut store, &edition, &step, clock.now()).expect("recorded");

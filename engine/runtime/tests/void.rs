@@ -67,6 +67,7 @@ fn complete() -> EventKind {
         stage: "diagnostic".into(),
         participant: None,
         comment: None,
+        documents: Vec::new(),
     }
 }
 

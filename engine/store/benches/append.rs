@@ -46,6 +46,7 @@ fn entry(event: Event) -> Entry {
         due: Vec::new(),
         withdraw: Vec::new(),
         change: None,
+        documents: Vec::new(),
     }
 }
 

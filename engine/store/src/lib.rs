@@ -9,6 +9,7 @@
 //! the same traits.
 
 mod backend;
+mod documents;
 mod links;
 mod schema;
 mod sessions;
@@ -18,6 +19,7 @@ use jalon_core::{Action, Event};
 use jiff::Timestamp;
 
 pub use backend::{Backend, DaemonHold, SqliteBackend};
+pub use documents::{Document, NewDocument};
 pub use links::{ByLink, Claim, Link, LinkUse, StoredLink};
 pub use sessions::{Session, SignIn, SignInLink};
 pub use sqlite::SqliteStore;
@@ -150,6 +152,8 @@ pub struct Entry {
     pub withdraw: Vec<String>,
     /// What the event does to messages already in the outbox.
     pub change: Option<OutboxChange>,
+    /// Files the event hands in, kept in its transaction.
+    pub documents: Vec<NewDocument>,
 }
 
 /// An act on the outbox itself, written with its event.
@@ -172,6 +176,7 @@ impl Entry {
             due,
             withdraw: Vec::new(),
             change: None,
+            documents: Vec::new(),
         }
     }
 }
@@ -323,6 +328,12 @@ pub trait Store {
         claim: &Claim,
         decide: impl FnMut(&History) -> Result<Entry, E>,
     ) -> Result<ByLink<E>, StoreError>;
+
+    /// A file handed in for an edition, by its SHA-256.
+    fn document(&self, edition: &str, sha256: &str) -> Result<Option<Document>, StoreError>;
+
+    /// The bytes of all the files kept for an edition.
+    fn documents_size(&self, edition: &str) -> Result<u64, StoreError>;
 
     /// Keeps a sign-in link to the workspace.
     fn issue_sign_in(&mut self, link: &SignInLink) -> Result<(), StoreError>;

@@ -96,4 +96,16 @@ pub const MIGRATIONS: &[&str] = &[
         ended_at TEXT
     ) WITHOUT ROWID;
     CREATE INDEX sessions_by_email ON sessions (email);",
+    // 8: handed-in files, once per edition and checksum, written with the
+    // event that hands them in. A rowid table: SQLite advises against
+    // WITHOUT ROWID for rows this large.
+    "CREATE TABLE documents (
+        edition TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        content BLOB NOT NULL,
+        stored_at TEXT NOT NULL,
+        UNIQUE (edition, sha256)
+    );",
 ];

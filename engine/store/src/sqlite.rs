@@ -10,6 +10,7 @@ use jalon_core::{Action, Event};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
+use crate::documents::Document;
 use crate::links::{self, ByLink, Claim, Link, StoredLink};
 use crate::schema::{APPLICATION_ID, MIGRATIONS};
 use crate::sessions::{self, Session, SignIn, SignInLink};
@@ -324,6 +325,7 @@ fn write_entries(
             now,
         ])?;
         let seq = tx.last_insert_rowid();
+        crate::documents::insert(tx, edition, &entry.documents, &now)?;
         let withdrawn = withdraw(tx, &entry.withdraw)?;
         let changed = match &entry.change {
             Some(change) => change_outbox(tx, edition, change, seq, &entry.event.at)?,
@@ -722,6 +724,14 @@ impl Store for SqliteStore {
             Written::Aborted(Some(stored)) => ByLink::Used(Box::new(stored)),
             Written::Aborted(None) => ByLink::Missing,
         })
+    }
+
+    fn document(&self, edition: &str, sha256: &str) -> Result<Option<Document>, StoreError> {
+        crate::documents::find(&self.conn, edition, sha256).map_err(|e| error(&self.path, e))
+    }
+
+    fn documents_size(&self, edition: &str) -> Result<u64, StoreError> {
+        crate::documents::total_size(&self.conn, edition).map_err(|e| error(&self.path, e))
     }
 
     fn issue_sign_in(&mut self, link: &SignInLink) -> Result<(), StoreError> {

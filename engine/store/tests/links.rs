@@ -40,6 +40,7 @@ fn approve(second: i64) -> Entry {
         due: Vec::new(),
         withdraw: Vec::new(),
         change: None,
+        documents: Vec::new(),
     }
 }
 

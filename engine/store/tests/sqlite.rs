@@ -15,6 +15,7 @@ fn event(n: i64) -> Event {
             stage: format!("s{n}"),
             participant: None,
             comment: None,
+            documents: Vec::new(),
         },
     }
 }
@@ -43,6 +44,7 @@ fn record(store: &mut SqliteStore, n: i64, keys: &[&str]) -> i64 {
                 due: due.clone(),
                 withdraw: Vec::new(),
                 change: None,
+                documents: Vec::new(),
             })
         })
         .expect("store works")

@@ -27,6 +27,8 @@ pub struct Access {
     pub validates: BTreeSet<usize>,
     /// Stages whose jury they sit on.
     pub jury: BTreeSet<usize>,
+    /// Stages they own (carry out): they may hand in their deliverables.
+    pub owns: BTreeSet<usize>,
     /// Participants whose contact they are.
     pub contact_of: BTreeSet<usize>,
 }
@@ -37,6 +39,7 @@ impl Access {
         !self.coordination
             && self.validates.is_empty()
             && self.jury.is_empty()
+            && self.owns.is_empty()
             && self.contact_of.is_empty()
     }
 
@@ -49,7 +52,19 @@ impl Access {
                 .validates
                 .iter()
                 .chain(&self.jury)
+                .chain(&self.owns)
                 .any(|&s| stage_concerns(edition, s, p))
+    }
+
+    /// May hand in the deliverables of stage `s` (for participant `p` on a
+    /// per-participant stage): the coordination, the stage's owners, and
+    /// the participant's contact on their own stages.
+    pub fn may_hand_in(&self, edition: &Edition, s: usize, p: Option<usize>) -> bool {
+        let stage = &edition.stages[s];
+        !stage.deliverables.is_empty()
+            && (self.coordination
+                || self.owns.contains(&s)
+                || p.is_some_and(|p| stage.for_each.is_some() && self.contact_of.contains(&p)))
     }
 
     /// May answer the validation of stage `s` (the core checks the rest).
@@ -205,6 +220,7 @@ fn access(edition: &Edition, email: &str, coordination: bool) -> Access {
         coordination,
         validates: stages(&|s| s.validation.as_ref().map(|v| v.by.as_slice())),
         jury: stages(&|s| s.jury.as_ref().map(|j| j.members.as_slice())),
+        owns: stages(&|s| Some(s.owners.as_slice())),
         contact_of: edition
             .participants
             .iter()

@@ -10,6 +10,8 @@
 mod access;
 mod actions;
 mod cache;
+mod documents;
+mod hand_in;
 mod html;
 mod pages;
 mod session;
@@ -29,6 +31,7 @@ use jalon_store::{Backend, Store};
 use tracing::warn;
 
 pub use access::{known_addresses, Viewer};
+pub use hand_in::pieces;
 pub use sign_in::Limiter;
 
 use crate::link_routes::{announced_too_large, LARGEST_FORM};
@@ -46,6 +49,8 @@ pub struct Workspace {
     pub states: cache::States,
     /// Edition pages between requests.
     pub pages: cache::Pages,
+    /// Hand-ins being read, at most [`hand_in::UPLOADS_AT_ONCE`].
+    pub uploads: tokio::sync::Semaphore,
 }
 
 impl Workspace {
@@ -57,6 +62,7 @@ impl Workspace {
             limiter: Limiter::default(),
             states: cache::States::default(),
             pages: cache::Pages::default(),
+            uploads: tokio::sync::Semaphore::new(hand_in::UPLOADS_AT_ONCE),
         }
     }
 }
@@ -92,8 +98,38 @@ pub fn routes<B: Backend>(site: Arc<Site<B>>, workspace: Arc<Workspace>) -> Rout
             "/editions/{id}/actions/{verb}",
             get(actions::form::<B>).post(actions::submit::<B>),
         )
+        .route(
+            "/editions/{id}/documents/{sha}",
+            get(documents::workspace_document::<B>),
+        )
+        .route(
+            "/v/{token}/documents/{sha}",
+            get(documents::link_document::<B>),
+        )
+        .route(
+            "/r/{token}/documents/{sha}",
+            get(documents::link_document::<B>),
+        )
         .layer(DefaultBodyLimit::max(LARGEST_FORM))
         .layer(axum::middleware::from_fn(announced_too_large))
+        .layer(Extension(workspace))
+        .with_state(site)
+}
+
+/// The hand-in routes: they take files, so a larger body and more time
+/// than the other forms (see `http`).
+pub fn hand_in_routes<B: Backend>(site: Arc<Site<B>>, workspace: Arc<Workspace>) -> Router {
+    Router::new()
+        .route(
+            "/editions/{id}/rendre",
+            get(hand_in::workspace_form::<B>).post(hand_in::workspace_submit::<B>),
+        )
+        .route(
+            "/r/{token}",
+            get(hand_in::link_form::<B>).post(hand_in::link_submit::<B>),
+        )
+        .layer(DefaultBodyLimit::max(hand_in::LARGEST_BODY))
+        .layer(axum::middleware::from_fn(hand_in::announced_too_large))
         .layer(Extension(workspace))
         .with_state(site)
 }

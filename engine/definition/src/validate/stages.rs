@@ -241,14 +241,7 @@ fn check_stage(
         .iter()
         .flatten()
         .enumerate()
-        .map(|(j, d)| resolved::Deliverable {
-            id: d
-                .id
-                .clone()
-                .unwrap_or_else(|| format!("deliverable-{}", j + 1)),
-            title: d.title.clone().unwrap_or_default(),
-            description: d.description.clone(),
-        })
+        .map(|(j, d)| check_deliverable(checker, &format!("{at}/deliverables/{j}"), j, d))
         .collect();
     checker.index_ids(
         &format!("{at}/deliverables"),
@@ -751,5 +744,76 @@ impl StageTable {
             })
             .collect();
         stages
+    }
+}
+
+/// The most pieces a deliverable may take at once: a hand-in is one form.
+const MOST_PIECES: u32 = 20;
+
+fn check_deliverable(
+    checker: &mut Checker,
+    at: &str,
+    j: usize,
+    d: &crate::model::Deliverable,
+) -> resolved::Deliverable {
+    let id =
+        d.id.clone()
+            .unwrap_or_else(|| format!("deliverable-{}", j + 1));
+    let min = d.min.unwrap_or(1);
+    let max = d.max.unwrap_or(5.max(min).min(MOST_PIECES));
+    if max > MOST_PIECES {
+        checker.push(
+            Diagnostic::error(
+                "deliverable-count",
+                format!("deliverable `{id}` takes at most {MOST_PIECES} pieces at once, not {max}"),
+            )
+            .at(checker.span(&format!("{at}/max")))
+            .hint(format!(
+                "write `max: {MOST_PIECES}` or less (a shared folder's `link` can hold more)"
+            )),
+        );
+    } else if max < min {
+        checker.push(
+            Diagnostic::error(
+                "deliverable-count",
+                format!(
+                    "deliverable `{id}` asks for at least {min} pieces but takes at most {max}"
+                ),
+            )
+            .at(checker.span(&format!("{at}/max")))
+            .hint(format!("raise `max` to {min} or more, or lower `min`")),
+        );
+    } else if max == 0 {
+        checker.push(
+            Diagnostic::error(
+                "deliverable-count",
+                format!("deliverable `{id}` takes no piece at all (`max: 0`)"),
+            )
+            .at(checker.span(&format!("{at}/max")))
+            .hint("remove `max`, or the deliverable"),
+        );
+    }
+    let mut accepts: Vec<resolved::Accept> = d.accepts.clone().unwrap_or_default();
+    accepts.dedup();
+    if d.accepts.is_some() && accepts.is_empty() {
+        checker.push(
+            Diagnostic::error(
+                "deliverable-accepts",
+                format!("deliverable `{id}` accepts nothing (`accepts: []`)"),
+            )
+            .at(checker.span(&format!("{at}/accepts")))
+            .hint("remove `accepts` to take everything, or list e.g. `[pdf, office]`"),
+        );
+    }
+    if accepts.is_empty() {
+        accepts = resolved::Accept::ALL.to_vec();
+    }
+    resolved::Deliverable {
+        id,
+        title: d.title.clone().unwrap_or_default(),
+        description: d.description.clone(),
+        accepts,
+        min,
+        max: max.min(MOST_PIECES),
     }
 }

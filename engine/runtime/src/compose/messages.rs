@@ -169,7 +169,52 @@ pub fn variables(
     let [approve, refuse] = ANSWERS.map(|answer| link(action, links, answer));
     set("approve_link", approve);
     set("refuse_link", refuse);
+    set("hand_in_link", hand_in_link(edition, action, links));
+    let handed = match (&action.detail, instance) {
+        (Detail::ValidationRequest { .. }, Some(instance)) => handed_in(language, instance),
+        _ => String::new(),
+    };
+    set("documents", handed);
     vars
+}
+
+/// The pieces of the last hand-in, one per line: what a validator is asked
+/// to read (opened from the request's page).
+fn handed_in(language: Language, instance: &jalon_core::Instance) -> String {
+    let Some(last) = instance.submissions.last() else {
+        return String::new();
+    };
+    last.documents
+        .iter()
+        .map(|piece| match piece {
+            jalon_core::Piece::File {
+                name,
+                media_type,
+                size,
+                ..
+            } => format!(
+                "– {name} ({}, {})",
+                crate::hand_in::type_word(media_type),
+                crate::hand_in::size_words(language, *size)
+            ),
+            jalon_core::Piece::Link { url, .. } => format!("– {url}"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The hand-in page's link, as [`link`] makes validation links.
+fn hand_in_link(edition: &Edition, action: &Action, links: Option<&Links>) -> String {
+    if !crate::links::carries_hand_in(edition, action) {
+        return String::new();
+    }
+    match links {
+        Some(links) => links.hand_in_url(&action.key),
+        None => {
+            let token = &jalon_message::message_id(&action.key, MAIL_DOMAIN)[1..17];
+            format!("http://127.0.0.1:8080/r/preview-{token}")
+        }
+    }
 }
 
 /// The link of a validation request for one answer: a real one when sending

@@ -99,6 +99,16 @@ fn message(language: Language, rejection: &Rejection) -> (&'static str, Args<'st
                 .text("state", state(language, s))
                 .text("why", not_now(language, why)),
         ),
+        R::UnknownDeliverable {
+            stage,
+            deliverable,
+            suggestion: s,
+        } => (
+            "refusal-unknown-deliverable",
+            a().text("stage", stage)
+                .text("deliverable", deliverable)
+                .text("hint", suggestion(language, s)),
+        ),
         R::NoValidation { stage } => ("refusal-no-validation", a().text("stage", stage)),
         R::NotAValidator {
             person,

@@ -47,6 +47,7 @@ pub(super) fn event_of(
             stage,
             participant,
             comment: text_of("comment"),
+            documents: Vec::new(),
         },
         Verb::Approve => EventKind::Approve {
             stage,

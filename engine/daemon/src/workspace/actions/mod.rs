@@ -119,23 +119,38 @@ pub fn links_for(edition: &Edition, instance: &Instance, access: &Access, l: Lan
             encode(&edition.participants[p].id)
         ));
     }
-    verbs
+    let hand_in = (matches!(instance.progress, jalon_core::Progress::Active)
+        && access.may_hand_in(edition, instance.stage, instance.participant))
+    .then(|| {
+        format!(
+            "<a href=\"/editions/{}/rendre?{}\">{}</a>",
+            encode(&edition.id),
+            escape(&query),
+            escape(&plain(l, "ws-verb-hand-in"))
+        )
+    });
+    hand_in
         .into_iter()
-        .filter(|v| v.allowed(access, Some(instance.stage)))
-        // Only those who validate the stage are offered to answer: the
-        // coordination may open the form, the engine would refuse them.
-        .filter(|v| {
-            !matches!(v, Verb::Approve | Verb::Refuse) || access.validates.contains(&instance.stage)
-        })
-        .map(|v| {
-            format!(
-                "<a href=\"/editions/{}/actions/{}?{}\">{}</a>",
-                encode(&edition.id),
-                v.as_str(),
-                escape(&query),
-                escape(&plain(l, &format!("ws-verb-{}", v.as_str())))
-            )
-        })
+        .chain(
+            verbs
+                .into_iter()
+                .filter(|v| v.allowed(access, Some(instance.stage)))
+                // Only those who validate the stage are offered to answer: the
+                // coordination may open the form, the engine would refuse them.
+                .filter(|v| {
+                    !matches!(v, Verb::Approve | Verb::Refuse)
+                        || access.validates.contains(&instance.stage)
+                })
+                .map(|v| {
+                    format!(
+                        "<a href=\"/editions/{}/actions/{}?{}\">{}</a>",
+                        encode(&edition.id),
+                        v.as_str(),
+                        escape(&query),
+                        escape(&plain(l, &format!("ws-verb-{}", v.as_str())))
+                    )
+                }),
+        )
         .collect()
 }
 

@@ -126,6 +126,32 @@ pub(super) fn instance_card(
     if !note.is_empty() {
         card.push_str(&format!("<br>{}", escape(&note)));
     }
+    // What was handed in: every version on the participant's page, the
+    // last one elsewhere.
+    let shown = match on {
+        CardOn::ParticipantPage => instance.submissions.len(),
+        CardOn::List => 1,
+    };
+    for submission in instance.submissions.iter().rev().take(shown) {
+        if submission.documents.is_empty() {
+            continue;
+        }
+        card.push_str(&format!(
+            "<br><span class=\"muted\">{}</span>",
+            escape(&text(
+                l,
+                "ws-handed",
+                &Args::new()
+                    .text("round", submission.round.to_string())
+                    .text("at", short_local(edition, submission.at))
+            ))
+        ));
+        card.push_str(&crate::workspace::pieces(
+            l,
+            &submission.documents,
+            &|sha| format!("/editions/{}/documents/{sha}", encode(&edition.id)),
+        ));
+    }
     if state.closed().is_none() {
         let links = crate::workspace::actions::links_for(edition, instance, access, l);
         if !links.is_empty() {

@@ -134,7 +134,9 @@ pub(super) fn awaiting(read: &Read, access: &Access, now: Timestamp, l: Language
             instance
                 .participant
                 .is_some_and(|p| access.contact_of.contains(&p))
-                || (access.jury.contains(&instance.stage))
+                || access.jury.contains(&instance.stage)
+                || (access.owns.contains(&instance.stage)
+                    && !edition.stages[instance.stage].deliverables.is_empty())
         } else {
             false
         };

@@ -145,3 +145,10 @@ timeline-legend-skipped = not applicable
 timeline-legend-planned = planned dates, before a postponement
 timeline-legend-lead = validators’ time
 timeline-legend-event = seminar, event
+
+## Hand-in links and documents
+link-unknown-hand-in-title = Unknown link
+link-unknown-hand-in = This hand-in link is not valid: it may have been copied incompletely or changed. Nothing was recorded. Open the exact link from your email, or contact the programme’s coordination.
+document-unknown-title = Document not found
+document-unknown = This document does not exist, or this link no longer opens it. Open it from your workspace or from the exact link in your email.
+link-form-handed = Documents handed in

@@ -8,6 +8,7 @@ refusal-participant-needed = stage `{ $stage }` runs once per participant: say w
 refusal-no-participant-expected = stage `{ $stage }` runs once for the whole edition: it takes no participant
 refusal-no-instance = `{ $participant }` has no stage `{ $stage }`: { $why }
 refusal-wrong-state = `{ $what }` is { $state }: { $why }
+refusal-unknown-deliverable = stage `{ $stage }` asks for no deliverable `{ $deliverable }`{ $hint }
 refusal-no-validation = stage `{ $stage }` has no validation to give
 refusal-not-a-validator = { $person } cannot validate `{ $what }`: the validators are { $validators }
 refusal-already-approved = { $person } already approved `{ $what }` at { $at }

@@ -202,3 +202,78 @@ ws-error-outcome-needed = Choose the decision.
 ws-error-indicator-needed = Choose the indicator.
 ws-error-value-needed = Give the value recorded.
 ws-error-seq-needed = Give the record's number, as the audit trail shows it.
+
+## Handing in deliverables
+hand-in-title = Hand in { $stage }
+hand-in-due = Due: { $due }.
+hand-in-changes = { $who } asked for changes on { $at }: { $comment }
+hand-in-earlier = Already handed in
+hand-in-version = Version { $round }, handed in on { $at } by { $by }
+hand-in-takes = { $kinds }. { $min ->
+    [0] Optional, up to { $max } pieces
+    [one] { $max ->
+        [one] One piece
+       *[other] One to { $max } pieces
+    }
+   *[other] { $min } to { $max } pieces
+  }, { $size } at most per file.
+hand-in-kind-pdf = PDF
+hand-in-kind-office = Word, Excel, PowerPoint or OpenDocument
+hand-in-kind-image = image (PNG, JPEG, GIF, WebP)
+hand-in-kind-link = link to an online document
+hand-in-files = Files (you may choose several)
+hand-in-link = Or the address of an online document
+hand-in-link-only = Address of the online document
+hand-in-comment = A comment (optional)
+hand-in-comment-validators = A word for the validators (optional)
+hand-in-submit = Hand in
+hand-in-back = Back to the participant’s page
+hand-in-problems = Nothing was handed in. To correct:
+hand-in-refused-title = Hand-in refused
+hand-in-busy-title = Try again in a minute
+hand-in-busy = Several hand-ins are being sent. Nothing was recorded: try again in a minute.
+hand-in-expired-title = Link expired
+hand-in-expired = This hand-in link has expired. Nothing was recorded. Sign in to your workspace to hand in your work, or write to the programme’s coordination.
+hand-in-done-title = Work handed in
+hand-in-done = Thank you: your hand-in for { $stage } is recorded (no. { $seq }).
+hand-in-done-validation = The validators are told by email. If they ask for changes, you will receive an email and can hand in a new version.
+hand-in-done-finished = The stage is done.
+hand-in-not-now-title = Nothing to hand in for now
+hand-in-not-now-awaiting = The work handed in on { $at } awaits validation. If changes are asked for, you can hand in a new version here.
+hand-in-not-now-done = This stage is done: there is nothing more to hand in.
+hand-in-not-now-closed = The edition is closed: nothing more is recorded.
+hand-in-not-now = This stage does not await a hand-in for now.
+hand-in-problem-empty = the file “{ $name }” is empty
+hand-in-problem-too-large = the file “{ $name }” is larger than { $limit }
+hand-in-problem-unrecognised = “{ $name }” is neither a PDF, nor an office document, nor an image (its content: { $seen })
+hand-in-problem-bomb = “{ $name }” unpacks to an abnormal size: it is refused
+hand-in-problem-damaged = “{ $name }” is damaged and cannot be read
+hand-in-problem-not-accepted = “{ $name }” is a { $kind } file, which “{ $deliverable }” does not accept
+hand-in-problem-link-not-accepted = “{ $deliverable }” takes no link: attach a file
+hand-in-problem-bad-link = “{ $url }” is not a web address (it starts with https://)
+hand-in-problem-too-few = “{ $deliverable }” needs at least { $min ->
+    [one] one piece
+   *[other] { $min } pieces
+  }
+hand-in-problem-too-many = “{ $deliverable }” takes at most { $max ->
+    [one] one piece
+   *[other] { $max } pieces
+  } ({ $given } given)
+hand-in-problem-hand-in-too-large = the files together weigh more than { $limit }: send the heaviest as a link
+hand-in-problem-edition-full = the edition’s document space is full: write to the programme’s coordination
+hand-in-problem-unknown = the form no longer matches the stage: reload the page
+hand-in-problem-nothing = choose at least one file, or give an address
+hand-in-problem-too-many-parts = the form has too many fields
+hand-in-problem-malformed = the form arrived incomplete: try again
+ws-verb-hand-in = Hand in
+ws-handed = Version { $round } handed in on { $at }:
+hand-in-seen-html = a web page (HTML)
+hand-in-seen-svg = an SVG image, which may hold code
+hand-in-seen-xml = XML
+hand-in-seen-script = a script
+hand-in-seen-text = plain text
+hand-in-seen-program = a program
+hand-in-seen-archive = an archive
+hand-in-seen-image = an image in an unsupported format
+hand-in-seen-media = sound or video
+hand-in-seen-other = an unknown format

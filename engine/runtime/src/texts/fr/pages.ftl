@@ -150,3 +150,10 @@ timeline-legend-skipped = sans objet
 timeline-legend-planned = dates prévues, avant report
 timeline-legend-lead = temps des valideurs
 timeline-legend-event = séminaire, événement
+
+## Hand-in links and documents
+link-unknown-hand-in-title = Lien inconnu
+link-unknown-hand-in = Ce lien de remise n’est pas valide : il a pu être mal copié ou modifié. Rien n’a été enregistré. Ouvrez le lien exact de votre email, ou contactez la coordination du programme.
+document-unknown-title = Document introuvable
+document-unknown = Ce document n’existe pas, ou ce lien ne permet plus de l’ouvrir. Ouvrez-le depuis votre espace ou depuis le lien exact de votre email.
+link-form-handed = Documents remis

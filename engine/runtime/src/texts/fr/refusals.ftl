@@ -8,6 +8,7 @@ refusal-participant-needed = l’étape « { $stage } » se déroule pour chaq
 refusal-no-participant-expected = l’étape « { $stage } » se déroule une fois pour toute l’édition : elle ne concerne pas un participant
 refusal-no-instance = « { $participant } » n’a pas d’étape « { $stage } » : { $why }
 refusal-wrong-state = « { $what } » est { $state } : { $why }
+refusal-unknown-deliverable = l’étape « { $stage } » ne demande pas de livrable « { $deliverable } »{ $hint }
 refusal-no-validation = l’étape « { $stage } » n’attend aucune validation
 refusal-not-a-validator = { $person } ne peut pas valider « { $what } » : les personnes qui valident sont { $validators }
 refusal-already-approved = { $person } a déjà validé « { $what } » le { $at }
