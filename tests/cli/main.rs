@@ -10,6 +10,7 @@ mod daemon;
 mod dates;
 mod digest;
 mod graph;
+mod hand_in;
 mod hold;
 mod hostile;
 mod links;

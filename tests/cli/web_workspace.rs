@@ -723,3 +723,65 @@ fn every_other_page_fits_a_phone_and_a_laptop() {
     assert_eq!(path(&browser), "/editions/ws");
     check(&browser, "ws-edition-closed");
 }
+
+/// Chooses the file at `path` in the file field whose id is `id`, as a
+/// person picking it would.
+fn choose_file(browser: &Browser, id: &str, path: &Path) {
+    type_into(browser, id, &path.display().to_string());
+}
+
+#[test]
+fn a_laureate_hands_in_a_pdf_from_the_email_and_the_validator_opens_it() {
+    let dir = crate::hand_in::workplace();
+    let site = Site::start(dir.path());
+    let browser = Browser::start();
+    let opening = crate::hand_in::emails(dir.path(), "lea@example.org", "Ouverture", 1);
+    let link = crate::hand_in::path_in(&opening[0], "/r/");
+
+    // The laureate opens the link from their email, on a phone.
+    browser.goto(&site.url(&link));
+    wait_for_title(&browser, "Rendre «\u{a0}Feuille de route\u{a0}»");
+    check(&browser, "ws-hand-in");
+    let roadmap = dir.path().join("feuille-atelier.pdf");
+    std::fs::write(&roadmap, crate::hand_in::PDF).expect("written");
+    choose_file(&browser, "file-feuille", &roadmap);
+    type_into(&browser, "comment", "Version relue avec la direction.");
+    press(&browser, "Rendre");
+    wait_for_title(&browser, "Travail remis");
+    check(&browser, "ws-hand-in-done");
+    let text = browser.text();
+    assert!(text.contains("feuille-atelier.pdf"), "{text}");
+    assert!(text.contains("informées par email"), "{text}");
+    let log = crate::hand_in::events(dir.path());
+    assert!(log.len() == 1 && log[0].contains("complete"), "{log:?}");
+
+    // The validator opens the request's link: the document is there, as
+    // a download of the very bytes handed in.
+    let request = crate::hand_in::emails(dir.path(), "vera@example.org", "À valider", 1);
+    let approve = crate::hand_in::path_in(&request[0], "/v/");
+    browser.goto(&site.url(&approve));
+    wait_for(&browser, "//a[contains(., 'feuille-atelier.pdf')]");
+    check(&browser, "ws-validation-with-document");
+    let href = browser.execute(
+        "return document.querySelector('a[href*=\"/documents/\"]').href;",
+        vec![],
+    );
+    let href = href.as_str().expect("a download link").to_owned();
+    let path = href
+        .strip_prefix(&site.base)
+        .expect("on the site")
+        .to_owned();
+    let address = site.base.trim_start_matches("http://").to_owned();
+    let file = crate::support::http::request_bytes(&address, "GET", &path, &[], &[]);
+    assert_eq!(file.body, crate::hand_in::PDF);
+    assert!(file
+        .header("content-disposition")
+        .is_some_and(|d| d.starts_with("attachment")));
+
+    // And asks for changes from the same page.
+    type_into(&browser, "comment", "Il manque le budget.");
+    press(&browser, "Demander des modifications");
+    wait_for(&browser, "//p[contains(., 'Merci')]");
+    let log = crate::hand_in::events(dir.path());
+    assert!(log.len() == 2 && log[1].contains("refuse"), "{log:?}");
+}

@@ -20,8 +20,10 @@ pub struct View {
     pub description: Option<String>,
     pub participant: Option<String>,
     pub deliverables: Vec<(String, Option<String>)>,
-    /// What was handed in last (its files downloaded through the link).
+    /// What was handed in last (its files downloaded through the link),
+    /// and the word that came with it: (who, comment).
     pub handed: Vec<jalon_core::Piece>,
+    pub handed_note: Option<(String, String)>,
     /// When the work was submitted, if it awaits validation.
     pub since: Option<String>,
     pub expires: String,
@@ -221,6 +223,10 @@ pub fn form(
             format!("/v/{token}/documents/{sha}")
         }));
     }
+    if let Some((who, comment)) = &view.handed_note {
+        let args = Args::new().text("who", who).text("comment", comment);
+        body.push_str(&para(&text(l, "link-form-handed-note", &args)));
+    }
     if let Some(error) = error {
         body.push_str(&format!("<p class=\"error\">{}</p>\n", escape(error)));
     }
@@ -271,6 +277,7 @@ mod tests {
             participant: Some("<script>x</script>".into()),
             deliverables: vec![("Note".into(), Some("a & b".into()))],
             handed: Vec::new(),
+            handed_note: None,
             since: None,
             expires: "lundi 1er juin 2026 à 09 h 00".into(),
         }
@@ -317,7 +324,7 @@ mod tests {
             html.contains("<h1>Lien inconnu — Unknown link</h1>"),
             "{html}"
         );
-        assert!(html.contains("<p>Ce lien de validation n&#39;est pas valide"));
+        assert!(html.contains("<p>Ce lien de validation n’est pas valide"));
         assert!(html.contains("<p lang=\"en\">This approval link is not valid"));
         assert!(html.contains("<html lang=\"fr\">"));
     }

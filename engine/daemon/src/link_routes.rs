@@ -16,6 +16,7 @@ use axum::Router;
 use jalon_core::{Channel, Event, EventKind, Progress, Recipient, Rejection};
 use jalon_definition::resolved::Edition;
 use jalon_runtime::compose::messages;
+use jalon_runtime::hand_in::handed_in_by;
 use jalon_runtime::links::{token_hash, well_formed, ANSWERS};
 use jalon_runtime::record::{record_by_link, LinkAnswer, RecordError};
 use jalon_runtime::replay::replay;
@@ -346,6 +347,9 @@ fn view(state: &jalon_core::State, link: &Link) -> View {
             .and_then(|i| i.submissions.last())
             .map(|s| s.documents.clone())
             .unwrap_or_default(),
+        handed_note: instance(state, link)
+            .and_then(|i| i.submissions.last())
+            .and_then(|s| Some((handed_in_by(edition, &s.by), s.comment.clone()?))),
         since,
         expires: pages::when(edition, language, link.expires_at),
     }

@@ -48,7 +48,9 @@ text-decoration:underline}.timeline{overflow-x:auto;border:1px solid #ddd}\
 .timeline-rows{display:flex;width:max-content}.timeline-rows svg{display:block;flex:none}\
 .timeline-labels{position:sticky;left:0;z-index:1}ul.legend{display:flex;flex-wrap:wrap;\
 gap:.2rem 1.4rem;list-style:none;padding:.4rem 0;margin:0;font-size:.85rem}\
-ul.legend li{display:flex;align-items:center;gap:.4rem}";
+ul.legend li{display:flex;align-items:center;gap:.4rem}fieldset{border:1px solid #ddd;\
+border-radius:.3rem;margin:1rem 0;padding:.2rem .8rem .8rem}legend{font-weight:bold;padding:0 .3rem}\
+.notice{border-left:4px solid #b45309;background:#fffbeb;padding:.4rem .8rem}";
 
 /// No scripts, no frames, no plugins; forms post back to this site only.
 static POLICY: LazyLock<String> = LazyLock::new(|| {

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use jalon_core::Piece;
-use jalon_definition::resolved::{Accept, Deliverable, Language, Stage};
+use jalon_definition::resolved::{Accept, Deliverable, Edition, Language, Stage};
 use jalon_store::NewDocument;
 
 use crate::documents::{self, DocumentError, FileKind};
@@ -224,6 +224,21 @@ pub fn kind_word(kind: FileKind) -> &'static str {
     }
 }
 
+/// Who handed in, as people know them: a person's name, a contact's name
+/// (the workspace and links record a contact by their address), else as
+/// recorded.
+pub fn handed_in_by(edition: &Edition, by: &str) -> String {
+    if let Some(person) = edition.people.iter().find(|p| p.id == by) {
+        return person.name.clone();
+    }
+    edition
+        .participants
+        .iter()
+        .find(|p| p.contact_email.as_deref() == Some(by))
+        .and_then(|p| p.contact_name.clone())
+        .unwrap_or_else(|| by.to_owned())
+}
+
 /// What a file is, in a word people know (`PDF`, `Word`…), from its
 /// sniffed media type.
 pub fn type_word(media_type: &str) -> &'static str {
@@ -257,7 +272,10 @@ pub fn size_words(language: Language, bytes: u64) -> String {
         format!("{}\u{a0}{kilo}", bytes.div_ceil(1024).max(1))
     } else {
         let tenths = (bytes * 10).div_ceil(1024 * 1024);
-        format!("{}.{}\u{a0}{mega}", tenths / 10, tenths % 10)
+        match tenths % 10 {
+            0 => format!("{}\u{a0}{mega}", tenths / 10),
+            d => format!("{}.{d}\u{a0}{mega}", tenths / 10),
+        }
     };
     match language {
         Language::Fr => text.replace('.', ","),
@@ -275,6 +293,7 @@ mod tests {
         assert_eq!(size_words(Language::Fr, 230 * 1024), "230\u{a0}Ko");
         assert_eq!(size_words(Language::Fr, 1_258_291), "1,2\u{a0}Mo");
         assert_eq!(size_words(Language::En, 1_258_291), "1.2\u{a0}MB");
+        assert_eq!(size_words(Language::Fr, 20 * 1024 * 1024), "20\u{a0}Mo");
     }
 
     #[test]

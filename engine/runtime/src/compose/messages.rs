@@ -67,7 +67,8 @@ pub fn language(edition: &Edition, action: &Action) -> Language {
     }
 }
 
-pub(crate) fn date_in(language: Language, date: Date) -> String {
+/// A date in words in `language`: « lundi 7 juillet 2025 ».
+pub fn date_in(language: Language, date: Date) -> String {
     match language {
         Language::Fr => french_date(date),
         Language::En => english_date(date),

@@ -5,7 +5,7 @@
 use jalon_core::{Instance, Piece, Progress, State};
 use jalon_definition::resolved::{Accept, Deliverable, Language};
 use jalon_runtime::documents::LARGEST_FILE;
-use jalon_runtime::hand_in::{size_words, type_word};
+use jalon_runtime::hand_in::{handed_in_by, size_words, type_word};
 use jalon_runtime::local_time::short as short_local;
 use jalon_runtime::texts::{plain, text, Args};
 
@@ -13,7 +13,8 @@ use super::Subject;
 use crate::link_routes::LONGEST_COMMENT;
 use crate::response::escape;
 use crate::workspace::html::{frame, para};
-use crate::workspace::pages::{day, quoted};
+use crate::workspace::pages::quoted;
+use jalon_runtime::compose::messages::date_in;
 
 /// The form, with `problems` above it (nothing was handed in).
 pub fn form(subject: &Subject, state: &State, problems: &[String], comment: &str) -> String {
@@ -26,7 +27,7 @@ pub fn form(subject: &Subject, state: &State, problems: &[String], comment: &str
         body.push_str(&para(&text(
             l,
             "hand-in-due",
-            &Args::new().text("due", day(l, instance.window.due)),
+            &Args::new().text("due", date_in(l, instance.window.due)),
         )));
         if let (Progress::Active, Some(refusal)) = (&instance.progress, instance.refusals.last()) {
             body.push_str(&format!(
@@ -218,7 +219,7 @@ pub fn earlier(subject: &Subject, instance: &Instance) -> String {
                 &Args::new()
                     .text("round", submission.round.to_string())
                     .text("at", short_local(&subject.edition, submission.at))
-                    .text("by", who(subject, &submission.by)),
+                    .text("by", handed_in_by(&subject.edition, &submission.by)),
             ))
         ));
         html.push_str(&pieces(l, &submission.documents, &|sha| {
@@ -228,21 +229,6 @@ pub fn earlier(subject: &Subject, instance: &Instance) -> String {
     }
     html.push_str("</ul>\n");
     html
-}
-
-/// Who handed in, as people know them: a person's name, a contact's name,
-/// else as recorded.
-fn who(subject: &Subject, by: &str) -> String {
-    let edition = &subject.edition;
-    if let Some(person) = edition.people.iter().find(|p| p.id == by) {
-        return person.name.clone();
-    }
-    edition
-        .participants
-        .iter()
-        .find(|p| p.contact_email.as_deref() == Some(by))
-        .and_then(|p| p.contact_name.clone())
-        .unwrap_or_else(|| by.to_owned())
 }
 
 /// A list of pieces: files as download links with their type and size,

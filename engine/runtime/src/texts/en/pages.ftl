@@ -152,3 +152,4 @@ link-unknown-hand-in = This hand-in link is not valid: it may have been copied i
 document-unknown-title = Document not found
 document-unknown = This document does not exist, or this link no longer opens it. Open it from your workspace or from the exact link in your email.
 link-form-handed = Documents handed in
+link-form-handed-note = { $who } wrote: “{ $comment }”

@@ -3,11 +3,11 @@
 ## Validation links whose holder is unknown: shown in French and in English,
 ## the title as « French — English ».
 link-unknown-title = Lien inconnu
-link-unknown = Ce lien de validation n'est pas valide : il a pu être mal copié ou modifié. Rien n'a été enregistré. Ouvrez le lien exact de votre email, ou contactez la coordination du programme.
+link-unknown = Ce lien de validation n’est pas valide : il a pu être mal copié ou modifié. Rien n’a été enregistré. Ouvrez le lien exact de votre email, ou contactez la coordination du programme.
 link-not-running-title = Lien clos
-link-not-running = L'édition de ce lien n'est plus suivie ici. Rien n'a été enregistré ; contactez la coordination du programme.
+link-not-running = L’édition de ce lien n’est plus suivie ici. Rien n’a été enregistré ; contactez la coordination du programme.
 link-trouble-title = Indisponible
-link-trouble = Ce lien ne peut pas être traité pour le moment. Rien n'a été enregistré ; réessayez dans quelques minutes.
+link-trouble = Ce lien ne peut pas être traité pour le moment. Rien n’a été enregistré ; réessayez dans quelques minutes.
 
 ## The answers, as nouns (« votre validation »).
 link-answer-approve = validation
@@ -15,16 +15,16 @@ link-answer-refuse = demande de modifications
 
 ## A link that cannot be answered any more.
 link-expired-title = Lien expiré
-link-expired = Ce lien a expiré le { $expires }. Rien n'a été enregistré. Pour donner votre réponse, contactez la coordination du programme.
+link-expired = Ce lien a expiré le { $expires }. Rien n’a été enregistré. Pour donner votre réponse, contactez la coordination du programme.
 link-stale-title = Lien remplacé
-link-stale = Ce lien concernait une version précédente de ce travail, soumise à nouveau depuis. Rien n'a été enregistré : ouvrez le lien du dernier email reçu.
+link-stale = Ce lien concernait une version précédente de ce travail, soumise à nouveau depuis. Rien n’a été enregistré : ouvrez le lien du dernier email reçu.
 link-already-title = Déjà enregistré
-link-already = Votre réponse a déjà été enregistrée par vous le { $at } ({ $answer }). Rien de plus n'a été enregistré.
+link-already = Votre réponse a déjà été enregistrée par vous le { $at } ({ $answer }). Rien de plus n’a été enregistré.
 
 ## The engine refused the answer; its reason comes between these two.
 link-refused-title = Réponse impossible
-link-refused-lead = Cette réponse ne peut pas être enregistrée :
-link-refused-nothing = Rien n'a été enregistré. En cas de doute, contactez la coordination du programme.
+link-refused-lead = Cette réponse ne peut pas être enregistrée :
+link-refused-nothing = Rien n’a été enregistré. En cas de doute, contactez la coordination du programme.
 
 ## The answer is recorded.
 link-recorded-title = Réponse enregistrée
@@ -36,11 +36,11 @@ link-form-greeting = Bonjour { $person },
 link-form-stage = Étape
 link-form-participant = Participant
 link-form-submitted = Soumis le
-link-form-to-approve = À valider :
+link-form-to-approve = À valider :
 link-form-comment = Commentaire (obligatoire pour demander des modifications)
 link-form-approve = Valider
 link-form-refuse = Demander des modifications
-link-form-note = Rien n'est enregistré avant que vous appuyiez sur un bouton. Ce lien vous est personnel, ne sert qu'une fois et expire le { $expires }.
+link-form-note = Rien n’est enregistré avant que vous appuyiez sur un bouton. Ce lien vous est personnel, ne sert qu’une fois et expire le { $expires }.
 
 ## What was wrong with the form as sent.
 link-error-no-answer = Choisissez Valider ou Demander des modifications.
@@ -153,7 +153,8 @@ timeline-legend-event = séminaire, événement
 
 ## Hand-in links and documents
 link-unknown-hand-in-title = Lien inconnu
-link-unknown-hand-in = Ce lien de remise n’est pas valide : il a pu être mal copié ou modifié. Rien n’a été enregistré. Ouvrez le lien exact de votre email, ou contactez la coordination du programme.
+link-unknown-hand-in = Ce lien de remise n’est pas valide : il a pu être mal copié ou modifié. Rien n’a été enregistré. Ouvrez le lien exact de votre email, ou contactez la coordination du programme.
 document-unknown-title = Document introuvable
 document-unknown = Ce document n’existe pas, ou ce lien ne permet plus de l’ouvrir. Ouvrez-le depuis votre espace ou depuis le lien exact de votre email.
 link-form-handed = Documents remis
+link-form-handed-note = Le mot de { $who } : « { $comment } »

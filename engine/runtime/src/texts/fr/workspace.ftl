@@ -206,8 +206,8 @@ ws-error-seq-needed = Indiquez le numéro de l’enregistrement, tel que le jour
 
 ## Handing in deliverables
 hand-in-title = Rendre { $stage }
-hand-in-due = Échéance : { $due }.
-hand-in-changes = { $who } a demandé des modifications le { $at } : { $comment }
+hand-in-due = Échéance : { $due }.
+hand-in-changes = { $who } a demandé des modifications le { $at } : { $comment }
 hand-in-earlier = Déjà remis
 hand-in-version = Version { $round }, remise le { $at } par { $by }
 hand-in-takes = { $kinds }. { $min ->
@@ -229,45 +229,45 @@ hand-in-comment = Un commentaire (facultatif)
 hand-in-comment-validators = Un mot pour les personnes qui valident (facultatif)
 hand-in-submit = Rendre
 hand-in-back = Retour à la page du participant
-hand-in-problems = Rien n’a été remis. À corriger :
+hand-in-problems = Rien n’a été remis. À corriger :
 hand-in-refused-title = Remise refusée
 hand-in-busy-title = Réessayez dans une minute
-hand-in-busy = Plusieurs remises sont en cours d’envoi. Rien n’a été enregistré : réessayez dans une minute.
+hand-in-busy = Plusieurs remises sont en cours d’envoi. Rien n’a été enregistré : réessayez dans une minute.
 hand-in-expired-title = Lien expiré
 hand-in-expired = Ce lien de remise a expiré. Rien n’a été enregistré. Connectez-vous à votre espace pour rendre votre travail, ou écrivez à la coordination du programme.
 hand-in-done-title = Travail remis
-hand-in-done = Merci : votre remise pour { $stage } est enregistrée (n° { $seq }).
+hand-in-done = Merci : votre remise pour { $stage } est enregistrée (n° { $seq }).
 hand-in-done-validation = Les personnes qui valident en sont informées par email. Si elles demandent des modifications, vous recevrez un email et pourrez rendre une nouvelle version.
 hand-in-done-finished = L’étape est terminée.
 hand-in-not-now-title = Rien à rendre pour le moment
 hand-in-not-now-awaiting = Le travail remis le { $at } attend la validation. Si des modifications sont demandées, vous pourrez rendre une nouvelle version ici.
-hand-in-not-now-done = Cette étape est terminée : il n’y a plus rien à rendre.
-hand-in-not-now-closed = L’édition est close : plus rien n’est enregistré.
+hand-in-not-now-done = Cette étape est terminée : il n’y a plus rien à rendre.
+hand-in-not-now-closed = L’édition est close : plus rien n’est enregistré.
 hand-in-not-now = Cette étape n’attend pas de remise pour le moment.
-hand-in-problem-empty = le fichier « { $name } » est vide
-hand-in-problem-too-large = le fichier « { $name } » dépasse { $limit }
-hand-in-problem-unrecognised = « { $name } » n’est ni un PDF, ni un document bureautique, ni une image (son contenu : { $seen })
-hand-in-problem-bomb = « { $name } » se décompresse en un volume anormal : il est refusé
-hand-in-problem-damaged = « { $name } » est endommagé et ne peut pas être lu
-hand-in-problem-not-accepted = « { $name } » est un fichier { $kind }, que « { $deliverable } » n’accepte pas
-hand-in-problem-link-not-accepted = « { $deliverable } » n’accepte pas de lien : joignez un fichier
-hand-in-problem-bad-link = « { $url } » n’est pas une adresse web (elle commence par https://)
-hand-in-problem-too-few = « { $deliverable } » demande au moins { $min ->
+hand-in-problem-empty = le fichier « { $name } » est vide
+hand-in-problem-too-large = le fichier « { $name } » dépasse { $limit }
+hand-in-problem-unrecognised = « { $name } » n’est ni un PDF, ni un document bureautique, ni une image (son contenu : { $seen })
+hand-in-problem-bomb = « { $name } » se décompresse en un volume anormal : il est refusé
+hand-in-problem-damaged = « { $name } » est endommagé et ne peut pas être lu
+hand-in-problem-not-accepted = « { $name } » est un fichier { $kind }, que « { $deliverable } » n’accepte pas
+hand-in-problem-link-not-accepted = « { $deliverable } » n’accepte pas de lien : joignez un fichier
+hand-in-problem-bad-link = « { $url } » n’est pas une adresse web (elle commence par https://)
+hand-in-problem-too-few = « { $deliverable } » demande au moins { $min ->
     [one] une pièce
    *[other] { $min } pièces
   }
-hand-in-problem-too-many = « { $deliverable } » prend au plus { $max ->
+hand-in-problem-too-many = « { $deliverable } » prend au plus { $max ->
     [one] une pièce
    *[other] { $max } pièces
   } ({ $given } données)
-hand-in-problem-hand-in-too-large = les fichiers pèsent ensemble plus de { $limit } : envoyez les plus lourds sous forme de lien
-hand-in-problem-edition-full = l’espace des documents de l’édition est plein : écrivez à la coordination du programme
-hand-in-problem-unknown = le formulaire ne correspond plus à l’étape : rechargez la page
+hand-in-problem-hand-in-too-large = les fichiers pèsent ensemble plus de { $limit } : envoyez les plus lourds sous forme de lien
+hand-in-problem-edition-full = l’espace des documents de l’édition est plein : écrivez à la coordination du programme
+hand-in-problem-unknown = le formulaire ne correspond plus à l’étape : rechargez la page
 hand-in-problem-nothing = choisissez au moins un fichier, ou donnez une adresse
 hand-in-problem-too-many-parts = le formulaire contient trop de champs
-hand-in-problem-malformed = le formulaire est arrivé incomplet : réessayez
+hand-in-problem-malformed = le formulaire est arrivé incomplet : réessayez
 ws-verb-hand-in = Rendre
-ws-handed = Version { $round } remise le { $at } :
+ws-handed = Version { $round } remise le { $at } :
 hand-in-seen-html = une page web (HTML)
 hand-in-seen-svg = une image SVG, qui peut contenir du code
 hand-in-seen-xml = du XML
