@@ -449,3 +449,89 @@ fn tree(dir: &Path) -> Vec<String> {
     walk(dir, dir, &mut out);
     out
 }
+
+#[test]
+fn in_the_workspace_the_contact_hands_in_and_only_those_allowed_see_the_files() {
+    let dir = workplace();
+    let daemon = start(dir.path());
+    let mut lea = crate::workspace::Visitor::new(&daemon);
+    lea.sign_in_with(&crate::workspace::printed_link_of(
+        dir.path(),
+        "rm",
+        "lea@example.org",
+    ))
+    .expect(303);
+    // Her home shows the roadmap to hand in, with the way to its form.
+    let home = lea.get("/");
+    home.expect(200);
+    let form_path = "/editions/rm/rendre?stage=feuille&amp;participant=atelier";
+    assert!(home.body.contains(form_path), "{}", home.body);
+    let form_path = form_path.replace("&amp;", "&");
+    let page = lea.get(&form_path);
+    page.expect(200);
+    let csrf = page.hidden("csrf");
+    let cookie = lea.cookie_header();
+    let post = |fields: &[(&str, &str)], extra: &[(&str, &str)]| {
+        let (kind, body) = multipart(fields, &[("file:feuille", "feuille.pdf", PDF)]);
+        let mut headers = vec![("Content-Type", kind.as_str()), ("Cookie", cookie.as_str())];
+        headers.extend_from_slice(extra);
+        request_bytes(daemon.address(), "POST", &form_path, &headers, &body)
+    };
+
+    // Another site's form, and a form without the session's token: refused,
+    // nothing recorded.
+    let forged = post(
+        &[("csrf", &csrf)],
+        &[
+            ("Origin", "https://evil.example"),
+            ("Sec-Fetch-Site", "cross-site"),
+        ],
+    );
+    assert_eq!(forged.status, 403);
+    assert_eq!(post(&[("csrf", "nope")], &[]).status, 403);
+    assert!(events(dir.path()).is_empty());
+
+    // Her own form: recorded as her, through the web.
+    let done = post(&[("csrf", &csrf)], &[]).page(200);
+    assert!(done.contains("Travail remis"), "{done}");
+    let log = events(dir.path());
+    assert!(
+        log.len() == 1 && log[0].contains("web") && log[0].contains("lea@example.org"),
+        "{log:?}"
+    );
+    let download = documents_in(&done)[0].clone();
+    assert!(
+        download.starts_with("/editions/rm/documents/"),
+        "{download}"
+    );
+
+    // The validator sees it on the participant's page and downloads it.
+    let mut vera = crate::workspace::Visitor::new(&daemon);
+    vera.sign_in_with(&crate::workspace::printed_link_of(dir.path(), "rm", "vera"))
+        .expect(303);
+    let page = vera.get("/editions/rm/participants/atelier");
+    page.expect(200);
+    assert!(page.body.contains(&download), "{}", page.body);
+    let file = request_bytes(
+        daemon.address(),
+        "GET",
+        &download,
+        &[("Cookie", &vera.cookie_header())],
+        &[],
+    );
+    assert_eq!(file.body, PDF);
+
+    // Ana, who coordinates, may; a signed-out browser may not.
+    let mut ana = crate::workspace::Visitor::new(&daemon);
+    ana.sign_in_with(&crate::workspace::printed_link_of(dir.path(), "rm", "ana"))
+        .expect(303);
+    let file = request_bytes(
+        daemon.address(),
+        "GET",
+        &download,
+        &[("Cookie", &ana.cookie_header())],
+        &[],
+    );
+    assert_eq!(file.status, 200);
+    assert_eq!(get(&daemon, &download).status, 303);
+}

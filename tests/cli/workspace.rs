@@ -130,6 +130,15 @@ impl<'a> Visitor<'a> {
         self.request("GET", path, None)
     }
 
+    /// The `Cookie` header the visitor's browser would send.
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
         self.request("POST", path, Some(form))
     }

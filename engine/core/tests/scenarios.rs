@@ -671,3 +671,64 @@ fn the_on_time_run_stops_where_the_definition_cannot_go_on() {
         Progress::AwaitingValidation { .. }
     ));
 }
+
+#[test]
+fn every_hand_in_is_kept_and_a_piece_must_name_a_deliverable_of_the_stage() {
+    let mut state = up_to_kickoff();
+    let day = state.edition().stages[state.ids().stages["feuille-de-route"]].start;
+    let when = at(&state, day, 10);
+    state
+        .apply(&event(when, "serge-dobel", complete("lancement", None)))
+        .expect("the kickoff is done");
+    let piece = |deliverable: &str, sha: &str| jalon_core::Piece::File {
+        deliverable: deliverable.into(),
+        name: "feuille.pdf".into(),
+        media_type: "application/pdf".into(),
+        sha256: sha.into(),
+        size: 10,
+    };
+    let hand_in = |deliverable: &str, sha: &str| EventKind::Complete {
+        stage: "feuille-de-route".into(),
+        participant: Some("atchoum".into()),
+        comment: Some("v".into()),
+        documents: vec![piece(deliverable, sha)],
+    };
+    let wrong = state.apply(&event(when, "ana", hand_in("feuile-de-route", "1")));
+    assert!(
+        matches!(wrong, Err(Rejection::UnknownDeliverable { ref suggestion, .. }) if suggestion.as_deref() == Some("feuille-de-route")),
+        "{wrong:?}"
+    );
+    state
+        .apply(&event(when, "ana", hand_in("feuille-de-route", "1")))
+        .expect("handed in");
+    let refuse = EventKind::Refuse {
+        stage: "feuille-de-route".into(),
+        participant: Some("atchoum".into()),
+        comment: "le budget".into(),
+    };
+    let validators: Vec<String> = state
+        .edition()
+        .people
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
+    let refused = validators
+        .iter()
+        .any(|v| state.apply(&event(when, v, refuse.clone())).is_ok());
+    assert!(refused, "a validator asks for changes");
+    state
+        .apply(&event(when, "ana", hand_in("feuille-de-route", "2")))
+        .expect("handed in again");
+    let stage = state.ids().stages["feuille-de-route"];
+    let p = state.ids().participants["atchoum"];
+    let instance = state.instance_of(stage, Some(p)).expect("an instance");
+    let rounds: Vec<(u32, &str)> = instance
+        .submissions
+        .iter()
+        .map(|s| match &s.documents[0] {
+            jalon_core::Piece::File { sha256, .. } => (s.round, sha256.as_str()),
+            jalon_core::Piece::Link { url, .. } => (s.round, url.as_str()),
+        })
+        .collect();
+    assert_eq!(rounds, [(1, "1"), (2, "2")]);
+}

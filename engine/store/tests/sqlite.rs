@@ -287,3 +287,47 @@ fn stores_opened_at_once_on_a_new_file_all_open() {
         }
     }
 }
+
+#[test]
+fn files_are_kept_with_their_event_once_by_checksum_and_not_when_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("jalon.db")).unwrap();
+    let file = |bytes: &[u8], sha: &str| jalon_store::NewDocument {
+        sha256: sha.into(),
+        media_type: "application/pdf".into(),
+        content: Arc::new(bytes.to_vec()),
+    };
+    let entry = |n: i64, documents: Vec<jalon_store::NewDocument>| Entry {
+        documents,
+        ..Entry::new(event(n), "v1".into(), Vec::new())
+    };
+    // Refused: the event and its files are not written.
+    let refused = store
+        .record("ed", |_| {
+            let _ = entry(1, vec![file(b"%PDF-no", "00")]);
+            Err::<Entry, _>("no")
+        })
+        .unwrap();
+    assert!(refused.is_err());
+    assert_eq!(store.document("ed", "00").unwrap(), None);
+    assert_eq!(store.documents_size("ed").unwrap(), 0);
+    // Kept with the event; the same file again is kept once.
+    store
+        .append(
+            "ed",
+            &[entry(
+                1,
+                vec![file(b"%PDF-a", "aa"), file(b"%PDF-bb", "bb")],
+            )],
+        )
+        .unwrap();
+    store
+        .append("ed", &[entry(2, vec![file(b"%PDF-a", "aa")])])
+        .unwrap();
+    let kept = store.document("ed", "aa").unwrap().expect("kept");
+    assert_eq!(kept.content, b"%PDF-a");
+    assert_eq!(kept.media_type, "application/pdf");
+    assert_eq!(store.documents_size("ed").unwrap(), 13);
+    // Per edition: another edition does not see them.
+    assert_eq!(store.document("other", "aa").unwrap(), None);
+}
