@@ -294,6 +294,22 @@ fn a_laureate_hands_in_from_the_link_the_validator_reads_refuses_then_approves_a
     assert!(page.contains("terminée"), "{page}");
     assert_eq!(events(dir.path()).len(), 4);
 
+    // The export keeps every version, by name and checksum.
+    let export = Jalon::new()
+        .current_dir(dir.path())
+        .args(["export", "rm"])
+        .run();
+    export.succeeds();
+    let json: serde_json::Value = serde_json::from_str(&export.stdout()).expect("JSON");
+    let handed = json["stages"][0]["handed_in"].as_array().expect("a list");
+    assert_eq!(handed.len(), 2, "{handed:?}");
+    assert!(handed[0]
+        .as_str()
+        .is_some_and(|v| v.starts_with("v1 feuille v1.pdf (sha256:")));
+    assert!(handed[1]
+        .as_str()
+        .is_some_and(|v| v.starts_with("v2 feuille v2.pdf")));
+
     // Strangers: no session, a made-up token, another document's checksum.
     let sha = documents[0].rsplit('/').next().expect("a checksum");
     let stranger = get(&daemon, &format!("/editions/rm/documents/{sha}"));

@@ -48,6 +48,9 @@ struct StageRow {
     approvals: Vec<String>,
     refusals: Vec<String>,
     indicators: Vec<(String, String)>,
+    /// What was handed in, version by version: `v1 name (sha256:…)`, or
+    /// `v1 https://…` for a link.
+    handed_in: Vec<String>,
 }
 
 fn rows(state: &State, now: Timestamp) -> Vec<StageRow> {
@@ -86,6 +89,18 @@ fn rows(state: &State, now: Timestamp) -> Vec<StageRow> {
                     .indicators
                     .iter()
                     .map(|v| (stage.indicators[v.indicator].id.clone(), v.value.clone()))
+                    .collect(),
+                handed_in: i
+                    .submissions
+                    .iter()
+                    .flat_map(|s| {
+                        s.documents.iter().map(move |piece| match piece {
+                            jalon_core::Piece::File { name, sha256, .. } => {
+                                format!("v{} {name} (sha256:{sha256})", s.round)
+                            }
+                            jalon_core::Piece::Link { url, .. } => format!("v{} {url}", s.round),
+                        })
+                    })
                     .collect(),
             }
         })
@@ -137,6 +152,7 @@ pub fn csv(state: &State, now: Timestamp) -> Result<String, String> {
         "approvals",
         "refusals",
         "indicators",
+        "handed_in",
     ];
     writer.write_record(header).map_err(|e| e.to_string())?;
     for row in rows(state, now) {
@@ -158,6 +174,7 @@ pub fn csv(state: &State, now: Timestamp) -> Result<String, String> {
                 row.approvals.join("; "),
                 row.refusals.join("; "),
                 indicators.join("; "),
+                row.handed_in.join("; "),
             ])
             .map_err(|e| e.to_string())?;
     }
