@@ -634,6 +634,7 @@ impl Command {
                         stage,
                         participant,
                         scores,
+                        comment: None,
                     },
                 ),
                 Err(failure) => return Ok(Err(failure)),

@@ -192,11 +192,24 @@ impl<'s> Builder<'s> {
             if at < open_at {
                 continue;
             }
-            let recipients = if reminder.to.is_empty() {
+            let mut recipients = if reminder.to.is_empty() {
                 self.owners_and_participant()
             } else {
                 self.addressable(&self.people().reminders[index], &[])
             };
+            // A juror who has scored all their candidates is not reminded.
+            if let Some(i) = state
+                .index
+                .get(&(self.instance.stage, self.instance.participant))
+            {
+                let jurors = state.jurors(*i);
+                recipients.retain(|r| match r {
+                    Recipient::Person(p) if jurors.contains(p) => {
+                        !state.scores_missing(*i, *p).is_empty()
+                    }
+                    _ => true,
+                });
+            }
             let expires = Some(self.due_end());
             self.push(
                 MessageKind::Reminder,

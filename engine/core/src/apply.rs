@@ -9,7 +9,9 @@ use jiff::Timestamp;
 
 use crate::event::{Event, EventKind};
 use crate::rejection::{InstanceState, NotNow, Rejection};
-use crate::state::{Closure, IndicatorValue, Progress, Refusal, SkipReason, State, Submission};
+use crate::state::{
+    Closure, IndicatorValue, Progress, Refusal, Score, SkipReason, State, Submission,
+};
 use crate::windows::{stage_windows, Moves, Override};
 
 impl State {
@@ -157,11 +159,20 @@ impl State {
                 stage,
                 participant,
                 scores,
+                comment,
             } => {
                 let i = self.find_instance(stage, None)?;
                 self.require_active(i)?;
-                let score = self.score(i, stage, &event.by, participant, scores)?;
-                self.instances[i].scores.push(score);
+                let score = self.score(i, stage, &event.by, participant, scores, at)?;
+                let scores = &mut self.instances[i].scores;
+                scores
+                    .retain(|s| !(s.member == score.member && s.participant == score.participant));
+                scores.push(Score {
+                    comment: comment.clone().filter(|c| !c.trim().is_empty()),
+                    ..score
+                });
+                // Reminders go only to jurors with scores still to give.
+                self.refresh_actions(i);
             }
             EventKind::Decide {
                 stage,

@@ -99,10 +99,13 @@ pub enum EventKind {
         participants: Option<Vec<String>>,
     },
     /// One jury member's scores for one participant, criterion by criterion.
+    /// Scoring again before the jury's due date replaces the earlier scores.
     Score {
         stage: String,
         participant: String,
         scores: BTreeMap<String, i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
     },
     /// The scale-up decision for a participant.
     Decide {

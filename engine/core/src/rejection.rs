@@ -87,7 +87,21 @@ pub enum Rejection {
     Tie { place: usize, tied: String },
     #[error("{person} is not on the jury of `{stage}`")]
     NotOnJury { person: String, stage: String },
-    #[error("{person} already scored `{participant}` at `{stage}`")]
+    #[error(
+        "{person} does not score `{participant}` at `{stage}`: it is assigned to other jurors"
+    )]
+    NotAssigned {
+        person: String,
+        participant: String,
+        stage: String,
+    },
+    #[error("`{participant}` averages {average}, under the jury's minimum of {minimum}: they cannot be retained")]
+    BelowMinimum {
+        participant: String,
+        average: String,
+        minimum: String,
+    },
+    #[error("{person} already scored `{participant}` at `{stage}`, and the jury's due date is past: scores no longer change")]
     AlreadyScored {
         person: String,
         participant: String,

@@ -4,12 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use jalon_definition::resolved::ParticipantStatus;
+use jalon_definition::resolved::{Assignment, ParticipantStatus};
 use jiff::Timestamp;
 
 use crate::apply::{list, status_word};
 use crate::rejection::Rejection;
 use crate::state::{rank, Score, SelectionRecord, State};
+use crate::time::end_of_day;
 
 impl State {
     /// A done selection moves the retained on and the others out.
@@ -78,6 +79,13 @@ impl State {
             }
             None => self.ranking(i, stage_id, pool.len().min(selection.max as usize))?,
         };
+        if let Some((p, average, minimum)) = self.below_minimum(i, &retained) {
+            return Err(Rejection::BelowMinimum {
+                participant: self.edition.participants[p].id.clone(),
+                average: format!("{average:.2}"),
+                minimum: format!("{minimum}"),
+            });
+        }
         let count = retained.len();
         let too_few = count < selection.min as usize && count < pool.len();
         if count > selection.max as usize || too_few || count == 0 && !pool.is_empty() {
@@ -112,43 +120,27 @@ impl State {
         }
     }
 
-    /// The best weighted averages; a tie across the cut is reported, not
-    /// broken arbitrarily.
+    /// The best weighted averages at or above the jury's minimum; a tie
+    /// across the cut is reported, not broken arbitrarily.
     fn ranking(&self, i: usize, stage_id: &str, places: usize) -> Result<Vec<usize>, Rejection> {
         let stage = &self.edition.stages[self.instances[i].stage];
-        let instance = &self.instances[i];
         let Some(jury) = &stage.jury else {
             return Err(Rejection::NoScores {
                 stage: stage_id.to_owned(),
             });
         };
-        let weight_sum: f64 = jury.criteria.iter().map(|c| c.weight).sum();
-        let mut totals: BTreeMap<usize, (f64, u32)> = BTreeMap::new();
-        for score in &instance.scores {
-            if self.participants[score.participant].is_out() {
-                continue;
-            }
-            let weighted: f64 = score
-                .values
-                .iter()
-                .zip(&jury.criteria)
-                .map(|(v, c)| *v as f64 * c.weight)
-                .sum();
-            let entry = totals.entry(score.participant).or_default();
-            entry.0 += weighted / weight_sum.max(f64::MIN_POSITIVE);
-            entry.1 += 1;
-        }
-        if totals.is_empty() {
+        let averages = self.averages(i);
+        if averages.is_empty() {
             return Err(Rejection::NoScores {
                 stage: stage_id.to_owned(),
             });
         }
-        // Averages rounded to 1/1000 so that float noise makes no winner.
-        let mut ranked: Vec<(usize, i64)> = totals
+        // In thousandths, so that float noise makes no winner.
+        let ranked: Vec<(usize, i64)> = averages
             .into_iter()
-            .map(|(p, (sum, n))| (p, (sum / f64::from(n) * 1000.0).round() as i64))
+            .filter(|(_, average, _)| jury.minimum.is_none_or(|m| *average >= m))
+            .map(|(p, average, _)| (p, (average * 1000.0).round() as i64))
             .collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let places = places.min(ranked.len());
         if places > 0 && places < ranked.len() && ranked[places - 1].1 == ranked[places].1 {
             let cut = ranked[places].1;
@@ -171,6 +163,16 @@ impl State {
         Ok(ranked.into_iter().take(places).map(|(p, _)| p).collect())
     }
 
+    /// A named candidate scored below the jury's minimum, if any.
+    fn below_minimum(&self, i: usize, retained: &[usize]) -> Option<(usize, f64, f64)> {
+        let stage = &self.edition.stages[self.instances[i].stage];
+        let minimum = stage.jury.as_ref()?.minimum?;
+        self.averages(i)
+            .into_iter()
+            .find(|(p, average, _)| retained.contains(p) && *average < minimum)
+            .map(|(p, average, _)| (p, average, minimum))
+    }
+
     pub(crate) fn score(
         &self,
         i: usize,
@@ -178,6 +180,7 @@ impl State {
         by: &str,
         participant: &str,
         scores: &BTreeMap<String, i64>,
+        at: Timestamp,
     ) -> Result<Score, Rejection> {
         let stage = &self.edition.stages[self.instances[i].stage];
         let Some(jury) = &stage.jury else {
@@ -197,10 +200,19 @@ impl State {
         if !self.pool(from).contains(&p) {
             return Err(self.not_in_pool(stage_id, p, from));
         }
-        if self.instances[i]
-            .scores
-            .iter()
-            .any(|s| s.member == member && s.participant == p)
+        if !self.assigned(i, member).contains(&p) {
+            return Err(Rejection::NotAssigned {
+                person: self.edition.people[member].name.clone(),
+                participant: participant.to_owned(),
+                stage: stage_id.to_owned(),
+            });
+        }
+        let closes = end_of_day(&self.edition.time_zone, self.instances[i].window.due);
+        if at >= closes
+            && self.instances[i]
+                .scores
+                .iter()
+                .any(|s| s.member == member && s.participant == p)
         {
             return Err(Rejection::AlreadyScored {
                 person: self.edition.people[member].name.clone(),
@@ -249,6 +261,95 @@ impl State {
             member,
             participant: p,
             values: values.into_iter().flatten().collect(),
+            comment: None,
+            at,
         })
+    }
+
+    /// The jurors of a jury stage's instance `i`, by person index.
+    pub fn jurors(&self, i: usize) -> Vec<usize> {
+        let stage = &self.edition.stages[self.instances[i].stage];
+        stage
+            .jury
+            .as_ref()
+            .map_or_else(Vec::new, |jury| self.people_of(&jury.members))
+    }
+
+    /// The candidates juror `member` scores at instance `i`: all of the
+    /// pool, their declared list, or their share when Jalon shares them
+    /// out (candidate k to the `n` jurors after k·n, round the table).
+    pub fn assigned(&self, i: usize, member: usize) -> Vec<usize> {
+        let stage = &self.edition.stages[self.instances[i].stage];
+        let Some(jury) = &stage.jury else {
+            return Vec::new();
+        };
+        let from = stage.selection.as_ref().and_then(|s| s.from);
+        let pool = self.pool(from);
+        match &jury.assignment {
+            Assignment::All => pool,
+            Assignment::Lists(lists) => lists
+                .iter()
+                .filter(|(juror, _)| *juror == member)
+                .flat_map(|(_, candidates)| candidates.iter().copied())
+                .filter(|p| pool.contains(p))
+                .collect(),
+            Assignment::PerCandidate(n) => {
+                let jurors = self.jurors(i);
+                let Some(seat) = jurors.iter().position(|&j| j == member) else {
+                    return Vec::new();
+                };
+                let n = (*n as usize).min(jurors.len());
+                pool.iter()
+                    .enumerate()
+                    .filter(|(k, _)| (0..n).any(|j| (k * n + j) % jurors.len() == seat))
+                    .map(|(_, &p)| p)
+                    .collect()
+            }
+        }
+    }
+
+    /// The candidates juror `member` has still to score at instance `i`.
+    pub fn scores_missing(&self, i: usize, member: usize) -> Vec<usize> {
+        let scored = &self.instances[i].scores;
+        self.assigned(i, member)
+            .into_iter()
+            .filter(|p| {
+                !scored
+                    .iter()
+                    .any(|s| s.member == member && s.participant == *p)
+            })
+            .filter(|&p| !self.participants[p].is_out())
+            .collect()
+    }
+
+    /// Each candidate's weighted average on the jury's scale (rounded to
+    /// 1/1000), and how many jurors scored them, best first.
+    pub fn averages(&self, i: usize) -> Vec<(usize, f64, usize)> {
+        let stage = &self.edition.stages[self.instances[i].stage];
+        let Some(jury) = &stage.jury else {
+            return Vec::new();
+        };
+        let weight_sum: f64 = jury.criteria.iter().map(|c| c.weight).sum();
+        let mut totals: BTreeMap<usize, (f64, usize)> = BTreeMap::new();
+        for score in &self.instances[i].scores {
+            if self.participants[score.participant].is_out() {
+                continue;
+            }
+            let weighted: f64 = score
+                .values
+                .iter()
+                .zip(&jury.criteria)
+                .map(|(v, c)| *v as f64 * c.weight)
+                .sum();
+            let entry = totals.entry(score.participant).or_default();
+            entry.0 += weighted / weight_sum.max(f64::MIN_POSITIVE);
+            entry.1 += 1;
+        }
+        let mut averages: Vec<(usize, f64, usize)> = totals
+            .into_iter()
+            .map(|(p, (sum, n))| (p, (sum / n as f64 * 1000.0).round() / 1000.0, n))
+            .collect();
+        averages.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        averages
     }
 }

@@ -102,6 +102,8 @@ pub struct Score {
     pub participant: usize,
     /// One value per criterion, in the jury's criteria order.
     pub values: Vec<i64>,
+    pub comment: Option<String>,
+    pub at: Timestamp,
 }
 
 #[derive(Clone, Debug, PartialEq)]

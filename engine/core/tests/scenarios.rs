@@ -543,6 +543,7 @@ fn jury_scores_are_checked_and_ties_reported() {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
+                comment: None,
             },
         )
     };
@@ -563,10 +564,17 @@ fn jury_scores_are_checked_and_ties_reported() {
     ] {
         state.apply(&score("referent-dg", who, v)).expect("scored");
     }
-    assert!(matches!(
-        state.apply(&score("referent-dg", "atchoum", 2)),
-        Err(Rejection::AlreadyScored { .. })
-    ));
+    // Before the jury's due date a juror may change their mind: the new
+    // scores replace the old.
+    state
+        .apply(&score("referent-dg", "atchoum", 2))
+        .expect("changed");
+    state
+        .apply(&score("referent-dg", "atchoum", 4))
+        .expect("changed back");
+    let jury_stage = state.ids().stages["jury"];
+    let kept = &state.instance_of(jury_stage, None).unwrap().scores;
+    assert_eq!(kept.len(), 4, "one score per juror and candidate");
     let by_scores = event(
         now,
         "serge-dobel",

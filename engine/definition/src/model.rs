@@ -410,6 +410,12 @@ pub struct Jury {
     pub criteria: Option<Vec<Criterion>>,
     /// The scale of each score.
     pub scale: Option<Scale>,
+    /// How many jurors score each candidate, the candidates shared out by Jalon so that each juror has about as many (default: every juror scores every candidate).
+    pub per_candidate: Option<u32>,
+    /// Which candidates each juror scores, by person id: `{marie-dupont: [atchoum, papoto]}` (instead of `per_candidate`).
+    pub assign: Option<BTreeMap<String, Vec<String>>>,
+    /// The lowest weighted average a candidate may be retained with, on the jury's scale.
+    pub minimum: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]

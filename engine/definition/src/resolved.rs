@@ -162,6 +162,20 @@ pub struct Jury {
     pub criteria: Vec<Criterion>,
     pub scale_min: i64,
     pub scale_max: i64,
+    pub assignment: Assignment,
+    /// The lowest weighted average retained.
+    pub minimum: Option<f64>,
+}
+
+/// Which candidates each juror scores.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Assignment {
+    /// Every juror, every candidate.
+    All,
+    /// This many jurors per candidate, shared out evenly.
+    PerCandidate(u32),
+    /// Declared: (person, participants) pairs, by index.
+    Lists(Vec<(usize, Vec<usize>)>),
 }
 
 #[derive(Clone, Debug)]

@@ -368,12 +368,129 @@ fn check_jury(
                 .hint("e.g. `scale: {min: 0, max: 5}`"),
         );
     }
+    let assignment = check_assignment(checker, directory, &jat, jury, &members);
+    let minimum = jury.minimum;
+    if let Some(minimum) = minimum {
+        if !minimum.is_finite() || minimum < scale_min as f64 || minimum > scale_max as f64 {
+            checker.push(
+                Diagnostic::error(
+                    "invalid-minimum",
+                    format!("the jury's minimum {minimum} is off its scale ({scale_min} to {scale_max})"),
+                )
+                .at(checker.span(&format!("{jat}/minimum")))
+                .hint("a weighted average on the jury's scale, e.g. `minimum: 3`"),
+            );
+        }
+    }
     resolved::Jury {
         members,
         criteria,
         scale_min,
         scale_max,
+        assignment,
+        minimum,
     }
+}
+
+/// `per_candidate` or `assign`: each juror a member, each candidate a
+/// participant of the edition.
+fn check_assignment(
+    checker: &mut Checker<'_>,
+    directory: &Directory,
+    jat: &str,
+    jury: &crate::model::Jury,
+    members: &[Actor],
+) -> resolved::Assignment {
+    match (&jury.per_candidate, &jury.assign) {
+        (Some(_), Some(_)) => {
+            checker.push(
+                Diagnostic::error(
+                    "jury-assignment",
+                    "a jury says either `per_candidate` or `assign`, not both",
+                )
+                .at(checker.key_span(&format!("{jat}/assign")))
+                .hint("keep `assign` to name each juror's candidates, or `per_candidate` to let Jalon share them out"),
+            );
+            resolved::Assignment::All
+        }
+        (Some(0), None) => {
+            checker.push(
+                Diagnostic::error(
+                    "jury-assignment",
+                    "`per_candidate: 0` leaves every candidate unscored",
+                )
+                .at(checker.span(&format!("{jat}/per_candidate")))
+                .hint("at least 1; remove it to have every juror score every candidate"),
+            );
+            resolved::Assignment::All
+        }
+        (Some(n), None) => resolved::Assignment::PerCandidate(*n),
+        (None, Some(lists)) => {
+            let doc = checker.doc;
+            let participants: std::collections::HashMap<&str, usize> = doc
+                .participants
+                .iter()
+                .flatten()
+                .enumerate()
+                .filter_map(|(i, p)| Some((p.id.as_deref()?, i)))
+                .collect();
+            let jurors = jury_people(checker, directory, members);
+            let mut resolved_lists = Vec::new();
+            for (juror, candidates) in lists {
+                let at = format!("{jat}/assign/{juror}");
+                let Some(person) = directory.people.get(juror) else {
+                    checker.reference(&at, "person", &directory.people, juror);
+                    continue;
+                };
+                if !jurors.contains(&person) {
+                    checker.push(
+                        Diagnostic::error(
+                            "jury-assignment",
+                            format!("`{juror}` is given candidates but does not sit on this jury"),
+                        )
+                        .at(checker.key_span(&at))
+                        .hint("add them to the jury's `members`, or give their candidates to a member"),
+                    );
+                }
+                let mut indices = Vec::new();
+                for (k, candidate) in candidates.iter().enumerate() {
+                    match participants.get(candidate.as_str()) {
+                        Some(&p) => indices.push(p),
+                        None => checker.push(
+                            Diagnostic::error(
+                                "unknown-reference",
+                                format!("there is no participant with the id `{candidate}`"),
+                            )
+                            .at(checker.span(&format!("{at}/{k}")))
+                            .label("unknown participant"),
+                        ),
+                    }
+                }
+                resolved_lists.push((person, indices));
+            }
+            resolved::Assignment::Lists(resolved_lists)
+        }
+        (None, None) => resolved::Assignment::All,
+    }
+}
+
+/// The people on a jury, its roles' members included.
+fn jury_people(checker: &Checker<'_>, directory: &Directory, members: &[Actor]) -> Vec<usize> {
+    let mut people = Vec::new();
+    for actor in members {
+        match *actor {
+            Actor::Person(p) => people.push(p),
+            Actor::Role(r) => {
+                let role = checker.doc.roles.iter().flatten().nth(r);
+                for id in role.and_then(|r| r.members.as_ref()).into_iter().flatten() {
+                    if let Some(p) = directory.people.get(id) {
+                        people.push(p);
+                    }
+                }
+            }
+        }
+    }
+    people
 }
 
 fn check_validation(

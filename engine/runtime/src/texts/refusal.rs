@@ -167,6 +167,26 @@ fn message(language: Language, rejection: &Rejection) -> (&'static str, Args<'st
             "refusal-not-on-jury",
             a().text("person", person).text("stage", stage),
         ),
+        R::NotAssigned {
+            person,
+            participant,
+            stage,
+        } => (
+            "refusal-not-assigned",
+            a().text("person", person)
+                .text("participant", participant)
+                .text("stage", stage),
+        ),
+        R::BelowMinimum {
+            participant,
+            average,
+            minimum,
+        } => (
+            "refusal-below-minimum",
+            a().text("participant", participant)
+                .text("average", average)
+                .text("minimum", minimum),
+        ),
         R::AlreadyScored {
             person,
             participant,
