@@ -13,6 +13,7 @@ mod graph;
 mod hand_in;
 mod hold;
 mod hostile;
+mod jury;
 mod links;
 mod live;
 mod plan;

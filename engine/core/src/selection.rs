@@ -99,6 +99,17 @@ impl State {
         Ok(SelectionRecord { pool, retained })
     }
 
+    /// Who instance `i` (a selection) chooses among, as things stand.
+    pub fn pool_of(&self, i: usize) -> Vec<usize> {
+        let stage = &self.edition.stages[self.instances[i].stage];
+        self.pool(stage.selection.as_ref().and_then(|s| s.from))
+    }
+
+    /// The index of the instance of `stage` (for `participant`), if any.
+    pub fn index_of(&self, stage: usize, participant: Option<usize>) -> Option<usize> {
+        self.index.get(&(stage, participant)).copied()
+    }
+
     /// Participants still in, at or beyond `from` in the funnel.
     fn pool(&self, from: Option<ParticipantStatus>) -> Vec<usize> {
         let floor = from.and_then(rank).unwrap_or(0);

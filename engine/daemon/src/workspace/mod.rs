@@ -13,6 +13,7 @@ mod cache;
 mod documents;
 mod hand_in;
 mod html;
+mod jury;
 mod pages;
 mod session;
 mod sign_in;
@@ -97,6 +98,10 @@ pub fn routes<B: Backend>(site: Arc<Site<B>>, workspace: Arc<Workspace>) -> Rout
         .route(
             "/editions/{id}/actions/{verb}",
             get(actions::form::<B>).post(actions::submit::<B>),
+        )
+        .route(
+            "/editions/{id}/jury/{stage}",
+            get(jury::page::<B>).post(jury::score::<B>),
         )
         .route(
             "/editions/{id}/documents/{sha}",

@@ -75,6 +75,20 @@ pub(super) fn event_of(
             outcome: needed("outcome", "ws-error-outcome-needed")?,
             comment: text_of("comment"),
         },
+        Verb::Select => {
+            let retained: Vec<String> = given
+                .iter()
+                .filter_map(|(k, v)| Some(k.strip_prefix("retain:")?).filter(|_| v == "on"))
+                .map(str::to_owned)
+                .collect();
+            if retained.is_empty() {
+                return Err(plain(l, "ws-error-retain-needed"));
+            }
+            EventKind::Select {
+                stage,
+                participants: Some(retained),
+            }
+        }
         Verb::Record => EventKind::Record {
             stage,
             participant,

@@ -9,7 +9,7 @@ pub(super) fn form_page(
     target: &Target,
     given: &Fields,
     error: Option<&str>,
-    window: Option<(Date, Date)>,
+    window: Option<Context>,
 ) -> String {
     let l = signed.viewer.language;
     let edition = &target.edition;
@@ -28,7 +28,8 @@ pub(super) fn form_page(
         escape(&edition.programme_name),
         escape(&edition.name)
     );
-    if let Some((start, due)) = window {
+    if let Some(Context { start, due, .. }) = &window {
+        let (start, due) = (*start, *due);
         body.push_str(&para(&text(
             l,
             "ws-current-window",
@@ -127,6 +128,28 @@ pub(super) fn form_page(
                 value("value")
             ));
         }
+        Verb::Select => {
+            body.push_str(&format!(
+                "<fieldset>\n<legend>{}</legend>\n",
+                escape(&plain(l, "ws-field-retain"))
+            ));
+            let candidates = window.as_ref().map(|c| c.candidates.as_slice()).unwrap_or_default();
+            for (p, average) in candidates {
+                let participant = &edition.participants[*p];
+                let name = format!("retain:{}", participant.id);
+                let checked = if given.get(&name).is_some_and(|v| v == "on") { " checked" } else { "" };
+                let average = average
+                    .map(|a| format!(" — {}", text(l, "ws-average", &Args::new().text("average", average_words(l, a)))))
+                    .unwrap_or_default();
+                body.push_str(&format!(
+                    "<label class=\"check\"><input type=\"checkbox\" name=\"{}\"{checked}> {}{}</label>\n",
+                    escape(&name),
+                    escape(&participant.name),
+                    escape(&average)
+                ));
+            }
+            body.push_str("</fieldset>\n");
+        }
         Verb::Withdraw | Verb::Close => body.push_str(&format!(
             "{}<textarea id=\"reason\" name=\"reason\" rows=\"2\" required maxlength=\"{LONGEST_COMMENT}\">{}</textarea>\n",
             label("reason", "ws-field-reason"),
@@ -161,5 +184,14 @@ pub(super) fn subject_of(target: &Target) -> String {
             Some(p) => edition.participants[p].name.clone(),
             None => edition.name.clone(),
         },
+    }
+}
+
+/// A jury average as people read it: two decimals, a decimal comma in French.
+pub(crate) fn average_words(l: Language, average: f64) -> String {
+    let text = format!("{average:.2}");
+    match l {
+        Language::Fr => text.replace('.', ","),
+        Language::En => text,
     }
 }

@@ -9,6 +9,7 @@ mod form;
 mod preview;
 
 use event::event_of;
+pub(super) use form::average_words;
 use form::{form_page, subject_of};
 use preview::{preview_page, readable};
 
@@ -44,6 +45,7 @@ enum Verb {
     Refuse,
     Postpone,
     Decide,
+    Select,
     Record,
     Withdraw,
     Close,
@@ -58,6 +60,7 @@ impl Verb {
             "refuse" => Verb::Refuse,
             "postpone" => Verb::Postpone,
             "decide" => Verb::Decide,
+            "select" => Verb::Select,
             "record" => Verb::Record,
             "withdraw" => Verb::Withdraw,
             "close" => Verb::Close,
@@ -73,6 +76,7 @@ impl Verb {
             Verb::Refuse => "refuse",
             Verb::Postpone => "postpone",
             Verb::Decide => "decide",
+            Verb::Select => "select",
             Verb::Record => "record",
             Verb::Withdraw => "withdraw",
             Verb::Close => "close",
@@ -95,6 +99,10 @@ pub fn links_for(edition: &Edition, instance: &Instance, access: &Access, l: Lan
     let stage = &edition.stages[instance.stage];
     let mut verbs = Vec::new();
     match &instance.progress {
+        jalon_core::Progress::Active if stage.selection.is_some() => {
+            verbs.push(Verb::Select);
+            verbs.push(Verb::Postpone);
+        }
         jalon_core::Progress::Active => {
             verbs.push(Verb::Complete);
             verbs.push(Verb::Postpone);
@@ -129,8 +137,20 @@ pub fn links_for(edition: &Edition, instance: &Instance, access: &Access, l: Lan
             escape(&plain(l, "ws-verb-hand-in"))
         )
     });
+    // A jury's page: its jurors score there, the coordination follows.
+    let jury_page = (stage.jury.is_some()
+        && (access.coordination || access.jury.contains(&instance.stage)))
+    .then(|| {
+        format!(
+            "<a href=\"/editions/{}/jury/{}\">{}</a>",
+            encode(&edition.id),
+            encode(&stage.id),
+            escape(&plain(l, "ws-verb-jury"))
+        )
+    });
     hand_in
         .into_iter()
+        .chain(jury_page)
         .chain(
             verbs
                 .into_iter()
@@ -222,18 +242,42 @@ pub async fn form<B: Backend>(
     )
 }
 
-/// The dates of the instance an action is about, as they stand.
+/// What a form shows of the instance an action is about, as it stands.
+pub(super) struct Context {
+    start: Date,
+    due: Date,
+    /// For a selection: who may be retained, with their jury average.
+    candidates: Vec<(usize, Option<f64>)>,
+}
+
+/// The dates of the instance an action is about, and its candidates.
 async fn window_of<B: Backend>(
     site: &Site<B>,
     workspace: &Arc<Workspace>,
     target: &Target,
-) -> Option<(Date, Date)> {
+) -> Option<Context> {
     let stage = target.stage?;
     let read = super::pages::read(site, workspace, &target.edition, super::pages::Outbox::None)
         .await
         .ok()?;
-    let instance = read.state.instance_of(stage, target.participant)?;
-    Some((instance.window.start, instance.window.due))
+    let state = &read.state;
+    let instance = state.instance_of(stage, target.participant)?;
+    let candidates = match state.index_of(stage, target.participant) {
+        Some(i) if target.verb == Verb::Select => {
+            let averages = state.averages(i);
+            state
+                .pool_of(i)
+                .into_iter()
+                .map(|p| (p, averages.iter().find(|a| a.0 == p).map(|a| a.1)))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    Some(Context {
+        start: instance.window.start,
+        due: instance.window.due,
+        candidates,
+    })
 }
 
 /// Where to go back to: the participant's page, else the edition's (or
@@ -381,7 +425,7 @@ fn refused(
     target: &Target,
     given: &Fields,
     error: &RecordError,
-    window: Option<(Date, Date)>,
+    window: Option<Context>,
 ) -> Response {
     let l = signed.viewer.language;
     let reason = match error {
@@ -399,7 +443,7 @@ fn refused(
     )
 }
 
-fn forbidden(signed: &Signed) -> Response {
+pub(super) fn forbidden(signed: &Signed) -> Response {
     let l = signed.viewer.language;
     let title = plain(l, "ws-form-expired-title");
     let body = format!(

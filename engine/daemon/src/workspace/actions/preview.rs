@@ -42,6 +42,21 @@ pub(super) fn recap(target: &Target, given: &Fields, l: Language) -> String {
             ),
             ("ws-recap-value", value("value").map(str::to_owned)),
         ],
+        Verb::Select => {
+            let names: Vec<String> = given
+                .iter()
+                .filter(|(_, v)| v.as_str() == "on")
+                .filter_map(|(k, _)| k.strip_prefix("retain:"))
+                .map(|id| {
+                    edition
+                        .participants
+                        .iter()
+                        .find(|p| p.id == id)
+                        .map_or(id.to_owned(), |p| p.name.clone())
+                })
+                .collect();
+            vec![("ws-recap-retained", Some(names.join(", ")))]
+        }
         Verb::Withdraw | Verb::Close => vec![("ws-recap-reason", value("reason").map(quoted))],
         Verb::Void => vec![
             ("ws-recap-seq", value("seq").map(|n| format!("n°\u{a0}{n}"))),

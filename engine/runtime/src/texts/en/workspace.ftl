@@ -277,3 +277,42 @@ hand-in-seen-archive = an archive
 hand-in-seen-image = an image in an unsupported format
 hand-in-seen-media = sound or video
 hand-in-seen-other = an unknown format
+ws-verb-select = Retain
+ws-field-retain = The candidates retained
+ws-error-retain-needed = Tick at least one candidate to retain.
+ws-average = average { $average }
+ws-recap-retained = Retained
+ws-verb-jury = Jury scores
+ws-jury-not-yet = This jury has not opened yet.
+ws-jury-until = Scores can be given and changed until { $due } included.
+ws-jury-closed = The jury is closed (due { $due }): scores no longer change.
+ws-jury-mine = Your candidates to score
+ws-jury-count = { $count ->
+    [one] One candidate is assigned to you
+   *[other] { $count } candidates are assigned to you
+  }{ $missing ->
+    [0] , all scored.
+    [one] ; one is still to score.
+   *[other] ; { $missing } are still to score.
+  }
+ws-jury-scored = Scored on { $at }
+ws-jury-to-score = To score
+ws-jury-criterion = { $title } (weight { $weight }, { $min } to { $max })
+ws-jury-save = Save my scores
+ws-jury-change = Change my scores
+ws-jury-ranking = Ranking
+ws-jury-no-scores = No scores yet.
+ws-jury-minimum = Lowest average to be retained: { $minimum }.
+ws-jury-rank = Rank
+ws-jury-candidate = Candidate
+ws-jury-average = Weighted average
+ws-jury-scores = Scores
+ws-jury-spread = Spread between jurors
+ws-jury-tie = tie
+ws-jury-below = below the minimum
+ws-jury-progress = Scoring progress
+ws-jury-juror = { $name }: { $given } of { $count ->
+    [one] one candidate
+   *[other] { $count } candidates
+  }
+ws-jury-not-a-number = “{ $value }” is not a score: write a whole number.

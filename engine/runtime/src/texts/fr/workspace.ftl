@@ -278,3 +278,42 @@ hand-in-seen-archive = une archive
 hand-in-seen-image = une image d’un format non pris en charge
 hand-in-seen-media = du son ou de la vidéo
 hand-in-seen-other = un format inconnu
+ws-verb-select = Retenir
+ws-field-retain = Les candidats retenus
+ws-error-retain-needed = Cochez au moins un candidat à retenir.
+ws-average = moyenne { $average }
+ws-recap-retained = Retenus
+ws-verb-jury = Notes du jury
+ws-jury-not-yet = Ce jury ne s’est pas encore ouvert.
+ws-jury-until = Les notes peuvent être données et changées jusqu’au { $due } inclus.
+ws-jury-closed = Le jury est clos (échéance du { $due }) : les notes ne changent plus.
+ws-jury-mine = Vos dossiers à noter
+ws-jury-count = { $count ->
+    [one] Un dossier vous est confié
+   *[other] { $count } dossiers vous sont confiés
+  }{ $missing ->
+    [0] , tous notés.
+    [one] , dont un reste à noter.
+   *[other] , dont { $missing } restent à noter.
+  }
+ws-jury-scored = Noté le { $at }
+ws-jury-to-score = À noter
+ws-jury-criterion = { $title } (coefficient { $weight }, de { $min } à { $max })
+ws-jury-save = Enregistrer ma note
+ws-jury-change = Modifier ma note
+ws-jury-ranking = Classement
+ws-jury-no-scores = Aucune note pour le moment.
+ws-jury-minimum = Moyenne minimale pour être retenu : { $minimum }.
+ws-jury-rank = Rang
+ws-jury-candidate = Candidat
+ws-jury-average = Moyenne pondérée
+ws-jury-scores = Notes
+ws-jury-spread = Écart entre jurés
+ws-jury-tie = ex æquo
+ws-jury-below = sous le minimum
+ws-jury-progress = Avancement des notes
+ws-jury-juror = { $name } : { $given } sur { $count ->
+    [one] un dossier
+   *[other] { $count } dossiers
+  }
+ws-jury-not-a-number = « { $value } » n’est pas une note : écrivez un nombre entier.
