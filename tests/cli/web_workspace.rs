@@ -785,3 +785,44 @@ fn a_laureate_hands_in_a_pdf_from_the_email_and_the_validator_opens_it() {
     let log = crate::hand_in::events(dir.path());
     assert!(log.len() == 2 && log[1].contains("refuse"), "{log:?}");
 }
+
+#[test]
+fn a_juror_scores_on_a_phone_and_the_coordination_reads_the_ranking() {
+    let dir = crate::jury::workplace();
+    let site = Site::start(dir.path());
+    let browser = Browser::start();
+    let output = Jalon::new()
+        .current_dir(dir.path())
+        .args(["login-link", "jy", "jean", "--public-url", &site.base])
+        .run();
+    output.succeeds();
+    sign_in(&browser, output.stdout().lines().next().expect("a link"));
+    follow(&browser, "//main", "Notes du jury");
+    wait_for_title(&browser, "Jury de sélection");
+    check(&browser, "ws-jury-juror");
+    type_into(&browser, "s-alpha-impact", "4");
+    type_into(&browser, "s-alpha-equipe", "5");
+    type_into(&browser, "comment-alpha", "Projet solide");
+    click(
+        &browser,
+        "//li[@id='c-alpha']//button[normalize-space()='Enregistrer ma note']",
+    );
+    wait_for(
+        &browser,
+        "//li[@id='c-alpha']//button[normalize-space()='Modifier ma note']",
+    );
+    let log = crate::jury::events(dir.path());
+    assert!(log.len() == 1 && log[0].contains("score"), "{log:?}");
+
+    let output = Jalon::new()
+        .current_dir(dir.path())
+        .args(["login-link", "jy", "ana", "--public-url", &site.base])
+        .run();
+    output.succeeds();
+    press(&browser, "Se déconnecter");
+    wait_for_title(&browser, "Connexion");
+    sign_in(&browser, output.stdout().lines().next().expect("a link"));
+    browser.goto(&site.url("/editions/jy/jury/jury"));
+    wait_for(&browser, "//h2[normalize-space()='Classement']");
+    check(&browser, "ws-jury-ranking");
+}

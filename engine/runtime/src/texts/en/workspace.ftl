@@ -277,7 +277,6 @@ hand-in-seen-archive = an archive
 hand-in-seen-image = an image in an unsupported format
 hand-in-seen-media = sound or video
 hand-in-seen-other = an unknown format
-ws-verb-select = Retain
 ws-field-retain = The candidates retained
 ws-error-retain-needed = Tick at least one candidate to retain.
 ws-average = average { $average }

@@ -278,7 +278,6 @@ hand-in-seen-archive = une archive
 hand-in-seen-image = une image d’un format non pris en charge
 hand-in-seen-media = du son ou de la vidéo
 hand-in-seen-other = un format inconnu
-ws-verb-select = Retenir
 ws-field-retain = Les candidats retenus
 ws-error-retain-needed = Cochez au moins un candidat à retenir.
 ws-average = moyenne { $average }
