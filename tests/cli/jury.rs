@@ -318,3 +318,55 @@ fn jurors_score_their_share_the_late_one_alone_is_reminded_and_the_coordination_
         .collect();
     assert_eq!(laureates, ["alpha", "beta"]);
 }
+
+#[test]
+fn declared_assignments_bind_each_juror_to_their_list() {
+    let dir = workplace();
+    let path = dir.path().join("definitions/jy.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let text = text.replace(
+        "      per_candidate: 2\n",
+        "      assign: {jean: [alpha, beta], julie: [gamma, delta], jules: [alpha, gamma]}\n",
+    );
+    std::fs::write(&path, text).expect("written");
+    let score = |who: &str, by: &str| {
+        Jalon::new()
+            .current_dir(dir.path())
+            .args([
+                "score", "jy", "jury", who, "impact=3", "equipe=4", "--by", by,
+            ])
+            .run()
+    };
+    score("beta", "jean").succeeds();
+    let refused = score("gamma", "jean");
+    refused.expect_code(1);
+    assert!(
+        refused.stderr().contains("assigned to other jurors"),
+        "{}",
+        refused.stderr()
+    );
+    score("gamma", "jules").succeeds();
+
+    // A juror who is not on the jury, or a candidate who does not exist,
+    // is an error where it is written.
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        text.replace("jules: [alpha, gamma]", "ana: [alpha, gama]"),
+    )
+    .expect("written");
+    let check = Jalon::new()
+        .current_dir(dir.path())
+        .args(["check", "definitions/jy.yaml"])
+        .run();
+    check.expect_code(1);
+    let report = check.stdout() + &check.stderr();
+    assert!(
+        report.contains("`ana` is given candidates but does not sit on this jury"),
+        "{report}"
+    );
+    assert!(
+        report.contains("there is no participant with the id `gama`"),
+        "{report}"
+    );
+}

@@ -83,6 +83,10 @@ fn up_to_jury(db: &Path) {
 /// `jalon score 2024-2025 jury PARTICIPANT … --by MEMBER`, the same
 /// scores from every member.
 fn score(member: &str, participant: &str) -> Jalon {
+    score_at(member, participant, "2024-10-10 15:00")
+}
+
+fn score_at(member: &str, participant: &str, at: &str) -> Jalon {
     Jalon::new()
         .args([
             "score",
@@ -94,7 +98,7 @@ fn score(member: &str, participant: &str) -> Jalon {
             "faisabilite=3",
             "equipe=5",
         ])
-        .args(["--by", member, "--at", "2024-10-10 15:00"])
+        .args(["--by", member, "--at", at])
 }
 
 fn events(db: &Path) -> usize {
@@ -303,11 +307,20 @@ fn concurrent_commands_queue_and_each_is_checked_against_the_other() {
     for child in children {
         child.wait().succeeds();
     }
-    // The same member scoring the same pitch twice at once: one is recorded,
-    // the other is refused — each is checked inside the write lock.
+    // The same member scoring the same pitch twice at once, after the
+    // jury's due date (when scores no longer change): one is recorded, the
+    // other is refused — each is checked inside the write lock.
+    let late = |member: &str, participant: &str| {
+        on(
+            score_at(member, participant, "2024-10-12 09:00"),
+            &definitions,
+            &db,
+        )
+        .spawn()
+    };
     let twice: Vec<Run> = [
-        start("referent-dg", "alternoo"),
-        start("referent-dg", "alternoo"),
+        late("referent-dg", "alternoo"),
+        late("referent-dg", "alternoo"),
     ]
     .into_iter()
     .map(Spawned::wait)
