@@ -80,7 +80,7 @@ stages:
 templates:
   - id: rappel
     subject: "Rappel : {{{{ stage }}}}"
-    body: "Bonjour {{{{ recipient }}}}, vos notes sont attendues."
+    body: "Bonjour {{{{ recipient }}}}, vos notes sont attendues : {{{{ jury_link }}}}"
   - id: ouverture
     subject: "Ouverture : {{{{ stage }}}}"
     body: "Bonjour {{{{ recipient }}}}."
@@ -270,6 +270,20 @@ fn jurors_score_their_share_the_late_one_alone_is_reminded_and_the_coordination_
             .iter()
             .any(|s| s.starts_with("Rappel"))
     });
+    let reminder = outbox_emails(dir.path())
+        .into_iter()
+        .filter_map(|bytes| {
+            let message = MessageParser::default().parse(&bytes)?;
+            let to = message.to()?.first()?.address()?.to_owned();
+            (to == "jules@example.org")
+                .then(|| message.body_text(0).unwrap_or_default().into_owned())
+        })
+        .next()
+        .expect("the reminder");
+    assert!(
+        reminder.contains(&format!("{PUBLIC_URL}/editions/jy/jury/jury")),
+        "the way to score: {reminder}"
+    );
     for done in ["jean@example.org", "julie@example.org"] {
         assert!(
             subjects_to(dir.path(), done).is_empty(),

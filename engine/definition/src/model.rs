@@ -598,6 +598,8 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     // The page where a participant hands in the stage's deliverables (in
     // messages to a participant's contact about a stage that asks for some).
     "hand_in_link",
+    // The jury's page in the workspace (in messages to its jurors).
+    "jury_link",
 ];
 
 /// A template's texts in another language.

@@ -252,6 +252,11 @@ impl Links {
         format!("{}/v/{}?answer={answer}", self.base, self.token(action_key))
     }
 
+    /// `{public_url}{path}`: a page of the workspace.
+    pub fn page(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     /// `{public_url}/r/{token}`: the hand-in page of a message's stage.
     pub fn hand_in_url(&self, action_key: &str) -> String {
         format!("{}/r/{}", self.base, self.token(action_key))

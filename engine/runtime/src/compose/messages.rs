@@ -171,6 +171,7 @@ pub fn variables(
     set("approve_link", approve);
     set("refuse_link", refuse);
     set("hand_in_link", hand_in_link(edition, action, links));
+    set("jury_link", jury_link(state, action, links));
     let handed = match (&action.detail, instance) {
         (Detail::ValidationRequest { .. }, Some(instance)) => handed_in(language, instance),
         _ => String::new(),
@@ -202,6 +203,25 @@ fn handed_in(language: Language, instance: &jalon_core::Instance) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The jury's page in the workspace, for a message to one of its jurors
+/// (they sign in there by emailed link, and score).
+fn jury_link(state: &State, action: &Action, links: Option<&Links>) -> String {
+    let edition = state.edition();
+    let stage = &edition.stages[action.stage];
+    let juror = match (action.recipient, &stage.jury) {
+        (Recipient::Person(p), Some(jury)) => state.people_of(&jury.members).contains(&p),
+        _ => false,
+    };
+    if !juror {
+        return String::new();
+    }
+    let path = format!("/editions/{}/jury/{}", edition.id, stage.id);
+    match links {
+        Some(links) => links.page(&path),
+        None => format!("http://127.0.0.1:8080{path}"),
+    }
 }
 
 /// The hand-in page's link, as [`link`] makes validation links.
