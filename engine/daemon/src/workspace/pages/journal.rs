@@ -91,11 +91,8 @@ pub async fn journal<B: Backend>(
         if shown > EVENTS_SHOWN {
             break;
         }
-        let who = edition
-            .people
-            .iter()
-            .find(|p| p.id == stored.event.by)
-            .map_or(stored.event.by.clone(), |p| p.name.clone());
+        // A person's name, or a participant's contact's (recorded by address).
+        let who = jalon_runtime::hand_in::handed_in_by(&edition, &stored.event.by);
         let mut what = plain(l, &format!("ws-verb-{}", stored.event.kind.verb()));
         if let Some(stage) = of("stage").and_then(|s| edition.stages.iter().find(|x| x.id == s)) {
             what = format!("{what} · {}", stage.title);
