@@ -113,7 +113,22 @@ pub fn check_paths(paths: &[PathBuf], limits: &Limits) -> Result<Report, UsageEr
 /// same content gives the same version whatever its layout or comments.
 fn content_hash(json: &serde_json::Value) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(json.to_string().as_bytes());
+    /// The compact JSON fed to the hash as it is written, never held
+    /// whole: a long text would otherwise be copied twice over.
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hashing = Hashing(Sha256::new());
+    // Writing to a hash cannot fail, nor can serialising a `Value`.
+    let _ = serde_json::to_writer(&mut hashing, json);
+    let digest = hashing.0.finalize();
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
