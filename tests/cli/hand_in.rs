@@ -120,17 +120,16 @@ pub(crate) fn emails(dir: &Path, address: &str, subject: &str, count: usize) -> 
     found
 }
 
-/// The path (from `prefix` on) of the first link in `text` with one,
-/// whatever the public address before it.
-pub(crate) fn path_in(text: &str, prefix: &str) -> String {
+/// The path (after the host) of the first web address in `text` that
+/// contains `part`, whatever the public address before it.
+pub(crate) fn path_in(text: &str, part: &str) -> String {
     text.split_whitespace()
+        .filter(|w| w.starts_with("http") && w.contains(part))
         .find_map(|w| {
-            w.starts_with("http")
-                .then(|| w.find(prefix))
-                .flatten()
-                .map(|at| &w[at..])
+            let rest = &w[w.find("://")? + 3..];
+            Some(&rest[rest.find('/')?..])
         })
-        .unwrap_or_else(|| panic!("a link {prefix}… in:\n{text}"))
+        .unwrap_or_else(|| panic!("a link with {part} in:\n{text}"))
         .to_owned()
 }
 
@@ -212,7 +211,10 @@ fn a_laureate_hands_in_from_the_link_the_validator_reads_refuses_then_approves_a
         "{}",
         request[0]
     );
-    let approve = path_in(&request[0], "/v/");
+    let approve = path_in(&request[0], "?answer=approve");
+    // The request links to each file, through its own token.
+    let emailed = path_in(&request[0], "/documents/");
+    assert_eq!(get(&daemon, &emailed).body, PDF);
     let form = approve.split('?').next().expect("a path").to_owned();
     let validation = get(&daemon, &approve).page(200);
     let documents = documents_in(&validation);
@@ -267,7 +269,7 @@ fn a_laureate_hands_in_from_the_link_the_validator_reads_refuses_then_approves_a
         .iter()
         .find(|r| r.contains("feuille v2.pdf"))
         .expect("the second request names the new version");
-    let approve = path_in(newest, "/v/");
+    let approve = path_in(newest, "?answer=approve");
     let form = approve.split('?').next().expect("a path").to_owned();
     // The first request's link is about the first version: stale.
     let validation = get(&daemon, &approve).page(200);

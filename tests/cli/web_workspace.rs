@@ -758,7 +758,7 @@ fn a_laureate_hands_in_a_pdf_from_the_email_and_the_validator_opens_it() {
     // The validator opens the request's link: the document is there, as
     // a download of the very bytes handed in.
     let request = crate::hand_in::emails(dir.path(), "vera@example.org", "À valider", 1);
-    let approve = crate::hand_in::path_in(&request[0], "/v/");
+    let approve = crate::hand_in::path_in(&request[0], "?answer=approve");
     browser.goto(&site.url(&approve));
     wait_for(&browser, "//a[contains(., 'feuille-atelier.pdf')]");
     check(&browser, "ws-validation-with-document");

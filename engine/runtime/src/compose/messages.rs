@@ -173,7 +173,9 @@ pub fn variables(
     set("hand_in_link", hand_in_link(edition, action, links));
     set("jury_link", jury_link(state, action, links));
     let handed = match (&action.detail, instance) {
-        (Detail::ValidationRequest { .. }, Some(instance)) => handed_in(language, instance),
+        (Detail::ValidationRequest { .. }, Some(instance)) => {
+            handed_in(language, instance, action, links)
+        }
         _ => String::new(),
     };
     set("documents", handed);
@@ -181,10 +183,33 @@ pub fn variables(
 }
 
 /// The pieces of the last hand-in, one per line: what a validator is asked
-/// to read (opened from the request's page).
-fn handed_in(language: Language, instance: &jalon_core::Instance) -> String {
+/// to read, each file with its download address through the request's own
+/// link (a placeholder of the same shape in previews).
+fn handed_in(
+    language: Language,
+    instance: &jalon_core::Instance,
+    action: &Action,
+    links: Option<&Links>,
+) -> String {
     let Some(last) = instance.submissions.last() else {
         return String::new();
+    };
+    let colon = match language {
+        Language::Fr => "\u{a0}:",
+        Language::En => ":",
+    };
+    let download = |sha: &str| -> String {
+        if !crate::links::carries_links(action) {
+            return String::new();
+        }
+        let path = match links {
+            Some(links) => links.page(&format!("/v/{}/documents/{sha}", links.token(&action.key))),
+            None => {
+                let token = &jalon_message::message_id(&action.key, MAIL_DOMAIN)[1..17];
+                format!("http://127.0.0.1:8080/v/preview-{token}/documents/{sha}")
+            }
+        };
+        format!("{colon} {path}")
     };
     last.documents
         .iter()
@@ -193,11 +218,13 @@ fn handed_in(language: Language, instance: &jalon_core::Instance) -> String {
                 name,
                 media_type,
                 size,
+                sha256,
                 ..
             } => format!(
-                "– {name} ({}, {})",
+                "– {name} ({}, {}){}",
                 crate::hand_in::type_word(media_type),
-                crate::hand_in::size_words(language, *size)
+                crate::hand_in::size_words(language, *size),
+                download(sha256)
             ),
             jalon_core::Piece::Link { url, .. } => format!("– {url}"),
         })
