@@ -86,7 +86,7 @@ templates:
     body: "Bonjour {{{{ recipient }}}}."
   - id: resultat
     subject: "Résultat : {{{{ stage }}}}"
-    body: "Bonjour {{{{ recipient }}}}."
+    body: "Bonjour {{{{ recipient }}}}.{{% if comment %}} Motif : {{{{ comment }}}}{{% endif %}}"
 messages:
   reminder: rappel
   stage_opened: ouverture
@@ -293,7 +293,12 @@ fn jurors_score_their_share_the_late_one_alone_is_reminded_and_the_coordination_
 
     // The coordination retains: not below the minimum, then Alpha and Bêta.
     let select = |retain: &[&str], step: &str| {
-        let mut form = vec![("csrf", csrf.as_str()), ("stage", "jury"), ("step", step)];
+        let mut form = vec![
+            ("csrf", csrf.as_str()),
+            ("stage", "jury"),
+            ("step", step),
+            ("reason:delta", "Moyenne sous le minimum du jury."),
+        ];
         let fields: Vec<String> = retain.iter().map(|p| format!("retain:{p}")).collect();
         form.extend(fields.iter().map(|f| (f.as_str(), "on")));
         http::request(
@@ -331,6 +336,27 @@ fn jurors_score_their_share_the_late_one_alone_is_reminded_and_the_coordination_
         .filter_map(|p| p["id"].as_str())
         .collect();
     assert_eq!(laureates, ["alpha", "beta"]);
+    // The reason reaches Delta in the "not retained" message, and no other.
+    let mut told = Vec::new();
+    eventually("the results", || {
+        told = outbox_emails(dir.path())
+            .into_iter()
+            .filter_map(|bytes| {
+                let message = MessageParser::default().parse(&bytes)?;
+                let to = message.to()?.first()?.address()?.to_owned();
+                let text = message.body_text(0)?.into_owned();
+                message
+                    .subject()?
+                    .starts_with("Résultat")
+                    .then_some((to, text))
+            })
+            .collect();
+        told.len() >= 4
+    });
+    for (to, text) in &told {
+        let has_reason = text.contains("Motif : Moyenne sous le minimum du jury.");
+        assert_eq!(has_reason, to == "delta@example.org", "{to}: {text}");
+    }
 }
 
 #[test]
@@ -383,4 +409,35 @@ fn declared_assignments_bind_each_juror_to_their_list() {
         report.contains("there is no participant with the id `gama`"),
         "{report}"
     );
+}
+
+#[test]
+fn a_selection_can_say_why_each_left_out_candidate_is_not_retained() {
+    let dir = workplace();
+    let select = |args: &[&str]| {
+        Jalon::new()
+            .current_dir(dir.path())
+            .args(["select", "jy", "jury", "alpha", "beta", "--by", "ana"])
+            .args(args)
+            .run()
+    };
+    let malformed = select(&["--reason", "delta"]);
+    malformed.expect_code(2);
+    assert!(
+        malformed.stderr().contains("PARTICIPANT=REASON"),
+        "{}",
+        malformed.stderr()
+    );
+    let retained = select(&["--reason", "alpha=trop cher"]);
+    retained.expect_code(1);
+    assert!(
+        retained
+            .stderr()
+            .contains("who is not among those left out"),
+        "{}",
+        retained.stderr()
+    );
+    assert!(events(dir.path()).is_empty(), "nothing recorded");
+    select(&["--reason", "delta=Hors du territoire"]).succeeds();
+    assert_eq!(events(dir.path()).len(), 1);
 }

@@ -8,7 +8,7 @@ use jalon_core::EventKind;
 use jalon_definition::Limits;
 
 use crate::commands::live::ExportFormat;
-use crate::commands::record::parse_scores;
+use crate::commands::record::{parse_reasons, parse_scores};
 use crate::commands::Target;
 use crate::config;
 use crate::failure::Failure;
@@ -152,6 +152,10 @@ pub enum Command {
         stage: String,
         #[arg(value_name = "PARTICIPANT")]
         participants: Vec<String>,
+        /// Why a participant left out is not retained, as PARTICIPANT=REASON
+        /// (repeatable); it reaches them in the "not retained" email.
+        #[arg(long = "reason", value_name = "PARTICIPANT=REASON")]
+        reasons: Vec<String>,
         #[command(flatten)]
         who: Who,
     },
@@ -605,21 +609,27 @@ impl Command {
                 EventKind::Select {
                     stage,
                     participants: Some(participants),
+                    reasons: Default::default(),
                 },
             ),
             Command::Select {
                 place,
                 stage,
                 participants,
+                reasons,
                 who,
-            } => (
-                place,
-                who,
-                EventKind::Select {
-                    stage,
-                    participants: (!participants.is_empty()).then_some(participants),
-                },
-            ),
+            } => match parse_reasons(&reasons) {
+                Ok(reasons) => (
+                    place,
+                    who,
+                    EventKind::Select {
+                        stage,
+                        participants: (!participants.is_empty()).then_some(participants),
+                        reasons,
+                    },
+                ),
+                Err(failure) => return Ok(Err(failure)),
+            },
             Command::Score {
                 place,
                 stage,

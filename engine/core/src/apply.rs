@@ -148,10 +148,12 @@ impl State {
             EventKind::Select {
                 stage,
                 participants,
+                reasons,
             } => {
                 let i = self.find_instance(stage, None)?;
                 self.require_active(i)?;
-                let record = self.selection(i, stage, participants.as_deref())?;
+                let mut record = self.selection(i, stage, participants.as_deref())?;
+                record.reasons = self.reasons(&record, reasons)?;
                 self.instances[i].selection = Some(record);
                 self.submit(i, at);
             }

@@ -190,6 +190,7 @@ fn on_time_events(state: &State, i: usize, options: &OnTime) -> Vec<(String, Eve
                 EventKind::Select {
                     stage: stage.id.clone(),
                     participants: Some(ids),
+                    reasons: Default::default(),
                 },
             )]
         }

@@ -97,6 +97,10 @@ pub enum EventKind {
         stage: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         participants: Option<Vec<String>>,
+        /// Why some are not retained, by participant id: each reason reaches
+        /// its candidate in the "not retained" message (`{{ comment }}`).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        reasons: BTreeMap<String, String>,
     },
     /// One jury member's scores for one participant, criterion by criterion.
     /// Scoring again before the jury's due date replaces the earlier scores.

@@ -42,6 +42,8 @@ pub enum Rejection {
         deliverable: String,
         suggestion: Option<String>,
     },
+    #[error("a reason is given for `{participant}`, who is not among those left out")]
+    ReasonForRetained { participant: String },
     #[error("stage `{stage}` has no validation to give")]
     NoValidation { stage: String },
     #[error("{person} cannot validate `{what}`: the validators are {validators}")]

@@ -96,7 +96,35 @@ impl State {
                 count,
             });
         }
-        Ok(SelectionRecord { pool, retained })
+        Ok(SelectionRecord {
+            pool,
+            retained,
+            reasons: BTreeMap::new(),
+        })
+    }
+
+    /// The reasons given for not retaining some of the pool: each must name
+    /// a participant of the pool who is not retained. Blank ones are dropped.
+    pub(crate) fn reasons(
+        &self,
+        record: &SelectionRecord,
+        reasons: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<usize, String>, Rejection> {
+        let mut kept = BTreeMap::new();
+        for (id, reason) in reasons {
+            let reason = reason.trim();
+            if reason.is_empty() {
+                continue;
+            }
+            let p = self.find_participant(id)?;
+            if !record.pool.contains(&p) || record.retained.contains(&p) {
+                return Err(Rejection::ReasonForRetained {
+                    participant: id.clone(),
+                });
+            }
+            kept.insert(p, reason.to_owned());
+        }
+        Ok(kept)
     }
 
     /// Who instance `i` (a selection) chooses among, as things stand.

@@ -94,6 +94,8 @@ pub struct SelectionRecord {
     /// Everyone who could have been retained.
     pub pool: Vec<usize>,
     pub retained: Vec<usize>,
+    /// Why some of the others were not, by participant.
+    pub reasons: BTreeMap<usize, String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

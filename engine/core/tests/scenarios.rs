@@ -52,6 +52,7 @@ fn select(stage: &str, who: &[&str]) -> EventKind {
     EventKind::Select {
         stage: stage.into(),
         participants: Some(who.iter().map(|s| s.to_string()).collect()),
+        reasons: Default::default(),
     }
 }
 
@@ -581,6 +582,7 @@ fn jury_scores_are_checked_and_ties_reported() {
         EventKind::Select {
             stage: "jury".into(),
             participants: None,
+            reasons: Default::default(),
         },
     );
     let tie = state.apply(&by_scores).unwrap_err().to_string();

@@ -116,6 +116,26 @@ pub fn parse_scores(items: &[String]) -> Result<std::collections::BTreeMap<Strin
     Ok(scores)
 }
 
+/// `--reason PARTICIPANT=REASON` items, by participant.
+pub fn parse_reasons(
+    items: &[String],
+) -> Result<std::collections::BTreeMap<String, String>, Failure> {
+    let mut reasons = std::collections::BTreeMap::new();
+    for item in items {
+        match item.split_once('=') {
+            Some((who, why)) if !who.trim().is_empty() && !why.trim().is_empty() => {
+                reasons.insert(who.trim().to_owned(), why.trim().to_owned());
+            }
+            _ => {
+                return Err(Failure::Usage(format!(
+                    "`{item}` is not a reason: write PARTICIPANT=REASON, such as papoto=\"hors du territoire\""
+                )))
+            }
+        }
+    }
+    Ok(reasons)
+}
+
 /// `jalon import`: a recorded history, in one transaction.
 pub fn import(target: &Target, file: &std::path::Path) -> Result<String, Failure> {
     use jalon_runtime::history::{import_file, HistoryError};

@@ -142,6 +142,18 @@ pub fn variables(
         (String::new(), String::new(), String::new(), String::new());
     match &action.detail {
         Detail::Decision { outcome: o } => outcome = stage.outcomes[*o].title.clone(),
+        Detail::Selection {
+            participant,
+            retained: false,
+        } => {
+            // Why they were not retained, when the selection says.
+            if let Some(reason) = instance
+                .and_then(|i| i.selection.as_ref())
+                .and_then(|s| s.reasons.get(participant))
+            {
+                comment = reason.clone();
+            }
+        }
         Detail::Refused { index } => {
             if let Some(refusal) = instance.and_then(|i| i.refusals.get(*index)) {
                 validator = edition.people[refusal.by].name.clone();

@@ -109,6 +109,10 @@ fn message(language: Language, rejection: &Rejection) -> (&'static str, Args<'st
                 .text("deliverable", deliverable)
                 .text("hint", suggestion(language, s)),
         ),
+        R::ReasonForRetained { participant } => (
+            "refusal-reason-for-retained",
+            a().text("participant", participant),
+        ),
         R::NoValidation { stage } => ("refusal-no-validation", a().text("stage", stage)),
         R::NotAValidator {
             person,

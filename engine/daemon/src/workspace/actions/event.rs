@@ -84,9 +84,17 @@ pub(super) fn event_of(
             if retained.is_empty() {
                 return Err(plain(l, "ws-error-retain-needed"));
             }
+            // A reason for those left out, when the coordination gives one.
+            let reasons = given
+                .iter()
+                .filter_map(|(k, v)| Some((k.strip_prefix("reason:")?, v.trim())))
+                .filter(|(id, v)| !v.is_empty() && !retained.iter().any(|r| r == id))
+                .map(|(id, v)| (id.to_owned(), v.to_owned()))
+                .collect();
             EventKind::Select {
                 stage,
                 participants: Some(retained),
+                reasons,
             }
         }
         Verb::Record => EventKind::Record {

@@ -147,6 +147,16 @@ pub(super) fn form_page(
                     escape(&participant.name),
                     escape(&average)
                 ));
+                let reason = format!("reason:{}", participant.id);
+                let id = format!("reason-{}", participant.id);
+                body.push_str(&format!(
+                    "<label for=\"{id}\" class=\"muted\">{}</label>\n\
+                     <input id=\"{id}\" name=\"{}\" maxlength=\"500\" value=\"{}\">\n",
+                    escape(&text(l, "ws-field-reason-left-out", &Args::new().text("name", participant.name.clone()))),
+                    escape(&reason),
+                    escape(given.get(&reason).map_or("", String::as_str)),
+                    id = escape(&id),
+                ));
             }
             body.push_str("</fieldset>\n");
         }

@@ -9,6 +9,7 @@ refusal-no-participant-expected = stage `{ $stage }` runs once for the whole edi
 refusal-no-instance = `{ $participant }` has no stage `{ $stage }`: { $why }
 refusal-wrong-state = `{ $what }` is { $state }: { $why }
 refusal-unknown-deliverable = stage `{ $stage }` asks for no deliverable `{ $deliverable }`{ $hint }
+refusal-reason-for-retained = a reason is given for `{ $participant }`, who is not among those left out
 refusal-no-validation = stage `{ $stage }` has no validation to give
 refusal-not-a-validator = { $person } cannot validate `{ $what }`: the validators are { $validators }
 refusal-already-approved = { $person } already approved `{ $what }` at { $at }

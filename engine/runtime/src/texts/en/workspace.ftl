@@ -315,3 +315,4 @@ ws-jury-juror = { $name }: { $given } of { $count ->
    *[other] { $count } candidates
   }
 ws-jury-not-a-number = “{ $value }” is not a score: write a whole number.
+ws-field-reason-left-out = Reason if “{ $name }” is not retained (optional, sent to the candidate)

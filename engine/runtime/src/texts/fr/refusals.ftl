@@ -9,6 +9,7 @@ refusal-no-participant-expected = l’étape « { $stage } » se déroule une 
 refusal-no-instance = « { $participant } » n’a pas d’étape « { $stage } » : { $why }
 refusal-wrong-state = « { $what } » est { $state } : { $why }
 refusal-unknown-deliverable = l’étape « { $stage } » ne demande pas de livrable « { $deliverable } »{ $hint }
+refusal-reason-for-retained = un motif est donné pour « { $participant } », qui n’est pas parmi les non-retenus
 refusal-no-validation = l’étape « { $stage } » n’attend aucune validation
 refusal-not-a-validator = { $person } ne peut pas valider « { $what } » : les personnes qui valident sont { $validators }
 refusal-already-approved = { $person } a déjà validé « { $what } » le { $at }

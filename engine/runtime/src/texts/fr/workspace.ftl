@@ -316,3 +316,4 @@ ws-jury-juror = { $name } : { $given } sur { $count ->
    *[other] { $count } dossiers
   }
 ws-jury-not-a-number = « { $value } » n’est pas une note : écrivez un nombre entier.
+ws-field-reason-left-out = Motif si « { $name } » n’est pas retenu (facultatif, transmis au candidat)
