@@ -49,43 +49,29 @@ pub fn request(
     cookie: Option<&str>,
     form: Option<&[(&str, &str)]>,
 ) -> Reply {
+    let mut headers = Vec::new();
+    if let Some(cookie) = cookie {
+        headers.push(("Cookie", cookie));
+    }
     let body = form.map(|pairs| {
         form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs.iter())
             .finish()
     });
-    let mut stream = TcpStream::connect(address).expect("the daemon answers");
-    stream.set_read_timeout(Some(PATIENCE)).expect("a timeout");
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
-    if let Some(cookie) = cookie {
-        head.push_str(&format!("Cookie: {cookie}\r\n"));
+    if body.is_some() {
+        headers.push(("Content-Type", "application/x-www-form-urlencoded"));
     }
-    if let Some(body) = &body {
-        head.push_str(&format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    head.push_str("\r\n");
-    head.push_str(body.as_deref().unwrap_or_default());
-    stream.write_all(head.as_bytes()).expect("sent");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("an answer");
-    let (head, body) = response.split_once("\r\n\r\n").expect("a head");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|c| c.parse().ok())
-        .expect("a status");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
+    let reply = request_bytes(
+        address,
+        method,
+        path,
+        &headers,
+        body.as_deref().unwrap_or_default().as_bytes(),
+    );
     Reply {
-        status,
-        headers,
-        body: body.to_owned(),
+        status: reply.status,
+        body: String::from_utf8_lossy(&reply.body).into_owned(),
+        headers: reply.headers,
     }
 }
 

@@ -82,30 +82,10 @@ pub async fn link_document<B: Backend>(
     if !well_formed(&token) || !well_formed_sha(&sha) {
         return missing();
     }
-    let hash = token_hash(&token);
-    let backend = site.backend.clone();
-    let found = site
-        .blocking(move || -> Result<Option<Link>, String> {
-            let Some(store) = backend.open_read_only().map_err(|e| e.to_string())? else {
-                return Ok(None);
-            };
-            Ok(store
-                .link(&hash)
-                .map_err(|e| e.to_string())?
-                .map(|s| s.link))
-        })
-        .await;
-    let link = match found {
-        Ok(Ok(Some(link))) => link,
-        Ok(Ok(None)) => return missing(),
-        Ok(Err(e)) => {
-            warn!("cannot read a link for a document: {e}");
-            return super::sign_in::trouble();
-        }
-        Err(e) => {
-            warn!("cannot read a link for a document: {e}");
-            return super::sign_in::trouble();
-        }
+    let link = match stored_link(&site, &token).await {
+        Ok(Some(link)) => link,
+        Ok(None) => return missing(),
+        Err(response) => return response,
     };
     let kind_ok = link.allows(HAND_IN) || ANSWERS.iter().all(|a| link.allows(a));
     if !kind_ok || link.expired(site.clock.now()) {
@@ -130,6 +110,38 @@ pub async fn link_document<B: Backend>(
         return missing();
     };
     serve(&site, &edition, piece).await
+}
+
+/// The link a well-formed token opens, if any (read-only, so a page shown
+/// writes nothing); the trouble page when the store cannot be read.
+pub(super) async fn stored_link<B: Backend>(
+    site: &Site<B>,
+    token: &str,
+) -> Result<Option<Link>, Response> {
+    let hash = token_hash(token);
+    let backend = site.backend.clone();
+    let found = site
+        .blocking(move || -> Result<Option<Link>, String> {
+            let Some(store) = backend.open_read_only().map_err(|e| e.to_string())? else {
+                return Ok(None);
+            };
+            Ok(store
+                .link(&hash)
+                .map_err(|e| e.to_string())?
+                .map(|s| s.link))
+        })
+        .await;
+    match found {
+        Ok(Ok(link)) => Ok(link),
+        Ok(Err(e)) => {
+            warn!("cannot read a link: {e}");
+            Err(super::sign_in::trouble())
+        }
+        Err(e) => {
+            warn!("cannot read a link: {e}");
+            Err(super::sign_in::trouble())
+        }
+    }
 }
 
 fn link_instance<'s>(state: &'s EditionState, link: &Link) -> Option<&'s Instance> {

@@ -25,10 +25,10 @@ use jalon_core::{Channel, Event, EventKind, Progress, State as EditionState};
 use jalon_definition::resolved::{Edition, Language};
 use jalon_runtime::compose::messages::reader_language;
 use jalon_runtime::hand_in::{prepare, Problem, LARGEST_EDITION, LARGEST_HAND_IN};
-use jalon_runtime::links::{token_hash, well_formed, HAND_IN};
+use jalon_runtime::links::{well_formed, HAND_IN};
 use jalon_runtime::record::{record_with_documents, RecordError};
 use jalon_runtime::texts::{self, plain, text, Args};
-use jalon_store::{Backend, Link, Store};
+use jalon_store::{Backend, Store};
 use tracing::{info, warn};
 
 use super::html::encode;
@@ -188,30 +188,9 @@ async fn link_subject<B: Backend>(site: &Site<B>, token: &str) -> Result<Subject
     if !well_formed(token) {
         return Err(unknown());
     }
-    let hash = token_hash(token);
-    let backend = site.backend.clone();
-    let found = site
-        .blocking(move || -> Result<Option<Link>, String> {
-            let Some(store) = backend.open_read_only().map_err(|e| e.to_string())? else {
-                return Ok(None);
-            };
-            Ok(store
-                .link(&hash)
-                .map_err(|e| e.to_string())?
-                .map(|s| s.link))
-        })
-        .await;
-    let link = match found {
-        Ok(Ok(Some(link))) if link.allows(HAND_IN) => link,
-        Ok(Ok(_)) => return Err(unknown()),
-        Ok(Err(e)) => {
-            warn!("cannot read a hand-in link: {e}");
-            return Err(super::sign_in::trouble());
-        }
-        Err(e) => {
-            warn!("cannot read a hand-in link: {e}");
-            return Err(super::sign_in::trouble());
-        }
+    let link = match super::documents::stored_link(site, token).await? {
+        Some(link) if link.allows(HAND_IN) => link,
+        _ => return Err(unknown()),
     };
     let Some(edition) = site
         .editions()
