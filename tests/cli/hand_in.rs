@@ -44,9 +44,11 @@ organisations:
 people:
   - {{id: ana, name: Ana Martin, email: ana@example.org, organisation: cd}}
   - {{id: vera, name: Véra Valide, email: vera@example.org, organisation: cd}}
+  - {{id: oscar, name: Oscar Porteur, email: oscar@example.org, organisation: cd}}
 roles:
   - {{id: coordination, name: Coordination, kind: coordination, members: [ana]}}
   - {{id: validation, name: Validation, kind: management, members: [vera]}}
+  - {{id: accelerateur, name: Accélérateur, kind: accelerator, members: [oscar]}}
 participants:
   - id: atelier
     name: Atelier Solidaire
@@ -56,7 +58,7 @@ stages:
   - id: feuille
     kind: task
     title: Feuille de route
-    owners: [coordination]
+    owners: [coordination, accelerateur]
     for_each: laureate
     start: edition.start
     due: start + 60 days
@@ -509,6 +511,22 @@ fn in_the_workspace_the_contact_hands_in_and_only_those_allowed_see_the_files() 
     assert_eq!(post(&[("csrf", "nope")], &[]).status, 403);
     assert!(events(dir.path()).is_empty());
 
+    // The stage's owner may hand in for the laureate; the validator may not
+    // (not found, as any page one may not see).
+    let mut oscar = crate::workspace::Visitor::new(&daemon);
+    oscar
+        .sign_in_with(&crate::workspace::printed_link_of(
+            dir.path(),
+            "rm",
+            "oscar",
+        ))
+        .expect(303);
+    oscar.get(&form_path).expect(200);
+    let mut vera = crate::workspace::Visitor::new(&daemon);
+    vera.sign_in_with(&crate::workspace::printed_link_of(dir.path(), "rm", "vera"))
+        .expect(303);
+    vera.get(&form_path).expect(404);
+
     // Her own form: recorded as her, through the web.
     let done = post(&[("csrf", &csrf)], &[]).page(200);
     assert!(done.contains("Travail remis"), "{done}");
@@ -524,9 +542,6 @@ fn in_the_workspace_the_contact_hands_in_and_only_those_allowed_see_the_files() 
     );
 
     // The validator sees it on the participant's page and downloads it.
-    let mut vera = crate::workspace::Visitor::new(&daemon);
-    vera.sign_in_with(&crate::workspace::printed_link_of(dir.path(), "rm", "vera"))
-        .expect(303);
     let page = vera.get("/editions/rm/participants/atelier");
     page.expect(200);
     assert!(page.body.contains(&download), "{}", page.body);

@@ -198,10 +198,12 @@ impl<'s> Builder<'s> {
                 self.addressable(&self.people().reminders[index], &[])
             };
             // A juror who has scored all their candidates is not reminded.
-            if let Some(i) = state
-                .index
-                .get(&(self.instance.stage, self.instance.participant))
-            {
+            let jury_instance = self.stage().jury.as_ref().and_then(|_| {
+                state
+                    .index
+                    .get(&(self.instance.stage, self.instance.participant))
+            });
+            if let Some(i) = jury_instance {
                 let jurors = state.jurors(*i);
                 recipients.retain(|r| match r {
                     Recipient::Person(p) if jurors.contains(p) => {

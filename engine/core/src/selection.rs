@@ -368,20 +368,13 @@ impl State {
         let Some(jury) = &stage.jury else {
             return Vec::new();
         };
-        let weight_sum: f64 = jury.criteria.iter().map(|c| c.weight).sum();
         let mut totals: BTreeMap<usize, (f64, usize)> = BTreeMap::new();
         for score in &self.instances[i].scores {
             if self.participants[score.participant].is_out() {
                 continue;
             }
-            let weighted: f64 = score
-                .values
-                .iter()
-                .zip(&jury.criteria)
-                .map(|(v, c)| *v as f64 * c.weight)
-                .sum();
             let entry = totals.entry(score.participant).or_default();
-            entry.0 += weighted / weight_sum.max(f64::MIN_POSITIVE);
+            entry.0 += score.weighted(jury);
             entry.1 += 1;
         }
         let mut averages: Vec<(usize, f64, usize)> = totals

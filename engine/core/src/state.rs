@@ -108,6 +108,20 @@ pub struct Score {
     pub at: Timestamp,
 }
 
+impl Score {
+    /// One juror's weighted average for their candidate, on the jury's scale.
+    pub fn weighted(&self, jury: &jalon_definition::resolved::Jury) -> f64 {
+        let weight_sum: f64 = jury.criteria.iter().map(|c| c.weight).sum();
+        let weighted: f64 = self
+            .values
+            .iter()
+            .zip(&jury.criteria)
+            .map(|(v, c)| *v as f64 * c.weight)
+            .sum();
+        weighted / weight_sum.max(f64::MIN_POSITIVE)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndicatorValue {
     pub indicator: usize,

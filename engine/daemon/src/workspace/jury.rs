@@ -303,7 +303,6 @@ fn ranking(state: &EditionState, jury: &Jury, i: usize, l: Language) -> String {
             }
             m
         });
-    let weight_sum: f64 = definition.criteria.iter().map(|c| c.weight).sum();
     html.push_str(&scroll_box(&plain(l, "ws-jury-ranking")));
     html.push_str(&format!(
         "<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
@@ -318,14 +317,7 @@ fn ranking(state: &EditionState, jury: &Jury, i: usize, l: Language) -> String {
             .scores
             .iter()
             .filter(|s| s.participant == *p)
-            .map(|s| {
-                s.values
-                    .iter()
-                    .zip(&definition.criteria)
-                    .map(|(v, c)| *v as f64 * c.weight)
-                    .sum::<f64>()
-                    / weight_sum.max(f64::MIN_POSITIVE)
-            })
+            .map(|s| s.weighted(definition))
             .collect();
         let spread = individual.iter().copied().fold(f64::MIN, f64::max)
             - individual.iter().copied().fold(f64::MAX, f64::min);
