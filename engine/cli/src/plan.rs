@@ -137,6 +137,8 @@ pub fn kind_word(kind: MessageKind) -> &'static str {
         MessageKind::SelectionRetained => "retained",
         MessageKind::SelectionNotRetained => "not retained",
         MessageKind::DecisionNotice => "decision",
+        MessageKind::ApplicationReceived => "application received",
+        MessageKind::DuplicateApplication => "duplicate application",
     }
 }
 

@@ -217,6 +217,11 @@ pub enum Detail {
     Decision {
         outcome: usize,
     },
+    /// An application (its version, by index) or its look-alike.
+    Application {
+        participant: usize,
+        revision: usize,
+    },
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub(crate) fn for_instance(state: &State, i: usize) -> Vec<Action> {
         return Vec::new();
     }
     out.selection_results();
+    out.applications();
     out.decision_notice();
     out.refusals();
     let Some(open_at) = state.open_at(instance) else {
@@ -132,7 +133,9 @@ impl<'s> Builder<'s> {
             MessageKind::ValidationRefused
             | MessageKind::SelectionRetained
             | MessageKind::SelectionNotRetained
-            | MessageKind::DecisionNotice => due_at.checked_add(ANNOUNCEMENT_WINDOW).ok(),
+            | MessageKind::DecisionNotice
+            | MessageKind::ApplicationReceived
+            | MessageKind::DuplicateApplication => due_at.checked_add(ANNOUNCEMENT_WINDOW).ok(),
             _ => expires_at,
         };
         let expires_at = Some(relevant_until.map_or(ends, |t| t.min(ends)));
@@ -398,6 +401,47 @@ impl<'s> Builder<'s> {
                     retained,
                 },
             );
+        }
+    }
+
+    /// Each version of each application is confirmed to its applicant;
+    /// an application like another is flagged to the call's owners once.
+    fn applications(&mut self) {
+        if self.stage().call.is_none() {
+            return;
+        }
+        let state = self.state;
+        for (p, record) in state.applicants() {
+            let id = &state.edition.participants[p].id;
+            if !state.participants[p].is_out() {
+                for (revision, version) in record.revisions.iter().enumerate() {
+                    self.push(
+                        MessageKind::ApplicationReceived,
+                        &format!("application/{id}/{revision}"),
+                        &[Recipient::Participant(p)],
+                        version.at,
+                        None,
+                        Detail::Application {
+                            participant: p,
+                            revision,
+                        },
+                    );
+                }
+            }
+            if let Some((at, revision)) = record.flagged_at {
+                let owners = self.addressable(&self.people().owners, &[]);
+                self.push(
+                    MessageKind::DuplicateApplication,
+                    &format!("duplicate/{id}"),
+                    &owners,
+                    at,
+                    None,
+                    Detail::Application {
+                        participant: p,
+                        revision,
+                    },
+                );
+            }
         }
     }
 

@@ -84,6 +84,14 @@ impl State {
                 });
                 self.submit(i, at);
             }
+            EventKind::Apply {
+                participant,
+                application,
+            } => self.apply_application(participant, application, at, &event.by)?,
+            EventKind::Amend {
+                participant,
+                application,
+            } => self.amend_application(participant, application, at, &event.by)?,
             EventKind::Approve {
                 stage, participant, ..
             } => {
@@ -398,7 +406,7 @@ impl State {
         }
     }
 
-    fn show(&self, at: Timestamp) -> String {
+    pub(crate) fn show(&self, at: Timestamp) -> String {
         at.to_zoned(self.edition.time_zone.clone())
             .strftime("%Y-%m-%d %H:%M")
             .to_string()

@@ -111,6 +111,18 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         comment: Option<String>,
     },
+    /// An application to the edition's call: a new candidate, named
+    /// `participant` (an id no one has).
+    Apply {
+        participant: String,
+        application: crate::application::Application,
+    },
+    /// The applicant's new version of their application, before the call
+    /// closes.
+    Amend {
+        participant: String,
+        application: crate::application::Application,
+    },
     /// The scale-up decision for a participant.
     Decide {
         stage: String,
@@ -182,6 +194,8 @@ impl EventKind {
             EventKind::Select { .. } => "select",
             EventKind::Score { .. } => "score",
             EventKind::Decide { .. } => "decide",
+            EventKind::Apply { .. } => "apply",
+            EventKind::Amend { .. } => "amend",
             EventKind::Record { .. } => "record",
             EventKind::Withdraw { .. } => "withdraw",
             EventKind::Postpone { .. } => "postpone",

@@ -5,6 +5,7 @@
 
 mod action;
 mod actions;
+mod application;
 mod apply;
 pub mod clock;
 mod event;
@@ -17,6 +18,7 @@ pub mod time;
 pub mod windows;
 
 pub use action::{Action, ActionKey, Addressee, Detail, Key, MessageKind, Recipient};
+pub use application::{Application, ApplicationRecord, CallWindow, Problem, Revision, Same};
 pub use apply::status_word;
 pub use event::{Channel, Event, EventKind, Piece};
 pub use rejection::{InstanceState, NotNow, Rejection};

@@ -152,6 +152,23 @@ pub enum Rejection {
         "a void cancels an event of the recorded log: record it with `jalon void EDITION SEQ`"
     )]
     VoidNeedsTheLog,
+    #[error("this edition has no call for applications")]
+    NoCall,
+    #[error("the call for applications is not open yet{}", opens.as_ref().map(|o| format!(": it opens on {o}")).unwrap_or_default())]
+    CallNotOpen { opens: Option<String> },
+    #[error("the call for applications closed on {at}: applications no longer change")]
+    CallClosed { at: String },
+    #[error("there is already a participant `{participant}`")]
+    ParticipantExists { participant: String },
+    #[error("`{participant}` cannot name a participant: lowercase letters, digits and `-` only")]
+    InvalidParticipantId { participant: String },
+    #[error("`{participant}` did not apply through the call: their details are in the definition")]
+    NotAnApplicant { participant: String },
+    #[error("the application's `{field}` {problem}")]
+    InvalidApplication {
+        field: String,
+        problem: crate::application::Problem,
+    },
 }
 
 /// Where a stage instance stands, as a refusal tells it.

@@ -233,6 +233,8 @@ pub struct State {
     /// moves the dates that follow it.
     pub(crate) follows_completion: bool,
     pub(crate) participants: Vec<ParticipantState>,
+    /// Those who applied through the call, by participant index.
+    pub(crate) applications: BTreeMap<usize, crate::application::ApplicationRecord>,
     pub(crate) instances: Vec<Instance>,
     pub(crate) by_stage: Vec<Vec<usize>>,
     pub(crate) index: FxHashMap<(usize, Option<usize>), usize>,
@@ -335,6 +337,7 @@ impl State {
             windows,
             follows_completion,
             participants,
+            applications: BTreeMap::new(),
             instances: Vec::new(),
             by_stage: vec![Vec::new(); stage_count],
             index: FxHashMap::default(),

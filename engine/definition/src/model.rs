@@ -359,6 +359,8 @@ pub struct Stage {
     pub indicators: Option<Vec<Indicator>>,
     /// Seminar days and meetings; participants get a calendar invitation.
     pub events: Option<Vec<Event>>,
+    /// A public call for applications, open from this stage's start to its due date (on one edition-wide stage, usually `sourcing`).
+    pub call: Option<Box<Call>>,
     /// Templates for this stage's messages, overriding the edition's.
     pub messages: Option<BTreeMap<MessageKind, String>>,
 }
@@ -503,6 +505,54 @@ pub struct Deliverable {
     pub max: Option<u32>,
 }
 
+/// A public call for applications. The form always asks for the project's name, the organisation, a description, the contact's name and email, and the theme when the edition has themes; `questions` adds others.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Call {
+    /// The time the call closes on its due date, e.g. `12:00` (default: the end of that day).
+    pub closes_at: Option<String>,
+    /// A few words shown above the form: who may apply, what happens next.
+    pub introduction: Option<String>,
+    /// Questions asked beyond the fixed ones, in this order.
+    pub questions: Option<Vec<Question>>,
+}
+
+/// One question of a call's form.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Identifier, as exports name the answer.
+    pub id: Option<String>,
+    /// The question, as the form shows it.
+    pub title: Option<String>,
+    /// A hint shown under the question.
+    pub help: Option<String>,
+    /// `text` (one line), `paragraph`, `number`, `choice` (one of `choices`), `yes_no`, `date` or `url`. Default: `text`.
+    #[serde(rename = "type")]
+    pub kind: Option<QuestionKind>,
+    /// Whether an answer is needed (default `true`).
+    pub required: Option<bool>,
+    /// For `choice`: the answers offered.
+    pub choices: Option<Vec<String>>,
+    /// For `text` and `paragraph`: most characters (default 200 and 2000; at most 500 and 10000). For `number`: the largest value.
+    pub max: Option<i64>,
+    /// For `number`: the smallest value.
+    pub min: Option<i64>,
+}
+
+/// What kind of answer a question takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    Text,
+    Paragraph,
+    Number,
+    Choice,
+    YesNo,
+    Date,
+    Url,
+}
+
 /// A kind of piece a deliverable accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -600,6 +650,13 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     "hand_in_link",
     // The jury's page in the workspace (in messages to its jurors).
     "jury_link",
+    // An application as recorded, question by question; the private page
+    // where its applicant changes it until the call closes; and, to the
+    // call's owners, the participants it looks like and its workspace page.
+    "answers",
+    "application_link",
+    "look_alikes",
+    "participant_link",
 ];
 
 /// A template's texts in another language.
@@ -629,10 +686,14 @@ pub enum MessageKind {
     SelectionRetained,
     SelectionNotRetained,
     DecisionNotice,
+    /// To an applicant, each time their application is recorded or changed.
+    ApplicationReceived,
+    /// To the call's owners, when an application looks like another one.
+    DuplicateApplication,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 9] = [
+    pub const ALL: [MessageKind; 11] = [
         Self::StageOpened,
         Self::Reminder,
         Self::ValidationRequest,
@@ -642,6 +703,8 @@ impl MessageKind {
         Self::SelectionRetained,
         Self::SelectionNotRetained,
         Self::DecisionNotice,
+        Self::ApplicationReceived,
+        Self::DuplicateApplication,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -655,6 +718,8 @@ impl MessageKind {
             Self::SelectionRetained => "selection_retained",
             Self::SelectionNotRetained => "selection_not_retained",
             Self::DecisionNotice => "decision_notice",
+            Self::ApplicationReceived => "application_received",
+            Self::DuplicateApplication => "duplicate_application",
         }
     }
 }

@@ -10,7 +10,8 @@ use jiff::tz::TimeZone;
 
 use crate::expr::{DateExpr, EventLength, Offset};
 pub use crate::model::{
-    Accept, Language, MessageKind, OrganisationKind, ParticipantStatus, RoleKind, StageKind,
+    Accept, Language, MessageKind, OrganisationKind, ParticipantStatus, QuestionKind, RoleKind,
+    StageKind,
 };
 
 #[derive(Clone, Debug)]
@@ -144,8 +145,43 @@ pub struct Stage {
     pub deliverables: Vec<Deliverable>,
     pub indicators: Vec<Indicator>,
     pub events: Vec<Event>,
+    /// The public call for applications this stage holds (one stage at most).
+    pub call: Option<Call>,
     /// The template used for each kind of message this stage sends.
     pub messages: BTreeMap<MessageKind, usize>,
+}
+
+/// A public call for applications: open while its stage is, until
+/// `closes_at` (or the end) of its due date.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub closes_at: Option<Time>,
+    pub introduction: Option<String>,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Question {
+    pub id: String,
+    pub title: String,
+    pub help: Option<String>,
+    pub kind: QuestionKind,
+    pub required: bool,
+    /// For `choice`; never empty then.
+    pub choices: Vec<String>,
+    /// Characters for text, the value range for numbers.
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+}
+
+impl Edition {
+    /// The stage that holds the call for applications, if any.
+    pub fn call(&self) -> Option<(usize, &Call)> {
+        self.stages
+            .iter()
+            .enumerate()
+            .find_map(|(s, stage)| stage.call.as_ref().map(|c| (s, c)))
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -18,6 +18,7 @@
 //!   view; [`documents`]: what an uploaded file is (sniffed, zip bombs
 //!   refused).
 
+pub mod application;
 pub mod archive;
 pub mod check_report;
 pub mod clock;

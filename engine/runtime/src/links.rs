@@ -37,6 +37,8 @@ pub const ANSWERS: [&str; 2] = ["approve", "refuse"];
 /// What a hand-in link lets a participant's contact do: hand in the
 /// stage's deliverables, as long as the stage awaits them.
 pub const HAND_IN: &str = "hand_in";
+/// The answer of an application's private link: its applicant changes it.
+pub const APPLICATION: &str = "application";
 
 /// Keeps the derivation of one use: a key made for links signs nothing else.
 const CONTEXT: &[u8] = b"jalon-link\0";
@@ -257,6 +259,11 @@ impl Links {
         format!("{}{path}", self.base)
     }
 
+    /// `{public_url}/a/{token}`: an applicant's own application.
+    pub fn application_url(&self, action_key: &str) -> String {
+        format!("{}/a/{}", self.base, self.token(action_key))
+    }
+
     /// `{public_url}/r/{token}`: the hand-in page of a message's stage.
     pub fn hand_in_url(&self, action_key: &str) -> String {
         format!("{}/r/{}", self.base, self.token(action_key))
@@ -282,6 +289,15 @@ pub fn carries_hand_in(edition: &Edition, action: &Action) -> bool {
     })
 }
 
+/// Whether an action's message carries an application's private link: the
+/// confirmation to its applicant.
+pub fn carries_application(action: &Action) -> bool {
+    action.kind == MessageKind::ApplicationReceived
+        && action
+            .key_parts()
+            .is_some_and(|parts| matches!(parts.addressee, Addressee::Contact(_)))
+}
+
 /// Whether an action's message carries links: a validation request to a
 /// person (a participant's contact validates nothing).
 pub fn carries_links(action: &Action) -> bool {
@@ -304,7 +320,10 @@ pub fn issued(
         .iter()
         .filter_map(|entry| match Payload::read(entry) {
             Ok(Payload::Action(action)) if carries_hand_in(edition, &action) => {
-                hand_in_link(links, &action, &entry.edition, now)
+                hand_in_link(links, &action, &entry.edition, now, HAND_IN)
+            }
+            Ok(Payload::Action(action)) if carries_application(&action) => {
+                hand_in_link(links, &action, &entry.edition, now, APPLICATION)
             }
             Ok(Payload::Action(action)) if Payload::is_validation_request(entry) => {
                 issued_link(links, &action, &entry.edition, now)
@@ -320,7 +339,15 @@ fn expiry(action: &Action, now: Timestamp) -> Timestamp {
     action.expires_at.map_or(longest, |t| t.min(longest))
 }
 
-fn hand_in_link(links: &Links, action: &Action, edition: &str, now: Timestamp) -> Option<Link> {
+/// A link that lets a participant's contact act for them (`answer`: hand
+/// in, or change their application).
+fn hand_in_link(
+    links: &Links,
+    action: &Action,
+    edition: &str,
+    now: Timestamp,
+    answer: &str,
+) -> Option<Link> {
     let parts = action.key_parts()?;
     let Addressee::Contact(participant) = parts.addressee else {
         return None;
@@ -334,10 +361,11 @@ fn hand_in_link(links: &Links, action: &Action, edition: &str, now: Timestamp) -
         stage: parts.stage.to_owned(),
         participant: Some(participant.to_owned()),
         round: 0,
-        answers: vec![HAND_IN.to_owned()],
+        answers: vec![answer.to_owned()],
         issued_at: now,
         // A reminder expires at the due date, but work handed in late is
-        // still welcome: the link lasts its full life.
+        // still welcome: the link lasts its full life. (An application's
+        // page stays readable after the call closes; it no longer changes.)
         expires_at: now.checked_add(LIFETIME).unwrap_or(Timestamp::MAX),
     })
 }

@@ -95,6 +95,16 @@ fn decide(
     decide_with_state(edition, history, event, precondition).map(|(entry, _)| entry)
 }
 
+/// [`decide`] for a caller that builds its event from the history (an
+/// application's id is chosen against it).
+pub(crate) fn decide_on(
+    edition: &Arc<Edition>,
+    history: &History,
+    event: &Event,
+) -> Result<Entry, RecordError> {
+    decide(edition, history, event, None).map_err(RecordError::from)
+}
+
 /// [`decide`], and the state after the event.
 fn decide_with_state(
     edition: &Arc<Edition>,

@@ -1,6 +1,7 @@
 //! Semantic checks of a merged definition, all reported at once, each located;
 //! when nothing is wrong, the resolved [`Edition`] the engine runs.
 
+mod call;
 mod dates;
 mod digests;
 mod graph;

@@ -39,6 +39,7 @@ pub(crate) struct StageInfo {
     pub deliverables: Vec<resolved::Deliverable>,
     pub indicators: Vec<resolved::Indicator>,
     pub events: Vec<EventInfo>,
+    pub call: Option<resolved::Call>,
     pub messages: BTreeMap<MessageKind, usize>,
 }
 
@@ -64,8 +65,18 @@ pub(crate) fn check(checker: &mut Checker<'_>, directory: &Directory) -> StageTa
     );
     let mut infos = Vec::with_capacity(stages.len());
     let mut missing_templates: Vec<MessageKind> = Vec::new();
+    let mut first_call = None;
     for (i, stage) in stages.iter().enumerate() {
-        let info = check_stage(checker, directory, &index, i, stage, &mut missing_templates);
+        let mut info = check_stage(checker, directory, &index, i, stage);
+        info.call = super::call::check(checker, i, &info.id, stage, &mut first_call);
+        info.messages = check_messages(
+            checker,
+            directory,
+            &format!("/stages/{i}"),
+            stage,
+            &info,
+            &mut missing_templates,
+        );
         infos.push(info);
     }
     StageTable {
@@ -80,7 +91,6 @@ fn check_stage(
     index: &IdIndex,
     i: usize,
     stage: &Stage,
-    missing_templates: &mut Vec<MessageKind>,
 ) -> StageInfo {
     let at = format!("/stages/{i}");
     let id = index.ids[i].clone();
@@ -252,7 +262,7 @@ fn check_stage(
     let indicators = check_indicators(checker, &at, stage);
     let events = check_events(checker, &at, stage);
 
-    let mut info = StageInfo {
+    let info = StageInfo {
         id,
         kind: stage.kind,
         title: stage.title.clone().unwrap_or_default(),
@@ -271,9 +281,9 @@ fn check_stage(
         deliverables,
         indicators,
         events,
+        call: None,
         messages: BTreeMap::new(),
     };
-    info.messages = check_messages(checker, directory, &at, stage, &info, missing_templates);
     let owners_removed = checker.was_removed(&format!("/stages/{i}/owners"));
     if stage.owners.as_ref().is_none_or(Vec::is_empty)
         && checker.doc.edition.is_some()
@@ -713,7 +723,15 @@ fn kinds_sent(info: &StageInfo) -> Vec<MessageKind> {
     if !info.events.is_empty() {
         kinds.push(MessageKind::SeminarInvitation);
     }
-    if info.selection.as_ref().is_some_and(|s| s.from.is_some()) {
+    if info.call.is_some() {
+        kinds.extend([
+            MessageKind::ApplicationReceived,
+            MessageKind::DuplicateApplication,
+        ]);
+    }
+    if info.selection.is_some() && info.call.is_some()
+        || info.selection.as_ref().is_some_and(|s| s.from.is_some())
+    {
         kinds.extend([
             MessageKind::SelectionRetained,
             MessageKind::SelectionNotRetained,
@@ -775,6 +793,10 @@ fn check_messages(
                         "this selection tells each participant its result",
                     ),
                     MessageKind::DecisionNotice => ("outcomes", "each outcome is announced"),
+                    MessageKind::ApplicationReceived | MessageKind::DuplicateApplication => (
+                        "call",
+                        "this call confirms each application and flags duplicates",
+                    ),
                 };
                 let span = if cause.is_empty() {
                     checker.item_span("/stages", stage_index)
@@ -843,6 +865,7 @@ impl StageTable {
                     branch_of: branch[i].clone(),
                     deliverables: s.deliverables,
                     indicators: s.indicators,
+                    call: s.call,
                     events: s
                         .events
                         .into_iter()

@@ -121,7 +121,9 @@ pub fn variables(
     let window = instance.map_or((stage.start, stage.due), |i| (i.window.start, i.window.due));
     let recipient = mailbox(edition, action.recipient).map_or_else(String::new, |m| m.name);
     let participant = match &action.detail {
-        Detail::Selection { participant, .. } => Some(*participant),
+        Detail::Selection { participant, .. } | Detail::Application { participant, .. } => {
+            Some(*participant)
+        }
         _ => action.participant,
     }
     .map_or_else(String::new, |p| edition.participants[p].name.clone());
@@ -191,7 +193,38 @@ pub fn variables(
         _ => String::new(),
     };
     set("documents", handed);
+    let application = crate::application::variables(state, action, language);
+    set("answers", application.answers);
+    set("look_alikes", application.look_alikes);
+    set("application_link", application_link(action, links));
+    set(
+        "participant_link",
+        match (&action.detail, links) {
+            (Detail::Application { participant, .. }, links) => {
+                let path = format!(
+                    "/editions/{}/participants/{}",
+                    edition.id, edition.participants[*participant].id
+                );
+                links.map_or_else(|| format!("http://127.0.0.1:8080{path}"), |l| l.page(&path))
+            }
+            _ => String::new(),
+        },
+    );
     vars
+}
+
+/// An application's private page, in its confirmation to the applicant.
+fn application_link(action: &Action, links: Option<&Links>) -> String {
+    if !crate::links::carries_application(action) {
+        return String::new();
+    }
+    match links {
+        Some(links) => links.application_url(&action.key),
+        None => {
+            let token = &jalon_message::message_id(&action.key, MAIL_DOMAIN)[1..17];
+            format!("http://127.0.0.1:8080/a/preview-{token}")
+        }
+    }
 }
 
 /// The pieces of the last hand-in, one per line: what a validator is asked

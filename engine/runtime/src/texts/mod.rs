@@ -13,16 +13,18 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use jalon_definition::resolved::Language;
 
-pub use refusal::refusal;
+pub use refusal::{problem_words, refusal};
 
 /// Each language's files; a file per family of texts.
 const FRENCH: &[&str] = &[
+    include_str!("fr/call.ftl"),
     include_str!("fr/emails.ftl"),
     include_str!("fr/pages.ftl"),
     include_str!("fr/refusals.ftl"),
     include_str!("fr/workspace.ftl"),
 ];
 const ENGLISH: &[&str] = &[
+    include_str!("en/call.ftl"),
     include_str!("en/emails.ftl"),
     include_str!("en/pages.ftl"),
     include_str!("en/refusals.ftl"),

@@ -2,7 +2,7 @@
 //! core says what is wrong as data ([`Rejection`]); here it becomes words.
 //! (The core's own English `Display` serves logs and the operator's CLI.)
 
-use jalon_core::{InstanceState, NotNow, Rejection};
+use jalon_core::{InstanceState, NotNow, Problem, Rejection};
 use jalon_definition::resolved::Language;
 
 use super::{text, Args};
@@ -273,7 +273,48 @@ fn message(language: Language, rejection: &Rejection) -> (&'static str, Args<'st
         ),
         R::EditionClosed { at } => ("refusal-edition-closed", a().text("at", at)),
         R::VoidNeedsTheLog => ("refusal-void-needs-the-log", a()),
+        R::NoCall => ("refusal-no-call", a()),
+        R::CallNotOpen { opens: None } => ("refusal-call-not-open", a()),
+        R::CallNotOpen { opens: Some(opens) } => {
+            ("refusal-call-not-open-until", a().text("opens", opens))
+        }
+        R::CallClosed { at } => ("refusal-call-closed", a().text("at", at)),
+        R::ParticipantExists { participant } => (
+            "refusal-participant-exists",
+            a().text("participant", participant),
+        ),
+        R::InvalidParticipantId { participant } => (
+            "refusal-invalid-participant-id",
+            a().text("participant", participant),
+        ),
+        R::NotAnApplicant { participant } => (
+            "refusal-not-an-applicant",
+            a().text("participant", participant),
+        ),
+        R::InvalidApplication { field, problem } => (
+            "refusal-invalid-application",
+            a().text("field", field)
+                .text("problem", problem_words(language, problem)),
+        ),
     }
+}
+
+/// What is wrong with an answer, as a predicate ("is missing").
+pub fn problem_words(language: Language, problem: &Problem) -> String {
+    let a = Args::new;
+    let (id, args) = match problem {
+        Problem::Missing => ("problem-missing", a()),
+        Problem::TooLong { max } => ("problem-too-long", a().text("max", max.to_string())),
+        Problem::NotANumber => ("problem-not-a-number", a()),
+        Problem::TooSmall { min } => ("problem-too-small", a().text("min", min.to_string())),
+        Problem::TooLarge { max } => ("problem-too-large", a().text("max", max.to_string())),
+        Problem::NotAChoice => ("problem-not-a-choice", a()),
+        Problem::NotAnAddress => ("problem-not-an-address", a()),
+        Problem::NotADate => ("problem-not-a-date", a()),
+        Problem::NotAnEmail => ("problem-not-an-email", a()),
+        Problem::UnknownQuestion => ("problem-unknown-question", a()),
+    };
+    text(language, id, &args)
 }
 
 #[cfg(test)]
