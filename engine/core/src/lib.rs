@@ -18,7 +18,10 @@ pub mod time;
 pub mod windows;
 
 pub use action::{Action, ActionKey, Addressee, Detail, Key, MessageKind, Recipient};
-pub use application::{Application, ApplicationRecord, CallWindow, Problem, Revision, Same};
+pub use application::{
+    Application, ApplicationRecord, CallWindow, Problem, Revision, Same, LONGEST_DESCRIPTION,
+    LONGEST_EMAIL, LONGEST_NAME, LONGEST_ORGANISATION,
+};
 pub use apply::status_word;
 pub use event::{Channel, Event, EventKind, Piece};
 pub use rejection::{InstanceState, NotNow, Rejection};

@@ -372,6 +372,12 @@ impl State {
         &self.edition
     }
 
+    /// The edition as the log made it: the definition's, with those who
+    /// applied through the call among its participants.
+    pub fn shared_edition(&self) -> &Arc<Edition> {
+        &self.edition
+    }
+
     pub fn ids(&self) -> &Ids {
         &self.ids
     }

@@ -50,7 +50,9 @@ text-decoration:underline}.timeline{overflow-x:auto;border:1px solid #ddd}\
 gap:.2rem 1.4rem;list-style:none;padding:.4rem 0;margin:0;font-size:.85rem}\
 ul.legend li{display:flex;align-items:center;gap:.4rem}fieldset{border:1px solid #ddd;\
 border-radius:.3rem;margin:1rem 0;padding:.2rem .8rem .8rem}legend{font-weight:bold;padding:0 .3rem}\
-.notice{border-left:4px solid #b45309;background:#fffbeb;padding:.4rem .8rem}";
+.notice{border-left:4px solid #b45309;background:#fffbeb;padding:.4rem .8rem}\
+.hp{position:absolute;left:-100rem;width:1px;height:1px;overflow:hidden}\
+.hint{color:#555;margin:.1rem 0}.field-error{color:#b91c1c;font-weight:bold;margin:.1rem 0}";
 
 /// No scripts, no frames, no plugins; forms post back to this site only.
 static POLICY: LazyLock<String> = LazyLock::new(|| {

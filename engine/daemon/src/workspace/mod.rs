@@ -10,6 +10,7 @@
 mod access;
 mod actions;
 mod cache;
+pub(crate) mod call;
 mod documents;
 mod hand_in;
 mod html;
@@ -119,6 +120,11 @@ pub fn routes<B: Backend>(site: Arc<Site<B>>, workspace: Arc<Workspace>) -> Rout
         .layer(axum::middleware::from_fn(announced_too_large))
         .layer(Extension(workspace))
         .with_state(site)
+}
+
+/// The call for applications' public routes (a larger form than the others).
+pub fn call_routes<B: Backend>(site: Arc<Site<B>>, workspace: Arc<Workspace>) -> Router {
+    call::routes(site, workspace)
 }
 
 /// The hand-in routes: they take files, so a larger body and more time

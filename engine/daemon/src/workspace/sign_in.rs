@@ -132,7 +132,7 @@ fn ask_page(token: &str, email: &str, error: Option<&str>) -> String {
 
 /// Shows a pre-sign-in form with the token of the form cookie, setting the
 /// cookie when the browser has none yet.
-fn with_form_token(
+pub(super) fn with_form_token(
     headers: &HeaderMap,
     secure: bool,
     page: impl FnOnce(&str) -> String,
@@ -152,7 +152,11 @@ fn with_form_token(
 
 /// A pre-sign-in POST not from this site, or without the form cookie's
 /// token: the page refusing it.
-fn form_refused(headers: &HeaderMap, body: &[u8], workspace: &Workspace) -> Option<Response> {
+pub(super) fn form_refused(
+    headers: &HeaderMap,
+    body: &[u8],
+    workspace: &Workspace,
+) -> Option<Response> {
     let sent = field(body, "form").unwrap_or_default();
     let cookie = session::form_token(headers, workspace.secure);
     let matches = cookie.is_some_and(|cookie| same_secret(&sent, cookie));
@@ -229,7 +233,7 @@ pub async fn ask<B: Backend>(
 /// of `X-Forwarded-For` when the connection comes from loopback (the proxy
 /// appends the address it saw; earlier ones are the client's own say).
 /// Any other peer is the client itself.
-fn forwarded(peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+pub(super) fn forwarded(peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
     if !peer.is_some_and(|p| p.is_loopback()) {
         return peer;
     }
@@ -245,7 +249,7 @@ fn forwarded(peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
 
 /// Clients are counted by address; IPv6 ones by their /64 (one machine
 /// has a whole one).
-fn client_key(client: Option<IpAddr>) -> String {
+pub(super) fn client_key(client: Option<IpAddr>) -> String {
     match client {
         Some(IpAddr::V6(v6)) => {
             let s = v6.segments();

@@ -183,7 +183,11 @@ async fn workspace_subject<B: Backend>(
 }
 
 /// The subject of a hand-in link, or the page saying why it opens nothing.
-async fn link_subject<B: Backend>(site: &Site<B>, token: &str) -> Result<Subject, Response> {
+async fn link_subject<B: Backend>(
+    site: &Site<B>,
+    workspace: &Arc<Workspace>,
+    token: &str,
+) -> Result<Subject, Response> {
     let unknown = || respond(StatusCode::NOT_FOUND, crate::link_pages::unknown_hand_in());
     if !well_formed(token) {
         return Err(unknown());
@@ -200,6 +204,12 @@ async fn link_subject<B: Backend>(site: &Site<B>, token: &str) -> Result<Subject
     else {
         return Err(respond(StatusCode::GONE, crate::link_pages::not_running()));
     };
+    // A laureate who applied through the call is in the log's edition.
+    let edition = read(site, workspace, &edition, Outbox::None)
+        .await?
+        .state
+        .shared_edition()
+        .clone();
     let stage = edition.stages.iter().position(|s| s.id == link.stage);
     let participant = link
         .participant
@@ -253,7 +263,7 @@ pub async fn link_form<B: Backend>(
     Extension(workspace): Extension<Arc<Workspace>>,
     UrlPath(token): UrlPath<String>,
 ) -> Response {
-    match link_subject(&site, &token).await {
+    match link_subject(&site, &workspace, &token).await {
         Ok(subject) => show(&site, &workspace, &subject).await,
         Err(response) => response,
     }
@@ -316,7 +326,7 @@ pub async fn link_submit<B: Backend>(
     UrlPath(token): UrlPath<String>,
     multipart: Multipart,
 ) -> Response {
-    match link_subject(&site, &token).await {
+    match link_subject(&site, &workspace, &token).await {
         Ok(subject) => submit(&site, &workspace, subject, multipart).await,
         Err(response) => response,
     }

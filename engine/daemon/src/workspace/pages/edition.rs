@@ -115,6 +115,7 @@ pub(super) fn edition_body(read: &Read, access: &Access, now: Timestamp, l: Lang
         "</ul>\n<h2>{}</h2>\n<ul>\n",
         escape(&plain(l, "ws-participants"))
     ));
+    body.push_str(&crate::workspace::call::applications_summary(state, l));
     for (p, participant) in edition.participants.iter().enumerate() {
         body.push_str(&format!(
             "<li><a href=\"{base}/participants/{}\">{}</a> <span class=\"muted\">{}</span></li>\n",

@@ -17,17 +17,19 @@ pub async fn participant<B: Backend>(
     let Some((edition, access)) = signed.viewer.edition(&id) else {
         return not_found(&signed);
     };
-    let Some(p) = edition.participants.iter().position(|x| x.id == pid) else {
-        return not_found(&signed);
-    };
-    if !access.sees_participant(edition, p) {
-        return not_found(&signed);
-    }
     let (edition, access) = (edition.clone(), access.clone());
     let read = match read(&site, &workspace, &edition, Outbox::Whole).await {
         Ok(read) => read,
         Err(response) => return response,
     };
+    // Those who applied through the call are in the log's edition.
+    let edition = read.state.shared_edition().clone();
+    let Some(p) = edition.participants.iter().position(|x| x.id == pid) else {
+        return not_found(&signed);
+    };
+    if !access.sees_participant(&edition, p) {
+        return not_found(&signed);
+    }
     let l = signed.viewer.language;
     let now = site.clock.now();
     let participant = &edition.participants[p];
@@ -50,6 +52,7 @@ pub async fn participant<B: Backend>(
     if let Some(description) = &participant.description {
         body.push_str(&para(description));
     }
+    body.push_str(&crate::workspace::call::application_section(&read.state, p, l));
     if access.coordination && read.state.closed().is_none() && !read.state.participant(p).is_out() {
         body.push_str(&format!(
             "<p class=\"actions\"><a href=\"/editions/{}/actions/withdraw?participant={}\">{}</a></p>\n",

@@ -1,6 +1,9 @@
 # Calls for applications: the public form, its pages, and what the workspace shows of them.
 call-title = Apply to “{ $edition }”
+call-title-short = Call for applications
 call-programme = { $programme } — { $edition }
+call-closes-at = { $date } at { $time }
+call-closes-day = { $date } (included)
 call-open-until = Applications are open until { $closes }.
 call-not-yet = The call for applications is not open yet.
 call-not-yet-date = The call for applications opens on { $opens }.

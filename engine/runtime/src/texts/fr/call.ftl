@@ -1,6 +1,9 @@
 # Calls for applications: the public form, its pages, and what the workspace shows of them.
 call-title = Candidater à « { $edition } »
+call-title-short = Appel à candidatures
 call-programme = { $programme } — { $edition }
+call-closes-at = { $date } à { $time }
+call-closes-day = { $date } inclus
 call-open-until = Candidatures ouvertes jusqu’au { $closes }.
 call-not-yet = L’appel à candidatures n’est pas encore ouvert.
 call-not-yet-date = L’appel à candidatures ouvrira le { $opens }.
