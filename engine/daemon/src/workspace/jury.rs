@@ -89,7 +89,7 @@ fn render(
     now: jiff::Timestamp,
 ) -> String {
     let l = signed.viewer.language;
-    let edition = &jury.edition;
+    let edition = state.edition();
     let stage = &edition.stages[jury.stage];
     let title = stage.title.clone();
     let mut body = format!(
@@ -129,7 +129,7 @@ fn render(
         body.push_str(&ranking(state, jury, i, l));
     }
     if jury.access.coordination {
-        body.push_str(&progress(state, jury, i, l, now));
+        body.push_str(&progress(state, i, l, now));
         if open {
             body.push_str(&format!(
                 "<p class=\"actions\"><a href=\"/editions/{}/actions/select?stage={}\">{}</a></p>\n",
@@ -154,7 +154,7 @@ fn my_candidates(
     error: &Option<(&str, String)>,
 ) -> String {
     let l = signed.viewer.language;
-    let edition = &jury.edition;
+    let edition = state.edition();
     let stage = &edition.stages[jury.stage];
     let Some(definition) = &stage.jury else {
         return String::new();
@@ -278,7 +278,7 @@ fn weight_words(l: Language, weight: f64) -> String {
 /// The weighted ranking: average, scores given over expected, the spread
 /// between jurors, ties and the minimum marked.
 fn ranking(state: &EditionState, jury: &Jury, i: usize, l: Language) -> String {
-    let edition = &jury.edition;
+    let edition = state.edition();
     let stage = &edition.stages[jury.stage];
     let Some(definition) = &stage.jury else {
         return String::new();
@@ -360,12 +360,11 @@ fn ranking(state: &EditionState, jury: &Jury, i: usize, l: Language) -> String {
 /// Who has scored what, and who is late.
 fn progress(
     state: &EditionState,
-    jury: &Jury,
     i: usize,
     l: Language,
     now: jiff::Timestamp,
 ) -> String {
-    let edition = &jury.edition;
+    let edition = state.edition();
     let (_, late) = state.lifecycle(&state.instances()[i], now);
     let mut html = format!("<h2>{}</h2>\n<ul>\n", escape(&plain(l, "ws-jury-progress")));
     for juror in state.jurors(i) {

@@ -185,16 +185,30 @@ fn fields(form: &[u8]) -> Fields {
 
 /// The request's subject: the edition, the stage and participant named.
 struct Target {
+    /// The edition as the log made it (applicants among its participants).
     edition: Arc<Edition>,
+    /// The running definition: what the log is replayed and recorded under.
+    definition: Arc<Edition>,
     access: Access,
     verb: Verb,
     stage: Option<usize>,
     participant: Option<usize>,
 }
 
-fn target(signed: &Signed, id: &str, verb: &str, fields: &Fields) -> Option<Target> {
+async fn target<B: Backend>(
+    site: &Site<B>,
+    workspace: &Arc<Workspace>,
+    signed: &Signed,
+    id: &str,
+    verb: &str,
+    fields: &Fields,
+) -> Option<Target> {
     let verb = Verb::parse(verb)?;
-    let (edition, access) = signed.viewer.edition(id)?;
+    let (definition, access) = signed.viewer.edition(id)?;
+    let read = super::pages::read(site, workspace, definition, super::pages::Outbox::None)
+        .await
+        .ok()?;
+    let edition = read.state.shared_edition();
     let stage = match fields.get("stage").filter(|s| !s.is_empty()) {
         Some(s) => Some(edition.stages.iter().position(|x| &x.id == s)?),
         None => None,
@@ -212,6 +226,7 @@ fn target(signed: &Signed, id: &str, verb: &str, fields: &Fields) -> Option<Targ
     }
     Some(Target {
         edition: edition.clone(),
+        definition: definition.clone(),
         access: access.clone(),
         verb,
         stage,
@@ -232,7 +247,7 @@ pub async fn form<B: Backend>(
         Err(response) => return response,
     };
     let given = fields(query.unwrap_or_default().as_bytes());
-    let Some(target) = target(&signed, &id, &verb, &given) else {
+    let Some(target) = target(&site, &workspace, &signed, &id, &verb, &given).await else {
         return not_found(&signed);
     };
     let window = window_of(&site, &workspace, &target).await;
@@ -257,7 +272,7 @@ async fn window_of<B: Backend>(
     target: &Target,
 ) -> Option<Context> {
     let stage = target.stage?;
-    let read = super::pages::read(site, workspace, &target.edition, super::pages::Outbox::None)
+    let read = super::pages::read(site, workspace, &target.definition, super::pages::Outbox::None)
         .await
         .ok()?;
     let state = &read.state;
@@ -343,7 +358,7 @@ pub async fn submit<B: Backend>(
         return forbidden(&signed);
     }
     let given = fields(&body);
-    let Some(target) = target(&signed, &id, &verb, &given) else {
+    let Some(target) = target(&site, &workspace, &signed, &id, &verb, &given).await else {
         return not_found(&signed);
     };
     let l = signed.viewer.language;
@@ -359,7 +374,7 @@ pub async fn submit<B: Backend>(
     };
     let confirm = field(&body, "step").as_deref() == Some("confirm");
     let backend = site.backend.clone();
-    let edition = target.edition.clone();
+    let edition = target.definition.clone();
     if !confirm {
         let for_preview = event.clone();
         let previewed = site

@@ -44,7 +44,10 @@ pub const UPLOADS_AT_ONCE: usize = 4;
 
 /// What a hand-in is about, and who makes it through which door.
 pub struct Subject {
+    /// The edition as the log made it (applicants among its participants).
     pub edition: Arc<Edition>,
+    /// The running definition: what the log is replayed and recorded under.
+    pub definition: Arc<Edition>,
     pub stage: usize,
     pub participant: Option<usize>,
     pub language: Language,
@@ -171,6 +174,7 @@ async fn workspace_subject<B: Backend>(
     }
     Ok(Subject {
         edition: edition.clone(),
+        definition: edition.clone(),
         stage,
         participant,
         language: signed.viewer.language,
@@ -205,7 +209,8 @@ async fn link_subject<B: Backend>(
         return Err(respond(StatusCode::GONE, crate::link_pages::not_running()));
     };
     // A laureate who applied through the call is in the log's edition.
-    let edition = read(site, workspace, &edition, Outbox::None)
+    let definition = edition;
+    let edition = read(site, workspace, &definition, Outbox::None)
         .await?
         .state
         .shared_edition()
@@ -232,6 +237,7 @@ async fn link_subject<B: Backend>(
         .unwrap_or_else(|| link.person.clone());
     Ok(Subject {
         edition,
+        definition,
         stage,
         participant: Some(p),
         language,
@@ -274,7 +280,7 @@ async fn show<B: Backend>(
     workspace: &Arc<Workspace>,
     subject: &Subject,
 ) -> Response {
-    let read = match read(site, workspace, &subject.edition, Outbox::None).await {
+    let read = match read(site, workspace, &subject.definition, Outbox::None).await {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -339,7 +345,7 @@ async fn submit<B: Backend>(
     multipart: Multipart,
 ) -> Response {
     let l = subject.language;
-    let before = match read(site, workspace, &subject.edition, Outbox::None).await {
+    let before = match read(site, workspace, &subject.definition, Outbox::None).await {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -413,7 +419,7 @@ async fn submit<B: Backend>(
         },
     };
     let backend = site.backend.clone();
-    let edition = subject.edition.clone();
+    let edition = subject.definition.clone();
     let size = prepared.size();
     let written = site
         .blocking(move || -> Result<Result<i64, Problem>, RecordError> {
@@ -437,7 +443,7 @@ async fn submit<B: Backend>(
                 size
             );
             site.wake.notify_one();
-            let state = match read(site, workspace, &subject.edition, Outbox::None).await {
+            let state = match read(site, workspace, &subject.definition, Outbox::None).await {
                 Ok(read) => read.state,
                 Err(response) => return response,
             };

@@ -19,6 +19,8 @@ pub async fn journal<B: Backend>(
         Ok(read) => read,
         Err(response) => return response,
     };
+    // Applicants are in the log's edition.
+    let edition = read.state.shared_edition().clone();
     let query = query.unwrap_or_default();
     let stage_filter = field(query.as_bytes(), "stage").filter(|s| !s.is_empty());
     let participant_filter = field(query.as_bytes(), "participant").filter(|s| !s.is_empty());

@@ -175,6 +175,8 @@ pub async fn message<B: Backend>(
         Ok(read) => read,
         Err(response) => return response,
     };
+    // Applicants are in the log's edition.
+    let edition = read.state.shared_edition().clone();
     let Some(entry) = read.outbox.iter().find(|e| e.key == key).cloned() else {
         return not_found(&signed);
     };
