@@ -33,6 +33,20 @@ struct ParticipantRow<'a> {
     name: &'a str,
     status: &'static str,
     left_at: Option<String>,
+    /// For those who applied through the call: every version, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    applications: Vec<ApplicationRow<'a>>,
+    /// The other participants with the same organisation or contact.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    looks_like: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ApplicationRow<'a> {
+    at: String,
+    by: &'a str,
+    #[serde(flatten)]
+    application: &'a jalon_core::Application,
 }
 
 #[derive(Serialize)]
@@ -129,6 +143,25 @@ pub fn json(state: &State, now: Timestamp) -> String {
                 name: &participant.name,
                 status: jalon_core::status_word(Some(state.participant(p).status)),
                 left_at: state.participant(p).left_at.map(|t| t.to_string()),
+                applications: state
+                    .application(p)
+                    .map(|record| {
+                        record
+                            .revisions
+                            .iter()
+                            .map(|r| ApplicationRow {
+                                at: r.at.to_zoned(edition.time_zone.clone()).to_string(),
+                                by: &r.by,
+                                application: &r.application,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                looks_like: state
+                    .look_alikes(p)
+                    .into_iter()
+                    .map(|(other, _)| edition.participants[other].id.as_str())
+                    .collect(),
             })
             .collect(),
         stages: rows(state, now),
