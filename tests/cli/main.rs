@@ -3,6 +3,7 @@
 
 mod broken;
 mod browser;
+mod call;
 mod check;
 mod config;
 mod crash;

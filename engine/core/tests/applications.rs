@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use jalon_core::clock::deliver_until;
 use jalon_core::{
-    Action, Application, Channel, Detail, Event, EventKind, MessageKind, Problem, Rejection,
-    Same, State,
+    Action, Application, Channel, Detail, Event, EventKind, MessageKind, Problem, Rejection, Same,
+    State,
 };
 use jiff::civil::{date, Date, Time};
 use jiff::Timestamp;
@@ -101,7 +101,10 @@ fn an_application_becomes_a_candidate_confirmed_by_email_and_changes_until_the_c
         .filter(|a| a.kind == MessageKind::ApplicationReceived)
         .collect();
     assert_eq!(confirmation.len(), 1, "{sent:#?}");
-    assert_eq!(confirmation[0].recipient, jalon_core::Recipient::Participant(p));
+    assert_eq!(
+        confirmation[0].recipient,
+        jalon_core::Recipient::Participant(p)
+    );
     assert_eq!(
         confirmation[0].detail,
         Detail::Application {
@@ -170,9 +173,16 @@ fn an_application_becomes_a_candidate_confirmed_by_email_and_changes_until_the_c
             application: changed,
         },
     });
-    assert!(matches!(refused, Err(Rejection::CallClosed { .. })), "{refused:?}");
+    assert!(
+        matches!(refused, Err(Rejection::CallClosed { .. })),
+        "{refused:?}"
+    );
     assert!(matches!(
-        state.apply(&apply(late, "tard", application("Tard", "Tard", "tard@example.org"))),
+        state.apply(&apply(
+            late,
+            "tard",
+            application("Tard", "Tard", "tard@example.org")
+        )),
         Err(Rejection::CallClosed { .. })
     ));
 }
@@ -253,7 +263,10 @@ fn the_eligibility_decision_tells_each_applicant_with_the_reason() {
         .filter(|a| a.kind == MessageKind::SelectionNotRetained)
         .collect();
     assert_eq!(not_retained.len(), 1);
-    assert_eq!(not_retained[0].recipient, jalon_core::Recipient::Participant(beta));
+    assert_eq!(
+        not_retained[0].recipient,
+        jalon_core::Recipient::Participant(beta)
+    );
     // After the decision, the call takes nothing more, whatever the date.
     assert!(!state.call_window().expect("a call").is_open(decided));
 }
@@ -265,7 +278,8 @@ fn answers_are_checked_against_the_call_questions() {
     let mut a = application("", "Org", "pas-une-adresse");
     a.theme = Some("inconnu".into());
     a.answers.insert("statut".into(), "Coopérative".into());
-    a.answers.insert("site".into(), "javascript:alert(1)".into());
+    a.answers
+        .insert("site".into(), "javascript:alert(1)".into());
     a.answers.insert("effectif".into(), "-3".into());
     a.answers.insert("ailleurs".into(), "x".into());
     a.answers.remove("finance");

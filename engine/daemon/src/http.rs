@@ -83,7 +83,10 @@ pub fn router<B: Backend>(
         .with_state(health)
         .merge(super::link_routes::routes(site.clone()))
         .merge(super::workspace::routes(site.clone(), workspace.clone()))
-        .merge(super::workspace::call_routes(site.clone(), workspace.clone()))
+        .merge(super::workspace::call_routes(
+            site.clone(),
+            workspace.clone(),
+        ))
         .layer(axum::middleware::from_fn(time_limit))
         .merge(
             super::workspace::hand_in_routes(site, workspace)

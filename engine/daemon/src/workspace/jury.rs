@@ -358,12 +358,7 @@ fn ranking(state: &EditionState, jury: &Jury, i: usize, l: Language) -> String {
 }
 
 /// Who has scored what, and who is late.
-fn progress(
-    state: &EditionState,
-    i: usize,
-    l: Language,
-    now: jiff::Timestamp,
-) -> String {
+fn progress(state: &EditionState, i: usize, l: Language, now: jiff::Timestamp) -> String {
     let edition = state.edition();
     let (_, late) = state.lifecycle(&state.instances()[i], now);
     let mut html = format!("<h2>{}</h2>\n<ul>\n", escape(&plain(l, "ws-jury-progress")));

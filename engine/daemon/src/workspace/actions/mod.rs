@@ -272,9 +272,14 @@ async fn window_of<B: Backend>(
     target: &Target,
 ) -> Option<Context> {
     let stage = target.stage?;
-    let read = super::pages::read(site, workspace, &target.definition, super::pages::Outbox::None)
-        .await
-        .ok()?;
+    let read = super::pages::read(
+        site,
+        workspace,
+        &target.definition,
+        super::pages::Outbox::None,
+    )
+    .await
+    .ok()?;
     let state = &read.state;
     let instance = state.instance_of(stage, target.participant)?;
     let candidates = match state.index_of(stage, target.participant) {

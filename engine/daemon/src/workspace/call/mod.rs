@@ -46,10 +46,7 @@ const IN_ALL: usize = 300;
 
 pub fn routes<B: Backend>(site: Arc<Site<B>>, workspace: Arc<Workspace>) -> Router {
     Router::new()
-        .route(
-            "/candidater/{id}",
-            get(form::<B>).post(apply::<B>),
-        )
+        .route("/candidater/{id}", get(form::<B>).post(apply::<B>))
         .route("/a/{token}", get(own::<B>).post(amend::<B>))
         .layer(DefaultBodyLimit::max(LARGEST_APPLICATION))
         .layer(Extension(workspace))
@@ -72,8 +69,18 @@ async fn edition_with_call<B: Backend>(
     id: &str,
     l: Language,
 ) -> Result<(Arc<Edition>, super::pages::Read), Response> {
-    let none = || respond(StatusCode::NOT_FOUND, page::simple(l, "call-no-call-title", &[plain(l, "call-no-call")]));
-    let Some(edition) = site.editions().iter().find(|e| e.id == id && e.call().is_some()).cloned() else {
+    let none = || {
+        respond(
+            StatusCode::NOT_FOUND,
+            page::simple(l, "call-no-call-title", &[plain(l, "call-no-call")]),
+        )
+    };
+    let Some(edition) = site
+        .editions()
+        .iter()
+        .find(|e| e.id == id && e.call().is_some())
+        .cloned()
+    else {
         return Err(none());
     };
     let read = read(site, workspace, &edition, Outbox::None).await?;
@@ -107,7 +114,10 @@ pub async fn form<B: Backend>(
     let now = site.clock.now();
     let standing = page::window_words(state, call, &window, l, now);
     if !window.is_open(now) {
-        return respond(StatusCode::OK, page::simple(l, "call-title-short", &[standing]));
+        return respond(
+            StatusCode::OK,
+            page::simple(l, "call-title-short", &[standing]),
+        );
     }
     let action = form_action(&edition.id, l);
     let other = other_language(&edition.id, l);
@@ -119,18 +129,30 @@ pub async fn form<B: Backend>(
             &standing,
             &Application::default(),
             &[],
-            &Target { action: &action, form_token: token, amend: false },
+            &Target {
+                action: &action,
+                form_token: token,
+                amend: false,
+            },
             Some(&other),
         )
     })
 }
 
 fn form_action(id: &str, l: Language) -> String {
-    format!("/candidater/{}?lang={}", super::html::encode(id), l.as_str())
+    format!(
+        "/candidater/{}?lang={}",
+        super::html::encode(id),
+        l.as_str()
+    )
 }
 
 fn other_language(id: &str, l: Language) -> String {
-    let other = if l == Language::Fr { Language::En } else { Language::Fr };
+    let other = if l == Language::Fr {
+        Language::En
+    } else {
+        Language::Fr
+    };
     form_action(id, other)
 }
 
@@ -182,7 +204,10 @@ pub async fn apply<B: Backend>(
     let now = site.clock.now();
     let standing = page::window_words(state, call, &window, l, now);
     if !window.is_open(now) {
-        return respond(StatusCode::CONFLICT, page::simple(l, "call-refused-title", &[standing]));
+        return respond(
+            StatusCode::CONFLICT,
+            page::simple(l, "call-refused-title", &[standing]),
+        );
     }
     let application = application_of(&body, call, l);
     // A robot filled the field no person sees: the same thanks, nothing kept.
@@ -192,18 +217,36 @@ pub async fn apply<B: Backend>(
     }
     let token = session::form_token(&headers, workspace.secure).unwrap_or_default();
     let action = form_action(&edition.id, l);
-    let target = Target { action: &action, form_token: token, amend: false };
+    let target = Target {
+        action: &action,
+        form_token: token,
+        amend: false,
+    };
     let problems = application.problems(state.edition(), call);
     if !problems.is_empty() {
-        let html = page::form(state.edition(), call, l, &standing, &application, &problems, &target, None);
+        let html = page::form(
+            state.edition(),
+            call,
+            l,
+            &standing,
+            &application,
+            &problems,
+            &target,
+            None,
+        );
         return respond(StatusCode::UNPROCESSABLE_ENTITY, html);
     }
     let instant = Instant::now();
     let client = client_key(forwarded(client, &headers));
-    if !workspace.limiter.allow(&format!("call:{client}"), PER_CLIENT, instant)
+    if !workspace
+        .limiter
+        .allow(&format!("call:{client}"), PER_CLIENT, instant)
         || !workspace.limiter.allow("call:all", IN_ALL, instant)
     {
-        return respond(StatusCode::TOO_MANY_REQUESTS, page::simple(l, "call-too-many-title", &[plain(l, "call-too-many")]));
+        return respond(
+            StatusCode::TOO_MANY_REQUESTS,
+            page::simple(l, "call-too-many-title", &[plain(l, "call-too-many")]),
+        );
     }
     let backend = site.backend.clone();
     let (shared, kept) = (edition.clone(), application.clone());
@@ -223,7 +266,10 @@ pub async fn apply<B: Backend>(
         }
         Ok(Err(RecordError::Refused(rejection))) => {
             let reason = texts::refusal(l, &rejection);
-            respond(StatusCode::CONFLICT, page::simple(l, "call-refused-title", &[reason]))
+            respond(
+                StatusCode::CONFLICT,
+                page::simple(l, "call-refused-title", &[reason]),
+            )
         }
         Ok(Err(e)) => {
             warn!("cannot record an application: {e}");
@@ -236,7 +282,13 @@ pub async fn apply<B: Backend>(
     }
 }
 
-fn received(state: &EditionState, call: &Call, window: &jalon_core::CallWindow, l: Language, application: &Application) -> Response {
+fn received(
+    state: &EditionState,
+    call: &Call,
+    window: &jalon_core::CallWindow,
+    l: Language,
+    application: &Application,
+) -> Response {
     let closes = page::closing_words(state, call, window, l);
     respond(
         StatusCode::OK,
@@ -244,7 +296,11 @@ fn received(state: &EditionState, call: &Call, window: &jalon_core::CallWindow, 
             l,
             "call-received-title",
             &[
-                text(l, "call-received", &Args::new().text("name", application.name.clone())),
+                text(
+                    l,
+                    "call-received",
+                    &Args::new().text("name", application.name.clone()),
+                ),
                 text(
                     l,
                     "call-received-email",
@@ -265,7 +321,12 @@ async fn by_link<B: Backend>(
     token: &str,
     l: Language,
 ) -> Result<(Arc<Edition>, super::pages::Read, usize), Response> {
-    let unknown = || respond(StatusCode::NOT_FOUND, page::simple(l, "call-unknown-title", &[plain(l, "call-unknown")]));
+    let unknown = || {
+        respond(
+            StatusCode::NOT_FOUND,
+            page::simple(l, "call-unknown-title", &[plain(l, "call-unknown")]),
+        )
+    };
     if !well_formed(token) {
         return Err(unknown());
     }
@@ -289,7 +350,9 @@ fn applicant_language(state: &EditionState, p: usize, query: Option<&str>) -> La
     match query.and_then(|q| field(q.as_bytes(), "lang")).as_deref() {
         Some("en") => Language::En,
         Some("fr") => Language::Fr,
-        _ => state.edition().participants[p].language.unwrap_or(state.edition().language),
+        _ => state.edition().participants[p]
+            .language
+            .unwrap_or(state.edition().language),
     }
 }
 
@@ -315,7 +378,10 @@ pub async fn own<B: Backend>(
     let now = site.clock.now();
     let standing = page::window_words(state, call, &window, l, now);
     if !window.is_open(now) || state.participant(p).is_out() {
-        return respond(StatusCode::OK, page::frozen(state.edition(), call, &latest, l, &standing));
+        return respond(
+            StatusCode::OK,
+            page::frozen(state.edition(), call, &latest, l, &standing),
+        );
     }
     let action = format!("/a/{token}");
     with_form_token(&headers, workspace.secure, |form_token| {
@@ -326,7 +392,11 @@ pub async fn own<B: Backend>(
             &standing,
             &latest,
             &[],
-            &Target { action: &action, form_token, amend: true },
+            &Target {
+                action: &action,
+                form_token,
+                amend: true,
+            },
             None,
         )
     })
@@ -367,14 +437,30 @@ pub async fn amend<B: Backend>(
     if window.is_open(now) && !problems.is_empty() {
         let form_token = session::form_token(&headers, workspace.secure).unwrap_or_default();
         let action = format!("/a/{token}");
-        let target = Target { action: &action, form_token, amend: true };
-        let html = page::form(state.edition(), call, l, &standing, &application, &problems, &target, None);
+        let target = Target {
+            action: &action,
+            form_token,
+            amend: true,
+        };
+        let html = page::form(
+            state.edition(),
+            call,
+            l,
+            &standing,
+            &application,
+            &problems,
+            &target,
+            None,
+        );
         return respond(StatusCode::UNPROCESSABLE_ENTITY, html);
     }
     let participant = state.edition().participants[p].id.clone();
     let event = Event {
         at: now,
-        by: state.edition().participants[p].contact_email.clone().unwrap_or_default(),
+        by: state.edition().participants[p]
+            .contact_email
+            .clone()
+            .unwrap_or_default(),
         channel: Channel::Link,
         kind: EventKind::Amend {
             participant: participant.clone(),
@@ -393,12 +479,22 @@ pub async fn amend<B: Backend>(
         Ok(Ok(seq)) => {
             info!(edition = %edition.id, participant, seq, "application changed");
             site.wake.notify_one();
-            let words = text(l, "call-amended", &Args::new().text("email", application.contact_email.clone()));
-            respond(StatusCode::OK, page::simple(l, "call-amended-title", &[words]))
+            let words = text(
+                l,
+                "call-amended",
+                &Args::new().text("email", application.contact_email.clone()),
+            );
+            respond(
+                StatusCode::OK,
+                page::simple(l, "call-amended-title", &[words]),
+            )
         }
         Ok(Err(RecordError::Refused(rejection))) => {
             let reason = texts::refusal(l, &rejection);
-            respond(StatusCode::CONFLICT, page::simple(l, "call-refused-title", &[reason, standing]))
+            respond(
+                StatusCode::CONFLICT,
+                page::simple(l, "call-refused-title", &[reason, standing]),
+            )
         }
         Ok(Err(e)) => {
             warn!("cannot record a change of application: {e}");
@@ -414,9 +510,11 @@ pub async fn amend<B: Backend>(
 /// On an applicant's page in the workspace: their application as it
 /// stands, its versions, and the participants it looks like.
 pub fn application_section(state: &EditionState, p: usize, l: Language) -> String {
-    let (Some(record), Some(call), Some(latest)) =
-        (state.application(p), call_of(state.edition()), latest(state, p))
-    else {
+    let (Some(record), Some(call), Some(latest)) = (
+        state.application(p),
+        call_of(state.edition()),
+        latest(state, p),
+    ) else {
         return String::new();
     };
     let edition = state.edition();
@@ -469,7 +567,11 @@ pub fn applications_summary(state: &EditionState, l: Language) -> String {
     let mut html = format!(
         "<p><strong>{}</strong> {} <a href=\"{}\">{}</a></p>\n",
         crate::response::escape(&plain(l, "call-ws-heading")),
-        crate::response::escape(&text(l, "call-ws-count", &Args::new().number("count", count))),
+        crate::response::escape(&text(
+            l,
+            "call-ws-count",
+            &Args::new().number("count", count)
+        )),
         crate::response::escape(&form),
         crate::response::escape(&plain(l, "call-ws-form")),
     );

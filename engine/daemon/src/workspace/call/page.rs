@@ -2,7 +2,8 @@
 //! honeypot), an application read back, and the short answers.
 
 use jalon_core::{
-    Application, CallWindow, Problem, State, LONGEST_DESCRIPTION, LONGEST_NAME, LONGEST_ORGANISATION,
+    Application, CallWindow, Problem, State, LONGEST_DESCRIPTION, LONGEST_NAME,
+    LONGEST_ORGANISATION,
 };
 use jalon_definition::resolved::{Call, Edition, Language, Question, QuestionKind};
 use jalon_runtime::application::summary;
@@ -35,7 +36,11 @@ pub fn closing_words(state: &State, call: &Call, window: &CallWindow, l: Languag
         None => {
             // The end of the due day is the next midnight.
             let day = local.date().yesterday().unwrap_or(local.date());
-            text(l, "call-closes-day", &Args::new().text("date", date_in(l, day)))
+            text(
+                l,
+                "call-closes-day",
+                &Args::new().text("date", date_in(l, day)),
+            )
         }
     }
 }
@@ -65,7 +70,11 @@ pub fn window_words(
     match window.opens {
         Some(opens) => {
             let date = opens.to_zoned(state.edition().time_zone.clone()).date();
-            text(l, "call-not-yet-date", &Args::new().text("opens", date_in(l, date)))
+            text(
+                l,
+                "call-not-yet-date",
+                &Args::new().text("opens", date_in(l, date)),
+            )
         }
         None => plain(l, "call-not-yet"),
     }
@@ -88,7 +97,11 @@ fn heading(edition: &Edition, l: Language, title: &str, standing: &str) -> Strin
 }
 
 pub fn title(edition: &Edition, l: Language) -> String {
-    text(l, "call-title", &Args::new().text("edition", edition.name.clone()))
+    text(
+        l,
+        "call-title",
+        &Args::new().text("edition", edition.name.clone()),
+    )
 }
 
 /// The form, filled with `values`, each problem beside its field.
@@ -124,13 +137,21 @@ pub fn form(
     if !problems.is_empty() {
         body.push_str(&format!(
             "<div class=\"error\" role=\"alert\"><p>{}</p>\n<ul>\n",
-            escape(&text(l, "call-errors", &Args::new().number("count", problems.len())))
+            escape(&text(
+                l,
+                "call-errors",
+                &Args::new().number("count", problems.len())
+            ))
         ));
         for (field, problem) in problems {
             body.push_str(&format!(
                 "<li><a href=\"#{}\">{}</a></li>\n",
                 escape(&field_id(field)),
-                escape(&format!("{} — {}", label_of(call, field, l), error_words(l, problem)))
+                escape(&format!(
+                    "{} — {}",
+                    label_of(call, field, l),
+                    error_words(l, problem)
+                ))
             ));
         }
         body.push_str("</ul></div>\n");
@@ -144,34 +165,94 @@ pub fn form(
         escape(target.form_token),
         l.as_str()
     ));
-    let field = |name: &str, label: &str, value: &str, kind: Kind<'_>, required: bool, hint: Option<String>| {
+    let field = |name: &str,
+                 label: &str,
+                 value: &str,
+                 kind: Kind<'_>,
+                 required: bool,
+                 hint: Option<String>| {
         field_html(l, name, label, value, kind, required, hint, problems)
     };
-    body.push_str(&format!("<fieldset><legend>{}</legend>\n", escape(&plain(l, "call-section-project"))));
+    body.push_str(&format!(
+        "<fieldset><legend>{}</legend>\n",
+        escape(&plain(l, "call-section-project"))
+    ));
     let length = |max: usize| Some(text(l, "call-hint-length", &Args::new().number("max", max)));
-    body.push_str(&field("name", &plain(l, "call-field-name"), &values.name, Kind::Line(LONGEST_NAME), true, None));
-    body.push_str(&field("organisation", &plain(l, "call-field-organisation"), &values.organisation, Kind::Line(LONGEST_ORGANISATION), true, None));
-    body.push_str(&field("description", &plain(l, "call-field-description"), &values.description, Kind::Paragraph(LONGEST_DESCRIPTION), true, length(LONGEST_DESCRIPTION)));
+    body.push_str(&field(
+        "name",
+        &plain(l, "call-field-name"),
+        &values.name,
+        Kind::Line(LONGEST_NAME),
+        true,
+        None,
+    ));
+    body.push_str(&field(
+        "organisation",
+        &plain(l, "call-field-organisation"),
+        &values.organisation,
+        Kind::Line(LONGEST_ORGANISATION),
+        true,
+        None,
+    ));
+    body.push_str(&field(
+        "description",
+        &plain(l, "call-field-description"),
+        &values.description,
+        Kind::Paragraph(LONGEST_DESCRIPTION),
+        true,
+        length(LONGEST_DESCRIPTION),
+    ));
     if !edition.themes.is_empty() {
         let choices: Vec<(String, String)> = edition
             .themes
             .iter()
             .map(|t| (t.id.clone(), t.title.clone()))
             .collect();
-        body.push_str(&field("theme", &plain(l, "call-field-theme"), values.theme.as_deref().unwrap_or_default(), Kind::Choice(&choices), true, None));
+        body.push_str(&field(
+            "theme",
+            &plain(l, "call-field-theme"),
+            values.theme.as_deref().unwrap_or_default(),
+            Kind::Choice(&choices),
+            true,
+            None,
+        ));
     }
     body.push_str("</fieldset>\n");
     if !call.questions.is_empty() {
-        body.push_str(&format!("<fieldset><legend>{}</legend>\n", escape(&plain(l, "call-section-questions"))));
+        body.push_str(&format!(
+            "<fieldset><legend>{}</legend>\n",
+            escape(&plain(l, "call-section-questions"))
+        ));
         for question in &call.questions {
-            let value = values.answers.get(&question.id).map(String::as_str).unwrap_or_default();
+            let value = values
+                .answers
+                .get(&question.id)
+                .map(String::as_str)
+                .unwrap_or_default();
             body.push_str(&question_html(l, question, value, problems));
         }
         body.push_str("</fieldset>\n");
     }
-    body.push_str(&format!("<fieldset><legend>{}</legend>\n", escape(&plain(l, "call-section-contact"))));
-    body.push_str(&field("contact_name", &plain(l, "call-field-contact_name"), &values.contact_name, Kind::Line(LONGEST_NAME), true, None));
-    body.push_str(&field("contact_email", &plain(l, "call-field-contact_email"), &values.contact_email, Kind::Email, true, Some(plain(l, "call-hint-contact-email"))));
+    body.push_str(&format!(
+        "<fieldset><legend>{}</legend>\n",
+        escape(&plain(l, "call-section-contact"))
+    ));
+    body.push_str(&field(
+        "contact_name",
+        &plain(l, "call-field-contact_name"),
+        &values.contact_name,
+        Kind::Line(LONGEST_NAME),
+        true,
+        None,
+    ));
+    body.push_str(&field(
+        "contact_email",
+        &plain(l, "call-field-contact_email"),
+        &values.contact_email,
+        Kind::Email,
+        true,
+        Some(plain(l, "call-hint-contact-email")),
+    ));
     body.push_str("</fieldset>\n");
     // Seen only by robots: a person never fills it in.
     body.push_str(&format!(
@@ -179,7 +260,11 @@ pub fn form(
          <input id=\"website\" name=\"website\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\"></div>\n",
         escape(&plain(l, "call-honeypot"))
     ));
-    let submit = if target.amend { "call-save" } else { "call-submit" };
+    let submit = if target.amend {
+        "call-save"
+    } else {
+        "call-submit"
+    };
     body.push_str(&format!(
         "<p><button type=\"submit\" class=\"primary\">{}</button></p>\n</form>\n",
         escape(&plain(l, submit))
@@ -199,16 +284,28 @@ enum Kind<'a> {
     Choice(&'a [(String, String)]),
 }
 
-fn question_html(l: Language, question: &Question, value: &str, problems: &[(String, Problem)]) -> String {
+fn question_html(
+    l: Language,
+    question: &Question,
+    value: &str,
+    problems: &[(String, Problem)],
+) -> String {
     let yes_no = [
         ("yes".to_owned(), plain(l, "call-yes")),
         ("no".to_owned(), plain(l, "call-no")),
     ];
-    let choices: Vec<(String, String)> = question.choices.iter().map(|c| (c.clone(), c.clone())).collect();
+    let choices: Vec<(String, String)> = question
+        .choices
+        .iter()
+        .map(|c| (c.clone(), c.clone()))
+        .collect();
     let max = question.max.unwrap_or(200).max(1) as usize;
     let (kind, hint) = match question.kind {
         QuestionKind::Text => (Kind::Line(max), None),
-        QuestionKind::Paragraph => (Kind::Paragraph(max), Some(text(l, "call-hint-length", &Args::new().number("max", max)))),
+        QuestionKind::Paragraph => (
+            Kind::Paragraph(max),
+            Some(text(l, "call-hint-length", &Args::new().number("max", max))),
+        ),
         QuestionKind::Number => (Kind::Number, Some(plain(l, "call-hint-number"))),
         QuestionKind::Choice => (Kind::Choice(&choices), None),
         QuestionKind::YesNo => (Kind::Choice(&yes_no), None),
@@ -220,13 +317,24 @@ fn question_html(l: Language, question: &Question, value: &str, problems: &[(Str
         (Some(help), None) => Some(help.clone()),
         (None, h) => h,
     };
-    field_html(l, &format!("q-{}", question.id), &question.title, value, kind, question.required, hint, problems)
+    field_html(
+        l,
+        &format!("q-{}", question.id),
+        &question.title,
+        value,
+        kind,
+        question.required,
+        hint,
+        problems,
+    )
 }
 
 /// The id of a field's input: the fixed ones by name, questions `q-ID`.
 fn field_id(field: &str) -> String {
     match field {
-        "name" | "organisation" | "description" | "theme" | "contact_name" | "contact_email" => field.to_owned(),
+        "name" | "organisation" | "description" | "theme" | "contact_name" | "contact_email" => {
+            field.to_owned()
+        }
         question => format!("q-{question}"),
     }
 }
@@ -267,16 +375,25 @@ fn field_html(
     problems: &[(String, Problem)],
 ) -> String {
     let id = escape(name);
-    let problem = problems.iter().find(|(f, _)| field_id(f) == name).map(|(_, p)| p);
+    let problem = problems
+        .iter()
+        .find(|(f, _)| field_id(f) == name)
+        .map(|(_, p)| p);
     let optional = if required {
         String::new()
     } else {
-        format!(" <span class=\"muted\">{}</span>", escape(&plain(l, "call-optional")))
+        format!(
+            " <span class=\"muted\">{}</span>",
+            escape(&plain(l, "call-optional"))
+        )
     };
     let mut html = format!("<label for=\"{id}\">{}{optional}</label>\n", escape(label));
     let mut described = Vec::new();
     if let Some(hint) = &hint {
-        html.push_str(&format!("<p class=\"hint\" id=\"{id}-hint\">{}</p>\n", escape(hint)));
+        html.push_str(&format!(
+            "<p class=\"hint\" id=\"{id}-hint\">{}</p>\n",
+            escape(hint)
+        ));
         described.push(format!("{id}-hint"));
     }
     if let Some(problem) = problem {
@@ -345,7 +462,13 @@ pub fn read_back(edition: &Edition, call: &Call, application: &Application, l: L
 }
 
 /// An application that can no longer change, shown to its applicant.
-pub fn frozen(edition: &Edition, call: &Call, application: &Application, l: Language, standing: &str) -> String {
+pub fn frozen(
+    edition: &Edition,
+    call: &Call,
+    application: &Application,
+    l: Language,
+    standing: &str,
+) -> String {
     let title = plain(l, "call-your-application");
     let mut body = heading(edition, l, &title, standing);
     body.push_str(&para(&plain(l, "call-read-only")));

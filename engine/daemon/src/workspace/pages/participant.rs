@@ -52,7 +52,11 @@ pub async fn participant<B: Backend>(
     if let Some(description) = &participant.description {
         body.push_str(&para(description));
     }
-    body.push_str(&crate::workspace::call::application_section(&read.state, p, l));
+    body.push_str(&crate::workspace::call::application_section(
+        &read.state,
+        p,
+        l,
+    ));
     if access.coordination && read.state.closed().is_none() && !read.state.participant(p).is_out() {
         body.push_str(&format!(
             "<p class=\"actions\"><a href=\"/editions/{}/actions/withdraw?participant={}\">{}</a></p>\n",
