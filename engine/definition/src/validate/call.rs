@@ -128,10 +128,10 @@ pub(crate) fn check(
             (QuestionKind::Choice, _) if choices.len() < 2 => checker.push(
                 Diagnostic::error(
                     "call-question",
-                    format!(
-                        "question `{qid}` is a choice but offers {} answers",
-                        choices.len()
-                    ),
+                    match choices.len() {
+                        0 => format!("question `{qid}` is a choice but offers no answer"),
+                        _ => format!("question `{qid}` is a choice but offers only one answer"),
+                    },
                 )
                 .at(checker.key_span(&format!("{qat}/choices")))
                 .hint("list at least two answers under `choices:`"),
