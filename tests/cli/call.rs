@@ -97,14 +97,14 @@ messages:
     )
 }
 
-fn workplace() -> tempfile::TempDir {
+pub(crate) fn workplace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary folder");
     std::fs::create_dir(dir.path().join("definitions")).expect("definitions folder");
     std::fs::write(dir.path().join("definitions/ap.yaml"), definition()).expect("written");
     dir
 }
 
-fn events(dir: &Path) -> Vec<String> {
+pub(crate) fn events(dir: &Path) -> Vec<String> {
     let output = Jalon::new().current_dir(dir).args(["log", "ap"]).run();
     output.succeeds();
     output

@@ -309,7 +309,12 @@ fn catches_up_once_counts_it_and_stops_on_sigterm() {
 #[test]
 fn a_broken_reload_is_rejected_and_a_good_one_swapped_in() {
     let dir = workplace();
-    let mut daemon = Daemon::start(dir.path(), &["--log-format", "json"]);
+    let (today, skew) = paris_morning();
+    let mut daemon = Daemon::start_with(
+        dir.path(),
+        &["--log-format", "json"],
+        &[("JALON_CLOCK_SKEW_SECONDS", &skew)],
+    );
     eventually("/healthz", || daemon.healthy());
     drained(dir.path(), "essai");
 
@@ -330,7 +335,6 @@ fn a_broken_reload_is_rejected_and_a_good_one_swapped_in() {
     assert_eq!(passes(daemon.log()), 1, "{}", daemon.log());
 
     // Fixed: a second edition, starting today, which runs at once.
-    let today = jiff::Zoned::now().date();
     let second = std::fs::read_to_string(fixtures().join("smtp/smtp.yaml"))
         .expect("the fixture")
         .replace("edition:\n  id: essai", "edition:\n  id: essai-bis")
@@ -438,6 +442,29 @@ fn sleeps_until_the_first_message_of_a_future_edition() {
     assert_eq!(daemon.stop("TERM", QUICKLY).0.code(), Some(0));
 }
 
+/// Today in Paris, and the clock skew that sets a daemon at 09:30 there
+/// at least (`JALON_CLOCK_SKEW_SECONDS`): an edition starting today then
+/// has its 09:00 messages due as the daemon starts — and within the hold's
+/// hour, so not held — whatever the hour the tests run.
+pub(crate) fn paris_morning() -> (jiff::civil::Date, String) {
+    let now = jiff::Zoned::now().in_tz("Europe/Paris").expect("Paris");
+    let morning = now
+        .date()
+        .at(9, 30, 0, 0)
+        .to_zoned(now.time_zone().clone())
+        .expect("09:30 in Paris");
+    let skew = (morning.timestamp() - now.timestamp()).get_seconds().max(0);
+    (now.date(), skew.to_string())
+}
+
+/// The fixture's edition moved to start today in Paris; the skew its
+/// daemon needs for the opening messages to be due ([`paris_morning`]).
+pub(crate) fn starting_this_morning(dir: &Path) -> String {
+    let (today, skew) = paris_morning();
+    starting_on(dir, today);
+    skew
+}
+
 /// The fixture's edition moved to start on `start` (today: its opening
 /// messages are due at once, and not expired).
 pub(crate) fn starting_on(dir: &Path, start: jiff::civil::Date) {
@@ -455,7 +482,7 @@ pub(crate) fn starting_on(dir: &Path, start: jiff::civil::Date) {
 #[test]
 fn sigterm_during_a_stuck_send_exits_0_within_the_grace_period() {
     let dir = workplace();
-    starting_on(dir.path(), jiff::Zoned::now().date());
+    let skew = starting_this_morning(dir.path());
     // A relay that accepts connections and never says a word.
     let relay = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
     let port = relay.local_addr().expect("its address").port();
@@ -467,7 +494,11 @@ fn sigterm_during_a_stuck_send_exits_0_within_the_grace_period() {
             let _ = connected.send(());
         }
     });
-    let daemon = Daemon::start(dir.path(), &["--smtp", &format!("smtp://127.0.0.1:{port}")]);
+    let daemon = Daemon::start_with(
+        dir.path(),
+        &["--smtp", &format!("smtp://127.0.0.1:{port}")],
+        &[("JALON_CLOCK_SKEW_SECONDS", &skew)],
+    );
     told.recv_timeout(PATIENCE)
         .expect("the daemon connects to deliver");
 
@@ -725,7 +756,7 @@ fn with_validation(dir: &Path) {
 #[test]
 fn an_event_recorded_by_a_command_wakes_the_sleeping_daemon() {
     let dir = workplace();
-    starting_on(dir.path(), jiff::Zoned::now().date());
+    let skew = starting_this_morning(dir.path());
     with_validation(dir.path());
     let check = Jalon::new()
         .current_dir(dir.path())
@@ -733,7 +764,7 @@ fn an_event_recorded_by_a_command_wakes_the_sleeping_daemon() {
         .run();
     check.succeeds();
 
-    let daemon = Daemon::start(dir.path(), &[]);
+    let daemon = Daemon::start_with(dir.path(), &[], &[("JALON_CLOCK_SKEW_SECONDS", &skew)]);
     eventually("/healthz", || daemon.healthy());
     drained(dir.path(), "essai");
     // Asleep until a reminder days away.

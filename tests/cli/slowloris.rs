@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::daemon::{starting_on, workplace, Daemon, QUICKLY};
+use crate::daemon::{starting_this_morning, workplace, Daemon, QUICKLY};
 use crate::links;
 use crate::support::{eventually, eventually_within, outbox_emails, PATIENCE};
 
@@ -245,11 +245,11 @@ fn second_edition(dir: &Path) {
 fn an_idle_flood_under_a_low_descriptor_limit_stops_neither_sending_nor_healthz() {
     let dir = workplace();
     // Its first day today: messages to send, not past their window.
-    starting_on(dir.path(), jiff::Zoned::now().date());
+    let skew = starting_this_morning(dir.path());
     let daemon = Daemon::start_under(
         dir.path(),
         &[],
-        &[],
+        &[("JALON_CLOCK_SKEW_SECONDS", &skew)],
         Some(("prlimit", &["--nofile=256:256"])),
     );
     eventually("/healthz", || daemon.healthy());

@@ -46,10 +46,21 @@ struct Site {
 
 impl Site {
     fn start(dir: &Path) -> Site {
+        Site::start_skewed(dir, "0")
+    }
+
+    /// With the daemon's clock `skew` seconds ahead.
+    fn start_skewed(dir: &Path, skew: &str) -> Site {
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
         let listen = format!("127.0.0.1:{port}");
-        let daemon = Daemon::start(dir, &["--listen", &listen, "--public-url", &base]);
+        let skewed = [("JALON_CLOCK_SKEW_SECONDS", skew)];
+        let variables: &[(&str, &str)] = if skew == "0" { &[] } else { &skewed };
+        let daemon = Daemon::start_with(
+            dir,
+            &["--listen", &listen, "--public-url", &base],
+            variables,
+        );
         Site {
             _daemon: daemon,
             base,
@@ -287,7 +298,9 @@ fn a_coordinator_signs_in_from_the_email_and_postpones_the_seminar() {
         jalon(dir.path(), "complete", "feuille", participant, "ana");
         jalon(dir.path(), "approve", "feuille", participant, "vera");
     }
-    let site = Site::start(dir.path());
+    // Past the notice time, whatever the hour: the new invitation is due
+    // as soon as the postponement is recorded.
+    let site = Site::start_skewed(dir.path(), &crate::daemon::paris_morning().1);
     let browser = Browser::start();
     browser.set_width(WIDTHS[0]);
 
@@ -825,4 +838,70 @@ fn a_juror_scores_on_a_phone_and_the_coordination_reads_the_ranking() {
     browser.goto(&site.url("/editions/jy/jury/jury"));
     wait_for(&browser, "//h2[normalize-space()='Classement']");
     check(&browser, "ws-jury-ranking");
+}
+
+/// Empties the field whose id is `id`, then types `text` into it.
+fn replace_in(browser: &Browser, id: &str, text: &str) {
+    let field = browser
+        .block_on(browser.client().find(Locator::Id(id)))
+        .unwrap_or_else(|e| panic!("no field #{id}: {e}\nthe page says:\n{}", browser.text()));
+    browser
+        .block_on(field.clear())
+        .unwrap_or_else(|e| panic!("cannot empty #{id}: {e}"));
+    type_into(browser, id, text);
+}
+
+#[test]
+fn an_applicant_applies_on_a_phone_corrects_a_field_and_changes_their_application() {
+    let dir = crate::call::workplace();
+    let site = Site::start(dir.path());
+    let browser = Browser::start();
+
+    // The public form, as a phone shows it.
+    browser.goto(&site.url("/candidater/ap"));
+    wait_for_title(&browser, "Candidater à «\u{a0}Appel d’essai\u{a0}»");
+    check(&browser, "call-form");
+    type_into(&browser, "name", "Répit du samedi");
+    type_into(&browser, "organisation", "Association Répit");
+    type_into(
+        &browser,
+        "description",
+        "Des bénévoles relaient les proches aidants le samedi.",
+    );
+    type_into(&browser, "theme", "Proches aidants");
+    type_into(&browser, "q-effectif", "douze");
+    type_into(&browser, "contact_name", "Zoé Porteuse");
+    type_into(&browser, "contact_email", "zoe@example.org");
+    press(&browser, "Envoyer ma candidature");
+
+    // One wrong answer: said at the top and beside the field, the rest kept.
+    wait_for(&browser, "//p[@id='q-effectif-error']");
+    check(&browser, "call-form-error");
+    let text = browser.text();
+    assert!(text.contains("Le formulaire contient une erreur"), "{text}");
+    assert!(crate::call::events(dir.path()).is_empty());
+    replace_in(&browser, "q-effectif", "12");
+    press(&browser, "Envoyer ma candidature");
+    wait_for_title(&browser, "Candidature enregistrée");
+    check(&browser, "call-received");
+    assert!(browser.text().contains("zoe@example.org"));
+    let log = crate::call::events(dir.path());
+    assert!(log.len() == 1 && log[0].contains("apply"), "{log:?}");
+
+    // From the confirmation's link: the application, to change.
+    let confirmation =
+        crate::hand_in::emails(dir.path(), "zoe@example.org", "Candidature reçue", 1);
+    let own = crate::hand_in::path_in(&confirmation[0], "/a/");
+    browser.goto(&site.url(&own));
+    wait_for_title(&browser, "Votre candidature");
+    check(&browser, "call-own");
+    replace_in(
+        &browser,
+        "description",
+        "Des bénévoles relaient les proches aidants le samedi et le mercredi.",
+    );
+    press(&browser, "Enregistrer les modifications");
+    wait_for_title(&browser, "Candidature modifiée");
+    let log = crate::call::events(dir.path());
+    assert!(log.len() == 2 && log[1].contains("amend"), "{log:?}");
 }

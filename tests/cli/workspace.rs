@@ -641,8 +641,25 @@ fn a_postponed_seminar_shows_what_moves_and_queues_the_new_invitation() {
             .run()
             .succeeds();
     }
-    let daemon = Daemon::start(dir.path(), &["--public-url", PUBLIC_URL]);
-    let mut ana = signed_in(&daemon, dir.path(), "ana");
+    // Past the notice time, whatever the hour: the new invitation is due
+    // as soon as the postponement is recorded.
+    let (_, skew) = crate::daemon::paris_morning();
+    let daemon = Daemon::start_with(
+        dir.path(),
+        &["--public-url", PUBLIC_URL],
+        &[("JALON_CLOCK_SKEW_SECONDS", &skew)],
+    );
+    // Signed in by a link the daemon emails (one printed now would be
+    // stale on its clock).
+    let mut ana = Visitor::new(&daemon);
+    let token = ana.get("/connexion").hidden("form");
+    ana.post(
+        "/connexion",
+        &[("form", &token), ("email", "ana@example.org")],
+    )
+    .expect(200);
+    ana.sign_in_with(&emailed_link(dir.path(), "ana@example.org", 1))
+        .expect(303);
     let csrf = ana.csrf();
     // A Wednesday ten weeks on.
     let mut new_day = jiff::Zoned::now()

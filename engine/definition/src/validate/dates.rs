@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use jalon_calendar::{NonWorkingReason, WorkingCalendar};
 use jiff::civil::Date;
-use petgraph::algo::{tarjan_scc, toposort};
+use petgraph::algo::{kosaraju_scc, toposort};
 use petgraph::graph::DiGraph;
 
 use super::graph::effective_needs;
@@ -82,7 +82,10 @@ pub(crate) fn check(
         }
     }
     let mut cyclic = false;
-    for component in tarjan_scc(&graph) {
+    // Iterative, as in `graph`: a long chain must not exhaust the stack.
+    let mut components = kosaraju_scc(&graph);
+    components.sort_by_key(|c| c.iter().map(|n| graph[*n]).min());
+    for component in components {
         let self_loop = component.len() == 1 && graph.contains_edge(component[0], component[0]);
         if component.len() > 1 || self_loop {
             cyclic = true;

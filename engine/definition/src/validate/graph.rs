@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use petgraph::algo::{tarjan_scc, toposort};
+use petgraph::algo::{kosaraju_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::stages::StageTable;
@@ -50,7 +50,12 @@ pub(crate) fn check(checker: &mut Checker<'_>, table: &StageTable) -> Option<Vec
     }
 
     let mut in_cycle = vec![false; needs.len()];
-    for component in tarjan_scc(&graph) {
+    // Kosaraju's walk keeps its own stack (Tarjan's in petgraph recurses,
+    // and a chain of thousands of stages would exhaust the thread's); the
+    // cycles are then reported in the order of the definition.
+    let mut components = kosaraju_scc(&graph);
+    components.sort_by_key(|c| c.iter().map(|n| graph[*n]).min());
+    for component in components {
         let self_loop =
             component.len() == 1 && needs[graph[component[0]]].contains(&graph[component[0]]);
         if component.len() < 2 && !self_loop {
