@@ -12,7 +12,6 @@ use std::time::Duration;
 use crate::daemon::Daemon;
 use crate::hand_in::{emails, path_in};
 use crate::support::http::Reply;
-use crate::support::Jalon;
 use crate::workspace::{printed_link_of, Visitor};
 
 const PUBLIC_URL: &str = "https://jalon.example.org";
@@ -105,14 +104,7 @@ pub(crate) fn workplace() -> tempfile::TempDir {
 }
 
 pub(crate) fn events(dir: &Path) -> Vec<String> {
-    let output = Jalon::new().current_dir(dir).args(["log", "ap"]).run();
-    output.succeeds();
-    output
-        .stdout()
-        .lines()
-        .filter(|l| l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
+    crate::support::logged_events(dir, "ap")
 }
 
 /// A whole application's fields, with `changes` over the defaults.

@@ -136,14 +136,7 @@ pub(crate) fn path_in(text: &str, part: &str) -> String {
 }
 
 pub(crate) fn events(dir: &Path) -> Vec<String> {
-    let output = Jalon::new().current_dir(dir).args(["log", "rm"]).run();
-    output.succeeds();
-    output
-        .stdout()
-        .lines()
-        .filter(|l| l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
+    crate::support::logged_events(dir, "rm")
 }
 
 /// Posts a hand-in form to `path`.

@@ -108,14 +108,7 @@ pub(crate) fn workplace() -> tempfile::TempDir {
 }
 
 pub(crate) fn events(dir: &Path) -> Vec<String> {
-    let output = Jalon::new().current_dir(dir).args(["log", "jy"]).run();
-    output.succeeds();
-    output
-        .stdout()
-        .lines()
-        .filter(|l| l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
+    crate::support::logged_events(dir, "jy")
 }
 
 fn signed_in<'a>(daemon: &'a Daemon, dir: &Path, person: &str) -> Visitor<'a> {

@@ -234,14 +234,7 @@ pub(crate) fn printed_link_of(dir: &Path, edition: &str, person: &str) -> String
 
 /// The event lines of `jalon log ws`.
 pub(crate) fn events(dir: &Path) -> Vec<String> {
-    let output = Jalon::new().current_dir(dir).args(["log", "ws"]).run();
-    output.succeeds();
-    output
-        .stdout()
-        .lines()
-        .filter(|l| l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
+    crate::support::logged_events(dir, "ws")
 }
 
 /// A signed-in visitor for `person`, through the operator's printed link.

@@ -42,6 +42,18 @@ pub fn outbox_emails(dir: &Path) -> Vec<Vec<u8>> {
 }
 
 /// Copies the folder `from`, recursively, to `to`.
+/// The event lines of `jalon log EDITION` run in `dir`.
+pub fn logged_events(dir: &Path, edition: &str) -> Vec<String> {
+    let output = Jalon::new().current_dir(dir).args(["log", edition]).run();
+    output.succeeds();
+    output
+        .stdout()
+        .lines()
+        .filter(|l| l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("copy");
     for entry in std::fs::read_dir(from).expect("copy") {

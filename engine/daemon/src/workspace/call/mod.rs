@@ -20,7 +20,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use jalon_core::{Application, Channel, Event, EventKind, State as EditionState};
+use jalon_core::{Application, CallWindow, Channel, Event, EventKind, State as EditionState};
 use jalon_definition::resolved::{Call, Edition, Language};
 use jalon_runtime::application::record_application;
 use jalon_runtime::links::{well_formed, APPLICATION};
@@ -61,33 +61,47 @@ fn language_of(query: Option<&str>) -> Language {
     }
 }
 
-/// The running edition `id` with a call, and its state; else the page
+/// A running edition's call as it stands: the edition, its state, the
+/// call, when it is open, and the instant it was looked at.
+struct Opened {
+    edition: Arc<Edition>,
+    read: super::pages::Read,
+    call: Call,
+    window: CallWindow,
+    now: jiff::Timestamp,
+}
+
+/// The running edition `id` with a call, as it stands; else the page
 /// saying there is none.
-async fn edition_with_call<B: Backend>(
+async fn open_call<B: Backend>(
     site: &Site<B>,
     workspace: &Arc<Workspace>,
     id: &str,
     l: Language,
-) -> Result<(Arc<Edition>, super::pages::Read), Response> {
+) -> Result<Opened, Response> {
     let none = || {
         respond(
             StatusCode::NOT_FOUND,
             page::simple(l, "call-no-call-title", &[plain(l, "call-no-call")]),
         )
     };
-    let Some(edition) = site
-        .editions()
-        .iter()
-        .find(|e| e.id == id && e.call().is_some())
-        .cloned()
-    else {
+    let Some((edition, call)) = site.editions().iter().find_map(|e| {
+        let (_, call) = e.call().filter(|_| e.id == id)?;
+        Some((e.clone(), call.clone()))
+    }) else {
         return Err(none());
     };
     let read = read(site, workspace, &edition, Outbox::None).await?;
-    if read.state.call_window().is_none() {
+    let Some(window) = read.state.call_window() else {
         return Err(none());
-    }
-    Ok((edition, read))
+    };
+    Ok(Opened {
+        edition,
+        read,
+        call,
+        window,
+        now: site.clock.now(),
+    })
 }
 
 fn call_of(edition: &Edition) -> Option<&Call> {
@@ -103,15 +117,17 @@ pub async fn form<B: Backend>(
     headers: HeaderMap,
 ) -> Response {
     let l = language_of(query.as_deref());
-    let (edition, read) = match edition_with_call(&site, &workspace, &id, l).await {
-        Ok(found) => found,
+    let Opened {
+        edition,
+        read,
+        call,
+        window,
+        now,
+    } = match open_call(&site, &workspace, &id, l).await {
+        Ok(opened) => opened,
         Err(response) => return response,
     };
-    let state = &read.state;
-    let (Some(call), Some(window)) = (call_of(&edition), state.call_window()) else {
-        return trouble();
-    };
-    let now = site.clock.now();
+    let (state, call) = (&read.state, &call);
     let standing = page::window_words(state, call, &window, l, now);
     if !window.is_open(now) {
         return respond(
@@ -193,15 +209,17 @@ pub async fn apply<B: Backend>(
         return refused;
     }
     let l = language_of(query.as_deref());
-    let (edition, read) = match edition_with_call(&site, &workspace, &id, l).await {
-        Ok(found) => found,
+    let Opened {
+        edition,
+        read,
+        call,
+        window,
+        now,
+    } = match open_call(&site, &workspace, &id, l).await {
+        Ok(opened) => opened,
         Err(response) => return response,
     };
-    let state = &read.state;
-    let (Some(call), Some(window)) = (call_of(&edition), state.call_window()) else {
-        return trouble();
-    };
-    let now = site.clock.now();
+    let (state, call) = (&read.state, &call);
     let standing = page::window_words(state, call, &window, l, now);
     if !window.is_open(now) {
         return respond(
@@ -320,7 +338,7 @@ async fn by_link<B: Backend>(
     workspace: &Arc<Workspace>,
     token: &str,
     l: Language,
-) -> Result<(Arc<Edition>, super::pages::Read, usize), Response> {
+) -> Result<(Opened, usize), Response> {
     let unknown = || {
         respond(
             StatusCode::NOT_FOUND,
@@ -334,13 +352,14 @@ async fn by_link<B: Backend>(
         Some(link) if link.allows(APPLICATION) => link,
         _ => return Err(unknown()),
     };
-    let (edition, read) = edition_with_call(site, workspace, &link.edition, l).await?;
+    let opened = open_call(site, workspace, &link.edition, l).await?;
+    let state = &opened.read.state;
     let participant = link
         .participant
         .as_ref()
-        .and_then(|id| read.state.ids().participants.get(id).copied());
+        .and_then(|id| state.ids().participants.get(id).copied());
     match participant {
-        Some(p) if read.state.application(p).is_some() => Ok((edition, read, p)),
+        Some(p) if state.application(p).is_some() => Ok((opened, p)),
         _ => Err(unknown()),
     }
 }
@@ -364,18 +383,22 @@ pub async fn own<B: Backend>(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let (edition, read, p) = match by_link(&site, &workspace, &token, Language::Fr).await {
+    let (opened, p) = match by_link(&site, &workspace, &token, Language::Fr).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let state = &read.state;
+    let Opened {
+        read,
+        call,
+        window,
+        now,
+        ..
+    } = opened;
+    let (state, call) = (&read.state, &call);
     let l = applicant_language(state, p, query.as_deref());
-    let (Some(call), Some(window), Some(latest)) =
-        (call_of(&edition), state.call_window(), latest(state, p))
-    else {
+    let Some(latest) = latest(state, p) else {
         return trouble();
     };
-    let now = site.clock.now();
     let standing = page::window_words(state, call, &window, l, now);
     if !window.is_open(now) || state.participant(p).is_out() {
         return respond(
@@ -417,20 +440,23 @@ pub async fn amend<B: Backend>(
     if let Some(refused) = form_refused(&headers, &body, &workspace) {
         return refused;
     }
-    let (edition, read, p) = match by_link(&site, &workspace, &token, Language::Fr).await {
+    let (opened, p) = match by_link(&site, &workspace, &token, Language::Fr).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let state = &read.state;
+    let Opened {
+        edition,
+        read,
+        call,
+        window,
+        now,
+    } = opened;
+    let (state, call) = (&read.state, &call);
     let l = match field(&body, "lang").as_deref() {
         Some("en") => Language::En,
         Some("fr") => Language::Fr,
         _ => applicant_language(state, p, None),
     };
-    let (Some(call), Some(window)) = (call_of(&edition), state.call_window()) else {
-        return trouble();
-    };
-    let now = site.clock.now();
     let standing = page::window_words(state, call, &window, l, now);
     let application = application_of(&body, call, l);
     let problems = application.problems(state.edition(), call);
