@@ -307,3 +307,83 @@ fn answers_are_checked_against_the_call_questions() {
     assert_eq!(normal.answers["finance"], "yes");
     assert!(normal.problems(state.edition(), call).is_empty());
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_text() -> impl Strategy<Value = String> {
+        // Any characters, invisible and control ones included, some long.
+        prop_oneof![
+            ".{0,40}",
+            "\\PC{0,300}",
+            Just(String::new()),
+            "[ \u{a0}\u{202f}0-9]{0,12}",
+            "(oui|non|yes|no|Oui|NON| yes )",
+        ]
+    }
+
+    fn any_application() -> impl Strategy<Value = Application> {
+        (
+            (any_text(), any_text(), any_text(), any_text()),
+            (any_text(), any_text()),
+            proptest::collection::btree_map(
+                prop_oneof![
+                    Just("effectif".to_owned()),
+                    Just("statut".to_owned()),
+                    Just("site".to_owned()),
+                    Just("finance".to_owned()),
+                    Just("budget".to_owned()),
+                    "[a-z]{1,8}"
+                ],
+                any_text(),
+                0..6,
+            ),
+        )
+            .prop_map(
+                |(
+                    (name, organisation, description, theme),
+                    (contact_name, contact_email),
+                    answers,
+                )| {
+                    Application {
+                        name,
+                        organisation,
+                        description,
+                        theme: Some(theme),
+                        contact_name,
+                        contact_email,
+                        language: None,
+                        answers,
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        /// Whatever is typed: checking never panics, normalising twice is
+        /// normalising once, and an application the checks pass is taken
+        /// by the core (and one they refuse is refused, naming a field).
+        #[test]
+        fn any_application_is_checked_without_panic_and_the_core_agrees(application in any_application()) {
+            let mut state = support::state(EDITION);
+            let (_, call) = state.edition().call().expect("a call");
+            let call = call.clone();
+            let once = application.normalised(&call);
+            prop_assert_eq!(once.clone().normalised(&call), once.clone());
+            let problems = once.problems(state.edition(), &call);
+            let day = at(&state, date(2027, 1, 12), 9, 30);
+            let result = state.apply(&apply(day, "candidat", once));
+            match (problems.first(), result) {
+                (None, Ok(())) => {
+                    prop_assert!(state.ids().participants.contains_key("candidat"));
+                }
+                (Some((field, problem)), Err(Rejection::InvalidApplication { field: f, problem: p })) => {
+                    prop_assert_eq!(field, &f);
+                    prop_assert_eq!(problem, &p);
+                }
+                (problems, result) => prop_assert!(false, "{problems:?} but {result:?}"),
+            }
+        }
+    }
+}

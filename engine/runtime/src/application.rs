@@ -177,3 +177,46 @@ pub fn variables(state: &State, action: &Action, language: Language) -> Texts {
         .join("\n");
     texts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn state() -> State {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/call/appel.yaml");
+        let report = jalon_definition::check_paths(&[path], &jalon_definition::Limits::default())
+            .expect("readable");
+        let (_, edition) = report.editions.into_iter().next().expect("an edition");
+        State::new(Arc::new(edition))
+    }
+
+    #[test]
+    fn an_id_is_made_from_the_name_and_numbered_when_taken() {
+        let state = state();
+        assert_eq!(participant_id(&state, "Café Zoé & Cie"), "cafe-zoe-cie");
+        assert_eq!(
+            participant_id(&state, "Atelier déjà là"),
+            "atelier-deja-la-2"
+        );
+        assert_eq!(participant_id(&state, "  «  »  "), "candidature");
+        assert_eq!(
+            participant_id(&state, "東京の助け合い"),
+            "dong-jing-nozhu-kehe-i"
+        );
+    }
+
+    proptest! {
+        /// Any name gives an id the definitions would accept, no one's.
+        #[test]
+        fn any_name_gives_a_free_well_formed_id(name in "\\PC{0,200}") {
+            let state = state();
+            let id = participant_id(&state, &name);
+            prop_assert!(!id.is_empty() && id.len() <= LONGEST_ID + 4, "{id}");
+            prop_assert!(id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{id}");
+            prop_assert!(!id.starts_with('-') && !id.ends_with('-'), "{id}");
+            prop_assert!(!state.ids().participants.contains_key(&id));
+        }
+    }
+}

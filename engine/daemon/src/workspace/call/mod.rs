@@ -172,22 +172,45 @@ fn other_language(id: &str, l: Language) -> String {
     form_action(id, other)
 }
 
-/// The application a form body holds, normalised.
+/// The application a form body holds, normalised. The body is read once
+/// (the first value of each name kept), whatever the number of questions.
 fn application_of(body: &[u8], call: &Call, l: Language) -> Application {
-    let get = |name: &str| field(body, name).unwrap_or_default();
+    const FIXED: [&str; 6] = [
+        "name",
+        "organisation",
+        "description",
+        "theme",
+        "contact_name",
+        "contact_email",
+    ];
+    // Only the names the form has are kept: a body of a million other
+    // fields costs a pass, not a table.
+    let wanted = |name: &str| {
+        FIXED.contains(&name)
+            || name
+                .strip_prefix("q-")
+                .is_some_and(|id| call.questions.iter().any(|q| q.id == id))
+    };
+    let mut fields: BTreeMap<String, String> = BTreeMap::new();
+    for (name, value) in form_urlencoded::parse(body) {
+        if wanted(&name) && !fields.contains_key(name.as_ref()) {
+            fields.insert(name.into_owned(), value.into_owned());
+        }
+    }
+    let mut take = |name: &str| fields.remove(name);
     let mut answers = BTreeMap::new();
     for question in &call.questions {
-        if let Some(answer) = field(body, &format!("q-{}", question.id)) {
+        if let Some(answer) = take(&format!("q-{}", question.id)) {
             answers.insert(question.id.clone(), answer);
         }
     }
     Application {
-        name: get("name"),
-        organisation: get("organisation"),
-        description: get("description"),
-        theme: field(body, "theme"),
-        contact_name: get("contact_name"),
-        contact_email: get("contact_email"),
+        name: take("name").unwrap_or_default(),
+        organisation: take("organisation").unwrap_or_default(),
+        description: take("description").unwrap_or_default(),
+        theme: take("theme"),
+        contact_name: take("contact_name").unwrap_or_default(),
+        contact_email: take("contact_email").unwrap_or_default(),
         language: Some(l),
         answers,
     }
