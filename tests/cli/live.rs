@@ -158,10 +158,27 @@ fn progress_is_recorded_and_read_back_by_later_commands() {
             "2024-07-20",
         ],
     );
+    // For a French spreadsheet: a byte-order mark, `;` between fields,
+    // French words and dates; read back by the csv crate's own parser.
+    let body = csv.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(body.as_bytes());
+    let header = reader.headers().expect("a header").clone();
+    assert_eq!(&header[0], "Étape", "{csv}");
+    assert_eq!(&header[10], "Notes du jury", "{csv}");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    let diagnostic = rows
+        .iter()
+        .find(|r| &r[0] == "Diagnostic des besoins sociaux prioritaires")
+        .unwrap_or_else(|| panic!("the diagnostic's row in {csv}"));
+    assert_eq!((&diagnostic[2], &diagnostic[3]), ("faite", "non"), "{csv}");
     assert!(
-        csv.lines().any(|l| l.starts_with("diagnostic,,done,false")),
-        "{csv}"
+        diagnostic[6].len() == 16 && diagnostic[6].as_bytes()[2] == b'/',
+        "done on JJ/MM/AAAA HH:MM: {}",
+        &diagnostic[6]
     );
+    assert!(diagnostic[8].contains("2024 10:00"), "{csv}");
     let json: serde_json::Value =
         serde_json::from_str(&ok(&db, &["export", "2024-2025", "--at", "2024-07-20"])).unwrap();
     assert_eq!(json["stages"][0]["state"], "done");

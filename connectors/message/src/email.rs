@@ -62,6 +62,13 @@ pub struct Email {
     /// A whole HTML document; `None`: made from `text`.
     pub html: Option<String>,
     pub invite: Option<Invite>,
+    /// The idempotency key of the message this one follows (the first
+    /// about the same matter, to the same person): mail clients group them
+    /// by `In-Reply-To` and `References`. `None`: it starts its thread.
+    pub thread: Option<String>,
+    /// The `List-Id` (RFC 2919) of the edition it is about: a name, and an
+    /// id of letters, digits, `-` and `.` (the sender's domain is added).
+    pub list: Option<(String, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +110,17 @@ pub fn to_eml(email: &Email, fallback_domain: &str) -> Result<Vec<u8>, MessageEr
         .header(AutoSubmitted);
     if let Some(reply_to) = &email.reply_to {
         builder = builder.reply_to(mailbox(reply_to)?);
+    }
+    if let Some(first) = email
+        .thread
+        .as_deref()
+        .filter(|f| *f != email.idempotency_key)
+    {
+        let first = message_id(first, domain);
+        builder = builder.in_reply_to(first.clone()).references(first);
+    }
+    if let Some((name, id)) = &email.list {
+        builder = builder.header(ListId(format!("{} <{id}.{domain}>", header_text(name))));
     }
     for to in &email.to {
         builder = builder.to(mailbox(to)?);
@@ -195,6 +213,25 @@ fn header_text(text: &str) -> String {
         .collect()
 }
 
+/// `List-Id: Name <id.domain>` (RFC 2919): filters and clients sort an
+/// edition's messages by it.
+#[derive(Clone)]
+struct ListId(String);
+
+impl Header for ListId {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Id")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListId(s.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
 /// `Auto-Submitted: auto-generated` (RFC 3834).
 #[derive(Clone)]
 struct AutoSubmitted;
@@ -268,6 +305,8 @@ mod tests {
                     email: "atchoum@example.org".into(),
                 }],
             }),
+            thread: None,
+            list: None,
         }
     }
 
@@ -505,6 +544,8 @@ mod header_tests {
             text: "Bonjour".into(),
             html: None,
             invite: None,
+            thread: None,
+            list: None,
         };
         let bytes = to_eml(&email, "example.org").expect("an email, not a panic");
         let text = String::from_utf8_lossy(&bytes);
@@ -512,5 +553,62 @@ mod header_tests {
         assert!(!headers.contains("\r\nBcc:"), "{headers}");
         assert!(!headers.contains("\r\nX-Injected:"), "{headers}");
         assert!(!headers.contains('\0'), "{headers}");
+    }
+
+    #[test]
+    fn a_follow_up_replies_to_the_first_message_and_names_its_list() {
+        let first = Email {
+            idempotency_key: "e/feuille/atelier/opened/contact:atelier".into(),
+            date: jiff::Timestamp::UNIX_EPOCH.to_zoned(jiff::tz::TimeZone::UTC),
+            from: Mailbox {
+                name: "Programme".into(),
+                email: "programme@example.org".into(),
+            },
+            reply_to: None,
+            to: vec![Mailbox {
+                name: "Léa".into(),
+                email: "lea@example.org".into(),
+            }],
+            subject: "Ouverture".into(),
+            text: "Bonjour".into(),
+            html: None,
+            invite: None,
+            thread: Some("e/feuille/atelier/opened/contact:atelier".into()),
+            list: Some((
+                "Expérimentations sociales — Promotion 2027".into(),
+                "e.val-doise".into(),
+            )),
+        };
+        let reminder = Email {
+            idempotency_key: "e/feuille/atelier/reminder/0/contact:atelier".into(),
+            subject: "Rappel".into(),
+            ..first.clone()
+        };
+        let parse = |email: &Email| {
+            let bytes = to_eml(email, "example.org").expect("an email");
+            let message = mail_parser::MessageParser::default()
+                .parse(&bytes)
+                .expect("parsed")
+                .into_owned();
+            message
+        };
+        let (first, reminder) = (parse(&first), parse(&reminder));
+        let first_id = first.message_id().expect("a Message-ID").to_owned();
+        // The first starts its thread; the reminder follows it.
+        assert_eq!(first.in_reply_to().as_text(), None);
+        assert_eq!(reminder.in_reply_to().as_text(), Some(first_id.as_str()));
+        assert_eq!(reminder.references().as_text(), Some(first_id.as_str()));
+        let list = reminder
+            .header_raw("List-Id")
+            .expect("a List-Id")
+            .trim()
+            .to_owned();
+        assert!(list.ends_with("<e.val-doise.example.org>"), "{list}");
+        // Its name, encoded as RFC 2047 says, reads back whole.
+        let decoded = format!("{:?}", reminder.header("List-Id"));
+        assert!(
+            decoded.contains("Expérimentations sociales — Promotion 2027"),
+            "{decoded} / {list}"
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! instance (opens in a spreadsheet).
 
 use jalon_core::{Progress, State};
+use jalon_runtime::texts::plain;
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -171,8 +172,17 @@ pub fn json(state: &State, now: Timestamp) -> String {
     text
 }
 
+/// One row per stage instance, for a spreadsheet in the edition's
+/// language: a byte-order mark (so Excel reads UTF-8), `;` between fields
+/// (the list separator of French locales, where `,` is the decimal one),
+/// dates `JJ/MM/AAAA` and instants `JJ/MM/AAAA HH:MM` in the edition's zone,
+/// words for states, the jury's scores and indicator values.
 pub fn csv(state: &State, now: Timestamp) -> Result<String, String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let edition = state.edition();
+    let l = edition.language;
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
     let header = [
         "stage",
         "participant",
@@ -184,33 +194,123 @@ pub fn csv(state: &State, now: Timestamp) -> Result<String, String> {
         "outcome",
         "approvals",
         "refusals",
+        "scores",
         "indicators",
         "handed_in",
-    ];
+    ]
+    .map(|column| plain(l, &format!("export-column-{column}")));
     writer.write_record(header).map_err(|e| e.to_string())?;
-    for row in rows(state, now) {
-        let indicators: Vec<String> = row
+    let mut instances: Vec<_> = state.instances().iter().collect();
+    instances.sort_by_key(|i| (i.window.start, i.stage, i.participant));
+    let day = |d: jiff::civil::Date| d.strftime("%d/%m/%Y").to_string();
+    let instant = |t: Timestamp| {
+        t.to_zoned(edition.time_zone.clone())
+            .strftime("%d/%m/%Y %H:%M")
+            .to_string()
+    };
+    let person = |p: usize| edition.people[p].name.clone();
+    for i in instances {
+        let stage = &edition.stages[i.stage];
+        let (life, late) = state.lifecycle(i, now);
+        let scores: Vec<String> = match &stage.jury {
+            Some(jury) => i
+                .scores
+                .iter()
+                .map(|score| {
+                    let values: Vec<String> = jury
+                        .criteria
+                        .iter()
+                        .zip(&score.values)
+                        .map(|(c, v)| format!("{} {v}", c.id))
+                        .collect();
+                    format!(
+                        "{} → {} — {} ({})",
+                        person(score.member),
+                        edition.participants[score.participant].name,
+                        values.join(", "),
+                        decimal(l, score.weighted(jury))
+                    )
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let indicators: Vec<String> = i
             .indicators
             .iter()
-            .map(|(k, v)| format!("{k}={v}"))
+            .map(|v| {
+                format!(
+                    "{} = {} ({})",
+                    stage.indicators[v.indicator].id,
+                    v.value,
+                    instant(v.at)
+                )
+            })
             .collect();
         writer
             .write_record([
-                row.stage,
-                row.participant.unwrap_or_default(),
-                row.state.to_owned(),
-                row.late.to_string(),
-                row.start,
-                row.due,
-                row.done_at.unwrap_or_default(),
-                row.outcome.unwrap_or_default(),
-                row.approvals.join("; "),
-                row.refusals.join("; "),
-                indicators.join("; "),
-                row.handed_in.join("; "),
+                stage.title.clone(),
+                i.participant
+                    .map(|p| edition.participants[p].name.clone())
+                    .unwrap_or_default(),
+                plain(l, life_word(life)),
+                plain(l, if late { "export-yes" } else { "export-no" }),
+                day(i.window.start),
+                day(i.window.due),
+                match i.progress {
+                    Progress::Done { at } => instant(at),
+                    _ => String::new(),
+                },
+                i.outcome
+                    .map(|o| stage.outcomes[o].title.clone())
+                    .unwrap_or_default(),
+                i.approvals
+                    .iter()
+                    .map(|(p, at)| format!("{} ({})", person(*p), instant(*at)))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                i.refusals
+                    .iter()
+                    .map(|r| format!("{} ({}) — {}", person(r.by), instant(r.at), r.comment))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                scores.join(" | "),
+                indicators.join(" | "),
+                i.submissions
+                    .iter()
+                    .flat_map(|s| {
+                        s.documents.iter().map(move |piece| match piece {
+                            jalon_core::Piece::File { name, .. } => format!("v{} {name}", s.round),
+                            jalon_core::Piece::Link { url, .. } => format!("v{} {url}", s.round),
+                        })
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" | "),
             ])
             .map_err(|e| e.to_string())?;
     }
     let bytes = writer.into_inner().map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| e.to_string())
+    let text = String::from_utf8(bytes).map_err(|e| e.to_string())?;
+    Ok(format!("\u{feff}{text}"))
+}
+
+/// The words of a lifecycle, as the workspace says them.
+fn life_word(life: jalon_core::Lifecycle) -> &'static str {
+    use jalon_core::Lifecycle as L;
+    match life {
+        L::Waiting => "ws-life-waiting",
+        L::Scheduled => "ws-life-scheduled",
+        L::Open => "ws-life-open",
+        L::AwaitingValidation => "ws-life-awaiting",
+        L::Done => "ws-life-done",
+        L::Skipped => "ws-life-skipped",
+    }
+}
+
+/// A number with two decimals, a comma in French.
+fn decimal(l: jalon_definition::resolved::Language, value: f64) -> String {
+    let text = format!("{value:.2}");
+    match l {
+        jalon_definition::resolved::Language::Fr => text.replace('.', ","),
+        jalon_definition::resolved::Language::En => text,
+    }
 }

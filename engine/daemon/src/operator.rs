@@ -150,6 +150,8 @@ impl Operator {
             text,
             html,
             invite: None,
+            thread: None,
+            list: None,
         };
         let bytes = match to_eml(&email, MAIL_DOMAIN) {
             Ok(bytes) => bytes,

@@ -313,6 +313,8 @@ async fn send_link<B: Backend>(site: &Site<B>, workspace: &Workspace, email: Str
         text: text(language, "ws-mail-body", &args),
         html: None,
         invite: None,
+        thread: None,
+        list: None,
     };
     let bytes = match to_eml(&email_out, MAIL_DOMAIN) {
         Ok(bytes) => bytes,

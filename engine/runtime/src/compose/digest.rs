@@ -117,6 +117,8 @@ pub fn email(state: &State, entry: &OutboxEntry, now: Timestamp) -> Result<Email
         text,
         html: Some(html),
         invite: None,
+        thread: None,
+        list: Some(super::messages::list_of(edition)),
     })
 }
 

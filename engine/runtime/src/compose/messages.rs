@@ -416,7 +416,38 @@ pub fn email(
         text: rendered.body,
         html: Some(rendered.html),
         invite,
+        thread: thread_of(action),
+        list: Some(list_of(edition)),
     }
+}
+
+/// The key of the first message about the same matter to the same person,
+/// which this one follows: the stage's opening notice (to the owners and
+/// the participant), or an application's first confirmation. Keys only:
+/// the same whether or not that message went.
+pub fn thread_of(action: &Action) -> Option<String> {
+    let parts = action.key_parts()?;
+    let what = match parts.what.split('/').collect::<Vec<_>>().as_slice() {
+        ["application", participant, _] => format!("application/{participant}/0"),
+        _ => "opened".to_owned(),
+    };
+    Some(
+        jalon_core::ActionKey {
+            what: &what,
+            ..parts
+        }
+        .build()
+        .to_string(),
+    )
+}
+
+/// The edition's `List-Id`: its names, and `edition.programme` as the id.
+pub fn list_of(edition: &Edition) -> (String, String) {
+    let label = |id: &str| id.replace('_', "-");
+    (
+        format!("{} — {}", edition.programme_name, edition.name),
+        format!("{}.{}", label(&edition.id), label(&edition.programme_id)),
+    )
 }
 
 #[cfg(test)]
@@ -430,6 +461,39 @@ mod tests {
     use jalon_message::to_eml;
 
     use super::*;
+
+    #[test]
+    fn a_message_follows_the_first_about_its_matter_to_the_same_person() {
+        let action = |key: &str, participant: Option<usize>, detail: Detail| Action {
+            key: key.into(),
+            kind: jalon_core::MessageKind::Reminder,
+            due_at: jiff::Timestamp::UNIX_EPOCH,
+            expires_at: None,
+            stage: 0,
+            participant,
+            recipient: Recipient::Person(0),
+            template: 0,
+            detail,
+        };
+        let reminder = action(
+            "e/feuille/atelier/reminder/0/person:ana",
+            Some(0),
+            Detail::None,
+        );
+        assert_eq!(
+            thread_of(&reminder).as_deref(),
+            Some("e/feuille/atelier/opened/person:ana")
+        );
+        let second = action(
+            "e/appel/application/cafe-zoe/2/contact:cafe-zoe",
+            None,
+            Detail::None,
+        );
+        assert_eq!(
+            thread_of(&second).as_deref(),
+            Some("e/appel/application/cafe-zoe/0/contact:cafe-zoe")
+        );
+    }
 
     /// The shipped 2024-2025 edition, checked.
     fn edition() -> Edition {

@@ -50,6 +50,8 @@ pub(super) fn email(
         text,
         html: None,
         invite: None,
+        thread: None,
+        list: Some(super::messages::list_of(edition)),
     })
 }
 

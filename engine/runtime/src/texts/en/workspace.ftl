@@ -318,3 +318,20 @@ ws-jury-juror = { $name }: { $given } of { $count ->
   }
 ws-jury-not-a-number = “{ $value }” is not a score: write a whole number.
 ws-field-reason-left-out = Reason if “{ $name }” is not retained (optional, sent to the candidate)
+
+# The columns and words of `jalon export --format csv`.
+export-column-stage = Stage
+export-column-participant = Participant
+export-column-state = State
+export-column-late = Late
+export-column-start = Start
+export-column-due = Due
+export-column-done_at = Done on
+export-column-outcome = Decision
+export-column-approvals = Approvals
+export-column-refusals = Changes asked
+export-column-scores = Jury scores
+export-column-indicators = Indicators
+export-column-handed_in = Handed in
+export-yes = yes
+export-no = no

@@ -319,3 +319,20 @@ ws-jury-juror = { $name } : { $given } sur { $count ->
   }
 ws-jury-not-a-number = « { $value } » n’est pas une note : écrivez un nombre entier.
 ws-field-reason-left-out = Motif si « { $name } » n’est pas retenu (facultatif, transmis au candidat)
+
+# The columns and words of `jalon export --format csv`.
+export-column-stage = Étape
+export-column-participant = Participant
+export-column-state = État
+export-column-late = En retard
+export-column-start = Début
+export-column-due = Échéance
+export-column-done_at = Terminée le
+export-column-outcome = Décision
+export-column-approvals = Validations
+export-column-refusals = Modifications demandées
+export-column-scores = Notes du jury
+export-column-indicators = Indicateurs
+export-column-handed_in = Documents remis
+export-yes = oui
+export-no = non
