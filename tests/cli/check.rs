@@ -187,7 +187,7 @@ people:
   - {{id: ana, language: english}}
 templates:
   - id: t
-    subject: "{{% set s = stage %}}{{{{ s }}}} {{% for i in range(2) %}}{{{{ loop.index }}}}{{% endfor %}}"
+    subject: "{{% set s = stage %}}{{{{ s }}}} {{{{ participant }}}} {{% for i in range(2) %}}{{{{ loop.index }}}}{{% endfor %}}"
     body: |
       {{% if comment %}}{{{{ comment }}}}{{% endif %}}
       {{{{ stage.title }}}}

@@ -79,6 +79,15 @@ pub(crate) fn check(checker: &mut Checker<'_>, directory: &Directory) -> StageTa
         );
         infos.push(info);
     }
+    // Each template once, however many per-participant stages send it.
+    let mut warned = std::collections::BTreeSet::new();
+    for info in infos.iter().filter(|info| info.for_each.is_some()) {
+        for &t in info.messages.values() {
+            if warned.insert(t) {
+                super::templates::warn_without_participant(checker, t, &info.id);
+            }
+        }
+    }
     StageTable {
         index,
         stages: infos,

@@ -45,6 +45,39 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
     }
 }
 
+/// Warns when the subject of template `t`, sent by stage `stage` once per
+/// participant, does not name the participant: a coordinator with four
+/// laureates would get four messages that read alike.
+pub(crate) fn warn_without_participant(checker: &mut Checker<'_>, t: usize, stage: &str) {
+    let Some(template) = checker.doc.templates.as_ref().and_then(|all| all.get(t)) else {
+        return;
+    };
+    let Some(subject) = template.subject.as_deref() else {
+        return;
+    };
+    // What does not vet or compile is reported by `check`.
+    if vet(subject).is_err() {
+        return;
+    }
+    let env = sandbox::environment();
+    let Ok(compiled) = env.template_from_str(subject) else {
+        return;
+    };
+    if compiled.undeclared_variables(false).contains("participant") {
+        return;
+    }
+    let id = template.id.as_deref().unwrap_or("?");
+    checker.push(
+        Diagnostic::warning(
+            "subject-without-participant",
+            format!("the subject of template `{id}` does not name the participant, while stage `{stage}` sends it once per participant: the same person may get several messages that read alike"),
+        )
+        .at(checker.span(&format!("/templates/{t}/subject")))
+        .label("no `participant` here")
+        .hint("name them in the subject, e.g. `« {{ stage }} »{% if participant %} — {{ participant }}{% endif %}`"),
+    );
+}
+
 fn language_name(language: Language) -> &'static str {
     match language {
         Language::Fr => "French",
