@@ -139,6 +139,7 @@ pub fn kind_word(kind: MessageKind) -> &'static str {
         MessageKind::DecisionNotice => "decision",
         MessageKind::ApplicationReceived => "application received",
         MessageKind::DuplicateApplication => "duplicate application",
+        MessageKind::ValidationApproved => "approved",
     }
 }
 

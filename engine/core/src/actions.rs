@@ -29,6 +29,7 @@ pub(crate) fn for_instance(state: &State, i: usize) -> Vec<Action> {
     out.applications();
     out.decision_notice();
     out.refusals();
+    out.approval();
     let Some(open_at) = state.open_at(instance) else {
         return out.actions;
     };
@@ -134,6 +135,7 @@ impl<'s> Builder<'s> {
             | MessageKind::SelectionRetained
             | MessageKind::SelectionNotRetained
             | MessageKind::DecisionNotice
+            | MessageKind::ValidationApproved
             | MessageKind::ApplicationReceived
             | MessageKind::DuplicateApplication => due_at.checked_add(ANNOUNCEMENT_WINDOW).ok(),
             _ => expires_at,
@@ -262,6 +264,25 @@ impl<'s> Builder<'s> {
                 Detail::Refused { index },
             );
         }
+    }
+
+    /// Validated work, once approved: its owners and participant are told.
+    fn approval(&mut self) {
+        let Progress::Done { at } = self.instance.progress else {
+            return;
+        };
+        if self.stage().validation.is_none() || self.instance.approvals.is_empty() {
+            return;
+        }
+        let recipients = self.owners_and_participant();
+        self.push(
+            MessageKind::ValidationApproved,
+            &format!("approved/{}", self.instance.round),
+            &recipients,
+            at,
+            None,
+            Detail::None,
+        );
     }
 
     /// When a stage opens already late (its needs were late), the

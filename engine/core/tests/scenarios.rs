@@ -742,3 +742,34 @@ fn every_hand_in_is_kept_and_a_piece_must_name_a_deliverable_of_the_stage() {
         .collect();
     assert_eq!(rounds, [(1, "1"), (2, "2")]);
 }
+
+#[test]
+fn an_approval_is_announced_to_the_owners_once() {
+    let mut state = support::state(EDITION);
+    let handed = at(&state, date(2024, 7, 1), 9);
+    state
+        .apply(&event(handed, "serge-dobel", complete("diagnostic", None)))
+        .expect("the diagnosis is open");
+    let approved = at(&state, date(2024, 7, 2), 10);
+    state
+        .apply(&event(approved, "referent-dg", approve("diagnostic", None)))
+        .expect("approved");
+    let mut sent: Vec<Action> = Vec::new();
+    deliver_until(&mut state, approved, |_, action| sent.push(action.clone()));
+    let announced: Vec<&Action> = sent
+        .iter()
+        .filter(|a| a.kind == MessageKind::ValidationApproved)
+        .collect();
+    let diagnostic = state.ids().stages["diagnostic"];
+    let owners = state.people_of(&state.edition().stages[diagnostic].owners);
+    assert_eq!(announced.len(), owners.len(), "{announced:#?}");
+    assert!(announced.iter().all(|a| a.due_at == approved));
+    // Once: later passes find nothing more to announce.
+    let mut again = Vec::new();
+    let later = at(&state, date(2024, 7, 3), 10);
+    deliver_until(&mut state, later, |_, action| again.push(action.kind));
+    assert!(
+        !again.contains(&MessageKind::ValidationApproved),
+        "{again:?}"
+    );
+}

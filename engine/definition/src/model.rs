@@ -688,12 +688,15 @@ pub enum MessageKind {
     DecisionNotice,
     /// To an applicant, each time their application is recorded or changed.
     ApplicationReceived,
+    /// To the stage's owners and its participant, once the validators
+    /// approved the work (sent when a template is chosen for it).
+    ValidationApproved,
     /// To the call's owners, when an application looks like another one.
     DuplicateApplication,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 11] = [
+    pub const ALL: [MessageKind; 12] = [
         Self::StageOpened,
         Self::Reminder,
         Self::ValidationRequest,
@@ -705,6 +708,7 @@ impl MessageKind {
         Self::DecisionNotice,
         Self::ApplicationReceived,
         Self::DuplicateApplication,
+        Self::ValidationApproved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -720,6 +724,7 @@ impl MessageKind {
             Self::DecisionNotice => "decision_notice",
             Self::ApplicationReceived => "application_received",
             Self::DuplicateApplication => "duplicate_application",
+            Self::ValidationApproved => "validation_approved",
         }
     }
 }

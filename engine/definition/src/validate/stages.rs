@@ -724,6 +724,7 @@ fn kinds_sent(info: &StageInfo) -> Vec<MessageKind> {
         kinds.extend([
             MessageKind::ValidationRequest,
             MessageKind::ValidationRefused,
+            MessageKind::ValidationApproved,
         ]);
     }
     if info.escalation.is_some() {
@@ -781,6 +782,8 @@ fn check_messages(
                     chosen.insert(kind, i);
                 }
             }
+            // Sent only when the definition chooses a template for it.
+            None if kind == MessageKind::ValidationApproved => {}
             None if !missing_templates.contains(&kind) => {
                 missing_templates.push(kind);
                 let stage_index = at
@@ -802,6 +805,7 @@ fn check_messages(
                         "this selection tells each participant its result",
                     ),
                     MessageKind::DecisionNotice => ("outcomes", "each outcome is announced"),
+                    MessageKind::ValidationApproved => ("validation", "approvals are announced"),
                     MessageKind::ApplicationReceived | MessageKind::DuplicateApplication => (
                         "call",
                         "this call confirms each application and flags duplicates",

@@ -174,6 +174,17 @@ pub fn variables(
         }
         _ => {}
     }
+    if action.kind == jalon_core::MessageKind::ValidationApproved {
+        // Who approved, in the order they did.
+        if let Some(instance) = instance {
+            let names: Vec<&str> = instance
+                .approvals
+                .iter()
+                .map(|(p, _)| edition.people[*p].name.as_str())
+                .collect();
+            validator = names.join(", ");
+        }
+    }
     set("outcome", outcome);
     set("validator", validator);
     set("comment", comment);

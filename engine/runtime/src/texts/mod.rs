@@ -127,6 +127,19 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_of_message_has_its_words() {
+        let french = ids(FRENCH);
+        for kind in jalon_definition::resolved::MessageKind::ALL {
+            for id in [
+                format!("kind-{}", kind.as_str()),
+                format!("ws-kind-{}", kind.as_str().replace('_', "-")),
+            ] {
+                assert!(french.contains(&id), "no `{id}`");
+            }
+        }
+    }
+
+    #[test]
     fn every_message_exists_in_both_languages() {
         let (french, english) = (ids(FRENCH), ids(ENGLISH));
         assert!(!french.is_empty());

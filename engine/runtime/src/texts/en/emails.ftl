@@ -67,6 +67,9 @@ kind-seminar_invitation = invitation
 kind-selection_retained = selection announcement
 kind-selection_not_retained = non-selection announcement
 kind-decision_notice = decision announcement
+kind-application_received = application confirmation
+kind-duplicate_application = application to check
+kind-validation_approved = approval announcement
 
 ## The operator told that late messages are held (French, then English).
 operator-held-subject = messages held for { $edition }

@@ -70,6 +70,9 @@ kind-seminar_invitation = invitation
 kind-selection_retained = annonce de sélection
 kind-selection_not_retained = annonce de non-sélection
 kind-decision_notice = annonce de décision
+kind-application_received = confirmation de candidature
+kind-duplicate_application = candidature à vérifier
+kind-validation_approved = annonce de validation
 
 ## The operator told that late messages are held (French, then English).
 operator-held-subject = messages retenus pour { $edition }
