@@ -108,7 +108,9 @@ pub fn run(state: State, script: &Script, out: &Path) -> Result<Summary, Simulat
     for (n, step) in script.steps.iter().enumerate() {
         deliver_until(&mut state, step.event.at, |s, a| mailer.deliver(s, a));
         mailer.clock = step.event.at;
-        let result = state.apply(&step.event);
+        let result = state
+            .admit(&step.event)
+            .and_then(|()| state.apply(&step.event));
         let edition = state.edition();
         let mut line = serde_json::to_value(&step.event).unwrap_or_default();
         if let Some(map) = line.as_object_mut() {

@@ -321,9 +321,14 @@ impl State {
         out
     }
 
-    /// Checks an application (or a change to one) against the call and
-    /// its dates; the problem of the first wrong answer is the rejection.
-    fn admissible(&self, application: &Application, at: Timestamp) -> Result<usize, Rejection> {
+    /// Checks a new application (or a change to one) against the call's
+    /// dates and questions; the first wrong answer's problem is the
+    /// rejection. See [`State::admit`]: a log replayed is not checked again.
+    pub(crate) fn admissible(
+        &self,
+        application: &Application,
+        at: Timestamp,
+    ) -> Result<(), Rejection> {
         let (Some(window), Some((_, call))) = (self.call_window(), self.edition.call()) else {
             return Err(Rejection::NoCall);
         };
@@ -341,7 +346,12 @@ impl State {
         {
             return Err(Rejection::InvalidApplication { field, problem });
         }
-        Ok(window.stage)
+        Ok(())
+    }
+
+    /// The stage holding the call.
+    fn call_stage(&self) -> Result<usize, Rejection> {
+        self.edition.call().map(|(s, _)| s).ok_or(Rejection::NoCall)
     }
 
     pub(crate) fn apply_application(
@@ -351,7 +361,7 @@ impl State {
         at: Timestamp,
         by: &str,
     ) -> Result<(), Rejection> {
-        let stage = self.admissible(application, at)?;
+        let stage = self.call_stage()?;
         if self.ids.participants.contains_key(participant) {
             return Err(Rejection::ParticipantExists {
                 participant: participant.to_owned(),
@@ -420,7 +430,7 @@ impl State {
                 status: crate::apply::status_word(Some(self.participants[p].status)).into(),
             });
         }
-        let stage = self.admissible(application, at)?;
+        let stage = self.call_stage()?;
         self.revise(p, application, at, by);
         if let Some(i) = self.instance_index(stage) {
             self.refresh_actions(i);

@@ -15,6 +15,19 @@ use crate::state::{
 use crate::windows::{stage_windows, Moves, Override};
 
 impl State {
+    /// What only a new act must pass, beyond what [`State::apply`] checks:
+    /// an application's dates and answers. A recorded log is replayed
+    /// without it, so a definition that later closes its call earlier or
+    /// asks one more question never orphans what was recorded.
+    pub fn admit(&self, event: &Event) -> Result<(), Rejection> {
+        match &event.kind {
+            EventKind::Apply { application, .. } | EventKind::Amend { application, .. } => {
+                self.admissible(application, event.at)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Applies an event, or says why it is not allowed and changes nothing.
     pub fn apply(&mut self, event: &Event) -> Result<(), Rejection> {
         if let EventKind::Void { .. } = event.kind {

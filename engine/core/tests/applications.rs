@@ -54,6 +54,12 @@ fn apply(at: Timestamp, id: &str, application: Application) -> Event {
     }
 }
 
+/// A new act, as the runtime records it: admitted, then applied.
+fn record(state: &mut State, event: &Event) -> Result<(), Rejection> {
+    state.admit(event)?;
+    state.apply(event)
+}
+
 fn due(state: &mut State, until: Timestamp) -> Vec<Action> {
     let mut out = Vec::new();
     deliver_until(state, until, |_, action| out.push(action.clone()));
@@ -74,19 +80,21 @@ fn an_application_becomes_a_candidate_confirmed_by_email_and_changes_until_the_c
         application("Café Zoé", "Zoé & Cie", "zoe@example.org"),
     );
     assert!(matches!(
-        state.apply(&early),
+        record(&mut state, &early),
         Err(Rejection::CallNotOpen { opens: Some(_) })
     ));
     assert_eq!(state.edition().participants.len(), before);
 
     let opened = at(&state, date(2027, 1, 11), 10, 0);
-    state
-        .apply(&apply(
+    record(
+        &mut state,
+        &apply(
             opened,
             "cafe-zoe",
             application("Café Zoé", "Zoé & Cie", "zoe@example.org"),
-        ))
-        .expect("recorded");
+        ),
+    )
+    .expect("recorded");
     let p = state.ids().participants["cafe-zoe"];
     assert_eq!(state.edition().participants[p].name, "Café Zoé");
     assert_eq!(
@@ -120,7 +128,7 @@ fn an_application_becomes_a_candidate_confirmed_by_email_and_changes_until_the_c
         application("Autre", "Autre", "autre@example.org"),
     );
     assert_eq!(
-        state.apply(&again),
+        record(&mut state, &again),
         Err(Rejection::ParticipantExists {
             participant: "cafe-zoe".into()
         })
@@ -128,7 +136,7 @@ fn an_application_becomes_a_candidate_confirmed_by_email_and_changes_until_the_c
     let mut wrong = application("Bis", "Bis", "bis@example.org");
     wrong.answers.insert("effectif".into(), "douze".into());
     assert_eq!(
-        state.apply(&apply(opened, "bis", wrong)),
+        record(&mut state, &apply(opened, "bis", wrong)),
         Err(Rejection::InvalidApplication {
             field: "effectif".into(),
             problem: Problem::NotANumber
@@ -139,8 +147,9 @@ fn an_application_becomes_a_candidate_confirmed_by_email_and_changes_until_the_c
     let mut changed = application("Café Zoé", "Zoé & Cie", "zoe@example.org");
     changed.description = "Un café des aidants, ouvert le samedi.".into();
     let change_at = at(&state, date(2027, 1, 29), 11, 59);
-    state
-        .apply(&Event {
+    record(
+        &mut state,
+        &Event {
             at: change_at,
             by: "zoe@example.org".into(),
             channel: Channel::Link,
@@ -148,8 +157,9 @@ fn an_application_becomes_a_candidate_confirmed_by_email_and_changes_until_the_c
                 participant: "cafe-zoe".into(),
                 application: changed.clone(),
             },
-        })
-        .expect("changed before noon");
+        },
+    )
+    .expect("changed before noon");
     assert_eq!(
         state.edition().participants[p].description.as_deref(),
         Some("Un café des aidants, ouvert le samedi.")
@@ -164,25 +174,31 @@ fn an_application_becomes_a_candidate_confirmed_by_email_and_changes_until_the_c
 
     // At noon the call is closed: no more changes, no more applications.
     let late = at(&state, date(2027, 1, 29), 12, 0);
-    let refused = state.apply(&Event {
-        at: late,
-        by: "zoe@example.org".into(),
-        channel: Channel::Link,
-        kind: EventKind::Amend {
-            participant: "cafe-zoe".into(),
-            application: changed,
+    let refused = record(
+        &mut state,
+        &Event {
+            at: late,
+            by: "zoe@example.org".into(),
+            channel: Channel::Link,
+            kind: EventKind::Amend {
+                participant: "cafe-zoe".into(),
+                application: changed,
+            },
         },
-    });
+    );
     assert!(
         matches!(refused, Err(Rejection::CallClosed { .. })),
         "{refused:?}"
     );
     assert!(matches!(
-        state.apply(&apply(
-            late,
-            "tard",
-            application("Tard", "Tard", "tard@example.org")
-        )),
+        record(
+            &mut state,
+            &apply(
+                late,
+                "tard",
+                application("Tard", "Tard", "tard@example.org")
+            )
+        ),
         Err(Rejection::CallClosed { .. })
     ));
 }
@@ -193,24 +209,28 @@ fn a_look_alike_is_flagged_to_the_call_owners_once() {
     let day = at(&state, date(2027, 1, 12), 9, 30);
     // Same organisation as a participant of the definition, written
     // differently (case, apostrophe, spaces).
-    state
-        .apply(&apply(
+    record(
+        &mut state,
+        &apply(
             day,
             "atelier-2",
             application("Atelier deux", "l'atelier  solidaire", "other@example.org"),
-        ))
-        .expect("recorded");
+        ),
+    )
+    .expect("recorded");
     let p = state.ids().participants["atelier-2"];
     let first = state.ids().participants["atelier-deja-la"];
     assert_eq!(state.look_alikes(p), vec![(first, Same::Organisation)]);
     // Same contact address as the first applicant.
-    state
-        .apply(&apply(
+    record(
+        &mut state,
+        &apply(
             day,
             "autre",
             application("Autre projet", "Autre structure", "OTHER@example.org"),
-        ))
-        .expect("recorded");
+        ),
+    )
+    .expect("recorded");
     let q = state.ids().participants["autre"];
     assert_eq!(state.look_alikes(q), vec![(p, Same::Contact)]);
     let sent = due(&mut state, day);
@@ -234,14 +254,13 @@ fn the_eligibility_decision_tells_each_applicant_with_the_reason() {
         ("alpha", "Alpha", "alpha@example.org"),
         ("beta", "Bêta", "beta@example.org"),
     ] {
-        state
-            .apply(&apply(day, id, application(name, name, email)))
-            .expect("recorded");
+        record(&mut state, &apply(day, id, application(name, name, email))).expect("recorded");
     }
     due(&mut state, day);
     let decided = at(&state, date(2027, 2, 1), 10, 0);
-    state
-        .apply(&Event {
+    record(
+        &mut state,
+        &Event {
             at: decided,
             by: "ana".into(),
             channel: Channel::Web,
@@ -250,8 +269,9 @@ fn the_eligibility_decision_tells_each_applicant_with_the_reason() {
                 participants: Some(vec!["alpha".into(), "atelier-deja-la".into()]),
                 reasons: BTreeMap::from([("beta".into(), "Hors du territoire".into())]),
             },
-        })
-        .expect("decided");
+        },
+    )
+    .expect("decided");
     let beta = state.ids().participants["beta"];
     assert_eq!(
         state.participant(beta).status,
@@ -269,6 +289,23 @@ fn the_eligibility_decision_tells_each_applicant_with_the_reason() {
     );
     // After the decision, the call takes nothing more, whatever the date.
     assert!(!state.call_window().expect("a call").is_open(decided));
+}
+
+#[test]
+fn a_replayed_application_is_not_checked_again() {
+    // Recorded under a call that asked less; the definition now requires
+    // an answer it lacks, and its dates are past: the log still replays.
+    let mut state = support::state(EDITION);
+    let mut sparse = application("Ancien", "Ancienne structure", "ancien@example.org");
+    sparse.answers.remove("finance");
+    let long_after = at(&state, date(2027, 3, 1), 9, 0);
+    let replayed = apply(long_after, "ancien", sparse.clone());
+    assert!(
+        state.admit(&replayed).is_err(),
+        "a new act would be refused"
+    );
+    state.apply(&replayed).expect("a recorded one replays");
+    assert!(state.ids().participants.contains_key("ancien"));
 }
 
 #[test]
@@ -373,7 +410,7 @@ mod properties {
             prop_assert_eq!(once.clone().normalised(&call), once.clone());
             let problems = once.problems(state.edition(), &call);
             let day = at(&state, date(2027, 1, 12), 9, 30);
-            let result = state.apply(&apply(day, "candidat", once));
+            let result = record(&mut state, &apply(day, "candidat", once));
             match (problems.first(), result) {
                 (None, Ok(())) => {
                     prop_assert!(state.ids().participants.contains_key("candidat"));

@@ -116,6 +116,7 @@ fn decide_with_state(
     if let Some(check) = precondition {
         check(&state).map_err(Decline::Precondition)?;
     }
+    state.admit(event).map_err(Decline::Refused)?;
     state.apply(event).map_err(Decline::Refused)?;
     let mut due = Vec::new();
     deliver_until(&mut state, event.at, |_, action| due.push(action.clone()));
