@@ -99,8 +99,8 @@ pub struct CallWindow {
     /// `None` while the stage waits for its needs.
     pub opens: Option<Timestamp>,
     pub closes: Timestamp,
-    /// The eligibility decision was taken (or the stage skipped): no more
-    /// applications, whatever the date.
+    /// The eligibility decision was taken (or the stage skipped, or the
+    /// edition closed): no more applications, whatever the date.
     pub decided: bool,
 }
 
@@ -282,7 +282,7 @@ impl State {
             stage,
             opens: self.open_at(instance),
             closes,
-            decided: !matches!(instance.progress, Progress::Active),
+            decided: !matches!(instance.progress, Progress::Active) || self.closed.is_some(),
         })
     }
 
