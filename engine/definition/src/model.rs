@@ -624,11 +624,14 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     // The programme's and edition's names.
     "programme",
     "edition",
-    // The stage: title, description, and its window as dates in words.
+    // The stage: title, description, and its window as dates in words;
+    // `overdue_since`: its due date, when the message goes after it (a
+    // validation request for work handed in late), else empty.
     "stage",
     "description",
     "start",
     "due",
+    "overdue_since",
     // Who reads the message, and the participant it is about.
     "recipient",
     "participant",

@@ -137,6 +137,15 @@ pub fn variables(
     set("description", stage.description.clone().unwrap_or_default());
     set("start", date_in(language, window.0));
     set("due", date_in(language, window.1));
+    let overdue = action.due_at >= jalon_core::time::end_of_day(&edition.time_zone, window.1);
+    set(
+        "overdue_since",
+        if overdue {
+            date_in(language, window.1)
+        } else {
+            String::new()
+        },
+    );
     set("recipient", recipient);
     set("participant", participant);
     let (mut outcome, mut validator, mut comment) = (String::new(), String::new(), String::new());
@@ -532,6 +541,56 @@ mod tests {
     }
 
     #[test]
+    fn a_validation_request_for_work_handed_in_late_says_since_when() {
+        let edition = edition();
+        let templates = templates(&edition).expect("templates");
+        let mut state = State::new(Arc::new(edition));
+        let diagnostic = state.ids().stages["diagnostic"];
+        let due = state
+            .instance_of(diagnostic, None)
+            .expect("an instance")
+            .window
+            .due;
+        // Handed in three days after the due date.
+        let late = jalon_core::time::local(
+            &state.edition().time_zone,
+            due.checked_add(jiff::ToSpan::days(3)).expect("a date"),
+            jiff::civil::Time::constant(10, 0, 0, 0),
+        );
+        state
+            .apply(&jalon_core::Event {
+                at: late,
+                by: "serge-dobel".into(),
+                channel: jalon_core::Channel::Cli,
+                kind: jalon_core::EventKind::Complete {
+                    stage: "diagnostic".into(),
+                    participant: None,
+                    comment: None,
+                    documents: Vec::new(),
+                },
+            })
+            .expect("handed in");
+        let mut requests = Vec::new();
+        jalon_core::clock::deliver_until(&mut state, late, |_, action| {
+            if action.kind == jalon_core::MessageKind::ValidationRequest {
+                requests.push(action.clone());
+            }
+        });
+        let request = requests.first().expect("a validation request");
+        let words = date_in(Language::Fr, due);
+        assert_eq!(variables(&state, request, None)["overdue_since"], words);
+        let rendered = render(&templates, &state, request, None).expect("rendered");
+        assert!(
+            rendered
+                .subject
+                .starts_with(&format!("En retard depuis le {words}, à valider")),
+            "{}",
+            rendered.subject
+        );
+        assert!(rendered.body.contains("est passée"), "{}", rendered.body);
+    }
+
+    #[test]
     fn variables_are_exactly_the_ones_the_checker_knows() {
         let known: BTreeSet<&str> = TEMPLATE_VARIABLES.iter().copied().collect();
         assert_eq!(known.len(), TEMPLATE_VARIABLES.len(), "no duplicates");
@@ -540,6 +599,8 @@ mod tests {
             let vars = variables(state, action, None);
             let keys: BTreeSet<&str> = vars.keys().map(String::as_str).collect();
             assert_eq!(keys, known, "{}", action.key);
+            // On time, nothing is overdue.
+            assert_eq!(vars["overdue_since"], "", "{}", action.key);
             kinds.insert(action.kind);
         });
         // An on-time year: no refusal, escalation or rejection, but the rest.
