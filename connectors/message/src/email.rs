@@ -43,8 +43,12 @@ pub struct Invite {
     pub summary: String,
     pub description: Option<String>,
     pub location: Option<String>,
+    /// The first day's start and end.
     pub start: jiff::Zoned,
     pub end: jiff::Zoned,
+    /// Days in a row it takes place, at the same hours (a two-day seminar
+    /// is two days of 09:30–17:30, not one event across the night).
+    pub days: u32,
     pub organizer: Mailbox,
     pub attendees: Vec<Mailbox>,
 }
@@ -296,6 +300,7 @@ mod tests {
                 location: Some("Hôtel du Département".into()),
                 start: paris(25, 9),
                 end: paris(26, 17),
+                days: 1,
                 organizer: Mailbox {
                     name: "Serge Dobel".into(),
                     email: "serge.dobel@example.org".into(),

@@ -43,6 +43,9 @@ pub fn invite_ics(invite: &Invite, stamp: Timestamp) -> String {
     out.line(&format!("SEQUENCE:{}", invite.sequence));
     out.line(&format!("DTSTART:{}", utc(invite.start.timestamp())));
     out.line(&format!("DTEND:{}", utc(invite.end.timestamp())));
+    if invite.days > 1 {
+        out.line(&format!("RRULE:FREQ=DAILY;COUNT={}", invite.days));
+    }
     out.line(&format!("SUMMARY:{}", text(&invite.summary)));
     if let Some(description) = &invite.description {
         out.line(&format!("DESCRIPTION:{}", text(description)));
@@ -168,7 +171,8 @@ mod tests {
             description: Some("Deux journées,\nfeuille de route".into()),
             location: Some("Hôtel du Département, Cergy-Pontoise".into()),
             start: paris(2024, 11, 25, 9, 30),
-            end: paris(2024, 11, 26, 17, 30),
+            end: paris(2024, 11, 25, 17, 30),
+            days: 2,
             organizer: Mailbox {
                 name: "Serge Dobel".into(),
                 email: "serge.dobel@example.org".into(),
@@ -213,10 +217,21 @@ mod tests {
         assert_eq!(get("SEQUENCE"), "2");
         // 09:30 in Paris in November is 08:30 UTC.
         assert_eq!(get("DTSTART"), "20241125T083000Z");
-        assert_eq!(get("DTEND"), "20241126T163000Z");
+        // Two days of 09:30–17:30, not one event across the night.
+        assert_eq!(get("DTEND"), "20241125T163000Z");
+        assert_eq!(get("RRULE"), "FREQ=DAILY;COUNT=2");
         // Unfolded, the long accented summary is whole again (escapes kept).
         assert_eq!(get("SUMMARY"), text(&invite().summary));
         assert_eq!(get("LOCATION"), "Hôtel du Département\\, Cergy-Pontoise");
+    }
+
+    #[test]
+    fn a_one_day_event_does_not_repeat() {
+        let one = Invite {
+            days: 1,
+            ..invite()
+        };
+        assert!(!invite_ics(&one, Timestamp::UNIX_EPOCH).contains("RRULE"));
     }
 
     #[test]

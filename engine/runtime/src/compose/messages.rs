@@ -75,7 +75,8 @@ pub fn date_in(language: Language, date: Date) -> String {
     }
 }
 
-fn time_in(language: Language, time: Time) -> String {
+/// A time of day in words in `language`: « 9 h 30 ».
+pub fn time_in(language: Language, time: Time) -> String {
     match language {
         Language::Fr => french_time(time),
         Language::En => english_time(time),
@@ -409,6 +410,23 @@ pub fn email(
         } => {
             let stage = &edition.stages[action.stage];
             let definition = &stage.events[*event];
+            let start = start.to_zoned(edition.time_zone.clone());
+            let end = end.to_zoned(edition.time_zone.clone());
+            // Several days: each from the start's hour to the last day's
+            // end hour, as a daily repeat of the first day.
+            let days = match definition.length {
+                jalon_definition::expr::EventLength::Days(days) => days.max(1),
+                jalon_definition::expr::EventLength::Minutes(_) => 1,
+            };
+            let end = match days {
+                1 => end,
+                _ => start
+                    .date()
+                    .to_zoned(edition.time_zone.clone())
+                    .ok()
+                    .and_then(|day| day.with().time(end.time()).build().ok())
+                    .unwrap_or(end),
+            };
             Some(Invite {
                 uid: format!(
                     "{}.{}.{}@{MAIL_DOMAIN}",
@@ -418,8 +436,9 @@ pub fn email(
                 summary: definition.title.clone(),
                 description: stage.description.clone(),
                 location: definition.place.clone(),
-                start: start.to_zoned(edition.time_zone.clone()),
-                end: end.to_zoned(edition.time_zone.clone()),
+                start,
+                end,
+                days,
                 organizer: reply_to(edition).unwrap_or_else(|| from.clone()),
                 attendees: vec![to.clone()],
             })
@@ -588,6 +607,31 @@ mod tests {
             rendered.subject
         );
         assert!(rendered.body.contains("est passée"), "{}", rendered.body);
+    }
+
+    #[test]
+    fn a_two_day_seminar_is_two_days_of_its_hours() {
+        let edition = edition();
+        let templates = templates(&edition).expect("templates");
+        let mut invites = Vec::new();
+        each_message(edition, |state, action| {
+            if action.kind != jalon_core::MessageKind::SeminarInvitation || !invites.is_empty() {
+                return;
+            }
+            let rendered = render(&templates, state, action, None).expect("rendered");
+            let to = mailbox(state.edition(), action.recipient).expect("an address");
+            let email = email(state, action, rendered, to, action.due_at);
+            if let Some(invite) = email.invite.filter(|i| i.summary.contains("lancement")) {
+                invites.push(invite);
+            }
+        });
+        let invite = invites.first().expect("the launch seminar's invitation");
+        assert_eq!(invite.days, 2);
+        assert_eq!(invite.start.date(), invite.end.date(), "one day's hours");
+        assert_eq!(
+            (invite.start.time().hour(), invite.end.time().hour()),
+            (9, 17)
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use jalon_core::{
 };
 use jalon_definition::resolved::{Call, Edition, Language, Question, QuestionKind};
 use jalon_runtime::application::summary;
-use jalon_runtime::compose::messages::date_in;
+use jalon_runtime::compose::messages::{date_in, time_in};
 use jalon_runtime::texts::{plain, text, Args};
 
 use crate::response::{escape, page};
@@ -31,7 +31,7 @@ pub fn closing_words(state: &State, call: &Call, window: &CallWindow, l: Languag
             "call-closes-at",
             &Args::new()
                 .text("date", date_in(l, local.date()))
-                .text("time", time_words(l, time)),
+                .text("time", time_in(l, time)),
         ),
         None => {
             // The end of the due day is the next midnight.
@@ -42,13 +42,6 @@ pub fn closing_words(state: &State, call: &Call, window: &CallWindow, l: Languag
                 &Args::new().text("date", date_in(l, day)),
             )
         }
-    }
-}
-
-fn time_words(l: Language, time: jiff::civil::Time) -> String {
-    match l {
-        Language::Fr => jalon_message::french_time(time),
-        Language::En => jalon_message::english_time(time),
     }
 }
 
