@@ -64,6 +64,15 @@ stages:
         - {{id: effectif, title: Nombre de salariés, type: number, min: 0}}
         - {{id: site, title: Site web, type: url, required: false}}
     selection: {{to: candidate, min: 1, max: 40}}
+  - id: pieces
+    kind: task
+    title: Pièces complémentaires
+    owners: [coordination]
+    for_each: candidate
+    start: {opens}
+    due: {due}
+    deliverables:
+      - {{id: budget, title: Budget prévisionnel, accepts: [pdf]}}
 templates:
   - id: ouverture
     subject: "Ouverture : {{{{ stage }}}}"
@@ -331,6 +340,10 @@ fn an_applicant_applies_changes_their_application_and_is_refused_after_the_call_
         "{}",
         applicant_page.body
     );
+    // Their stages are everyone's: the coordination hands in for them.
+    let form = ana.get("/editions/ap/rendre?stage=pieces&participant=cafe-des-aidants");
+    form.expect(200);
+    assert!(form.body.contains("Budget prévisionnel"), "{}", form.body);
 
     // One client, many applications: turned away after five.
     let mut statuses = Vec::new();

@@ -147,7 +147,7 @@ pub async fn announced_too_large(request: Request, next: Next) -> Response {
 /// for this stage and participant.
 async fn workspace_subject<B: Backend>(
     site: &Site<B>,
-    workspace: &Workspace,
+    workspace: &Arc<Workspace>,
     id: &str,
     query: Option<&str>,
     headers: &HeaderMap,
@@ -156,9 +156,16 @@ async fn workspace_subject<B: Backend>(
     let query = query.unwrap_or_default().as_bytes();
     let stage_id = field(query, "stage").unwrap_or_default();
     let participant_id = field(query, "participant").filter(|p| !p.is_empty());
-    let Some((edition, access)) = signed.viewer.edition(id) else {
+    let Some((definition, access)) = signed.viewer.edition(id) else {
         return Err(not_found(&signed));
     };
+    let (definition, access) = (definition.clone(), access.clone());
+    // A laureate who applied through the call is in the log's edition.
+    let edition = read(site, workspace, &definition, Outbox::None)
+        .await?
+        .state
+        .shared_edition()
+        .clone();
     let Some(stage) = edition.stages.iter().position(|s| s.id == stage_id) else {
         return Err(not_found(&signed));
     };
@@ -169,16 +176,16 @@ async fn workspace_subject<B: Backend>(
         },
         None => None,
     };
-    if !access.may_hand_in(edition, stage, participant) {
+    if !access.may_hand_in(&edition, stage, participant) {
         return Err(not_found(&signed));
     }
     Ok(Subject {
-        edition: edition.clone(),
-        definition: edition.clone(),
+        by: signed.viewer.actor_in(&edition),
+        edition,
+        definition,
         stage,
         participant,
         language: signed.viewer.language,
-        by: signed.viewer.actor_in(edition),
         channel: Channel::Web,
         csrf: Some(signed.csrf.clone()),
         signed: Some(signed),
