@@ -258,9 +258,10 @@ impl State {
                 participant,
                 start,
                 due,
-                ..
+                reason,
             } => {
                 let i = self.find_instance(stage, participant.as_deref())?;
+                let former = self.instances[i].window;
                 self.postpone(
                     i,
                     Override {
@@ -269,6 +270,7 @@ impl State {
                     },
                     at,
                 )?;
+                self.instances[i].postponed_from = Some((former, reason.clone()));
             }
             EventKind::Void { .. } => return Err(Rejection::VoidNeedsTheLog),
             EventKind::Close { reason } => self.close(Closure {

@@ -137,6 +137,9 @@ pub struct Instance {
     pub(crate) own_override: Override,
     pub postponements: u32,
     pub postponed_at: Option<Timestamp>,
+    /// The window before its last own postponement, and why it moved:
+    /// what a new invitation says it replaces.
+    pub postponed_from: Option<(Window, Option<String>)>,
     /// When its needs were all done (and its branch chosen).
     pub ready_at: Option<Timestamp>,
     pub progress: Progress,
@@ -437,6 +440,7 @@ impl State {
             own_override: Override::default(),
             postponements: 0,
             postponed_at: None,
+            postponed_from: None,
             ready_at: None,
             progress: Progress::Active,
             round: 0,

@@ -639,11 +639,14 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     "outcome",
     "validator",
     "comment",
-    // A seminar invitation: the event, its day and time in words, where.
+    // A seminar invitation: the event, its day and time in words, where;
+    // after a postponement of its stage, the day it replaces (and the
+    // reason in `comment`).
     "event",
     "event_date",
     "event_time",
     "place",
+    "former_date",
     // A validation request's one-click answers, and what was handed in.
     "approve_link",
     "refuse_link",

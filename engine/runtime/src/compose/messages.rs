@@ -152,6 +152,7 @@ pub fn variables(
     let (mut outcome, mut validator, mut comment) = (String::new(), String::new(), String::new());
     let (mut event, mut event_date, mut event_time, mut place) =
         (String::new(), String::new(), String::new(), String::new());
+    let mut former_date = String::new();
     match &action.detail {
         Detail::Decision { outcome: o } => outcome = stage.outcomes[*o].title.clone(),
         Detail::Selection {
@@ -181,6 +182,16 @@ pub fn variables(
             event_date = date_in(language, local.date());
             event_time = time_in(language, local.time());
             place = definition.place.clone().unwrap_or_default();
+            // A new date: the one it replaces, and why.
+            if let Some((former, reason)) = instance.and_then(|i| i.postponed_from.as_ref()) {
+                let shift = former.start - stage.start;
+                if let Ok(day) = definition.date.checked_add(shift) {
+                    if day != local.date() {
+                        former_date = date_in(language, day);
+                        comment = reason.clone().unwrap_or_default();
+                    }
+                }
+            }
         }
         _ => {}
     }
@@ -202,6 +213,7 @@ pub fn variables(
     set("event_date", event_date);
     set("event_time", event_time);
     set("place", place);
+    set("former_date", former_date);
     let [approve, refuse] = ANSWERS.map(|answer| link(action, links, answer));
     set("approve_link", approve);
     set("refuse_link", refuse);
@@ -635,6 +647,69 @@ mod tests {
     }
 
     #[test]
+    fn a_postponed_seminar_says_its_new_date_the_former_and_why() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/smtp/smtp.yaml");
+        let report = jalon_definition::check_paths(&[path], &Limits::default()).expect("readable");
+        let (_, fixture) = report.editions.into_iter().next().expect("an edition");
+        let mut state = State::new(Arc::new(fixture));
+        let tz = state.edition().time_zone.clone();
+        let at = |day: i8| {
+            jalon_core::time::local(
+                &tz,
+                jiff::civil::date(2025, 3, day),
+                jiff::civil::Time::constant(10, 0, 0, 0),
+            )
+        };
+        jalon_core::clock::deliver_until(&mut state, at(4), |_, _| {});
+        state
+            .apply(&jalon_core::Event {
+                at: at(4),
+                by: "ana".into(),
+                channel: jalon_core::Channel::Cli,
+                kind: jalon_core::EventKind::Postpone {
+                    stage: "lancement".into(),
+                    participant: None,
+                    start: Some(jiff::civil::date(2025, 3, 17)),
+                    due: None,
+                    reason: Some("Salle indisponible".into()),
+                },
+            })
+            .expect("postponed");
+        let mut invitations = Vec::new();
+        jalon_core::clock::deliver_until(&mut state, at(5), |_, action| {
+            if let Detail::Invitation { sequence: 1, .. } = action.detail {
+                invitations.push(action.clone());
+            }
+        });
+        let invitation = invitations.first().expect("a new invitation");
+        let vars = variables(&state, invitation, None);
+        assert_eq!(vars["former_date"], "lundi 10 mars 2025");
+        assert_eq!(vars["event_date"], "lundi 24 mars 2025");
+        assert_eq!(vars["comment"], "Salle indisponible");
+        // In the programme's words.
+        let programme = templates(&edition()).expect("templates");
+        let rendered = programme
+            .render("invitation", "fr", &vars)
+            .expect("rendered");
+        assert!(
+            rendered.subject.starts_with("Nouvelle date"),
+            "{}",
+            rendered.subject
+        );
+        assert!(
+            rendered.body.contains("au lieu du lundi 10 mars 2025"),
+            "{}",
+            rendered.body
+        );
+        assert!(
+            rendered.body.contains("Motif : Salle indisponible"),
+            "{}",
+            rendered.body
+        );
+    }
+
+    #[test]
     fn variables_are_exactly_the_ones_the_checker_knows() {
         let known: BTreeSet<&str> = TEMPLATE_VARIABLES.iter().copied().collect();
         assert_eq!(known.len(), TEMPLATE_VARIABLES.len(), "no duplicates");
@@ -645,6 +720,7 @@ mod tests {
             assert_eq!(keys, known, "{}", action.key);
             // On time, nothing is overdue.
             assert_eq!(vars["overdue_since"], "", "{}", action.key);
+            assert_eq!(vars["former_date"], "", "{}", action.key);
             kinds.insert(action.kind);
         });
         // An on-time year: no refusal, escalation or rejection, but the rest.
