@@ -136,15 +136,23 @@ fn the_2024_2025_year_shows_every_path() {
         has("decision/programme-malin/decision/"),
         "decisions are announced"
     );
-    // Nothing goes to the withdrawn laureate after 28 February 2025.
+    // Nothing goes to the withdrawn laureate after 28 February 2025, but
+    // the cancellation of the seminar they were invited to, at once.
+    let mut cancellations = 0;
     for message in &outbox {
         if message["to"].as_str().unwrap().contains("alternoo@") {
+            if message["kind"] == "invitation_cancelled" {
+                cancellations += 1;
+                assert_eq!(message["sent"], message["due"], "{message}");
+                continue;
+            }
             assert!(
                 message["sent"].as_str().unwrap() < "2025-02-28T12:00",
                 "{message}"
             );
         }
     }
+    assert_eq!(cancellations, 1, "the seminar is cancelled for them");
     let events = lines(&out.join("events.jsonl"));
     let refused: Vec<&str> = events
         .iter()

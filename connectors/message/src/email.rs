@@ -49,6 +49,9 @@ pub struct Invite {
     /// Days in a row it takes place, at the same hours (a two-day seminar
     /// is two days of 09:30–17:30, not one event across the night).
     pub days: u32,
+    /// Withdraws an earlier invite (`METHOD:CANCEL`, same UID, a higher
+    /// sequence): calendars remove the event.
+    pub cancelled: bool,
     pub organizer: Mailbox,
     pub attendees: Vec<Mailbox>,
 }
@@ -148,9 +151,11 @@ pub fn to_eml(email: &Email, fallback_domain: &str) -> Result<Vec<u8>, MessageEr
             };
             let ics = invite_ics(invite, email.date.timestamp());
             let calendar = SinglePart::builder()
-                .header(content_type(
-                    "text/calendar; charset=utf-8; method=REQUEST",
-                )?)
+                .header(content_type(if invite.cancelled {
+                    "text/calendar; charset=utf-8; method=CANCEL"
+                } else {
+                    "text/calendar; charset=utf-8; method=REQUEST"
+                })?)
                 .body(ics.clone());
             let attachment = Attachment::new("invitation.ics".to_owned()).body(
                 ics,
@@ -301,6 +306,7 @@ mod tests {
                 start: paris(25, 9),
                 end: paris(26, 17),
                 days: 1,
+                cancelled: false,
                 organizer: Mailbox {
                     name: "Serge Dobel".into(),
                     email: "serge.dobel@example.org".into(),

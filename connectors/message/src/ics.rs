@@ -36,7 +36,11 @@ pub fn invite_ics(invite: &Invite, stamp: Timestamp) -> String {
     out.line("VERSION:2.0");
     out.line(&format!("PRODID:{PRODID}"));
     out.line("CALSCALE:GREGORIAN");
-    out.line("METHOD:REQUEST");
+    out.line(if invite.cancelled {
+        "METHOD:CANCEL"
+    } else {
+        "METHOD:REQUEST"
+    });
     out.line("BEGIN:VEVENT");
     out.line(&format!("UID:{}", text(&invite.uid)));
     out.line(&format!("DTSTAMP:{}", utc(stamp)));
@@ -60,7 +64,11 @@ pub fn invite_ics(invite: &Invite, stamp: Timestamp) -> String {
             address(attendee)
         ));
     }
-    out.line("STATUS:CONFIRMED");
+    out.line(if invite.cancelled {
+        "STATUS:CANCELLED"
+    } else {
+        "STATUS:CONFIRMED"
+    });
     out.line("END:VEVENT");
     out.line("END:VCALENDAR");
     out.text
@@ -173,6 +181,7 @@ mod tests {
             start: paris(2024, 11, 25, 9, 30),
             end: paris(2024, 11, 25, 17, 30),
             days: 2,
+            cancelled: false,
             organizer: Mailbox {
                 name: "Serge Dobel".into(),
                 email: "serge.dobel@example.org".into(),
@@ -223,6 +232,32 @@ mod tests {
         // Unfolded, the long accented summary is whole again (escapes kept).
         assert_eq!(get("SUMMARY"), text(&invite().summary));
         assert_eq!(get("LOCATION"), "Hôtel du Département\\, Cergy-Pontoise");
+    }
+
+    #[test]
+    fn a_cancelled_invite_says_so_to_an_independent_parser() {
+        let cancelled = Invite {
+            cancelled: true,
+            sequence: 3,
+            ..invite()
+        };
+        let ics = invite_ics(&cancelled, Timestamp::UNIX_EPOCH);
+        let calendar = ical::IcalParser::new(ics.as_bytes())
+            .next()
+            .expect("one calendar")
+            .expect("parses");
+        let value = |properties: &[ical::property::Property], name: &str| {
+            properties
+                .iter()
+                .find(|p| p.name == name)
+                .and_then(|p| p.value.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(value(&calendar.properties, "METHOD"), "CANCEL");
+        let event = &calendar.events[0].properties;
+        assert_eq!(value(event, "STATUS"), "CANCELLED");
+        assert_eq!(value(event, "SEQUENCE"), "3");
+        assert_eq!(value(event, "UID"), invite().uid);
     }
 
     #[test]

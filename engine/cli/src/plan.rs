@@ -140,6 +140,7 @@ pub fn kind_word(kind: MessageKind) -> &'static str {
         MessageKind::ApplicationReceived => "application received",
         MessageKind::DuplicateApplication => "duplicate application",
         MessageKind::ValidationApproved => "approved",
+        MessageKind::InvitationCancelled => "cancellation",
     }
 }
 

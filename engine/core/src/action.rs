@@ -214,6 +214,15 @@ pub enum Detail {
         participant: usize,
         retained: bool,
     },
+    /// An invitation withdrawn from a participant who left: the event and
+    /// the sequence of the update that cancels it.
+    Cancellation {
+        participant: usize,
+        event: usize,
+        sequence: u32,
+        start: Timestamp,
+        end: Timestamp,
+    },
     Decision {
         outcome: usize,
     },

@@ -384,6 +384,52 @@ impl<'s> Builder<'s> {
                     end,
                 },
             );
+            self.cancellations(index, sequence, start, end);
+        }
+    }
+
+    /// A participant who withdrew after being invited gets the latest
+    /// invitation they received cancelled, so it leaves their calendar.
+    fn cancellations(&mut self, index: usize, sequence: u32, start: Timestamp, end: Timestamp) {
+        let state = self.state;
+        let edition = &state.edition;
+        let event = &self.stage().events[index].id;
+        let base = self.base_key();
+        for (p, participant) in state.participants.iter().enumerate() {
+            let (ParticipantStatus::Withdrawn, Some(left)) =
+                (participant.status, participant.left_at)
+            else {
+                continue;
+            };
+            if self.instance.participant.is_some_and(|q| q != p) {
+                continue;
+            }
+            let addressee = Addressee::Contact(&edition.participants[p].id);
+            let received = (0..=sequence).rev().find(|seq| {
+                let key = crate::action::ActionKey::with_base(
+                    &base,
+                    &format!("invitation/{event}/{seq}"),
+                    addressee,
+                );
+                state.sent.contains(&key)
+            });
+            let Some(received) = received else {
+                continue;
+            };
+            self.push(
+                MessageKind::InvitationCancelled,
+                &format!("invitation/{event}/cancelled"),
+                &[Recipient::Participant(p)],
+                left,
+                Some(start),
+                Detail::Cancellation {
+                    participant: p,
+                    event: index,
+                    sequence: received + 1,
+                    start,
+                    end,
+                },
+            );
         }
     }
 

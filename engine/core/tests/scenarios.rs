@@ -343,7 +343,7 @@ fn a_refused_validation_reopens_the_stage_with_the_comment() {
 }
 
 #[test]
-fn a_withdrawn_laureate_receives_nothing_more() {
+fn a_withdrawn_laureate_gets_the_seminar_cancelled_and_nothing_more() {
     let mut state = up_to_kickoff();
     let when = at(&state, date(2024, 11, 20), 10);
     deliver_until(&mut state, when, |_, _| {});
@@ -361,6 +361,25 @@ fn a_withdrawn_laureate_receives_nothing_more() {
     let mut after = Vec::new();
     run_on_time(&mut state, &OnTime::default(), |_, a| after.push(a.clone()));
     assert!(!after.is_empty());
+    // The seminar they were invited to is cancelled for them, once, at
+    // their withdrawal; nothing else reaches them.
+    let (cancelled, after): (Vec<Action>, Vec<Action>) = after
+        .into_iter()
+        .partition(|a| a.kind == MessageKind::InvitationCancelled);
+    assert_eq!(cancelled.len(), 1, "{cancelled:#?}");
+    assert_eq!(
+        cancelled[0].recipient,
+        jalon_core::Recipient::Participant(alternoo)
+    );
+    assert_eq!(cancelled[0].due_at, when);
+    assert!(
+        matches!(
+            cancelled[0].detail,
+            Detail::Cancellation { sequence: 1, .. }
+        ),
+        "{:?}",
+        cancelled[0].detail
+    );
     for action in &after {
         assert_ne!(action.participant, Some(alternoo), "{}", action.key);
         assert_ne!(

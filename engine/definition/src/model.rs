@@ -699,10 +699,13 @@ pub enum MessageKind {
     ValidationApproved,
     /// To the call's owners, when an application looks like another one.
     DuplicateApplication,
+    /// To a participant who withdrew, for each seminar they were invited
+    /// to: the invitation cancelled (sent when a template is chosen).
+    InvitationCancelled,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 12] = [
+    pub const ALL: [MessageKind; 13] = [
         Self::StageOpened,
         Self::Reminder,
         Self::ValidationRequest,
@@ -715,6 +718,7 @@ impl MessageKind {
         Self::ApplicationReceived,
         Self::DuplicateApplication,
         Self::ValidationApproved,
+        Self::InvitationCancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -731,6 +735,7 @@ impl MessageKind {
             Self::ApplicationReceived => "application_received",
             Self::DuplicateApplication => "duplicate_application",
             Self::ValidationApproved => "validation_approved",
+            Self::InvitationCancelled => "invitation_cancelled",
         }
     }
 }

@@ -731,7 +731,10 @@ fn kinds_sent(info: &StageInfo) -> Vec<MessageKind> {
         kinds.push(MessageKind::Escalation);
     }
     if !info.events.is_empty() {
-        kinds.push(MessageKind::SeminarInvitation);
+        kinds.extend([
+            MessageKind::SeminarInvitation,
+            MessageKind::InvitationCancelled,
+        ]);
     }
     if info.call.is_some() {
         kinds.extend([
@@ -783,7 +786,10 @@ fn check_messages(
                 }
             }
             // Sent only when the definition chooses a template for it.
-            None if kind == MessageKind::ValidationApproved => {}
+            None if matches!(
+                kind,
+                MessageKind::ValidationApproved | MessageKind::InvitationCancelled
+            ) => {}
             None if !missing_templates.contains(&kind) => {
                 missing_templates.push(kind);
                 let stage_index = at
@@ -806,6 +812,7 @@ fn check_messages(
                     ),
                     MessageKind::DecisionNotice => ("outcomes", "each outcome is announced"),
                     MessageKind::ValidationApproved => ("validation", "approvals are announced"),
+                    MessageKind::InvitationCancelled => ("events", "invitations are cancelled"),
                     MessageKind::ApplicationReceived | MessageKind::DuplicateApplication => (
                         "call",
                         "this call confirms each application and flags duplicates",

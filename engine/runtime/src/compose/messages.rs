@@ -122,9 +122,9 @@ pub fn variables(
     let window = instance.map_or((stage.start, stage.due), |i| (i.window.start, i.window.due));
     let recipient = mailbox(edition, action.recipient).map_or_else(String::new, |m| m.name);
     let participant = match &action.detail {
-        Detail::Selection { participant, .. } | Detail::Application { participant, .. } => {
-            Some(*participant)
-        }
+        Detail::Selection { participant, .. }
+        | Detail::Application { participant, .. }
+        | Detail::Cancellation { participant, .. } => Some(*participant),
         _ => action.participant,
     }
     .map_or_else(String::new, |p| edition.participants[p].name.clone());
@@ -174,6 +174,9 @@ pub fn variables(
             }
         }
         Detail::Invitation {
+            event: k, start, ..
+        }
+        | Detail::Cancellation {
             event: k, start, ..
         } => {
             let definition = &stage.events[*k];
@@ -419,6 +422,13 @@ pub fn email(
             sequence,
             start,
             end,
+        }
+        | Detail::Cancellation {
+            event,
+            sequence,
+            start,
+            end,
+            ..
         } => {
             let stage = &edition.stages[action.stage];
             let definition = &stage.events[*event];
@@ -451,6 +461,7 @@ pub fn email(
                 start,
                 end,
                 days,
+                cancelled: matches!(action.detail, Detail::Cancellation { .. }),
                 organizer: reply_to(edition).unwrap_or_else(|| from.clone()),
                 attendees: vec![to.clone()],
             })

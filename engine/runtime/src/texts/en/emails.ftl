@@ -70,6 +70,7 @@ kind-decision_notice = decision announcement
 kind-application_received = application confirmation
 kind-duplicate_application = application to check
 kind-validation_approved = approval announcement
+kind-invitation_cancelled = invitation cancelled
 
 ## The operator told that late messages are held (French, then English).
 operator-held-subject = messages held for { $edition }

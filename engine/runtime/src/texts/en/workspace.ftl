@@ -137,6 +137,7 @@ ws-kind-decision-notice = Decision
 ws-kind-application-received = Application received
 ws-kind-duplicate-application = Application to check
 ws-kind-validation-approved = Approved
+ws-kind-invitation-cancelled = Invitation cancelled
 ws-kind-digest = Digest
 ws-kind-delivery-failure = Delivery failure
 ws-kind-held = Held messages

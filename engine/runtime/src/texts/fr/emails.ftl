@@ -73,6 +73,7 @@ kind-decision_notice = annonce de décision
 kind-application_received = confirmation de candidature
 kind-duplicate_application = candidature à vérifier
 kind-validation_approved = annonce de validation
+kind-invitation_cancelled = annulation d’invitation
 
 ## The operator told that late messages are held (French, then English).
 operator-held-subject = messages retenus pour { $edition }

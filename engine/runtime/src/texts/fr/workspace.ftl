@@ -138,6 +138,7 @@ ws-kind-decision-notice = Décision
 ws-kind-application-received = Candidature reçue
 ws-kind-duplicate-application = Candidature à vérifier
 ws-kind-validation-approved = Validé
+ws-kind-invitation-cancelled = Invitation annulée
 ws-kind-digest = Récapitulatif
 ws-kind-delivery-failure = Échec de remise
 ws-kind-held = Messages retenus
