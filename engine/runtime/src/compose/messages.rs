@@ -721,6 +721,68 @@ mod tests {
     }
 
     #[test]
+    fn a_withdrawal_sends_the_cancellation_of_the_invitation_received() {
+        // The delivery fixture, with a template for cancellations.
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/smtp/smtp.yaml"),
+        )
+        .expect("the fixture")
+        .replace(
+            "messages:\n",
+            "messages:\n  invitation_cancelled: annulation\n",
+        )
+        .replace(
+            "templates:\n",
+            "templates:\n  - id: annulation\n    subject: \"Annulé : {{ event }}\"\n    body: \"{{ participant }} : {{ event_date }}\"\n",
+        );
+        let dir = tempfile::tempdir().expect("a folder");
+        let path = dir.path().join("smtp.yaml");
+        std::fs::write(&path, text).expect("written");
+        let report = jalon_definition::check_paths(&[path], &Limits::default()).expect("readable");
+        assert_eq!(report.errors(), 0, "{:?}", report.diagnostics);
+        let (_, fixture) = report.editions.into_iter().next().expect("an edition");
+        let templates = templates(&fixture).expect("templates");
+        let mut state = State::new(Arc::new(fixture));
+        let tz = state.edition().time_zone.clone();
+        let at = jalon_core::time::local(
+            &tz,
+            jiff::civil::date(2025, 3, 4),
+            jiff::civil::Time::constant(10, 0, 0, 0),
+        );
+        jalon_core::clock::deliver_until(&mut state, at, |_, _| {});
+        state
+            .apply(&jalon_core::Event {
+                at,
+                by: "ana".into(),
+                channel: jalon_core::Channel::Cli,
+                kind: jalon_core::EventKind::Withdraw {
+                    participant: "p1".into(),
+                    reason: None,
+                },
+            })
+            .expect("withdrawn");
+        let mut cancelled = Vec::new();
+        jalon_core::clock::deliver_until(&mut state, at, |_, action| {
+            if action.kind == jalon_core::MessageKind::InvitationCancelled {
+                cancelled.push(action.clone());
+            }
+        });
+        assert_eq!(cancelled.len(), 1, "{cancelled:#?}");
+        let action = &cancelled[0];
+        let rendered = render(&templates, &state, action, None).expect("rendered");
+        assert!(rendered.body.starts_with("Atelier Un"), "{}", rendered.body);
+        let to = mailbox(state.edition(), action.recipient).expect("an address");
+        assert_eq!(to.email, "un@example.org");
+        let email = email(&state, action, rendered, to, at);
+        let invite = email.invite.clone().expect("a calendar part");
+        assert!(invite.cancelled && invite.sequence == 1, "{invite:?}");
+        let bytes = to_eml(&email, MAIL_DOMAIN).expect("an email");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("method=CANCEL"), "{text}");
+        assert!(text.contains("METHOD:CANCEL"), "{text}");
+    }
+
+    #[test]
     fn variables_are_exactly_the_ones_the_checker_knows() {
         let known: BTreeSet<&str> = TEMPLATE_VARIABLES.iter().copied().collect();
         assert_eq!(known.len(), TEMPLATE_VARIABLES.len(), "no duplicates");
