@@ -76,6 +76,12 @@ pub struct Email {
     /// The `List-Id` (RFC 2919) of the edition it is about: a name, and an
     /// id of letters, digits, `-` and `.` (the sender's domain is added).
     pub list: Option<(String, String)>,
+    /// The language it is written in (`fr`, `en`): French text gets French
+    /// typography ([`crate::typography`]), whoever wrote it.
+    pub language: Option<String>,
+    /// Who signs it (the programme's sender), after the `-- ` line that
+    /// mail clients recognise; `None`: unsigned.
+    pub signature: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,9 +116,31 @@ pub fn to_eml(email: &Email, fallback_domain: &str) -> Result<Vec<u8>, MessageEr
         .map(|(_, d)| d.trim_end_matches('>'))
         .filter(|d| !d.is_empty())
         .unwrap_or(fallback_domain);
+    let french = email.language.as_deref() == Some("fr");
+    let typeset = |text: &str| {
+        if french {
+            crate::typography::french(text)
+        } else {
+            text.to_owned()
+        }
+    };
+    let subject = typeset(&email.subject);
+    let mut text = typeset(&email.text);
+    let mut html = email
+        .html
+        .clone()
+        .unwrap_or_else(|| html_page(&text_to_html(&text), email.language.as_deref(), &subject));
+    if let Some(signature) = email.signature.as_deref().filter(|s| !s.trim().is_empty()) {
+        let signature = typeset(signature.trim());
+        text = format!("{}\n\n-- \n{signature}\n", text.trim_end());
+        html = signed(&html, &signature);
+    }
+    if french {
+        html = crate::typography::french_html(&html);
+    }
     let mut builder = Message::builder()
         .from(mailbox(&email.from)?)
-        .subject(header_text(&email.subject))
+        .subject(header_text(&subject))
         .message_id(Some(message_id(&email.idempotency_key, domain)))
         .header(AutoSubmitted);
     if let Some(reply_to) = &email.reply_to {
@@ -134,11 +162,7 @@ pub fn to_eml(email: &Email, fallback_domain: &str) -> Result<Vec<u8>, MessageEr
     }
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
-        .body(email.text.clone());
-    let html = email
-        .html
-        .clone()
-        .unwrap_or_else(|| html_page(&text_to_html(&email.text), None, &email.subject));
+        .body(text);
     let html = SinglePart::builder()
         .header(ContentType::TEXT_HTML)
         .body(html);
@@ -174,6 +198,27 @@ pub fn to_eml(email: &Email, fallback_domain: &str) -> Result<Vec<u8>, MessageEr
         .headers_mut()
         .set(LocalDate(rfc2822_date(&email.date)));
     Ok(message.formatted())
+}
+
+/// The HTML document with the signature at the end of its column (where
+/// [`html_page`] closes it), in grey under a rule.
+fn signed(html: &str, signature: &str) -> String {
+    let block = format!(
+        "<p style=\"margin:24px 0 0 0;padding-top:12px;border-top:1px solid #dddddd;\
+         color:#555555;font-size:14px;\">{}</p>\n",
+        signature
+            .lines()
+            .map(crate::html::escape)
+            .collect::<Vec<_>>()
+            .join("<br>\n")
+    );
+    match html
+        .rfind("</div>\n</body>")
+        .or_else(|| html.rfind("</body>"))
+    {
+        Some(at) => format!("{}{block}{}", &html[..at], &html[at..]),
+        None => format!("{html}{block}"),
+    }
 }
 
 /// `Thu, 12 Jun 2025 09:00:00 +0200`: RFC 5322's date, at the zone's offset.
@@ -265,7 +310,7 @@ mod tests {
     use jiff::civil::date;
     use mail_parser::MimeHeaders;
 
-    fn email(invite: bool) -> Email {
+    pub(super) fn email(invite: bool) -> Email {
         let paris = |d: i8, h: i8| {
             date(2024, 11, d)
                 .at(h, 30, 0, 0)
@@ -318,6 +363,8 @@ mod tests {
             }),
             thread: None,
             list: None,
+            language: None,
+            signature: None,
         }
     }
 
@@ -557,6 +604,8 @@ mod header_tests {
             invite: None,
             thread: None,
             list: None,
+            language: None,
+            signature: None,
         };
         let bytes = to_eml(&email, "example.org").expect("an email, not a panic");
         let text = String::from_utf8_lossy(&bytes);
@@ -589,6 +638,8 @@ mod header_tests {
                 "Expérimentations sociales — Promotion 2027".into(),
                 "e.val-doise".into(),
             )),
+            language: None,
+            signature: None,
         };
         let reminder = Email {
             idempotency_key: "e/feuille/atelier/reminder/0/contact:atelier".into(),
@@ -621,5 +672,44 @@ mod header_tests {
             decoded.contains("Expérimentations sociales — Promotion 2027"),
             "{decoded} / {list}"
         );
+    }
+
+    #[test]
+    fn french_is_typeset_and_signed_in_both_parts() {
+        let mut email = super::tests::email(false);
+        email.subject = "Rappel : « Feuille de route »".into();
+        email.text = "Bonjour,\n\nValider : https://x.example/v?a=1\n".into();
+        email.html = None;
+        email.language = Some("fr".into());
+        email.signature = Some("Expérimentations sociales\nDépartement du Val d'Oise".into());
+        let bytes = to_eml(&email, "example.org").expect("an email");
+        let message = mail_parser::MessageParser::default()
+            .parse(&bytes)
+            .expect("parsed");
+        assert_eq!(
+            message.subject(),
+            Some("Rappel\u{a0}: «\u{a0}Feuille de route\u{a0}»")
+        );
+        let text = message
+            .body_text(0)
+            .expect("a text part")
+            .replace("\r\n", "\n");
+        assert!(
+            text.contains("Valider\u{a0}: https://x.example/v?a=1\n\n-- \nExpérimentations sociales\nDépartement du Val d’Oise"),
+            "{text}"
+        );
+        let html = message.body_html(0).expect("an HTML part");
+        assert!(html.contains(">Valider</a>"), "a button: {html}");
+        let signature = html.find("Département du Val d’Oise").expect("signed");
+        assert!(signature > html.find(">Valider</a>").unwrap_or(usize::MAX));
+        assert!(signature < html.find("</body>").unwrap_or(0));
+        // English is left as written.
+        email.language = Some("en".into());
+        email.subject = "Reminder: “Roadmap”".into();
+        let bytes = to_eml(&email, "example.org").expect("an email");
+        let message = mail_parser::MessageParser::default()
+            .parse(&bytes)
+            .expect("parsed");
+        assert_eq!(message.subject(), Some("Reminder: “Roadmap”"));
     }
 }

@@ -10,6 +10,7 @@ mod html;
 mod ics;
 pub mod sandbox;
 mod templates;
+pub mod typography;
 pub mod vet;
 
 pub use email::{message_id, rfc2822_date, to_eml, Email, Invite, Mailbox, MessageError};

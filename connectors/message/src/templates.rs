@@ -13,6 +13,7 @@ use minijinja::Environment;
 
 use crate::html::{html_page, text_to_html};
 use crate::sandbox::{self, RenderError};
+use crate::typography;
 use crate::vet::vet;
 
 pub struct Templates {
@@ -150,13 +151,23 @@ impl Templates {
         };
         // A subject is one line, whatever the template's line breaks; its
         // no-break spaces (French typography: `Rappel\u{a0}:`) stay.
-        let subject = one_line(&part("subject")?);
-        let body = part("body")?;
+        // French is set the French way whoever wrote the words: the
+        // template, or the values (a stage's title, a participant's name).
+        let french = language == "fr";
+        let typeset = |text: String| {
+            if french {
+                typography::french(&text)
+            } else {
+                text
+            }
+        };
+        let subject = typeset(one_line(&part("subject")?));
+        let body = typeset(part("body")?);
         let has_html = self.with_html.iter().any(|(i, l)| i == id && l == language);
-        let inner = if has_html {
-            part("html")?
-        } else {
-            text_to_html(&body)
+        let inner = match (has_html, french) {
+            (true, true) => typography::french_html(&part("html")?),
+            (true, false) => part("html")?,
+            (false, _) => text_to_html(&body),
         };
         Ok(Rendered {
             html: html_page(&inner, Some(language), &subject),
@@ -236,7 +247,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             r.subject,
-            "Rappel\u{a0}: \u{ab}\u{a0}Feuille de route\u{a0}\u{bb} !"
+            "Rappel\u{a0}: \u{ab}\u{a0}Feuille de route\u{a0}\u{bb}\u{202f}!"
         );
     }
 
@@ -259,7 +270,8 @@ mod tests {
                 &vars(&[("stage", "Feuille de route"), ("recipient", "Aline")]),
             )
             .unwrap();
-        assert_eq!(r.subject, "Rappel : « Feuille de route »");
+        // Set the French way: no-break spaces where a line must not break.
+        assert_eq!(r.subject, "Rappel\u{a0}: «\u{a0}Feuille de route\u{a0}»");
         assert_eq!(r.body, "Bonjour Aline,\n\n<b>&</b>\n");
         assert!(r.html.contains("Bonjour Aline,</p>"), "{}", r.html);
         assert!(r.html.contains("&lt;b&gt;&amp;&lt;/b&gt;"), "{}", r.html);

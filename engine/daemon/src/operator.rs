@@ -152,6 +152,8 @@ impl Operator {
             invite: None,
             thread: None,
             list: None,
+            language: None,
+            signature: None,
         };
         let bytes = match to_eml(&email, MAIL_DOMAIN) {
             Ok(bytes) => bytes,

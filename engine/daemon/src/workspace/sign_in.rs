@@ -315,6 +315,8 @@ async fn send_link<B: Backend>(site: &Site<B>, workspace: &Workspace, email: Str
         invite: None,
         thread: None,
         list: None,
+        language: Some(language.as_str().to_owned()),
+        signature: Some(messages::signature(edition)),
     };
     let bytes = match to_eml(&email_out, MAIL_DOMAIN) {
         Ok(bytes) => bytes,

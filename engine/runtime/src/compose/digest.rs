@@ -119,6 +119,8 @@ pub fn email(state: &State, entry: &OutboxEntry, now: Timestamp) -> Result<Email
         invite: None,
         thread: None,
         list: Some(super::messages::list_of(edition)),
+        language: Some(language.as_str().to_owned()),
+        signature: Some(super::messages::signature(edition)),
     })
 }
 

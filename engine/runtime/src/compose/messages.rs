@@ -480,6 +480,19 @@ pub fn email(
         invite,
         thread: thread_of(action),
         list: Some(list_of(edition)),
+        language: Some(rendered.language),
+        signature: Some(signature(edition)),
+    }
+}
+
+/// The lines that sign every message of the programme: its sender's name,
+/// and the programme's when the sender is someone else (a service).
+pub fn signature(edition: &Edition) -> String {
+    let from = sender(edition);
+    if from.name == edition.programme_name {
+        from.name
+    } else {
+        format!("{}\n{}", edition.programme_name, from.name)
     }
 }
 

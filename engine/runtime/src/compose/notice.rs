@@ -52,6 +52,8 @@ pub(super) fn email(
         invite: None,
         thread: None,
         list: Some(super::messages::list_of(edition)),
+        language: Some(language.as_str().to_owned()),
+        signature: Some(super::messages::signature(edition)),
     })
 }
 
