@@ -232,7 +232,7 @@ fn an_applicant_applies_changes_their_application_and_is_refused_after_the_call_
     let confirmation = emails(
         dir.path(),
         "zoe@example.org",
-        "Candidature reçue : Café des aidants",
+        "Candidature reçue\u{a0}: Café des aidants",
         1,
     );
     assert!(
@@ -301,7 +301,7 @@ fn an_applicant_applies_changes_their_application_and_is_refused_after_the_call_
     let flag = emails(
         dir.path(),
         "ana@example.org",
-        "Doublon possible : Autre projet",
+        "Doublon possible\u{a0}: Autre projet",
         1,
     );
     assert!(

@@ -361,10 +361,10 @@ fn a_broken_reload_is_rejected_and_a_good_one_swapped_in() {
                 .is_ok_and(|f| f.path().extension().is_some_and(|e| e == "eml"))
         })
         .count();
-    assert_eq!(
-        daemon.metric("jalon_actions_sent_total"),
-        Some(written as u64)
-    );
+    // Alike messages due together to one person go as one email: there
+    // are as many messages sent as written, or more.
+    let sent = daemon.metric("jalon_actions_sent_total").unwrap_or(0);
+    assert!(sent >= written as u64 && written > 0, "{sent} / {written}");
     assert!(reloads(&daemon, "rejected") >= 1);
     // The second look at the same good set (SIGHUP and the watch) saw it
     // unchanged and swapped nothing.
@@ -682,7 +682,7 @@ fn a_saved_definition_is_reloaded_without_sighup_and_a_broken_one_mailed_once() 
         .collect();
     let told: Vec<&String> = parsed
         .iter()
-        .filter(|(subject, _)| subject.starts_with("Définition refusée\u{a0}: Édition d'essai"))
+        .filter(|(subject, _)| subject.starts_with("Définition refusée\u{a0}: Édition d’essai"))
         .map(|(_, text)| text)
         .collect();
     let subjects: Vec<&String> = parsed.iter().map(|(s, _)| s).collect();

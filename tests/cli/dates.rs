@@ -98,7 +98,7 @@ fn a_laureates_postponement_and_an_early_signature_move_only_their_dates() {
     // The immersion's opening goes now, on time: nothing late to hold.
     assert!(
         text.contains(
-            "ven. 21/03/2025 09:00  SENT     opening → Zoé Deux  « « Immersion » commence »"
+            "ven. 21/03/2025 09:00  SENT     opening → Zoé Deux  « «\u{a0}Immersion\u{a0}» commence »"
         ),
         "{text}"
     );

@@ -2,6 +2,7 @@
 //! missed older firings are not, and the text says what is late, what
 //! awaits whom and what falls due soon, in the reader's language.
 
+use jalon_message::typography::french;
 use std::path::Path;
 
 use crate::fixtures;
@@ -76,16 +77,21 @@ fn the_latest_firing_is_sent_once_with_what_is_late_and_awaited() {
     let (subject, text, _) = &sent[0];
     assert_eq!(
         subject,
-        "Point Édition d'essai : 0 en retard, 0 validation en attente"
+        "Point Édition d’essai\u{a0}: 0 en retard, 0 validation en attente"
     );
     assert!(text.starts_with("Bonjour Ana Martin,"), "{text}");
-    assert!(text.contains("le point du lundi 10 mars 2025"), "{text}");
+    assert!(
+        text.contains(&french("le point du lundi 10 mars 2025")),
+        "{text}"
+    );
     assert!(
         text.contains("Échéances des 7 prochains jours (5)"),
         "{text}"
     );
     assert!(
-        text.contains("- Feuille de route — Atelier Un, le lundi 17 mars 2025 — par Ana Martin"),
+        text.contains(&french(
+            "- Feuille de route — Atelier Un, le lundi 17 mars 2025 — par Ana Martin"
+        )),
         "{text}"
     );
 
@@ -103,12 +109,15 @@ fn the_latest_firing_is_sent_once_with_what_is_late_and_awaited() {
     let (subject, text, _) = &sent[1];
     assert_eq!(
         subject,
-        "Point Édition d'essai : 5 en retard, 0 validation en attente"
+        "Point Édition d’essai\u{a0}: 5 en retard, 0 validation en attente"
     );
-    assert!(text.contains("le point du mardi 25 mars 2025"), "{text}");
+    assert!(
+        text.contains(&french("le point du mardi 25 mars 2025")),
+        "{text}"
+    );
     assert!(text.contains("En retard (5)"), "{text}");
     assert!(
-        text.contains("- Feuille de route — Atelier Deux, échéance le lundi 17 mars 2025 — attendu de Ana Martin"),
+        text.contains(&french("- Feuille de route — Atelier Deux, échéance le lundi 17 mars 2025 — attendu de Ana Martin")),
         "{text}"
     );
 

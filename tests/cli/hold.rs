@@ -92,7 +92,7 @@ fn late_messages_are_held_told_and_sent_only_when_released() {
         .expect("the coordinator's notice");
     assert_eq!(
         coordination.1,
-        format!("{} messages retenus\u{a0}: Édition d'essai", held.len())
+        format!("{} messages retenus\u{a0}: Édition d’essai", held.len())
     );
     assert!(
         coordination.2.contains("jalon release essai") && coordination.2.contains("Atelier Un"),

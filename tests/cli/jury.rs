@@ -347,7 +347,7 @@ fn jurors_score_their_share_the_late_one_alone_is_reminded_and_the_coordination_
         told.len() >= 4
     });
     for (to, text) in &told {
-        let has_reason = text.contains("Motif : Moyenne sous le minimum du jury.");
+        let has_reason = text.contains("Motif\u{a0}: Moyenne sous le minimum du jury.");
         assert_eq!(has_reason, to == "delta@example.org", "{to}: {text}");
     }
 }

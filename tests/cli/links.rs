@@ -385,7 +385,7 @@ fn links_sent_by_jalon_send_work_when_the_daemon_serves_them() {
     eventually("the refusal to reach the owner", || {
         emails_to(dir.path(), "ana@example.org")
             .iter()
-            .any(|text| text.contains("Victor Check : Add the figures"))
+            .any(|text| text.contains("Victor Check\u{a0}: Add the figures"))
     });
 }
 

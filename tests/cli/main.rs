@@ -10,6 +10,7 @@ mod crash;
 mod daemon;
 mod dates;
 mod digest;
+mod emails;
 mod graph;
 mod hand_in;
 mod hold;

@@ -52,7 +52,7 @@ fn the_json_plan_lists_every_message_with_local_time_recipient_and_subject() {
     assert!(invitation["subject"]
         .as_str()
         .unwrap()
-        .contains("lundi 25 novembre 2024"));
+        .contains("lundi 25\u{a0}novembre 2024"));
     // Reminders at 09:00 Paris time, in winter (+01:00) and summer (+02:00).
     let reminders: Vec<&str> = messages
         .iter()

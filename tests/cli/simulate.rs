@@ -48,7 +48,10 @@ fn each_shipped_script_plays_its_year() {
             .expect("messages folder")
             .map(|e| e.expect("entry").path())
             .collect();
-        assert_eq!(outbox.len(), files.len(), "{edition}");
+        // A line per message; alike ones due together share one email.
+        let emailed: BTreeSet<&str> = outbox.iter().filter_map(|l| l["file"].as_str()).collect();
+        assert_eq!(emailed.len(), files.len(), "{edition}");
+        assert!(outbox.len() >= files.len(), "{edition}");
         assert!(output
             .stdout()
             .contains(&format!("{} messages written", files.len())));

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs the SMTP servers the tests talk to, none of them written by us:
+# Installs the SMTP servers the tests talk to, and the mail checkers they
+# read our emails with, none of them written by us:
 #   - aiosmtpd (PyPI, pinned), in a virtualenv, run by tests/servers/sink.py;
+#   - SpamAssassin (Debian's `spamassassin`, apt-get install, needs root),
+#     which scores our emails with its standard rules;
 #   - Postfix's smtp-sink and smtp-source, taken from the Debian package with
 #     `apt-get download` and unpacked with `dpkg -x` (the mail system itself is
 #     not installed), run through FOLDER/bin/smtp-sink and FOLDER/bin/smtp-source.
@@ -16,7 +19,7 @@ set -euo pipefail
 
 # Changing any of these re-provisions an existing folder.
 AIOSMTPD_PINS=(aiosmtpd==1.4.6 atpublic==9.0.0 attrs==26.1.0)
-STAMP="v2 ${AIOSMTPD_PINS[*]} postfix-tools"
+STAMP="v3 ${AIOSMTPD_PINS[*]} postfix-tools spamassassin"
 
 fail() {
   echo "provision.sh: $*" >&2
@@ -28,13 +31,18 @@ mkdir -p "$folder" || fail "cannot create $folder"
 folder="$(cd "$folder" && pwd)"
 marker="$folder/.done"
 
+# SpamAssassin is installed system-wide, outside FOLDER: check it is still there.
+spamassassin_present() {
+  command -v spamassassin >/dev/null && [ -d /usr/share/spamassassin ]
+}
+
 # Fast path: nothing to do (the marker is written last, atomically).
-[ "$(cat "$marker" 2>/dev/null)" = "$STAMP" ] && exit 0
+[ "$(cat "$marker" 2>/dev/null)" = "$STAMP" ] && spamassassin_present && exit 0
 
 exec 9>"$folder/.lock"
 flock 9
 # Another process may have finished while we waited.
-[ "$(cat "$marker" 2>/dev/null)" = "$STAMP" ] && exit 0
+[ "$(cat "$marker" 2>/dev/null)" = "$STAMP" ] && spamassassin_present && exit 0
 rm -f "$marker"
 
 log="$folder/provision.log"
@@ -60,6 +68,19 @@ quietly "$folder/venv/bin/python" -m pip install --disable-pip-version-check --n
   || fail "pip could not install ${AIOSMTPD_PINS[*]}"
 "$folder/venv/bin/python" -c 'import aiosmtpd.controller' \
   || fail "aiosmtpd does not import from $folder/venv"
+
+# ------------------------------------------------------------ SpamAssassin
+if ! spamassassin_present; then
+  [ "$(id -u)" = 0 ] \
+    || fail "spamassassin is missing; as root: apt-get install --no-install-recommends spamassassin"
+  export DEBIAN_FRONTEND=noninteractive
+  apt=(apt-get -o DPkg::Lock::Timeout=300 -y --no-install-recommends)
+  if ! "${apt[@]}" install spamassassin >>"$log" 2>&1; then
+    quietly "${apt[@]}" update || fail "apt-get update failed"
+    quietly "${apt[@]}" install spamassassin || fail "apt-get install spamassassin failed"
+  fi
+  spamassassin_present || fail "spamassassin is still missing after apt-get install"
+fi
 
 # ------------------------------------------------- Postfix's test programs
 root="$folder/postfix"
@@ -169,4 +190,4 @@ wait "$sink" 2>/dev/null || true
 
 echo "$STAMP" >"$marker.new"
 mv -f "$marker.new" "$marker"
-echo "test SMTP servers ready in $folder (${AIOSMTPD_PINS[0]}, smtp-sink/smtp-source of postfix $postfix_version)"
+echo "test SMTP servers ready in $folder (${AIOSMTPD_PINS[0]}, smtp-sink/smtp-source of postfix $postfix_version, $(spamassassin --version | head -n 1))"

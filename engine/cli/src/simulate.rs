@@ -13,6 +13,7 @@ use jiff::{Timestamp, ToSpan};
 use serde_json::json;
 
 use crate::plan::kind_word;
+use jalon_runtime::compose::grouped;
 use jalon_runtime::compose::messages::{self, mailbox};
 use jalon_runtime::local_time::short as short_local;
 use jalon_runtime::script::Script;
@@ -96,6 +97,7 @@ pub fn run(state: State, script: &Script, out: &Path) -> Result<Summary, Simulat
         outbox: &mut outbox,
         templates: &templates,
         clock: Timestamp::MIN,
+        waiting: Vec::new(),
     };
     let mut summary = Summary {
         steps: script.steps.len(),
@@ -107,6 +109,7 @@ pub fn run(state: State, script: &Script, out: &Path) -> Result<Summary, Simulat
     };
     for (n, step) in script.steps.iter().enumerate() {
         deliver_until(&mut state, step.event.at, |s, a| mailer.deliver(s, a));
+        mailer.flush(&state);
         mailer.clock = step.event.at;
         let result = state
             .admit(&step.event)
@@ -158,6 +161,7 @@ pub fn run(state: State, script: &Script, out: &Path) -> Result<Summary, Simulat
         }
     };
     deliver_until(&mut state, until, |s, a| mailer.deliver(s, a));
+    mailer.flush(&state);
     summary.messages = mailer.count;
     summary.problems = std::mem::take(&mut mailer.problems);
     events.flush().map_err(io_at(&events_path))?;
@@ -179,62 +183,89 @@ struct Mailer<'a, W: Write> {
     templates: &'a jalon_message::Templates,
     /// The simulated now: messages are stamped when they would be sent.
     clock: Timestamp,
+    /// Due at the same instant, not yet written: alike ones merge into one
+    /// email, as the daemon sends them.
+    waiting: Vec<Action>,
 }
 
 impl<W: Write> Mailer<'_, W> {
     fn deliver(&mut self, state: &State, action: &Action) {
-        let edition = state.edition();
-        let sent_at = action.due_at.max(self.clock);
-        let Some(to) = mailbox(edition, action.recipient) else {
-            return;
-        };
-        let rendered = match messages::render(self.templates, state, action, None) {
-            Ok(r) => r,
-            Err(e) => {
-                self.problems.push(format!("{}: {e}", action.key));
-                return;
-            }
-        };
-        let subject = rendered.subject.clone();
-        let email = messages::email(state, action, rendered, to.clone(), sent_at);
-        let bytes = match to_eml(&email, messages::MAIL_DOMAIN) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                self.problems.push(format!("{}: {e}", action.key));
-                return;
-            }
-        };
-        self.count += 1;
-        let name = format!(
-            "{:04}-{}.eml",
-            self.count,
-            slug(&format!(
-                "{}-{}",
-                kind_word(action.kind),
-                action
-                    .key_parts()
-                    .map(|k| k.joined("-"))
-                    .unwrap_or_default()
-            ))
-        );
-        let path = self.dir.join(&name);
-        if let Err(e) = fs::write(&path, &bytes) {
-            self.problems
-                .push(format!("cannot write `{}`: {e}", path.display()));
-            return;
+        if self
+            .waiting
+            .first()
+            .is_some_and(|w| w.due_at != action.due_at)
+        {
+            self.flush(state);
         }
-        let line = json!({
-            "key": action.key,
-            "kind": action.kind,
-            "due": action.due_at.to_zoned(edition.time_zone.clone()).to_string(),
-            "sent": sent_at.to_zoned(edition.time_zone.clone()).to_string(),
-            "late": sent_at > action.due_at,
-            "to": format!("{} <{}>", to.name, to.email),
-            "subject": subject,
-            "file": format!("messages/{name}"),
-        });
-        if writeln!(self.outbox, "{line}").is_err() {
-            self.problems.push("cannot write the outbox".into());
+        self.waiting.push(action.clone());
+    }
+
+    /// Writes what waits: one `.eml` per email, a line of the outbox per
+    /// message it carries.
+    fn flush(&mut self, state: &State) {
+        let edition = state.edition();
+        let waiting = std::mem::take(&mut self.waiting);
+        let Some(due_at) = waiting.first().map(|a| a.due_at) else {
+            return;
+        };
+        let sent_at = due_at.max(self.clock);
+        let addressed = waiting
+            .into_iter()
+            .filter(|a| mailbox(edition, a.recipient).is_some())
+            .collect();
+        for letter in grouped::letters(state, self.templates, addressed, sent_at, None) {
+            let Some(first) = letter.actions.first() else {
+                continue;
+            };
+            let email = match letter.email {
+                Ok(email) => email,
+                Err(e) => {
+                    self.problems.push(format!("{}: {e}", first.key));
+                    continue;
+                }
+            };
+            let bytes = match to_eml(&email, messages::MAIL_DOMAIN) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    self.problems.push(format!("{}: {e}", first.key));
+                    continue;
+                }
+            };
+            self.count += 1;
+            let name = format!(
+                "{:04}-{}.eml",
+                self.count,
+                slug(&format!(
+                    "{}-{}",
+                    kind_word(first.kind),
+                    first.key_parts().map(|k| k.joined("-")).unwrap_or_default()
+                ))
+            );
+            let path = self.dir.join(&name);
+            if let Err(e) = fs::write(&path, &bytes) {
+                self.problems
+                    .push(format!("cannot write `{}`: {e}", path.display()));
+                continue;
+            }
+            let to = email
+                .to
+                .first()
+                .map_or_else(String::new, |m| format!("{} <{}>", m.name, m.email));
+            for action in &letter.actions {
+                let line = json!({
+                    "key": action.key,
+                    "kind": action.kind,
+                    "due": action.due_at.to_zoned(edition.time_zone.clone()).to_string(),
+                    "sent": sent_at.to_zoned(edition.time_zone.clone()).to_string(),
+                    "late": sent_at > action.due_at,
+                    "to": to,
+                    "subject": email.subject,
+                    "file": format!("messages/{name}"),
+                });
+                if writeln!(self.outbox, "{line}").is_err() {
+                    self.problems.push("cannot write the outbox".into());
+                }
+            }
         }
     }
 }

@@ -102,7 +102,8 @@ pub enum DispatchError {
 /// A message on its way, with what its outcome needs.
 struct Job {
     outgoing: Outgoing,
-    entry: OutboxEntry,
+    /// The rows it carries: one, or several alike merged into one email.
+    entries: Vec<OutboxEntry>,
     subject: String,
 }
 
@@ -238,37 +239,50 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
             let producer_marks = marks_in.clone();
             let coordinators = &shared.coordinators;
             scope.spawn(move || {
-                for entry in ready {
-                    match compose::outgoing(state, templates, &entry, now, links.as_deref()) {
-                        Ok(Composed::Stale(why)) => {
-                            let stale = ToWrite {
-                                mark: mark(&entry.key, Delivery::Expired, why, now),
-                                committed: None,
-                            };
-                            if producer_marks.send(stale).is_err() {
-                                break;
+                // Composed a due instant at a time: what is due together may
+                // merge into one email (see `compose::grouped`).
+                let mut ready = ready;
+                ready.sort_by(|a, b| (a.due_at, &a.key).cmp(&(b.due_at, &b.key)));
+                let mut ready = ready.into_iter().peekable();
+                while let Some(first) = ready.next() {
+                    let mut run = vec![first];
+                    while let Some(next) = ready.next_if(|e| e.due_at == run[0].due_at) {
+                        run.push(next);
+                    }
+                    for prepared in compose::prepare(state, templates, run, now, links.as_deref()) {
+                        let entries = prepared.entries;
+                        let to_write = |outcome, why: &str| ToWrite {
+                            marks: entries
+                                .iter()
+                                .map(|e| mark(&e.key, outcome, why, now))
+                                .collect(),
+                            committed: None,
+                        };
+                        let sent = match prepared.composed {
+                            Ok(Composed::Stale(why)) => producer_marks
+                                .send(to_write(Delivery::Expired, why))
+                                .is_ok(),
+                            Ok(Composed::Ready(outgoing, subject)) => {
+                                let job = Job {
+                                    outgoing,
+                                    entries,
+                                    subject,
+                                };
+                                jobs_in.blocking_send(job).is_ok()
                             }
-                        }
-                        Ok(Composed::Ready(outgoing, subject)) => {
-                            let job = Job {
-                                outgoing,
-                                entry,
-                                subject,
-                            };
-                            if jobs_in.blocking_send(job).is_err() {
-                                break;
+                            Err(reason) => {
+                                let mut failed = to_write(Delivery::Failed, &reason);
+                                if let (Some(first), Some(entry)) =
+                                    (failed.marks.first_mut(), entries.first())
+                                {
+                                    first.then_queue =
+                                        notices(entry, "", &reason, coordinators, now);
+                                }
+                                producer_marks.send(failed).is_ok()
                             }
-                        }
-                        Err(reason) => {
-                            let mut failed = mark(&entry.key, Delivery::Failed, &reason, now);
-                            failed.then_queue = notices(&entry, "", &reason, coordinators, now);
-                            let failed = ToWrite {
-                                mark: failed,
-                                committed: None,
-                            };
-                            if producer_marks.send(failed).is_err() {
-                                break;
-                            }
+                        };
+                        if !sent {
+                            return;
                         }
                     }
                 }
@@ -392,7 +406,8 @@ const UNRECORDED_PER_CONNECTION: usize = 2;
 
 /// An outcome for the writer, and the worker waiting for its commit.
 struct ToWrite {
-    mark: Mark,
+    /// One per row the email carried.
+    marks: Vec<Mark>,
     committed: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -420,10 +435,16 @@ async fn work<D: Deliver>(
                 down.get_or_insert_with(|| reason.clone());
             }
         }
-        let mark = outcome_mark(&job, outcome, clock.now(), &shared);
+        let outcomes = outcome_marks(&job, outcome, clock.now(), &shared);
         let (committed, recorded) = tokio::sync::oneshot::channel();
         let committed = Some(committed);
-        if marks.send(ToWrite { mark, committed }).is_err() {
+        if marks
+            .send(ToWrite {
+                marks: outcomes,
+                committed,
+            })
+            .is_err()
+        {
             break;
         }
         // Killed from here until the commit, the daemon sends this message
@@ -478,8 +499,9 @@ fn write_marks(
         if result.is_err() {
             continue;
         }
-        let (batch, waiting): (Vec<Mark>, Vec<_>) =
-            batch.into_iter().map(|w| (w.mark, w.committed)).unzip();
+        let (batch, waiting): (Vec<Vec<Mark>>, Vec<_>) =
+            batch.into_iter().map(|w| (w.marks, w.committed)).unzip();
+        let batch: Vec<Mark> = batch.into_iter().flatten().collect();
         match store.mark(&batch) {
             Ok(()) => {
                 written.extend(batch);
@@ -513,36 +535,45 @@ impl Shared {
     }
 }
 
-fn outcome_mark(
+/// The outcome of a delivery, for each row the email carried (the first
+/// row's backoff for all, so that they stay together on the next try; one
+/// notice for the email, not one per row).
+fn outcome_marks(
     job: &Job,
     outcome: Result<(), DeliveryError>,
     at: Timestamp,
     shared: &Shared,
-) -> Mark {
-    let key = &job.entry.key;
+) -> Vec<Mark> {
+    let Some(first) = job.entries.first() else {
+        return Vec::new();
+    };
     let coordinators = &shared.coordinators;
+    let each = |outcome: Delivery, detail: &str, retry_at: Option<Timestamp>| -> Vec<Mark> {
+        job.entries
+            .iter()
+            .map(|entry| Mark {
+                retry_at,
+                ..mark(&entry.key, outcome, detail, at)
+            })
+            .collect()
+    };
     match outcome {
         // Not this message's fault: it waits for the relay's next probe.
-        Err(DeliveryError::Relay(reason)) => {
-            let mut retry = mark(
-                key,
-                Delivery::Retry,
-                &format!("the relay failed: {reason}"),
-                at,
-            );
-            retry.retry_at = Some(shared.probe_at.max(at));
-            retry
-        }
-        Ok(()) => mark(key, Delivery::Sent, "", at),
+        Err(DeliveryError::Relay(reason)) => each(
+            Delivery::Retry,
+            &format!("the relay failed: {reason}"),
+            Some(shared.probe_at.max(at)),
+        ),
+        Ok(()) => each(Delivery::Sent, "", None),
         Err(DeliveryError::Transient(reason)) => {
-            let wait = backoff(job.entry.attempts, key);
-            let mut retry = mark(key, Delivery::Retry, &reason, at);
-            retry.retry_at = at.checked_add(wait).ok();
-            retry
+            let wait = backoff(first.attempts, &first.key);
+            each(Delivery::Retry, &reason, at.checked_add(wait).ok())
         }
         Err(DeliveryError::Permanent(reason)) => {
-            let mut failed = mark(key, Delivery::Failed, &reason, at);
-            failed.then_queue = notices(&job.entry, &job.subject, &reason, coordinators, at);
+            let mut failed = each(Delivery::Failed, &reason, None);
+            if let Some(mark) = failed.first_mut() {
+                mark.then_queue = notices(first, &job.subject, &reason, coordinators, at);
+            }
             failed
         }
     }

@@ -379,6 +379,21 @@ pub fn render(
     )
 }
 
+/// The message as if it were about no participant in particular: the
+/// subject several alike messages share (see [`super::grouped`]).
+pub fn render_without_participant(
+    templates: &Templates,
+    state: &State,
+    action: &Action,
+    links: Option<&Links>,
+) -> Result<Rendered, TemplateError> {
+    let edition = state.edition();
+    let template = &edition.templates[action.template].id;
+    let mut vars = variables(state, action, links);
+    vars.insert("participant".to_owned(), String::new());
+    templates.render(template, language(edition, action).as_str(), &vars)
+}
+
 /// The coordinators answer replies: the first role of kind coordination.
 fn reply_to(edition: &Edition) -> Option<Mailbox> {
     use jalon_definition::resolved::RoleKind;
@@ -531,6 +546,8 @@ mod tests {
     use std::path::Path;
     use std::sync::Arc;
 
+    use jalon_message::typography::french;
+
     use jalon_core::clock::{run_on_time, OnTime};
     use jalon_definition::{Limits, TEMPLATE_VARIABLES};
     use jalon_message::to_eml;
@@ -638,7 +655,7 @@ mod tests {
         assert!(
             rendered
                 .subject
-                .starts_with(&format!("En retard depuis le {words}, à valider")),
+                .starts_with(&french(&format!("En retard depuis le {words}, à valider"))),
             "{}",
             rendered.subject
         );
@@ -722,12 +739,16 @@ mod tests {
             rendered.subject
         );
         assert!(
-            rendered.body.contains("au lieu du lundi 10 mars 2025"),
+            rendered
+                .body
+                .contains(&french("au lieu du lundi 10 mars 2025")),
             "{}",
             rendered.body
         );
         assert!(
-            rendered.body.contains("Motif : Salle indisponible"),
+            rendered
+                .body
+                .contains(&french("Motif : Salle indisponible")),
             "{}",
             rendered.body
         );

@@ -4,6 +4,7 @@
 //! coordinators that a message could not be delivered (`notice`).
 
 pub mod digest;
+pub mod grouped;
 mod held;
 pub mod messages;
 mod notice;
@@ -43,8 +44,6 @@ pub fn coordinators(edition: &Edition) -> Vec<Coordinator> {
     out
 }
 
-/// The message of an outbox row and its subject, or why it cannot be sent
-/// (a final failure: retrying would not change it).
 /// What an outbox row becomes when its turn comes.
 pub enum Composed {
     /// The message and its subject.
@@ -54,39 +53,106 @@ pub enum Composed {
     Stale(&'static str),
 }
 
-pub fn outgoing(
+/// Outbox rows, composed: each as its own email, but the engine's alike
+/// messages due together to one person, merged into one
+/// ([`grouped`]'s rule).
+pub struct Prepared {
+    /// The rows the email carries (one, or several merged).
+    pub entries: Vec<OutboxEntry>,
+    pub composed: Result<Composed, String>,
+}
+
+/// Composes `entries` (ready at `now`) into emails.
+pub fn prepare(
     state: &State,
     templates: &Templates,
-    entry: &OutboxEntry,
+    entries: Vec<OutboxEntry>,
     now: Timestamp,
     links: Option<&Links>,
-) -> Result<Composed, String> {
+) -> Vec<Prepared> {
+    let mut out = Vec::new();
+    let mut actions = Vec::new();
+    let mut waiting = std::collections::HashMap::new();
+    for entry in entries {
+        match engine_action(state, &entry) {
+            Ok(Some(action)) => {
+                waiting.insert(action.key.to_string(), entry);
+                actions.push(action);
+            }
+            Ok(None) => {
+                let composed = outgoing(state, &entry, now);
+                out.push(Prepared {
+                    entries: vec![entry],
+                    composed,
+                });
+            }
+            Err(composed) => out.push(Prepared {
+                entries: vec![entry],
+                composed,
+            }),
+        }
+    }
+    for letter in grouped::letters(state, templates, actions, now, links) {
+        let entries: Vec<OutboxEntry> = letter
+            .actions
+            .iter()
+            .filter_map(|a| waiting.remove(a.key.as_ref() as &str))
+            .collect();
+        let composed = letter.email.and_then(|email| ready(&email, &entries));
+        out.push(Prepared { entries, composed });
+    }
+    out
+}
+
+/// The engine's action of a row still worth sending; `Ok(None)` for rows
+/// of other payloads; `Err` with what to record for a row that cannot go.
+fn engine_action(
+    state: &State,
+    entry: &OutboxEntry,
+) -> Result<Option<Action>, Result<Composed, String>> {
+    let payload = Payload::read(entry).map_err(Err)?;
+    let Payload::Action(action) = payload else {
+        return Ok(None);
+    };
+    if state.closed().is_some() {
+        return Err(Ok(Composed::Stale("the edition was closed")));
+    }
+    let action = remap(state, *action).ok_or(Err(
+        "its stage, participant or recipient is no longer in the definition".to_owned(),
+    ))?;
+    match stale(state, &action) {
+        Some(why) => Err(Ok(Composed::Stale(why))),
+        None => Ok(Some(action)),
+    }
+}
+
+/// The bytes of an email carrying `entries` (the first names it).
+fn ready(email: &Email, entries: &[OutboxEntry]) -> Result<Composed, String> {
+    let bytes = to_eml(email, messages::MAIL_DOMAIN).map_err(|e| e.to_string())?;
+    let key = entries.first().map(|e| e.key.clone()).unwrap_or_default();
+    let outgoing = Outgoing {
+        key,
+        from: email.from.email.clone(),
+        to: email.to.iter().map(|m| m.email.clone()).collect(),
+        bytes,
+    };
+    Ok(Composed::Ready(outgoing, email.subject.clone()))
+}
+
+/// A row that is not the engine's own message: a notice, a digest.
+fn outgoing(state: &State, entry: &OutboxEntry, now: Timestamp) -> Result<Composed, String> {
     let payload = Payload::read(entry)?;
-    if state.closed().is_some() && matches!(payload, Payload::Action(_) | Payload::Digest(_)) {
+    if state.closed().is_some() && matches!(payload, Payload::Digest(_)) {
         return Ok(Composed::Stale("the edition was closed"));
     }
     let email = match payload {
-        Payload::Action(action) => {
-            let action = remap(state, *action)
-                .ok_or("its stage, participant or recipient is no longer in the definition")?;
-            if let Some(why) = stale(state, &action) {
-                return Ok(Composed::Stale(why));
-            }
-            action_email(state, templates, action, now, links)?
-        }
+        Payload::Action(_) => return Err("an engine message composed alone".to_owned()),
         Payload::Notice(notice) => notice::email(state.edition(), entry, &notice, now)?,
         Payload::Digest(_) => digest::email(state, entry, now)?,
         Payload::Held(held) => held::email(state.edition(), entry, &held, now)?,
         Payload::Rejected(rejected) => rejected::email(state.edition(), entry, &rejected, now)?,
     };
-    let bytes = to_eml(&email, messages::MAIL_DOMAIN).map_err(|e| e.to_string())?;
-    let outgoing = Outgoing {
-        key: entry.key.clone(),
-        from: email.from.email.clone(),
-        to: email.to.iter().map(|m| m.email.clone()).collect(),
-        bytes,
-    };
-    Ok(Composed::Ready(outgoing, email.subject))
+    ready(&email, std::slice::from_ref(entry))
 }
 
 /// Why an engine message queued earlier is no longer worth sending, if it
@@ -116,19 +182,6 @@ fn stale(state: &State, action: &Action) -> Option<&'static str> {
         }
         _ => None,
     }
-}
-
-fn action_email(
-    state: &State,
-    templates: &Templates,
-    action: Action,
-    now: Timestamp,
-    links: Option<&Links>,
-) -> Result<Email, String> {
-    let to = messages::mailbox(state.edition(), action.recipient)
-        .ok_or("the recipient has no email address in the definition")?;
-    let rendered = messages::render(templates, state, &action, links).map_err(|e| e.to_string())?;
-    Ok(messages::email(state, &action, rendered, to, now))
 }
 
 /// Stage, participant, template and recipient found again by the ids of

@@ -88,3 +88,12 @@ rejected-advice = Fix the file and save it again; it is checked at once.
 ## The operator told that the relay fails (French, then English).
 operator-relay-subject = the SMTP relay fails
 operator-relay = The SMTP relay fails: { $reason }. No message counts as failed: they all wait, and the relay is tried again at growing intervals (up to 15 minutes). Check the delivery settings (smtp, password, TLS); the messages go as soon as the relay answers.
+
+## Several alike messages to one person, sent as one email.
+grouped-intro = This message brings { $count } together, one per participant: { $names }.
+grouped-same = This message is about { $count } participants: { $names }.
+grouped-and = and
+grouped-others = { $count } { $count ->
+    [one] other
+   *[other] others
+}

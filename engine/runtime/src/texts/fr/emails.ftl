@@ -91,3 +91,12 @@ rejected-advice = Corrigez le fichier et enregistrez-le à nouveau ; il sera v�
 ## The operator told that the relay fails (French, then English).
 operator-relay-subject = le relais SMTP échoue
 operator-relay = Le relais SMTP échoue : { $reason }. Aucun message n’est compté comme échoué : tous attendent, et le relais est réessayé de plus en plus espacé (jusqu’à 15 minutes). Vérifiez les réglages de livraison (smtp, mot de passe, TLS) ; les messages partent dès que le relais répond.
+
+## Several alike messages to one person, sent as one email.
+grouped-intro = Ce message en regroupe { $count }, un par participant : { $names }.
+grouped-same = Ce message concerne { $count } participants : { $names }.
+grouped-and = et
+grouped-others = { $count } { $count ->
+    [one] autre
+   *[other] autres
+}

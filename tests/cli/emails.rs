@@ -1,0 +1,213 @@
+//! The emails people receive, read by tools we did not write: every kind of
+//! message of every shipped simulation (and one that merges several) scored
+//! by SpamAssassin with its standard rules, rendered by Chromium at a
+//! phone's width (screenshots kept in `target/screenshots/email-*.png`),
+//! their French text checked for its typography.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mail_parser::{Message, MessageParser, MimeHeaders};
+
+use crate::browser::Browser;
+use crate::servers::installed;
+use crate::support::Jalon;
+use crate::{root, EDITIONS};
+
+/// A phone's CSS width (a Pixel 7, the workspace tests' own).
+const PHONE: u32 = 412;
+
+/// The highest SpamAssassin score an email may have.
+const SPAM_LIMIT: f64 = 2.0;
+
+/// Every shipped simulation: (edition, kind, email file). One email per kind
+/// of message (the first), and the first email that carries several.
+fn one_of_each_kind(out: &Path) -> Vec<(String, String, PathBuf)> {
+    let mut chosen = Vec::new();
+    for edition in EDITIONS.iter().chain(&["exemple-2027"]) {
+        let dir = out.join(edition);
+        Jalon::new()
+            .current_dir(root())
+            .args([
+                "simulate",
+                &format!("definitions/editions/{edition}.yaml"),
+                "--script",
+                &format!("definitions/simulations/{edition}.yaml"),
+                "--out",
+                dir.to_str().expect("a UTF-8 path"),
+            ])
+            .run()
+            .succeeds();
+        let outbox = std::fs::read_to_string(dir.join("outbox.jsonl")).expect("the outbox");
+        let mut first: BTreeMap<String, String> = BTreeMap::new();
+        let mut carried: BTreeMap<String, usize> = BTreeMap::new();
+        for line in outbox.lines() {
+            let line: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            let file = line["file"].as_str().expect("a file").to_owned();
+            let kind = line["kind"].as_str().expect("a kind").to_owned();
+            *carried.entry(file.clone()).or_insert(0) += 1;
+            first.entry(kind).or_insert(file);
+        }
+        if let Some((file, _)) = carried.iter().find(|(_, n)| **n > 1) {
+            first.insert("grouped".to_owned(), file.clone());
+        }
+        for (kind, file) in first {
+            chosen.push((edition.to_string(), kind, dir.join(file)));
+        }
+    }
+    assert!(chosen.len() > 30, "{chosen:?}");
+    chosen
+}
+
+fn parsed(path: &Path) -> Message<'static> {
+    let bytes = std::fs::read(path).expect("an email file");
+    MessageParser::default()
+        .parse(&bytes)
+        .unwrap_or_else(|| panic!("{} does not parse", path.display()))
+        .into_owned()
+}
+
+fn html_of<'a>(message: &'a Message<'_>) -> &'a str {
+    message
+        .parts
+        .iter()
+        .find(|p| {
+            p.content_type()
+                .is_some_and(|c| c.c_subtype.as_deref() == Some("html"))
+        })
+        .and_then(|p| p.text_contents())
+        .expect("a text/html part")
+}
+
+/// Where French typography is broken: an ordinary space before `:`, `;`,
+/// `!`, `?` or `»`, or after `«`, outside web addresses.
+fn typography_faults(text: &str) -> Vec<String> {
+    let mut faults = Vec::new();
+    for line in text.lines() {
+        let words: Vec<&str> = line
+            .split(' ')
+            .filter(|w| !w.contains("://") && !w.starts_with("mailto:"))
+            .collect();
+        let line = words.join(" ");
+        for bad in [" :", " ;", " !", " ?", " »", "« "] {
+            if line.contains(bad) {
+                faults.push(format!("{bad:?} in {line:?}"));
+            }
+        }
+    }
+    faults
+}
+
+#[test]
+fn every_kind_of_email_reads_on_a_phone_in_french_typography() {
+    let out = tempfile::tempdir().expect("a folder");
+    let emails = one_of_each_kind(out.path());
+    let pages = root().join("target/screenshots/emails");
+    std::fs::create_dir_all(&pages).expect("a folder for the pages");
+    let browser = Browser::start();
+    for (edition, kind, path) in &emails {
+        let message = parsed(path);
+        let text = message
+            .body_text(0)
+            .expect("a text part")
+            .replace("\r\n", "\n");
+        let subject = message.subject().unwrap_or_default();
+        let faults = typography_faults(&format!("{subject}\n{text}"));
+        assert!(faults.is_empty(), "{edition} {kind}: {faults:#?}");
+        assert!(text.contains("\n-- \n"), "{edition} {kind}: signed\n{text}");
+
+        let html = html_of(&message);
+        let page = pages.join(format!("{edition}-{kind}.html"));
+        std::fs::write(&page, html).expect("the page written");
+        browser.goto(&format!("file://{}", page.display()));
+        browser.set_width(PHONE);
+        browser.no_horizontal_scroll();
+        browser.screenshot(&format!("email-{edition}-{kind}"), PHONE);
+        // Each link of a button is one the text part gives in full.
+        let buttons = browser.execute(
+            "return [...document.querySelectorAll('table[role=presentation] a')]\
+             .map(a => [a.textContent, a.getAttribute('href')]);",
+            vec![],
+        );
+        let buttons = buttons.as_array().expect("a list");
+        for button in buttons {
+            let href = button[1].as_str().expect("an address");
+            assert!(
+                text.contains(href),
+                "{edition} {kind}: {href} not in the text"
+            );
+        }
+        if kind == "validation_request" {
+            let labels: Vec<&str> = buttons.iter().filter_map(|b| b[0].as_str()).collect();
+            assert_eq!(
+                labels,
+                ["Valider", "Demander des modifications"],
+                "{edition}"
+            );
+        }
+    }
+}
+
+/// SpamAssassin's score of an email, and the rules that made it.
+fn spam_score(path: &Path) -> (f64, String) {
+    let email = std::fs::File::open(path).expect("an email file");
+    let output = Command::new("spamassassin")
+        .args(["-L", "-t"])
+        .stdin(email)
+        .output()
+        .expect("spamassassin runs");
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    let details = report
+        .split("Content analysis details:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no SpamAssassin report for {}", path.display()));
+    let score: f64 = details
+        .trim_start()
+        .trim_start_matches('(')
+        .split_whitespace()
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no score in {details}"));
+    (score, details.to_owned())
+}
+
+#[test]
+fn spamassassin_scores_every_kind_of_email_below_two() {
+    installed();
+    let out = tempfile::tempdir().expect("a folder");
+    let emails = one_of_each_kind(out.path());
+    let scores: Vec<(f64, String, String)> = std::thread::scope(|scope| {
+        let halves: Vec<_> = emails
+            .chunks(emails.len().div_ceil(2))
+            .map(|half| {
+                scope.spawn(move || {
+                    half.iter()
+                        .map(|(edition, kind, path)| {
+                            let (score, report) = spam_score(path);
+                            (score, format!("{edition} {kind}"), report)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        halves
+            .into_iter()
+            .flat_map(|h| h.join().expect("scored"))
+            .collect()
+    });
+    let worst = scores
+        .iter()
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .expect("scores");
+    println!(
+        "SpamAssassin: {} emails, highest {:.1} ({}):{}",
+        scores.len(),
+        worst.0,
+        worst.1,
+        worst.2
+    );
+    for (score, which, report) in &scores {
+        assert!(*score < SPAM_LIMIT, "{which}: {score}{report}");
+    }
+}
