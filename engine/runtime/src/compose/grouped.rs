@@ -55,16 +55,23 @@ pub fn letters(
     now: Timestamp,
     links: Option<&Links>,
 ) -> Vec<Letter> {
-    let mut buckets: Vec<(Option<Together>, Vec<Action>)> = Vec::new();
+    // Indexed, not searched: a burst may hold 100,000 messages due at once.
+    let mut buckets: Vec<Vec<Action>> = Vec::new();
+    let mut index: std::collections::HashMap<Together, usize> = std::collections::HashMap::new();
     for action in actions {
-        let key = together(&action);
-        match buckets.iter_mut().find(|(k, _)| key.is_some() && *k == key) {
-            Some((_, members)) => members.push(action),
-            None => buckets.push((key, vec![action])),
+        match together(&action) {
+            Some(key) => match index.get(&key) {
+                Some(&at) => buckets[at].push(action),
+                None => {
+                    index.insert(key, buckets.len());
+                    buckets.push(vec![action]);
+                }
+            },
+            None => buckets.push(vec![action]),
         }
     }
     let mut letters = Vec::new();
-    for (_, members) in buckets {
+    for members in buckets {
         if members.len() == 1 {
             letters.extend(
                 members
