@@ -2,7 +2,8 @@
 //! message of every shipped simulation (and one that merges several) scored
 //! by SpamAssassin with its standard rules, rendered by Chromium at a
 //! phone's width (screenshots kept in `target/screenshots/email-*.png`),
-//! their French text checked for its typography.
+//! their French text checked for its typography; DKIM signatures verified
+//! by dkimpy.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,10 @@ use mail_parser::{Message, MessageParser, MimeHeaders};
 use crate::browser::Browser;
 use crate::servers::installed;
 use crate::support::Jalon;
-use crate::{root, EDITIONS};
+use crate::{fixtures, root, EDITIONS};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 
 /// A phone's CSS width (a Pixel 7, the workspace tests' own).
 const PHONE: u32 = 412;
@@ -210,4 +214,148 @@ fn spamassassin_scores_every_kind_of_email_below_two() {
     for (score, which, report) in &scores {
         assert!(*score < SPAM_LIMIT, "{which}: {score}{report}");
     }
+}
+
+/// A fresh 2048-bit RSA key, as `openssl genrsa` writes it (PKCS#8), and
+/// its DNS TXT record.
+fn dkim_key(dir: &Path) -> (PathBuf, String) {
+    let key = dir.join("dkim.pem");
+    let made = Command::new("openssl")
+        .args(["genrsa", "-out"])
+        .arg(&key)
+        .arg("2048")
+        .output()
+        .expect("openssl runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let public = Command::new("openssl")
+        .args(["rsa", "-pubout", "-outform", "DER", "-in"])
+        .arg(&key)
+        .output()
+        .expect("openssl runs");
+    assert!(public.status.success());
+    let record = format!("v=DKIM1; k=rsa; p={}", STANDARD.encode(&public.stdout));
+    (key, record)
+}
+
+/// `jalon send` on the delivery fixture's first day into `folder`.
+fn send_signed(dir: &Path, folder: &Path, key: &Path, at: &str) -> crate::support::Run {
+    Jalon::new()
+        .args(["send", "essai", "--at", at, "--definitions"])
+        .arg(fixtures().join("smtp"))
+        .arg("--db")
+        .arg(dir.join("jalon.db"))
+        .arg("--folder")
+        .arg(folder)
+        .arg("--dkim-key")
+        .arg(key)
+        .args(["--dkim-selector", "jalon2026"])
+        .run()
+}
+
+#[test]
+fn dkim_signatures_verify_with_dkimpy_and_a_changed_email_does_not() {
+    let servers = installed();
+    let dir = tempfile::tempdir().expect("a folder");
+    let (key, record) = dkim_key(dir.path());
+    let folder = dir.path().join("sent");
+    let sent = send_signed(dir.path(), &folder, &key, "2025-03-03 10:00");
+    sent.succeeds();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .expect("the folder")
+        .map(|f| f.expect("a file").path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 11, "{}", sent.stdout());
+    // Copies changed on the way: a subject, a body.
+    let original = std::fs::read_to_string(&files[0]).expect("an email");
+    let subject = original
+        .lines()
+        .find(|l| l.starts_with("Subject: "))
+        .expect("a subject");
+    let changed_subject = dir.path().join("changed-subject.eml");
+    std::fs::write(
+        &changed_subject,
+        original.replacen(subject, "Subject: Autre chose", 1),
+    )
+    .expect("written");
+    let changed_body = dir.path().join("changed-body.eml");
+    let (head, body) = original.split_once("\r\n\r\n").expect("a body");
+    std::fs::write(&changed_body, format!("{head}\r\n\r\nX{body}")).expect("written");
+    files.push(changed_subject.clone());
+    files.push(changed_body.clone());
+
+    let verified = Command::new(servers.join("venv/bin/python"))
+        .arg(root().join("tests/servers/dkim_verify.py"))
+        .arg(&record)
+        .args(&files)
+        .output()
+        .expect("dkimpy runs");
+    let said = String::from_utf8_lossy(&verified.stdout).into_owned();
+    assert!(
+        verified.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    let verdicts: Vec<&str> = said.lines().collect();
+    assert_eq!(verdicts.len(), files.len(), "{said}");
+    for (verdict, file) in verdicts.iter().zip(&files) {
+        let changed = *file == changed_subject || *file == changed_body;
+        let expected = if changed { "fail" } else { "pass" };
+        assert!(verdict.starts_with(expected), "{said}");
+        // Looked up under the selector, in the sender's domain.
+        assert!(
+            verdict.ends_with("jalon2026._domainkey.jalon.invalid."),
+            "{verdict}"
+        );
+    }
+}
+
+#[test]
+fn a_dkim_key_that_is_not_one_or_lacks_its_selector_is_refused_before_anything_is_sent() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let folder = dir.path().join("sent");
+    std::fs::write(dir.path().join("bad.pem"), "not a key").expect("written");
+    let refused = send_signed(
+        dir.path(),
+        &folder,
+        &dir.path().join("bad.pem"),
+        "2025-03-03 10:00",
+    );
+    assert_ne!(refused.code(), Some(0));
+    assert!(
+        refused
+            .stderr()
+            .contains("is not an RSA private key in PEM"),
+        "{}",
+        refused.stderr()
+    );
+    assert!(!folder.exists(), "nothing sent");
+
+    // The daemon's settings say both faults at their place.
+    let daemon = Jalon::new()
+        .current_dir(dir.path())
+        .args(["daemon", "--dkim-key"])
+        .arg(dir.path().join("bad.pem"))
+        .run();
+    daemon.expect_code(2);
+    assert!(
+        daemon.stderr().contains("a DKIM key without its selector"),
+        "{}",
+        daemon.stderr()
+    );
+    let daemon = Jalon::new()
+        .current_dir(dir.path())
+        .args(["daemon", "--dkim-selector", "jalon2026", "--dkim-key"])
+        .arg(dir.path().join("bad.pem"))
+        .run();
+    daemon.expect_code(2);
+    assert!(
+        daemon.stderr().contains("is not an RSA private key in PEM"),
+        "{}",
+        daemon.stderr()
+    );
 }

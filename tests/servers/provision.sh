@@ -2,6 +2,8 @@
 # Installs the SMTP servers the tests talk to, and the mail checkers they
 # read our emails with, none of them written by us:
 #   - aiosmtpd (PyPI, pinned), in a virtualenv, run by tests/servers/sink.py;
+#   - dkimpy (PyPI, pinned) in the same virtualenv, which verifies our DKIM
+#     signatures (tests/servers/dkim_verify.py);
 #   - SpamAssassin (Debian's `spamassassin`, apt-get install, needs root),
 #     which scores our emails with its standard rules;
 #   - Postfix's smtp-sink and smtp-source, taken from the Debian package with
@@ -18,7 +20,7 @@
 set -euo pipefail
 
 # Changing any of these re-provisions an existing folder.
-AIOSMTPD_PINS=(aiosmtpd==1.4.6 atpublic==9.0.0 attrs==26.1.0)
+AIOSMTPD_PINS=(aiosmtpd==1.4.6 atpublic==9.0.0 attrs==26.1.0 dkimpy==1.1.8 dnspython==2.7.0)
 STAMP="v3 ${AIOSMTPD_PINS[*]} postfix-tools spamassassin"
 
 fail() {
@@ -66,8 +68,8 @@ quietly "$python" -m venv "$folder/venv" \
 quietly "$folder/venv/bin/python" -m pip install --disable-pip-version-check --no-input \
   "${AIOSMTPD_PINS[@]}" \
   || fail "pip could not install ${AIOSMTPD_PINS[*]}"
-"$folder/venv/bin/python" -c 'import aiosmtpd.controller' \
-  || fail "aiosmtpd does not import from $folder/venv"
+"$folder/venv/bin/python" -c 'import aiosmtpd.controller, dkim' \
+  || fail "aiosmtpd or dkimpy does not import from $folder/venv"
 
 # ------------------------------------------------------------ SpamAssassin
 if ! spamassassin_present; then
@@ -190,4 +192,4 @@ wait "$sink" 2>/dev/null || true
 
 echo "$STAMP" >"$marker.new"
 mv -f "$marker.new" "$marker"
-echo "test SMTP servers ready in $folder (${AIOSMTPD_PINS[0]}, smtp-sink/smtp-source of postfix $postfix_version, $(spamassassin --version | head -n 1))"
+echo "test SMTP servers ready in $folder (${AIOSMTPD_PINS[0]}, ${AIOSMTPD_PINS[3]}, smtp-sink/smtp-source of postfix $postfix_version, $(spamassassin --version | head -n 1))"

@@ -109,6 +109,16 @@ pub fn message_id(idempotency_key: &str, domain: &str) -> String {
 /// Its Message-ID is in the domain of the sender's (`From`) address, as RFC
 /// 5322 advises; `fallback_domain` serves only if that address has none.
 pub fn to_eml(email: &Email, fallback_domain: &str) -> Result<Vec<u8>, MessageError> {
+    to_eml_signed(email, fallback_domain, None)
+}
+
+/// [`to_eml`], signed with `dkim` in the sender's domain when given, at the
+/// email's `date`.
+pub fn to_eml_signed(
+    email: &Email,
+    fallback_domain: &str,
+    dkim: Option<&crate::Dkim>,
+) -> Result<Vec<u8>, MessageError> {
     let domain = email
         .from
         .email
@@ -197,7 +207,11 @@ pub fn to_eml(email: &Email, fallback_domain: &str) -> Result<Vec<u8>, MessageEr
     message
         .headers_mut()
         .set(LocalDate(rfc2822_date(&email.date)));
-    Ok(message.formatted())
+    let bytes = message.formatted();
+    Ok(match dkim {
+        Some(dkim) => dkim.sign(&bytes, domain, email.date.timestamp().as_second()),
+        None => bytes,
+    })
 }
 
 /// The HTML document with the signature at the end of its column (where

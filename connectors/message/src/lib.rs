@@ -3,6 +3,7 @@
 //! network here: delivery is a connector's job; this crate only decides the
 //! bytes.
 
+mod dkim;
 mod email;
 mod english;
 mod french;
@@ -13,7 +14,10 @@ mod templates;
 pub mod typography;
 pub mod vet;
 
-pub use email::{message_id, rfc2822_date, to_eml, Email, Invite, Mailbox, MessageError};
+pub use dkim::{Dkim, DkimError};
+pub use email::{
+    message_id, rfc2822_date, to_eml, to_eml_signed, Email, Invite, Mailbox, MessageError,
+};
 pub use english::{english_date, english_date_time, english_time};
 pub use french::{french_date, french_date_time, french_time};
 pub use html::{escape, html_page, text_to_html};

@@ -316,6 +316,22 @@ pub enum Command {
         /// At most this many messages per second (a relay's quota), e.g. 2 or 0.5.
         #[arg(long, value_name = "PER_SECOND", env = "JALON_SMTP_RATE")]
         rate: Option<f64>,
+        /// Sign every email with DKIM with this RSA private key (PEM), in its sender's domain.
+        #[arg(
+            long,
+            value_name = "FILE",
+            env = "JALON_DKIM_KEY",
+            requires = "dkim_selector"
+        )]
+        dkim_key: Option<PathBuf>,
+        /// The selector the DKIM key's public half is published under (SELECTOR._domainkey.DOMAIN).
+        #[arg(
+            long,
+            value_name = "NAME",
+            env = "JALON_DKIM_SELECTOR",
+            requires = "dkim_key"
+        )]
+        dkim_selector: Option<String>,
         /// Act as if it were this local time (default: now).
         #[arg(long, value_name = "WHEN")]
         at: Option<String>,

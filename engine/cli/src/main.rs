@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 use jalon_definition::{schema, Limits};
-use jalon_runtime::delivery::DeliveryOptions;
+use jalon_runtime::delivery::{DeliveryOptions, DkimOptions};
 
 use args::{Cli, Command};
 use commands::files::{self, print_out, Check};
@@ -119,6 +119,8 @@ fn run() -> Result<String, Failure> {
             folder,
             connections,
             rate,
+            dkim_key,
+            dkim_selector,
             at,
             public_url,
             secret_file,
@@ -128,6 +130,10 @@ fn run() -> Result<String, Failure> {
                 folder: folder.unwrap_or_else(|| PathBuf::from("outbox")),
                 connections,
                 rate,
+                dkim: dkim_key.map(|key_file| DkimOptions {
+                    key_file,
+                    selector: dkim_selector.unwrap_or_default(),
+                }),
             };
             let links = LinkOptions {
                 public_url,

@@ -301,6 +301,7 @@ mod tests {
                 folder: "unused".into(),
                 connections: 1,
                 rate: None,
+                dkim: None,
             })
             .expect("folder settings"),
         );

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use jalon_delivery::{Connector, FolderConnector, SmtpConfig, SmtpSession};
+use jalon_message::Dkim;
 
 /// The operator's delivery settings, as given (flags, variables, file).
 #[derive(Clone)]
@@ -14,6 +15,30 @@ pub struct DeliveryOptions {
     pub folder: PathBuf,
     pub connections: usize,
     pub rate: Option<f64>,
+    /// Sign with this DKIM key, published under this selector.
+    pub dkim: Option<DkimOptions>,
+}
+
+/// A DKIM key file (RSA, PEM) and the selector its public half is
+/// published under (`SELECTOR._domainkey.DOMAIN`, a TXT record).
+#[derive(Clone)]
+pub struct DkimOptions {
+    pub key_file: PathBuf,
+    pub selector: String,
+}
+
+impl DkimOptions {
+    /// The key read and checked.
+    pub fn read(&self) -> Result<Dkim, SettingsError> {
+        let pem = std::fs::read_to_string(&self.key_file).map_err(|e| SettingsError::DkimFile {
+            path: self.key_file.clone(),
+            reason: e.to_string(),
+        })?;
+        Dkim::new(&pem, &self.selector).map_err(|error| SettingsError::Dkim {
+            path: self.key_file.clone(),
+            error,
+        })
+    }
 }
 
 /// Where messages go.
@@ -31,6 +56,8 @@ pub struct DeliverySettings {
     pub connections: usize,
     /// At most this many messages per second, if set.
     pub rate: Option<f64>,
+    /// What every message is signed with, if set.
+    pub dkim: Option<Arc<Dkim>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +73,13 @@ pub enum SettingsError {
         "--connections {0}: use 1 to {MOST_CONNECTIONS} SMTP connections (4 suits most relays)"
     )]
     Connections(usize),
+    #[error("the DKIM key `{path}` cannot be read: {reason}")]
+    DkimFile { path: PathBuf, reason: String },
+    #[error("the DKIM key `{path}`: {error}")]
+    Dkim {
+        path: PathBuf,
+        error: jalon_message::DkimError,
+    },
 }
 
 /// The most SMTP connections used at once.
@@ -75,10 +109,15 @@ impl DeliverySettings {
             Via::Folder(_) => 1,
             Via::Smtp(_) => options.connections,
         };
+        let dkim = match &options.dkim {
+            None => None,
+            Some(dkim) => Some(Arc::new(dkim.read()?)),
+        };
         Ok(DeliverySettings {
             via,
             connections,
             rate: options.rate,
+            dkim,
         })
     }
 

@@ -120,6 +120,8 @@ pub struct Dispatcher<D = Connector> {
     rate: Option<f64>,
     /// What validation links are signed with; previews use placeholders.
     pub links: Option<Arc<Links>>,
+    /// What emails are signed with (DKIM), if anything.
+    pub dkim: Option<Arc<jalon_message::Dkim>>,
     breaker: Breaker,
 }
 
@@ -127,9 +129,12 @@ impl Dispatcher<Connector> {
     /// A dispatcher delivering as the settings say.
     pub fn new(clock: Arc<dyn Clock>, settings: &DeliverySettings) -> std::io::Result<Self> {
         let for_workers = settings.clone();
-        Dispatcher::with_connector(clock, settings.connections, settings.rate, move || {
-            for_workers.connector()
-        })
+        let mut dispatcher =
+            Dispatcher::with_connector(clock, settings.connections, settings.rate, move || {
+                for_workers.connector()
+            })?;
+        dispatcher.dkim = settings.dkim.clone();
+        Ok(dispatcher)
     }
 }
 
@@ -153,6 +158,7 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
             workers: workers.max(1),
             rate,
             links: None,
+            dkim: None,
             breaker: Breaker::default(),
         })
     }
@@ -231,6 +237,7 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
         }
         let connectors: Vec<D> = self.idle.drain(..).collect();
         let links = self.links.clone();
+        let dkim = self.dkim.clone();
         let runtime = self.runtime()?;
 
         let (written, kept) = std::thread::scope(|scope| {
@@ -249,7 +256,14 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
                     while let Some(next) = ready.next_if(|e| e.due_at == run[0].due_at) {
                         run.push(next);
                     }
-                    for prepared in compose::prepare(state, templates, run, now, links.as_deref()) {
+                    for prepared in compose::prepare(
+                        state,
+                        templates,
+                        run,
+                        now,
+                        links.as_deref(),
+                        dkim.as_deref(),
+                    ) {
                         let entries = prepared.entries;
                         let to_write = |outcome, why: &str| ToWrite {
                             marks: entries

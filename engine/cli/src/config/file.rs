@@ -38,6 +38,8 @@ pub struct Delivery {
     pub folder: Option<Spanned<PathBuf>>,
     pub connections: Option<Spanned<usize>>,
     pub rate: Option<Spanned<f64>>,
+    pub dkim_key: Option<Spanned<PathBuf>>,
+    pub dkim_selector: Option<Spanned<String>>,
     pub send_late: Option<Spanned<bool>>,
 }
 

@@ -20,7 +20,7 @@ use toml::Spanned;
 use crate::args::Places;
 use crate::commands::daemon::{DaemonSettings, LogFormat};
 use file::Loaded;
-use jalon_runtime::delivery::DeliveryOptions;
+use jalon_runtime::delivery::{DeliveryOptions, DkimOptions};
 use settings::Setting;
 
 pub use init::init;
@@ -70,6 +70,12 @@ pub struct DaemonArgs {
     /// At most this many messages per second (a relay's quota), e.g. 2 or 0.5.
     #[arg(long, value_name = "PER_SECOND", env = "JALON_SMTP_RATE")]
     pub rate: Option<f64>,
+    /// Sign every email with DKIM with this RSA private key (PEM), in its sender's domain.
+    #[arg(long, value_name = "FILE", env = "JALON_DKIM_KEY")]
+    pub dkim_key: Option<PathBuf>,
+    /// The selector the DKIM key's public half is published under (SELECTOR._domainkey.DOMAIN).
+    #[arg(long, value_name = "NAME", env = "JALON_DKIM_SELECTOR")]
+    pub dkim_selector: Option<String>,
     /// Send at once what a new definition makes already late, instead of
     /// holding it for `jalon release`.
     #[arg(long, env = "JALON_SEND_LATE", default_value_t = false)]
@@ -145,6 +151,8 @@ struct Resolved {
     folder: Valued<PathBuf>,
     connections: Valued<usize>,
     rate: Option<Valued<f64>>,
+    dkim_key: Option<Valued<PathBuf>>,
+    dkim_selector: Option<Valued<String>>,
     send_late: Valued<bool>,
     listen: Valued<SocketAddr>,
     log_format: Valued<LogFormat>,
@@ -380,6 +388,16 @@ impl Layers<'_> {
                 args.rate,
                 self.value(|f| f.settings.delivery.rate.as_ref()),
             ),
+            dkim_key: self.pick_optional(
+                &DKIM_KEY,
+                args.dkim_key,
+                self.path(|f| f.settings.delivery.dkim_key.as_ref()),
+            ),
+            dkim_selector: self.pick_optional(
+                &DKIM_SELECTOR,
+                args.dkim_selector,
+                self.value(|f| f.settings.delivery.dkim_selector.as_ref()),
+            ),
             send_late: self.pick(
                 &SEND_LATE,
                 args.send_late,
@@ -455,6 +473,38 @@ fn validate(settings: &Resolved) -> Vec<Diagnostic> {
             ),
             "e.g. 2 for two messages a second, 0.5 for one every two seconds; leave it unset for no limit",
         );
+    }
+    match (&settings.dkim_key, &settings.dkim_selector) {
+        (Some(key), None) => check(
+            false,
+            key.origin,
+            "dkim-without-selector",
+            "a DKIM key without its selector".to_owned(),
+            "set `dkim_selector` (--dkim-selector) to the name its public half is published under",
+        ),
+        (None, Some(selector)) => check(
+            false,
+            selector.origin,
+            "dkim-without-key",
+            "a DKIM selector without a key".to_owned(),
+            "set `dkim_key` (--dkim-key) to the RSA private key's file, or remove the selector",
+        ),
+        (Some(key), Some(selector)) => {
+            let options = DkimOptions {
+                key_file: key.value.clone(),
+                selector: selector.value.clone(),
+            };
+            if let Err(problem) = options.read() {
+                check(
+                    false,
+                    key.origin,
+                    "bad-dkim",
+                    problem.to_string(),
+                    "make one with `openssl genrsa -out dkim.pem 2048`, and publish its public half",
+                );
+            }
+        }
+        (None, None) => {}
     }
     if let Some(operator) = &settings.operator {
         let address = operator.value.trim();
@@ -552,6 +602,10 @@ fn options(settings: Resolved, file: Option<PathBuf>) -> DaemonSettings {
             folder: settings.folder.value,
             connections: settings.connections.value,
             rate: settings.rate.map(|r| r.value),
+            dkim: settings.dkim_key.map(|key| DkimOptions {
+                key_file: key.value,
+                selector: settings.dkim_selector.map(|s| s.value).unwrap_or_default(),
+            }),
         },
         send_late: settings.send_late.value,
         listen: settings.listen.value,

@@ -107,6 +107,28 @@ pub const RATE: Setting = Setting {
     example: "2.5",
 };
 
+pub const DKIM_KEY: Setting = Setting {
+    section: Some("delivery"),
+    key: "dkim_key",
+    flag: "--dkim-key",
+    env: "JALON_DKIM_KEY",
+    doc: "Sign every email with DKIM, in its sender's domain, with this RSA private key (PEM, \
+          as `openssl genrsa 2048` writes it). Publish its public half as the TXT record \
+          `SELECTOR._domainkey.DOMAIN`. Unset: unsigned (the relay may sign).",
+    default: None,
+    example: "\"/etc/jalon/dkim.pem\"",
+};
+
+pub const DKIM_SELECTOR: Setting = Setting {
+    section: Some("delivery"),
+    key: "dkim_selector",
+    flag: "--dkim-selector",
+    env: "JALON_DKIM_SELECTOR",
+    doc: "With `dkim_key`: the selector its public half is published under.",
+    default: None,
+    example: "\"jalon2026\"",
+};
+
 pub const SEND_LATE: Setting = Setting {
     section: Some("delivery"),
     key: "send_late",
@@ -160,6 +182,8 @@ pub const SETTINGS: &[&Setting] = &[
     &FOLDER,
     &CONNECTIONS,
     &RATE,
+    &DKIM_KEY,
+    &DKIM_SELECTOR,
     &SEND_LATE,
     &LISTEN,
     &PUBLIC_URL,

@@ -13,7 +13,7 @@ mod rejected;
 use jalon_core::{Action, ActionKey, Detail, MessageKind, Progress, Recipient, State};
 use jalon_definition::resolved::{Edition, RoleKind};
 use jalon_delivery::Outgoing;
-use jalon_message::{to_eml, Email, Templates};
+use jalon_message::{to_eml_signed, Dkim, Email, Templates};
 use jalon_store::OutboxEntry;
 use jiff::Timestamp;
 
@@ -69,6 +69,7 @@ pub fn prepare(
     entries: Vec<OutboxEntry>,
     now: Timestamp,
     links: Option<&Links>,
+    dkim: Option<&Dkim>,
 ) -> Vec<Prepared> {
     let mut out = Vec::new();
     let mut actions = Vec::new();
@@ -80,7 +81,7 @@ pub fn prepare(
                 actions.push(action);
             }
             Ok(None) => {
-                let composed = outgoing(state, &entry, now);
+                let composed = outgoing(state, &entry, now, dkim);
                 out.push(Prepared {
                     entries: vec![entry],
                     composed,
@@ -98,7 +99,7 @@ pub fn prepare(
             .iter()
             .filter_map(|a| waiting.remove(a.key.as_ref() as &str))
             .collect();
-        let composed = letter.email.and_then(|email| ready(&email, &entries));
+        let composed = letter.email.and_then(|email| ready(&email, &entries, dkim));
         out.push(Prepared { entries, composed });
     }
     out
@@ -127,8 +128,8 @@ fn engine_action(
 }
 
 /// The bytes of an email carrying `entries` (the first names it).
-fn ready(email: &Email, entries: &[OutboxEntry]) -> Result<Composed, String> {
-    let bytes = to_eml(email, messages::MAIL_DOMAIN).map_err(|e| e.to_string())?;
+fn ready(email: &Email, entries: &[OutboxEntry], dkim: Option<&Dkim>) -> Result<Composed, String> {
+    let bytes = to_eml_signed(email, messages::MAIL_DOMAIN, dkim).map_err(|e| e.to_string())?;
     let key = entries.first().map(|e| e.key.clone()).unwrap_or_default();
     let outgoing = Outgoing {
         key,
@@ -140,7 +141,12 @@ fn ready(email: &Email, entries: &[OutboxEntry]) -> Result<Composed, String> {
 }
 
 /// A row that is not the engine's own message: a notice, a digest.
-fn outgoing(state: &State, entry: &OutboxEntry, now: Timestamp) -> Result<Composed, String> {
+fn outgoing(
+    state: &State,
+    entry: &OutboxEntry,
+    now: Timestamp,
+    dkim: Option<&Dkim>,
+) -> Result<Composed, String> {
     let payload = Payload::read(entry)?;
     if state.closed().is_some() && matches!(payload, Payload::Digest(_)) {
         return Ok(Composed::Stale("the edition was closed"));
@@ -152,7 +158,7 @@ fn outgoing(state: &State, entry: &OutboxEntry, now: Timestamp) -> Result<Compos
         Payload::Held(held) => held::email(state.edition(), entry, &held, now)?,
         Payload::Rejected(rejected) => rejected::email(state.edition(), entry, &rejected, now)?,
     };
-    ready(&email, std::slice::from_ref(entry))
+    ready(&email, std::slice::from_ref(entry), dkim)
 }
 
 /// Why an engine message queued earlier is no longer worth sending, if it
