@@ -95,6 +95,10 @@ pub fn pass_all<B: Backend>(
 ) -> Result<Vec<Outcome>, StoreError> {
     let mut store = backend.open()?;
     cache.retain(|id, _| editions.iter().any(|e| &e.id == id));
+    dispatcher.several = Arc::new(jalon_runtime::compose::several::readers_of_several(
+        editions.iter().map(|e| &**e),
+        clock.now(),
+    ));
     // Editions with messages waiting go first: after a restart, what was
     // queued before the stop goes out before a hundred states are rebuilt.
     let waiting = store.editions_pending()?;

@@ -122,6 +122,9 @@ pub struct Dispatcher<D = Connector> {
     pub links: Option<Arc<Links>>,
     /// What emails are signed with (DKIM), if anything.
     pub dkim: Option<Arc<jalon_message::Dkim>>,
+    /// Who follows several editions at once: their subjects name the
+    /// edition (`compose::several`). Set by whoever runs several editions.
+    pub several: Arc<std::collections::HashSet<String>>,
     breaker: Breaker,
 }
 
@@ -159,6 +162,7 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
             rate,
             links: None,
             dkim: None,
+            several: Arc::default(),
             breaker: Breaker::default(),
         })
     }
@@ -238,6 +242,7 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
         let connectors: Vec<D> = self.idle.drain(..).collect();
         let links = self.links.clone();
         let dkim = self.dkim.clone();
+        let several = self.several.clone();
         let runtime = self.runtime()?;
 
         let (written, kept) = std::thread::scope(|scope| {
@@ -256,14 +261,12 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
                     while let Some(next) = ready.next_if(|e| e.due_at == run[0].due_at) {
                         run.push(next);
                     }
-                    for prepared in compose::prepare(
-                        state,
-                        templates,
-                        run,
-                        now,
-                        links.as_deref(),
-                        dkim.as_deref(),
-                    ) {
+                    let how = compose::Composing {
+                        links: links.as_deref(),
+                        dkim: dkim.as_deref(),
+                        several: Some(&several),
+                    };
+                    for prepared in compose::prepare(state, templates, run, now, how) {
                         let entries = prepared.entries;
                         let to_write = |outcome, why: &str| ToWrite {
                             marks: entries

@@ -155,3 +155,71 @@ fn the_coordinator_gets_one_email_for_four_laureates_and_its_retry_is_the_same()
     assert!(rows.iter().all(|e| e.status == Delivery::Sent), "{rows:?}");
     dispatcher.close();
 }
+
+#[test]
+fn who_follows_two_running_editions_reads_which_one_each_subject_is_about() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let definitions = dir.path().join("definitions");
+    fixture(&definitions);
+    // A second edition with the same coordinator and other laureates.
+    let text = std::fs::read_to_string(definitions.join("essai.yaml")).expect("the fixture");
+    let other = text
+        .replace(
+            "  id: essai\n  name: Édition d'essai",
+            "  id: autre\n  name: Autre édition",
+        )
+        .replace("@example.org}}", ".autre@example.org}}");
+    std::fs::write(definitions.join("autre.yaml"), other).expect("written");
+    let essai = load::edition(&definitions, "essai").expect("loads");
+    let autre = load::edition(&definitions, "autre").expect("loads");
+
+    let during: jiff::Timestamp = "2025-03-03T08:00:00Z".parse().expect("an instant");
+    let several = jalon_runtime::compose::several::readers_of_several([&*essai, &*autre], during);
+    assert!(several.contains("ana@example.org"), "{several:?}");
+    assert!(!several.contains("un@example.org"), "{several:?}");
+    // Before both begin, nobody follows two.
+    let before: jiff::Timestamp = "2025-01-03T08:00:00Z".parse().expect("an instant");
+    assert!(
+        jalon_runtime::compose::several::readers_of_several([&*essai, &*autre], before).is_empty()
+    );
+
+    let templates = messages::templates(&essai).expect("templates compile");
+    let relay = Relay::default();
+    let clock = Hand::at("2025-03-03T08:00:00Z");
+    let for_workers = relay.clone();
+    let mut dispatcher = Dispatcher::with_connector(Arc::new(clock.clone()), 2, None, move || {
+        for_workers.clone()
+    })
+    .expect("a dispatcher");
+    dispatcher.several = Arc::new(several);
+    let mut store = SqliteBackend::new(dir.path().join("jalon.db"))
+        .open()
+        .expect("the store");
+    let mut state =
+        replay(essai.clone(), &store.history("essai").expect("history")).expect("replays");
+    tick::tick(
+        &mut store,
+        &mut state,
+        &templates,
+        &mut dispatcher,
+        clock.now(),
+        None,
+    )
+    .expect("a tick");
+    let to_ana = relay.delivered_to("ana@example.org");
+    assert!(!to_ana.is_empty());
+    for message in &to_ana {
+        let subject = parsed(&message.bytes)
+            .subject()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(subject.starts_with("[Édition d’essai] "), "{subject}");
+    }
+    let to_contact = relay.delivered_to("un@example.org");
+    let subject = parsed(&to_contact[0].bytes)
+        .subject()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!subject.starts_with('['), "{subject}");
+    dispatcher.close();
+}

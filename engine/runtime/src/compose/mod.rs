@@ -9,6 +9,9 @@ mod held;
 pub mod messages;
 mod notice;
 mod rejected;
+pub mod several;
+
+use std::collections::HashSet;
 
 use jalon_core::{Action, ActionKey, Detail, MessageKind, Progress, Recipient, State};
 use jalon_definition::resolved::{Edition, RoleKind};
@@ -62,14 +65,24 @@ pub struct Prepared {
     pub composed: Result<Composed, String>,
 }
 
+/// What composing needs besides the state and the templates, all optional.
+#[derive(Clone, Copy, Default)]
+pub struct Composing<'a> {
+    /// What validation links are signed with; previews use placeholders.
+    pub links: Option<&'a Links>,
+    /// What emails are signed with (DKIM).
+    pub dkim: Option<&'a Dkim>,
+    /// Who follows several editions at once (see [`several`]).
+    pub several: Option<&'a HashSet<String>>,
+}
+
 /// Composes `entries` (ready at `now`) into emails.
 pub fn prepare(
     state: &State,
     templates: &Templates,
     entries: Vec<OutboxEntry>,
     now: Timestamp,
-    links: Option<&Links>,
-    dkim: Option<&Dkim>,
+    how: Composing<'_>,
 ) -> Vec<Prepared> {
     let mut out = Vec::new();
     let mut actions = Vec::new();
@@ -81,7 +94,7 @@ pub fn prepare(
                 actions.push(action);
             }
             Ok(None) => {
-                let composed = outgoing(state, &entry, now, dkim);
+                let composed = outgoing(state, &entry, now, how);
                 out.push(Prepared {
                     entries: vec![entry],
                     composed,
@@ -93,13 +106,15 @@ pub fn prepare(
             }),
         }
     }
-    for letter in grouped::letters(state, templates, actions, now, links) {
+    for letter in grouped::letters(state, templates, actions, now, how.links) {
         let entries: Vec<OutboxEntry> = letter
             .actions
             .iter()
             .filter_map(|a| waiting.remove(a.key.as_ref() as &str))
             .collect();
-        let composed = letter.email.and_then(|email| ready(&email, &entries, dkim));
+        let composed = letter
+            .email
+            .and_then(|email| ready(state, email, &entries, how));
         out.push(Prepared { entries, composed });
     }
     out
@@ -128,8 +143,17 @@ fn engine_action(
 }
 
 /// The bytes of an email carrying `entries` (the first names it).
-fn ready(email: &Email, entries: &[OutboxEntry], dkim: Option<&Dkim>) -> Result<Composed, String> {
-    let bytes = to_eml_signed(email, messages::MAIL_DOMAIN, dkim).map_err(|e| e.to_string())?;
+fn ready(
+    state: &State,
+    mut email: Email,
+    entries: &[OutboxEntry],
+    how: Composing<'_>,
+) -> Result<Composed, String> {
+    if let Some(several) = how.several {
+        email.subject = several::subject_for(state.edition(), &email.subject, &email.to, several);
+    }
+    let bytes =
+        to_eml_signed(&email, messages::MAIL_DOMAIN, how.dkim).map_err(|e| e.to_string())?;
     let key = entries.first().map(|e| e.key.clone()).unwrap_or_default();
     let outgoing = Outgoing {
         key,
@@ -137,7 +161,7 @@ fn ready(email: &Email, entries: &[OutboxEntry], dkim: Option<&Dkim>) -> Result<
         to: email.to.iter().map(|m| m.email.clone()).collect(),
         bytes,
     };
-    Ok(Composed::Ready(outgoing, email.subject.clone()))
+    Ok(Composed::Ready(outgoing, email.subject))
 }
 
 /// A row that is not the engine's own message: a notice, a digest.
@@ -145,7 +169,7 @@ fn outgoing(
     state: &State,
     entry: &OutboxEntry,
     now: Timestamp,
-    dkim: Option<&Dkim>,
+    how: Composing<'_>,
 ) -> Result<Composed, String> {
     let payload = Payload::read(entry)?;
     if state.closed().is_some() && matches!(payload, Payload::Digest(_)) {
@@ -158,7 +182,7 @@ fn outgoing(
         Payload::Held(held) => held::email(state.edition(), entry, &held, now)?,
         Payload::Rejected(rejected) => rejected::email(state.edition(), entry, &rejected, now)?,
     };
-    ready(&email, std::slice::from_ref(entry), dkim)
+    ready(state, email, std::slice::from_ref(entry), how)
 }
 
 /// Why an engine message queued earlier is no longer worth sending, if it
