@@ -80,6 +80,11 @@ fn the_latest_firing_is_sent_once_with_what_is_late_and_awaited() {
         "Point Édition d’essai\u{a0}: 0 en retard, 0 validation en attente"
     );
     assert!(text.starts_with("Bonjour Ana Martin,"), "{text}");
+    // Where to act on it: the edition's page in the workspace (a button in HTML).
+    assert!(
+        text.contains("Tableau de bord\u{a0}: http://127.0.0.1:8080/editions/essai"),
+        "{text}"
+    );
     assert!(
         text.contains(&french("le point du lundi 10 mars 2025")),
         "{text}"

@@ -95,7 +95,12 @@ fn recipients(edition: &Edition, digest: &Digest) -> Vec<usize> {
 }
 
 /// The digest email of an outbox row, written from the state at `now`.
-pub fn email(state: &State, entry: &OutboxEntry, now: Timestamp) -> Result<Email, String> {
+pub fn email(
+    state: &State,
+    entry: &OutboxEntry,
+    now: Timestamp,
+    links: Option<&crate::links::Links>,
+) -> Result<Email, String> {
     let edition = state.edition();
     let person = Addressee::parse(&entry.recipient)
         .and_then(Addressee::person)
@@ -105,7 +110,10 @@ pub fn email(state: &State, entry: &OutboxEntry, now: Timestamp) -> Result<Email
         .ok_or("the recipient has no email address in the definition")?;
     let language = reader_language(edition, Recipient::Person(person));
     let summary = Summary::of(state, now);
-    let (subject, text) = write(edition, &summary, &to.name, language, now);
+    // The edition's page in the workspace, where each line can be acted on.
+    let path = format!("/editions/{}", edition.id);
+    let workspace = links.map_or_else(|| format!("http://127.0.0.1:8080{path}"), |l| l.page(&path));
+    let (subject, text) = write(edition, &summary, &to.name, language, now, &workspace);
     let html = html_page(&text_to_html(&text), Some(language.as_str()), &subject);
     Ok(Email {
         idempotency_key: entry.key.clone(),
@@ -203,6 +211,7 @@ fn write(
     name: &str,
     language: Language,
     now: Timestamp,
+    workspace: &str,
 ) -> (String, String) {
     let today = date_in(language, now.to_zoned(edition.time_zone.clone()).date());
     let (late, awaiting, soon) = (
@@ -248,6 +257,12 @@ fn write(
         text.push('\n');
     }
     text.push('\n');
+    text.push_str(&texts::text(
+        language,
+        "digest-workspace",
+        &Args::new().text("url", workspace),
+    ));
+    text.push_str("\n\n");
     text.push_str(&words("digest-footer"));
     text.push('\n');
     (subject, text)

@@ -178,7 +178,7 @@ fn outgoing(
     let email = match payload {
         Payload::Action(_) => return Err("an engine message composed alone".to_owned()),
         Payload::Notice(notice) => notice::email(state.edition(), entry, &notice, now)?,
-        Payload::Digest(_) => digest::email(state, entry, now)?,
+        Payload::Digest(_) => digest::email(state, entry, now, how.links)?,
         Payload::Held(held) => held::email(state.edition(), entry, &held, now)?,
         Payload::Rejected(rejected) => rejected::email(state.edition(), entry, &rejected, now)?,
     };

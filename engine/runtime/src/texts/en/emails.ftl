@@ -31,6 +31,7 @@ digest-soon = Due in the next 7 days
 digest-soon-date = due
 digest-soon-who = by
 digest-nothing = Nothing is late or awaiting validation, and nothing falls due in the next 7 days.
+digest-workspace = Dashboard: { $url }
 digest-footer = Jalon sends this digest automatically; replying does not change it.
 
 ## The operator's email about rejected definitions (sent in both languages).

@@ -34,6 +34,7 @@ digest-soon = Échéances des 7 prochains jours
 digest-soon-date = le
 digest-soon-who = par
 digest-nothing = Rien n'est en retard ni en attente, et aucune échéance dans les 7 prochains jours.
+digest-workspace = Tableau de bord : { $url }
 digest-footer = Ce point est envoyé automatiquement par Jalon ; répondre à ce message ne le modifie pas.
 
 ## The operator's email about rejected definitions (sent in both languages).
