@@ -359,3 +359,197 @@ fn a_dkim_key_that_is_not_one_or_lacks_its_selector_is_refused_before_anything_i
         daemon.stderr()
     );
 }
+
+/// The delivery fixture with a template for cancellations, in `dir`.
+fn with_cancellations(dir: &Path) -> PathBuf {
+    let definitions = dir.join("definitions");
+    std::fs::create_dir_all(&definitions).expect("a folder");
+    let text = std::fs::read_to_string(fixtures().join("smtp/smtp.yaml")).expect("the fixture");
+    let text = text.replace(
+        "messages:\n  stage_opened: ouverture",
+        "  - id: annulation\n    subject: \"Annulé : {{ event }} — {{ event_date }}\"\n    body: |\n      Bonjour {{ recipient }},\n\n      {% if event_cancelled %}« {{ event }} » n'aura pas lieu.{% if comment %}\n      Motif : {{ comment }}{% endif %}{% else %}{{ participant }} a quitté le programme.{% endif %}\nmessages:\n  invitation_cancelled: annulation\n  stage_opened: ouverture",
+    );
+    std::fs::write(definitions.join("essai.yaml"), text).expect("written");
+    definitions
+}
+
+#[test]
+fn an_event_called_off_is_withdrawn_from_every_calendar_that_had_it_with_the_reason() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let definitions = with_cancellations(dir.path());
+    let jalon = |args: &[&str]| {
+        Jalon::new()
+            .args(args)
+            .arg("--definitions")
+            .arg(&definitions)
+            .arg("--db")
+            .arg(dir.path().join("jalon.db"))
+            .run()
+    };
+    let folder = |name: &str| dir.path().join(name).to_str().expect("UTF-8").to_owned();
+    jalon(&[
+        "send",
+        "essai",
+        "--at",
+        "2025-03-03 10:00",
+        "--folder",
+        &folder("first"),
+    ])
+    .succeeds();
+
+    // Refused, with what is wrong: an unknown event, then (after it is
+    // called off) the same again, and one that already took place.
+    let unknown = jalon(&[
+        "cancel-event",
+        "essai",
+        "lancement",
+        "--event",
+        "pot",
+        "--by",
+        "ana",
+        "--at",
+        "2025-03-05 10:00",
+    ]);
+    unknown.expect_code(1);
+    assert!(
+        unknown
+            .stderr()
+            .contains("`pot` is not an event of `lancement`: `lancement`"),
+        "{}",
+        unknown.stderr()
+    );
+    jalon(&[
+        "cancel-event",
+        "essai",
+        "lancement",
+        "--event",
+        "lancement",
+        "--by",
+        "ana",
+        "--at",
+        "2025-03-05 10:00",
+        "--reason",
+        "Salle indisponible",
+    ])
+    .succeeds();
+    let again = jalon(&[
+        "cancel-event",
+        "essai",
+        "lancement",
+        "--event",
+        "lancement",
+        "--by",
+        "ana",
+        "--at",
+        "2025-03-05 11:00",
+    ]);
+    again.expect_code(1);
+    assert!(
+        again.stderr().contains("`lancement` was already cancelled"),
+        "{}",
+        again.stderr()
+    );
+
+    let sent = jalon(&[
+        "send",
+        "essai",
+        "--at",
+        "2025-03-05 10:10",
+        "--folder",
+        &folder("second"),
+    ]);
+    sent.succeeds();
+    let mut invited: Vec<String> = Vec::new();
+    for file in std::fs::read_dir(dir.path().join("first")).expect("the first folder") {
+        let message = parsed(&file.expect("a file").path());
+        if message
+            .subject()
+            .unwrap_or_default()
+            .starts_with("Invitation")
+        {
+            let to = message
+                .to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address());
+            invited.push(to.unwrap_or_default().to_owned());
+        }
+    }
+    let mut told: Vec<String> = Vec::new();
+    for file in std::fs::read_dir(dir.path().join("second")).expect("the second folder") {
+        let message = parsed(&file.expect("a file").path());
+        let to = message
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address());
+        told.push(to.unwrap_or_default().to_owned());
+        let text = message.body_text(0).expect("a text part");
+        assert!(text.contains("n’aura pas lieu"), "{text}");
+        assert!(text.contains("Motif\u{a0}: Salle indisponible"), "{text}");
+        let calendar = message
+            .parts
+            .iter()
+            .find(|p| {
+                p.content_type()
+                    .is_some_and(|c| c.c_subtype.as_deref() == Some("calendar"))
+            })
+            .and_then(|p| p.text_contents())
+            .expect("a calendar part")
+            .to_owned();
+        let parsed = ical::IcalParser::new(calendar.as_bytes())
+            .next()
+            .expect("a calendar")
+            .expect("it parses");
+        let method = parsed
+            .properties
+            .iter()
+            .find(|p| p.name == "METHOD")
+            .and_then(|p| p.value.clone());
+        assert_eq!(method.as_deref(), Some("CANCEL"));
+        let event = &parsed.events[0];
+        let property = |name: &str| {
+            event
+                .properties
+                .iter()
+                .find(|p| p.name == name)
+                .and_then(|p| p.value.clone())
+        };
+        assert_eq!(
+            property("UID").as_deref(),
+            Some("essai.lancement.lancement@jalon.invalid")
+        );
+        assert_eq!(property("SEQUENCE").as_deref(), Some("1"));
+        assert_eq!(property("STATUS").as_deref(), Some("CANCELLED"));
+    }
+    invited.sort();
+    told.sort();
+    assert_eq!(invited.len(), 5);
+    assert_eq!(told, invited, "everyone invited, and no one else");
+
+    // Past its start, an event can no longer be called off (another
+    // database, where it was not).
+    let passed = Jalon::new()
+        .args([
+            "cancel-event",
+            "essai",
+            "lancement",
+            "--event",
+            "lancement",
+            "--by",
+            "ana",
+            "--at",
+            "2025-03-11 10:00",
+            "--definitions",
+        ])
+        .arg(&definitions)
+        .arg("--db")
+        .arg(dir.path().join("other.db"))
+        .run();
+    passed.expect_code(1);
+    assert!(
+        passed.stderr().contains(
+            "`lancement` began on 2025-03-10 09:30: an event that took place cannot be cancelled"
+        ),
+        "{}",
+        passed.stderr()
+    );
+}

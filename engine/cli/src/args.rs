@@ -198,6 +198,21 @@ pub enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Call off an event of a stage (a seminar day, a jury): everyone invited gets it withdrawn from their calendar, with the reason.
+    CancelEvent {
+        #[command(flatten)]
+        place: Where,
+        #[command(flatten)]
+        instance: Instance,
+        /// The event's id, as in the stage's `events`.
+        #[arg(long, value_name = "EVENT")]
+        event: String,
+        #[command(flatten)]
+        who: Who,
+        /// Why, told to those invited and kept in the log.
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Record a history (a file in the simulation-script format, such as definitions/history/2024-2025.yaml): all or nothing, each event checked; importing it again records nothing twice. The messages those past acts made due are recorded expired, never sent.
     Import {
         #[command(flatten)]
@@ -473,6 +488,7 @@ fn place_of(command: &mut Command) -> Option<&mut Where> {
         | Command::Decide { place, .. }
         | Command::Record { place, .. }
         | Command::Withdraw { place, .. }
+        | Command::CancelEvent { place, .. }
         | Command::Close { place, .. }
         | Command::Release { place, .. }
         | Command::Retry { place, .. }
@@ -705,6 +721,22 @@ impl Command {
                 reason,
             } => (place, who, EventKind::Release { drop, reason }),
             Command::Retry { place, who, key } => (place, who, EventKind::Retry { key }),
+            Command::CancelEvent {
+                place,
+                instance: Instance { stage, participant },
+                event,
+                who,
+                reason,
+            } => (
+                place,
+                who,
+                EventKind::CancelEvent {
+                    stage,
+                    participant,
+                    event,
+                    reason,
+                },
+            ),
             Command::Withdraw {
                 place,
                 participant,

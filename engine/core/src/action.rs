@@ -223,6 +223,14 @@ pub enum Detail {
         start: Timestamp,
         end: Timestamp,
     },
+    /// An invitation withdrawn from everyone because its event was called
+    /// off: the event and the sequence of the update that cancels it.
+    EventCancelled {
+        event: usize,
+        sequence: u32,
+        start: Timestamp,
+        end: Timestamp,
+    },
     Decision {
         outcome: usize,
     },

@@ -371,6 +371,11 @@ impl<'s> Builder<'s> {
                     .checked_add(i64::from(minutes).minutes())
                     .unwrap_or(start),
             };
+            if let Some(&(_, at, _)) = self.instance.cancelled_events.iter().find(|c| c.0 == index)
+            {
+                self.event_cancelled(index, at, start, end, &recipients);
+                continue;
+            }
             self.push(
                 MessageKind::SeminarInvitation,
                 &format!("invitation/{}/{sequence}", event.id),
@@ -385,6 +390,57 @@ impl<'s> Builder<'s> {
                 },
             );
             self.cancellations(index, sequence, start, end);
+        }
+    }
+
+    /// An event called off: whoever received its invitation (a participant
+    /// who withdrew since too) gets it withdrawn, at the instant it was
+    /// called off.
+    fn event_cancelled(
+        &mut self,
+        index: usize,
+        at: Timestamp,
+        start: Timestamp,
+        end: Timestamp,
+        invited: &[Recipient],
+    ) {
+        let state = self.state;
+        let event = self.stage().events[index].id.clone();
+        let base = self.base_key();
+        let mut everyone = invited.to_vec();
+        for (p, participant) in state.participants.iter().enumerate() {
+            let theirs = self.instance.participant.is_none_or(|q| q == p);
+            if participant.status == ParticipantStatus::Withdrawn
+                && theirs
+                && !everyone.contains(&Recipient::Participant(p))
+            {
+                everyone.push(Recipient::Participant(p));
+            }
+        }
+        for recipient in everyone {
+            let received = (0..=self.instance.postponements).rev().find(|seq| {
+                state.sent.contains(&self.key(
+                    &base,
+                    &format!("invitation/{event}/{seq}"),
+                    recipient,
+                ))
+            });
+            let Some(received) = received else {
+                continue;
+            };
+            self.push(
+                MessageKind::InvitationCancelled,
+                &format!("invitation/{event}/cancelled"),
+                &[recipient],
+                at,
+                Some(start),
+                Detail::EventCancelled {
+                    event: index,
+                    sequence: received + 1,
+                    start,
+                    end,
+                },
+            );
         }
     }
 

@@ -272,6 +272,45 @@ impl State {
                 )?;
                 self.instances[i].postponed_from = Some((former, reason.clone()));
             }
+            EventKind::CancelEvent {
+                stage,
+                participant,
+                event,
+                reason,
+            } => {
+                let i = self.find_instance(stage, participant.as_deref())?;
+                let definition = &self.edition.stages[self.instances[i].stage];
+                let Some(k) = definition.events.iter().position(|e| &e.id == event) else {
+                    return Err(Rejection::UnknownEvent {
+                        event: event.clone(),
+                        stage: stage.clone(),
+                        known: list(definition.events.iter().map(|e| e.id.as_str())),
+                    });
+                };
+                if self.instances[i].cancelled_events.iter().any(|c| c.0 == k) {
+                    return Err(Rejection::EventAlreadyCancelled {
+                        event: event.clone(),
+                    });
+                }
+                let shift = self.instances[i].window.start - definition.start;
+                let day = definition.events[k].date.checked_add(shift).ok();
+                let starts = day.map(|d| {
+                    crate::time::local(&self.edition.time_zone, d, definition.events[k].time)
+                });
+                if let Some(starts) = starts.filter(|s| *s <= at) {
+                    return Err(Rejection::EventPassed {
+                        event: event.clone(),
+                        start: starts
+                            .to_zoned(self.edition.time_zone.clone())
+                            .strftime("%Y-%m-%d %H:%M")
+                            .to_string(),
+                    });
+                }
+                self.instances[i]
+                    .cancelled_events
+                    .push((k, at, reason.clone()));
+                self.settle(vec![i], at);
+            }
             EventKind::Void { .. } => return Err(Rejection::VoidNeedsTheLog),
             EventKind::Close { reason } => self.close(Closure {
                 at,

@@ -159,6 +159,17 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// An event of a stage (a seminar day, a jury) will not take place:
+    /// everyone invited gets the invitation withdrawn from their calendar,
+    /// with the reason.
+    CancelEvent {
+        stage: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        participant: Option<String>,
+        event: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     /// The edition is over: nothing more is sent for it, and nothing more
     /// is recorded but what the record keeps.
     Close { reason: String },
@@ -199,6 +210,7 @@ impl EventKind {
             EventKind::Record { .. } => "record",
             EventKind::Withdraw { .. } => "withdraw",
             EventKind::Postpone { .. } => "postpone",
+            EventKind::CancelEvent { .. } => "cancel_event",
             EventKind::Close { .. } => "close",
             EventKind::Void { .. } => "void",
             EventKind::Release { .. } => "release",

@@ -142,6 +142,16 @@ pub enum Rejection {
     AlreadyOut { participant: String, status: String },
     #[error("a postponement needs a new `start`, a new `due`, or both")]
     NothingToPostpone,
+    #[error("`{event}` is not an event of `{stage}`{}", known_list(.known))]
+    UnknownEvent {
+        event: String,
+        stage: String,
+        known: String,
+    },
+    #[error("`{event}` was already cancelled")]
+    EventAlreadyCancelled { event: String },
+    #[error("`{event}` began on {start}: an event that took place cannot be cancelled")]
+    EventPassed { event: String, start: String },
     #[error("the new dates end before they start ({start} to {due})")]
     DueBeforeStart { start: String, due: String },
     #[error("this event is dated {at}, before the last recorded one ({last}): the log only moves forward; if that one was recorded by mistake, void it (`jalon void`, its number is in `jalon log`)")]

@@ -140,6 +140,8 @@ pub struct Instance {
     /// The window before its last own postponement, and why it moved:
     /// what a new invitation says it replaces.
     pub postponed_from: Option<(Window, Option<String>)>,
+    /// Its events called off (by index in the stage's events), when, and why.
+    pub cancelled_events: Vec<(usize, Timestamp, Option<String>)>,
     /// When its needs were all done (and its branch chosen).
     pub ready_at: Option<Timestamp>,
     pub progress: Progress,
@@ -441,6 +443,7 @@ impl State {
             postponements: 0,
             postponed_at: None,
             postponed_from: None,
+            cancelled_events: Vec::new(),
             ready_at: None,
             progress: Progress::Active,
             round: 0,

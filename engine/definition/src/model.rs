@@ -647,6 +647,10 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     "event_time",
     "place",
     "former_date",
+    // In an invitation's cancellation: `yes` when the event itself is
+    // called off (the reason in `comment`), empty when the reader's
+    // participant withdrew.
+    "event_cancelled",
     // A validation request's one-click answers, and what was handed in.
     "approve_link",
     "refuse_link",

@@ -36,7 +36,10 @@ type Together = (Recipient, MessageKind, usize, Timestamp);
 fn together(action: &Action) -> Option<Together> {
     let alone = matches!(
         action.detail,
-        Detail::Invitation { .. } | Detail::Cancellation { .. } | Detail::Application { .. }
+        Detail::Invitation { .. }
+            | Detail::Cancellation { .. }
+            | Detail::EventCancelled { .. }
+            | Detail::Application { .. }
     );
     (action.participant.is_some() && !alone).then_some((
         action.recipient,

@@ -178,6 +178,9 @@ pub fn variables(
         }
         | Detail::Cancellation {
             event: k, start, ..
+        }
+        | Detail::EventCancelled {
+            event: k, start, ..
         } => {
             let definition = &stage.events[*k];
             let local = start.to_zoned(edition.time_zone.clone());
@@ -194,6 +197,14 @@ pub fn variables(
                         comment = reason.clone().unwrap_or_default();
                     }
                 }
+            }
+            // Called off: why, and no new date.
+            if matches!(action.detail, Detail::EventCancelled { .. }) {
+                former_date.clear();
+                comment = instance
+                    .and_then(|i| i.cancelled_events.iter().find(|c| c.0 == *k))
+                    .and_then(|c| c.2.clone())
+                    .unwrap_or_default();
             }
         }
         _ => {}
@@ -217,6 +228,13 @@ pub fn variables(
     set("event_time", event_time);
     set("place", place);
     set("former_date", former_date);
+    set(
+        "event_cancelled",
+        match action.detail {
+            Detail::EventCancelled { .. } => "yes".to_owned(),
+            _ => String::new(),
+        },
+    );
     let [approve, refuse] = ANSWERS.map(|answer| link(action, links, answer));
     set("approve_link", approve);
     set("refuse_link", refuse);
@@ -444,6 +462,12 @@ pub fn email(
             start,
             end,
             ..
+        }
+        | Detail::EventCancelled {
+            event,
+            sequence,
+            start,
+            end,
         } => {
             let stage = &edition.stages[action.stage];
             let definition = &stage.events[*event];
@@ -476,7 +500,10 @@ pub fn email(
                 start,
                 end,
                 days,
-                cancelled: matches!(action.detail, Detail::Cancellation { .. }),
+                cancelled: matches!(
+                    action.detail,
+                    Detail::Cancellation { .. } | Detail::EventCancelled { .. }
+                ),
                 organizer: reply_to(edition).unwrap_or_else(|| from.clone()),
                 attendees: vec![to.clone()],
             })

@@ -263,6 +263,31 @@ fn message(language: Language, rejection: &Rejection) -> (&'static str, Args<'st
             a().text("participant", participant).text("status", status),
         ),
         R::NothingToPostpone => ("refusal-nothing-to-postpone", a()),
+        R::UnknownEvent {
+            event,
+            stage,
+            known,
+        } if known.is_empty() => (
+            "refusal-unknown-event-none",
+            a().text("event", event).text("stage", stage),
+        ),
+        R::UnknownEvent {
+            event,
+            stage,
+            known,
+        } => (
+            "refusal-unknown-event",
+            a().text("event", event)
+                .text("stage", stage)
+                .text("known", known),
+        ),
+        R::EventAlreadyCancelled { event } => {
+            ("refusal-event-already-cancelled", a().text("event", event))
+        }
+        R::EventPassed { event, start } => (
+            "refusal-event-passed",
+            a().text("event", event).text("start", start),
+        ),
         R::DueBeforeStart { start, due } => (
             "refusal-due-before-start",
             a().text("start", start).text("due", due),
@@ -448,6 +473,21 @@ mod tests {
                 status: s(),
             },
             Rejection::NothingToPostpone,
+            Rejection::UnknownEvent {
+                event: s(),
+                stage: s(),
+                known: String::new(),
+            },
+            Rejection::UnknownEvent {
+                event: s(),
+                stage: s(),
+                known: s(),
+            },
+            Rejection::EventAlreadyCancelled { event: s() },
+            Rejection::EventPassed {
+                event: s(),
+                start: s(),
+            },
             Rejection::DueBeforeStart {
                 start: s(),
                 due: s(),
