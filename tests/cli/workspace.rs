@@ -78,7 +78,7 @@ stages:
 templates:
   - id: invitation
     subject: "Invitation{nbsp}: {{{{ stage }}}}"
-    body: "Bonjour {{{{ recipient }}}}, vous êtes invité·e."
+    body: "Bonjour {{{{ recipient }}}}, nous vous invitons."
   - id: ouverture
     subject: "Ouverture{nbsp}: {{{{ stage }}}}"
     body: "«{nbsp}{{{{ stage }}}}{nbsp}» est ouverte."

@@ -87,6 +87,7 @@ pub fn with_placeholders(edition: &Arc<Edition>) -> (Arc<Edition>, usize) {
             status: from,
             unnamed: true,
             language: None,
+            feminine: false,
         });
     }
     (Arc::new(edition), missing)

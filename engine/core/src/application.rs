@@ -390,6 +390,7 @@ impl State {
             status: ParticipantStatus::Candidate,
             unnamed: false,
             language: None,
+            feminine: false,
         });
         let p = edition.participants.len() - 1;
         self.ids.participants.insert(participant.to_owned(), p);

@@ -293,6 +293,16 @@ pub struct Participant {
     pub unnamed: Option<bool>,
     /// Language the participant's contact reads (`fr` or `en`; default: the edition's `language`).
     pub language: Option<Language>,
+    /// The grammatical gender of the participant's name in French, for the agreements of templates (`{{ participant_e }}`): `feminine` for « l'association Atchoum est retenue »; default `masculine`, as « le projet ».
+    pub gender: Option<Gender>,
+}
+
+/// A grammatical gender.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    Feminine,
+    Masculine,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -635,6 +645,9 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     // Who reads the message, and the participant it is about.
     "recipient",
     "participant",
+    // `e` when the participant's name is feminine (`gender: feminine`),
+    // else empty: « {{ participant }} est retenu{{ participant_e }} ».
+    "participant_e",
     // A decision's outcome; a refusal's validator and comment.
     "outcome",
     "validator",

@@ -115,6 +115,8 @@ pub struct Participant {
     pub unnamed: bool,
     /// `None`: the edition's language.
     pub language: Option<Language>,
+    /// Its name is feminine in French (for agreements).
+    pub feminine: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -140,6 +140,7 @@ impl Directory {
                 status: p.status.unwrap_or(ParticipantStatus::Candidate),
                 unnamed: p.unnamed.unwrap_or(false),
                 language: p.language,
+                feminine: p.gender == Some(crate::model::Gender::Feminine),
             })
             .collect();
         let language = doc.language.unwrap_or_default();

@@ -42,7 +42,66 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
                 context.check_text(checker, &pointer, &what);
             }
         }
+        // French texts: the template's own when the edition writes French,
+        // and its French translation.
+        let own_french = doc.language.unwrap_or(Language::Fr) == Language::Fr;
+        for part in PARTS {
+            if own_french {
+                warn_inclusive_writing(checker, &format!("/templates/{i}/{part}"), id);
+            }
+            warn_inclusive_writing(
+                checker,
+                &format!("/templates/{i}/translations/fr/{part}"),
+                id,
+            );
+        }
     }
+}
+
+/// Warns at « retenu·e » or « invité(e) » in a French text: inclusive
+/// writing reads wrong about an organisation or a project, and the
+/// participant's agreement can be written exactly.
+fn warn_inclusive_writing(checker: &mut Checker<'_>, pointer: &str, id: &str) {
+    let Some(node) = exact(checker.tree, pointer) else {
+        return;
+    };
+    let NodeValue::Str(text) = &node.value else {
+        return;
+    };
+    let found = ["·e", "(e)", "•e", ".e.s", "·es"].iter().find_map(|mark| {
+        text.match_indices(mark)
+            .find(|(at, _)| {
+                text[..*at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphabetic)
+            })
+            .map(|(at, mark)| at..at + mark.len())
+    });
+    let Some(range) = found else {
+        return;
+    };
+    let word_start = text[..range.start]
+        .rfind(|c: char| !c.is_alphabetic())
+        .map_or(0, |n| {
+            n + text[n..].chars().next().map_or(1, char::len_utf8)
+        });
+    let word = &text[word_start..range.end];
+    let place = Place {
+        file: checker.sources.get(node.span.file),
+        node: node.span,
+        text,
+    };
+    let stem = &text[word_start..range.start];
+    checker.push(
+        Diagnostic::warning(
+            "inclusive-writing",
+            format!("template `{id}` writes « {word} »: about a project or an organisation this reads wrong, and the participant's agreement can be written exactly"),
+        )
+        .at(place.span(word_start..range.end))
+        .label("inclusive writing")
+        .hint(format!("write `{stem}{{{{ participant_e }}}}` and give the participants whose names are feminine `gender: feminine`, or reword (« Nous vous invitons », « le projet … est retenu »)")),
+    );
 }
 
 /// Warns when the subject of template `t`, sent by stage `stage` once per

@@ -121,13 +121,17 @@ pub fn variables(
     let instance = state.instance_of(action.stage, action.participant);
     let window = instance.map_or((stage.start, stage.due), |i| (i.window.start, i.window.due));
     let recipient = mailbox(edition, action.recipient).map_or_else(String::new, |m| m.name);
-    let participant = match &action.detail {
+    let about = match &action.detail {
         Detail::Selection { participant, .. }
         | Detail::Application { participant, .. }
         | Detail::Cancellation { participant, .. } => Some(*participant),
         _ => action.participant,
-    }
-    .map_or_else(String::new, |p| edition.participants[p].name.clone());
+    };
+    let participant = about.map_or_else(String::new, |p| edition.participants[p].name.clone());
+    let participant_e = match about {
+        Some(p) if edition.participants[p].feminine => "e".to_owned(),
+        _ => String::new(),
+    };
     let mut vars = BTreeMap::new();
     let mut set = |k: &str, v: String| {
         vars.insert(k.to_owned(), v);
@@ -149,6 +153,7 @@ pub fn variables(
     );
     set("recipient", recipient);
     set("participant", participant);
+    set("participant_e", participant_e);
     let (mut outcome, mut validator, mut comment) = (String::new(), String::new(), String::new());
     let (mut event, mut event_date, mut event_time, mut place) =
         (String::new(), String::new(), String::new(), String::new());
@@ -890,6 +895,27 @@ mod tests {
             }
         });
         assert!(english > 5 && french > 50, "{english} {french}");
+    }
+
+    #[test]
+    fn a_feminine_participant_gets_its_agreement() {
+        let mut edition = edition();
+        let atchoum = participant(&edition, "atchoum");
+        edition.participants[atchoum].feminine = true;
+        let (mut feminine, mut others) = (0, 0);
+        each_message(edition, |state, action| {
+            let vars = variables(state, action, None);
+            let e = vars["participant_e"].clone();
+            // Every message that names them agrees with them; no other.
+            if vars["participant"] == state.edition().participants[atchoum].name {
+                assert_eq!(e, "e", "{}", action.key);
+                feminine += 1;
+            } else {
+                assert_eq!(e, "", "{}", action.key);
+                others += 1;
+            }
+        });
+        assert!(feminine > 5 && others > 50, "{feminine} {others}");
     }
 
     #[test]
