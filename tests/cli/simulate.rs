@@ -249,6 +249,55 @@ fn an_unexpected_refusal_fails_the_run() {
 }
 
 #[test]
+fn a_refusal_for_another_reason_than_the_script_says_fails_the_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |expect: &str| {
+        fs::write(
+            dir.path().join("script.yaml"),
+            format!("steps:\n  - {{at: 2024-07-04 16:00, by: referent-dg, do: approve, stage: diagnostic, expect: {expect}}}\n"),
+        )
+        .unwrap();
+        Jalon::new()
+            .current_dir(dir.path())
+            .args(&[
+                "simulate",
+                root()
+                    .join("definitions/editions/2024-2025.yaml")
+                    .to_str()
+                    .unwrap(),
+                "--script",
+                "script.yaml",
+                "--out",
+                "out",
+            ])
+            .run()
+    };
+    // The reason, in English or in French words: as expected.
+    run("{rejected: \"nothing to approve\"}").succeeds();
+    run("{rejected: \"rien à valider\"}").succeeds();
+    // Refused, but not for that.
+    let other = run("{rejected: \"not on the jury\"}");
+    other.expect_code(1);
+    assert!(
+        other.stderr().contains(
+            "script.yaml:2: approve was refused, as expected, but not for « not on the jury »: `diagnostic` is open: there is nothing to approve"
+        ),
+        "{}",
+        other.stderr()
+    );
+    // A malformed expectation is a script mistake, at its place.
+    let malformed = run("{rejected: 3}");
+    malformed.expect_code(2);
+    assert!(
+        malformed
+            .stderr()
+            .contains("`expect` is `accepted`, `rejected` or `{rejected: WHY}`"),
+        "{}",
+        malformed.stderr()
+    );
+}
+
+#[test]
 fn an_english_laureate_reads_english_with_english_dates() {
     // The real 2024-2025 edition, with one laureate's contact reading English.
     let dir = tempfile::tempdir().expect("temp dir");

@@ -133,7 +133,24 @@ pub fn run(state: State, script: &Script, out: &Path) -> Result<Summary, Simulat
         }
         writeln!(events, "{line}").map_err(io_at(&events_path))?;
         match (&result, step.expect_rejected) {
-            (Err(_), true) | (Ok(()), false) => {}
+            (Err(reason), true) => {
+                // Refused, as expected: for the reason the script gives?
+                if let Some(expected) = &step.expect_reason {
+                    let english = reason.to_string();
+                    let french = jalon_runtime::texts::refusal(
+                        jalon_definition::resolved::Language::Fr,
+                        reason,
+                    );
+                    if !english.contains(expected.as_str()) && !french.contains(expected.as_str()) {
+                        summary.surprises.push(format!(
+                            "{}: {} was refused, as expected, but not for « {expected} »: {english}",
+                            step.place,
+                            step.event.kind.verb()
+                        ));
+                    }
+                }
+            }
+            (Ok(()), false) => {}
             (Err(reason), false) => summary.surprises.push(format!(
                 "{}: {} was refused: {reason}",
                 step.place,

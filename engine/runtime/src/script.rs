@@ -21,6 +21,9 @@ pub struct Script {
 pub struct Step {
     pub event: Event,
     pub expect_rejected: bool,
+    /// With `expect: {rejected: TEXT}`: what the refusal must say (part of
+    /// its English or French words).
+    pub expect_reason: Option<String>,
     pub note: Option<String>,
     /// `file:line`, to point back at the script in the log.
     pub place: String,
@@ -230,19 +233,24 @@ impl Reader<'_> {
                 }
             },
         };
+        let mut expect_reason = None;
         let expect_rejected = match item.get("expect").map(|n| (n, n.as_str())) {
             None => false,
             Some((_, Some("rejected"))) => true,
             Some((_, Some("accepted"))) => false,
+            Some((node, None)) if self.reason_of(node).is_some() => {
+                expect_reason = self.reason_of(node);
+                true
+            }
             Some((node, _)) => {
                 self.error(
                     node.span,
                     "invalid-value",
                     format!(
-                        "`expect` is `accepted` or `rejected`, not {}",
+                        "`expect` is `accepted`, `rejected` or `{{rejected: WHY}}`, not {}",
                         node.describe()
                     ),
-                    "use `expect: rejected` for a step the engine must refuse",
+                    "use `expect: rejected` for a step the engine must refuse, or `expect: {rejected: \"already left\"}` to say why (part of the refusal's English or French words)",
                 );
                 false
             }
@@ -257,9 +265,26 @@ impl Reader<'_> {
                 kind,
             },
             expect_rejected,
+            expect_reason,
             note,
             place: self.place(item.span),
         })
+    }
+
+    /// The text of `{rejected: TEXT}`, a non-empty string.
+    fn reason_of(&self, node: &Node) -> Option<String> {
+        let NodeValue::Map(entries) = &node.value else {
+            return None;
+        };
+        match entries.as_slice() {
+            [entry] if entry.key == "rejected" => entry
+                .value
+                .as_str()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
+            _ => None,
+        }
     }
 
     /// The event itself: every key but the step's own, read by serde.
