@@ -642,6 +642,10 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     "start",
     "due",
     "overdue_since",
+    // When the work must be handed in for the validators to have their
+    // lead time (`validation: {lead_time}`): the due date less it, on a
+    // working day; empty for a stage without one.
+    "hand_in_by",
     // Who reads the message, and the participant it is about.
     "recipient",
     "participant",

@@ -151,6 +151,16 @@ pub fn variables(
             String::new()
         },
     );
+    let hand_in_by = stage
+        .validation
+        .as_ref()
+        .and_then(|v| v.lead_time)
+        .and_then(|lead| lead.negate().apply(&edition.calendar, window.1))
+        .map(|day| jalon_core::time::working_day_on_or_before(&edition.calendar, day));
+    set(
+        "hand_in_by",
+        hand_in_by.map_or_else(String::new, |day| date_in(language, day)),
+    );
     set("recipient", recipient);
     set("participant", participant);
     set("participant_e", participant_e);
@@ -895,6 +905,40 @@ mod tests {
             }
         });
         assert!(english > 5 && french > 50, "{english} {french}");
+    }
+
+    #[test]
+    fn a_reminder_gives_the_day_to_hand_in_by_for_the_validators_lead_time() {
+        let edition = edition();
+        let templates = templates(&edition).expect("templates");
+        let mut checked = 0;
+        each_message(edition, |state, action| {
+            let stage = &state.edition().stages[action.stage];
+            if action.kind != jalon_core::MessageKind::Reminder || stage.id != "diagnostic" {
+                return;
+            }
+            // Due Monday 15 July 2024, 10 working days for the validators.
+            let vars = variables(state, action, None);
+            assert_eq!(vars["due"], "lundi 15 juillet 2024");
+            assert_eq!(vars["hand_in_by"], "lundi 1er juillet 2024");
+            let rendered = render(&templates, state, action, None).expect("rendered");
+            assert!(
+                rendered
+                    .subject
+                    .ends_with(&french("à rendre le lundi 1er juillet 2024")),
+                "{}",
+                rendered.subject
+            );
+            assert!(
+                rendered
+                    .body
+                    .contains(&french("avant l'échéance du lundi 15 juillet 2024")),
+                "{}",
+                rendered.body
+            );
+            checked += 1;
+        });
+        assert!(checked > 0);
     }
 
     #[test]
