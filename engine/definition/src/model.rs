@@ -644,7 +644,7 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     "overdue_since",
     // When the work must be handed in for the validators to have their
     // lead time (`validation: {lead_time}`): the due date less it, on a
-    // working day; empty for a stage without one.
+    // working day; empty for a stage without one, or once that day passed.
     "hand_in_by",
     // Who reads the message, and the participant it is about.
     "recipient",

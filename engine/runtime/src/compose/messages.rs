@@ -156,7 +156,9 @@ pub fn variables(
         .as_ref()
         .and_then(|v| v.lead_time)
         .and_then(|lead| lead.negate().apply(&edition.calendar, window.1))
-        .map(|day| jalon_core::time::working_day_on_or_before(&edition.calendar, day));
+        .map(|day| jalon_core::time::working_day_on_or_before(&edition.calendar, day))
+        // Past it already, a message gives the due date only.
+        .filter(|day| action.due_at < jalon_core::time::end_of_day(&edition.time_zone, *day));
     set(
         "hand_in_by",
         hand_in_by.map_or_else(String::new, |day| date_in(language, day)),
