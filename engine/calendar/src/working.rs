@@ -50,6 +50,19 @@ impl WorkingCalendar {
         })
     }
 
+    /// The same calendar with Saturday worked too: what French calls « jours
+    /// ouvrables » (every day but Sunday and public holidays), beside the
+    /// « jours ouvrés » of the working week.
+    pub fn with_saturday(&self) -> Self {
+        let mut calendar = self.clone();
+        calendar.working_weekdays = self
+            .working_weekdays
+            .iter()
+            .chain([Weekday::Saturday])
+            .collect();
+        calendar
+    }
+
     /// Monday to Friday with the national holidays and no closure: the usual
     /// French public-sector week.
     pub fn french_default() -> Self {

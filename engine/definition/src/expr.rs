@@ -10,6 +10,12 @@ pub enum DayUnit {
     Days,
     Weeks,
     WorkingDays,
+    /// « Jours ouvrables »: every day but Sundays and public holidays (and
+    /// the calendar's closures), Saturdays included.
+    WorkingDaysAndSaturdays,
+    /// Calendar months: the same day of the month, or the month's last day
+    /// when it has no such day (31 January + 1 month = 28 or 29 February).
+    Months,
 }
 
 /// A signed number of days, weeks or working days.
@@ -31,6 +37,14 @@ impl Offset {
                 .checked_add(jiff::Span::new().try_weeks(i64::from(self.amount)).ok()?)
                 .ok(),
             DayUnit::WorkingDays => calendar.add_working_days(date, self.amount).ok(),
+            DayUnit::WorkingDaysAndSaturdays => calendar
+                .with_saturday()
+                .add_working_days(date, self.amount)
+                .ok(),
+            // jiff keeps the day when the month has it, else takes its last.
+            DayUnit::Months => date
+                .checked_add(jiff::Span::new().try_months(i64::from(self.amount)).ok()?)
+                .ok(),
         }
     }
 
@@ -52,6 +66,10 @@ impl std::fmt::Display for Offset {
             (DayUnit::Weeks, false) => "weeks",
             (DayUnit::WorkingDays, true) => "working day",
             (DayUnit::WorkingDays, false) => "working days",
+            (DayUnit::WorkingDaysAndSaturdays, true) => "jour ouvrable",
+            (DayUnit::WorkingDaysAndSaturdays, false) => "jours ouvrables",
+            (DayUnit::Months, true) => "month",
+            (DayUnit::Months, false) => "months",
         };
         write!(f, "{n} {unit}")
     }
@@ -162,7 +180,7 @@ pub fn parse_day_duration(text: &str) -> Result<Offset, ExprError> {
 }
 
 const DURATION_HINT: &str =
-    "write a duration as `10 working days`, `3 days` or `2 weeks` (French also works: `10 jours ouvrés`)";
+    "write a duration as `10 working days`, `3 days`, `2 weeks` or `6 months` (French also works: `10 jours ouvrés`, `6 mois`)";
 
 /// An event's length: whole days, or hours and minutes within one day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -344,14 +362,14 @@ fn parse_offset_tokens(number: &Token<'_>, unit: &[Token<'_>]) -> Result<Offset,
     let unit_kind = match words.as_slice() {
         ["day" | "days"] | ["calendar", "day" | "days"] | ["jour" | "jours"] => DayUnit::Days,
         ["week" | "weeks"] | ["semaine" | "semaines"] => DayUnit::Weeks,
+        ["month" | "months"] | ["mois"] => DayUnit::Months,
         ["working" | "business", "day" | "days"]
-        | ["jour" | "jours", "ouvré" | "ouvrés" | "ouvre" | "ouvres" | "ouvrable" | "ouvrables"] => {
-            DayUnit::WorkingDays
-        }
+        | ["jour" | "jours", "ouvré" | "ouvrés" | "ouvre" | "ouvres"] => DayUnit::WorkingDays,
+        ["jour" | "jours", "ouvrable" | "ouvrables"] => DayUnit::WorkingDaysAndSaturdays,
         _ => {
             return Err(ExprError {
                 message: format!("`{}` is not a unit this offset can use", words.join(" ")),
-                hint: "use `days`, `weeks` or `working days`".into(),
+                hint: "use `days`, `weeks`, `months` or `working days` (`jours ouvrés`; `jours ouvrables` counts Saturdays too)".into(),
                 start: first.start,
                 end: last.end,
             })
@@ -363,6 +381,8 @@ fn parse_offset_tokens(number: &Token<'_>, unit: &[Token<'_>]) -> Result<Offset,
         DayUnit::Days => (36_525, "days"),
         DayUnit::Weeks => (5_218, "weeks"),
         DayUnit::WorkingDays => (26_100, "working days"),
+        DayUnit::WorkingDaysAndSaturdays => (31_300, "jours ouvrables"),
+        DayUnit::Months => (1_200, "months"),
     };
     if amount.unsigned_abs() > most {
         return Err(ExprError {
@@ -454,6 +474,42 @@ mod tests {
         assert_eq!((e.start, e.end), (8, 13));
         assert!(parse_date_expr("start + 3").is_err());
         assert!(parse_date_expr("start * 3 days").is_err());
+    }
+
+    #[test]
+    fn months_keep_the_day_or_take_the_months_last_and_jours_ouvrables_count_saturdays() {
+        let calendar = jalon_calendar::WorkingCalendar::french_default();
+        let months = parse_date_expr("start + 6 mois").expect("months");
+        let offset = months.offset.expect("an offset");
+        assert_eq!(offset.unit, DayUnit::Months);
+        assert_eq!(offset.to_string(), "6 months");
+        let apply = |text: &str, from| {
+            parse_day_duration(text)
+                .expect("a duration")
+                .apply(&calendar, from)
+                .expect("a date")
+        };
+        assert_eq!(apply("1 month", date(2025, 1, 15)), date(2025, 2, 15));
+        assert_eq!(apply("1 month", date(2025, 1, 31)), date(2025, 2, 28));
+        assert_eq!(apply("1 mois", date(2024, 1, 31)), date(2024, 2, 29));
+        assert_eq!(apply("6 months", date(2024, 8, 31)), date(2025, 2, 28));
+        // From Friday 2 May 2025: « ouvrés » skips the weekend and Thursday
+        // 8 May; « ouvrables » counts Saturday 3 May, not Sunday 4 May.
+        assert_eq!(apply("2 jours ouvrés", date(2025, 5, 2)), date(2025, 5, 6));
+        assert_eq!(
+            apply("2 jours ouvrables", date(2025, 5, 2)),
+            date(2025, 5, 5)
+        );
+        assert_eq!(
+            apply("5 jours ouvrables", date(2025, 5, 2)),
+            date(2025, 5, 9)
+        );
+        assert_eq!(
+            parse_day_duration("1 jour ouvrable")
+                .expect("ok")
+                .to_string(),
+            "1 jour ouvrable"
+        );
     }
 
     #[test]
