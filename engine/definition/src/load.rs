@@ -295,7 +295,10 @@ impl Loader<'_> {
         chain.pop();
         self.chain_names.pop();
         let base = base?;
-        Some(merge(base, tree))
+        let mut problems = Vec::new();
+        let merged = merge(base, tree, &mut problems);
+        self.report.diagnostics.extend(problems);
+        Some(merged)
     }
 
     fn refuse_extends(&mut self, written: &str, refusal: Refusal, at: Span) {

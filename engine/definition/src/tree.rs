@@ -2,8 +2,7 @@
 //! so that checks made after `extends` merged several files still point at
 //! the right place.
 
-use std::collections::HashMap;
-
+use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 use serde_json::{Map, Number, Value};
 
@@ -132,50 +131,82 @@ pub struct Located<'a> {
 /// Lays `over` on top of `base`, as an edition on its programme template:
 /// mappings merge key by key, lists of items with an `id` merge item by item
 /// (so an edition restates only what differs), anything else is replaced.
-pub fn merge(base: Node, over: Node) -> Node {
+///
+/// What `over` removes: a key set to `null` (`jury: ~`) drops the inherited
+/// key; an item `{id: X, remove: true}` drops the inherited item `X`. An
+/// item without `id` in a list that merges by id, or a removal of an item
+/// that is not inherited, is a mistake at that item, in `problems`.
+pub fn merge(base: Node, over: Node, problems: &mut Vec<Diagnostic>) -> Node {
     match (base.value, over.value) {
         (NodeValue::Map(mut base_entries), NodeValue::Map(over_entries)) => {
-            let index: HashMap<String, usize> = base_entries
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.key.clone(), i))
-                .collect();
+            let mut dropped: Vec<String> = Vec::new();
             for entry in over_entries {
-                match index.get(&entry.key) {
-                    Some(&i) => {
+                match base_entries.iter().position(|e| e.key == entry.key) {
+                    Some(i) if matches!(entry.value.value, NodeValue::Null) => {
+                        dropped.push(base_entries[i].key.clone());
+                    }
+                    Some(i) => {
                         let old =
                             std::mem::replace(&mut base_entries[i].value, Node::null(over.span));
                         base_entries[i] = Entry {
                             key: entry.key,
                             key_span: entry.key_span,
-                            value: merge(old, entry.value),
+                            value: merge(old, entry.value, problems),
                         };
                     }
                     None => base_entries.push(entry),
                 }
             }
+            base_entries.retain(|e| !dropped.contains(&e.key));
             Node {
                 value: NodeValue::Map(base_entries),
                 span: over.span,
             }
         }
         (NodeValue::Seq(mut base_items), NodeValue::Seq(over_items))
-            if all_have_ids(&base_items) && all_have_ids(&over_items) =>
+            if !base_items.is_empty() && all_have_ids(&base_items) =>
         {
             // Only items inherited from `base` are overridden: two items with
             // one id in the same file stay two, for the checker to report.
-            let inherited = base_items.len();
+            let mut inherited = base_items.len();
             for item in over_items {
-                let id = item_id(&item).map(str::to_owned);
-                match base_items[..inherited]
+                let Some(id) = item_id(&item).map(str::to_owned) else {
+                    problems.push(
+                        Diagnostic::error(
+                            "item-without-id",
+                            "this item has no `id`, in a list that merges with the template's item by item",
+                        )
+                        .at(item.span)
+                        .label("no `id`")
+                        .hint("give it an `id`: the template's item of that id is changed, a new id adds an item; `{id: X, remove: true}` removes the template's item X"),
+                    );
+                    continue;
+                };
+                let position = base_items[..inherited]
                     .iter()
-                    .position(|b| item_id(b) == id.as_deref())
-                {
-                    Some(i) => {
-                        let old = base_items.remove(i);
-                        base_items.insert(i, merge(old, item));
+                    .position(|b| item_id(b) == Some(id.as_str()));
+                let removal = item
+                    .get("remove")
+                    .is_some_and(|r| matches!(r.value, NodeValue::Bool(true)));
+                match (position, removal) {
+                    (Some(i), true) => {
+                        base_items.remove(i);
+                        inherited -= 1;
                     }
-                    None => base_items.push(item),
+                    (None, true) => problems.push(
+                        Diagnostic::error(
+                            "remove-unknown",
+                            format!("`{id}` is removed, but the template has no item `{id}` here"),
+                        )
+                        .at(item.span)
+                        .label("nothing to remove")
+                        .hint("check the id against the template's list, or drop this item"),
+                    ),
+                    (Some(i), false) => {
+                        let old = base_items.remove(i);
+                        base_items.insert(i, merge(old, item, problems));
+                    }
+                    (None, false) => base_items.push(item),
                 }
             }
             Node {
@@ -218,7 +249,7 @@ mod tests {
             1,
             "stages:\n  - {id: b, title: Bis}\n  - {id: c, title: C}\n",
         );
-        let merged = merge(base, over);
+        let merged = merge(base, over, &mut Vec::new());
         let json = merged.to_json();
         assert_eq!(json["calendar"]["public_holidays"], "france");
         let titles: Vec<_> = json["stages"]
@@ -231,6 +262,44 @@ mod tests {
         assert_eq!(merged.locate("/stages/0/title").node.span.file, FileId(0));
         assert_eq!(merged.locate("/stages/1/title").node.span.file, FileId(1));
         assert_eq!(merged.locate("/stages/1/id").node.span.file, FileId(1));
+    }
+
+    #[test]
+    fn a_template_s_key_or_item_is_removed_and_mistakes_are_reported_at_the_item() {
+        let base = tree(
+            0,
+            "stages:\n  - {id: a, title: A, jury: {members: [x]}}\n  - {id: b, title: B}\n  - {id: c, title: C}\n",
+        );
+        let over = tree(
+            1,
+            "stages:\n  - {id: a, jury: ~}\n  - {id: b, remove: true}\n  - {id: d, title: D}\n",
+        );
+        let mut problems = Vec::new();
+        let merged = merge(base, over, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        let json = merged.to_json();
+        let ids: Vec<_> = json["stages"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|s| s["id"].as_str().expect("id"))
+            .collect();
+        assert_eq!(ids, ["a", "c", "d"]);
+        assert!(json["stages"][0].get("jury").is_none(), "{json}");
+        assert_eq!(json["stages"][0]["title"], "A");
+
+        // An item without id, and a removal of what is not inherited.
+        let base = tree(0, "stages:\n  - {id: a, title: A}\n");
+        let over = tree(1, "stages:\n  - {title: Z}\n  - {id: q, remove: true}\n");
+        let mut problems = Vec::new();
+        let merged = merge(base, over, &mut problems);
+        let codes: Vec<&str> = problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, ["item-without-id", "remove-unknown"]);
+        assert!(problems
+            .iter()
+            .all(|p| p.span.is_some_and(|s| s.file == FileId(1))));
+        // The template's list is kept, not silently replaced.
+        assert_eq!(merged.to_json()["stages"][0]["title"], "A");
     }
 
     #[test]
