@@ -215,6 +215,26 @@ fn who_follows_two_running_editions_reads_which_one_each_subject_is_about() {
             .to_owned();
         assert!(subject.starts_with("[Édition d’essai] "), "{subject}");
     }
+    // A subject that names the edition already (as typography sets it) is
+    // left as it is.
+    let several = jalon_runtime::compose::several::readers_of_several([&*essai, &*autre], during);
+    let ana = [jalon_message::Mailbox {
+        name: "Ana".into(),
+        email: "ANA@example.org".into(),
+    }];
+    assert_eq!(
+        jalon_runtime::compose::several::subject_for(
+            &essai,
+            "Point Édition d’essai : 0",
+            &ana,
+            &several
+        ),
+        "Point Édition d’essai : 0"
+    );
+    assert_eq!(
+        jalon_runtime::compose::several::subject_for(&essai, "Rappel", &ana, &several),
+        "[Édition d'essai] Rappel"
+    );
     let to_contact = relay.delivered_to("un@example.org");
     let subject = parsed(&to_contact[0].bytes)
         .subject()

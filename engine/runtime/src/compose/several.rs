@@ -52,7 +52,10 @@ pub fn subject_for(
     several: &HashSet<String>,
 ) -> String {
     let follows_several = to.iter().any(|m| several.contains(&m.email.to_lowercase()));
-    if follows_several && !subject.contains(&edition.name) {
+    // The name as written, or as French typography sets it (`’`).
+    let named = subject.contains(&edition.name)
+        || subject.contains(&jalon_message::typography::french(&edition.name));
+    if follows_several && !named {
         format!("[{}] {subject}", edition.name)
     } else {
         subject.to_owned()
