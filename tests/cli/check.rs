@@ -24,6 +24,31 @@ fn a_clean_file_exits_zero_and_says_so() {
 }
 
 #[test]
+fn an_edition_appends_a_reminder_to_the_template_s_instead_of_replacing_them() {
+    let plan = Jalon::new()
+        .current_dir(fixtures())
+        .args(&["plan", "append.yaml", "--format", "json"])
+        .run()
+        .json();
+    let mut reminders: Vec<String> = plan["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|m| m["kind"] == "reminder" && m["stage"] == "diagnostic")
+        .map(|m| m["key"].as_str().expect("a key").to_owned())
+        .collect();
+    reminders.sort();
+    // The template's (due - 5 working days) and the edition's (due - 10).
+    assert_eq!(
+        reminders,
+        [
+            "test/diagnostic/reminder/0/2025-01-27/person:ana",
+            "test/diagnostic/reminder/1/2025-01-20/person:ana"
+        ]
+    );
+}
+
+#[test]
 fn warnings_fail_only_when_denied() {
     let dir = fixtures();
     let file = "broken/non-working-date.yaml";

@@ -11,7 +11,7 @@ use crate::model::Document;
 use crate::resolved::Edition;
 use crate::schema::check_structure;
 use crate::source::{Sources, Span};
-use crate::tree::{merge, Node};
+use crate::tree::{merge, settle_appends, Node};
 use crate::validate::check_document;
 use crate::yaml::{load, Limits, LoadError};
 
@@ -275,6 +275,8 @@ impl Loader<'_> {
         }
         let (tree, size) = self.parse(path, &canonical, from, spent)?;
         let Some(entry) = tree.entry("extends") else {
+            let mut tree = tree;
+            settle_appends(&mut tree);
             return Some(tree);
         };
         let Some(parent) = entry.value.as_str() else {
@@ -296,7 +298,8 @@ impl Loader<'_> {
         self.chain_names.pop();
         let base = base?;
         let mut problems = Vec::new();
-        let merged = merge(base, tree, &mut problems);
+        let mut merged = merge(base, tree, &mut problems);
+        settle_appends(&mut merged);
         self.report.diagnostics.extend(problems);
         Some(merged)
     }

@@ -163,6 +163,17 @@ pub fn merge(base: Node, over: Node, problems: &mut Vec<Diagnostic>) -> Node {
                 span: over.span,
             }
         }
+        // `{append: [...]}` extends the template's list rather than
+        // replacing it (for lists without ids: reminders, needs, closures).
+        (NodeValue::Seq(mut base_items), NodeValue::Map(entries))
+            if appended(&entries).is_some() =>
+        {
+            base_items.extend(appended(&entries).into_iter().flatten().cloned());
+            Node {
+                value: NodeValue::Seq(base_items),
+                span: over.span,
+            }
+        }
         (NodeValue::Seq(mut base_items), NodeValue::Seq(over_items))
             if !base_items.is_empty() && all_have_ids(&base_items) =>
         {
@@ -218,6 +229,36 @@ pub fn merge(base: Node, over: Node, problems: &mut Vec<Diagnostic>) -> Node {
             value,
             span: over.span,
         },
+    }
+}
+
+/// The items of a mapping that is only `append: [...]`.
+fn appended(entries: &[Entry]) -> Option<&[Node]> {
+    match entries {
+        [entry] if entry.key == "append" => match &entry.value.value {
+            NodeValue::Seq(items) => Some(items),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Every `{append: [...]}` left with nothing to extend (no template, or a
+/// template without that list) becomes its list.
+pub fn settle_appends(node: &mut Node) {
+    let items = match &node.value {
+        NodeValue::Map(entries) => appended(entries).map(<[Node]>::to_vec),
+        _ => None,
+    };
+    if let Some(items) = items {
+        node.value = NodeValue::Seq(items);
+    }
+    match &mut node.value {
+        NodeValue::Map(entries) => entries
+            .iter_mut()
+            .for_each(|e| settle_appends(&mut e.value)),
+        NodeValue::Seq(items) => items.iter_mut().for_each(settle_appends),
+        _ => {}
     }
 }
 
@@ -300,6 +341,30 @@ mod tests {
             .all(|p| p.span.is_some_and(|s| s.file == FileId(1))));
         // The template's list is kept, not silently replaced.
         assert_eq!(merged.to_json()["stages"][0]["title"], "A");
+    }
+
+    #[test]
+    fn a_list_without_ids_is_extended_by_append() {
+        let base = tree(
+            0,
+            "stages:\n  - {id: a, reminders: [{when: due - 5 days}]}\n",
+        );
+        let over = tree(
+            1,
+            "stages:\n  - {id: a, reminders: {append: [{when: due - 1 day}]}}\n  - {id: b, needs: {append: [a]}}\n",
+        );
+        let mut merged = merge(base, over, &mut Vec::new());
+        settle_appends(&mut merged);
+        let json = merged.to_json();
+        let whens: Vec<_> = json["stages"][0]["reminders"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|r| r["when"].as_str().expect("when"))
+            .collect();
+        assert_eq!(whens, ["due - 5 days", "due - 1 day"]);
+        // Nothing to extend: the list itself.
+        assert_eq!(json["stages"][1]["needs"], serde_json::json!(["a"]));
     }
 
     #[test]
