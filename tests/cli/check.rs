@@ -49,6 +49,29 @@ fn an_edition_appends_a_reminder_to_the_template_s_instead_of_replacing_them() {
 }
 
 #[test]
+fn a_closure_stated_for_every_year_counts_in_the_edition_s_year() {
+    let due = |file: &str| -> String {
+        let plan = Jalon::new()
+            .current_dir(fixtures())
+            .args(&["plan", file, "--format", "json"])
+            .run()
+            .json();
+        let stage = plan["stages"]
+            .as_array()
+            .expect("stages")
+            .iter()
+            .find(|s| s["stage"] == "diagnostic")
+            .expect("the diagnostic")
+            .clone();
+        stage["due"].as_str().expect("a due date").to_owned()
+    };
+    // 20 working days from Monday 6 January 2025: 3 February; with the week
+    // of 13 January closed, a week later.
+    assert_eq!(due("base.yaml"), "2025-02-03");
+    assert_eq!(due("yearly-closure.yaml"), "2025-02-10");
+}
+
+#[test]
 fn warnings_fail_only_when_denied() {
     let dir = fixtures();
     let file = "broken/non-working-date.yaml";

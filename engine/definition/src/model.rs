@@ -182,6 +182,8 @@ pub struct Closure {
     pub from: Option<String>,
     /// Last closed day (YYYY-MM-DD).
     pub to: Option<String>,
+    /// Instead of `from` and `to`: the same days every year, `MM-DD..MM-DD` (`08-01..08-31`; `12-24..01-01` runs into the next year), so a programme template can state it once.
+    pub every_year: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]

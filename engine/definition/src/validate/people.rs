@@ -650,8 +650,57 @@ fn check_calendar(checker: &mut Checker<'_>) -> WorkingCalendar {
         model::HolidayRegion::None => HolidayRegion::None,
     };
     let mut closures = Vec::new();
+    // The years a yearly closure is laid on: the edition's, and one either
+    // side (a stage may be dated a little outside).
+    let years = checker.doc.edition.as_ref().and_then(|e| {
+        let year = |d: &Option<String>| {
+            d.as_deref()
+                .and_then(|t| parse_date(t).ok())
+                .map(|d| d.year())
+        };
+        Some((year(&e.start)? - 1)..=(year(&e.end)? + 1))
+    });
     for (i, closure) in calendar.closures.iter().flatten().enumerate() {
         let at = format!("/calendar/closures/{i}");
+        if let Some(text) = &closure.every_year {
+            if closure.from.is_some() || closure.to.is_some() {
+                checker.push(
+                    Diagnostic::error(
+                        "closure-dates",
+                        "this closure has both `every_year` and `from`/`to`",
+                    )
+                    .at(checker.span(&format!("{at}/every_year")))
+                    .hint("keep `every_year: MM-DD..MM-DD` for the same days each year, or `from` and `to` for one year's"),
+                );
+                continue;
+            }
+            let Some((first, last)) = yearly_days(text) else {
+                checker.push(
+                    Diagnostic::error(
+                        "invalid-value",
+                        format!("`every_year: {text}` is not two days of the year"),
+                    )
+                    .at(checker.span(&format!("{at}/every_year")))
+                    .label("not MM-DD..MM-DD")
+                    .hint("write the first and last closed days as month-day, e.g. `08-01..08-31` or `12-24..01-01` (29 February is not in every year)"),
+                );
+                continue;
+            };
+            let name = closure.name.clone().unwrap_or_else(|| "fermeture".into());
+            for year in years.clone().into_iter().flatten() {
+                let from = jiff::civil::Date::new(year, first.0, first.1);
+                let to_year = if last < first { year + 1 } else { year };
+                let to = jiff::civil::Date::new(to_year, last.0, last.1);
+                if let (Ok(from), Ok(to)) = (from, to) {
+                    closures.push(Closure {
+                        name: name.clone(),
+                        first_day: from,
+                        last_day: to,
+                    });
+                }
+            }
+            continue;
+        }
         let date = |checker: &mut Checker<'_>, field: &str, value: &Option<String>| match value {
             None => {
                 checker.push(
@@ -695,6 +744,20 @@ fn check_calendar(checker: &mut Checker<'_>) -> WorkingCalendar {
     }
     WorkingCalendar::new(weekdays, region, closures)
         .unwrap_or_else(|_| WorkingCalendar::french_default())
+}
+
+/// `MM-DD..MM-DD`: the first and last (month, day) of a yearly closure,
+/// each a day every year has.
+fn yearly_days(text: &str) -> Option<((i8, i8), (i8, i8))> {
+    let day = |t: &str| -> Option<(i8, i8)> {
+        let (month, day) = t.trim().split_once('-')?;
+        let (month, day): (i8, i8) = (month.parse().ok()?, day.parse().ok()?);
+        // 2023 has no 29 February: a day it has is in every year.
+        jiff::civil::Date::new(2023, month, day).ok()?;
+        Some((month, day))
+    };
+    let (first, last) = text.split_once("..")?;
+    Some((day(first)?, day(last)?))
 }
 
 fn weekday(day: model::Weekday) -> jiff::civil::Weekday {
