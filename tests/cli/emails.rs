@@ -72,16 +72,20 @@ fn parsed(path: &Path) -> Message<'static> {
         .into_owned()
 }
 
-fn html_of<'a>(message: &'a Message<'_>) -> &'a str {
+/// The text of the message's first part of type `text/SUBTYPE`.
+fn part_of<'a>(message: &'a Message<'_>, subtype: &str) -> Option<&'a str> {
     message
         .parts
         .iter()
         .find(|p| {
             p.content_type()
-                .is_some_and(|c| c.c_subtype.as_deref() == Some("html"))
+                .is_some_and(|c| c.c_subtype.as_deref() == Some(subtype))
         })
         .and_then(|p| p.text_contents())
-        .expect("a text/html part")
+}
+
+fn html_of<'a>(message: &'a Message<'_>) -> &'a str {
+    part_of(message, "html").expect("a text/html part")
 }
 
 /// Where French typography is broken: an ordinary space before `:`, `;`,
@@ -485,14 +489,7 @@ fn an_event_called_off_is_withdrawn_from_every_calendar_that_had_it_with_the_rea
         let text = message.body_text(0).expect("a text part");
         assert!(text.contains("n’aura pas lieu"), "{text}");
         assert!(text.contains("Motif\u{a0}: Salle indisponible"), "{text}");
-        let calendar = message
-            .parts
-            .iter()
-            .find(|p| {
-                p.content_type()
-                    .is_some_and(|c| c.c_subtype.as_deref() == Some("calendar"))
-            })
-            .and_then(|p| p.text_contents())
+        let calendar = part_of(&message, "calendar")
             .expect("a calendar part")
             .to_owned();
         let parsed = ical::IcalParser::new(calendar.as_bytes())

@@ -7,7 +7,8 @@ use jiff::Zoned;
 const DAYS: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
 ];
-const MONTHS: [&str; 12] = [
+/// The months' names, January first.
+pub(crate) const MONTHS: [&str; 12] = [
     "janvier",
     "février",
     "mars",

@@ -9,25 +9,12 @@
 //! `a:b` (no space after the colon: not a sentence's colon). Applying it
 //! twice changes nothing more than applying it once.
 
+use crate::french::MONTHS;
+
 /// No-break space (U+00A0): before `:` and `»`, after `«`, in times and dates.
 pub const NBSP: char = '\u{a0}';
 /// Narrow no-break space (U+202F): before `;`, `!` and `?`.
 pub const NNBSP: char = '\u{202f}';
-
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
 
 /// `text` (plain text) with French typography.
 pub fn french(text: &str) -> String {

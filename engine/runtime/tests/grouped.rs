@@ -24,6 +24,19 @@ fn fixture(dir: &Path) {
     std::fs::copy(source, dir.join("essai.yaml")).expect("the fixture");
 }
 
+/// A fake relay, a clock on the fixture's first morning, and a dispatcher
+/// of two connections to that relay.
+fn delivering() -> (Relay, Hand, Dispatcher<Relay>) {
+    let relay = Relay::default();
+    let clock = Hand::at("2025-03-03T08:00:00Z");
+    let for_workers = relay.clone();
+    let dispatcher = Dispatcher::with_connector(Arc::new(clock.clone()), 2, None, move || {
+        for_workers.clone()
+    })
+    .expect("a dispatcher");
+    (relay, clock, dispatcher)
+}
+
 fn parsed(bytes: &[u8]) -> mail_parser::Message<'static> {
     mail_parser::MessageParser::default()
         .parse(bytes)
@@ -38,13 +51,7 @@ fn the_coordinator_gets_one_email_for_four_laureates_and_its_retry_is_the_same()
     fixture(&definitions);
     let edition = load::edition(&definitions, "essai").expect("the edition loads");
     let templates = messages::templates(&edition).expect("templates compile");
-    let relay = Relay::default();
-    let clock = Hand::at("2025-03-03T08:00:00Z");
-    let for_workers = relay.clone();
-    let mut dispatcher = Dispatcher::with_connector(Arc::new(clock.clone()), 2, None, move || {
-        for_workers.clone()
-    })
-    .expect("a dispatcher");
+    let (relay, clock, mut dispatcher) = delivering();
     let mut store = SqliteBackend::new(dir.path().join("jalon.db"))
         .open()
         .expect("the store");
@@ -184,13 +191,7 @@ fn who_follows_two_running_editions_reads_which_one_each_subject_is_about() {
     );
 
     let templates = messages::templates(&essai).expect("templates compile");
-    let relay = Relay::default();
-    let clock = Hand::at("2025-03-03T08:00:00Z");
-    let for_workers = relay.clone();
-    let mut dispatcher = Dispatcher::with_connector(Arc::new(clock.clone()), 2, None, move || {
-        for_workers.clone()
-    })
-    .expect("a dispatcher");
+    let (relay, clock, mut dispatcher) = delivering();
     dispatcher.several = Arc::new(several);
     let mut store = SqliteBackend::new(dir.path().join("jalon.db"))
         .open()

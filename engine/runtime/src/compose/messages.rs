@@ -403,15 +403,7 @@ pub fn render(
     action: &Action,
     links: Option<&Links>,
 ) -> Result<Rendered, TemplateError> {
-    let edition = state.edition();
-    let template = &edition.templates[action.template].id;
-    let language = language(edition, action);
-    // The same language `variables` writes dates in.
-    templates.render(
-        template,
-        language.as_str(),
-        &variables(state, action, links),
-    )
+    render_with(templates, state, action, variables(state, action, links))
 }
 
 /// The message as if it were about no participant in particular: the
@@ -422,10 +414,21 @@ pub fn render_without_participant(
     action: &Action,
     links: Option<&Links>,
 ) -> Result<Rendered, TemplateError> {
-    let edition = state.edition();
-    let template = &edition.templates[action.template].id;
     let mut vars = variables(state, action, links);
     vars.insert("participant".to_owned(), String::new());
+    render_with(templates, state, action, vars)
+}
+
+/// The action's template rendered with `vars`, in the language `variables`
+/// writes dates in.
+fn render_with(
+    templates: &Templates,
+    state: &State,
+    action: &Action,
+    vars: BTreeMap<String, String>,
+) -> Result<Rendered, TemplateError> {
+    let edition = state.edition();
+    let template = &edition.templates[action.template].id;
     templates.render(template, language(edition, action).as_str(), &vars)
 }
 
