@@ -369,6 +369,15 @@ pub enum Command {
     },
     /// Run as a service: every edition of the definitions folder, each message sent when it falls due; a saved definition or SIGHUP reloads them, SIGTERM stops. Settings: flags, JALON_* variables, jalon.toml, defaults.
     Daemon(config::DaemonArgs),
+    /// Copy a SQLite database into an empty PostgreSQL one (history, definition versions, outbox, attempts, links), then check both sides agree, table by table.
+    Copy {
+        /// The SQLite database to copy (left as it is).
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The PostgreSQL database to fill, which must be empty: postgres://USER:PASSWORD@HOST/DATABASE.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Write a commented jalon.toml (every setting of `jalon daemon` with its default) in DIR.
     Init {
         /// The folder to write it in (created if needed).
@@ -506,6 +515,7 @@ fn place_of(command: &mut Command) -> Option<&mut Where> {
         | Command::Simulate { .. }
         | Command::Daemon(_)
         | Command::Init { .. }
+        | Command::Copy { .. }
         | Command::Graph { .. } => None,
     }
 }

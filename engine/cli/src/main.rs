@@ -148,6 +148,7 @@ fn run() -> Result<String, Failure> {
             commands::daemon::daemon(args, matches)
         }
         Command::Init { dir } => config::init(&dir),
+        Command::Copy { from, to } => commands::files::copy(&from, &to),
         Command::LoginLink {
             place,
             person,

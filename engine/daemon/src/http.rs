@@ -27,6 +27,10 @@ pub struct Health {
     pub metrics: Metrics,
     /// Editions whose passes fail, with how many in a row and why.
     pub failing: std::sync::Mutex<std::collections::BTreeMap<String, (u32, String)>>,
+    /// This daemon's name among replicas, set at start.
+    pub replica: std::sync::OnceLock<String>,
+    /// Why the last pass could not reach the database, while it cannot.
+    pub database_down: std::sync::Mutex<Option<String>>,
 }
 
 /// Passes of one edition failing in a row before `/healthz` says so.
@@ -50,6 +54,17 @@ impl Health {
                 entry.1 = why;
             }
         }
+    }
+
+    /// Records whether the database answered the last pass.
+    pub fn database(&self, failure: Option<String>) {
+        if let Ok(mut down) = self.database_down.lock() {
+            *down = failure;
+        }
+    }
+
+    fn replica_name(&self) -> &str {
+        self.replica.get().map_or("jalon", String::as_str)
     }
 
     /// The editions whose last passes all failed, as `/healthz` says it.
@@ -132,23 +147,26 @@ async fn time_limit(request: Request, next: Next) -> Response {
 
 async fn healthz(State(health): State<Arc<Health>>) -> impl IntoResponse {
     let no_store = [(header::CACHE_CONTROL, "no-store")];
-    if health.stopping.load(Ordering::Acquire) {
+    let replica = health.replica_name();
+    let down = health.database_down.lock().ok().and_then(|d| d.clone());
+    let (status, text) = if health.stopping.load(Ordering::Acquire) {
+        (StatusCode::SERVICE_UNAVAILABLE, "stopping\n".to_owned())
+    } else if let Some(why) = down {
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            no_store,
-            "stopping\n".to_owned(),
+            format!("the database cannot be reached (trying again): {why}\n"),
         )
     } else if let Some(failing) = health.failing_text() {
-        (StatusCode::SERVICE_UNAVAILABLE, no_store, failing)
+        (StatusCode::SERVICE_UNAVAILABLE, failing)
     } else if health.looping.load(Ordering::Acquire) {
-        (StatusCode::OK, no_store, "ok\n".to_owned())
+        (StatusCode::OK, "ok\n".to_owned())
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            no_store,
             "the scheduling loop is not running\n".to_owned(),
         )
-    }
+    };
+    (status, no_store, format!("replica {replica}: {text}"))
 }
 
 async fn metrics(State(health): State<Arc<Health>>) -> impl IntoResponse {
@@ -160,8 +178,25 @@ async fn metrics(State(health): State<Arc<Health>>) -> impl IntoResponse {
             ),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        health.metrics.render(),
+        format!(
+            "{}# HELP jalon_replica_info This daemon, by its name among replicas.\n\
+             # TYPE jalon_replica_info gauge\n\
+             jalon_replica_info{{replica=\"{}\"}} 1\n\
+             # HELP jalon_database_up Whether the last pass reached the database.\n\
+             # TYPE jalon_database_up gauge\n\
+             jalon_database_up {}\n",
+            health.metrics.render(),
+            label_value(health.replica_name()),
+            u8::from(health.database_down.lock().is_ok_and(|d| d.is_none())),
+        ),
     )
+}
+
+/// A Prometheus label value: backslash, quote and newline escaped.
+fn label_value(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ use jalon_runtime::Clock;
 use jalon_store::{Backend, Store};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::watch;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use http::Health;
 use scheduler::{Editions, Loop};
@@ -50,6 +50,10 @@ pub struct Options<B: Backend> {
     pub definitions: PathBuf,
     /// Where progress is recorded.
     pub backend: B,
+    /// This daemon's name among replicas sharing the database.
+    pub replica: String,
+    /// How long a message this daemon claimed is its alone.
+    pub lease: Duration,
     pub delivery: DeliverySettings,
     pub listen: SocketAddr,
     /// The base of the validation links written into emails.
@@ -124,6 +128,8 @@ pub fn serve<B: Backend>(options: Options<B>) -> Result<(), DaemonError> {
     let mut dispatcher =
         Dispatcher::new(options.clock.clone(), &options.delivery).map_err(DaemonError::Runtime)?;
     dispatcher.links = Some(links);
+    dispatcher.holder = options.replica.clone();
+    dispatcher.lease = options.lease;
     let result = runtime.block_on(run(options, dispatcher));
     // A pass abandoned after the grace period runs on a blocking thread of
     // its own; a reload check in progress is not waited for either.
@@ -161,6 +167,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
     })
     .await;
     let health = Arc::new(Health::default());
+    let _ = health.replica.set(options.replica.clone());
     reload::loaded(&health, &editions);
     info!(
         settings = %options
@@ -173,6 +180,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
         public_url = %options.public_url,
         secret_file = %options.secret_file.display(),
         operator = options.operator.as_deref().unwrap_or("none"),
+        replica = %options.replica,
         "running {} edition(s): {}",
         editions.len(),
         reload::ids(&editions)
@@ -183,6 +191,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
     let wake = Arc::new(tokio::sync::Notify::new());
     // Kept until the end: dropped, the watch stops.
     let _recorded = watch_recorded(&options.backend, &wake);
+    let _listening = listen_to_replicas(&options.backend, &wake);
     let operator = operator(&options);
     let site = Arc::new(site::Site {
         backend: options.backend.clone(),
@@ -367,6 +376,38 @@ fn watch_recorded<B: Backend>(
                  take effect at the next scheduled wake-up",
                 file.display()
             );
+            None
+        }
+    }
+}
+
+/// For a database replicas share: what the others commit wakes the loop
+/// at once (PostgreSQL's notifications).
+fn listen_to_replicas<B: Backend>(
+    backend: &B,
+    wake: &Arc<tokio::sync::Notify>,
+) -> Option<jalon_store::Listening> {
+    let wake = wake.clone();
+    let heard = backend.listen(Box::new(move |heard| match heard {
+        jalon_store::Heard::Commit => {
+            debug!("another process committed: a pass");
+            wake.notify_one();
+        }
+        jalon_store::Heard::Lost(why) => {
+            warn!("not hearing the other replicas ({why}): trying again");
+        }
+        jalon_store::Heard::Back => {
+            info!("hearing the other replicas again: a pass");
+            wake.notify_one();
+        }
+    }))?;
+    match heard {
+        Ok(listening) => {
+            info!("listening for the other replicas' commits");
+            Some(listening)
+        }
+        Err(e) => {
+            warn!("cannot listen for the other replicas ({e}): their events take effect at the next wake-up");
             None
         }
     }

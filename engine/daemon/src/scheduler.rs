@@ -128,6 +128,7 @@ impl<B: Backend> Loop<B> {
             Ok(Ok(passes)) => passes,
             Ok(Err(e)) => {
                 error!("cannot open the database: {e}");
+                self.health.database(Some(e.to_string()));
                 return retry_later;
             }
             Err(e) => {
@@ -135,6 +136,11 @@ impl<B: Backend> Loop<B> {
                 return retry_later;
             }
         };
+        let unreachable = passes.iter().find_map(|(_, outcome)| match outcome {
+            Err(PassError::Store(e)) if e.unreachable() => Some(e.to_string()),
+            _ => None,
+        });
+        self.health.database(unreachable);
         let mut next: Option<Timestamp> = None;
         let mut total = Counts::default();
         let mut relay = None;

@@ -125,8 +125,19 @@ pub struct Dispatcher<D = Connector> {
     /// Who follows several editions at once: their subjects name the
     /// edition (`compose::several`). Set by whoever runs several editions.
     pub several: Arc<std::collections::HashSet<String>>,
+    /// Who delivers, among replicas sharing a database (leases carry it).
+    pub holder: String,
+    /// How long a claimed message is this dispatcher's alone: a replica
+    /// that dies holding messages delays them this long at most.
+    pub lease: Duration,
     breaker: Breaker,
 }
+
+/// Messages claimed at once: a batch is sent well within its lease.
+const CLAIM_BATCH: usize = 2_000;
+
+/// The lease on claimed messages, unless the daemon sets another.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 
 impl Dispatcher<Connector> {
     /// A dispatcher delivering as the settings say.
@@ -163,6 +174,8 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
             links: None,
             dkim: None,
             several: Arc::default(),
+            holder: "jalon".to_owned(),
+            lease: DEFAULT_LEASE,
             breaker: Breaker::default(),
         })
     }
@@ -171,8 +184,10 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
         self.runtime.as_ref().ok_or(DispatchError::Closed)
     }
 
-    /// Delivers every message of the edition ready at the clock's instant.
-    /// Call it from outside the runtime (a blocking thread).
+    /// Delivers every message of the edition ready at the clock's instant,
+    /// a claimed batch at a time (see [`Store::claim`]): on a database
+    /// replicas share, each message is this dispatcher's alone while its
+    /// lease runs. Call it from outside the runtime (a blocking thread).
     pub fn deliver<S: Store + Send>(
         &mut self,
         store: &mut S,
@@ -180,12 +195,61 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
         templates: &Templates,
     ) -> Result<Report, DispatchError> {
         let now = self.clock.now();
-        let edition = &state.edition().id;
         let mut report = Report::default();
+        loop {
+            let claimed_at = Instant::now();
+            let until = self
+                .clock
+                .now()
+                .checked_add(self.lease)
+                .unwrap_or(Timestamp::MAX);
+            let claimed =
+                store.claim(&state.edition().id, now, until, &self.holder, CLAIM_BATCH)?;
+            let full = claimed.len() == CLAIM_BATCH;
+            let untried = self.deliver_claimed(
+                store,
+                state,
+                templates,
+                now,
+                claimed,
+                claimed_at + self.lease / 2,
+                &mut report,
+            )?;
+            if !untried.is_empty() {
+                store.release(&untried, &self.holder)?;
+            }
+            if !full || report.relay.is_some() || !untried.is_empty() {
+                return Ok(report);
+            }
+        }
+    }
+
+    /// Delivers claimed messages; none is handed to a connection after
+    /// `send_before` (half the lease: the lease must outlast the send).
+    /// Returns the keys of those not tried, to be released.
+    #[allow(clippy::too_many_arguments)]
+    fn deliver_claimed<S: Store + Send>(
+        &mut self,
+        store: &mut S,
+        state: &State,
+        templates: &Templates,
+        now: Timestamp,
+        claimed: Vec<OutboxEntry>,
+        send_before: Instant,
+        report: &mut Report,
+    ) -> Result<Vec<String>, DispatchError> {
+        let claimed_keys: Vec<String> = claimed.iter().map(|e| e.key.clone()).collect();
+        let untried = |marked: &std::collections::HashSet<&str>| -> Vec<String> {
+            claimed_keys
+                .iter()
+                .filter(|k| !marked.contains(k.as_str()))
+                .cloned()
+                .collect()
+        };
         let mut expired = Vec::new();
         let mut ready = Vec::new();
         let mut first_turn = std::collections::HashSet::new();
-        for entry in store.pending(edition)? {
+        for entry in claimed {
             if !entry.ready(now) {
                 continue;
             }
@@ -199,15 +263,18 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
                 ready.push(entry);
             }
         }
-        report.expired = expired.len();
-        report.due = expired
+        report.expired += expired.len();
+        report.due += expired
             .iter()
             .filter(|m| first_turn.contains(&m.key))
             .count();
         store.mark(&expired)?;
-        report.expired_keys = expired.into_iter().map(|m| m.key).collect();
+        let expired_keys: std::collections::HashSet<String> =
+            expired.into_iter().map(|m| m.key).collect();
+        report.expired_keys.extend(expired_keys.iter().cloned());
+        let marked_expired = || expired_keys.iter().map(String::as_str).collect();
         if ready.is_empty() {
-            return Ok(report);
+            return Ok(untried(&marked_expired()));
         }
         if let Some((until, reason)) = self.breaker.open.clone().filter(|(u, _)| *u > now) {
             report.relay = Some(RelayDown {
@@ -215,7 +282,7 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
                 until,
                 newly: false,
             });
-            return Ok(report);
+            return Ok(untried(&marked_expired()));
         }
         let probe_at = self.breaker.next_probe(now);
         // Kept before anything is sent: a link in a delivered email is always
@@ -266,6 +333,11 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
                         dkim: dkim.as_deref(),
                         several: Some(&several),
                     };
+                    if Instant::now() > send_before {
+                        // The lease is half gone: the rest is released
+                        // and claimed again, with a fresh lease.
+                        return;
+                    }
                     for prepared in compose::prepare(state, templates, run, now, how) {
                         let entries = prepared.entries;
                         let to_write = |outcome, why: &str| ToWrite {
@@ -329,7 +401,10 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
         // nothing sent.
         let (marks, result) = written.map_err(|_| DispatchError::WriterStopped)?;
         result?;
-        report.elapsed = started.elapsed();
+        report.elapsed += started.elapsed();
+        let mut marked = marked_expired();
+        marked.extend(marks.iter().map(|m| m.key.as_str()));
+        let untried = untried(&marked);
         let relay_down = shared.relay_down.lock().ok().and_then(|mut d| d.take());
         match relay_down {
             Some(reason) => {
@@ -371,7 +446,7 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
                 Delivery::Pending | Delivery::Held => {}
             }
         }
-        Ok(report)
+        Ok(untried)
     }
 
     /// Says goodbye to the servers of the kept connections.

@@ -121,7 +121,24 @@ pub fn import<S: Store>(
     events: &[Event],
     now: Timestamp,
 ) -> Result<Imported, ImportError> {
+    // Another process (a replica starting too) may append meanwhile: the
+    // import is then worked out again on the new history.
+    loop {
+        if let Some(imported) = import_once(store, edition, events, now)? {
+            return Ok(imported);
+        }
+    }
+}
+
+/// One try of [`import`]: `None` when another writer appended first.
+fn import_once<S: Store>(
+    store: &mut S,
+    edition: &Arc<Edition>,
+    events: &[Event],
+    now: Timestamp,
+) -> Result<Option<Imported>, ImportError> {
     let history = store.history(&edition.id)?;
+    let seen = history.events.last().map(|e| e.seq);
     let known = |event: &Event| {
         history
             .events
@@ -160,14 +177,17 @@ pub fn import<S: Store>(
             then_queue: Vec::new(),
         })
         .collect();
-    store.append(&edition.id, &entries)?;
-    // Right after, in the same process: a message of the past is never
-    // handed to delivery before this (the dispatcher reads them only in
-    // a later pass).
-    store.mark(&withheld)?;
-    Ok(Imported {
+    // In one transaction: a message of the past is never pending for a
+    // moment a dispatcher could send it in.
+    if store
+        .append_if_last(&edition.id, seen, &entries, &withheld)?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    Ok(Some(Imported {
         recorded: entries.len(),
         already,
         withheld: withheld.len(),
-    })
+    }))
 }

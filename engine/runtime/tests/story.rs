@@ -20,7 +20,7 @@ use jalon_runtime::links::{token_hash, Key, Links, KEY_LEN};
 use jalon_runtime::record::{record, record_by_link, LinkAnswer, RecordError};
 use jalon_runtime::replay::replay;
 use jalon_runtime::{load, tick, Clock};
-use jalon_store::{Backend, Claim, Delivery, SqliteBackend, Store};
+use jalon_store::{Backend, Claim, Database, Delivery, SqliteBackend, Store};
 use jiff::SignedDuration;
 
 fn definition(with_reminder_stage: bool) -> String {
@@ -345,15 +345,21 @@ fn story<B: Backend>(backend: B, definitions: &Path) {
     dispatcher.close();
 }
 
-/// Every backend this build has, each on a fresh database.
-fn every_backend(dir: &Path) -> Vec<SqliteBackend> {
-    vec![SqliteBackend::new(dir.join("jalon.db"))]
+/// Every backend this build has, each on a fresh database: a SQLite file,
+/// and a database of a real PostgreSQL server.
+fn every_backend(dir: &Path) -> Vec<Database> {
+    let postgres = jalon_test_postgres::Cluster::shared().fresh_database();
+    vec![
+        Database::Sqlite(SqliteBackend::new(dir.join("jalon.db"))),
+        Database::from_setting(Path::new(&postgres), "story").expect("a PostgreSQL URL"),
+    ]
 }
 
 #[test]
 fn the_story_holds_on_every_backend() {
     let dir = tempfile::tempdir().expect("a folder");
-    for backend in every_backend(dir.path()) {
-        story(backend, &dir.path().join("definitions"));
+    for (n, backend) in every_backend(dir.path()).into_iter().enumerate() {
+        // A folder each: the story writes a changed definition beside its own.
+        story(backend, &dir.path().join(format!("definitions-{n}")));
     }
 }

@@ -30,6 +30,22 @@ pub trait Backend: Clone + Send + Sync + 'static {
     /// backend that serves one daemon at a time refuses a second one,
     /// naming the first; one that coordinates replicas holds nothing.
     fn hold_for_daemon(&self) -> Result<DaemonHold, StoreError>;
+
+    /// Hears what other processes commit, for a database that can tell
+    /// (PostgreSQL's notifications); `None` for one whose file the daemon
+    /// watches instead. Listening stops when the value is dropped.
+    fn listen(
+        &self,
+        ring: Box<dyn Fn(crate::Heard) + Send>,
+    ) -> Option<Result<crate::Listening, StoreError>> {
+        let _ = ring;
+        None
+    }
+
+    /// Which replica this process is, for a database several share.
+    fn replica(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Held by a running daemon; dropped (or the process gone), the database
@@ -37,6 +53,13 @@ pub trait Backend: Clone + Send + Sync + 'static {
 #[derive(Debug)]
 pub struct DaemonHold {
     _lock: Option<File>,
+}
+
+impl DaemonHold {
+    /// What a daemon holds on a database replicas share: nothing.
+    pub fn none() -> DaemonHold {
+        DaemonHold { _lock: None }
+    }
 }
 
 /// The embedded default: one SQLite file, created on first write.

@@ -5,12 +5,15 @@
 //!
 //! [`Store`] is the boundary the runtime and the daemon use, and
 //! [`Backend`] is how a long-lived process opens stores of one database;
-//! SQLite is the embedded implementation, and PostgreSQL can follow behind
-//! the same traits.
+//! SQLite is the embedded implementation, PostgreSQL the one several
+//! replicas share, and [`Database`] picks one from the `db` setting.
 
 mod backend;
+mod copy;
+mod database;
 mod documents;
 mod links;
+mod pg;
 mod schema;
 mod sessions;
 mod sqlite;
@@ -19,8 +22,11 @@ use jalon_core::{Action, Event};
 use jiff::Timestamp;
 
 pub use backend::{Backend, DaemonHold, SqliteBackend};
+pub use copy::{copy, Copied, CopyError};
+pub use database::{Database, DatabaseStore};
 pub use documents::{Document, NewDocument};
 pub use links::{ByLink, Claim, Link, LinkUse, StoredLink};
+pub use pg::{is_postgres_url, Heard, Listening, PostgresBackend, PostgresStore};
 pub use sessions::{Session, SignIn, SignInLink};
 pub use sqlite::SqliteStore;
 
@@ -90,7 +96,8 @@ pub struct OutboxEntry {
     pub status: Delivery,
     /// Delivery attempts so far.
     pub attempts: u32,
-    /// After a temporary failure: not to be tried again before this.
+    /// After a temporary failure: not to be tried again before this; while
+    /// a replica delivers it, the end of that replica's lease.
     pub retry_at: Option<Timestamp>,
 }
 
@@ -220,6 +227,25 @@ pub enum StoreError {
     Sqlite { path: String, detail: String },
     #[error("a recorded event cannot be read back (seq {seq}): {detail}")]
     Corrupt { seq: i64, detail: String },
+    #[error(
+        "the PostgreSQL database `{database}` holds tables that are not Jalon's; \
+         give an empty database (CREATE DATABASE jalon) or a Jalon one"
+    )]
+    ForeignPostgres { database: String },
+    #[error("cannot reach the PostgreSQL server of `{database}`: {detail}")]
+    Unreachable { database: String, detail: String },
+    #[error("the PostgreSQL database `{database}` failed: {detail}")]
+    Postgres { database: String, detail: String },
+    #[error("`{url}` is not a PostgreSQL address Jalon can use: {detail}")]
+    BadUrl { url: String, detail: String },
+}
+
+impl StoreError {
+    /// The database could not be reached at all (a server down, a network
+    /// cut): worth trying again later, unlike a refusal.
+    pub fn unreachable(&self) -> bool {
+        matches!(self, StoreError::Unreachable { .. })
+    }
 }
 
 /// The storage boundary.
@@ -241,6 +267,19 @@ pub trait Store {
     /// Appends already-checked entries in one transaction (imports, and the
     /// write half of [`Store::record`]).
     fn append(&mut self, edition: &str, entries: &[Entry]) -> Result<Vec<Recorded>, StoreError>;
+
+    /// [`Store::append`] and [`Store::mark`] in one transaction, if the
+    /// edition's last event is still `seen` (`None`: no event yet); when
+    /// another writer appended meanwhile, writes nothing and returns `None`.
+    /// An import is written this way: its past messages are never pending
+    /// for a moment another process could send them in.
+    fn append_if_last(
+        &mut self,
+        edition: &str,
+        seen: Option<i64>,
+        entries: &[Entry],
+        marks: &[Mark],
+    ) -> Result<Option<Vec<Recorded>>, StoreError>;
 
     /// Adds actions that fell due with time (no event), skipping keys
     /// already there. Returns how many were added.
@@ -270,6 +309,32 @@ pub trait Store {
 
     /// The messages of an edition still to deliver (pending), in due order.
     fn pending(&self, edition: &str) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// Takes up to `limit` messages of the edition ready at `now` for
+    /// `holder` to deliver, in due order: nobody else delivers them before
+    /// `until` (a lease), or before their outcome is marked or they are
+    /// released. A database one daemon serves at a time needs no lease: it
+    /// returns what is ready.
+    fn claim(
+        &mut self,
+        edition: &str,
+        now: Timestamp,
+        until: Timestamp,
+        holder: &str,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let _ = (until, holder);
+        let mut ready = self.pending(edition)?;
+        ready.retain(|e| e.ready(now));
+        ready.truncate(limit);
+        Ok(ready)
+    }
+
+    /// Gives back claimed messages that were not tried (their lease ends).
+    fn release(&mut self, keys: &[String], holder: &str) -> Result<(), StoreError> {
+        let _ = (keys, holder);
+        Ok(())
+    }
 
     /// The events of an edition recorded after the one numbered `after`, in
     /// order: what a cached state has not seen yet.

@@ -342,7 +342,7 @@ fn write_entries(
     Ok(out)
 }
 
-fn channel_word(channel: jalon_core::Channel) -> &'static str {
+pub(crate) fn channel_word(channel: jalon_core::Channel) -> &'static str {
     match channel {
         jalon_core::Channel::Cli => "cli",
         jalon_core::Channel::Link => "link",
@@ -488,6 +488,40 @@ impl Store for SqliteStore {
         let recorded = write_entries(&tx, edition, entries).map_err(|e| error(&path, e))?;
         tx.commit().map_err(|e| error(&path, e))?;
         Ok(recorded)
+    }
+
+    fn append_if_last(
+        &mut self,
+        edition: &str,
+        seen: Option<i64>,
+        entries: &[Entry],
+        marks: &[Mark],
+    ) -> Result<Option<Vec<Recorded>>, StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| error(&path, e))?;
+        let last: Option<i64> = tx
+            .query_row(
+                "SELECT max(seq) FROM events WHERE edition = ?1",
+                [edition],
+                |r| r.get(0),
+            )
+            .map_err(|e| error(&path, e))?;
+        if last != seen {
+            return Ok(None);
+        }
+        let recorded = write_entries(&tx, edition, entries)
+            .and_then(|recorded| {
+                for mark in marks {
+                    write_mark(&tx, mark)?;
+                }
+                Ok(recorded)
+            })
+            .map_err(|e| error(&path, e))?;
+        tx.commit().map_err(|e| error(&path, e))?;
+        Ok(Some(recorded))
     }
 
     fn enqueue(&mut self, edition: &str, due: &[Action]) -> Result<usize, StoreError> {
@@ -1017,6 +1051,15 @@ impl SqliteStore {
             .query_map([], |r| r.get::<_, String>(0))
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
     }
 
     /// `PRAGMA integrity_check`: "ok" for a sound file.

@@ -10,7 +10,7 @@ use clap::{ArgMatches, ValueEnum};
 use jalon_daemon::DaemonError;
 use jalon_runtime::delivery::{DeliveryOptions, DeliverySettings};
 use jalon_runtime::{Clock, ShiftedClock, SystemClock};
-use jalon_store::SqliteBackend;
+use jalon_store::Database;
 use tracing::{error, warn};
 
 use crate::config::{self, DaemonArgs};
@@ -37,6 +37,10 @@ pub struct DaemonSettings {
     pub public_url: String,
     pub secret_file: PathBuf,
     pub operator: Option<String>,
+    /// This daemon's name among replicas (`None`: host and process id).
+    pub replica: Option<String>,
+    /// How long a claimed message is this replica's alone.
+    pub lease: std::time::Duration,
     /// The `jalon.toml` the settings were read from, if any.
     pub settings_file: Option<PathBuf>,
 }
@@ -55,9 +59,16 @@ pub fn daemon(args: DaemonArgs, matches: &ArgMatches) -> Result<String, Failure>
         error!("{e}");
         Failure::Told(2)
     })?;
+    let replica = settings.replica.unwrap_or_else(Database::default_replica);
+    let backend = Database::from_setting(&settings.db, &replica).map_err(|e| {
+        error!("{e}");
+        Failure::Told(2)
+    })?;
     let options = jalon_daemon::Options {
         definitions: settings.definitions,
-        backend: SqliteBackend::new(settings.db),
+        backend,
+        replica,
+        lease: settings.lease,
         delivery,
         listen: settings.listen,
         public_url: settings.public_url,

@@ -106,16 +106,17 @@ pub fn plan_against(file: &Path, db: &Path, at: Option<&str>) -> Result<String, 
     use jalon_core::clock::deliver_until;
     use jalon_runtime::compose::messages;
     use jalon_runtime::local_time::short;
-    use jalon_store::{Backend, SqliteBackend, Store};
+    use jalon_store::{Backend, Database, Store};
 
     let edition = edition_file(file)?;
     let now = super::clock(&edition, at)?.now();
-    let history = match SqliteBackend::new(db).open_read_only()? {
+    let database = Database::from_setting(db, "jalon-cli")?;
+    let history = match database.open_read_only()? {
         Some(store) => store.history(&edition.id)?,
         None => {
             return Err(Failure::Usage(format!(
                 "there is no database `{}` (give the daemon's with --against)",
-                db.display()
+                database.describe()
             )))
         }
     };
@@ -210,4 +211,43 @@ pub fn print_out(text: &str) -> Result<(), Failure> {
         .lock()
         .write_all(text.as_bytes())
         .map_err(|_| Failure::Told(2))
+}
+
+/// `jalon copy`: a SQLite database into an empty PostgreSQL one, checked.
+pub fn copy(from: &Path, to: &str) -> Result<String, Failure> {
+    use jalon_store::{Backend, PostgresBackend, SqliteStore};
+
+    if !jalon_store::is_postgres_url(to) {
+        return Err(Failure::Usage(format!(
+            "--to `{}` is not a PostgreSQL address: write postgres://USER:PASSWORD@HOST/DATABASE",
+            jalon_store::PostgresBackend::new(to, "jalon-copy")
+                .map(|b| b.describe().to_owned())
+                .unwrap_or_else(|_| "…".to_owned())
+        )));
+    }
+    if !from.is_file() {
+        return Err(Failure::Usage(format!(
+            "--from `{}`: there is no such database file",
+            from.display()
+        )));
+    }
+    let source = SqliteStore::open(from)?;
+    let target = PostgresBackend::new(to, "jalon-copy")?;
+    let store = Backend::open(&target)?;
+    let copied = jalon_store::copy(&source, &store).map_err(|e| Failure::Usage(e.to_string()))?;
+    let mut out = format!(
+        "Copied `{}` into `{}`; both sides read back the same.\n",
+        from.display(),
+        target.describe()
+    );
+    for (table, rows) in &copied.tables {
+        out.push_str(&format!("  {table:<12} {rows:>9} row(s)\n"));
+    }
+    out.push_str(&format!(
+        "Checksum (SHA-256 of every table, both sides): {}\n\
+         Run the daemon with --db '{}' (the SQLite file is left as it was).\n",
+        copied.checksum,
+        target.describe()
+    ));
+    Ok(out)
 }

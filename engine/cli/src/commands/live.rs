@@ -15,7 +15,7 @@ pub fn status(target: &Target, at: Option<&str>) -> Result<String, Failure> {
     let edition = target.edition()?;
     let now = clock(&edition, at)?.now();
     let history = target.history(&edition)?;
-    let held = match jalon_store::Backend::open_read_only(&target.backend())? {
+    let held = match jalon_store::Backend::open_read_only(&target.backend()?)? {
         Some(store) => store.held(&edition.id)?.len(),
         None => 0,
     };

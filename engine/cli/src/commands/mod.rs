@@ -14,7 +14,7 @@ use jalon_definition::resolved::Edition;
 use jalon_runtime::archive::Archive;
 use jalon_runtime::load::LoadError;
 use jalon_runtime::{load, local_time, Clock, FixedClock, SystemClock};
-use jalon_store::{Backend, History, SqliteBackend, SqliteStore, Store};
+use jalon_store::{Backend, Database, DatabaseStore, History, Store};
 use jiff::Timestamp;
 
 use crate::failure::Failure;
@@ -33,7 +33,7 @@ impl Target {
         match load::edition(&self.definitions, &self.edition) {
             Ok(edition) => Ok(edition),
             Err(missing @ LoadError::NoSuchEdition { .. }) => {
-                let kept = match self.backend().open_read_only()? {
+                let kept = match self.backend()?.open_read_only()? {
                     Some(store) => store.archived(&self.edition)?,
                     None => None,
                 };
@@ -59,7 +59,7 @@ impl Target {
     pub fn recording(
         &self,
         at: Option<&str>,
-    ) -> Result<(Arc<Edition>, SqliteStore, Timestamp), Failure> {
+    ) -> Result<(Arc<Edition>, DatabaseStore, Timestamp), Failure> {
         let (edition, archive) = load::edition_kept(&self.definitions, &self.edition)?;
         let now = clock(&edition, at)?.now();
         let mut store = self.backend_store()?;
@@ -67,28 +67,36 @@ impl Target {
         Ok((edition, store, now))
     }
 
-    pub fn backend(&self) -> SqliteBackend {
-        SqliteBackend::new(&self.db)
+    /// The database as messages name it (a URL without its password).
+    fn shown_db(&self) -> String {
+        self.backend()
+            .map(|b| b.describe())
+            .unwrap_or_else(|_| self.db.display().to_string())
+    }
+
+    /// The database `--db` names: a SQLite file, or a PostgreSQL URL.
+    pub fn backend(&self) -> Result<Database, Failure> {
+        Ok(Database::from_setting(&self.db, "jalon-cli")?)
     }
 
     /// The database, to write to (created on first use).
-    pub fn backend_store(&self) -> Result<SqliteStore, Failure> {
-        Ok(self.backend().open()?)
+    pub fn backend_store(&self) -> Result<DatabaseStore, Failure> {
+        Ok(self.backend()?.open()?)
     }
 
     /// The database, for reading only; it must exist.
-    pub fn read_only(&self) -> Result<SqliteStore, Failure> {
-        self.backend().open_read_only()?.ok_or_else(|| {
+    pub fn read_only(&self) -> Result<DatabaseStore, Failure> {
+        self.backend()?.open_read_only()?.ok_or_else(|| {
             Failure::Usage(format!(
                 "there is no database `{}` yet: nothing has been recorded (give it with --db)",
-                self.db.display()
+                self.shown_db()
             ))
         })
     }
 
     /// What is recorded of the edition; nothing when there is no database.
     pub fn history(&self, edition: &Edition) -> Result<History, Failure> {
-        Ok(match self.backend().open_read_only()? {
+        Ok(match self.backend()?.open_read_only()? {
             Some(store) => store.history(&edition.id)?,
             None => {
                 // Said, not silent: a mistyped --db would otherwise show
@@ -96,7 +104,7 @@ impl Target {
                 eprintln!(
                     "note: there is no database `{}`: nothing is recorded there, so this is `{}` \
                      with nothing done yet (check --db, or JALON_DB)",
-                    self.db.display(),
+                    self.shown_db(),
                     edition.id
                 );
                 History::default()

@@ -217,7 +217,7 @@ pub fn login_link(target: &Target, person: &str, public_url: &str) -> Result<Str
             ids.join(", ")
         )));
     };
-    let mut store = jalon_store::Backend::open(&target.backend())?;
+    let mut store = jalon_store::Backend::open(&target.backend()?)?;
     let token = jalon_runtime::sign_in::issue(&mut store, &email, SystemClock.now())
         .map_err(|e| Failure::Refused(e.to_string()))?;
     Ok(format!(

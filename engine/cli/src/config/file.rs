@@ -24,6 +24,7 @@ pub struct FileSettings {
     pub definitions: Option<Spanned<PathBuf>>,
     pub db: Option<Spanned<PathBuf>>,
     pub operator: Option<Spanned<String>>,
+    pub replica: Option<Spanned<String>>,
     pub log_format: Option<Spanned<LogFormat>>,
     #[serde(default)]
     pub delivery: Delivery,
@@ -38,6 +39,7 @@ pub struct Delivery {
     pub folder: Option<Spanned<PathBuf>>,
     pub connections: Option<Spanned<usize>>,
     pub rate: Option<Spanned<f64>>,
+    pub lease: Option<Spanned<u64>>,
     pub dkim_key: Option<Spanned<PathBuf>>,
     pub dkim_selector: Option<Spanned<String>>,
     pub send_late: Option<Spanned<bool>>,
@@ -67,10 +69,12 @@ impl Loaded {
         char_span(self.file, &self.text, range)
     }
 
-    /// A path from the file: relative to the file's folder.
+    /// A path from the file: relative to the file's folder (a database's
+    /// URL is not a path).
     pub fn path(&self, value: &Spanned<PathBuf>) -> PathBuf {
         let path = value.get_ref();
-        if path.is_absolute() {
+        let url = path.to_str().is_some_and(jalon_store::is_postgres_url);
+        if path.is_absolute() || url {
             path.clone()
         } else {
             self.dir.join(path)

@@ -43,11 +43,12 @@ pub struct DaemonArgs {
         default_value = "definitions"
     )]
     pub definitions: PathBuf,
-    /// The database of recorded progress (created on first use).
+    /// The database of recorded progress: a SQLite file (created on first use) or postgres://HOST/DATABASE.
     #[arg(
         long,
-        value_name = "FILE",
+        value_name = "FILE_OR_URL",
         env = "JALON_DB",
+        hide_env_values = true,
         default_value = "jalon.db"
     )]
     pub db: PathBuf,
@@ -70,6 +71,14 @@ pub struct DaemonArgs {
     /// At most this many messages per second (a relay's quota), e.g. 2 or 0.5.
     #[arg(long, value_name = "PER_SECOND", env = "JALON_SMTP_RATE")]
     pub rate: Option<f64>,
+    /// Seconds a replica keeps the messages it is sending to itself (PostgreSQL).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60,
+        env = "JALON_LEASE"
+    )]
+    pub lease: u64,
     /// Sign every email with DKIM with this RSA private key (PEM), in its sender's domain.
     #[arg(long, value_name = "FILE", env = "JALON_DKIM_KEY")]
     pub dkim_key: Option<PathBuf>,
@@ -115,6 +124,9 @@ pub struct DaemonArgs {
     /// Who is told by email when new definitions are rejected on reload.
     #[arg(long, value_name = "EMAIL", env = "JALON_OPERATOR")]
     pub operator: Option<String>,
+    /// This daemon's name among replicas sharing a PostgreSQL database.
+    #[arg(long, value_name = "NAME", env = "JALON_REPLICA")]
+    pub replica: Option<String>,
 }
 
 /// Where a value came from: reports name it, and a higher layer wins.
@@ -159,6 +171,8 @@ struct Resolved {
     public_url: Valued<String>,
     secret_file: Valued<PathBuf>,
     operator: Option<Valued<String>>,
+    replica: Option<Valued<String>>,
+    lease: Valued<u64>,
 }
 
 /// The daemon's options from its flags (`matches` tells a flag or a
@@ -428,6 +442,16 @@ impl Layers<'_> {
                 args.operator,
                 self.value(|f| f.settings.operator.as_ref()),
             ),
+            replica: self.pick_optional(
+                &REPLICA,
+                args.replica,
+                self.value(|f| f.settings.replica.as_ref()),
+            ),
+            lease: self.pick(
+                &LEASE,
+                args.lease,
+                self.value(|f| f.settings.delivery.lease.as_ref()),
+            ),
         }
     }
 }
@@ -452,6 +476,14 @@ fn validate(settings: &Resolved) -> Vec<Diagnostic> {
             );
         }
     }
+    let lease = &settings.lease;
+    check(
+        (5..=3600).contains(&lease.value),
+        lease.origin,
+        "bad-lease",
+        format!("a lease of {} s: use 5 to 3600 seconds", lease.value),
+        "60 suits most platforms: a dead replica's messages wait at most a minute",
+    );
     let connections = &settings.connections;
     check(
         (1..=64).contains(&connections.value),
@@ -541,6 +573,22 @@ fn validate(settings: &Resolved) -> Vec<Diagnostic> {
         "name the folder that holds the programme and its editions",
     );
     let db = &settings.db;
+    if let Some(url) = db
+        .value
+        .to_str()
+        .filter(|d| jalon_store::is_postgres_url(d))
+    {
+        if let Err(e) = jalon_store::PostgresBackend::new(url, "check") {
+            check(
+                false,
+                db.origin,
+                "bad-db-url",
+                e.to_string(),
+                "write it as postgres://USER:PASSWORD@HOST:5432/DATABASE?sslmode=require",
+            );
+        }
+        return problems;
+    }
     let folder = db.value.parent().filter(|p| !p.as_os_str().is_empty());
     check(
         folder.is_none_or(Path::is_dir),
@@ -613,6 +661,8 @@ fn options(settings: Resolved, file: Option<PathBuf>) -> DaemonSettings {
         public_url: settings.public_url.value,
         secret_file: settings.secret_file.value,
         operator: settings.operator.map(|o| o.value.trim().to_owned()),
+        replica: settings.replica.map(|r| r.value.trim().to_owned()),
+        lease: std::time::Duration::from_secs(settings.lease.value),
         settings_file: file,
     }
 }

@@ -56,6 +56,17 @@ pub const OPERATOR: Setting = Setting {
     example: "\"exploitation@example.org\"",
 };
 
+pub const REPLICA: Setting = Setting {
+    section: None,
+    key: "replica",
+    flag: "--replica",
+    env: "JALON_REPLICA",
+    doc: "This daemon's name among replicas sharing a PostgreSQL database, shown by /healthz, \
+          /metrics and the logs (unset: the machine's name and the process id).",
+    default: None,
+    example: "\"jalon-1\"",
+};
+
 pub const LOG_FORMAT: Setting = Setting {
     section: None,
     key: "log_format",
@@ -105,6 +116,17 @@ pub const RATE: Setting = Setting {
     doc: "At most this many messages per second, for a relay with a quota (unset: no limit).",
     default: None,
     example: "2.5",
+};
+
+pub const LEASE: Setting = Setting {
+    section: Some("delivery"),
+    key: "lease",
+    flag: "--lease",
+    env: "JALON_LEASE",
+    doc: "Seconds a replica keeps the messages it is sending to itself (PostgreSQL): if it dies, \
+          another replica sends them after this long (5 to 3600).",
+    default: Some("60"),
+    example: "60",
 };
 
 pub const DKIM_KEY: Setting = Setting {
@@ -177,11 +199,13 @@ pub const SETTINGS: &[&Setting] = &[
     &DEFINITIONS,
     &DB,
     &OPERATOR,
+    &REPLICA,
     &LOG_FORMAT,
     &SMTP,
     &FOLDER,
     &CONNECTIONS,
     &RATE,
+    &LEASE,
     &DKIM_KEY,
     &DKIM_SELECTOR,
     &SEND_LATE,
