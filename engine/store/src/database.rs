@@ -53,14 +53,16 @@ impl Backend for Database {
     fn open(&self) -> Result<DatabaseStore, StoreError> {
         Ok(match self {
             Database::Sqlite(b) => DatabaseStore::Sqlite(b.open()?),
-            Database::Postgres(b) => DatabaseStore::Postgres(b.open()?),
+            Database::Postgres(b) => DatabaseStore::Postgres(Box::new(b.open()?)),
         })
     }
 
     fn open_read_only(&self) -> Result<Option<DatabaseStore>, StoreError> {
         Ok(match self {
             Database::Sqlite(b) => b.open_read_only()?.map(DatabaseStore::Sqlite),
-            Database::Postgres(b) => b.open_read_only()?.map(DatabaseStore::Postgres),
+            Database::Postgres(b) => b
+                .open_read_only()?
+                .map(|s| DatabaseStore::Postgres(Box::new(s))),
         })
     }
 
@@ -139,7 +141,8 @@ impl Backend for PostgresBackend {
 /// A store of either database.
 pub enum DatabaseStore {
     Sqlite(SqliteStore),
-    Postgres(PostgresStore),
+    /// Boxed: a pooled connection is much larger than a SQLite handle.
+    Postgres(Box<PostgresStore>),
 }
 
 impl DatabaseStore {

@@ -111,6 +111,11 @@ impl PostgresBackend {
         })
     }
 
+    /// The schema version this build writes.
+    pub fn schema_version() -> i64 {
+        schema::MIGRATIONS.len() as i64
+    }
+
     pub fn describe(&self) -> &str {
         &self.shared.described
     }

@@ -27,6 +27,13 @@ pub struct PostgresStore {
     pub(crate) conn: RefCell<r2d2::PooledConnection<Manager>>,
 }
 
+/// Whether the schema table exists, read from the catalog with the
+/// statement's snapshot (`to_regclass` reads a cache that an advisory lock
+/// does not refresh: a replica that waited for another's migration would
+/// not see its table).
+const SCHEMA_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables \
+     WHERE tablename = 'jalon_schema' AND schemaname = current_schema())";
+
 /// How a write inside [`PostgresStore::record_within`] ended.
 enum Written<E, X> {
     Recorded(Recorded),
@@ -78,7 +85,7 @@ impl PostgresStore {
         let mut conn = self.conn.borrow_mut();
         let client = &mut conn.client;
         let found = client
-            .query_one("SELECT to_regclass('jalon_schema') IS NOT NULL", &[])
+            .query_one(SCHEMA_EXISTS, &[])
             .map_err(|e| error(&self.database, &e))?;
         if !found.get::<_, bool>(0) {
             return Ok(None);
@@ -133,7 +140,7 @@ impl PostgresStore {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .map_err(|e| error(&database, &e))?;
         let exists: bool = tx
-            .query_one("SELECT to_regclass('jalon_schema') IS NOT NULL", &[])
+            .query_one(SCHEMA_EXISTS, &[])
             .map_err(|e| error(&database, &e))?
             .get(0);
         let current: i64 = if exists {
