@@ -32,7 +32,7 @@ const PATIENCE: Duration = Duration::from_secs(60);
 const SKEW: &str = "JALON_CLOCK_SKEW_SECONDS";
 
 /// A running `jalon daemon`, killed if a test fails before stopping it.
-struct Daemon {
+pub(crate) struct Daemon {
     child: Child,
     log: StderrLog,
 }
@@ -42,7 +42,7 @@ impl Daemon {
     /// with no setting from this process's environment but `skew`, if any.
     /// (The editions here begin in the past on purpose: what they make due
     /// at the first start is sent, not held.)
-    fn start(dir: &Path, extra: &[&str], skew: Option<i64>) -> Daemon {
+    pub(crate) fn start(dir: &Path, extra: &[&str], skew: Option<i64>) -> Daemon {
         let mut daemon = Jalon::new()
             .args(["daemon", "--listen", "127.0.0.1:0", "--send-late"])
             .args(extra)
@@ -61,13 +61,13 @@ impl Daemon {
         Daemon { child, log }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.text()
     }
 
     /// SIGKILL, which it cannot handle: asserts it was still running, waits
     /// for the end and returns the log.
-    fn kill(mut self) -> String {
+    pub(crate) fn kill(mut self) -> String {
         let exited = self.child.try_wait().expect("the daemon's status");
         assert!(
             exited.is_none(),
@@ -80,7 +80,7 @@ impl Daemon {
     }
 
     /// SIGTERM; waits, at most `within`, for the exit.
-    fn terminate(mut self, within: Duration) -> (ExitStatus, String) {
+    pub(crate) fn terminate(mut self, within: Duration) -> (ExitStatus, String) {
         signal(&self.child, "TERM");
         let log = &self.log;
         let status = exit_within(&mut self.child, within, "SIGTERM", || log.text());
@@ -97,13 +97,13 @@ impl Drop for Daemon {
 
 /// The sink's record read as it grows: each call returns the messages
 /// accepted since the previous one.
-struct Record {
+pub(crate) struct Record {
     path: PathBuf,
     offset: u64,
 }
 
 impl Record {
-    fn new(sink: &Sink) -> Record {
+    pub(crate) fn new(sink: &Sink) -> Record {
         Record {
             path: sink.record().to_path_buf(),
             offset: 0,
@@ -116,7 +116,7 @@ impl Record {
 
     /// Waits until the server has recorded nothing for a moment: a message
     /// a killed daemon had sent whole is on record before the next start.
-    fn settle(&self) {
+    pub(crate) fn settle(&self) {
         let mut last = self.size();
         loop {
             std::thread::sleep(Duration::from_millis(200));
@@ -128,7 +128,7 @@ impl Record {
         }
     }
 
-    fn new_messages(&mut self) -> Vec<Accepted> {
+    pub(crate) fn new_messages(&mut self) -> Vec<Accepted> {
         let Ok(mut file) = std::fs::File::open(&self.path) else {
             return Vec::new();
         };
@@ -144,9 +144,9 @@ impl Record {
 }
 
 /// One message as the server accepted it.
-struct Accepted {
+pub(crate) struct Accepted {
     /// The Message-ID's local part (the hash of the outbox key).
-    id: String,
+    pub(crate) id: String,
     rcpt_tos: Vec<String>,
     data: String,
 }
@@ -172,7 +172,7 @@ impl Accepted {
     /// What must be the same each time this message is sent: envelope,
     /// Message-ID, addressee, subject and text (not the Date header or the
     /// MIME boundaries).
-    fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         let message = MessageParser::default()
             .parse(self.data.as_bytes())
             .expect("a parsable message");
@@ -204,7 +204,7 @@ fn local_part(message_id: &str) -> String {
 /// The rows one email carries, named by its first row's key: the
 /// coordinator's openings of one burst's roadmaps, all due together, go as
 /// one email (`compose::grouped`); any other message alone.
-fn carried_with(first: &str, known: &HashSet<String>) -> Vec<String> {
+pub(crate) fn carried_with(first: &str, known: &HashSet<String>) -> Vec<String> {
     let parts: Vec<&str> = first.split('/').collect();
     let merged = parts.len() == 5 && parts[3] == "opened" && parts[4].starts_with("person:");
     if !merged {
@@ -230,7 +230,7 @@ fn carried_with(first: &str, known: &HashSet<String>) -> Vec<String> {
 }
 
 /// The Message-ID local part the daemon gives the message of `key`.
-fn id_of(key: &str) -> String {
+pub(crate) fn id_of(key: &str) -> String {
     local_part(&jalon_message::message_id(key, "jalon.invalid"))
 }
 
@@ -259,10 +259,10 @@ fn outbox_rows(db: &Path) -> Vec<(String, String, String)> {
 }
 
 /// SplitMix64: a small seeded generator for the kill delays.
-struct Random(u64);
+pub(crate) struct Random(pub(crate) u64);
 
 impl Random {
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -277,12 +277,12 @@ const CONNECTIONS: usize = 4;
 /// Laureates per burst: each makes 3 messages due at once (its roadmap's
 /// opening to its contact and to the coordinator, an invitation), plus the
 /// seminar's opening and the coordinator's invitation: 602 messages.
-const LAUREATES: usize = 200;
+pub(crate) const LAUREATES: usize = 200;
 
 /// `tests/fixtures/smtp/smtp.yaml` as edition `id`, started yesterday with
 /// `LAUREATES` laureates: its opening messages are all overdue, none
 /// expired (the seminar is a week after the start).
-fn burst(id: &str) -> String {
+pub(crate) fn burst(id: &str) -> String {
     let yesterday = Zoned::now()
         .date()
         .checked_sub(Span::new().days(1))
@@ -314,7 +314,10 @@ fn burst(id: &str) -> String {
 
 /// The messages `jalon plan` shows for a definition: (key, kind, stage,
 /// at, expires_at).
-fn planned(dir: &Path, file: &str) -> Vec<(String, String, String, Timestamp, Timestamp)> {
+pub(crate) fn planned(
+    dir: &Path,
+    file: &str,
+) -> Vec<(String, String, String, Timestamp, Timestamp)> {
     let plan = Jalon::new()
         .current_dir(dir)
         .args(&["plan", file, "--format", "json"])

@@ -20,6 +20,7 @@ mod links;
 mod live;
 mod plan;
 mod relay;
+mod replicas;
 mod schema;
 mod servers;
 mod simulate;

@@ -191,7 +191,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
     let wake = Arc::new(tokio::sync::Notify::new());
     // Kept until the end: dropped, the watch stops.
     let _recorded = watch_recorded(&options.backend, &wake);
-    let _listening = listen_to_replicas(&options.backend, &wake);
+    let _listening = listen_to_replicas(&options.backend, &wake, &health);
     let operator = operator(&options);
     let site = Arc::new(site::Site {
         backend: options.backend.clone(),
@@ -383,21 +383,26 @@ fn watch_recorded<B: Backend>(
 
 /// For a database replicas share: what the others commit wakes the loop
 /// at once (PostgreSQL's notifications).
+/// The listening connection is also how an idle replica learns that the
+/// database went away (and came back), for `/healthz`.
 fn listen_to_replicas<B: Backend>(
     backend: &B,
     wake: &Arc<tokio::sync::Notify>,
+    health: &Arc<Health>,
 ) -> Option<jalon_store::Listening> {
-    let wake = wake.clone();
+    let (wake, health) = (wake.clone(), health.clone());
     let heard = backend.listen(Box::new(move |heard| match heard {
         jalon_store::Heard::Commit => {
             debug!("another process committed: a pass");
             wake.notify_one();
         }
         jalon_store::Heard::Lost(why) => {
-            warn!("not hearing the other replicas ({why}): trying again");
+            warn!("the database cannot be reached ({why}): trying again");
+            health.database(Some(why));
         }
         jalon_store::Heard::Back => {
-            info!("hearing the other replicas again: a pass");
+            info!("the database is back: a pass");
+            health.database(None);
             wake.notify_one();
         }
     }))?;

@@ -34,6 +34,19 @@ pub enum PassError {
     Panicked(String),
 }
 
+impl PassError {
+    /// The database could not be reached, however deep the failure came.
+    pub fn unreachable(&self) -> bool {
+        use jalon_runtime::dispatch::DispatchError;
+        match self {
+            PassError::Store(e)
+            | PassError::Tick(TickError::Store(e))
+            | PassError::Tick(TickError::Dispatch(DispatchError::Store(e))) => e.unreachable(),
+            _ => false,
+        }
+    }
+}
+
 /// What a pass did for one edition.
 pub struct EditionPass {
     pub counts: Counts,

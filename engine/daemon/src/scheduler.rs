@@ -137,7 +137,7 @@ impl<B: Backend> Loop<B> {
             }
         };
         let unreachable = passes.iter().find_map(|(_, outcome)| match outcome {
-            Err(PassError::Store(e)) if e.unreachable() => Some(e.to_string()),
+            Err(e) if e.unreachable() => Some(e.to_string()),
             _ => None,
         });
         self.health.database(unreachable);

@@ -133,8 +133,9 @@ pub struct Dispatcher<D = Connector> {
     breaker: Breaker,
 }
 
-/// Messages claimed at once: a batch is sent well within its lease.
-const CLAIM_BATCH: usize = 2_000;
+/// Messages claimed at once: a batch is sent well within its lease, and
+/// replicas sharing a burst each take a part of it.
+const CLAIM_BATCH: usize = 500;
 
 /// The lease on claimed messages, unless the daemon sets another.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
@@ -390,7 +391,15 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
                     runtime.spawn(work)
                 })
                 .collect();
-            let kept = runtime.block_on(futures_util::future::join_all(tasks));
+            let kept = runtime.block_on(async {
+                let kept = futures_util::future::join_all(tasks).await;
+                // Workers that stopped early (the store failed, the relay
+                // went down) leave jobs unread: closed, the channel sends
+                // the producer home instead of leaving it blocked on a full
+                // channel, holding the writer open, for ever.
+                shared.jobs.lock().await.close();
+                kept
+            });
             // A worker that panicked lost its connector: a new one is made.
             let kept: Vec<D> = kept.into_iter().filter_map(Result::ok).collect();
             drop(marks_in);

@@ -119,3 +119,59 @@ fn the_breaker_stops_dialling_a_failed_relay_until_its_probe() {
     }
     assert_eq!(statuses(&store), vec![Delivery::Sent; 3]);
 }
+
+/// More messages than the workers' queue holds, and a relay that goes down
+/// at the first: the pass ends (it once waited for ever, its producer
+/// blocked on the full queue of workers that had stopped).
+#[test]
+fn a_relay_down_with_a_long_queue_left_ends_the_pass() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let people: String = (1..=40)
+        .map(|n| {
+            format!("  - {{id: p{n:02}, name: Personne {n}, email: p{n:02}@example.org, organisation: cd}}\n")
+        })
+        .collect();
+    let members: Vec<String> = (1..=40).map(|n| format!("p{n:02}")).collect();
+    let definition = DEFINITION
+        .replace(
+            "  - {id: ana, name: Ana Martin, email: ana@example.org, organisation: cd}\n",
+            &people,
+        )
+        .replace(
+            "members: [ana, bea, cyr]",
+            &format!("members: [{}]", members.join(", ")),
+        );
+    let edition = support::edition(&dir.path().join("definitions"), "relais", &definition);
+    let templates = messages::templates(&edition).expect("compile");
+    let relay = Relay::default();
+    for n in 1..=40 {
+        relay.answer(
+            &format!("p{n:02}@example.org"),
+            Err(DeliveryError::Relay("421 shutting down".into())),
+        );
+    }
+    let clock = Hand::at("2025-01-06T09:00:00Z");
+    let mut dispatcher = support::dispatcher(&relay, &clock, 1);
+    let mut store = SqliteBackend::new(dir.path().join("jalon.db"))
+        .open()
+        .expect("opens");
+    let (done, ended) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let history = Store::history(&store, "relais").expect("history");
+        let mut state = replay(edition.clone(), &history).expect("replays");
+        let tick = tick::tick(
+            &mut store,
+            &mut state,
+            &templates,
+            &mut dispatcher,
+            clock.now(),
+            None,
+        )
+        .expect("a tick");
+        let _ = done.send(tick.report.relay.is_some());
+    });
+    let down = ended
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the pass ends");
+    assert!(down, "the relay is taken for down");
+}

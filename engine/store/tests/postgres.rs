@@ -81,7 +81,9 @@ fn replicas_starting_together_migrate_once() {
     }
     let name = url.rsplit('/').next().expect("a name");
     assert_eq!(
-        Cluster::shared().psql(name, "SELECT version FROM jalon_schema").trim(),
+        Cluster::shared()
+            .psql(name, "SELECT version FROM jalon_schema")
+            .trim(),
         jalon_store::PostgresBackend::schema_version().to_string()
     );
 }
@@ -113,7 +115,9 @@ fn another_applications_database_and_a_newer_one_are_refused() {
 fn each_message_is_claimed_by_one_replica_at_a_time() {
     let (url, first) = fresh("one");
     let mut store = first.open().expect("opens");
-    let messages: Vec<NewMessage> = (0..200).map(|n| message(&format!("ed/m{n:03}"), 0)).collect();
+    let messages: Vec<NewMessage> = (0..200)
+        .map(|n| message(&format!("ed/m{n:03}"), 0))
+        .collect();
     assert_eq!(store.queue("ed", &messages).expect("queued"), 200);
 
     // Two replicas claim in small batches at the same time: every message
@@ -150,19 +154,30 @@ fn each_message_is_claimed_by_one_replica_at_a_time() {
 
     // While the leases run, nobody else gets them, and they show as not
     // ready before the lease's end.
-    assert!(store.claim("ed", at(69), at(129), "three", 1000).expect("claims").is_empty());
+    assert!(store
+        .claim("ed", at(69), at(129), "three", 1000)
+        .expect("claims")
+        .is_empty());
     let pending = store.pending("ed").expect("pending");
     assert!(pending.iter().all(|e| !e.ready(at(69)) && e.ready(at(70))));
     // A replica that died holding them: once the lease lapses, another
     // takes them over; what was marked sent meanwhile stays sent.
     store.mark(&[sent("ed/m000", 30)]).expect("marked");
-    let taken = store.claim("ed", at(71), at(131), "three", 1000).expect("claims");
+    let taken = store
+        .claim("ed", at(71), at(131), "three", 1000)
+        .expect("claims");
     assert_eq!(taken.len(), 199);
     assert!(taken.iter().all(|e| e.key != "ed/m000"));
     // Released (not tried), they are free at once.
     let keys: Vec<String> = taken.iter().map(|e| e.key.clone()).collect();
     store.release(&keys, "three").expect("released");
-    assert_eq!(store.claim("ed", at(72), at(132), "four", 5).expect("claims").len(), 5);
+    assert_eq!(
+        store
+            .claim("ed", at(72), at(132), "four", 5)
+            .expect("claims")
+            .len(),
+        5
+    );
 }
 
 #[test]
@@ -195,13 +210,21 @@ fn two_writers_on_one_edition_never_act_on_the_same_state() {
     for writer in writers {
         writer.join().expect("no panic");
     }
-    let history = backend(&url, "r").open().expect("opens").history("ed").expect("read");
+    let history = backend(&url, "r")
+        .open()
+        .expect("opens")
+        .history("ed")
+        .expect("read");
     assert_eq!(history.events.len(), 60);
     for (n, stored) in history.events.iter().enumerate() {
         let EventKind::Complete { stage, .. } = &stored.event.kind else {
             panic!("{stored:?}");
         };
-        assert_eq!(stage, &format!("after-{n}"), "decided on the history it follows");
+        assert_eq!(
+            stage,
+            &format!("after-{n}"),
+            "decided on the history it follows"
+        );
         assert_eq!(stored.seq, n as i64 + 1, "numbers in commit order");
     }
 }
@@ -224,7 +247,11 @@ fn link(hash: &str) -> Link {
 #[test]
 fn one_link_answered_on_two_replicas_at_once_records_one_event() {
     let (url, first) = fresh("one");
-    first.open().expect("opens").issue_links(&[link("h")]).expect("kept");
+    first
+        .open()
+        .expect("opens")
+        .issue_links(&[link("h")])
+        .expect("kept");
     let start = Arc::new(Barrier::new(2));
     let answers: Vec<_> = ["one", "two"]
         .into_iter()
@@ -260,11 +287,19 @@ fn one_link_answered_on_two_replicas_at_once_records_one_event() {
             })
         })
         .collect();
-    let recorded: Vec<bool> = answers.into_iter().map(|t| t.join().expect("no panic")).collect();
+    let recorded: Vec<bool> = answers
+        .into_iter()
+        .map(|t| t.join().expect("no panic"))
+        .collect();
     assert_eq!(recorded.iter().filter(|r| **r).count(), 1, "{recorded:?}");
     let store = first.open().expect("opens");
     assert_eq!(store.history("ed").expect("read").events.len(), 1);
-    let used = store.link("h").expect("read").expect("kept").used.expect("used");
+    let used = store
+        .link("h")
+        .expect("read")
+        .expect("kept")
+        .used
+        .expect("used");
     assert_eq!((used.answer.as_str(), used.seq), ("approve", 1));
 }
 
@@ -286,14 +321,20 @@ fn a_commit_on_one_replica_wakes_the_others() {
     listening
         .open()
         .expect("opens")
-        .append("ed", &[Entry::new(complete("a", 1), "v1".into(), Vec::new())])
+        .append(
+            "ed",
+            &[Entry::new(complete("a", 1), "v1".into(), Vec::new())],
+        )
         .expect("appended");
     assert!(hear.recv_timeout(Duration::from_millis(800)).is_err());
     // Another replica's do.
     backend(&url, "writer")
         .open()
         .expect("opens")
-        .append("ed", &[Entry::new(complete("b", 2), "v1".into(), Vec::new())])
+        .append(
+            "ed",
+            &[Entry::new(complete("b", 2), "v1".into(), Vec::new())],
+        )
         .expect("appended");
     assert_eq!(
         hear.recv_timeout(Duration::from_secs(5)).expect("woken"),
@@ -306,7 +347,9 @@ fn a_sqlite_database_is_copied_whole_and_checked() {
     let dir = tempfile::tempdir().expect("a folder");
     let path = dir.path().join("jalon.db");
     let mut sqlite = SqliteStore::open(&path).expect("opens");
-    sqlite.archive("ed", "v1", "sources: …", at(0)).expect("kept");
+    sqlite
+        .archive("ed", "v1", "sources: …", at(0))
+        .expect("kept");
     for n in 1..=30 {
         let mut entry = Entry::new(complete(&format!("s{n}"), n), "v1".into(), Vec::new());
         if n == 3 {
@@ -340,32 +383,60 @@ fn a_sqlite_database_is_copied_whole_and_checked() {
             .expect("the table")
     };
     assert_eq!(
-        (rows("events"), rows("outbox"), rows("attempts"), rows("links"), rows("documents")),
+        (
+            rows("events"),
+            rows("outbox"),
+            rows("attempts"),
+            rows("links"),
+            rows("documents")
+        ),
         (30, 5, 1, 1, 1)
     );
     assert_eq!(copied.checksum.len(), 64);
     // What the runtime reads is the same on both sides.
-    let (from, to) = (sqlite.history("ed").expect("read"), store.history("ed").expect("read"));
+    let (from, to) = (
+        sqlite.history("ed").expect("read"),
+        store.history("ed").expect("read"),
+    );
     assert_eq!(from.events.len(), to.events.len());
     for (a, b) in from.events.iter().zip(&to.events) {
         assert_eq!((a.seq, &a.event, &a.version), (b.seq, &b.event, &b.version));
     }
-    assert_eq!(sqlite.attempts("ed/m1").expect("read"), store.attempts("ed/m1").expect("read"));
     assert_eq!(
-        sqlite.document("ed", &"ab".repeat(32)).expect("read").map(|d| d.content),
-        store.document("ed", &"ab".repeat(32)).expect("read").map(|d| d.content)
+        sqlite.attempts("ed/m1").expect("read"),
+        store.attempts("ed/m1").expect("read")
+    );
+    assert_eq!(
+        sqlite
+            .document("ed", &"ab".repeat(32))
+            .expect("read")
+            .map(|d| d.content),
+        store
+            .document("ed", &"ab".repeat(32))
+            .expect("read")
+            .map(|d| d.content)
     );
     // The log goes on from the copied numbers.
     drop(store);
     let mut store = target.open().expect("opens");
     let next = store
-        .append("ed", &[Entry::new(complete("after", 40), "v1".into(), Vec::new())])
+        .append(
+            "ed",
+            &[Entry::new(complete("after", 40), "v1".into(), Vec::new())],
+        )
         .expect("appended");
     assert_eq!(next[0].seq, 31);
     // A target that is not empty is refused, and left as it was.
     let again = jalon_store::copy(&sqlite, &store);
     assert!(
-        matches!(again, Err(jalon_store::CopyError::NotEmpty { table: "events", rows: 31, .. })),
+        matches!(
+            again,
+            Err(jalon_store::CopyError::NotEmpty {
+                table: "events",
+                rows: 31,
+                ..
+            })
+        ),
         "{again:?}"
     );
     let _ = url;

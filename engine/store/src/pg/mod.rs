@@ -321,13 +321,19 @@ fn hide_query_password(path: &str) -> String {
 /// PostgreSQL's errors in the words of the operator who gave the URL.
 pub(crate) fn error(database: &str, e: &postgres::Error) -> StoreError {
     if let Some(db) = e.as_db_error() {
-        let mut detail = format!("{} ({})", db.message(), db.code().code());
+        let code = db.code().code();
+        let mut detail = format!("{} ({code})", db.message());
         if let Some(more) = db.detail() {
             detail.push_str(&format!(": {more}"));
         }
-        return StoreError::Postgres {
-            database: database.to_owned(),
-            detail,
+        // A connection lost, or a server shutting down, starting up or
+        // recovering: the database is away for now, not refusing.
+        let away = code.starts_with("08") || code.starts_with("57P");
+        let database = database.to_owned();
+        return if away {
+            StoreError::Unreachable { database, detail }
+        } else {
+            StoreError::Postgres { database, detail }
         };
     }
     let mut detail = e.to_string();

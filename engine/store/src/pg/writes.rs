@@ -424,7 +424,9 @@ pub(crate) fn write_marks<C: GenericClient>(
 
 /// Claims up to `limit` messages of the edition ready at `now`, nobody
 /// else's lease running, for `holder` until `until`; skips rows another
-/// replica is claiming at this instant.
+/// replica is claiming at this instant. A recipient's messages due together
+/// come in one batch as far as the limit allows, so that they can still
+/// merge into one email (`compose::grouped`).
 pub(crate) fn claim<C: GenericClient>(
     s: &mut Session<'_, C>,
     edition: &str,
@@ -439,7 +441,7 @@ pub(crate) fn claim<C: GenericClient>(
              WHERE edition = $1 AND status = 'pending' AND held_at IS NULL AND due_at <= $2
                AND (retry_at IS NULL OR retry_at <= $2)
                AND (lease_until IS NULL OR lease_until <= $2)
-             ORDER BY due_at, key
+             ORDER BY due_at, recipient, key
              LIMIT $5
              FOR UPDATE SKIP LOCKED)
          UPDATE outbox o SET lease_until = $3, leased_by = $4
