@@ -219,7 +219,7 @@ fn three_replicas_share_bursts_and_one_killed_again_and_again_loses_nothing() {
         let killed_at = Instant::now();
         assert!(log.contains("replica"), "{log}");
         let held: Vec<String> = rows(
-            &cluster,
+            cluster,
             &url,
             "SELECT key FROM outbox WHERE leased_by = 'r1' AND status = 'pending'",
         )
@@ -240,11 +240,11 @@ fn three_replicas_share_bursts_and_one_killed_again_and_again_loses_nothing() {
         let query =
             format!("SELECT count(*) FROM outbox WHERE key IN ({list}) AND status <> 'sent'");
         eventually_within(PATIENCE, "the killed replica's messages sent", || {
-            rows(&cluster, &url, &query)[0][0] == "0"
+            rows(cluster, &url, &query)[0][0] == "0"
         });
         takeovers.push((held.len(), killed_at.elapsed()));
     }
-    all_sent(&cluster, &url, expected.len(), || {
+    all_sent(cluster, &url, expected.len(), || {
         format!(
             "r1:\n{}\nr2:\n{}\nr3:\n{}",
             first.log(),
@@ -254,7 +254,7 @@ fn three_replicas_share_bursts_and_one_killed_again_and_again_loses_nothing() {
     });
     record.settle();
     let accepted = record.new_messages();
-    let (emails, duplicates) = check_accepted(&cluster, &url, &expected, &accepted);
+    let (emails, duplicates) = check_accepted(cluster, &url, &expected, &accepted);
     // Each kill may leave at most two sends per connection unrecorded.
     assert!(
         duplicates <= KILLS * CONNECTIONS * 2,
@@ -268,7 +268,7 @@ fn three_replicas_share_bursts_and_one_killed_again_and_again_loses_nothing() {
         );
     }
     let by: Vec<Vec<String>> = rows(
-        &cluster,
+        cluster,
         &url,
         "SELECT count(*) FROM attempts WHERE outcome = 'sent'",
     );
