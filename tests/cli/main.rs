@@ -19,6 +19,7 @@ mod jury;
 mod links;
 mod live;
 mod plan;
+mod postgres;
 mod relay;
 mod replicas;
 mod schema;

@@ -430,10 +430,11 @@ pub struct Where {
         default_value = "definitions"
     )]
     pub definitions: PathBuf,
-    /// The database of recorded progress (created on first use).
+    /// The database of recorded progress: a SQLite file (created on first use) or postgres://HOST/DATABASE.
     #[arg(
         long,
-        value_name = "FILE",
+        value_name = "FILE_OR_URL",
+        hide_env_values = true,
         env = "JALON_DB",
         default_value = "jalon.db"
     )]
