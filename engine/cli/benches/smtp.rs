@@ -8,8 +8,8 @@
 //! (default 5,000 laureates → 10,000 messages).
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 #[path = "../../bench_support/cli.rs"]
 mod support;
@@ -41,7 +41,7 @@ fn main() {
         let mut ours = Vec::new();
         let mut theirs = Vec::new();
         for round in 0..ROUNDS {
-            let sink = Sink::start(&servers);
+            let sink = support::Sink::start(&servers);
             let db = work.path().join(format!("bench-{connections}-{round}.db"));
             let address = format!("127.0.0.1:{}", sink.port);
             ours.push(jalon_rate(
@@ -52,7 +52,7 @@ fn main() {
                 messages,
             ));
             drop(sink);
-            let sink = Sink::start(&servers);
+            let sink = support::Sink::start(&servers);
             theirs.push(source_rate(
                 &servers,
                 sink.port,
@@ -73,7 +73,7 @@ fn main() {
     std::fs::create_dir_all(&small).expect("definitions folder");
     std::fs::write(small.join("bench.yaml"), edition(100)).expect("edition written");
     for nodelay in [true, false] {
-        let sink = Sink::start(&servers);
+        let sink = support::Sink::start(&servers);
         let db = work.path().join(format!("nagle-{nodelay}.db"));
         let url = format!("127.0.0.1:{}?nodelay={nodelay}", sink.port);
         let rate = jalon_rate(&small, &db, &url, 1, 200);
@@ -208,54 +208,4 @@ fn source_rate(servers: &Path, port: u16, connections: usize, messages: usize, s
         .expect("smtp-source runs");
     assert!(status.success(), "smtp-source failed");
     messages as f64 / started.elapsed().as_secs_f64()
-}
-
-struct Sink {
-    child: Child,
-    port: u16,
-}
-
-impl Sink {
-    fn start(servers: &Path) -> Sink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let mut child = Command::new(servers.join("bin/smtp-sink"))
-            .args(user())
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("1024")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("smtp-sink starts");
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Sink { child, port };
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("smtp-sink did not listen");
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// As root, smtp-sink must be told whose privileges to keep.
-fn user() -> Vec<String> {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0"));
-    if root {
-        vec!["-u".into(), "root".into()]
-    } else {
-        Vec::new()
-    }
 }

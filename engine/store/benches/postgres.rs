@@ -101,7 +101,8 @@ fn raw_arrays(url: &str, count: usize, batch: usize) -> f64 {
             .map(|e| serde_json::to_string(e).expect("json"))
             .collect();
         let mut tx = client.transaction().expect("tx");
-        tx.execute(&statement, &[&at, &actor, &body]).expect("insert");
+        tx.execute(&statement, &[&at, &actor, &body])
+            .expect("insert");
         tx.commit().expect("commit");
     }
     count as f64 / start.elapsed().as_secs_f64()
@@ -124,7 +125,11 @@ fn store(url: &str, count: usize, batch: usize) -> f64 {
 
 fn median(mut values: Vec<f64>) -> (f64, f64, f64) {
     values.sort_by(f64::total_cmp);
-    (values[values.len() / 2], values[0], values[values.len() - 1])
+    (
+        values[values.len() / 2],
+        values[0],
+        values[values.len() - 1],
+    )
 }
 
 fn main() {
@@ -144,7 +149,10 @@ fn main() {
     for (label, runs) in [
         ("one event per transaction", &single),
         ("1,000 events per transaction", &batched),
-        ("1,000 events per transaction, raw as one UNNEST statement", &arrays),
+        (
+            "1,000 events per transaction, raw as one UNNEST statement",
+            &arrays,
+        ),
     ] {
         let (store, low, high) = median(runs.iter().map(|r| r.0).collect());
         let (raw, raw_low, raw_high) = median(runs.iter().map(|r| r.1).collect());
