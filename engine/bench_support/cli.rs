@@ -2,8 +2,7 @@
 //! `#[path = "../../bench_support/cli.rs"] mod support;`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 /// Installs the test SMTP servers (aiosmtpd, Postfix's `smtp-sink` and
 /// `smtp-source`) under `target/test-servers` on first use, as the tests do,
@@ -32,55 +31,4 @@ pub fn jalon() -> Command {
     let binary = std::env::var_os("JALON_BENCH_BINARY")
         .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_jalon")), PathBuf::from);
     Command::new(binary)
-}
-
-/// Postfix's `smtp-sink` on a free loopback port, killed when dropped.
-pub struct Sink {
-    child: Child,
-    pub port: u16,
-}
-
-impl Sink {
-    pub fn start(servers: &Path) -> Sink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let mut child = Command::new(servers.join("bin/smtp-sink"))
-            .args(user())
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("1024")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("smtp-sink starts");
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Sink { child, port };
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("smtp-sink did not listen");
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// As root, smtp-sink must be told whose privileges to keep.
-fn user() -> Vec<String> {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0"));
-    if root {
-        vec!["-u".into(), "root".into()]
-    } else {
-        Vec::new()
-    }
 }

@@ -21,6 +21,8 @@ use std::time::{Duration, Instant};
 use jalon_test_postgres::Cluster;
 use jiff::{Span, Zoned};
 
+#[path = "../../bench_support/sink.rs"]
+mod sink;
 #[path = "../../bench_support/cli.rs"]
 mod support;
 
@@ -161,7 +163,7 @@ fn schema_ready(cluster: &Cluster, url: &str) {
 
 /// Messages per second of `replicas` replicas sending one burst.
 fn burst_rate(cluster: &Cluster, servers: &Path, replicas: usize, laureates: usize) -> f64 {
-    let sink = support::Sink::start(servers);
+    let sink = sink::Sink::start(servers);
     let url = cluster.fresh_database();
     let work = tempfile::tempdir().expect("a work folder");
     warm_up(work.path());
@@ -206,7 +208,7 @@ fn burst_rate(cluster: &Cluster, servers: &Path, replicas: usize, laureates: usi
 /// Seconds from the SIGKILL of a replica holding messages to their sending
 /// by the other; `None` when it held none at the kill.
 fn takeover(cluster: &Cluster, servers: &Path) -> Option<f64> {
-    let sink = support::Sink::start(servers);
+    let sink = sink::Sink::start(servers);
     let url = cluster.fresh_database();
     let work = tempfile::tempdir().expect("a work folder");
     warm_up(work.path());

@@ -11,6 +11,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+#[path = "../../bench_support/sink.rs"]
+mod sink;
 #[path = "../../bench_support/cli.rs"]
 mod support;
 
@@ -41,7 +43,7 @@ fn main() {
         let mut ours = Vec::new();
         let mut theirs = Vec::new();
         for round in 0..ROUNDS {
-            let sink = support::Sink::start(&servers);
+            let sink = sink::Sink::start(&servers);
             let db = work.path().join(format!("bench-{connections}-{round}.db"));
             let address = format!("127.0.0.1:{}", sink.port);
             ours.push(jalon_rate(
@@ -52,7 +54,7 @@ fn main() {
                 messages,
             ));
             drop(sink);
-            let sink = support::Sink::start(&servers);
+            let sink = sink::Sink::start(&servers);
             theirs.push(source_rate(
                 &servers,
                 sink.port,
@@ -73,7 +75,7 @@ fn main() {
     std::fs::create_dir_all(&small).expect("definitions folder");
     std::fs::write(small.join("bench.yaml"), edition(100)).expect("edition written");
     for nodelay in [true, false] {
-        let sink = support::Sink::start(&servers);
+        let sink = sink::Sink::start(&servers);
         let db = work.path().join(format!("nagle-{nodelay}.db"));
         let url = format!("127.0.0.1:{}?nodelay={nodelay}", sink.port);
         let rate = jalon_rate(&small, &db, &url, 1, 200);
