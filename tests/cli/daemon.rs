@@ -137,7 +137,7 @@ impl Daemon {
 
     pub(crate) fn healthy(&self) -> bool {
         self.get("/healthz")
-            .is_some_and(|(code, body)| code == 200 && body.trim() == "ok")
+            .is_some_and(|(code, body)| code == 200 && body.lines().next() == Some("ok"))
     }
 
     /// The value of one series of `/metrics`, such as `jalon_actions_sent_total`.

@@ -1,12 +1,15 @@
 //! Hostile input: each file must fail cleanly — exit 1 with a located
-//! diagnostic — within 1 s of CPU and 64 MiB of address space, enforced by
-//! the kernel (`prlimit`), not by a timer in the test.
+//! diagnostic — within 1 s of CPU and 72 MiB of address space, enforced by
+//! the kernel (`prlimit`), not by a timer in the test. About 30 MiB of that
+//! is the binary and its libraries mapped; it was 64 MiB until the
+//! PostgreSQL client (2.2 MB more code) left the longest `needs` chain a few
+//! hundred KiB short.
 
 use std::path::Path;
 
 use crate::support::{Jalon, Run};
 
-const ADDRESS_SPACE: u64 = 64 * 1024 * 1024;
+const ADDRESS_SPACE: u64 = 72 * 1024 * 1024;
 
 /// Set in the environment of every hostile run: no output may show it (a
 /// definition that reads `/proc/self/environ` would).
@@ -216,7 +219,7 @@ fn corpus() -> Vec<(&'static str, Vec<u8>, &'static str)> {
 }
 
 #[test]
-fn hostile_inputs_fail_cleanly_within_one_second_and_64_mib() {
+fn hostile_inputs_fail_cleanly_within_one_second_and_72_mib() {
     let dir = tempfile::tempdir().expect("temp dir");
     // The committed corpus, plus large files generated here (not committed: they are big).
     let committed = crate::fixtures().join("hostile");

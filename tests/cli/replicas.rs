@@ -349,7 +349,7 @@ fn postgresql_stopped_mid_burst_and_started_again_loses_nothing() {
     let recovered = stopped.elapsed();
     eventually_within(PATIENCE, "/healthz ok again", || {
         let reply = request(&address, "GET", "/healthz", None, None);
-        reply.status == 200 && reply.body == "replica r2: ok\n"
+        reply.status == 200 && reply.body == "ok\nreplica r2\n"
     });
     let metrics = request(&address, "GET", "/metrics", None, None);
     assert!(

@@ -166,7 +166,8 @@ async fn healthz(State(health): State<Arc<Health>>) -> impl IntoResponse {
             "the scheduling loop is not running\n".to_owned(),
         )
     };
-    (status, no_store, format!("replica {replica}: {text}"))
+    // The state first (probes read the first line), then who answers.
+    (status, no_store, format!("{text}replica {replica}\n"))
 }
 
 async fn metrics(State(health): State<Arc<Health>>) -> impl IntoResponse {
