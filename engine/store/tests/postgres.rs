@@ -441,3 +441,126 @@ fn a_sqlite_database_is_copied_whole_and_checked() {
     );
     let _ = url;
 }
+
+/// Runs `openssl ARGS…` in `dir`.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let status = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl runs");
+    assert!(status.success(), "openssl {args:?}");
+}
+
+#[test]
+fn tls_to_the_server_is_verified_against_the_authority_given() {
+    let cluster = Cluster::start_own();
+    // An authority of our own and a certificate for 127.0.0.1 it signed.
+    let keys = tempfile::tempdir().expect("a folder");
+    let dir = keys.path();
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Jalon test authority",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    );
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").expect("written");
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+        ],
+    );
+    let data = cluster.data_directory();
+    for file in ["server.crt", "server.key"] {
+        std::fs::copy(dir.join(file), data.join(file)).expect("copied");
+    }
+    // The server's key: its own, readable by it alone.
+    let key = data.join("server.key");
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .expect("mode 0600");
+    let owner = std::fs::metadata(data).expect("the data folder");
+    std::os::unix::fs::chown(
+        &key,
+        Some(std::os::unix::fs::MetadataExt::uid(&owner)),
+        Some(std::os::unix::fs::MetadataExt::gid(&owner)),
+    )
+    .expect("owned by the server's user");
+    std::os::unix::fs::chown(
+        data.join("server.crt"),
+        Some(std::os::unix::fs::MetadataExt::uid(&owner)),
+        Some(std::os::unix::fs::MetadataExt::gid(&owner)),
+    )
+    .expect("owned by the server's user");
+    cluster.psql(
+        "postgres",
+        "ALTER SYSTEM SET ssl = on;\nALTER SYSTEM SET ssl_cert_file = 'server.crt';\n\
+         ALTER SYSTEM SET ssl_key_file = 'server.key';\nSELECT pg_reload_conf();",
+    );
+    let url = cluster.fresh_database();
+    let ca = dir.join("ca.pem");
+
+    // With the authority: a verified, encrypted connection.
+    let verified = format!("{url}?sslmode=require&sslrootcert={}", ca.display());
+    let store = backend(&verified, "tls-check")
+        .open()
+        .expect("opens over TLS");
+    let encrypted = cluster.psql(
+        "postgres",
+        "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+         WHERE a.application_name = 'tls-check'",
+    );
+    assert!(encrypted.lines().any(|l| l.trim() == "t"), "{encrypted}");
+    drop(store);
+
+    // Without it, the server's certificate is unknown: refused, and said.
+    let unverified = format!("{url}?sslmode=require");
+    let refused = backend(&unverified, "tls-refused").open().map(|_| ());
+    let Err(StoreError::Unreachable { detail, .. }) = &refused else {
+        panic!("an unknown certificate must be refused: {refused:?}");
+    };
+    assert!(detail.to_lowercase().contains("certificate"), "{detail}");
+}

@@ -184,19 +184,45 @@ pub(crate) struct Manager {
     tls: tokio_postgres_rustls::MakeRustlsConnect,
 }
 
+/// Why a connection could not be made, with every cause (the pool keeps
+/// only the text: "error performing TLS handshake" alone would not say
+/// that the certificate's authority is unknown).
+#[derive(Debug)]
+pub(crate) struct ConnectFailed(String);
+
+impl std::fmt::Display for ConnectFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConnectFailed {}
+
+impl From<postgres::Error> for ConnectFailed {
+    fn from(e: postgres::Error) -> Self {
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            text.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+        ConnectFailed(text)
+    }
+}
+
 impl r2d2::ManageConnection for Manager {
     type Connection = Conn;
-    type Error = postgres::Error;
+    type Error = ConnectFailed;
 
-    fn connect(&self) -> Result<Conn, postgres::Error> {
+    fn connect(&self) -> Result<Conn, ConnectFailed> {
         Ok(Conn {
             client: self.config.connect(self.tls.clone())?,
             statements: HashMap::new(),
         })
     }
 
-    fn is_valid(&self, conn: &mut Conn) -> Result<(), postgres::Error> {
-        conn.client.simple_query("").map(|_| ())
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), ConnectFailed> {
+        Ok(conn.client.simple_query("").map(|_| ())?)
     }
 
     fn has_broken(&self, conn: &mut Conn) -> bool {
