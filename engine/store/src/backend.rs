@@ -41,11 +41,6 @@ pub trait Backend: Clone + Send + Sync + 'static {
         let _ = ring;
         None
     }
-
-    /// Which replica this process is, for a database several share.
-    fn replica(&self) -> Option<&str> {
-        None
-    }
 }
 
 /// Held by a running daemon; dropped (or the process gone), the database

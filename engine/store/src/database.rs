@@ -93,13 +93,6 @@ impl Backend for Database {
             Database::Postgres(b) => Backend::listen(b, ring),
         }
     }
-
-    fn replica(&self) -> Option<&str> {
-        match self {
-            Database::Sqlite(_) => None,
-            Database::Postgres(b) => Some(b.replica()),
-        }
-    }
 }
 
 impl Backend for PostgresBackend {
@@ -131,10 +124,6 @@ impl Backend for PostgresBackend {
 
     fn listen(&self, ring: Box<dyn Fn(Heard) + Send>) -> Option<Result<Listening, StoreError>> {
         Some(PostgresBackend::listen(self, ring))
-    }
-
-    fn replica(&self) -> Option<&str> {
-        Some(PostgresBackend::replica(self))
     }
 }
 

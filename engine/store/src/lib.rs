@@ -26,7 +26,7 @@ pub use copy::{copy, Copied, CopyError};
 pub use database::{Database, DatabaseStore};
 pub use documents::{Document, NewDocument};
 pub use links::{ByLink, Claim, Link, LinkUse, StoredLink};
-pub use pg::{is_postgres_url, Heard, Listening, PostgresBackend, PostgresStore};
+pub use pg::{is_postgres_url, without_password, Heard, Listening, PostgresBackend, PostgresStore};
 pub use sessions::{Session, SignIn, SignInLink};
 pub use sqlite::SqliteStore;
 

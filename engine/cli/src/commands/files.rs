@@ -220,9 +220,7 @@ pub fn copy(from: &Path, to: &str) -> Result<String, Failure> {
     if !jalon_store::is_postgres_url(to) {
         return Err(Failure::Usage(format!(
             "--to `{}` is not a PostgreSQL address: write postgres://USER:PASSWORD@HOST/DATABASE",
-            jalon_store::PostgresBackend::new(to, "jalon-copy")
-                .map(|b| b.describe().to_owned())
-                .unwrap_or_else(|_| "…".to_owned())
+            jalon_store::without_password(to)
         )));
     }
     if !from.is_file() {

@@ -120,10 +120,6 @@ impl PostgresBackend {
         &self.shared.described
     }
 
-    pub fn replica(&self) -> &str {
-        &self.shared.replica
-    }
-
     /// A store on a pooled connection, the schema migrated first (once
     /// per process) when `write`.
     pub fn store(&self, write: bool) -> Result<store::PostgresStore, StoreError> {
