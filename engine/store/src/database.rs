@@ -134,28 +134,6 @@ pub enum DatabaseStore {
     Postgres(Box<PostgresStore>),
 }
 
-impl DatabaseStore {
-    /// Streams an edition's events in order, without holding them all.
-    pub fn for_each_event(
-        &self,
-        edition: &str,
-        f: impl FnMut(StoredEvent) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        match self {
-            DatabaseStore::Sqlite(s) => s.for_each_event(edition, f),
-            DatabaseStore::Postgres(s) => s.each_event(edition, 0, f),
-        }
-    }
-
-    /// The ids of the editions with recorded events.
-    pub fn editions(&self) -> Result<Vec<String>, StoreError> {
-        match self {
-            DatabaseStore::Sqlite(s) => s.editions(),
-            DatabaseStore::Postgres(s) => s.editions(),
-        }
-    }
-}
-
 /// The same call on whichever store it is.
 macro_rules! either {
     ($self:expr, $s:ident => $call:expr) => {

@@ -190,8 +190,9 @@ impl PostgresStore {
         })
     }
 
-    /// Streams the events of an edition recorded after `after`, in order.
-    pub fn each_event(
+    /// Streams the events of an edition recorded after `after`, in order
+    /// (`f` must not use the store: the connection is held meanwhile).
+    fn each_event(
         &self,
         edition: &str,
         after: i64,
@@ -230,14 +231,6 @@ impl PostgresStore {
             })?;
         }
         Ok(())
-    }
-
-    /// The ids of the editions with recorded events.
-    pub fn editions(&self) -> Result<Vec<String>, StoreError> {
-        self.read(|s| {
-            let rows = s.query("SELECT DISTINCT edition FROM events ORDER BY edition", &[])?;
-            Ok(rows.iter().map(|r| r.get(0)).collect())
-        })
     }
 
     fn record_within<E, X>(
