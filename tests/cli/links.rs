@@ -22,7 +22,7 @@ pub(crate) const PUBLIC_URL: &str = "https://jalon.example.org";
 
 /// An edition under way: `diagnostic` awaits two of three validators
 /// (Véra reads French, Victor English); a refusal is told to Ana.
-fn definition() -> String {
+pub(crate) fn definition() -> String {
     let today = jiff::Zoned::now().date();
     let start = today
         .checked_sub(jiff::Span::new().days(20))

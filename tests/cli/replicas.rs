@@ -8,7 +8,9 @@
 //!   and the commit (same Message-ID, same content), and what the killed
 //!   replica held is sent by another once its lease lapses;
 //! - PostgreSQL stopped mid-burst, then started again: the replicas say
-//!   they are unhealthy meanwhile, then finish the burst by themselves.
+//!   they are unhealthy meanwhile, then finish the burst by themselves;
+//! - one validation link answered on two replicas at the same moment over
+//!   HTTP: one event recorded, the other answer told it cannot be.
 //!
 //! Both print their figures (run with `--nocapture`).
 
@@ -374,4 +376,88 @@ fn postgresql_stopped_mid_burst_and_started_again_loses_nothing() {
         let (status, log) = daemon.terminate(PATIENCE);
         assert!(status.success(), "{log}");
     }
+}
+
+/// The same validation link answered on two replicas at the same moment,
+/// over HTTP as validators' browsers do: one event, and the second answer
+/// is told the link was used.
+#[test]
+fn one_link_answered_on_two_replicas_at_once_records_one_event() {
+    use crate::links::{definition, link_to, page_of, PUBLIC_URL};
+
+    let url = Cluster::shared().fresh_database();
+    let dir = tempfile::tempdir().expect("a folder");
+    std::fs::create_dir(dir.path().join("definitions")).expect("a folder");
+    std::fs::write(dir.path().join("definitions/liens.yaml"), definition()).expect("written");
+    crate::support::Jalon::new()
+        .current_dir(dir.path())
+        .args([
+            "complete",
+            "liens",
+            "diagnostic",
+            "--by",
+            "ana",
+            "--db",
+            &url,
+        ])
+        .run()
+        .succeeds();
+    let replica = |name: &str| {
+        crate::daemon::Daemon::start(
+            dir.path(),
+            &["--public-url", PUBLIC_URL, "--db", &url, "--replica", name],
+        )
+    };
+    // The first makes the links' key the second reads.
+    let first = replica("a");
+    let vera = link_to(dir.path(), "vera@example.org", "approve");
+    let second = replica("b");
+    let start = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let answers: Vec<_> = [first.address().to_owned(), second.address().to_owned()]
+        .into_iter()
+        .map(|address| {
+            let (path, start) = (page_of(&vera), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                request(
+                    &address,
+                    "POST",
+                    &path,
+                    None,
+                    Some(&[("answer", "approve"), ("comment", "")]),
+                )
+            })
+        })
+        .collect();
+    let replies: Vec<_> = answers
+        .into_iter()
+        .map(|t| t.join().expect("no panic"))
+        .collect();
+    let mut statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [200, 409],
+        "one recorded, the other told it cannot be"
+    );
+    assert_eq!(
+        replies
+            .iter()
+            .filter(|r| r.status == 200 && r.body.contains("Merci"))
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    let log = crate::support::Jalon::new()
+        .current_dir(dir.path())
+        .args(["log", "liens", "--db", &url])
+        .run()
+        .succeeds()
+        .stdout();
+    let approvals = log
+        .lines()
+        .filter(|l| l.contains("approve") && l.contains("vera"))
+        .count();
+    assert_eq!(approvals, 1, "{log}");
+    drop((first, second));
 }
