@@ -77,7 +77,19 @@ fn french_between_entities(text: &str) -> String {
         match entity {
             Some(len) => {
                 out.push_str(&french(&rest[..amp]));
-                out.push_str(&tail[..len]);
+                // An escaped apostrophe between letters (« l&#39;étape »,
+                // as HTML escaping writes it) is an elision: ’.
+                let apostrophe = matches!(&tail[..len], "&#39;" | "&#x27;" | "&apos;");
+                let before = rest[..amp].chars().next_back();
+                let after = tail[len..].chars().next();
+                if apostrophe
+                    && before.is_some_and(char::is_alphabetic)
+                    && after.is_some_and(char::is_alphabetic)
+                {
+                    out.push('’');
+                } else {
+                    out.push_str(&tail[..len]);
+                }
                 rest = &tail[len..];
             }
             None => {
@@ -197,6 +209,19 @@ mod tests {
 
     fn shown(text: &str) -> String {
         text.replace(NBSP, "~").replace(NNBSP, "^")
+    }
+
+    #[test]
+    fn an_escaped_apostrophe_between_letters_is_an_elision_in_html() {
+        assert_eq!(
+            french_html("<p>l&#39;étape d&#39;Ana, l&apos;an</p>"),
+            "<p>l’étape d’Ana, l’an</p>"
+        );
+        // Around a word, or in an attribute, it stays as written.
+        assert_eq!(
+            french_html("<p>&#39;x&#39; <a title=\"l&#39;a\">y</a></p>"),
+            "<p>&#39;x&#39; <a title=\"l&#39;a\">y</a></p>"
+        );
     }
 
     #[test]
