@@ -523,11 +523,7 @@ fn place_of(command: &mut Command) -> Option<&mut Where> {
 
 impl Where {
     pub fn target(self) -> Target {
-        Target {
-            edition: self.edition,
-            definitions: self.definitions,
-            db: self.db,
-        }
+        Target::new(self.edition, self.definitions, self.db)
     }
 }
 

@@ -9,35 +9,24 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use jalon_core::clock::{run_on_time, OnTime};
-use jalon_core::{Channel, Event, EventKind, State};
+use jalon_core::{Event, State};
 use jalon_definition::{check_paths, Limits};
 use jalon_store::{Entry, SqliteStore, Store};
 
 use jiff::{Timestamp, ToSpan};
 use rusqlite::{params, Connection};
 
+#[path = "../../bench_support/events.rs"]
+mod events;
 #[path = "../../bench_support/heap.rs"]
 mod heap;
+use events::sample;
 
 const SINGLE: usize = 1_000;
 const BATCHED: usize = 100_000;
 const BATCH: usize = 1_000;
 const REBUILD: usize = 1_000_000;
 const LAUREATES: usize = 10_000;
-
-fn sample(n: usize) -> Event {
-    Event {
-        at: Timestamp::from_second(1_700_000_000 + n as i64).unwrap_or(Timestamp::UNIX_EPOCH),
-        by: "serge-dobel".into(),
-        channel: Channel::Cli,
-        kind: EventKind::Record {
-            stage: "mesure-impact".into(),
-            participant: Some(format!("p{}", n % LAUREATES)),
-            indicator: "trajets".into(),
-            value: n.to_string(),
-        },
-    }
-}
 
 fn entry(event: Event) -> Entry {
     Entry {

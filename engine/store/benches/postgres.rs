@@ -7,29 +7,19 @@
 
 use std::time::Instant;
 
-use jalon_core::{Channel, Event, EventKind};
+use jalon_core::Event;
 use jalon_store::{Backend, Entry, PostgresBackend, Store};
 use jalon_test_postgres::Cluster;
 use jiff::Timestamp;
+
+#[path = "../../bench_support/events.rs"]
+mod events;
+use events::sample;
 
 const SINGLE: usize = 2_000;
 const BATCHED: usize = 100_000;
 const BATCH: usize = 1_000;
 const ROUNDS: usize = 3;
-
-fn sample(n: usize) -> Event {
-    Event {
-        at: Timestamp::from_second(1_700_000_000 + n as i64).unwrap_or(Timestamp::UNIX_EPOCH),
-        by: "serge-dobel".into(),
-        channel: Channel::Cli,
-        kind: EventKind::Record {
-            stage: "mesure-impact".into(),
-            participant: Some(format!("p{}", n % 10_000)),
-            indicator: "trajets".into(),
-            value: n.to_string(),
-        },
-    }
-}
 
 /// The same rows, written with a plain client and a prepared INSERT.
 fn raw(url: &str, count: usize, batch: usize) -> f64 {

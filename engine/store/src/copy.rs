@@ -191,10 +191,10 @@ pub enum CopyError {
     Source { path: String, detail: String },
 }
 
-/// Copies `from` into `to` (migrated, and empty), in one transaction that
-/// commits only when both sides read back the same.
+/// Copies `from` into `to` (a store opened for writing, so migrated; its
+/// database empty), in one transaction that commits only when both sides
+/// read back the same.
 pub fn copy(from: &SqliteStore, to: &PostgresStore) -> Result<Copied, CopyError> {
-    to.migrate_for_copy()?;
     let database = to.database().to_owned();
     let mut conn = to.conn.borrow_mut();
     let client = &mut conn.client;

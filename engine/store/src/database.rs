@@ -99,14 +99,11 @@ impl Backend for PostgresBackend {
     type Store = PostgresStore;
 
     fn open(&self) -> Result<PostgresStore, StoreError> {
-        self.store(true)
+        self.store()
     }
 
     fn open_read_only(&self) -> Result<Option<PostgresStore>, StoreError> {
-        if !self.has_schema()? {
-            return Ok(None);
-        }
-        self.store(false).map(Some)
+        self.reader()
     }
 
     fn describe(&self) -> String {

@@ -24,9 +24,21 @@ pub struct Target {
     pub edition: String,
     pub definitions: PathBuf,
     pub db: PathBuf,
+    /// The database `db` names, made once: a PostgreSQL backend holds a
+    /// pool of connections a command reuses.
+    database: std::sync::OnceLock<Database>,
 }
 
 impl Target {
+    pub fn new(edition: String, definitions: PathBuf, db: PathBuf) -> Target {
+        Target {
+            edition,
+            definitions,
+            db,
+            database: std::sync::OnceLock::new(),
+        }
+    }
+
     /// The edition, from its definitions checked in full; when its file
     /// is gone from the folder, as the database kept it (reading only).
     pub fn edition(&self) -> Result<Arc<Edition>, Failure> {
@@ -76,7 +88,11 @@ impl Target {
 
     /// The database `--db` names: a SQLite file, or a PostgreSQL URL.
     pub fn backend(&self) -> Result<Database, Failure> {
-        Ok(Database::from_setting(&self.db, "jalon-cli")?)
+        if let Some(database) = self.database.get() {
+            return Ok(database.clone());
+        }
+        let database = Database::from_setting(&self.db, "jalon-cli")?;
+        Ok(self.database.get_or_init(|| database).clone())
     }
 
     /// The database, to write to (created on first use).

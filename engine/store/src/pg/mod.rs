@@ -62,6 +62,8 @@ struct Shared {
     /// ignored by its own listener, and its leases carry it.
     replica: String,
     migrated: AtomicBool,
+    /// Its schema was found to be Jalon's, of a version this build knows.
+    identified: AtomicBool,
 }
 
 impl std::fmt::Debug for PostgresBackend {
@@ -107,6 +109,7 @@ impl PostgresBackend {
                 described,
                 replica: replica.to_owned(),
                 migrated: AtomicBool::new(false),
+                identified: AtomicBool::new(false),
             }),
         })
     }
@@ -120,9 +123,36 @@ impl PostgresBackend {
         &self.shared.described
     }
 
-    /// A store on a pooled connection, the schema migrated first (once
-    /// per process) when `write`.
-    pub fn store(&self, write: bool) -> Result<store::PostgresStore, StoreError> {
+    /// A store to write to, on a pooled connection; the schema is
+    /// migrated (and so known to be ours) once per process.
+    pub fn store(&self) -> Result<store::PostgresStore, StoreError> {
+        let store = self.connection()?;
+        if !self.shared.migrated.load(Ordering::Acquire) {
+            store.migrate()?;
+            self.shared.migrated.store(true, Ordering::Release);
+            self.shared.identified.store(true, Ordering::Release);
+        }
+        Ok(store)
+    }
+
+    /// A store to read from; `None` while the database has no Jalon schema
+    /// (nothing was ever recorded). Whose schema it is is checked once per
+    /// process, not at every page.
+    pub fn reader(&self) -> Result<Option<store::PostgresStore>, StoreError> {
+        let store = self.connection()?;
+        if self.shared.identified.load(Ordering::Acquire) {
+            return Ok(Some(store));
+        }
+        if store.schema_version()?.is_none() {
+            store.check_identity()?;
+            return Ok(None);
+        }
+        store.check_identity()?;
+        self.shared.identified.store(true, Ordering::Release);
+        Ok(Some(store))
+    }
+
+    fn connection(&self) -> Result<store::PostgresStore, StoreError> {
         let conn = self
             .shared
             .pool
@@ -131,25 +161,11 @@ impl PostgresBackend {
                 database: self.shared.described.clone(),
                 detail: e.to_string(),
             })?;
-        let store = store::PostgresStore {
+        Ok(store::PostgresStore {
             database: self.shared.described.clone(),
             replica: self.shared.replica.clone(),
             conn: std::cell::RefCell::new(conn),
-        };
-        if write && !self.shared.migrated.load(Ordering::Acquire) {
-            store.migrate()?;
-            self.shared.migrated.store(true, Ordering::Release);
-        } else {
-            store.check_identity()?;
-        }
-        Ok(store)
-    }
-
-    /// Whether the database has a Jalon schema at all (for a reader: none
-    /// means nothing was ever recorded).
-    pub fn has_schema(&self) -> Result<bool, StoreError> {
-        let store = self.store(false)?;
-        store.schema_version().map(|v| v.is_some())
+        })
     }
 
     /// Listens for the other replicas' commits; `ring` hears each, and

@@ -75,11 +75,6 @@ impl PostgresStore {
         &self.database
     }
 
-    /// Migrates the target of a copy (it may be brand new).
-    pub(crate) fn migrate_for_copy(&self) -> Result<(), StoreError> {
-        self.migrate()
-    }
-
     /// The schema version, `None` when the database has no Jalon schema.
     pub(super) fn schema_version(&self) -> Result<Option<i64>, StoreError> {
         let mut conn = self.conn.borrow_mut();
