@@ -49,6 +49,45 @@ fn an_edition_appends_a_reminder_to_the_template_s_instead_of_replacing_them() {
 }
 
 #[test]
+fn each_laureate_s_notices_go_to_its_own_service() {
+    let plan = Jalon::new()
+        .current_dir(fixtures())
+        .args(&["plan", "per-participant.yaml", "--format", "json"])
+        .run()
+        .json();
+    // (kind, participant) → the addresses, in the plan's order.
+    let to = |kind: &str, participant: &str| -> Vec<String> {
+        plan["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .filter(|m| {
+                m["stage"] == "suivi" && m["kind"] == kind && m["participant"] == participant
+            })
+            .map(|m| m["to_email"].as_str().expect("an address").to_owned())
+            .collect()
+    };
+    // Its service (`service:`), its directions (`directions:`), else the
+    // directions of its themes; and its own contact.
+    assert_eq!(
+        to("stage_opened", "p1"),
+        ["un@example.org", "bob@example.org"]
+    );
+    assert_eq!(
+        to("stage_opened", "p2"),
+        ["deux@example.org", "cara@example.org"]
+    );
+    assert_eq!(
+        to("stage_opened", "p3"),
+        ["trois@example.org", "dan@example.org"]
+    );
+    assert_eq!(to("validation_request", "p1"), ["bob@example.org"]);
+    assert_eq!(to("validation_request", "p2"), ["cara@example.org"]);
+    // `to: [participant]`: the contact alone.
+    assert_eq!(to("reminder", "p1"), ["un@example.org"]);
+}
+
+#[test]
 fn a_closure_stated_for_every_year_counts_in_the_edition_s_year() {
     let due = |file: &str| -> String {
         let plan = Jalon::new()

@@ -108,7 +108,24 @@ impl<'s> Builder<'s> {
 
     fn owners_and_participant(&self) -> Vec<Recipient> {
         let participant: Vec<usize> = self.instance.participant.into_iter().collect();
-        self.addressable(&self.people().owners, &participant)
+        self.addressable(&self.named(&self.people().owners), &participant)
+    }
+
+    /// The people an audience names for this instance's participant.
+    fn named(&self, audience: &crate::state::Audience) -> Vec<usize> {
+        audience.people(&self.state.edition, self.instance.participant)
+    }
+
+    /// Everyone an audience names for this instance, the participant's
+    /// contact included when it is named (`participant`).
+    fn reach(&self, audience: &crate::state::Audience) -> Vec<Recipient> {
+        let contact: Vec<usize> = self
+            .instance
+            .participant
+            .filter(|_| audience.contact)
+            .into_iter()
+            .collect();
+        self.addressable(&self.named(audience), &contact)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -200,7 +217,7 @@ impl<'s> Builder<'s> {
             let mut recipients = if reminder.to.is_empty() {
                 self.owners_and_participant()
             } else {
-                self.addressable(&self.people().reminders[index], &[])
+                self.reach(&self.people().reminders[index])
             };
             // A juror who has scored all their candidates is not reminded.
             let jury_instance = self.stage().jury.as_ref().and_then(|_| {
@@ -234,10 +251,8 @@ impl<'s> Builder<'s> {
             return;
         }
         let waiting: Vec<usize> = self
-            .people()
-            .validators
-            .iter()
-            .copied()
+            .named(&self.people().validators)
+            .into_iter()
             .filter(|p| !self.instance.approvals.iter().any(|(a, _)| a == p))
             .collect();
         let recipients = self.addressable(&waiting, &[]);
@@ -297,7 +312,7 @@ impl<'s> Builder<'s> {
             return;
         };
         let date = working_day_on_or_before(&state.edition.calendar, date);
-        let recipients = self.addressable(&self.people().escalation, &[]);
+        let recipients = self.reach(&self.people().escalation);
         let mut at = local(self.tz(), date, escalation.time);
         let mut day = crate::time::local_date(self.tz(), open_at);
         while at < open_at {
@@ -344,7 +359,7 @@ impl<'s> Builder<'s> {
                 .filter(|&p| state.participants[p].status == ParticipantStatus::Laureate)
                 .collect(),
         };
-        let mut people = self.people().owners.clone();
+        let mut people = self.named(&self.people().owners);
         for &p in &invited {
             for &role in &edition.participants[p].directions {
                 people.extend(edition.roles[role].members.iter().copied());
@@ -552,7 +567,7 @@ impl<'s> Builder<'s> {
                 }
             }
             if let Some((at, revision)) = record.flagged_at {
-                let owners = self.addressable(&self.people().owners, &[]);
+                let owners = self.addressable(&self.people().owners.fixed, &[]);
                 self.push(
                     MessageKind::DuplicateApplication,
                     &format!("duplicate/{id}"),

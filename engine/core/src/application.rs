@@ -383,8 +383,9 @@ impl State {
             name: String::new(),
             organisation: None,
             description: None,
-            theme,
+            themes: theme.into_iter().collect(),
             directions: Vec::new(),
+            service: None,
             contact_name: None,
             contact_email: None,
             status: ParticipantStatus::Candidate,
@@ -448,7 +449,7 @@ impl State {
         participant.name = application.name.clone();
         participant.organisation = Some(application.organisation.clone());
         participant.description = Some(application.description.clone());
-        participant.theme = theme;
+        participant.themes = theme.into_iter().collect();
         participant.contact_name = Some(application.contact_name.clone());
         participant.contact_email = Some(application.contact_email.clone());
         participant.language = application.language;

@@ -433,7 +433,7 @@ impl State {
             });
         };
         let person = self.find_person(by)?;
-        let validators = self.people_of(&validation.by);
+        let validators = self.people_of(&validation.by, self.instances[i].participant);
         if !validators.contains(&person) {
             return Err(Rejection::NotAValidator {
                 person: self.edition.people[person].name.clone(),

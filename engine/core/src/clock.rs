@@ -143,14 +143,15 @@ fn on_time_events(state: &State, i: usize, options: &OnTime) -> Vec<(String, Eve
     let participant = instance
         .participant
         .map(|p| edition.participants[p].id.clone());
-    let owner = first_person(state, &stage.owners).unwrap_or_else(|| "plan".into());
+    let owner =
+        first_person(state, &stage.owners, instance.participant).unwrap_or_else(|| "plan".into());
     match instance.progress {
         Progress::AwaitingValidation { .. } => {
             let Some(validation) = &stage.validation else {
                 return Vec::new();
             };
             state
-                .people_of(&validation.by)
+                .people_of(&validation.by, instance.participant)
                 .into_iter()
                 .take(validation.quorum.max(1) as usize)
                 .map(|p| {
@@ -227,8 +228,8 @@ fn on_time_events(state: &State, i: usize, options: &OnTime) -> Vec<(String, Eve
     }
 }
 
-fn first_person(state: &State, actors: &[Actor]) -> Option<String> {
-    let people = state.people_of(actors);
+fn first_person(state: &State, actors: &[Actor], participant: Option<usize>) -> Option<String> {
+    let people = state.people_of(actors, participant);
     people
         .first()
         .map(|&p| state.edition().people[p].id.clone())

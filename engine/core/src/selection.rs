@@ -228,7 +228,7 @@ impl State {
             });
         };
         let member = self.find_person(by)?;
-        if !self.people_of(&jury.members).contains(&member) {
+        if !self.people_of(&jury.members, None).contains(&member) {
             return Err(Rejection::NotOnJury {
                 person: self.edition.people[member].name.clone(),
                 stage: stage_id.to_owned(),
@@ -311,7 +311,7 @@ impl State {
         stage
             .jury
             .as_ref()
-            .map_or_else(Vec::new, |jury| self.people_of(&jury.members))
+            .map_or_else(Vec::new, |jury| self.people_of(&jury.members, None))
     }
 
     /// The candidates juror `member` scores at instance `i`: all of the

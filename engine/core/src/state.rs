@@ -3,7 +3,7 @@
 //! instances it can affect and recomputes their actions, which are indexed
 //! by due instant so that "what is due now" never rescans the edition.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -205,11 +205,52 @@ pub struct Ids {
 /// while an edition runs).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct StagePeople {
-    pub owners: Vec<usize>,
-    pub validators: Vec<usize>,
-    pub escalation: Vec<usize>,
+    pub owners: Audience,
+    pub validators: Audience,
+    pub escalation: Audience,
     /// Per reminder; empty for "the owners".
-    pub reminders: Vec<Vec<usize>>,
+    pub reminders: Vec<Audience>,
+}
+
+/// Who one list of a stage names: people fixed for the edition, and, in a
+/// stage run per participant, that participant's contact and roles.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Audience {
+    /// Named directly or through roles, expanded once.
+    pub fixed: Vec<usize>,
+    /// `participant.service`, `participant.directions`.
+    pub attached: Vec<Actor>,
+    /// `participant`: its contact.
+    pub contact: bool,
+}
+
+impl Audience {
+    fn new(edition: &Edition, actors: &[Actor]) -> Self {
+        Self {
+            fixed: edition.people_named(actors, None),
+            attached: actors
+                .iter()
+                .copied()
+                .filter(|a| matches!(a, Actor::Attached(_)))
+                .collect(),
+            contact: actors.contains(&Actor::Participant),
+        }
+    }
+
+    /// The people it names for an instance about `participant`, in id
+    /// order, without repeats.
+    pub fn people(&self, edition: &Edition, participant: Option<usize>) -> Vec<usize> {
+        match participant {
+            Some(p) if !self.attached.is_empty() => {
+                let mut people = self.fixed.clone();
+                people.extend(edition.people_named(&self.attached, Some(p)));
+                people.sort_unstable();
+                people.dedup();
+                people
+            }
+            _ => self.fixed.clone(),
+        }
+    }
 }
 
 /// An edition closed by a person: nothing more is due.
@@ -310,21 +351,21 @@ impl State {
             .stages
             .iter()
             .map(|stage| StagePeople {
-                owners: people_of(&edition, &stage.owners),
+                owners: Audience::new(&edition, &stage.owners),
                 validators: stage
                     .validation
                     .as_ref()
-                    .map(|v| people_of(&edition, &v.by))
+                    .map(|v| Audience::new(&edition, &v.by))
                     .unwrap_or_default(),
                 escalation: stage
                     .escalation
                     .as_ref()
-                    .map(|e| people_of(&edition, &e.to))
+                    .map(|e| Audience::new(&edition, &e.to))
                     .unwrap_or_default(),
                 reminders: stage
                     .reminders
                     .iter()
-                    .map(|r| people_of(&edition, &r.to))
+                    .map(|r| Audience::new(&edition, &r.to))
                     .collect(),
             })
             .collect();
@@ -606,24 +647,12 @@ impl State {
             .max()
     }
 
-    /// People named by a list of actors (roles expanded), in definition
-    /// order, without repeats.
-    pub fn people_of(&self, actors: &[Actor]) -> Vec<usize> {
-        people_of(&self.edition, actors)
+    /// People named by a list of actors (roles expanded), in id order,
+    /// without repeats; `participant` is the one a per-participant
+    /// instance is about, which gives `participant.service` its meaning.
+    pub fn people_of(&self, actors: &[Actor], participant: Option<usize>) -> Vec<usize> {
+        self.edition.people_named(actors, participant)
     }
-}
-
-fn people_of(edition: &Edition, actors: &[Actor]) -> Vec<usize> {
-    let mut people = BTreeSet::new();
-    for actor in actors {
-        match *actor {
-            Actor::Person(p) => {
-                people.insert(p);
-            }
-            Actor::Role(r) => people.extend(edition.roles[r].members.iter().copied()),
-        }
-    }
-    people.into_iter().collect()
 }
 
 fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {

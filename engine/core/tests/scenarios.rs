@@ -780,7 +780,7 @@ fn an_approval_is_announced_to_the_owners_once() {
         .filter(|a| a.kind == MessageKind::ValidationApproved)
         .collect();
     let diagnostic = state.ids().stages["diagnostic"];
-    let owners = state.people_of(&state.edition().stages[diagnostic].owners);
+    let owners = state.people_of(&state.edition().stages[diagnostic].owners, None);
     assert_eq!(announced.len(), owners.len(), "{announced:#?}");
     assert!(announced.iter().all(|a| a.due_at == approved));
     // Once: later passes find nothing more to announce.

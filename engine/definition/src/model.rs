@@ -285,8 +285,12 @@ pub struct Participant {
     pub description: Option<String>,
     /// Id of the theme the solution answers.
     pub theme: Option<String>,
-    /// Ids of the direction roles the participant works with.
+    /// Ids of the themes the solution answers, when it answers several (instead of `theme`).
+    pub themes: Option<Vec<String>>,
+    /// Ids of the direction roles the participant works with (default: the directions of its themes). Stages name them `participant.directions`.
     pub directions: Option<Vec<String>>,
+    /// Id of the role (a service) in charge of this participant's file, e.g. the service that instructs it. Stages run per participant name it `participant.service`, so each file's notices go to its own service (default: the participant's directions).
+    pub service: Option<String>,
     /// Who receives the participant's emails.
     pub contact: Option<Contact>,
     /// Where the participant stands now (default: `candidate`).
@@ -343,7 +347,7 @@ pub struct Stage {
     pub title: Option<String>,
     /// A few words on the stage, included in its opening notice.
     pub description: Option<String>,
-    /// Roles or people responsible for the stage; they receive its notices and reminders.
+    /// Roles or people responsible for the stage; they receive its notices and reminders. In a stage run per participant (`for_each`), `participant.service` and `participant.directions` name that participant's own service and directions, and `participant` its contact.
     pub owners: Option<Vec<String>>,
     /// Stages that must be done before this one opens.
     pub needs: Option<Vec<String>>,
@@ -456,7 +460,7 @@ pub struct Scale {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Validation {
-    /// Roles or people who validate.
+    /// Roles or people who validate. In a stage run per participant, `participant.service` or `participant.directions` (that participant's own).
     pub by: Option<Vec<String>>,
     /// How many distinct validators must approve (default 1).
     pub quorum: Option<u32>,
@@ -472,7 +476,7 @@ pub struct Reminder {
     pub when: Option<String>,
     /// Time of day, HH:MM (default 09:00).
     pub time: Option<String>,
-    /// Roles or people reminded (default: the stage's owners, and the participant for per-participant stages).
+    /// Roles or people reminded (default: the stage's owners, and the participant for per-participant stages). In a stage run per participant, `participant` (its contact), `participant.service` and `participant.directions` may be named.
     pub to: Option<Vec<String>>,
 }
 
@@ -482,7 +486,7 @@ pub struct Reminder {
 pub struct Escalation {
     /// How long after the due date, e.g. `3 working days`.
     pub after: Option<String>,
-    /// Roles or people told.
+    /// Roles or people told (in a stage run per participant, `participant.service`, `participant.directions` and `participant` may be named).
     pub to: Option<Vec<String>>,
     /// Time of day, HH:MM (default 09:00).
     pub time: Option<String>,

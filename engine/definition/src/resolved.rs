@@ -45,6 +45,53 @@ pub struct Edition {
     pub digests: Vec<Digest>,
 }
 
+impl Edition {
+    /// The people a list of actors reaches (roles expanded, in id order,
+    /// without repeats); `participant` gives the roles attached to it their
+    /// meaning, and without one they reach nobody.
+    pub fn people_named(&self, actors: &[Actor], participant: Option<usize>) -> Vec<usize> {
+        let mut people = std::collections::BTreeSet::new();
+        let add_role = |r: usize, people: &mut std::collections::BTreeSet<usize>| {
+            people.extend(self.roles[r].members.iter().copied());
+        };
+        for actor in actors {
+            match *actor {
+                Actor::Person(p) => {
+                    people.insert(p);
+                }
+                Actor::Role(r) => add_role(r, &mut people),
+                Actor::Participant => {}
+                Actor::Attached(attached) => {
+                    for r in participant.map_or_else(Vec::new, |p| self.attached(p, attached)) {
+                        add_role(r, &mut people);
+                    }
+                }
+            }
+        }
+        people.into_iter().collect()
+    }
+
+    /// The roles `participant.directions` or `participant.service` mean
+    /// for one participant.
+    pub fn attached(&self, participant: usize, attached: Attached) -> Vec<usize> {
+        let p = &self.participants[participant];
+        match (attached, p.service) {
+            (Attached::Service, Some(service)) => vec![service],
+            _ if !p.directions.is_empty() => p.directions.clone(),
+            _ => {
+                let mut roles: Vec<usize> = p
+                    .themes
+                    .iter()
+                    .flat_map(|&t| self.themes[t].directions.iter().copied())
+                    .collect();
+                roles.sort_unstable();
+                roles.dedup();
+                roles
+            }
+        }
+    }
+}
+
 /// A periodic summary and who receives it.
 #[derive(Clone, Debug)]
 pub struct Digest {
@@ -87,11 +134,36 @@ pub struct Role {
     pub members: Vec<usize>,
 }
 
-/// Someone a stage names: a whole role or one person.
+/// Someone a stage names: a whole role, one person, or (in a stage run per
+/// participant) someone attached to that participant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Actor {
     Role(usize),
     Person(usize),
+    /// `participant`: the participant's contact (not a person of the
+    /// directory, so never among [`Edition::people_named`]).
+    Participant,
+    /// `participant.directions` or `participant.service`.
+    Attached(Attached),
+}
+
+/// The roles attached to a participant that a stage may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Attached {
+    /// Its `directions`, else those of its themes.
+    Directions,
+    /// Its `service`, else its directions.
+    Service,
+}
+
+impl Attached {
+    /// As written in a definition.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Directions => "participant.directions",
+            Self::Service => "participant.service",
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -107,8 +179,12 @@ pub struct Participant {
     pub name: String,
     pub organisation: Option<String>,
     pub description: Option<String>,
-    pub theme: Option<usize>,
+    /// Indices into [`Edition::themes`].
+    pub themes: Vec<usize>,
+    /// Indices into [`Edition::roles`], as written.
     pub directions: Vec<usize>,
+    /// The role in charge of its file, as written.
+    pub service: Option<usize>,
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub status: ParticipantStatus,

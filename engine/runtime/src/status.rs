@@ -28,7 +28,7 @@ pub fn awaited_validators(state: &State, instance: &Instance) -> Vec<usize> {
     stage
         .validation
         .as_ref()
-        .map(|v| state.people_of(&v.by))
+        .map(|v| state.people_of(&v.by, instance.participant))
         .unwrap_or_default()
         .into_iter()
         .filter(|p| !instance.approvals.iter().any(|(a, _)| a == p))

@@ -24,13 +24,46 @@ pub struct Access {
     /// editions): sees and acts on all of it.
     pub coordination: bool,
     /// Stages whose validation they give.
-    pub validates: BTreeSet<usize>,
+    pub validates: Part,
     /// Stages whose jury they sit on.
     pub jury: BTreeSet<usize>,
     /// Stages they own (carry out): they may hand in their deliverables.
-    pub owns: BTreeSet<usize>,
+    pub owns: Part,
     /// Participants whose contact they are.
     pub contact_of: BTreeSet<usize>,
+}
+
+/// The stages someone has a part in: whole stages, and, where a stage
+/// names a participant's own service or directions, that stage for some
+/// participants only.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Part {
+    whole: BTreeSet<usize>,
+    /// (stage, participant).
+    of: BTreeSet<(usize, usize)>,
+}
+
+impl Part {
+    /// Their part covers stage `s` (for participant `p`, on a stage run
+    /// per participant).
+    pub fn covers(&self, s: usize, p: Option<usize>) -> bool {
+        self.whole.contains(&s) || p.is_some_and(|p| self.of.contains(&(s, p)))
+    }
+
+    /// They have a part in stage `s`, for at least one participant.
+    pub fn touches(&self, s: usize) -> bool {
+        self.whole.contains(&s) || self.of.iter().any(|&(stage, _)| stage == s)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.whole.is_empty() && self.of.is_empty()
+    }
+
+    /// Some stage of theirs is about participant `p`.
+    fn concerns(&self, edition: &Edition, p: usize) -> bool {
+        self.whole.iter().any(|&s| stage_concerns(edition, s, p))
+            || self.of.iter().any(|&(_, q)| q == p)
+    }
 }
 
 impl Access {
@@ -48,12 +81,9 @@ impl Access {
     pub fn sees_participant(&self, edition: &Edition, p: usize) -> bool {
         self.coordination
             || self.contact_of.contains(&p)
-            || self
-                .validates
-                .iter()
-                .chain(&self.jury)
-                .chain(&self.owns)
-                .any(|&s| stage_concerns(edition, s, p))
+            || self.validates.concerns(edition, p)
+            || self.owns.concerns(edition, p)
+            || self.jury.iter().any(|&s| stage_concerns(edition, s, p))
     }
 
     /// May hand in the deliverables of stage `s` (for participant `p` on a
@@ -63,13 +93,14 @@ impl Access {
         let stage = &edition.stages[s];
         !stage.deliverables.is_empty()
             && (self.coordination
-                || self.owns.contains(&s)
+                || self.owns.covers(s, p)
                 || p.is_some_and(|p| stage.for_each.is_some() && self.contact_of.contains(&p)))
     }
 
-    /// May answer the validation of stage `s` (the core checks the rest).
+    /// May answer the validation of stage `s` (the core checks the rest,
+    /// the participant included).
     pub fn may_validate(&self, s: usize) -> bool {
-        self.coordination || self.validates.contains(&s)
+        self.coordination || self.validates.touches(s)
     }
 }
 
@@ -197,30 +228,46 @@ fn coordinates(edition: &Edition, person: usize) -> bool {
         .any(|r| r.kind == Some(RoleKind::Coordination) && r.members.contains(&person))
 }
 
-fn named(edition: &Edition, actors: &[Actor], person: usize) -> bool {
-    actors.iter().any(|actor| match *actor {
-        Actor::Person(p) => p == person,
-        Actor::Role(r) => edition.roles[r].members.contains(&person),
-    })
+type Pick = dyn Fn(&jalon_definition::resolved::Stage) -> Option<&[Actor]>;
+
+/// The stages whose list `pick` names `person`: whole, or for the
+/// participants whose service or directions they are in.
+fn part(edition: &Edition, person: Option<usize>, pick: &Pick) -> Part {
+    let mut part = Part::default();
+    let Some(person) = person else {
+        return part;
+    };
+    for (s, stage) in edition.stages.iter().enumerate() {
+        let Some(actors) = pick(stage) else {
+            continue;
+        };
+        if edition.people_named(actors, None).contains(&person) {
+            part.whole.insert(s);
+        } else if stage.for_each.is_some() && actors.iter().any(|a| matches!(a, Actor::Attached(_)))
+        {
+            for p in 0..edition.participants.len() {
+                if edition.people_named(actors, Some(p)).contains(&person) {
+                    part.of.insert((s, p));
+                }
+            }
+        }
+    }
+    part
 }
 
 fn access(edition: &Edition, email: &str, coordination: bool) -> Access {
     let person = person_index(edition, email);
-    let stages = |pick: &dyn Fn(&jalon_definition::resolved::Stage) -> Option<&[Actor]>| {
-        person.map_or_else(BTreeSet::new, |p| {
-            (0..edition.stages.len())
-                .filter(|&s| {
-                    pick(&edition.stages[s]).is_some_and(|actors| named(edition, actors, p))
-                })
-                .collect()
-        })
-    };
+    let jury = part(edition, person, &|s| {
+        s.jury.as_ref().map(|j| j.members.as_slice())
+    });
     Access {
         person,
         coordination,
-        validates: stages(&|s| s.validation.as_ref().map(|v| v.by.as_slice())),
-        jury: stages(&|s| s.jury.as_ref().map(|j| j.members.as_slice())),
-        owns: stages(&|s| Some(s.owners.as_slice())),
+        validates: part(edition, person, &|s| {
+            s.validation.as_ref().map(|v| v.by.as_slice())
+        }),
+        jury: jury.whole,
+        owns: part(edition, person, &|s| Some(s.owners.as_slice())),
         contact_of: edition
             .participants
             .iter()
@@ -228,5 +275,49 @@ fn access(edition: &Edition, email: &str, coordination: bool) -> Access {
             .filter(|(_, p)| p.contact_email.as_deref().map(normalise).as_deref() == Some(email))
             .map(|(i, _)| i)
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jalon_definition::{check_paths, Limits};
+
+    fn per_participant() -> Arc<Edition> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/per-participant.yaml");
+        let report = check_paths(&[path], &Limits::default()).expect("readable");
+        assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+        Arc::new(report.editions.into_iter().next().expect("an edition").1)
+    }
+
+    #[test]
+    fn a_service_sees_and_validates_its_own_files_only() {
+        let edition = per_participant();
+        let suivi = edition
+            .stages
+            .iter()
+            .position(|s| s.id == "suivi")
+            .expect("suivi");
+        let index = |id: &str| {
+            edition
+                .participants
+                .iter()
+                .position(|p| p.id == id)
+                .expect("p")
+        };
+        let (p1, p2) = (index("p1"), index("p2"));
+        // Cara is p2's service (and p4's direction).
+        let cara = access(&edition, "cara@example.org", false);
+        assert!(cara.validates.covers(suivi, Some(p2)));
+        assert!(!cara.validates.covers(suivi, Some(p1)));
+        assert!(cara.owns.covers(suivi, Some(p2)) && !cara.owns.covers(suivi, Some(p1)));
+        assert!(cara.sees_participant(&edition, p2));
+        assert!(!cara.sees_participant(&edition, p1));
+        assert!(cara.may_validate(suivi));
+        // Dan carries p3's theme: its directions stand for its service.
+        let dan = access(&edition, "dan@example.org", false);
+        assert!(dan.validates.covers(suivi, Some(index("p3"))));
+        assert!(!dan.sees_participant(&edition, p1));
     }
 }

@@ -60,8 +60,8 @@ pub async fn workspace_document<B: Backend>(
     };
     let allowed = read.state.instances().iter().filter(|i| {
         access.coordination
-            || access.validates.contains(&i.stage)
-            || access.owns.contains(&i.stage)
+            || access.validates.covers(i.stage, i.participant)
+            || access.owns.covers(i.stage, i.participant)
             || i.participant
                 .is_some_and(|p| access.sees_participant(&edition, p))
     });

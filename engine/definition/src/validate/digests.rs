@@ -63,7 +63,13 @@ pub(crate) fn check(checker: &mut Checker<'_>, people: &Directory) -> Vec<Digest
                 "name who receives it, e.g. `to: [coordination]`",
             );
         }
-        let to = actors(checker, people, &format!("{at}/to"), digest.to.as_ref());
+        let to = actors(
+            checker,
+            people,
+            &format!("{at}/to"),
+            digest.to.as_ref(),
+            super::people::Reach::Digest,
+        );
         if let (Some(schedule), false) = (schedule, to.is_empty()) {
             digests.push(Digest {
                 id: ids.ids[i].clone(),

@@ -1,6 +1,7 @@
 //! Semantic checks of a merged definition, all reported at once, each located;
 //! when nothing is wrong, the resolved [`Edition`] the engine runs.
 
+mod attached;
 mod call;
 mod dates;
 mod digests;
@@ -100,6 +101,7 @@ impl Checker<'_> {
         let digests = digests::check(self, &people);
         let mut edition = people.build_edition(self, stages, windows)?;
         edition.digests = digests;
+        attached::check(self, &edition);
         Some(edition)
     }
 
@@ -323,16 +325,18 @@ pub(crate) fn span_inside(node: &Node, start: usize, end: usize) -> Span {
     }
 }
 
-/// Resolves a list of actor references (roles or people).
+/// Resolves a list of actor references (roles, people and, where `reach`
+/// allows, a participant's own).
 pub(crate) fn actors(
     checker: &mut Checker<'_>,
     people: &people::Directory,
     pointer: &str,
     list: Option<&Vec<String>>,
+    reach: people::Reach,
 ) -> Vec<Actor> {
     let mut found = Vec::new();
     for (i, id) in list.into_iter().flatten().enumerate() {
-        if let Some(actor) = people.actor(checker, &format!("{pointer}/{i}"), id) {
+        if let Some(actor) = people.actor(checker, &format!("{pointer}/{i}"), id, reach) {
             found.push(actor);
         }
     }

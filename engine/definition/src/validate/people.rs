@@ -11,7 +11,7 @@ use super::{Checker, IdIndex};
 use crate::diagnostic::{suggestion_hint, Diagnostic};
 use crate::expr::parse_date;
 use crate::model::{self, ParticipantStatus};
-use crate::resolved::{self, Actor, Edition};
+use crate::resolved::{self, Actor, Attached, Edition};
 
 /// Everything stages can refer to, checked.
 pub(crate) struct Directory {
@@ -26,8 +26,86 @@ pub(crate) struct Directory {
     pub edition_end: Option<Date>,
 }
 
+/// Where a list of actors is written, which decides whether it may name
+/// a participant or the roles attached to one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// Owners and recipients of a stage run per participant: anyone.
+    PerParticipant,
+    /// Validators of a stage run per participant: its attached roles, not
+    /// the participant itself (nobody approves their own work).
+    Validators,
+    /// A stage run once for the edition.
+    EditionStage,
+    /// A jury: its members score the participants.
+    Jury,
+    /// A digest: it covers the whole edition.
+    Digest,
+}
+
+impl Reach {
+    /// Why `name` cannot be written here, or `None` if it can.
+    fn refusal(self, name: &str) -> Option<(String, &'static str)> {
+        let contact = name == "participant";
+        match self {
+            Self::PerParticipant => None,
+            Self::Validators if !contact => None,
+            Self::Validators => Some((
+                "a participant cannot validate its own work".into(),
+                "name the participant's service (`participant.service`) or a role",
+            )),
+            Self::EditionStage => Some((
+                format!(
+                    "`{name}` means {} of the participant a stage is about, but this stage runs once for the whole edition",
+                    match name {
+                        "participant" => "the contact",
+                        "participant.service" => "the service",
+                        _ => "the directions",
+                    }
+                ),
+                "add `for_each: laureate` (or another status) to run the stage per participant, or name roles",
+            )),
+            Self::Jury => Some((
+                format!("a jury cannot have `{name}` among its members: it scores the participants"),
+                "name the jurors' roles or people",
+            )),
+            Self::Digest => Some((
+                format!("a digest covers the whole edition, so `{name}` means no one in particular"),
+                "name roles or people",
+            )),
+        }
+    }
+}
+
+/// `participant`, `participant.directions`, `participant.service`.
+fn participant_actor(name: &str) -> Option<Actor> {
+    match name {
+        "participant" => Some(Actor::Participant),
+        "participant.directions" => Some(Actor::Attached(Attached::Directions)),
+        "participant.service" => Some(Actor::Attached(Attached::Service)),
+        _ => None,
+    }
+}
+
 impl Directory {
-    pub fn actor(&self, checker: &mut Checker<'_>, pointer: &str, id: &str) -> Option<Actor> {
+    pub fn actor(
+        &self,
+        checker: &mut Checker<'_>,
+        pointer: &str,
+        id: &str,
+        reach: Reach,
+    ) -> Option<Actor> {
+        if let Some(actor) = participant_actor(id) {
+            if let Some((message, hint)) = reach.refusal(id) {
+                checker.push(
+                    Diagnostic::error("participant-not-here", message)
+                        .at(checker.span(pointer))
+                        .hint(hint),
+                );
+                return None;
+            }
+            return Some(actor);
+        }
         if let Some(i) = self.roles.get(id) {
             return Some(Actor::Role(i));
         }
@@ -36,6 +114,13 @@ impl Directory {
         }
         let mut known = self.roles.names();
         known.extend(self.people.names());
+        if reach != Reach::Digest && reach != Reach::Jury {
+            known.extend([
+                "participant",
+                "participant.directions",
+                "participant.service",
+            ]);
+        }
         checker.push(
             Diagnostic::error(
                 "unknown-reference",
@@ -55,6 +140,7 @@ impl Directory {
             match *actor {
                 Actor::Person(p) => people.push(p),
                 Actor::Role(r) => people.extend(role_members(checker, self, r)),
+                Actor::Participant | Actor::Attached(_) => {}
             }
         }
         people.sort_unstable();
@@ -133,8 +219,14 @@ impl Directory {
                 name: p.name.clone().unwrap_or_else(|| "(unnamed)".into()),
                 organisation: p.organisation.clone(),
                 description: p.description.clone(),
-                theme: p.theme.as_deref().and_then(|t| self.themes.get(t)),
+                themes: p
+                    .theme
+                    .iter()
+                    .chain(p.themes.iter().flatten())
+                    .filter_map(|t| self.themes.get(t))
+                    .collect(),
                 directions: ids_to_indices(p.directions.as_ref(), &self.roles),
+                service: p.service.as_deref().and_then(|r| self.roles.get(r)),
                 contact_name: p.contact.as_ref().and_then(|c| c.name.clone()),
                 contact_email: p.contact.as_ref().and_then(|c| c.email.clone()),
                 status: p.status.unwrap_or(ParticipantStatus::Candidate),
@@ -503,6 +595,22 @@ fn check_participant(
     }
     if let Some(theme) = &participant.theme {
         checker.reference(&format!("{at}/theme"), "theme", themes, theme);
+        if participant.themes.is_some() {
+            checker.push(
+                Diagnostic::error(
+                    "theme-and-themes",
+                    "this participant gives both `theme` and `themes`",
+                )
+                .at(checker.key_span(&format!("{at}/themes")))
+                .hint("keep one: `themes: [a, b]` lists every theme it answers"),
+            );
+        }
+    }
+    for (j, theme) in participant.themes.iter().flatten().enumerate() {
+        checker.reference(&format!("{at}/themes/{j}"), "theme", themes, theme);
+    }
+    if let Some(service) = &participant.service {
+        checker.reference(&format!("{at}/service"), "role", roles, service);
     }
     for (j, d) in participant.directions.iter().flatten().enumerate() {
         checker.reference(&format!("{at}/directions/{j}"), "role", roles, d);

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Time;
 
-use super::people::Directory;
+use super::people::{Directory, Reach};
 use super::{actors, Checker, IdIndex};
 use crate::diagnostic::Diagnostic;
 use crate::expr::{
@@ -115,11 +115,17 @@ fn check_stage(
             "give it a title, as it will appear in emails",
         );
     }
+    let reach = if stage.for_each.is_some() {
+        Reach::PerParticipant
+    } else {
+        Reach::EditionStage
+    };
     let owners = actors(
         checker,
         directory,
         &format!("{at}/owners"),
         stage.owners.as_ref(),
+        reach,
     );
     let mut needs = Vec::new();
     for (j, need) in stage.needs.iter().flatten().enumerate() {
@@ -188,7 +194,7 @@ fn check_stage(
     let validation = stage
         .validation
         .as_ref()
-        .map(|v| check_validation(checker, directory, &at, &id, v));
+        .map(|v| check_validation(checker, directory, &at, &id, v, stage.for_each.is_some()));
 
     let mut reminders = Vec::new();
     for (j, reminder) in stage.reminders.iter().flatten().enumerate() {
@@ -215,6 +221,7 @@ fn check_stage(
             directory,
             &format!("{rat}/to"),
             reminder.to.as_ref(),
+            reach,
         );
         if let Some(when) = when {
             reminders.push((when, time, to));
@@ -223,7 +230,13 @@ fn check_stage(
 
     let escalation = stage.escalation.as_ref().and_then(|e| {
         let eat = format!("{at}/escalation");
-        let to = actors(checker, directory, &format!("{eat}/to"), e.to.as_ref());
+        let to = actors(
+            checker,
+            directory,
+            &format!("{eat}/to"),
+            e.to.as_ref(),
+            reach,
+        );
         if e.to.as_ref().is_none_or(Vec::is_empty) {
             checker.push(
                 Diagnostic::error(
@@ -332,6 +345,7 @@ fn check_jury(
         directory,
         &format!("{jat}/members"),
         jury.members.as_ref(),
+        Reach::Jury,
     );
     if jury.members.as_ref().is_none_or(Vec::is_empty) {
         checker.push(
@@ -507,6 +521,8 @@ fn jury_people(checker: &Checker<'_>, directory: &Directory, members: &[Actor]) 
                     }
                 }
             }
+            // Refused in a jury (`Reach::Jury`).
+            Actor::Participant | Actor::Attached(_) => {}
         }
     }
     people
@@ -518,9 +534,21 @@ fn check_validation(
     at: &str,
     id: &str,
     v: &crate::model::Validation,
+    per_participant: bool,
 ) -> resolved::Validation {
     let vat = format!("{at}/validation");
-    let by = actors(checker, directory, &format!("{vat}/by"), v.by.as_ref());
+    let reach = if per_participant {
+        Reach::Validators
+    } else {
+        Reach::EditionStage
+    };
+    let by = actors(
+        checker,
+        directory,
+        &format!("{vat}/by"),
+        v.by.as_ref(),
+        reach,
+    );
     if v.by.as_ref().is_none_or(Vec::is_empty) {
         checker.push(
             Diagnostic::error(
@@ -538,7 +566,12 @@ fn check_validation(
                 .at(checker.span(&format!("{vat}/quorum")))
                 .hint("use 1 or more, or remove `validation:`"),
         );
-    } else if checker.doc.edition.is_some() && !by.is_empty() {
+    } else if checker.doc.edition.is_some()
+        && !by.is_empty()
+        && !by.iter().any(|a| matches!(a, Actor::Attached(_)))
+    {
+        // With a participant's own roles, the count is the participant's:
+        // `attached::check` makes it for each.
         let heads = directory.head_count(checker, &by);
         let (pointer, written) = match v.quorum {
             Some(_) => (format!("{vat}/quorum"), "the quorum is"),

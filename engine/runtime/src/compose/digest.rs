@@ -81,11 +81,8 @@ fn within(edition: &Edition, at: &Zoned) -> bool {
 fn recipients(edition: &Edition, digest: &Digest) -> Vec<usize> {
     let mut people: Vec<usize> = Vec::new();
     for actor in &digest.to {
-        let members = match *actor {
-            jalon_definition::resolved::Actor::Person(p) => vec![p],
-            jalon_definition::resolved::Actor::Role(r) => edition.roles[r].members.clone(),
-        };
-        for p in members {
+        // Digests name no participant's own (`check` refuses it).
+        for p in edition.people_named(std::slice::from_ref(actor), None) {
             if edition.people[p].email.is_some() && !people.contains(&p) {
                 people.push(p);
             }
@@ -188,13 +185,13 @@ impl Summary {
                 (_, Lifecycle::Open) if late => summary.late.push(Line {
                     what,
                     date: instance.window.due,
-                    who: names(state.people_of(&stage.owners)),
+                    who: names(state.people_of(&stage.owners, instance.participant)),
                 }),
                 (_, Lifecycle::Open | Lifecycle::Scheduled) if instance.window.due <= horizon => {
                     summary.soon.push(Line {
                         what,
                         date: instance.window.due,
-                        who: names(state.people_of(&stage.owners)),
+                        who: names(state.people_of(&stage.owners, instance.participant)),
                     });
                 }
                 _ => {}

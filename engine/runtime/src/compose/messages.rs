@@ -354,7 +354,7 @@ fn jury_link(state: &State, action: &Action, links: Option<&Links>) -> String {
     let edition = state.edition();
     let stage = &edition.stages[action.stage];
     let juror = match (action.recipient, &stage.jury) {
-        (Recipient::Person(p), Some(jury)) => state.people_of(&jury.members).contains(&p),
+        (Recipient::Person(p), Some(jury)) => state.people_of(&jury.members, None).contains(&p),
         _ => false,
     };
     if !juror {

@@ -159,7 +159,9 @@ pub fn links_for(edition: &Edition, instance: &Instance, access: &Access, l: Lan
                 // coordination may open the form, the engine would refuse them.
                 .filter(|v| {
                     !matches!(v, Verb::Approve | Verb::Refuse)
-                        || access.validates.contains(&instance.stage)
+                        || access
+                            .validates
+                            .covers(instance.stage, instance.participant)
                 })
                 .map(|v| {
                     format!(

@@ -127,7 +127,9 @@ pub(super) fn awaiting(read: &Read, access: &Access, now: Timestamp, l: Language
             late || life == Lifecycle::AwaitingValidation
         } else if life == Lifecycle::AwaitingValidation {
             access.person.is_some_and(|p| {
-                access.validates.contains(&instance.stage)
+                access
+                    .validates
+                    .covers(instance.stage, instance.participant)
                     && awaited_validators(state, instance).contains(&p)
             })
         } else if matches!(life, Lifecycle::Open) {
@@ -135,7 +137,7 @@ pub(super) fn awaiting(read: &Read, access: &Access, now: Timestamp, l: Language
                 .participant
                 .is_some_and(|p| access.contact_of.contains(&p))
                 || access.jury.contains(&instance.stage)
-                || (access.owns.contains(&instance.stage)
+                || (access.owns.covers(instance.stage, instance.participant)
                     && !edition.stages[instance.stage].deliverables.is_empty())
         } else {
             false
