@@ -11,7 +11,7 @@ use crate::model::Document;
 use crate::resolved::Edition;
 use crate::schema::check_structure;
 use crate::source::{Sources, Span};
-use crate::tree::{merge, settle_appends, Node};
+use crate::tree::{merge, settle_appends, MergeNotes, Node};
 use crate::validate::check_document;
 use crate::yaml::{load, Limits, LoadError};
 
@@ -79,6 +79,7 @@ pub fn check_paths(paths: &[PathBuf], limits: &Limits) -> Result<Report, UsageEr
         trees: HashMap::new(),
         chain_names: Vec::new(),
         root: PathBuf::new(),
+        notes: MergeNotes::default(),
     };
     for (path, why) in skipped {
         let file = loader.report.sources.add(path.clone(), String::new());
@@ -210,11 +211,14 @@ struct Loader<'a> {
     chain_names: Vec<String>,
     /// The folder the current file's `extends` chain must stay in.
     root: PathBuf,
+    /// What merging the current file's chain removed and replaced.
+    notes: MergeNotes,
 }
 
 impl Loader<'_> {
     fn check_file(&mut self, path: &Path) {
         self.report.checked.push(path.to_path_buf());
+        self.notes = MergeNotes::default();
         let Some(merged) = self.resolve(path, &mut Vec::new(), None, 0) else {
             return;
         };
@@ -223,7 +227,9 @@ impl Loader<'_> {
         let pruned = structure.pruned;
         let structure_removed = structure.removed;
         let structural_errors = !structure.diagnostics.is_empty();
-        self.report.diagnostics.extend(structure.diagnostics);
+        let mut structural = structure.diagnostics;
+        structural.iter_mut().for_each(|d| self.notes.relate(d));
+        self.report.diagnostics.extend(structural);
         if !pruned {
             return;
         }
@@ -238,8 +244,14 @@ impl Loader<'_> {
                 return;
             }
         };
-        let (diagnostics, edition) =
-            check_document(&document, &merged, &structure_removed, &self.report.sources);
+        let (mut diagnostics, edition) = check_document(
+            &document,
+            &merged,
+            &structure_removed,
+            &self.notes.removed,
+            &self.report.sources,
+        );
+        diagnostics.iter_mut().for_each(|d| self.notes.relate(d));
         self.report.diagnostics.extend(diagnostics);
         if let (Some(mut edition), false) = (edition, structural_errors) {
             edition.version = version;
@@ -297,10 +309,9 @@ impl Loader<'_> {
         chain.pop();
         self.chain_names.pop();
         let base = base?;
-        let mut problems = Vec::new();
-        let mut merged = merge(base, tree, &mut problems);
+        let mut merged = merge(base, tree, &mut self.notes);
         settle_appends(&mut merged);
-        self.report.diagnostics.extend(problems);
+        self.report.diagnostics.append(&mut self.notes.problems);
         Some(merged)
     }
 

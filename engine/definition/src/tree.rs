@@ -136,7 +136,8 @@ pub struct Located<'a> {
 /// key; an item `{id: X, remove: true}` drops the inherited item `X`. An
 /// item without `id` in a list that merges by id, or a removal of an item
 /// that is not inherited, is a mistake at that item, in `problems`.
-pub fn merge(base: Node, over: Node, problems: &mut Vec<Diagnostic>) -> Node {
+pub fn merge(base: Node, over: Node, notes: &mut MergeNotes) -> Node {
+    let base_span = base.span;
     match (base.value, over.value) {
         (NodeValue::Map(mut base_entries), NodeValue::Map(over_entries)) => {
             let mut dropped: Vec<String> = Vec::new();
@@ -151,7 +152,7 @@ pub fn merge(base: Node, over: Node, problems: &mut Vec<Diagnostic>) -> Node {
                         base_entries[i] = Entry {
                             key: entry.key,
                             key_span: entry.key_span,
-                            value: merge(old, entry.value, problems),
+                            value: merge(old, entry.value, notes),
                         };
                     }
                     None => base_entries.push(entry),
@@ -182,7 +183,7 @@ pub fn merge(base: Node, over: Node, problems: &mut Vec<Diagnostic>) -> Node {
             let mut inherited = base_items.len();
             for item in over_items {
                 let Some(id) = item_id(&item).map(str::to_owned) else {
-                    problems.push(
+                    notes.problems.push(
                         Diagnostic::error(
                             "item-without-id",
                             "this item has no `id`, in a list that merges with the template's item by item",
@@ -203,8 +204,9 @@ pub fn merge(base: Node, over: Node, problems: &mut Vec<Diagnostic>) -> Node {
                     (Some(i), true) => {
                         base_items.remove(i);
                         inherited -= 1;
+                        notes.removed.push((id, item.span));
                     }
-                    (None, true) => problems.push(
+                    (None, true) => notes.problems.push(
                         Diagnostic::error(
                             "remove-unknown",
                             format!("`{id}` is removed, but the template has no item `{id}` here"),
@@ -215,7 +217,7 @@ pub fn merge(base: Node, over: Node, problems: &mut Vec<Diagnostic>) -> Node {
                     ),
                     (Some(i), false) => {
                         let old = base_items.remove(i);
-                        base_items.insert(i, merge(old, item, problems));
+                        base_items.insert(i, merge(old, item, notes));
                     }
                     (None, false) => base_items.push(item),
                 }
@@ -225,10 +227,50 @@ pub fn merge(base: Node, over: Node, problems: &mut Vec<Diagnostic>) -> Node {
                 span: over.span,
             }
         }
-        (_, value) => Node {
-            value,
-            span: over.span,
-        },
+        (base_value, value) => {
+            // An id restated to name the item it changes replaces nothing.
+            if base_value != NodeValue::Null
+                && base_value != value
+                && base_span.file != over.span.file
+            {
+                notes.overridden.push((over.span, base_span));
+            }
+            Node {
+                value,
+                span: over.span,
+            }
+        }
+    }
+}
+
+/// What merging an edition on its template found, beside the merged tree.
+#[derive(Debug, Default)]
+pub struct MergeNotes {
+    /// Mistakes at the edition's items (`item-without-id`, `remove-unknown`).
+    pub problems: Vec<Diagnostic>,
+    /// Inherited items the edition removed: their id, and the removal.
+    pub removed: Vec<(String, Span)>,
+    /// Inherited values the edition replaced: (its value, the template's).
+    pub overridden: Vec<(Span, Span)>,
+}
+
+impl MergeNotes {
+    /// Points a problem found in a value an edition wrote over its
+    /// template's at the template's value too, as related: the reader
+    /// sees both what they wrote and what it replaced.
+    pub fn relate(&self, diagnostic: &mut Diagnostic) {
+        let Some(at) = diagnostic.span else {
+            return;
+        };
+        let replaced = self
+            .overridden
+            .iter()
+            .find(|(new, _)| new.file == at.file && new.start <= at.start && at.end <= new.end);
+        if let Some(&(_, old)) = replaced {
+            diagnostic
+                .related
+                .push((old, "the template's value, which this one replaces".into()));
+        }
     }
 }
 
@@ -290,7 +332,7 @@ mod tests {
             1,
             "stages:\n  - {id: b, title: Bis}\n  - {id: c, title: C}\n",
         );
-        let merged = merge(base, over, &mut Vec::new());
+        let merged = merge(base, over, &mut MergeNotes::default());
         let json = merged.to_json();
         assert_eq!(json["calendar"]["public_holidays"], "france");
         let titles: Vec<_> = json["stages"]
@@ -315,8 +357,9 @@ mod tests {
             1,
             "stages:\n  - {id: a, jury: ~}\n  - {id: b, remove: true}\n  - {id: d, title: D}\n",
         );
-        let mut problems = Vec::new();
-        let merged = merge(base, over, &mut problems);
+        let mut notes = MergeNotes::default();
+        let merged = merge(base, over, &mut notes);
+        let problems = notes.problems;
         assert!(problems.is_empty(), "{problems:?}");
         let json = merged.to_json();
         let ids: Vec<_> = json["stages"]
@@ -332,8 +375,9 @@ mod tests {
         // An item without id, and a removal of what is not inherited.
         let base = tree(0, "stages:\n  - {id: a, title: A}\n");
         let over = tree(1, "stages:\n  - {title: Z}\n  - {id: q, remove: true}\n");
-        let mut problems = Vec::new();
-        let merged = merge(base, over, &mut problems);
+        let mut notes = MergeNotes::default();
+        let merged = merge(base, over, &mut notes);
+        let problems = notes.problems;
         let codes: Vec<&str> = problems.iter().map(|p| p.code).collect();
         assert_eq!(codes, ["item-without-id", "remove-unknown"]);
         assert!(problems
@@ -353,7 +397,7 @@ mod tests {
             1,
             "stages:\n  - {id: a, reminders: {append: [{when: due - 1 day}]}}\n  - {id: b, needs: {append: [a]}}\n",
         );
-        let mut merged = merge(base, over, &mut Vec::new());
+        let mut merged = merge(base, over, &mut MergeNotes::default());
         settle_appends(&mut merged);
         let json = merged.to_json();
         let whens: Vec<_> = json["stages"][0]["reminders"]

@@ -80,7 +80,9 @@ impl Backend for SqliteBackend {
         if !self.path.exists() {
             return Ok(None);
         }
-        SqliteStore::open_read_only(&self.path).map(Some)
+        // A file the daemon is creating right now holds nothing yet.
+        let store = SqliteStore::open_read_only(&self.path)?;
+        Ok(store.is_migrated().then_some(store))
     }
 
     fn describe(&self) -> String {

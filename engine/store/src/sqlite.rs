@@ -28,6 +28,9 @@ pub struct SqliteStore {
     /// The file has the `held_at` column (migration 6): false only for a
     /// file of an older Jalon read without migrating it.
     holds: bool,
+    /// Whether any migration was applied: a file being created by another
+    /// process has none yet, and holds nothing.
+    migrated: bool,
 }
 
 /// The schema version from which messages can be held.
@@ -77,6 +80,7 @@ impl SqliteStore {
             conn,
             path: path.to_path_buf(),
             holds: true,
+            migrated: true,
         };
         store.check_identity()?;
         let version: i64 = store
@@ -84,6 +88,7 @@ impl SqliteStore {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| store.err(e))?;
         store.holds = version >= HOLDS_FROM;
+        store.migrated = version > 0;
         Ok(store)
     }
 
@@ -93,6 +98,7 @@ impl SqliteStore {
             conn,
             path: path.to_path_buf(),
             holds: true,
+            migrated: true,
         };
         store
             .conn
@@ -109,7 +115,14 @@ impl SqliteStore {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| store.err(e))?;
         store.holds = version >= HOLDS_FROM;
+        store.migrated = version > 0;
         Ok(store)
+    }
+
+    /// Whether the file has its schema (not one another process is still
+    /// creating).
+    pub fn is_migrated(&self) -> bool {
+        self.migrated
     }
 
     /// `AND …` that keeps only messages not held (all, before migration 6).

@@ -27,11 +27,14 @@ use crate::tree::Node;
 /// `removed` lists the values the structural check already reported and
 /// removed, so that their absence is not reported a second time; `sources`
 /// holds the files the tree was read from (to place problems found inside
-/// a value, such as a template's).
+/// a value, such as a template's); `removed_items` the inherited items an
+/// edition removed, with where, so that what still refers to one is
+/// reported at the removal.
 pub fn check_document(
     doc: &Document,
     tree: &Node,
     removed: &[String],
+    removed_items: &[(String, Span)],
     sources: &Sources,
 ) -> (Vec<Diagnostic>, Option<Edition>) {
     let mut checker = Checker {
@@ -40,6 +43,7 @@ pub fn check_document(
         sources,
         diagnostics: Vec::new(),
         removed,
+        removed_items,
         overflow: 0,
     };
     let edition = checker.run();
@@ -64,6 +68,8 @@ pub(crate) struct Checker<'a> {
     pub sources: &'a Sources,
     pub diagnostics: Vec<Diagnostic>,
     pub removed: &'a [String],
+    /// Inherited items an edition removed (id, removal).
+    pub removed_items: &'a [(String, Span)],
     /// Problems found past [`MAX_REPORTED`], counted but not kept.
     pub overflow: usize,
 }
@@ -292,7 +298,7 @@ impl Checker<'_> {
         id: &str,
     ) -> Option<usize> {
         let found = index.get(id);
-        if found.is_none() {
+        if found.is_none() && !self.removed_but_named(pointer, what, id) {
             self.push(
                 Diagnostic::error(
                     "unknown-reference",
@@ -304,6 +310,29 @@ impl Checker<'_> {
             );
         }
         found
+    }
+}
+
+impl Checker<'_> {
+    /// When `id` is an inherited item the edition removed, reports the
+    /// removal (where the mistake is) with the reference that still names
+    /// it as related, and says so.
+    pub fn removed_but_named(&mut self, pointer: &str, what: &str, id: &str) -> bool {
+        let Some(&(_, removal)) = self.removed_items.iter().find(|(r, _)| r == id) else {
+            return false;
+        };
+        let reference = self.span(pointer);
+        self.push(
+            Diagnostic::error(
+                "removed-but-needed",
+                format!("this removes the {what} `{id}`, but the definition still refers to it"),
+            )
+            .at(removal)
+            .label("removed here")
+            .related(Some(reference), "still referred to here")
+            .hint(format!("also change what refers to `{id}`, or keep it")),
+        );
+        true
     }
 }
 

@@ -112,6 +112,9 @@ impl Directory {
         if let Some(i) = self.people.get(id) {
             return Some(Actor::Person(i));
         }
+        if checker.removed_but_named(pointer, "role or person", id) {
+            return None;
+        }
         let mut known = self.roles.names();
         known.extend(self.people.names());
         if reach != Reach::Digest && reach != Reach::Jury {
