@@ -207,3 +207,21 @@ fn postponing_the_instruction_past_the_last_session_is_refused() {
         .expect("a later session");
     assert_eq!(window(&state, "vote", "p1").0, date(2025, 4, 14));
 }
+
+#[test]
+fn an_edition_appends_a_session_to_its_templates_list() {
+    let mut state = support::state("tests/fixtures/sessions/appel-autumn.yaml");
+    let session = state.edition().session("commission-permanente").expect("merged by id");
+    assert_eq!(session.name, "Commission permanente", "kept from the template");
+    assert_eq!(session.dates.len(), 6);
+    for day in [
+        date(2025, 3, 17),
+        date(2025, 4, 14),
+        date(2025, 5, 19),
+        date(2025, 6, 23),
+        date(2025, 7, 7),
+    ] {
+        adjourn(&mut state, day, "p1").expect("a later session");
+    }
+    assert_eq!(window(&state, "vote", "p1").0, date(2025, 9, 22));
+}
