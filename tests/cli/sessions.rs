@@ -60,7 +60,10 @@ fn the_plan_names_the_session_a_vote_falls_on() {
         line(&text, "vote · p1").contains("17/03/2025 → 17/03/2025 (Commission permanente)"),
         "{text}"
     );
-    assert!(!line(&text, "convention · p1").contains("Commission"), "{text}");
+    assert!(
+        !line(&text, "convention · p1").contains("Commission"),
+        "{text}"
+    );
     let json = Jalon::new()
         .args(["plan", "--format", "json"])
         .arg(fixtures().join("sessions/appel.yaml"))
@@ -106,7 +109,10 @@ fn adjourning_a_file_moves_its_later_dates_until_the_last_session() {
         line(&text, "convention · p1").contains("18/03/2025 → 15/04/2025  15/04/2025 → 16/05/2025"),
         "{text}"
     );
-    assert!(line(&text, "bilan · p1").contains("19/05/2025 → 16/06/2025"), "{text}");
+    assert!(
+        line(&text, "bilan · p1").contains("19/05/2025 → 16/06/2025"),
+        "{text}"
+    );
     for instance in ["vote · p2", "convention · p2", "bilan · p2"] {
         assert!(line(&text, instance).contains("as planned"), "{text}");
     }
@@ -124,12 +130,21 @@ fn adjourning_a_file_moves_its_later_dates_until_the_last_session() {
         refused.stderr()
     );
     let text = against("2025-07-08 10:00");
-    assert!(line(&text, "vote · p1").contains("07/07/2025 → 07/07/2025"), "{text}");
+    assert!(
+        line(&text, "vote · p1").contains("07/07/2025 → 07/07/2025"),
+        "{text}"
+    );
 
     let convention = jalon(
         dir.path(),
         &[
-            "adjourn", "appel-2025", "convention", "--participant", "p1", "--by", "ana",
+            "adjourn",
+            "appel-2025",
+            "convention",
+            "--participant",
+            "p1",
+            "--by",
+            "ana",
         ],
     );
     assert!(
@@ -154,14 +169,24 @@ fn a_script_adjourns_a_file_and_its_new_invitations_replace_the_first() {
         .arg(&out)
         .run();
     assert_eq!(run.code(), Some(0), "{}", run.stderr());
-    assert!(run.stdout().contains("8 steps (1 refused)"), "{}", run.stdout());
+    assert!(
+        run.stdout().contains("8 steps (1 refused)"),
+        "{}",
+        run.stdout()
+    );
     let status = fs::read_to_string(out.join("status.txt")).expect("status");
     assert!(
         line(&status, "vote · p1").contains("07/07/2025  07/07/2025  (postponed ×4"),
         "{status}"
     );
-    assert!(line(&status, "convention · p1").contains("08/07/2025"), "{status}");
-    assert!(line(&status, "vote · p2").contains("17/03/2025"), "{status}");
+    assert!(
+        line(&status, "convention · p1").contains("08/07/2025"),
+        "{status}"
+    );
+    assert!(
+        line(&status, "vote · p2").contains("17/03/2025"),
+        "{status}"
+    );
 
     // Un's invitations: the first, then one per adjournment, each for the
     // next session and with a higher sequence under the same UID (subjects
@@ -175,14 +200,20 @@ fn a_script_adjourns_a_file_and_its_new_invitations_replace_the_first() {
     for file in files {
         let bytes = fs::read(&file).expect("eml");
         let message = MessageParser::default().parse(&bytes).expect("an email");
-        let to = message.to().and_then(|t| t.first()).and_then(|a| a.address());
+        let to = message
+            .to()
+            .and_then(|t| t.first())
+            .and_then(|a| a.address());
         if to != Some("un@example.org") {
             continue;
         }
         let Some(ics) = message
             .parts
             .iter()
-            .find(|p| p.content_type().is_some_and(|c| c.subtype() == Some("calendar")))
+            .find(|p| {
+                p.content_type()
+                    .is_some_and(|c| c.subtype() == Some("calendar"))
+            })
             .and_then(|p| p.text_contents())
         else {
             continue;
@@ -223,8 +254,14 @@ fn a_script_adjourns_a_file_and_its_new_invitations_replace_the_first() {
         ],
         "{invitations:#?}"
     );
-    assert!(invitations.iter().all(|i| i.1 == invitations[0].1), "one UID");
-    assert!(invitations[0].0.starts_with("Invitation\u{a0}: "), "{invitations:?}");
+    assert!(
+        invitations.iter().all(|i| i.1 == invitations[0].1),
+        "one UID"
+    );
+    assert!(
+        invitations[0].0.starts_with("Invitation\u{a0}: "),
+        "{invitations:?}"
+    );
     assert!(
         invitations[1].0.starts_with("Nouvelle date\u{a0}: ")
             && invitations[1].0.ends_with("lundi 14\u{a0}avril 2025"),
@@ -232,7 +269,9 @@ fn a_script_adjourns_a_file_and_its_new_invitations_replace_the_first() {
     );
     let outbox = fs::read_to_string(out.join("outbox.jsonl")).expect("outbox");
     assert!(
-        !outbox.lines().any(|l| l.contains("Nouvelle date") && l.contains("Atelier Deux")),
+        !outbox
+            .lines()
+            .any(|l| l.contains("Nouvelle date") && l.contains("Atelier Deux")),
         "Deux's file was voted: no new date for them"
     );
 }

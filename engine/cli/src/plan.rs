@@ -221,10 +221,7 @@ pub fn text(plan: &Plan) -> String {
     let _ = writeln!(out, "Stages");
     let width = name_width(state);
     let instances = sorted_instances(state);
-    let dates: Vec<String> = instances
-        .iter()
-        .map(|i| window_words(edition, i))
-        .collect();
+    let dates: Vec<String> = instances.iter().map(|i| window_words(edition, i)).collect();
     let dates_width = dates.iter().map(|d| d.chars().count()).max().unwrap_or(0);
     for (instance, dates) in instances.into_iter().zip(dates) {
         let name = instance_name(edition, instance.stage, instance.participant);

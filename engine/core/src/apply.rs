@@ -677,7 +677,11 @@ impl State {
         let window = self.instances[i].window;
         let mut next = Override::default();
         let ends = [
-            (definition.start_expr.as_ref(), window.start, &mut next.start),
+            (
+                definition.start_expr.as_ref(),
+                window.start,
+                &mut next.start,
+            ),
             (Some(&definition.due_expr), window.due, &mut next.due),
         ];
         for (expr, now, slot) in ends {

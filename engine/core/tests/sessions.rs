@@ -211,8 +211,14 @@ fn postponing_the_instruction_past_the_last_session_is_refused() {
 #[test]
 fn an_edition_appends_a_session_to_its_templates_list() {
     let mut state = support::state("tests/fixtures/sessions/appel-autumn.yaml");
-    let session = state.edition().session("commission-permanente").expect("merged by id");
-    assert_eq!(session.name, "Commission permanente", "kept from the template");
+    let session = state
+        .edition()
+        .session("commission-permanente")
+        .expect("merged by id");
+    assert_eq!(
+        session.name, "Commission permanente",
+        "kept from the template"
+    );
     assert_eq!(session.dates.len(), 6);
     for day in [
         date(2025, 3, 17),

@@ -571,7 +571,11 @@ mod tests {
         let e = parse_date_expr("cp after instruction + 2 days").expect_err("bare id");
         assert_eq!((e.start, e.end), (9, 20));
         let e = parse_date_expr("commission-permanente").expect_err("bare session");
-        assert!(e.message.contains("commission-permanente after"), "{}", e.message);
+        assert!(
+            e.message.contains("commission-permanente after"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Simulation scripts: a year of an edition as a list of dated steps, each
 //! an event (`do: complete`, `approve`, `refuse`, `select`, `score`,
-//! `decide`, `record`, `withdraw`, `postpone`, `adjourn`, `cancel_event`) with who did
-//! it. Every
-//! problem is reported with its line and column, all at once.
+//! `decide`, `record`, `withdraw`, `postpone`, `adjourn`, `cancel_event`)
+//! with who did it. Every problem is reported with its line and column, all
+//! at once.
 
 use std::path::Path;
 

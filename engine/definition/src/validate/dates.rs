@@ -399,9 +399,10 @@ fn evaluate(
     let session = context.sessions.iter().find(|s| s.id == written.id)?;
     let sitting = session.on_or_after(shifted);
     if sitting.is_none() {
-        let last = session
-            .last()
-            .map_or_else(|| "it has no dates".to_owned(), |l| format!("the last is on {}", fmt(l)));
+        let last = session.last().map_or_else(
+            || "it has no dates".to_owned(),
+            |l| format!("the last is on {}", fmt(l)),
+        );
         checker.push(
             Diagnostic::error(
                 "no-session-after",
@@ -414,7 +415,10 @@ fn evaluate(
             )
             .at(checker.span(pointer))
             .label(format!("{} or later", fmt(shifted)))
-            .hint(format!("add a later date to `{}`, or date this from earlier", session.id)),
+            .hint(format!(
+                "add a later date to `{}`, or date this from earlier",
+                session.id
+            )),
         );
     }
     sitting

@@ -53,9 +53,21 @@ pub(crate) fn check(checker: &mut Checker<'_>, directory: &Directory) -> (IdInde
             if let Some(&last) = dates.last() {
                 if date <= last {
                     let (code, message, hint) = if date == last {
-                        ("duplicate-session", format!("{} is listed twice in `{id}`", fmt(date)), "keep one of them")
+                        (
+                            "duplicate-session",
+                            format!("{} is listed twice in `{id}`", fmt(date)),
+                            "keep one of them",
+                        )
                     } else {
-                        ("sessions-out-of-order", format!("{} comes after {} in `{id}`: sessions are listed in order", fmt(date), fmt(last)), "list the dates from the earliest to the latest")
+                        (
+                            "sessions-out-of-order",
+                            format!(
+                                "{} comes after {} in `{id}`: sessions are listed in order",
+                                fmt(date),
+                                fmt(last)
+                            ),
+                            "list the dates from the earliest to the latest",
+                        )
                     };
                     checker.push(
                         Diagnostic::error(code, message)
