@@ -24,6 +24,7 @@ mod relay;
 mod replicas;
 mod schema;
 mod servers;
+mod sessions;
 mod simulate;
 mod slowloris;
 mod smtp;

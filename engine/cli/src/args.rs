@@ -304,6 +304,18 @@ pub enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Send a stage dated from sessions (`commission-permanente after …`) to the next session: a file not ready, or put off by the assembly. Its later stages move with it, as after a postponement.
+    Adjourn {
+        #[command(flatten)]
+        place: Where,
+        #[command(flatten)]
+        instance: Instance,
+        #[command(flatten)]
+        who: Who,
+        /// Why, kept in the log and told in the new invitations.
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Send what is due: queue what time has made due, then deliver every pending message (an .eml folder by default, or SMTP).
     Send {
         #[command(flatten)]
@@ -505,6 +517,7 @@ fn place_of(command: &mut Command) -> Option<&mut Where> {
         | Command::Import { place, .. }
         | Command::Void { place, .. }
         | Command::Postpone { place, .. }
+        | Command::Adjourn { place, .. }
         | Command::Send { place, .. }
         | Command::LoginLink { place, .. }
         | Command::Outbox { place, .. }
@@ -753,6 +766,20 @@ impl Command {
                 place,
                 who,
                 EventKind::Withdraw {
+                    participant,
+                    reason,
+                },
+            ),
+            Command::Adjourn {
+                place,
+                instance: Instance { stage, participant },
+                who,
+                reason,
+            } => (
+                place,
+                who,
+                EventKind::Adjourn {
+                    stage,
                     participant,
                     reason,
                 },

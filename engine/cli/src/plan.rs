@@ -221,20 +221,22 @@ pub fn text(plan: &Plan) -> String {
     out.push('\n');
     let _ = writeln!(out, "Stages");
     let width = name_width(state);
-    for instance in sorted_instances(state) {
+    let instances = sorted_instances(state);
+    let dates: Vec<String> = instances.iter().map(|i| window_words(edition, i)).collect();
+    let dates_width = dates.iter().map(|d| d.chars().count()).max().unwrap_or(0);
+    for (instance, dates) in instances.into_iter().zip(dates) {
         let name = instance_name(edition, instance.stage, instance.participant);
         let stage = &edition.stages[instance.stage];
         let (life, _) = state.lifecycle(instance, Timestamp::MAX);
-        let dates = format!(
-            "{} → {}",
-            day(instance.window.start),
-            day(instance.window.due)
-        );
         let note = match life {
             jalon_core::Lifecycle::Skipped => "  (not taken in this plan)".to_owned(),
             _ => String::new(),
         };
-        let _ = writeln!(out, "  {name:<width$}  {dates}  {}{note}", stage.title);
+        let _ = writeln!(
+            out,
+            "  {name:<width$}  {dates:<dates_width$}  {}{note}",
+            stage.title
+        );
     }
     let _ = writeln!(out, "\nMessages ({})", plan.messages.len());
     let mut groups: Vec<(&Planned, Vec<String>)> = Vec::new();
@@ -267,6 +269,36 @@ pub fn text(plan: &Plan) -> String {
         );
     }
     out
+}
+
+/// The name of the session list a stage's end is dated from, if any.
+fn session_name<'e>(
+    edition: &'e Edition,
+    expr: Option<&jalon_definition::expr::DateExpr>,
+) -> Option<&'e str> {
+    let id = &expr?.session.as_ref()?.id;
+    edition.session(id).map(|s| s.name.as_str())
+}
+
+/// `17/03/2025 → 15/04/2025`, an end dated from a session followed by the
+/// assembly's name (once, at the end, for a stage of one day).
+fn window_words(edition: &Edition, instance: &jalon_core::Instance) -> String {
+    let stage = &edition.stages[instance.stage];
+    let (start, due) = (instance.window.start, instance.window.due);
+    let mut start_session = session_name(edition, stage.start_expr.as_ref());
+    let mut due_session = session_name(edition, Some(&stage.due_expr));
+    if start == due {
+        due_session = due_session.or(start_session.take());
+    }
+    let tagged = |date, session: Option<&str>| match session {
+        Some(name) => format!("{} ({name})", day(date)),
+        None => day(date),
+    };
+    format!(
+        "{} → {}",
+        tagged(start, start_session),
+        tagged(due, due_session)
+    )
 }
 
 /// Each stage instance's planned dates (the definition's, everyone on
@@ -343,6 +375,11 @@ struct JsonStage<'a> {
     title: &'a str,
     start: String,
     due: String,
+    /// The session lists the ends are dated from, by id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_session: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due_session: Option<&'a str>,
     taken: bool,
 }
 
@@ -381,6 +418,16 @@ pub fn json(plan: &Plan) -> String {
                 title: &edition.stages[i.stage].title,
                 start: i.window.start.to_string(),
                 due: i.window.due.to_string(),
+                start_session: edition.stages[i.stage]
+                    .start_expr
+                    .as_ref()
+                    .and_then(|e| e.session.as_ref())
+                    .map(|s| s.id.as_str()),
+                due_session: edition.stages[i.stage]
+                    .due_expr
+                    .session
+                    .as_ref()
+                    .map(|s| s.id.as_str()),
                 taken: !matches!(i.progress, jalon_core::Progress::Skipped { .. }),
             })
             .collect(),

@@ -12,7 +12,7 @@ use crate::rejection::{InstanceState, NotNow, Rejection};
 use crate::state::{
     Closure, IndicatorValue, Progress, Refusal, Score, SkipReason, State, Submission,
 };
-use crate::windows::{stage_windows, Moves, Override};
+use crate::windows::{stage_windows_checked, BeyondSessions, Moves, Override};
 
 impl State {
     /// What only a new act must pass, beyond what [`State::apply`] checks:
@@ -270,6 +270,17 @@ impl State {
                     },
                     at,
                 )?;
+                self.instances[i].postponed_from = Some((former, reason.clone()));
+            }
+            EventKind::Adjourn {
+                stage,
+                participant,
+                reason,
+            } => {
+                let i = self.find_instance(stage, participant.as_deref())?;
+                let former = self.instances[i].window;
+                let next = self.next_session(i)?;
+                self.postpone(i, next, at)?;
                 self.instances[i].postponed_from = Some((former, reason.clone()));
             }
             EventKind::CancelEvent {
@@ -603,19 +614,19 @@ impl State {
         // Work out the new window before changing anything.
         let (mut stage_overrides, mut own) = (self.stage_overrides.clone(), BTreeMap::new());
         let done = self.done_days(participant);
-        let window = match participant {
+        let (windows, beyond) = match participant {
             None => {
                 moved(stage_overrides.entry(stage).or_default());
-                stage_windows(
+                stage_windows_checked(
                     &self.edition,
                     &self.ids.stages,
                     &Moves::edition(&stage_overrides, &done),
-                )[stage]
+                )
             }
             Some(p) => {
                 own = self.own_overrides(p);
                 moved(own.entry(stage).or_default());
-                stage_windows(
+                stage_windows_checked(
                     &self.edition,
                     &self.ids.stages,
                     &Moves {
@@ -624,9 +635,13 @@ impl State {
                         global: Some(&self.windows),
                         done: &done,
                     },
-                )[stage]
+                )
             }
         };
+        if let Some(beyond) = beyond {
+            return Err(self.beyond_sessions(&beyond, participant));
+        }
+        let window = windows[stage];
         if window.due < window.start {
             return Err(Rejection::DueBeforeStart {
                 start: window.start.to_string(),
@@ -648,6 +663,66 @@ impl State {
         }
         self.refresh_actions(i);
         Ok(())
+    }
+}
+
+impl State {
+    /// The instance's session-dated ends moved to the next session of
+    /// their list, as a postponement.
+    fn next_session(&self, i: usize) -> Result<Override, Rejection> {
+        if self.instances[i].is_settled() {
+            return Err(self.wrong_state(i, NotNow::DatesFixed));
+        }
+        let definition = &self.edition.stages[self.instances[i].stage];
+        let window = self.instances[i].window;
+        let mut next = Override::default();
+        let ends = [
+            (
+                definition.start_expr.as_ref(),
+                window.start,
+                &mut next.start,
+            ),
+            (Some(&definition.due_expr), window.due, &mut next.due),
+        ];
+        for (expr, now, slot) in ends {
+            let Some(session) = expr
+                .and_then(|e| e.session.as_ref())
+                .and_then(|s| self.edition.session(&s.id))
+            else {
+                continue;
+            };
+            *slot = Some(session.after(now).ok_or_else(|| Rejection::LastSession {
+                what: self.describe(i),
+                session: session.name.clone(),
+                last: session.last().unwrap_or(now).to_string(),
+            })?);
+        }
+        if next == Override::default() {
+            return Err(Rejection::NotOnSessions {
+                stage: definition.id.clone(),
+            });
+        }
+        Ok(next)
+    }
+
+    /// A move refused because it pushes a session-dated stage (of the
+    /// same participant, or of everyone) past its list's last session.
+    fn beyond_sessions(&self, beyond: &BeyondSessions, participant: Option<usize>) -> Rejection {
+        let stage = &self.edition.stages[beyond.stage];
+        let whose = stage.for_each.and(participant);
+        let what = match whose {
+            Some(p) => format!("{} for {}", stage.id, self.edition.participants[p].id),
+            None => stage.id.clone(),
+        };
+        let session = self.edition.session(&beyond.session);
+        Rejection::NoSessionAfter {
+            what,
+            session: session.map_or_else(|| beyond.session.clone(), |s| s.name.clone()),
+            last: session
+                .and_then(|s| s.last())
+                .map_or_else(String::new, |d| d.to_string()),
+            after: beyond.from.to_string(),
+        }
     }
 }
 

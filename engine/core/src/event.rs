@@ -159,6 +159,17 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// A stage dated from sessions of an assembly (`commission-permanente
+    /// after …`) goes to the next session: a file not ready, or that the
+    /// assembly put off. Dates written from it follow, as for a
+    /// postponement.
+    Adjourn {
+        stage: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        participant: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     /// An event of a stage (a seminar day, a jury) will not take place:
     /// everyone invited gets the invitation withdrawn from their calendar,
     /// with the reason.
@@ -210,6 +221,7 @@ impl EventKind {
             EventKind::Record { .. } => "record",
             EventKind::Withdraw { .. } => "withdraw",
             EventKind::Postpone { .. } => "postpone",
+            EventKind::Adjourn { .. } => "adjourn",
             EventKind::CancelEvent { .. } => "cancel_event",
             EventKind::Close { .. } => "close",
             EventKind::Void { .. } => "void",

@@ -142,6 +142,21 @@ pub enum Rejection {
     AlreadyOut { participant: String, status: String },
     #[error("a postponement needs a new `start`, a new `due`, or both")]
     NothingToPostpone,
+    #[error("stage `{stage}` is not dated from sessions: move it with `postpone`")]
+    NotOnSessions { stage: String },
+    #[error("`{what}` is already at the last session ({session}, {last}): there is no later one to adjourn it to")]
+    LastSession {
+        what: String,
+        session: String,
+        last: String,
+    },
+    #[error("`{what}` would fall after the last session ({session}, {last}): it needs one on or after {after}")]
+    NoSessionAfter {
+        what: String,
+        session: String,
+        last: String,
+        after: String,
+    },
     #[error("`{event}` is not an event of `{stage}`{}", known_list(.known))]
     UnknownEvent {
         event: String,

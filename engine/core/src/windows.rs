@@ -3,7 +3,8 @@
 //! moves every date written relative to it; postponing one participant's
 //! stage moves that participant's dates written relative to it,
 //! transitively. A date written from `needs.done` follows when the needs
-//! were actually done.
+//! were actually done. A date written as the first session of an assembly
+//! after another falls on that session again once the other moves.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -57,6 +58,16 @@ impl<'a> Moves<'a> {
     }
 }
 
+/// A session-dated point that moved past the last session of its list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BeyondSessions {
+    pub stage: usize,
+    /// The list's id.
+    pub session: String,
+    /// The day from which a session was wanted.
+    pub from: Date,
+}
+
 /// Every stage's window: the definition's, moved by postponements and (for
 /// `needs.done`) by when needs were actually done, transitively.
 pub fn stage_windows(
@@ -64,6 +75,16 @@ pub fn stage_windows(
     ids: &HashMap<String, usize>,
     moves: &Moves<'_>,
 ) -> Vec<Window> {
+    stage_windows_checked(edition, ids, moves).0
+}
+
+/// [`stage_windows`], and the first session-dated point with no session
+/// left (it keeps its on-time date in the windows): what refuses a move.
+pub fn stage_windows_checked(
+    edition: &Edition,
+    ids: &HashMap<String, usize>,
+    moves: &Moves<'_>,
+) -> (Vec<Window>, Option<BeyondSessions>) {
     let on_time = || {
         edition
             .stages
@@ -75,10 +96,11 @@ pub fn stage_windows(
             .collect::<Vec<_>>()
     };
     if moves.none() {
-        return match moves.global {
+        let windows = match moves.global {
             Some(global) => global.to_vec(),
             None => on_time(),
         };
+        return (windows, None);
     }
     let on_time = on_time();
     let mut solver = Solver {
@@ -87,13 +109,28 @@ pub fn stage_windows(
         moves,
         values: vec![None; edition.stages.len() * 2],
         visiting: vec![false; edition.stages.len() * 2],
+        beyond: None,
     };
-    (0..edition.stages.len())
+    let windows = (0..edition.stages.len())
         .map(|s| Window {
             start: solver.value(s, Point::Start).unwrap_or(on_time[s].start),
             due: solver.value(s, Point::Due).unwrap_or(on_time[s].due),
         })
-        .collect()
+        .collect();
+    (windows, solver.beyond)
+}
+
+/// The date an expression gives once shifted: itself, or the first
+/// session of its list on or after it. `Err` with the day from which a
+/// session was wanted when the list has none left.
+fn on_session(edition: &Edition, expr: &DateExpr, shifted: Date) -> Result<Date, Date> {
+    let Some(written) = &expr.session else {
+        return Ok(shifted);
+    };
+    edition
+        .session(&written.id)
+        .and_then(|s| s.on_or_after(shifted))
+        .ok_or(shifted)
 }
 
 /// A date expression read against a stage's own (partial) window and the
@@ -118,10 +155,11 @@ pub fn evaluate(
             Point::Due => windows[s].due,
         }),
     }?;
-    match expr.offset {
-        Some(offset) => offset.apply(&edition.calendar, base),
-        None => Some(base),
-    }
+    let shifted = match expr.offset {
+        Some(offset) => offset.apply(&edition.calendar, base)?,
+        None => base,
+    };
+    on_session(edition, expr, shifted).ok()
 }
 
 /// Memoised evaluation of the date graph (checked acyclic when the
@@ -132,6 +170,7 @@ struct Solver<'a> {
     moves: &'a Moves<'a>,
     values: Vec<Option<Date>>,
     visiting: Vec<bool>,
+    beyond: Option<BeyondSessions>,
 }
 
 impl Solver<'_> {
@@ -193,9 +232,22 @@ impl Solver<'_> {
             }
             Anchor::NeedsDone => self.needs_done(stage)?,
         };
-        match expr.offset {
-            Some(offset) => offset.apply(&edition.calendar, base),
-            None => Some(base),
+        let shifted = match expr.offset {
+            Some(offset) => offset.apply(&edition.calendar, base)?,
+            None => base,
+        };
+        match on_session(edition, expr, shifted) {
+            Ok(date) => Some(date),
+            Err(from) => {
+                if let (None, Some(session)) = (&self.beyond, &expr.session) {
+                    self.beyond = Some(BeyondSessions {
+                        stage,
+                        session: session.id.clone(),
+                        from,
+                    });
+                }
+                None
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 //! The small expressions managers write for dates and durations:
 //! `2024-11-25`, `edition.start + 2 weeks`, `jury.due + 3 working days`,
-//! `due - 10 working days`, `09:00`, `2 days`, `90 minutes`.
+//! `due - 10 working days`, `09:00`, `2 days`, `90 minutes`, and the
+//! first session of an assembly on or after a date:
+//! `commission-permanente after instruction.due + 10 working days`.
 
 use jiff::civil::{Date, Time};
 
@@ -110,7 +112,23 @@ pub enum Anchor {
 pub struct DateExpr {
     pub anchor: Anchor,
     pub offset: Option<Offset>,
+    /// `S after …`: the date is the first session of `S` on or after the
+    /// one the rest of the expression gives.
+    pub session: Option<SessionRef>,
 }
+
+/// A list of sessions named in an expression, with where its id is
+/// written (to point at it when no list has that id).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SessionRef {
+    pub id: String,
+    /// Character range of the id within the expression text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The words that put a session list before a date (`after`, `après`).
+const AFTER_WORDS: [&str; 3] = ["after", "après", "apres"];
 
 /// A problem in an expression, with the characters it concerns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,13 +140,61 @@ pub struct ExprError {
     pub end: usize,
 }
 
-const DATE_HINT: &str = "write a date as `2024-11-25`, or relative to the edition or a stage: `edition.start + 2 weeks`, `sourcing.due + 3 working days`, `start + 10 days`";
+const DATE_HINT: &str = "write a date as `2024-11-25`, or relative to the edition or a stage: `edition.start + 2 weeks`, `sourcing.due + 3 working days`, `start + 10 days`; the first session of an assembly on or after a date: `commission-permanente after instruction.due + 10 working days`";
 
 pub fn parse_date_expr(text: &str) -> Result<DateExpr, ExprError> {
     let tokens = tokenize(text);
     let Some(first) = tokens.first() else {
         return Err(err(0, text.len(), "this date is empty", DATE_HINT));
     };
+    let after = tokens
+        .get(1)
+        .is_some_and(|t| AFTER_WORDS.contains(&t.text.to_lowercase().as_str()));
+    if !after {
+        return parse_relative(&tokens);
+    }
+    let rest = &tokens[2..];
+    if rest.is_empty() {
+        return Err(ExprError {
+            message: format!("`{}` after what? The date is missing", first.text),
+            hint: DATE_HINT.into(),
+            start: tokens[1].start,
+            end: tokens[1].end,
+        });
+    }
+    if !first.text.starts_with(|c: char| c.is_ascii_alphanumeric()) || first.text.contains('.') {
+        return Err(ExprError {
+            message: format!("`{}` is not the id of a list of sessions", first.text),
+            hint: DATE_HINT.into(),
+            start: first.start,
+            end: first.end,
+        });
+    }
+    if let Some(again) = rest
+        .get(1)
+        .filter(|t| AFTER_WORDS.contains(&t.text.to_lowercase().as_str()))
+    {
+        return Err(ExprError {
+            message: "one session list per date: `after` appears twice".into(),
+            hint: DATE_HINT.into(),
+            start: again.start,
+            end: again.end,
+        });
+    }
+    let inner = parse_relative(rest)?;
+    Ok(DateExpr {
+        session: Some(SessionRef {
+            id: first.text.to_owned(),
+            start: first.start,
+            end: first.end,
+        }),
+        ..inner
+    })
+}
+
+/// `ANCHOR [± OFFSET]`, from its tokens (at least one).
+fn parse_relative(tokens: &[Token<'_>]) -> Result<DateExpr, ExprError> {
+    let first = &tokens[0];
     let anchor = parse_anchor(first)?;
     let offset = match tokens.get(1) {
         None => None,
@@ -158,7 +224,11 @@ pub fn parse_date_expr(text: &str) -> Result<DateExpr, ExprError> {
             Some(if negative { offset.negate() } else { offset })
         }
     };
-    Ok(DateExpr { anchor, offset })
+    Ok(DateExpr {
+        anchor,
+        offset,
+        session: None,
+    })
 }
 
 /// A duration in days, weeks or working days, as in `lead_time: 10 working days`.
@@ -337,7 +407,7 @@ fn parse_anchor(token: &Token<'_>) -> Result<Anchor, ExprError> {
             "a stage has a `start` and a `due` date, not `{other}`"
         ))),
         None => Err(located(format!(
-            "`{t}` is not a date nor a point in time; to refer to a stage, write `{t}.start` or `{t}.due`"
+            "`{t}` is not a date nor a point in time; to refer to a stage, write `{t}.start` or `{t}.due`; to a list of sessions, `{t} after` a date"
         ))),
     }
 }
@@ -418,6 +488,7 @@ mod tests {
             parse_date_expr("2024-11-25").expect("date"),
             DateExpr {
                 anchor: Anchor::Date(date(2024, 11, 25)),
+                session: None,
                 offset: None
             }
         );
@@ -425,6 +496,7 @@ mod tests {
             parse_date_expr("jury.due + 3 working days").expect("relative"),
             DateExpr {
                 anchor: Anchor::Stage("jury".into(), Point::Due),
+                session: None,
                 offset: Some(Offset {
                     amount: 3,
                     unit: DayUnit::WorkingDays
@@ -435,6 +507,7 @@ mod tests {
             parse_date_expr("due - 10 jours ouvrés").expect("french"),
             DateExpr {
                 anchor: Anchor::Own(Point::Due),
+                session: None,
                 offset: Some(Offset {
                     amount: -10,
                     unit: DayUnit::WorkingDays
@@ -445,6 +518,7 @@ mod tests {
             parse_date_expr("edition.start+2 weeks").expect("no space before +"),
             DateExpr {
                 anchor: Anchor::EditionStart,
+                session: None,
                 offset: Some(Offset {
                     amount: 2,
                     unit: DayUnit::Weeks
@@ -455,8 +529,52 @@ mod tests {
             parse_date_expr("pitch-jury.start").expect("dashes in ids"),
             DateExpr {
                 anchor: Anchor::Stage("pitch-jury".into(), Point::Start),
+                session: None,
                 offset: None
             }
+        );
+    }
+
+    #[test]
+    fn the_first_session_after_a_date() {
+        let e = parse_date_expr("commission-permanente after instruction.due + 10 working days")
+            .expect("session");
+        assert_eq!(
+            e,
+            DateExpr {
+                anchor: Anchor::Stage("instruction".into(), Point::Due),
+                session: Some(SessionRef {
+                    id: "commission-permanente".into(),
+                    start: 0,
+                    end: 21
+                }),
+                offset: Some(Offset {
+                    amount: 10,
+                    unit: DayUnit::WorkingDays
+                })
+            }
+        );
+        let french = parse_date_expr("cp après start + 2 jours ouvrés").expect("french");
+        assert_eq!(french.session.map(|s| s.id), Some("cp".into()));
+        assert_eq!(french.anchor, Anchor::Own(Point::Start));
+        let dated = parse_date_expr("cp AFTER 2025-03-01").expect("a fixed date");
+        assert_eq!(dated.anchor, Anchor::Date(date(2025, 3, 1)));
+        assert_eq!(parse_date_expr("start").expect("plain").session, None);
+
+        let e = parse_date_expr("cp after").expect_err("no date");
+        assert_eq!((e.start, e.end), (3, 8));
+        assert!(e.message.contains("date is missing"), "{}", e.message);
+        let e = parse_date_expr("cp after x.due after y.due").expect_err("twice");
+        assert_eq!((e.start, e.end), (15, 20));
+        let e = parse_date_expr("jury.due after start").expect_err("not an id");
+        assert_eq!((e.start, e.end), (0, 8));
+        let e = parse_date_expr("cp after instruction + 2 days").expect_err("bare id");
+        assert_eq!((e.start, e.end), (9, 20));
+        let e = parse_date_expr("commission-permanente").expect_err("bare session");
+        assert!(
+            e.message.contains("commission-permanente after"),
+            "{}",
+            e.message
         );
     }
 

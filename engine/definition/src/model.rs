@@ -42,6 +42,20 @@ pub struct Document {
     pub messages: Option<BTreeMap<MessageKind, String>>,
     /// Periodic summaries emailed while the edition runs (by `jalon daemon`): what is late, what awaits whom, what falls due in the next seven days.
     pub digests: Option<Vec<Digest>>,
+    /// Dated sessions of an assembly or a committee (the « commission permanente » that votes the grants, a selection committee), set ahead. A stage dated `commission-permanente after instruction.due + 10 working days` falls on the first session on or after that date; `jalon adjourn` moves a participant's file to the next session.
+    pub sessions: Option<Vec<Session>>,
+}
+
+/// One assembly or committee and the dates it sits, e.g. `{id: commission-permanente, name: Commission permanente, dates: [2025-03-17, 2025-04-14]}`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    /// Identifier, used in dates (`commission-permanente after instruction.due + 10 working days`).
+    pub id: Option<String>,
+    /// Name, as the plan and emails show it, e.g. `Commission permanente`.
+    pub name: Option<String>,
+    /// The days it sits (YYYY-MM-DD), in order. An edition file adds to its template's with `dates: {append: [2025-09-22]}`.
+    pub dates: Option<Vec<String>>,
 }
 
 /// A periodic summary of the edition, e.g. every Monday at 08:00 to the coordination.

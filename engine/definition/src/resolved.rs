@@ -43,6 +43,38 @@ pub struct Edition {
     pub templates: Vec<Template>,
     /// Periodic summaries, in the order written.
     pub digests: Vec<Digest>,
+    /// Assemblies and committees with the days they sit.
+    pub sessions: Vec<Session>,
+}
+
+/// An assembly or committee: its sitting days, in order, without repeats.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub id: String,
+    pub name: String,
+    pub dates: Vec<Date>,
+}
+
+impl Session {
+    /// The first sitting on or after `date`.
+    pub fn on_or_after(&self, date: Date) -> Option<Date> {
+        self.dates.iter().copied().find(|d| *d >= date)
+    }
+
+    /// The first sitting strictly after `date`: where an adjourned file goes.
+    pub fn after(&self, date: Date) -> Option<Date> {
+        self.dates.iter().copied().find(|d| *d > date)
+    }
+
+    pub fn last(&self) -> Option<Date> {
+        self.dates.last().copied()
+    }
+}
+
+impl Edition {
+    pub fn session(&self, id: &str) -> Option<&Session> {
+        self.sessions.iter().find(|s| s.id == id)
+    }
 }
 
 impl Edition {

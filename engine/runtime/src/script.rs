@@ -1,7 +1,8 @@
 //! Simulation scripts: a year of an edition as a list of dated steps, each
 //! an event (`do: complete`, `approve`, `refuse`, `select`, `score`,
-//! `decide`, `record`, `withdraw`, `postpone`, `cancel_event`) with who did it. Every
-//! problem is reported with its line and column, all at once.
+//! `decide`, `record`, `withdraw`, `postpone`, `adjourn`, `cancel_event`)
+//! with who did it. Every problem is reported with its line and column, all
+//! at once.
 
 use std::path::Path;
 
@@ -304,7 +305,7 @@ impl Reader<'_> {
                 item.span,
                 "missing-key",
                 "this step does not say what happened (`do:`)".into(),
-                "add `do:` with complete, approve, refuse, select, score, decide, record, withdraw, postpone, cancel_event or close",
+                "add `do:` with complete, approve, refuse, select, score, decide, record, withdraw, postpone, adjourn, cancel_event or close",
             );
             return None;
         }

@@ -16,6 +16,7 @@ use super::stages::StageTable;
 use super::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::expr::{Anchor, DateExpr, Offset, Point};
+use crate::resolved::Session;
 use crate::source::Span;
 
 /// The on-time dates of every stage, reminder and event.
@@ -54,6 +55,7 @@ pub(crate) fn check(
     checker: &mut Checker<'_>,
     directory: &Directory,
     table: &StageTable,
+    sessions: &[Session],
     stage_order: Option<&[usize]>,
 ) -> Option<Windows> {
     let needs = effective_needs(table);
@@ -113,6 +115,7 @@ pub(crate) fn check(
         edition_end,
         calendar,
         needs: &needs,
+        sessions,
     };
     for n in order {
         let n = graph[n];
@@ -331,6 +334,7 @@ struct Context<'a> {
     calendar: &'a WorkingCalendar,
     /// Each stage's needs, decisions it is a branch of included.
     needs: &'a [Vec<usize>],
+    sessions: &'a [Session],
 }
 
 fn evaluate(
@@ -371,21 +375,53 @@ fn evaluate(
             .into_iter()
             .max(),
     }?;
-    let Some(offset) = expr.offset else {
-        return Some(base);
+    let shifted = match expr.offset {
+        None => base,
+        Some(offset) => {
+            let shifted = shift(context.calendar, base, offset);
+            if shifted.is_none() {
+                checker.push(
+                    Diagnostic::error(
+                        "invalid-expression",
+                        format!("{base} shifted by {offset} is not a date Jalon can compute"),
+                    )
+                    .at(checker.span(pointer))
+                    .hint("check the amount"),
+                );
+            }
+            shifted?
+        }
     };
-    let shifted = shift(context.calendar, base, offset);
-    if shifted.is_none() {
+    let Some(written) = &expr.session else {
+        return Some(shifted);
+    };
+    // An unknown list is reported where the references are checked.
+    let session = context.sessions.iter().find(|s| s.id == written.id)?;
+    let sitting = session.on_or_after(shifted);
+    if sitting.is_none() {
+        let last = session.last().map_or_else(
+            || "it has no dates".to_owned(),
+            |l| format!("the last is on {}", fmt(l)),
+        );
         checker.push(
             Diagnostic::error(
-                "invalid-expression",
-                format!("{base} shifted by {offset} is not a date Jalon can compute"),
+                "no-session-after",
+                format!(
+                    "no session of {} (`{}`) on or after {}: {last}",
+                    session.name,
+                    session.id,
+                    fmt(shifted)
+                ),
             )
             .at(checker.span(pointer))
-            .hint("check the amount"),
+            .label(format!("{} or later", fmt(shifted)))
+            .hint(format!(
+                "add a later date to `{}`, or date this from earlier",
+                session.id
+            )),
         );
     }
-    shifted
+    sitting
 }
 
 /// A date moved by an offset; working days follow the edition's calendar.

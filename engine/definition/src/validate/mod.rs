@@ -8,6 +8,7 @@ mod digests;
 mod graph;
 mod people;
 mod selection;
+mod sessions;
 mod stages;
 mod templates;
 mod text;
@@ -100,14 +101,17 @@ impl Checker<'_> {
         let people = people::check(self);
         text::check(self);
         templates::check(self);
+        let (session_ids, sessions) = sessions::check(self, &people);
         let stages = stages::check(self, &people);
+        sessions::check_references(self, &stages, &session_ids);
         let order = graph::check(self, &stages);
-        let windows = dates::check(self, &people, &stages, order.as_deref())?;
+        let windows = dates::check(self, &people, &stages, &sessions, order.as_deref())?;
         selection::check(self, &stages, &windows);
         let digests = digests::check(self, &people);
         let mut edition = people.build_edition(self, stages, windows)?;
         edition.digests = digests;
         attached::check(self, &edition);
+        edition.sessions = sessions;
         Some(edition)
     }
 

@@ -296,6 +296,7 @@ impl Directory {
             stages: stages.into_resolved(windows),
             templates,
             digests: Vec::new(),
+            sessions: Vec::new(),
         })
     }
 }

@@ -896,6 +896,7 @@ impl StageTable {
                     due_expr: s.due_expr.unwrap_or(DateExpr {
                         anchor: crate::expr::Anchor::Date(w.due),
                         offset: None,
+                        session: None,
                     }),
                     start: w.start,
                     due: w.due,

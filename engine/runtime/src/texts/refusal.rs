@@ -263,6 +263,29 @@ fn message(language: Language, rejection: &Rejection) -> (&'static str, Args<'st
             a().text("participant", participant).text("status", status),
         ),
         R::NothingToPostpone => ("refusal-nothing-to-postpone", a()),
+        R::NotOnSessions { stage } => ("refusal-not-on-sessions", a().text("stage", stage)),
+        R::LastSession {
+            what,
+            session,
+            last,
+        } => (
+            "refusal-last-session",
+            a().text("what", what)
+                .text("session", session)
+                .text("last", last),
+        ),
+        R::NoSessionAfter {
+            what,
+            session,
+            last,
+            after,
+        } => (
+            "refusal-no-session-after",
+            a().text("what", what)
+                .text("session", session)
+                .text("last", last)
+                .text("after", after),
+        ),
         R::UnknownEvent {
             event,
             stage,
@@ -473,6 +496,18 @@ mod tests {
                 status: s(),
             },
             Rejection::NothingToPostpone,
+            Rejection::NotOnSessions { stage: s() },
+            Rejection::LastSession {
+                what: s(),
+                session: s(),
+                last: s(),
+            },
+            Rejection::NoSessionAfter {
+                what: s(),
+                session: s(),
+                last: s(),
+                after: s(),
+            },
             Rejection::UnknownEvent {
                 event: s(),
                 stage: s(),

@@ -69,6 +69,11 @@ pub(super) fn event_of(
                 reason: Some(needed("reason", "ws-error-reason-needed")?),
             }
         }
+        Verb::Adjourn => EventKind::Adjourn {
+            stage,
+            participant,
+            reason: Some(needed("reason", "ws-error-reason-needed")?),
+        },
         Verb::Decide => EventKind::Decide {
             stage,
             participant,

@@ -160,7 +160,7 @@ pub(super) fn form_page(
             }
             body.push_str("</fieldset>\n");
         }
-        Verb::Withdraw | Verb::Close => body.push_str(&format!(
+        Verb::Withdraw | Verb::Close | Verb::Adjourn => body.push_str(&format!(
             "{}<textarea id=\"reason\" name=\"reason\" rows=\"2\" required maxlength=\"{LONGEST_COMMENT}\">{}</textarea>\n",
             label("reason", "ws-field-reason"),
             value("reason")

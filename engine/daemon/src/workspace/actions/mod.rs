@@ -44,6 +44,7 @@ enum Verb {
     Approve,
     Refuse,
     Postpone,
+    Adjourn,
     Decide,
     Select,
     Record,
@@ -59,6 +60,7 @@ impl Verb {
             "approve" => Verb::Approve,
             "refuse" => Verb::Refuse,
             "postpone" => Verb::Postpone,
+            "adjourn" => Verb::Adjourn,
             "decide" => Verb::Decide,
             "select" => Verb::Select,
             "record" => Verb::Record,
@@ -75,6 +77,7 @@ impl Verb {
             Verb::Approve => "approve",
             Verb::Refuse => "refuse",
             Verb::Postpone => "postpone",
+            Verb::Adjourn => "adjourn",
             Verb::Decide => "decide",
             Verb::Select => "select",
             Verb::Record => "record",
@@ -114,6 +117,15 @@ pub fn links_for(edition: &Edition, instance: &Instance, access: &Access, l: Lan
             verbs.extend([Verb::Approve, Verb::Refuse, Verb::Postpone]);
         }
         _ => {}
+    }
+    // A stage dated from an assembly's sessions can go to the next one.
+    let on_sessions = stage
+        .start_expr
+        .iter()
+        .chain([&stage.due_expr])
+        .any(|e| e.session.is_some());
+    if on_sessions && verbs.contains(&Verb::Postpone) {
+        verbs.push(Verb::Adjourn);
     }
     if !stage.indicators.is_empty()
         && !matches!(instance.progress, jalon_core::Progress::Skipped { .. })

@@ -57,7 +57,9 @@ pub(super) fn recap(target: &Target, given: &Fields, l: Language) -> String {
                 .collect();
             vec![("ws-recap-retained", Some(names.join(", ")))]
         }
-        Verb::Withdraw | Verb::Close => vec![("ws-recap-reason", value("reason").map(quoted))],
+        Verb::Withdraw | Verb::Close | Verb::Adjourn => {
+            vec![("ws-recap-reason", value("reason").map(quoted))]
+        }
         Verb::Void => vec![
             ("ws-recap-seq", value("seq").map(|n| format!("n°\u{a0}{n}"))),
             ("ws-recap-reason", value("reason").map(quoted)),

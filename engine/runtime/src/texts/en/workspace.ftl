@@ -154,6 +154,7 @@ ws-verb-complete = Mark as done
 ws-verb-approve = Approve
 ws-verb-refuse = Ask for changes
 ws-verb-postpone = Postpone
+ws-verb-adjourn = Adjourn to the next session
 ws-verb-decide = Decide
 ws-verb-record = Record an indicator
 ws-verb-withdraw = Withdraw from the programme

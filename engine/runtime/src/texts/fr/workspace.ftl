@@ -155,6 +155,7 @@ ws-verb-complete = Marquer comme fait
 ws-verb-approve = Valider
 ws-verb-refuse = Demander des modifications
 ws-verb-postpone = Reporter
+ws-verb-adjourn = Ajourner à la séance suivante
 ws-verb-decide = Décider
 ws-verb-record = Relever un indicateur
 ws-verb-withdraw = Retirer du programme
