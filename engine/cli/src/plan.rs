@@ -88,6 +88,7 @@ pub fn with_placeholders(edition: &Arc<Edition>) -> (Arc<Edition>, usize) {
             unnamed: true,
             language: None,
             feminine: false,
+            award: Default::default(),
         });
     }
     (Arc::new(edition), missing)

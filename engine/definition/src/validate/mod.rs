@@ -1,6 +1,7 @@
 //! Semantic checks of a merged definition, all reported at once, each located;
 //! when nothing is wrong, the resolved [`Edition`] the engine runs.
 
+mod amounts;
 mod call;
 mod dates;
 mod digests;
@@ -93,6 +94,7 @@ impl Checker<'_> {
         let people = people::check(self);
         text::check(self);
         templates::check(self);
+        let funding = amounts::check(self);
         let stages = stages::check(self, &people);
         let order = graph::check(self, &stages);
         let windows = dates::check(self, &people, &stages, order.as_deref())?;
@@ -100,6 +102,10 @@ impl Checker<'_> {
         let digests = digests::check(self, &people);
         let mut edition = people.build_edition(self, stages, windows)?;
         edition.digests = digests;
+        edition.budget = funding.budget;
+        for (participant, award) in edition.participants.iter_mut().zip(funding.awards) {
+            participant.award = award;
+        }
         Some(edition)
     }
 

@@ -141,6 +141,7 @@ impl Directory {
                 unnamed: p.unnamed.unwrap_or(false),
                 language: p.language,
                 feminine: p.gender == Some(crate::model::Gender::Feminine),
+                award: resolved::Award::default(),
             })
             .collect();
         let language = doc.language.unwrap_or_default();
@@ -201,6 +202,7 @@ impl Directory {
             stages: stages.into_resolved(windows),
             templates,
             digests: Vec::new(),
+            budget: None,
         })
     }
 }
