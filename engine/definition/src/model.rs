@@ -359,6 +359,14 @@ pub enum ParticipantStatus {
     Withdrawn,
 }
 
+impl ParticipantStatus {
+    /// Not out of the way (`not_retained`, `withdrawn`): its amounts count
+    /// against the budget.
+    pub fn in_the_running(self) -> bool {
+        !matches!(self, Self::NotRetained | Self::Withdrawn)
+    }
+}
+
 /// One stage of the edition.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

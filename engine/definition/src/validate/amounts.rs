@@ -117,10 +117,9 @@ fn check_budget(checker: &mut Checker<'_>, budget: Amount, awards: &[Award]) {
         .zip(awards)
         .enumerate()
         .filter(|(_, (p, _))| {
-            !matches!(
-                p.status,
-                Some(ParticipantStatus::NotRetained | ParticipantStatus::Withdrawn)
-            )
+            p.status
+                .unwrap_or(ParticipantStatus::Candidate)
+                .in_the_running()
         })
         .filter_map(|(i, (_, award))| Some((i, award.total()?)))
         .collect();
