@@ -65,7 +65,11 @@ fn the_programme_s_budget_holds_unless_the_edition_states_its_own() {
         .unwrap_or_else(|| panic!("an over-budget error in {report}"));
     assert_eq!(diagnostic["severity"], "error");
     let message = diagnostic["message"].as_str().expect("a message");
-    for figure in ["40\u{202f}000,50\u{a0}€", "40\u{202f}000\u{a0}€", "0,50\u{a0}€"] {
+    for figure in [
+        "40\u{202f}000,50\u{a0}€",
+        "40\u{202f}000\u{a0}€",
+        "0,50\u{a0}€",
+    ] {
         assert!(message.contains(figure), "{figure} in {message}");
     }
     let file = diagnostic["file"].as_str().expect("a file");
@@ -141,7 +145,10 @@ fn the_exports_carry_the_amounts_and_their_total() {
         ["Atchoum", "lauréat", "25000,50", "3000", "28000,50"]
     );
     let alternoo = row(&rows, "ALTERNOO");
-    assert_eq!((&alternoo[2], &alternoo[3], &alternoo[4]), ("12000", "", "12000"));
+    assert_eq!(
+        (&alternoo[2], &alternoo[3], &alternoo[4]),
+        ("12000", "", "12000")
+    );
     assert_eq!(&row(&rows, "Le Programme Malin")[4], "");
     let total = "Total attribué (hors non retenus et retirés)";
     assert_eq!(&row(&rows, total)[4], "40000,50");
@@ -198,5 +205,9 @@ fn an_edition_over_its_budget_is_not_exported() {
         &["export", "amounts", "--format", "participants-csv"],
     );
     assert_ne!(output.code(), Some(0), "{}", output.stdout());
-    assert!(output.stderr().contains("over-budget"), "{}", output.stderr());
+    assert!(
+        output.stderr().contains("over-budget"),
+        "{}",
+        output.stderr()
+    );
 }

@@ -119,7 +119,7 @@ fn grouped(value: u64, separator: char) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() * 2);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(c);
@@ -166,7 +166,8 @@ fn parse(text: &str) -> Result<Amount, AmountError> {
             e,
         ));
     }
-    let allowed = |c: &char| c.is_ascii_digit() || GROUP_SPACES.contains(c) || *c == ',' || *c == '.';
+    let allowed =
+        |c: &char| c.is_ascii_digit() || GROUP_SPACES.contains(c) || *c == ',' || *c == '.';
     if let Some(i) = body.iter().position(|c| !allowed(c)) {
         let (s, e) = at(i);
         return Err(refusal(
@@ -305,7 +306,12 @@ fn whole_euros(integer: &[char], from: usize) -> Result<Option<u64>, AmountError
 }
 
 /// The cents after the decimal mark: one or two digits.
-fn cents(body: &[char], integer: &[char], decimals: &[char], from: usize) -> Result<u64, AmountError> {
+fn cents(
+    body: &[char],
+    integer: &[char],
+    decimals: &[char],
+    from: usize,
+) -> Result<u64, AmountError> {
     let m = from + integer.len();
     if decimals.is_empty() || !decimals.iter().all(char::is_ascii_digit) {
         return Err(refusal(
@@ -343,7 +349,11 @@ fn cents(body: &[char], integer: &[char], decimals: &[char], from: usize) -> Res
         .iter()
         .filter_map(|c| c.to_digit(10))
         .fold(0, |v, d| v * 10 + u64::from(d));
-    Ok(if decimals.len() == 1 { value * 10 } else { value })
+    Ok(if decimals.len() == 1 {
+        value * 10
+    } else {
+        value
+    })
 }
 
 #[cfg(test)]
@@ -417,10 +427,7 @@ mod tests {
     fn writes_amounts_the_french_and_the_english_way() {
         let a = |c| Amount::from_cents(c).expect("in bounds");
         assert_eq!(a(2_500_000).words(Language::Fr), "25\u{202f}000\u{a0}€");
-        assert_eq!(
-            a(2_500_050).words(Language::Fr),
-            "25\u{202f}000,50\u{a0}€"
-        );
+        assert_eq!(a(2_500_050).words(Language::Fr), "25\u{202f}000,50\u{a0}€");
         assert_eq!(a(39_000_000).words(Language::Fr), "390\u{202f}000\u{a0}€");
         assert_eq!(a(500).words(Language::Fr), "5\u{a0}€");
         assert_eq!(a(2_500_000).words(Language::En), "€25,000");

@@ -166,7 +166,9 @@ pub fn variables(
     set("recipient", recipient);
     set("participant", participant);
     set("participant_e", participant_e);
-    let award = about.map(|p| edition.participants[p].award).unwrap_or_default();
+    let award = about
+        .map(|p| edition.participants[p].award)
+        .unwrap_or_default();
     let words = |amount: Option<jalon_definition::amount::Amount>| {
         amount.map_or_else(String::new, |a| a.words(language))
     };
@@ -997,9 +999,12 @@ mod tests {
         };
         edition.participants[alternoo].language = Some(Language::En);
         for template in &mut edition.templates {
-            template.body.push_str("\n\nMontant : {{ amount }} ({{ grant }} + {{ prize }}).");
+            template
+                .body
+                .push_str("\n\nMontant : {{ amount }} ({{ grant }} + {{ prize }}).");
             for text in template.translations.values_mut() {
-                text.body.push_str("\n\nAmount: {{ amount }} ({{ grant }} + {{ prize }}).");
+                text.body
+                    .push_str("\n\nAmount: {{ amount }} ({{ grant }} + {{ prize }}).");
             }
         }
         let templates = templates(&edition).expect("templates compile");
