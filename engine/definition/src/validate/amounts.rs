@@ -51,19 +51,25 @@ fn read(checker: &mut Checker<'_>, path: &[&str], what: &str) -> Option<Amount> 
     let (text, written_as_number) = match &node.value {
         NodeValue::Str(text) => (text.clone(), false),
         // A number as written, not as the double it was read into: so that
-        // `25000.505` is refused for its third decimal, not rounded.
+        // `25000.505` is refused for its third decimal, not rounded. When
+        // the span holds more than the number (an anchor, `&b 25000`), the
+        // number's own text, and the refusal is at the whole value.
         NodeValue::Int(_) | NodeValue::Float(_) => {
             let file = checker.sources.get(node.span.file);
             let written = file
                 .text
                 .get(file.byte_offset(node.span.start)..file.byte_offset(node.span.end))
                 .unwrap_or_default();
-            let text = if written.is_empty() {
-                number_text(node)
-            } else {
-                written.to_owned()
+            let same = match node.value {
+                NodeValue::Int(i) => written.parse::<i64>() == Ok(i),
+                NodeValue::Float(f) => written.parse::<f64>() == Ok(f),
+                _ => false,
             };
-            (text, true)
+            if same {
+                (written.to_owned(), true)
+            } else {
+                (number_text(node), false)
+            }
         }
         // Another kind of value was refused by the structural check.
         _ => return None,
@@ -73,7 +79,7 @@ fn read(checker: &mut Checker<'_>, path: &[&str], what: &str) -> Option<Amount> 
         Err(error) => error,
     };
     let span = if written_as_number {
-        // A plain scalar: its characters are the file's.
+        // Its characters are the file's.
         let from = node.span.start + error.start as u32;
         Span {
             file: node.span.file,
