@@ -1,6 +1,7 @@
 //! The `jalon` binary as a user runs it: real files on disk, exit codes and
 //! what it prints.
 
+mod amounts;
 mod broken;
 mod browser;
 mod call;

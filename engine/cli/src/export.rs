@@ -3,6 +3,8 @@
 //! instance (opens in a spreadsheet).
 
 use jalon_core::{Progress, State};
+use jalon_definition::amount::{total_plain, Amount};
+use jalon_definition::resolved::{Edition, ParticipantStatus};
 use jalon_runtime::texts::plain;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -17,6 +19,13 @@ struct Export<'a> {
     /// When, by whom and why the edition was closed; absent while it runs.
     #[serde(skip_serializing_if = "Option::is_none")]
     closed: Option<Closed<'a>>,
+    /// The budget for grants and prizes, in euros, when the edition states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    budget: Option<f64>,
+    /// The grants and prizes of the participants still in the running, in
+    /// euros; absent when no amount or budget is stated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    awarded: Option<f64>,
     participants: Vec<ParticipantRow<'a>>,
     stages: Vec<StageRow>,
 }
@@ -34,6 +43,13 @@ struct ParticipantRow<'a> {
     name: &'a str,
     status: &'static str,
     left_at: Option<String>,
+    /// Amounts in euros, as numbers (`25000.5`); `amount` is both together.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grant: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prize: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<f64>,
     /// For those who applied through the call: every version, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     applications: Vec<ApplicationRow<'a>>,
@@ -135,6 +151,8 @@ pub fn json(state: &State, now: Timestamp) -> String {
             by: &c.by,
             reason: &c.reason,
         }),
+        budget: edition.budget.map(Amount::euros),
+        awarded: has_amounts(edition).then(|| cents_to_euros(awarded(state))),
         participants: edition
             .participants
             .iter()
@@ -144,6 +162,9 @@ pub fn json(state: &State, now: Timestamp) -> String {
                 name: &participant.name,
                 status: jalon_core::status_word(Some(state.participant(p).status)),
                 left_at: state.participant(p).left_at.map(|t| t.to_string()),
+                grant: participant.award.grant.map(Amount::euros),
+                prize: participant.award.prize.map(Amount::euros),
+                amount: participant.award.total().map(cents_to_euros),
                 applications: state
                     .application(p)
                     .map(|record| {
@@ -291,6 +312,89 @@ pub fn csv(state: &State, now: Timestamp) -> Result<String, String> {
     let bytes = writer.into_inner().map_err(|e| e.to_string())?;
     let text = String::from_utf8(bytes).map_err(|e| e.to_string())?;
     Ok(format!("\u{feff}{text}"))
+}
+
+/// True when the edition states a budget or any participant's amount.
+fn has_amounts(edition: &Edition) -> bool {
+    edition.budget.is_some()
+        || edition
+            .participants
+            .iter()
+            .any(|p| p.award.total().is_some())
+}
+
+/// The grants and prizes, in cents, of the participants still in the
+/// running as the edition stands (one who withdrew since no longer counts).
+pub fn awarded(state: &State) -> u64 {
+    let edition = state.edition();
+    (0..edition.participants.len())
+        .filter(|&p| state.participant(p).status.in_the_running())
+        .filter_map(|p| edition.participants[p].award.total())
+        .sum()
+}
+
+fn cents_to_euros(cents: u64) -> f64 {
+    cents as f64 / 100.0
+}
+
+/// One row per participant with its status and amounts, for the
+/// département's finance: the same conventions as [`csv`] (byte-order
+/// mark, `;`, the language's decimal separator, no thousands separator so
+/// that a spreadsheet reads numbers), then the total awarded to those
+/// still in the running and, when there is one, the budget and what is
+/// left of it (negative when overspent).
+pub fn participants_csv(state: &State) -> Result<String, String> {
+    let edition = state.edition();
+    let l = edition.language;
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let header = ["participant", "status", "grant", "prize", "amount"]
+        .map(|column| plain(l, &format!("export-column-{column}")));
+    writer.write_record(header).map_err(|e| e.to_string())?;
+    let number = |amount: Option<Amount>| amount.map_or_else(String::new, |a| a.plain(l));
+    for (p, participant) in edition.participants.iter().enumerate() {
+        let award = participant.award;
+        writer
+            .write_record([
+                participant.name.clone(),
+                plain(l, status_word(state.participant(p).status)),
+                number(award.grant),
+                number(award.prize),
+                award
+                    .total()
+                    .map_or_else(String::new, |cents| total_plain(cents, l)),
+            ])
+            .map_err(|e| e.to_string())?;
+    }
+    let awarded = awarded(state);
+    let mut last = vec![(plain(l, "export-awarded"), total_plain(awarded, l))];
+    if let Some(budget) = edition.budget {
+        let left = i128::from(budget.cents()) - i128::from(awarded);
+        let sign = if left < 0 { "-" } else { "" };
+        let left = total_plain(left.unsigned_abs() as u64, l);
+        last.push((plain(l, "export-budget"), budget.plain(l)));
+        last.push((plain(l, "export-budget-left"), format!("{sign}{left}")));
+    }
+    for (label, value) in last {
+        writer
+            .write_record([label, String::new(), String::new(), String::new(), value])
+            .map_err(|e| e.to_string())?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.to_string())?;
+    let text = String::from_utf8(bytes).map_err(|e| e.to_string())?;
+    Ok(format!("\u{feff}{text}"))
+}
+
+/// The words of a status, as the workspace says them.
+fn status_word(status: ParticipantStatus) -> &'static str {
+    match status {
+        ParticipantStatus::Candidate => "ws-status-candidate",
+        ParticipantStatus::Shortlisted => "ws-status-shortlisted",
+        ParticipantStatus::Laureate => "ws-status-laureate",
+        ParticipantStatus::NotRetained => "ws-status-not-retained",
+        ParticipantStatus::Withdrawn => "ws-status-withdrawn",
+    }
 }
 
 /// The words of a lifecycle, as the workspace says them.

@@ -89,6 +89,7 @@ pub fn with_placeholders(edition: &Arc<Edition>) -> (Arc<Edition>, usize) {
             unnamed: true,
             language: None,
             feminine: false,
+            award: Default::default(),
         });
     }
     (Arc::new(edition), missing)
@@ -125,6 +126,29 @@ pub fn build(state: State, outcome: Option<String>) -> Result<Plan, String> {
         messages: planned,
         outcome,
         placeholders,
+    })
+}
+
+/// « Budget : 390 000 € — attribués : 372 500 € », in the edition's
+/// language: what the participants still in the running (as the
+/// definition says) are awarded; `None` when no amount is stated.
+fn budget_line(edition: &Edition) -> Option<String> {
+    use jalon_definition::amount::total_words;
+    use jalon_runtime::texts::{text, Args};
+    let awards: Vec<u64> = edition
+        .participants
+        .iter()
+        .filter(|p| p.status.in_the_running())
+        .filter_map(|p| p.award.total())
+        .collect();
+    if awards.is_empty() && edition.budget.is_none() {
+        return None;
+    }
+    let l = edition.language;
+    let args = Args::new().text("awarded", total_words(awards.iter().sum(), l));
+    Some(match edition.budget {
+        Some(budget) => text(l, "plan-budget", &args.text("budget", budget.words(l))),
+        None => text(l, "plan-awarded", &args),
     })
 }
 
@@ -217,6 +241,9 @@ pub fn text(plan: &Plan) -> String {
              selection's maximum.",
             plan.placeholders, PLACEHOLDER
         );
+    }
+    if let Some(line) = budget_line(edition) {
+        let _ = writeln!(out, "{line}");
     }
     out.push('\n');
     let _ = writeln!(out, "Stages");

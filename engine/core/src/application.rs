@@ -392,6 +392,7 @@ impl State {
             unnamed: false,
             language: None,
             feminine: false,
+            award: Default::default(),
         });
         let p = edition.participants.len() - 1;
         self.ids.participants.insert(participant.to_owned(), p);

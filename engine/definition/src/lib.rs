@@ -5,6 +5,7 @@
 //! [`tree::merge`] (`extends`) → [`schema`] (structure) → [`validate`]
 //! (meaning) → [`resolved::Edition`].
 
+pub mod amount;
 pub mod diagnostic;
 pub mod expr;
 mod files;

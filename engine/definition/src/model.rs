@@ -44,6 +44,8 @@ pub struct Document {
     pub digests: Option<Vec<Digest>>,
     /// Dated sessions of an assembly or a committee (the « commission permanente » that votes the grants, a selection committee), set ahead. A stage dated `commission-permanente after instruction.due + 10 working days` falls on the first session on or after that date; `jalon adjourn` moves a participant's file to the next session.
     pub sessions: Option<Vec<Session>>,
+    /// The budget for the participants' grants and prizes, in euros: `390000` or `"390 000 €"`. `jalon check` reports an edition whose participants still in the running (not `not_retained` nor `withdrawn`) are awarded more. A programme template may state it; an edition's own replaces it.
+    pub budget: Option<AmountText>,
 }
 
 /// One assembly or committee and the dates it sits, e.g. `{id: commission-permanente, name: Commission permanente, dates: [2025-03-17, 2025-04-14]}`.
@@ -56,6 +58,30 @@ pub struct Session {
     pub name: Option<String>,
     /// The days it sits (YYYY-MM-DD), in order. An edition file adds to its template's with `dates: {append: [2025-09-22]}`.
     pub dates: Option<Vec<String>>,
+}
+
+/// An amount in euros (and only euros): a number (`25000`, `25000.50`) or a text as typed (`"25 000 €"`, `"25 000,50 €"`): thousands separated by spaces or not, a comma or point before at most two decimals.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum AmountText {
+    Number(serde_json::Number),
+    Text(String),
+}
+
+// By hand: a number or a text, one JSON type list, so that a wrong value
+// reads "should be a number or a text" rather than "not any of the schemas".
+impl JsonSchema for AmountText {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AmountText".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": ["number", "string"] })
+    }
 }
 
 /// A periodic summary of the edition, e.g. every Monday at 08:00 to the coordination.
@@ -315,6 +341,10 @@ pub struct Participant {
     pub language: Option<Language>,
     /// The grammatical gender of the participant's name in French, for the agreements of templates (`{{ participant_e }}`): `feminine` for « l'association Atchoum est retenue »; default `masculine`, as « le projet ».
     pub gender: Option<Gender>,
+    /// The grant (subvention) awarded, in euros: `25000`, `25000.50` or `"25 000 €"`. Counted against the `budget`; in templates as `{{ grant }}`, and with the prize in `{{ amount }}`.
+    pub grant: Option<AmountText>,
+    /// A prize awarded besides the grant, in euros, written as `grant`; in templates as `{{ prize }}`.
+    pub prize: Option<AmountText>,
 }
 
 /// A grammatical gender.
@@ -345,6 +375,14 @@ pub enum ParticipantStatus {
     Laureate,
     NotRetained,
     Withdrawn,
+}
+
+impl ParticipantStatus {
+    /// Not out of the way (`not_retained`, `withdrawn`): its amounts count
+    /// against the budget.
+    pub fn in_the_running(self) -> bool {
+        !matches!(self, Self::NotRetained | Self::Withdrawn)
+    }
 }
 
 /// One stage of the edition.
@@ -672,6 +710,12 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     // `e` when the participant's name is feminine (`gender: feminine`),
     // else empty: « {{ participant }} est retenu{{ participant_e }} ».
     "participant_e",
+    // What the participant is awarded, in euros in words of the message's
+    // language (« 25 000 € »): the grant, the prize, and both together;
+    // empty when none is stated.
+    "amount",
+    "grant",
+    "prize",
     // A decision's outcome; a refusal's validator and comment.
     "outcome",
     "validator",

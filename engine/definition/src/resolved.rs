@@ -8,6 +8,7 @@ use jalon_calendar::WorkingCalendar;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 
+pub use crate::amount::Amount;
 use crate::expr::{DateExpr, EventLength, Offset};
 pub use crate::model::{
     Accept, Language, MessageKind, OrganisationKind, ParticipantStatus, QuestionKind, RoleKind,
@@ -45,6 +46,8 @@ pub struct Edition {
     pub digests: Vec<Digest>,
     /// Assemblies and committees with the days they sit.
     pub sessions: Vec<Session>,
+    /// The budget for the participants' grants and prizes.
+    pub budget: Option<Amount>,
 }
 
 /// An assembly or committee: its sitting days, in order, without repeats.
@@ -225,6 +228,25 @@ pub struct Participant {
     pub language: Option<Language>,
     /// Its name is feminine in French (for agreements).
     pub feminine: bool,
+    /// What it is awarded.
+    pub award: Award,
+}
+
+/// What a participant is awarded, as its definition states it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Award {
+    pub grant: Option<Amount>,
+    pub prize: Option<Amount>,
+}
+
+impl Award {
+    /// The grant and the prize together, in cents; `None` when neither is stated.
+    pub fn total(&self) -> Option<u64> {
+        if self.grant.is_none() && self.prize.is_none() {
+            return None;
+        }
+        Some(crate::amount::sum(self.grant.into_iter().chain(self.prize)))
+    }
 }
 
 #[derive(Clone, Debug)]

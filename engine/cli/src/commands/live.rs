@@ -159,8 +159,13 @@ fn parse_status(text: &str) -> Option<Delivery> {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum ExportFormat {
+    /// Everything, for programs.
     Json,
+    /// One row per stage instance, for a spreadsheet.
     Csv,
+    /// One row per participant with its grant and prize, then the total
+    /// awarded and the budget, for a spreadsheet.
+    ParticipantsCsv,
 }
 
 /// An edition's progress for the impact lab and the département.
@@ -172,5 +177,6 @@ pub fn export(target: &Target, format: ExportFormat, at: Option<&str>) -> Result
     match format {
         ExportFormat::Json => Ok(export::json(&state, now)),
         ExportFormat::Csv => export::csv(&state, now).map_err(Failure::Usage),
+        ExportFormat::ParticipantsCsv => export::participants_csv(&state).map_err(Failure::Usage),
     }
 }

@@ -1,6 +1,7 @@
 //! Semantic checks of a merged definition, all reported at once, each located;
 //! when nothing is wrong, the resolved [`Edition`] the engine runs.
 
+mod amounts;
 mod attached;
 mod call;
 mod dates;
@@ -102,6 +103,7 @@ impl Checker<'_> {
         text::check(self);
         templates::check(self);
         let (session_ids, sessions) = sessions::check(self, &people);
+        let funding = amounts::check(self);
         let stages = stages::check(self, &people);
         sessions::check_references(self, &stages, &session_ids);
         let order = graph::check(self, &stages);
@@ -112,6 +114,10 @@ impl Checker<'_> {
         edition.digests = digests;
         attached::check(self, &edition);
         edition.sessions = sessions;
+        edition.budget = funding.budget;
+        for (participant, award) in edition.participants.iter_mut().zip(funding.awards) {
+            participant.award = award;
+        }
         Some(edition)
     }
 

@@ -236,6 +236,7 @@ impl Directory {
                 unnamed: p.unnamed.unwrap_or(false),
                 language: p.language,
                 feminine: p.gender == Some(crate::model::Gender::Feminine),
+                award: resolved::Award::default(),
             })
             .collect();
         let language = doc.language.unwrap_or_default();
@@ -297,6 +298,7 @@ impl Directory {
             templates,
             digests: Vec::new(),
             sessions: Vec::new(),
+            budget: None,
         })
     }
 }

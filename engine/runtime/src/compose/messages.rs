@@ -166,6 +166,20 @@ pub fn variables(
     set("recipient", recipient);
     set("participant", participant);
     set("participant_e", participant_e);
+    let award = about
+        .map(|p| edition.participants[p].award)
+        .unwrap_or_default();
+    let words = |amount: Option<jalon_definition::amount::Amount>| {
+        amount.map_or_else(String::new, |a| a.words(language))
+    };
+    set(
+        "amount",
+        award.total().map_or_else(String::new, |cents| {
+            jalon_definition::amount::total_words(cents, language)
+        }),
+    );
+    set("grant", words(award.grant));
+    set("prize", words(award.prize));
     let (mut outcome, mut validator, mut comment) = (String::new(), String::new(), String::new());
     let (mut event, mut event_date, mut event_time, mut place) =
         (String::new(), String::new(), String::new(), String::new());
@@ -965,6 +979,69 @@ mod tests {
             }
         });
         assert!(feminine > 5 && others > 50, "{feminine} {others}");
+    }
+
+    #[test]
+    fn a_participant_s_amounts_are_in_its_messages_in_their_language() {
+        use jalon_definition::amount::Amount;
+        use jalon_definition::resolved::Award;
+        let mut edition = edition();
+        let atchoum = participant(&edition, "atchoum");
+        let alternoo = participant(&edition, "alternoo");
+        let euros = |cents| Amount::from_cents(cents).expect("in bounds");
+        edition.participants[atchoum].award = Award {
+            grant: Some(euros(2_500_050)),
+            prize: Some(euros(300_000)),
+        };
+        edition.participants[alternoo].award = Award {
+            grant: Some(euros(1_200_000)),
+            prize: None,
+        };
+        edition.participants[alternoo].language = Some(Language::En);
+        for template in &mut edition.templates {
+            template
+                .body
+                .push_str("\n\nMontant : {{ amount }} ({{ grant }} + {{ prize }}).");
+            for text in template.translations.values_mut() {
+                text.body
+                    .push_str("\n\nAmount: {{ amount }} ({{ grant }} + {{ prize }}).");
+            }
+        }
+        let templates = templates(&edition).expect("templates compile");
+        let (mut french_seen, mut english_seen, mut others) = (0, 0, 0);
+        each_message(edition, |state, action| {
+            let rendered = render(&templates, state, action, None).expect("renders");
+            let vars = variables(state, action, None);
+            let named = &vars["participant"];
+            if *named == state.edition().participants[atchoum].name {
+                assert!(
+                    rendered.body.ends_with(
+                        "Montant\u{a0}: 28\u{202f}000,50\u{a0}€ \
+                         (25\u{202f}000,50\u{a0}€ + 3\u{202f}000\u{a0}€)."
+                    ),
+                    "{}",
+                    rendered.body
+                );
+                french_seen += 1;
+            } else if *named == state.edition().participants[alternoo].name
+                && rendered.language == "en"
+            {
+                assert!(
+                    rendered.body.ends_with("Amount: €12,000 (€12,000 + )."),
+                    "{}",
+                    rendered.body
+                );
+                english_seen += 1;
+            } else if named.is_empty() {
+                // A message about no participant carries no amount.
+                assert_eq!(vars["amount"], "", "{}", action.key);
+                others += 1;
+            }
+        });
+        assert!(
+            french_seen > 3 && english_seen > 3 && others > 10,
+            "{french_seen} {english_seen} {others}"
+        );
     }
 
     #[test]

@@ -340,3 +340,14 @@ export-column-indicators = Indicators
 export-column-handed_in = Handed in
 export-yes = yes
 export-no = no
+
+# The participants' amounts (`jalon export --format participants-csv`, `jalon plan`).
+export-column-status = Status
+export-column-grant = Grant
+export-column-prize = Prize
+export-column-amount = Total
+export-awarded = Total awarded (not counting those not retained or withdrawn)
+export-budget = Budget
+export-budget-left = Budget left
+plan-budget = Budget: { $budget } — awarded: { $awarded }
+plan-awarded = Awarded: { $awarded }

@@ -341,3 +341,14 @@ export-column-indicators = Indicateurs
 export-column-handed_in = Documents remis
 export-yes = oui
 export-no = non
+
+# The participants' amounts (`jalon export --format participants-csv`, `jalon plan`).
+export-column-status = Statut
+export-column-grant = Subvention
+export-column-prize = Prix
+export-column-amount = Total
+export-awarded = Total attribué (hors non retenus et retirés)
+export-budget = Budget
+export-budget-left = Reste du budget
+plan-budget = Budget : { $budget } — attribués : { $awarded }
+plan-awarded = Attribués : { $awarded }
