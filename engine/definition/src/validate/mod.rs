@@ -7,6 +7,7 @@ mod digests;
 mod graph;
 mod people;
 mod selection;
+mod sessions;
 mod stages;
 mod templates;
 mod text;
