@@ -2,7 +2,8 @@
 //! that moves a session off a day not worked. Check and engine compute the
 //! sessions here, so that `plan`, invitations and postponements agree.
 
-use jalon_calendar::{NonWorkingReason, WorkingCalendar};
+pub use jalon_calendar::NonWorkingReason;
+use jalon_calendar::WorkingCalendar;
 use jiff::civil::Date;
 
 use crate::expr::{parse_day_duration, DayUnit, ExprError, Offset};
