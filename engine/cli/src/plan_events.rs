@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use jalon_core::State;
-use jalon_definition::expr::DayUnit;
+use jalon_definition::expr::{DayUnit, EventLength};
 use jalon_definition::resolved::Event;
 use jalon_definition::series::NonWorkingReason;
 use jiff::civil::Date;
@@ -45,9 +45,13 @@ pub fn text(state: &State) -> String {
                 out.push_str("\nEvents\n");
             }
             let sessions = event.held(shift, &edition.calendar);
+            let days = match event.length {
+                EventLength::Days(days) if days > 1 => format!(", {days} days"),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "  {}  {}, {}{}",
+                "  {}  {}, {}{days}{}",
                 stage.id,
                 event.title,
                 event.time.strftime("%H:%M"),
