@@ -24,8 +24,8 @@ pub(super) struct Place<'a> {
     pub values: &'a [Option<Date>],
 }
 
-/// The event's first rule day and its sessions; `None` when a date cannot
-/// be computed (already reported).
+/// The event's first rule day and its sessions (none when the series is
+/// wrong); `None` when a date cannot be computed. Problems are reported.
 pub(super) fn check(
     checker: &mut Checker<'_>,
     context: &Context<'_>,
@@ -71,7 +71,8 @@ pub(super) fn check(
                         .at(checker.span(&until_at))
                         .hint(hint),
                 );
-                return None;
+                // Reported: the other events are still checked.
+                return Some((first, Vec::new()));
             }
             count
         }
@@ -91,7 +92,7 @@ pub(super) fn check(
             .at(checker.span(&date_at))
             .hint("start it on the 28th or earlier, or repeat in weeks (`every: 4 weeks`)"),
         );
-        return None;
+        return Some((first, Vec::new()));
     }
     let sessions = occurrences(
         first,
@@ -125,13 +126,9 @@ fn report_sessions(
     (date_at, end_at): (&str, &str),
 ) {
     let stage_id = place.stage_id;
-    let which = |session: &Occurrence| {
+    let which = |_: &Occurrence| {
         if event.every.is_some() {
-            format!(
-                "the session of {} of the series `{}`",
-                fmt(session.planned),
-                event.id
-            )
+            format!("a session of the series `{}`", event.id)
         } else {
             format!("the event `{}`", event.id)
         }
