@@ -84,7 +84,7 @@ pub(super) fn check(
             Diagnostic::error(
                 "event-series",
                 format!(
-                    "a monthly series cannot start on day {} of a month ({}): calendar applications skip the months without that day, and would not show the dates Jalon sends",
+                    "a monthly series cannot start on day {} of a month ({}): the months without that day would hold it on their last day, which not every calendar application shows",
                     first.day(),
                     fmt(first)
                 ),
