@@ -452,8 +452,11 @@ mod tests {
         assert!(ics.contains("DTEND;VALUE=DATE:20250111\r\n"));
     }
 
-    fn series_invite(first: (i8, i8), count: u32, moved: &[((i8, i8), (i8, i8))]) -> Invite {
-        let at = |(m, d): (i8, i8), h: i8| paris(2025, m, d, h, 30);
+    /// A day of 2025 as (month, day).
+    type Day = (i8, i8);
+
+    fn series_invite(first: Day, count: u32, moved: &[(Day, Day)]) -> Invite {
+        let at = |(m, d): Day, h: i8| paris(2025, m, d, h, 30);
         Invite {
             start: at(first, 9),
             end: at(first, 12),

@@ -681,9 +681,10 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     "outcome",
     "validator",
     "comment",
-    // A seminar invitation: the event, its day and time in words, where;
-    // after a postponement of its stage, the day it replaces (and the
-    // reason in `comment`).
+    // A seminar invitation: the event, its day (a series: « tous les mois
+    // du … au …, 6 séances ») and time in words, where; after a
+    // postponement of its stage, the day it replaces (a series': its first
+    // session's) and the reason in `comment`.
     "event",
     "event_date",
     "event_time",
