@@ -292,4 +292,48 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn a_series_under_way_is_cancelled_whole() {
+        let mut state = state();
+        club_invitations(&mut state, date(2025, 3, 4));
+        // After its first session (8 April), before its last.
+        let when = at(&state, date(2025, 4, 15));
+        jalon_core::clock::deliver_until(&mut state, when, |_, _| {});
+        state
+            .apply(&jalon_core::Event {
+                at: when,
+                by: "ana".into(),
+                channel: jalon_core::Channel::Cli,
+                kind: jalon_core::EventKind::CancelEvent {
+                    stage: "accompagnement".into(),
+                    participant: None,
+                    event: "club".into(),
+                    reason: Some("Club suspendu".into()),
+                },
+            })
+            .expect("a series can be called off until its last session");
+        let mut cancelled = Vec::new();
+        let next_day = at(&state, date(2025, 4, 16));
+        jalon_core::clock::deliver_until(&mut state, next_day, |_, a| {
+            if matches!(a.detail, Detail::EventCancelled { event: 0, .. }) {
+                cancelled.push(a.clone());
+            }
+        });
+        assert_eq!(cancelled.len(), 3, "each invited person");
+        let templates = templates(state.edition()).expect("templates");
+        let action = &cancelled[0];
+        let rendered = render(&templates, &state, action, None).expect("rendered");
+        let to = mailbox(state.edition(), action.recipient).expect("an address");
+        let invite = email(&state, action, rendered, to, action.due_at)
+            .invite
+            .expect("a calendar part");
+        let ics = invite_ics(&invite, jiff::Timestamp::UNIX_EPOCH);
+        assert!(ics.contains("METHOD:CANCEL\r\n"), "{ics}");
+        assert!(
+            ics.contains("RRULE:FREQ=MONTHLY;INTERVAL=1;COUNT=6\r\n"),
+            "{ics}"
+        );
+        assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1, "the series, whole");
+    }
 }
