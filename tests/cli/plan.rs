@@ -161,3 +161,20 @@ fn a_template_or_a_broken_file_is_not_planned() {
         output.stderr()
     );
 }
+
+#[test]
+fn a_repeating_event_shows_each_session_and_why_one_moved() {
+    // A monthly club crossing 8 May, a Sunday and the summer closure, and a
+    // quarterly meeting on 15 August held the working day before.
+    let output = Jalon::new()
+        .current_dir(root())
+        .args(&["plan", "tests/fixtures/series/series.yaml"])
+        .run();
+    output.succeeds();
+    let text = output.stdout();
+    assert!(
+        text.contains("ven. 09/05/2025  moved from jeu. 08/05 (Victoire 1945)"),
+        "{text}"
+    );
+    insta::assert_snapshot!("plan-series", text);
+}

@@ -54,6 +54,9 @@ pub struct Invite {
     pub cancelled: bool,
     pub organizer: Mailbox,
     pub attendees: Vec<Mailbox>,
+    /// Several sessions sent as one calendar series; `start` and `end` are
+    /// then the first session's by the rule (before any move).
+    pub series: Option<crate::ics::Series>,
 }
 
 #[derive(Clone, Debug)]
@@ -366,6 +369,7 @@ mod tests {
                 end: paris(26, 17),
                 days: 1,
                 cancelled: false,
+                series: None,
                 organizer: Mailbox {
                     name: "Serge Dobel".into(),
                     email: "serge.dobel@example.org".into(),

@@ -30,6 +30,34 @@ pub enum EntryTime {
 
 const PRODID: &str = "-//Jalon//Jalon workflow engine//FR";
 
+/// How often a series repeats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Every {
+    Days(u32),
+    Weeks(u32),
+    Months(u32),
+}
+
+/// Several sessions sent as one event: a repeat rule (RRULE with COUNT)
+/// from the invite's start, and the sessions held on another day than the
+/// rule's as exceptions (same UID, RECURRENCE-ID of the rule's day).
+#[derive(Clone, Debug)]
+pub struct Series {
+    pub every: Every,
+    /// Sessions in all, moved ones included.
+    pub count: u32,
+    pub moved: Vec<MovedSession>,
+}
+
+/// A session held on another day than its rule gives.
+#[derive(Clone, Debug)]
+pub struct MovedSession {
+    /// Its start by the rule: the instance it replaces.
+    pub planned: Zoned,
+    pub start: Zoned,
+    pub end: Zoned,
+}
+
 pub fn invite_ics(invite: &Invite, stamp: Timestamp) -> String {
     let mut out = Lines::default();
     out.line("BEGIN:VCALENDAR");
@@ -41,15 +69,55 @@ pub fn invite_ics(invite: &Invite, stamp: Timestamp) -> String {
     } else {
         "METHOD:REQUEST"
     });
+    // A series repeats in local time (09:00 stays 09:00 across summer
+    // time), so its times name the zone, which the calendar describes.
+    let zone = invite
+        .series
+        .as_ref()
+        .and_then(|series| vtimezone(&mut out, invite, series));
+    let when = |at: &Zoned| match &zone {
+        Some(name) => format!(";TZID={name}:{}", at.strftime("%Y%m%dT%H%M%S")),
+        None => format!(":{}", utc(at.timestamp())),
+    };
     out.line("BEGIN:VEVENT");
     out.line(&format!("UID:{}", text(&invite.uid)));
     out.line(&format!("DTSTAMP:{}", utc(stamp)));
     out.line(&format!("SEQUENCE:{}", invite.sequence));
-    out.line(&format!("DTSTART:{}", utc(invite.start.timestamp())));
-    out.line(&format!("DTEND:{}", utc(invite.end.timestamp())));
-    if invite.days > 1 {
-        out.line(&format!("RRULE:FREQ=DAILY;COUNT={}", invite.days));
+    out.line(&format!("DTSTART{}", when(&invite.start)));
+    out.line(&format!("DTEND{}", when(&invite.end)));
+    match &invite.series {
+        Some(series) => out.line(&format!("RRULE:{}", rrule(series, &invite.start))),
+        None if invite.days > 1 => {
+            out.line(&format!("RRULE:FREQ=DAILY;COUNT={}", invite.days));
+        }
+        None => {}
     }
+    described(&mut out, invite);
+    out.line("END:VEVENT");
+    // Cancelling the UID cancels every session; moves matter only to
+    // calendars that keep the series.
+    let moved = invite.series.as_ref().map(|s| s.moved.as_slice());
+    for session in moved
+        .unwrap_or_default()
+        .iter()
+        .filter(|_| !invite.cancelled)
+    {
+        out.line("BEGIN:VEVENT");
+        out.line(&format!("UID:{}", text(&invite.uid)));
+        out.line(&format!("DTSTAMP:{}", utc(stamp)));
+        out.line(&format!("SEQUENCE:{}", invite.sequence));
+        out.line(&format!("RECURRENCE-ID{}", when(&session.planned)));
+        out.line(&format!("DTSTART{}", when(&session.start)));
+        out.line(&format!("DTEND{}", when(&session.end)));
+        described(&mut out, invite);
+        out.line("END:VEVENT");
+    }
+    out.line("END:VCALENDAR");
+    out.text
+}
+
+/// What, where, who and the status: the same in every part of a series.
+fn described(out: &mut Lines, invite: &Invite) {
     out.line(&format!("SUMMARY:{}", text(&invite.summary)));
     if let Some(description) = &invite.description {
         out.line(&format!("DESCRIPTION:{}", text(description)));
@@ -69,9 +137,103 @@ pub fn invite_ics(invite: &Invite, stamp: Timestamp) -> String {
     } else {
         "STATUS:CONFIRMED"
     });
-    out.line("END:VEVENT");
-    out.line("END:VCALENDAR");
-    out.text
+}
+
+/// The repeat rule. Months keep the day of the month or take the month's
+/// last day (31 January, 28 February, 31 March): past the 28th, plain
+/// `BYMONTHDAY` would skip the short months, so the rule takes the last of
+/// the days up to it that the month has.
+fn rrule(series: &Series, start: &Zoned) -> String {
+    let (freq, interval) = match series.every {
+        Every::Days(n) => ("DAILY", n),
+        Every::Weeks(n) => ("WEEKLY", n),
+        Every::Months(n) => ("MONTHLY", n),
+    };
+    let mut rule = format!("FREQ={freq};INTERVAL={interval};COUNT={}", series.count);
+    let day = start.day();
+    if matches!(series.every, Every::Months(_)) && day > 28 {
+        let days: Vec<String> = (28..=day).map(|d| d.to_string()).collect();
+        rule.push_str(&format!(";BYMONTHDAY={};BYSETPOS=-1", days.join(",")));
+    }
+    rule
+}
+
+/// The zone of a series' times, with every change of offset from its first
+/// session to its last; `None` (times in UTC) for a zone without a name.
+fn vtimezone(out: &mut Lines, invite: &Invite, series: &Series) -> Option<String> {
+    let tz = invite.start.time_zone();
+    let name = tz.iana_name()?.to_owned();
+    let steps = series.count.saturating_sub(1);
+    let span = match series.every {
+        Every::Days(n) => jiff::Span::new().try_days(i64::from(n) * i64::from(steps)),
+        Every::Weeks(n) => jiff::Span::new().try_weeks(i64::from(n) * i64::from(steps)),
+        Every::Months(n) => jiff::Span::new().try_months(i64::from(n) * i64::from(steps)),
+    }
+    .ok()?;
+    let last = invite.end.checked_add(span).ok()?.timestamp();
+    let last = series
+        .moved
+        .iter()
+        .map(|m| m.end.timestamp())
+        .fold(last, Timestamp::max);
+    let from = invite.start.timestamp();
+    let in_force = tz
+        .preceding(from.checked_add(1.second()).ok()?)
+        .next()
+        .map(|t| {
+            (
+                t.timestamp(),
+                t.offset(),
+                t.dst().is_dst(),
+                t.abbreviation().to_owned(),
+            )
+        });
+    let changes = tz
+        .following(from)
+        .take_while(|t| t.timestamp() <= last)
+        .map(|t| {
+            (
+                t.timestamp(),
+                t.offset(),
+                t.dst().is_dst(),
+                t.abbreviation().to_owned(),
+            )
+        });
+    let observances: Vec<_> = in_force.into_iter().chain(changes).collect();
+    out.line("BEGIN:VTIMEZONE");
+    out.line(&format!("TZID:{name}"));
+    if observances.is_empty() {
+        // A zone that never changed: one observance since 1970.
+        let offset = tz.to_offset(from);
+        out.line("BEGIN:STANDARD");
+        out.line("DTSTART:19700101T000000");
+        out.line(&format!("TZOFFSETFROM:{}", utc_offset(offset)));
+        out.line(&format!("TZOFFSETTO:{}", utc_offset(offset)));
+        out.line("END:STANDARD");
+    }
+    for (at, offset, dst, abbreviation) in observances {
+        let before = tz.to_offset(at.checked_sub(1.second()).unwrap_or(at));
+        let kind = if dst { "DAYLIGHT" } else { "STANDARD" };
+        let onset = at.to_zoned(jiff::tz::TimeZone::fixed(before));
+        out.line(&format!("BEGIN:{kind}"));
+        out.line(&format!("DTSTART:{}", onset.strftime("%Y%m%dT%H%M%S")));
+        out.line(&format!("TZOFFSETFROM:{}", utc_offset(before)));
+        out.line(&format!("TZOFFSETTO:{}", utc_offset(offset)));
+        if !abbreviation.is_empty() {
+            out.line(&format!("TZNAME:{}", text(&abbreviation)));
+        }
+        out.line(&format!("END:{kind}"));
+    }
+    out.line("END:VTIMEZONE");
+    Some(name)
+}
+
+/// `+0100`, `-0330`.
+fn utc_offset(offset: jiff::tz::Offset) -> String {
+    let seconds = offset.seconds();
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.unsigned_abs() / 60;
+    format!("{sign}{:02}{:02}", minutes / 60, minutes % 60)
 }
 
 pub fn calendar_ics(name: &str, entries: &[CalendarEntry], stamp: Timestamp) -> String {
@@ -182,6 +344,7 @@ mod tests {
             end: paris(2024, 11, 25, 17, 30),
             days: 2,
             cancelled: false,
+            series: None,
             organizer: Mailbox {
                 name: "Serge Dobel".into(),
                 email: "serge.dobel@example.org".into(),
@@ -287,5 +450,199 @@ mod tests {
         );
         assert!(ics.contains("DTSTART;VALUE=DATE:20241127\r\n"));
         assert!(ics.contains("DTEND;VALUE=DATE:20250111\r\n"));
+    }
+
+    /// A day of 2025 as (month, day).
+    type Day = (i8, i8);
+
+    fn series_invite(first: Day, count: u32, moved: &[(Day, Day)]) -> Invite {
+        let at = |(m, d): Day, h: i8| paris(2025, m, d, h, 30);
+        Invite {
+            start: at(first, 9),
+            end: at(first, 12),
+            days: 1,
+            series: Some(Series {
+                every: Every::Months(1),
+                count,
+                moved: moved
+                    .iter()
+                    .map(|&(planned, held)| MovedSession {
+                        planned: at(planned, 9),
+                        start: at(held, 9),
+                        end: at(held, 12),
+                    })
+                    .collect(),
+            }),
+            ..invite()
+        }
+    }
+
+    fn property(properties: &[ical::property::Property], name: &str) -> ical::property::Property {
+        properties
+            .iter()
+            .find(|p| p.name == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name}"))
+    }
+
+    /// Local date-times of a `;TZID=Europe/Paris:` value.
+    fn local(property: &ical::property::Property) -> jiff::civil::DateTime {
+        let tzid = property
+            .params
+            .iter()
+            .flatten()
+            .find(|(k, _)| k == "TZID")
+            .map(|(_, v)| v.join(","));
+        assert_eq!(tzid.as_deref(), Some("Europe/Paris"), "{property:?}");
+        jiff::civil::DateTime::strptime("%Y%m%dT%H%M%S", property.value.as_deref().unwrap_or(""))
+            .expect("a local date-time")
+    }
+
+    /// RFC 5545's monthly rule, read independently: each month from the
+    /// start's, the start's day, or with `BYMONTHDAY`/`BYSETPOS=-1` the
+    /// last listed day the month has; months without the day are skipped.
+    fn expand_monthly(rule: &str, start: jiff::civil::DateTime) -> Vec<jiff::civil::DateTime> {
+        let parts: std::collections::BTreeMap<&str, &str> = rule
+            .split(';')
+            .filter_map(|part| part.split_once('='))
+            .collect();
+        assert_eq!(parts["FREQ"], "MONTHLY");
+        let interval: i64 = parts
+            .get("INTERVAL")
+            .map_or(1, |i| i.parse().expect("interval"));
+        let count: usize = parts["COUNT"].parse().expect("count");
+        let days: Vec<i8> = match parts.get("BYMONTHDAY") {
+            Some(list) => {
+                assert_eq!(parts.get("BYSETPOS"), Some(&"-1"));
+                list.split(',').map(|d| d.parse().expect("day")).collect()
+            }
+            None => vec![start.day()],
+        };
+        let mut out = Vec::new();
+        let mut k = 0;
+        while out.len() < count {
+            let month = start
+                .date()
+                .first_of_month()
+                .checked_add((k * interval).months())
+                .expect("month");
+            k += 1;
+            let fitting = days.iter().filter(|&&d| d <= month.days_in_month()).max();
+            if let Some(&day) = fitting {
+                out.push(
+                    month
+                        .with()
+                        .day(day)
+                        .build()
+                        .expect("day")
+                        .to_datetime(start.time()),
+                );
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_series_reads_back_as_its_sessions_with_the_moved_ones_as_exceptions() {
+        // Monthly from Wednesday 8 January 2025 at 09:30: 8 February and
+        // 8 March are Saturdays, 8 May is a holiday (Victoire 1945), 8 June
+        // a Sunday, each held on the next working day.
+        let moved = [
+            ((2, 8), (2, 10)),
+            ((3, 8), (3, 10)),
+            ((5, 8), (5, 9)),
+            ((6, 8), (6, 9)),
+        ];
+        let ics = invite_ics(&series_invite((1, 8), 6, &moved), Timestamp::UNIX_EPOCH);
+        let calendar = ical::IcalParser::new(ics.as_bytes())
+            .next()
+            .expect("one calendar")
+            .expect("parses");
+        // The zone, with summer time from 30 March 02:00.
+        let zone = &calendar.timezones[0];
+        assert_eq!(
+            property(&zone.properties, "TZID").value.as_deref(),
+            Some("Europe/Paris")
+        );
+        let summer = zone
+            .transitions
+            .iter()
+            .find(|t| property(&t.properties, "TZOFFSETTO").value.as_deref() == Some("+0200"))
+            .expect("summer time");
+        assert_eq!(
+            property(&summer.properties, "DTSTART").value.as_deref(),
+            Some("20250330T020000")
+        );
+        let (master, exceptions): (Vec<_>, Vec<_>) = calendar
+            .events
+            .iter()
+            .partition(|e| e.properties.iter().all(|p| p.name != "RECURRENCE-ID"));
+        assert_eq!(master.len(), 1);
+        let uid = property(&master[0].properties, "UID").value;
+        let start = local(&property(&master[0].properties, "DTSTART"));
+        let rule = property(&master[0].properties, "RRULE")
+            .value
+            .expect("a rule");
+        let mut sessions = expand_monthly(&rule, start);
+        for exception in &exceptions {
+            assert_eq!(property(&exception.properties, "UID").value, uid);
+            let replaced = local(&property(&exception.properties, "RECURRENCE-ID"));
+            let slot = sessions
+                .iter()
+                .position(|s| *s == replaced)
+                .expect("an instance of the rule");
+            sessions[slot] = local(&property(&exception.properties, "DTSTART"));
+        }
+        let held: Vec<String> = sessions
+            .iter()
+            .map(|s| s.strftime("%m-%d %H:%M").to_string())
+            .collect();
+        // 09:30 every time, summer or winter.
+        assert_eq!(
+            held,
+            [
+                "01-08 09:30",
+                "02-10 09:30",
+                "03-10 09:30",
+                "04-08 09:30",
+                "05-09 09:30",
+                "06-09 09:30"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_monthly_series_past_the_28th_takes_the_last_day_of_short_months() {
+        let ics = invite_ics(&series_invite((1, 31), 3, &[]), Timestamp::UNIX_EPOCH);
+        let calendar = ical::IcalParser::new(ics.as_bytes())
+            .next()
+            .expect("one calendar")
+            .expect("parses");
+        let event = &calendar.events[0].properties;
+        let rule = property(event, "RRULE").value.expect("a rule");
+        let days: Vec<String> = expand_monthly(&rule, local(&property(event, "DTSTART")))
+            .iter()
+            .map(|s| s.strftime("%m-%d").to_string())
+            .collect();
+        assert_eq!(days, ["01-31", "02-28", "03-31"]);
+    }
+
+    #[test]
+    fn a_cancelled_series_is_its_uid_alone() {
+        let cancelled = Invite {
+            cancelled: true,
+            ..series_invite((1, 8), 6, &[((2, 8), (2, 10))])
+        };
+        let ics = invite_ics(&cancelled, Timestamp::UNIX_EPOCH);
+        let calendar = ical::IcalParser::new(ics.as_bytes())
+            .next()
+            .expect("one calendar")
+            .expect("parses");
+        assert_eq!(
+            calendar.events.len(),
+            1,
+            "no exception: the whole series goes"
+        );
+        assert!(ics.contains("RRULE:FREQ=MONTHLY;INTERVAL=1;COUNT=6\r\n"));
     }
 }

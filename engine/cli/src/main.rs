@@ -10,6 +10,7 @@ mod export;
 mod failure;
 mod graph;
 mod plan;
+mod plan_events;
 mod simulate;
 
 use std::path::PathBuf;

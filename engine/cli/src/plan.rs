@@ -265,6 +265,7 @@ pub fn text(plan: &Plan) -> String {
             stage.title
         );
     }
+    out.push_str(&crate::plan_events::text(state));
     let _ = writeln!(out, "\nMessages ({})", plan.messages.len());
     let mut groups: Vec<(&Planned, Vec<String>)> = Vec::new();
     for planned in &plan.messages {
@@ -536,16 +537,38 @@ pub fn ics(plan: &Plan) -> String {
                 definition.id,
                 messages::MAIL_DOMAIN
             );
-            if seen.insert(uid.clone()) {
+            if !seen.insert(uid.clone()) {
+                continue;
+            }
+            // A series: each session as its own entry, at the same hours.
+            let (start, end) = (
+                start.to_zoned(edition.time_zone.clone()),
+                end.to_zoned(edition.time_zone.clone()),
+            );
+            let sessions = jalon_runtime::compose::series::sessions(
+                &plan.state,
+                planned.action.stage,
+                planned.action.participant,
+                event,
+            );
+            let first = sessions.first().map_or(start.date(), |o| o.date);
+            for (k, session) in sessions.iter().enumerate() {
+                let Ok(shift) = first.until(session.date) else {
+                    continue;
+                };
+                let (Ok(start), Ok(end)) = (start.checked_add(shift), end.checked_add(shift))
+                else {
+                    continue;
+                };
                 entries.push(CalendarEntry {
-                    uid,
+                    uid: match k {
+                        0 => uid.clone(),
+                        k => uid.replacen('@', &format!(".{}@", k + 1), 1),
+                    },
                     summary: definition.title.clone(),
                     description: stage.description.clone(),
                     location: definition.place.clone(),
-                    when: EntryTime::Timed {
-                        start: start.to_zoned(edition.time_zone.clone()),
-                        end: end.to_zoned(edition.time_zone.clone()),
-                    },
+                    when: EntryTime::Timed { start, end },
                 });
             }
         }

@@ -371,7 +371,9 @@ impl<'s> Builder<'s> {
         let shift = self.instance.window.start - stage.start;
         let sequence = self.instance.postponements;
         for (index, event) in stage.events.iter().enumerate() {
-            let Ok(date) = event.date.checked_add(shift) else {
+            // One invitation for a series: its first session's day here,
+            // every session in the calendar part.
+            let Some(date) = event.held(shift, &edition.calendar).first().map(|o| o.date) else {
                 continue;
             };
             let start = local(self.tz(), date, event.time);

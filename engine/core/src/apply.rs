@@ -304,7 +304,9 @@ impl State {
                     });
                 }
                 let shift = self.instances[i].window.start - definition.start;
-                let day = definition.events[k].date.checked_add(shift).ok();
+                // A series can be called off until its last session begins.
+                let sessions = definition.events[k].held(shift, &self.edition.calendar);
+                let day = sessions.last().map(|o| o.date);
                 let starts = day.map(|d| {
                     crate::time::local(&self.edition.time_zone, d, definition.events[k].time)
                 });

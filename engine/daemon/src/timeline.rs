@@ -242,7 +242,7 @@ impl Scale {
                     if let Some(done) = done_day(edition, instance) {
                         see(done);
                     }
-                    for (first, last, _) in event_days(stage, instance) {
+                    for (first, last, _) in event_days(edition, stage, instance) {
                         see(first);
                         see(last);
                     }
@@ -308,24 +308,33 @@ fn done_day(edition: &Edition, instance: &Instance) -> Option<Date> {
     }
 }
 
-/// The first and last day of each of a stage's events, moved with the
-/// instance's start as the invitations are, and the event's title.
-fn event_days<'s>(stage: &'s Stage, instance: &Instance) -> Vec<(Date, Date, &'s str)> {
+/// The first and last day of each session of a stage's events, moved with
+/// the instance's start as the invitations are, and the event's title.
+fn event_days<'s>(
+    edition: &Edition,
+    stage: &'s Stage,
+    instance: &Instance,
+) -> Vec<(Date, Date, &'s str)> {
     let Ok(shift) = stage.start.until(instance.window.start) else {
         return Vec::new();
     };
     stage
         .events
         .iter()
-        .filter_map(|event| {
-            let first = event.date.checked_add(shift).ok()?;
-            let last = match event.length {
-                EventLength::Days(days) => first
-                    .checked_add(i64::from(days.saturating_sub(1)).days())
-                    .unwrap_or(first),
-                EventLength::Minutes(_) => first,
-            };
-            Some((first, last, event.title.as_str()))
+        .flat_map(|event| {
+            event
+                .held(shift, &edition.calendar)
+                .into_iter()
+                .map(move |session| {
+                    let first = session.date;
+                    let last = match event.length {
+                        EventLength::Days(days) => first
+                            .checked_add(i64::from(days.saturating_sub(1)).days())
+                            .unwrap_or(first),
+                        EventLength::Minutes(_) => first,
+                    };
+                    (first, last, event.title.as_str())
+                })
         })
         .collect()
 }
@@ -763,7 +772,7 @@ impl Chart<'_> {
         bar(out, "bar", look, x0, x1, cy);
         let mut after = x1;
         let mut diamonds = Vec::new();
-        for (first, last, title) in event_days(stage, instance) {
+        for (first, last, title) in event_days(edition, stage, instance) {
             let x = (self.scale.x(first) + self.scale.x_end(last)) / 2.0;
             let _ = writeln!(
                 out,

@@ -13,6 +13,7 @@ pub mod load;
 pub mod model;
 pub mod resolved;
 pub mod schema;
+pub mod series;
 pub mod source;
 pub mod tree;
 pub mod validate;

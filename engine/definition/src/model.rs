@@ -667,6 +667,29 @@ pub struct Event {
     pub duration: Option<String>,
     /// Where, as printed in the invitation.
     pub place: Option<String>,
+    /// Repeats it: `1 week`, `2 weeks`, `1 month`, `3 months` (`1 mois`, `2 semaines`). Months keep the day of the month, or take the month's last day when it has none. Needs `until` or `count`.
+    pub every: Option<String>,
+    /// With `every`: the last day a session may fall on, a date or a relative date as `date` accepts.
+    pub until: Option<String>,
+    /// With `every`: how many sessions in all, the first included (2 to 60).
+    pub count: Option<u32>,
+    /// When a session falls on a day not worked (weekend, public holiday, closure): `next_working_day` (the default), `previous_working_day`, `keep` (held anyway; `jalon check` warns) or `refuse` (`jalon check` reports an error).
+    pub on_closed_day: Option<ClosedDayRule>,
+}
+
+/// What to do with an event that falls on a day not worked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosedDayRule {
+    /// Held on the next working day.
+    #[default]
+    NextWorkingDay,
+    /// Held on the working day before.
+    PreviousWorkingDay,
+    /// Held anyway, on the day written.
+    Keep,
+    /// Not allowed: `jalon check` reports an error.
+    Refuse,
 }
 
 /// An email template, in Jinja syntax: `{{ stage }}`, `{% if comment %}…{% endif %}`. `jalon check` lists the variables and reports any other name.
@@ -720,9 +743,10 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     "outcome",
     "validator",
     "comment",
-    // A seminar invitation: the event, its day and time in words, where;
-    // after a postponement of its stage, the day it replaces (and the
-    // reason in `comment`).
+    // A seminar invitation: the event, its day (a series: « tous les mois
+    // du … au …, 6 séances ») and time in words, where; after a
+    // postponement of its stage, the day it replaces (a series': its first
+    // session's) and the reason in `comment`.
     "event",
     "event_date",
     "event_time",

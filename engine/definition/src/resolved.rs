@@ -11,9 +11,10 @@ use jiff::tz::TimeZone;
 pub use crate::amount::Amount;
 use crate::expr::{DateExpr, EventLength, Offset};
 pub use crate::model::{
-    Accept, Language, MessageKind, OrganisationKind, ParticipantStatus, QuestionKind, RoleKind,
-    StageKind,
+    Accept, ClosedDayRule, Language, MessageKind, OrganisationKind, ParticipantStatus,
+    QuestionKind, RoleKind, StageKind,
 };
+pub use crate::series::Occurrence;
 
 #[derive(Clone, Debug)]
 pub struct Edition {
@@ -408,10 +409,43 @@ pub struct Indicator {
 pub struct Event {
     pub id: String,
     pub title: String,
+    /// The first day its rule gives, on time (before any move off a day
+    /// not worked): what a postponement shifts.
     pub date: Date,
     pub time: Time,
     pub length: EventLength,
     pub place: Option<String>,
+    /// How often it repeats; `None`: once.
+    pub every: Option<Offset>,
+    pub on_closed_day: ClosedDayRule,
+    /// The sessions held on time, in order; one for a single event.
+    pub occurrences: Vec<Occurrence>,
+}
+
+impl Event {
+    /// The sessions once its stage moved by `shift`: as many as planned,
+    /// from the shifted first day, each moved off days not worked by the
+    /// event's rule (a refused day that a postponement brings is kept: the
+    /// manager chose the new dates).
+    pub fn held(&self, shift: jiff::Span, calendar: &WorkingCalendar) -> Vec<Occurrence> {
+        if shift.is_zero() {
+            return self.occurrences.clone();
+        }
+        let Ok(first) = self.date.checked_add(shift) else {
+            return self.occurrences.clone();
+        };
+        let rule = match self.on_closed_day {
+            ClosedDayRule::Refuse => ClosedDayRule::Keep,
+            rule => rule,
+        };
+        let count = u32::try_from(self.occurrences.len()).unwrap_or(1);
+        crate::series::occurrences(first, self.every, count, rule, calendar)
+    }
+
+    /// Repeats: one invitation stands for several sessions.
+    pub fn is_series(&self) -> bool {
+        self.every.is_some()
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -12,11 +12,13 @@ use petgraph::graph::DiGraph;
 
 use super::graph::effective_needs;
 use super::people::Directory;
+use super::events;
 use super::stages::StageTable;
 use super::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::expr::{Anchor, DateExpr, Offset, Point};
 use crate::resolved::Session;
+use crate::series::Occurrence;
 use crate::source::Span;
 
 /// The on-time dates of every stage, reminder and event.
@@ -28,7 +30,8 @@ pub(crate) struct StageWindow {
     pub start: Date,
     pub due: Date,
     pub reminders: Vec<Date>,
-    pub events: Vec<Date>,
+    /// Each event's first rule day and its sessions.
+    pub events: Vec<(Date, Vec<Occurrence>)>,
 }
 
 fn node(stage: usize, point: Point) -> usize {
@@ -266,57 +269,16 @@ pub(crate) fn check(
             }
         }
         let mut events = Vec::new();
-        for (k, event) in stage.events.iter().enumerate() {
-            let pointer = format!("{at}/events/{k}/date");
-            let date = evaluate(checker, &context, table, &values, s, &event.date, &pointer)?;
-            let span = checker.span(&pointer);
-            if date < edition_start || date > edition_end {
-                checker.push(
-                    Diagnostic::error(
-                        "date-outside-edition",
-                        format!(
-                            "the event `{}` is on {}, outside the edition ({} to {})",
-                            event.id,
-                            fmt(date),
-                            fmt(edition_start),
-                            fmt(edition_end)
-                        ),
-                    )
-                    .at(span)
-                    .hint("move the event, or widen the edition's `start`/`end`"),
-                );
-            } else if date < start || date > due {
-                checker.push(
-                    Diagnostic::warning(
-                        "event-outside-stage",
-                        format!(
-                            "the event `{}` is on {}, outside its stage `{}` ({} to {})",
-                            event.id,
-                            fmt(date),
-                            stage.id,
-                            fmt(start),
-                            fmt(due)
-                        ),
-                    )
-                    .at(span)
-                    .hint("move the event or the stage's dates"),
-                );
-            } else if let Some(reason) = calendar.non_working_reason(date) {
-                checker.push(
-                    Diagnostic::warning(
-                        "non-working-date",
-                        format!(
-                            "the event `{}` is on {}, {}",
-                            event.id,
-                            fmt(date),
-                            reason_words(&reason)
-                        ),
-                    )
-                    .at(span)
-                    .hint("pick a working day"),
-                );
-            }
-            events.push(date);
+        for (index, event) in stage.events.iter().enumerate() {
+            let place = events::Place {
+                stage: s,
+                stage_id: &stage.id,
+                index,
+                start,
+                due,
+                values: &values,
+            };
+            events.push(events::check(checker, &context, table, &place, event)?);
         }
         windows.push(StageWindow {
             start,
@@ -328,16 +290,16 @@ pub(crate) fn check(
     Some(Windows { stages: windows })
 }
 
-struct Context<'a> {
-    edition_start: Date,
-    edition_end: Date,
-    calendar: &'a WorkingCalendar,
+pub(super) struct Context<'a> {
+    pub edition_start: Date,
+    pub edition_end: Date,
+    pub calendar: &'a WorkingCalendar,
     /// Each stage's needs, decisions it is a branch of included.
     needs: &'a [Vec<usize>],
     sessions: &'a [Session],
 }
 
-fn evaluate(
+pub(super) fn evaluate(
     checker: &mut Checker<'_>,
     context: &Context<'_>,
     table: &StageTable,
@@ -473,7 +435,7 @@ pub(crate) fn fmt(date: Date) -> String {
     format!("{date} ({day})")
 }
 
-fn reason_words(reason: &NonWorkingReason) -> String {
+pub(super) fn reason_words(reason: &NonWorkingReason) -> String {
     match reason {
         NonWorkingReason::Weekend(_) => "which is not a working day".into(),
         NonWorkingReason::PublicHoliday(name) => format!("a public holiday ({name})"),

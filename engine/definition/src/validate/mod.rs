@@ -6,6 +6,7 @@ mod attached;
 mod call;
 mod dates;
 mod digests;
+mod events;
 mod graph;
 mod people;
 mod selection;

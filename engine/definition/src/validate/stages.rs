@@ -8,12 +8,14 @@ use jiff::civil::Time;
 use super::people::{Directory, Reach};
 use super::{actors, Checker, IdIndex};
 use crate::diagnostic::Diagnostic;
+use crate::expr::Offset;
 use crate::expr::{
     parse_date_expr, parse_day_duration, parse_event_length, parse_time_of_day, DateExpr,
     EventLength,
 };
-use crate::model::{MessageKind, ParticipantStatus, Stage, StageKind};
+use crate::model::{ClosedDayRule, MessageKind, ParticipantStatus, Stage, StageKind};
 use crate::resolved::{self, Actor};
+use crate::series::{parse_every, MOST_SESSIONS};
 
 pub(crate) struct StageTable {
     pub index: IdIndex,
@@ -50,6 +52,17 @@ pub(crate) struct EventInfo {
     pub time: Time,
     pub length: EventLength,
     pub place: Option<String>,
+    pub every: Option<Offset>,
+    pub end: SeriesEnd,
+    pub on_closed_day: ClosedDayRule,
+}
+
+/// How a series ends, as written.
+pub(crate) enum SeriesEnd {
+    /// A single event, or a series whose end was reported missing.
+    Once,
+    Until(DateExpr),
+    Count(u32),
 }
 
 const NINE: Time = Time::constant(9, 0, 0, 0);
@@ -729,6 +742,22 @@ fn check_events(checker: &mut Checker<'_>, at: &str, stage: &Stage) -> Vec<Event
                 .map_err(|e| checker.expr_error(&format!("{pat}/duration"), "event duration", e))
                 .unwrap_or(EventLength::Days(1)),
         };
+        let every = ev.every.as_deref().and_then(|text| {
+            parse_every(text)
+                .map_err(|e| checker.expr_error(&format!("{pat}/every"), "event `every`", e))
+                .ok()
+        });
+        let end = series_end(checker, &pat, ev);
+        if every.is_some() && matches!(length, EventLength::Days(days) if days > 1) {
+            checker.push(
+                Diagnostic::error(
+                    "event-series",
+                    "a repeating event lasts one day at most: a calendar repeats one block of hours",
+                )
+                .at(checker.span(&format!("{pat}/duration")))
+                .hint("write `duration: 1 day` or hours; for two-day sessions, write one series for each day"),
+            );
+        }
         if let Some(date) = date {
             out.push(EventInfo {
                 id: ev.id.clone().unwrap_or_else(|| format!("event-{}", k + 1)),
@@ -741,10 +770,72 @@ fn check_events(checker: &mut Checker<'_>, at: &str, stage: &Stage) -> Vec<Event
                 time,
                 length,
                 place: ev.place.clone(),
+                every,
+                end,
+                on_closed_day: ev.on_closed_day.unwrap_or_default(),
             });
         }
     }
     out
+}
+
+/// `until` or `count`, which only a series has, and one of them.
+fn series_end(checker: &mut Checker<'_>, pat: &str, ev: &crate::model::Event) -> SeriesEnd {
+    let repeat_error = |message: String| Diagnostic::error("event-series", message);
+    if ev.every.is_none() {
+        for (field, present) in [("until", ev.until.is_some()), ("count", ev.count.is_some())] {
+            if present {
+                checker.push(
+                    repeat_error(format!(
+                        "`{field}` ends a series, but this event has no `every`"
+                    ))
+                    .at(checker.span(&format!("{pat}/{field}")))
+                    .hint("say how often it repeats (`every: 1 month`), or remove it"),
+                );
+            }
+        }
+        return SeriesEnd::Once;
+    }
+    match (&ev.until, ev.count) {
+        (Some(_), Some(_)) => {
+            checker.push(
+                repeat_error("a series ends either on a date (`until`) or after a number of sessions (`count`), not both".into())
+                    .at(checker.span(&format!("{pat}/count")))
+                    .hint("keep one of them"),
+            );
+            SeriesEnd::Once
+        }
+        (None, None) => {
+            if !checker.was_removed(&format!("{pat}/every")) {
+                checker.push(
+                    repeat_error("this series never ends: a repeating event needs `until` or `count`".into())
+                        .at(checker.key_span(&format!("{pat}/every")))
+                        .hint("add `until: 2025-06-30` (the last day a session may fall on) or `count: 6` (sessions in all)"),
+                );
+            }
+            SeriesEnd::Once
+        }
+        (None, Some(count)) if !(2..=MOST_SESSIONS).contains(&count) => {
+            checker.push(
+                repeat_error(format!("a series has 2 to {MOST_SESSIONS} sessions, not {count}"))
+                    .at(checker.span(&format!("{pat}/count")))
+                    .hint(if count < 2 {
+                        "for a single session, remove `every` and `count`".to_owned()
+                    } else {
+                        format!("split it into several series of {MOST_SESSIONS} sessions at most, or repeat less often")
+                    }),
+            );
+            SeriesEnd::Once
+        }
+        (None, Some(count)) => SeriesEnd::Count(count),
+        (Some(text), None) => match parse_date_expr(text) {
+            Ok(until) => SeriesEnd::Until(until),
+            Err(e) => {
+                checker.expr_error(&format!("{pat}/until"), "event `until`", e);
+                SeriesEnd::Once
+            }
+        },
+    }
 }
 
 /// The kinds of message a stage sends, given what it holds.
@@ -924,13 +1015,16 @@ impl StageTable {
                         .events
                         .into_iter()
                         .zip(&w.events)
-                        .map(|(e, date)| resolved::Event {
+                        .map(|(e, (date, occurrences))| resolved::Event {
                             id: e.id,
                             title: e.title,
                             date: *date,
                             time: e.time,
                             length: e.length,
                             place: e.place,
+                            every: e.every,
+                            on_closed_day: e.on_closed_day,
+                            occurrences: occurrences.clone(),
                         })
                         .collect(),
                     messages: s.messages,

@@ -216,13 +216,17 @@ pub fn variables(
             let definition = &stage.events[*k];
             let local = start.to_zoned(edition.time_zone.clone());
             event = definition.title.clone();
-            event_date = date_in(language, local.date());
+            let sessions = super::series::sessions(state, action.stage, action.participant, *k);
+            event_date = super::series::in_words(language, definition, &sessions)
+                .unwrap_or_else(|| date_in(language, local.date()));
             event_time = time_in(language, local.time());
             place = definition.place.clone().unwrap_or_default();
-            // A new date: the one it replaces, and why.
+            // A new date (a series': its first session's): the one it
+            // replaces, and why.
             if let Some((former, reason)) = instance.and_then(|i| i.postponed_from.as_ref()) {
                 let shift = former.start - stage.start;
-                if let Ok(day) = definition.date.checked_add(shift) {
+                let before = definition.held(shift, &edition.calendar);
+                if let Some(day) = before.first().map(|o| o.date) {
                     if day != local.date() {
                         former_date = date_in(language, day);
                         comment = reason.clone().unwrap_or_default();
@@ -522,7 +526,15 @@ pub fn email(
                     .and_then(|day| day.with().time(end.time()).build().ok())
                     .unwrap_or(end),
             };
+            let sessions = super::series::sessions(state, action.stage, action.participant, *event);
+            // A series: from its rule's first session, moves as exceptions.
+            let (start, end, series) =
+                match super::series::calendar(definition, &sessions, &start, &end) {
+                    Some((start, end, series)) => (start, end, Some(series)),
+                    None => (start, end, None),
+                };
             Some(Invite {
+                series,
                 uid: format!(
                     "{}.{}.{}@{MAIL_DOMAIN}",
                     edition.id, stage.id, definition.id

@@ -9,6 +9,7 @@ mod held;
 pub mod messages;
 mod notice;
 mod rejected;
+pub mod series;
 pub mod several;
 
 use std::collections::HashSet;

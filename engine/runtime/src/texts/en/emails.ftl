@@ -98,3 +98,18 @@ grouped-others = { $count } { $count ->
     [one] other
    *[other] others
 }
+
+## A repeating event in an invitation: “every month from Thursday 16 January to Thursday 19 June 2025, 6 sessions”.
+event-series = { $every } from { $first } to { $last }, { $count } sessions
+event-every-days = { $n ->
+    [one] every day
+   *[other] every { $n } days
+}
+event-every-weeks = { $n ->
+    [one] every week
+   *[other] every { $n } weeks
+}
+event-every-months = { $n ->
+    [one] every month
+   *[other] every { $n } months
+}

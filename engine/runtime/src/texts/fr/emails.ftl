@@ -101,3 +101,18 @@ grouped-others = { $count } { $count ->
     [one] autre
    *[other] autres
 }
+
+## A repeating event in an invitation: « tous les mois du jeudi 16 janvier au jeudi 19 juin 2025, 6 séances ».
+event-series = { $every } du { $first } au { $last }, { $count } séances
+event-every-days = { $n ->
+    [one] tous les jours
+   *[other] tous les { $n } jours
+}
+event-every-weeks = { $n ->
+    [one] toutes les semaines
+   *[other] toutes les { $n } semaines
+}
+event-every-months = { $n ->
+    [one] tous les mois
+   *[other] tous les { $n } mois
+}
