@@ -29,7 +29,10 @@ const SPAM_LIMIT: f64 = 2.0;
 /// of message (the first), and the first email that carries several.
 fn one_of_each_kind(out: &Path) -> Vec<(String, String, PathBuf)> {
     let mut chosen = Vec::new();
-    for edition in EDITIONS.iter().chain(&["exemple-2027"]) {
+    for edition in EDITIONS
+        .iter()
+        .chain(&["exemple-2027", "exemple-appel-2027"])
+    {
         let dir = out.join(edition);
         Jalon::new()
             .current_dir(root())

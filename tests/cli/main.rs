@@ -24,6 +24,7 @@ mod postgres;
 mod relay;
 mod replicas;
 mod schema;
+mod second_programme;
 mod servers;
 mod sessions;
 mod simulate;

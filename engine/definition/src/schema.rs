@@ -21,8 +21,19 @@ const MAX_REPORTED: usize = 200;
 /// Where editors and `# yaml-language-server: $schema=` comments find the schema.
 pub const SCHEMA_FILE_NAME: &str = "jalon.schema.json";
 
-/// The JSON Schema (draft-07, which the YAML language server understands).
+/// The JSON Schema of a definition file (draft-07, which the YAML language
+/// server understands): what a merged definition must be, and, as an
+/// edition file may write them over its template, `null` for any key (the
+/// template's is dropped) and `{append: [...]}` for any list.
 pub fn json_schema() -> Value {
+    let mut value = merged_schema();
+    value.insert_edits();
+    value
+}
+
+/// What a definition must be once `extends` is merged: no `null`, no
+/// `{append: ...}` left. The structural check holds definitions to it.
+fn merged_schema() -> Value {
     let generator = schemars::generate::SchemaSettings::draft07().into_generator();
     let mut schema = generator.into_root_schema_for::<Document>();
     schema.insert("title".into(), "Jalon definition".into());
@@ -30,6 +41,55 @@ pub fn json_schema() -> Value {
     drop_null(&mut value);
     bound_integers(&mut value);
     value
+}
+
+trait FileEdits {
+    fn insert_edits(&mut self);
+}
+
+impl FileEdits for Value {
+    /// Every property of every object may also be `null`, and every list
+    /// `{append: [...]}`; the description stays outside, for hovers.
+    fn insert_edits(&mut self) {
+        match self {
+            Value::Object(map) => {
+                if let Some(Value::Object(properties)) = map.get_mut("properties") {
+                    for property in properties.values_mut() {
+                        property.insert_edits();
+                        *property = with_edits(std::mem::take(property));
+                    }
+                }
+                for (key, value) in map.iter_mut() {
+                    if key != "properties" {
+                        value.insert_edits();
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(FileEdits::insert_edits),
+            _ => {}
+        }
+    }
+}
+
+fn with_edits(mut property: Value) -> Value {
+    let description = property
+        .as_object_mut()
+        .and_then(|p| p.remove("description"));
+    let is_list = property.get("type").and_then(Value::as_str) == Some("array");
+    let mut branches = vec![property.clone(), serde_json::json!({"type": "null"})];
+    if is_list {
+        branches.push(serde_json::json!({
+            "type": "object",
+            "properties": {"append": property},
+            "required": ["append"],
+            "additionalProperties": false
+        }));
+    }
+    let mut edited = serde_json::json!({ "anyOf": branches });
+    if let (Some(description), Some(map)) = (description, edited.as_object_mut()) {
+        map.insert("description".into(), description);
+    }
+    edited
 }
 
 /// schemars states a Rust integer's width as a `format`, which validators
@@ -101,7 +161,7 @@ struct Compiled {
 fn compiled() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
     COMPILED.get_or_init(|| {
-        let schema = json_schema();
+        let schema = merged_schema();
         let validator = jsonschema::draft7::new(&schema).ok();
         Compiled { schema, validator }
     })

@@ -10,9 +10,9 @@ use jiff::civil::Date;
 use petgraph::algo::{kosaraju_scc, toposort};
 use petgraph::graph::DiGraph;
 
+use super::events;
 use super::graph::effective_needs;
 use super::people::Directory;
-use super::events;
 use super::stages::StageTable;
 use super::Checker;
 use crate::diagnostic::Diagnostic;

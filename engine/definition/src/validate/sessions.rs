@@ -25,7 +25,10 @@ pub(crate) fn check(checker: &mut Checker<'_>, directory: &Directory) -> (IdInde
         let at = format!("/sessions/{i}");
         let id = ids.ids[i].clone();
         let written = session.dates.as_deref().unwrap_or_default();
-        if written.is_empty() && !checker.was_removed(&format!("{at}/dates")) {
+        // A programme template may name an assembly and leave its days to
+        // each edition.
+        let template = checker.doc.edition.is_none();
+        if written.is_empty() && !template && !checker.was_removed(&format!("{at}/dates")) {
             let span = match session.dates {
                 Some(_) => checker.span(&format!("{at}/dates")),
                 None => checker.item_span("/sessions", i),

@@ -1,0 +1,137 @@
+//! The second shipped programme, a département's annual call for projects
+//! (`definitions/programmes/appel-solidarites.yaml`, edition
+//! `exemple-appel-2027`): checked clean, planned and simulated as a user
+//! runs them, with what it is there to show — sessions and an adjourned
+//! file, each file's own service, grants within the budget, a monthly club.
+
+use std::fs;
+
+use crate::root;
+use crate::support::Jalon;
+
+const EDITION: &str = "definitions/editions/exemple-appel-2027.yaml";
+const SCRIPT: &str = "definitions/simulations/exemple-appel-2027.yaml";
+
+#[test]
+fn it_checks_clean() {
+    let output = Jalon::new()
+        .current_dir(root())
+        .args(&["check", EDITION, "--format", "json"])
+        .run();
+    output.succeeds();
+    let report = output.json();
+    assert_eq!(
+        report["diagnostics"].as_array().map(Vec::len),
+        Some(0),
+        "{report}"
+    );
+}
+
+#[test]
+fn its_plan_shows_sessions_budget_series_and_each_file_s_service() {
+    let text = Jalon::new()
+        .current_dir(root())
+        .args(&["plan", EDITION])
+        .run();
+    text.succeeds();
+    insta::assert_snapshot!("plan-exemple-appel-2027", text.stdout());
+    let out = text.stdout();
+    // French typography: no-break spaces before « : » and « € », narrow
+    // ones between thousands.
+    assert!(
+        out.contains(
+            "Budget\u{a0}: 120\u{202f}000\u{a0}€ — attribués\u{a0}: 89\u{202f}500,50\u{a0}€"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("24/05/2027 → 24/05/2027 (Commission permanente)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("moved from jeu. 11/11 (Armistice 1918)"),
+        "{out}"
+    );
+
+    let plan = Jalon::new()
+        .current_dir(root())
+        .args(&["plan", EDITION, "--format", "json"])
+        .run()
+        .json();
+    let to = |stage: &str, kind: &str, participant: &str| -> Vec<String> {
+        plan["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .filter(|m| m["stage"] == stage && m["kind"] == kind && m["participant"] == participant)
+            .map(|m| m["to_email"].as_str().expect("an address").to_owned())
+            .collect()
+    };
+    // The instruction's opening: the file's own service (and the applicant).
+    assert_eq!(
+        to("instruction", "stage_opened", "cafe-des-ages"),
+        ["cafe-des-ages@example.org", "yann@example.org"]
+    );
+    assert_eq!(
+        to("instruction", "stage_opened", "ludotheque"),
+        ["ludo@example.org", "luc@example.org"]
+    );
+    // Validated by the directions of its themes: two for a file on two.
+    assert_eq!(
+        to("instruction", "validation_request", "bus-des-droits"),
+        ["bruno@example.org", "odile@example.org"]
+    );
+}
+
+#[test]
+fn its_year_plays_with_one_file_adjourned_to_the_next_session() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let out = dir.path().join("sim");
+    let run = Jalon::new()
+        .current_dir(root())
+        .args(&[
+            "simulate",
+            EDITION,
+            "--script",
+            SCRIPT,
+            "--out",
+            out.to_str().expect("utf-8"),
+        ])
+        .run();
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    let status = fs::read_to_string(out.join("status.txt")).expect("status");
+    insta::assert_snapshot!("simulate-status-exemple-appel-2027", status);
+    // The adjourned file is voted at the June session; its later stages
+    // moved with it, and nobody else's.
+    let line = |start: &str| -> String {
+        status
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no line {start} in {status}"))
+            .to_owned()
+    };
+    assert!(
+        line("vote · relais-parents").contains("21/06/2027"),
+        "{status}"
+    );
+    assert!(
+        line("convention · relais-parents").contains("moved"),
+        "{status}"
+    );
+    assert!(
+        !line("convention · cafe-des-ages").contains("moved"),
+        "{status}"
+    );
+    // Its invitation to the new session says « Nouvelle date » and the reason.
+    let renewed: Vec<String> = fs::read_dir(out.join("messages"))
+        .expect("messages")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.to_string_lossy()
+                .contains("vote-relais-parents-invitation")
+        })
+        .map(|p| fs::read_to_string(p).expect("eml"))
+        .filter(|eml| eml.contains("Nouvelle date"))
+        .collect();
+    assert!(!renewed.is_empty(), "no « Nouvelle date » invitation");
+}
