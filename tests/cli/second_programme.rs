@@ -134,4 +134,26 @@ fn its_year_plays_with_one_file_adjourned_to_the_next_session() {
         .filter(|eml| eml.contains("Nouvelle date"))
         .collect();
     assert!(!renewed.is_empty(), "no « Nouvelle date » invitation");
+    // The coordinator is invited to each file's session: one calendar
+    // event per file, the adjourned one's renewal replacing its own.
+    let uids: std::collections::BTreeSet<String> = fs::read_dir(out.join("messages"))
+        .expect("messages")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            name.contains("invitation-vote-") && name.contains("person-claire-exemple")
+        })
+        .flat_map(|p| {
+            fs::read_to_string(p)
+                .expect("eml")
+                .lines()
+                .filter_map(|l| l.strip_prefix("UID:").map(str::to_owned))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(uids.len(), 5, "{uids:?}");
+    assert!(
+        uids.contains("exemple-appel-2027.vote.relais-parents.seance@jalon.invalid"),
+        "{uids:?}"
+    );
 }

@@ -535,10 +535,18 @@ pub fn email(
                 };
             Some(Invite {
                 series,
-                uid: format!(
-                    "{}.{}.{}@{MAIL_DOMAIN}",
-                    edition.id, stage.id, definition.id
-                ),
+                // One participant's event (a session on its file) is not
+                // another's: each needs its own place in a calendar.
+                uid: match action.participant {
+                    Some(p) => format!(
+                        "{}.{}.{}.{}@{MAIL_DOMAIN}",
+                        edition.id, stage.id, edition.participants[p].id, definition.id
+                    ),
+                    None => format!(
+                        "{}.{}.{}@{MAIL_DOMAIN}",
+                        edition.id, stage.id, definition.id
+                    ),
+                },
                 sequence: *sequence,
                 summary: definition.title.clone(),
                 description: stage.description.clone(),
