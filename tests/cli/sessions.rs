@@ -275,3 +275,62 @@ fn a_script_adjourns_a_file_and_its_new_invitations_replace_the_first() {
         "Deux's file was voted: no new date for them"
     );
 }
+
+/// The coordination adjourns a file from the workspace: the form needs its
+/// token, the preview says what moves, the confirmation records the act
+/// (channel `web`) and the file's vote goes to the next session.
+#[test]
+fn the_coordination_adjourns_a_file_from_the_workspace() {
+    use crate::daemon::Daemon;
+    use crate::workspace::{signed_in_to, PUBLIC_URL};
+
+    let dir = tempfile::tempdir().expect("a folder");
+    fs::create_dir(dir.path().join("definitions")).expect("definitions");
+    // The call moved to next year, so that it is still to come.
+    let next = jiff::Zoned::now().year() + 1;
+    let text = fs::read_to_string(fixtures().join("sessions/appel.yaml"))
+        .expect("the fixture")
+        .replace("2025-", &format!("{next}-"));
+    fs::write(dir.path().join("definitions/appel.yaml"), text).expect("written");
+    let daemon = Daemon::start(dir.path(), &["--public-url", PUBLIC_URL]);
+    let mut ana = signed_in_to(&daemon, dir.path(), "appel-2025", "ana");
+    let path = "/editions/appel-2025/actions/adjourn";
+    let fields = [
+        ("stage", "vote"),
+        ("participant", "p1"),
+        ("reason", "pièces justificatives manquantes"),
+    ];
+    // A forged form records nothing.
+    ana.post(
+        path,
+        &[&fields[..], &[("csrf", "forged"), ("step", "confirm")]].concat(),
+    )
+    .expect(403);
+    assert!(crate::support::logged_events(dir.path(), "appel-2025").is_empty());
+    let csrf = ana.csrf();
+    let form = [&fields[..], &[("csrf", csrf.as_str())]].concat();
+    let preview = ana.post(path, &[&form[..], &[("step", "preview")]].concat());
+    preview.expect(200);
+    assert!(preview.body.contains("Ce qui change"), "{}", preview.body);
+    ana.post(path, &[&form[..], &[("step", "confirm")]].concat())
+        .expect(303);
+    let events = crate::support::logged_events(dir.path(), "appel-2025");
+    let last = events.last().expect("an event");
+    assert!(last.contains("adjourn") && last.contains("web"), "{last}");
+    // p1's vote now falls on the April session; p2's stays in March.
+    let out = Jalon::new()
+        .current_dir(dir.path())
+        .args(["plan", "definitions/appel.yaml", "--against", "jalon.db"])
+        .run()
+        .succeeds()
+        .stdout()
+        .to_owned();
+    assert!(
+        line(&out, "vote · p1").contains(&format!("14/04/{next}")),
+        "{out}"
+    );
+    assert!(
+        line(&out, "vote · p2").contains(&format!("17/03/{next}")),
+        "{out}"
+    );
+}
