@@ -111,6 +111,60 @@ fn a_closure_stated_for_every_year_counts_in_the_edition_s_year() {
 }
 
 #[test]
+fn a_stage_follows_the_calendar_of_the_organisation_it_names() {
+    let plan = |file: &str| -> serde_json::Value {
+        Jalon::new()
+            .current_dir(fixtures())
+            .args(&["plan", file, "--format", "json"])
+            .run()
+            .json()
+    };
+    let window = |plan: &serde_json::Value, stage: &str| -> (String, String) {
+        let found = plan["stages"]
+            .as_array()
+            .expect("stages")
+            .iter()
+            .find(|s| s["stage"] == stage)
+            .expect("the stage")
+            .clone();
+        let date = |k: &str| found[k].as_str().expect("a date").to_owned();
+        (date("start"), date("due"))
+    };
+    let reminder = |plan: &serde_json::Value| -> String {
+        plan["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .find(|m| m["kind"] == "reminder" && m["stage"] == "diagnostic")
+            .and_then(|m| m["at"].as_str())
+            .expect("a reminder")
+            .to_owned()
+    };
+    let base = plan("base.yaml");
+    let named = plan("named-calendar.yaml");
+    // The accelerator's week off: the diagnostic ends a week later, and
+    // its reminder (due - 5 working days) falls a week later too.
+    assert_eq!(window(&base, "diagnostic").1, "2025-02-03");
+    assert_eq!(window(&named, "diagnostic").1, "2025-02-10");
+    assert!(
+        reminder(&base).starts_with("2025-01-27"),
+        "{}",
+        reminder(&base)
+    );
+    assert!(
+        reminder(&named).starts_with("2025-02-03"),
+        "{}",
+        reminder(&named)
+    );
+    // The short-list, which follows the edition's calendar, still takes
+    // ten working days from the day after.
+    assert_eq!(
+        window(&named, "shortlist"),
+        ("2025-02-11".to_owned(), "2025-02-25".to_owned())
+    );
+}
+
+#[test]
 fn warnings_fail_only_when_denied() {
     let dir = fixtures();
     let file = "broken/non-working-date.yaml";

@@ -44,7 +44,7 @@ pub fn text(state: &State) -> String {
             if out.is_empty() {
                 out.push_str("\nEvents\n");
             }
-            let sessions = event.held(shift, &edition.calendar);
+            let sessions = event.held(shift, edition.calendar_of(s));
             let days = match event.length {
                 EventLength::Days(days) if days > 1 => format!(", {days} days"),
                 _ => String::new(),

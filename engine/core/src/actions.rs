@@ -102,6 +102,11 @@ impl<'s> Builder<'s> {
         out
     }
 
+    /// The calendar the stage's working days follow.
+    fn calendar(&self) -> &'s jalon_calendar::WorkingCalendar {
+        self.state.edition.calendar_of(self.instance.stage)
+    }
+
     fn people(&self) -> &'s crate::state::StagePeople {
         &self.state.stage_people[self.instance.stage]
     }
@@ -200,6 +205,7 @@ impl<'s> Builder<'s> {
                 .flatten();
             let Some(date) = evaluate(
                 &state.edition,
+                self.instance.stage,
                 &state.ids.stages,
                 &reminder.when,
                 (Some(window.start), Some(window.due)),
@@ -208,7 +214,7 @@ impl<'s> Builder<'s> {
             ) else {
                 continue;
             };
-            let date = working_day_on_or_before(&state.edition.calendar, date);
+            let date = working_day_on_or_before(self.calendar(), date);
             let at = local(self.tz(), date, reminder.time);
             // A reminder before the stage opened reminds of nothing.
             if at < open_at {
@@ -303,20 +309,19 @@ impl<'s> Builder<'s> {
     /// When a stage opens already late (its needs were late), the
     /// escalation goes on the first working day it is open, at its time.
     fn escalation(&mut self, open_at: Timestamp) {
-        let state = self.state;
         let Some(escalation) = &self.stage().escalation else {
             return;
         };
         let due = self.instance.window.due;
-        let Some(date) = escalation.after.apply(&state.edition.calendar, due) else {
+        let Some(date) = escalation.after.apply(self.calendar(), due) else {
             return;
         };
-        let date = working_day_on_or_before(&state.edition.calendar, date);
+        let date = working_day_on_or_before(self.calendar(), date);
         let recipients = self.reach(&self.people().escalation);
         let mut at = local(self.tz(), date, escalation.time);
         let mut day = crate::time::local_date(self.tz(), open_at);
         while at < open_at {
-            let Ok(next) = state.edition.calendar.next_working_day(day) else {
+            let Ok(next) = self.calendar().next_working_day(day) else {
                 break;
             };
             at = local(self.tz(), next, escalation.time);
@@ -373,7 +378,11 @@ impl<'s> Builder<'s> {
         for (index, event) in stage.events.iter().enumerate() {
             // One invitation for a series: its first session's day here,
             // every session in the calendar part.
-            let Some(date) = event.held(shift, &edition.calendar).first().map(|o| o.date) else {
+            let Some(date) = event
+                .held(shift, edition.calendar_of(self.instance.stage))
+                .first()
+                .map(|o| o.date)
+            else {
                 continue;
             };
             let start = local(self.tz(), date, event.time);

@@ -305,7 +305,8 @@ impl State {
                 }
                 let shift = self.instances[i].window.start - definition.start;
                 // A series can be called off until its last session begins.
-                let sessions = definition.events[k].held(shift, &self.edition.calendar);
+                let calendar = self.edition.calendar_of(self.instances[i].stage);
+                let sessions = definition.events[k].held(shift, calendar);
                 let day = sessions.last().map(|o| o.date);
                 let starts = day.map(|d| {
                     crate::time::local(&self.edition.time_zone, d, definition.events[k].time)
@@ -392,6 +393,7 @@ impl State {
         };
         Ok(crate::windows::evaluate(
             &self.edition,
+            instance.stage,
             &self.ids.stages,
             expr,
             (Some(start.unwrap_or(window.start)), Some(window.due)),

@@ -110,6 +110,7 @@ fn next_move(state: &State, i: usize) -> Option<Timestamp> {
     let open = state.open_at(instance)?;
     let edition = state.edition();
     let stage = &edition.stages[instance.stage];
+    let calendar = edition.calendar_of(instance.stage);
     let tz = &edition.time_zone;
     let due = instance.window.due;
     match instance.progress {
@@ -118,13 +119,9 @@ fn next_move(state: &State, i: usize) -> Option<Timestamp> {
                 Some(validation) => {
                     let date = validation
                         .lead_time
-                        .and_then(|lead| lead.negate().apply(&edition.calendar, due))
+                        .and_then(|lead| lead.negate().apply(calendar, due))
                         .unwrap_or(due);
-                    local(
-                        tz,
-                        working_day_on_or_before(&edition.calendar, date),
-                        SUBMIT_TIME,
-                    )
+                    local(tz, working_day_on_or_before(calendar, date), SUBMIT_TIME)
                 }
                 None => local(tz, due, DONE_TIME),
             };

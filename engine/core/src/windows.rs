@@ -133,10 +133,11 @@ fn on_session(edition: &Edition, expr: &DateExpr, shifted: Date) -> Result<Date,
         .ok_or(shifted)
 }
 
-/// A date expression read against a stage's own (partial) window and the
-/// windows of the others.
+/// A date expression of stage `stage` read against its own (partial)
+/// window and the windows of the others; working days by its calendar.
 pub fn evaluate(
     edition: &Edition,
+    stage: usize,
     ids: &HashMap<String, usize>,
     expr: &DateExpr,
     own: (Option<Date>, Option<Date>),
@@ -156,7 +157,7 @@ pub fn evaluate(
         }),
     }?;
     let shifted = match expr.offset {
-        Some(offset) => offset.apply(&edition.calendar, base)?,
+        Some(offset) => offset.apply(edition.calendar_of(stage), base)?,
         None => base,
     };
     on_session(edition, expr, shifted).ok()
@@ -233,7 +234,7 @@ impl Solver<'_> {
             Anchor::NeedsDone => self.needs_done(stage)?,
         };
         let shifted = match expr.offset {
-            Some(offset) => offset.apply(&edition.calendar, base)?,
+            Some(offset) => offset.apply(edition.calendar_of(stage), base)?,
             None => base,
         };
         match on_session(edition, expr, shifted) {
@@ -288,7 +289,11 @@ impl Solver<'_> {
             last = last.max(Some(due));
         }
         match last {
-            Some(last) => self.edition.calendar.add_working_days(last, 1).ok(),
+            Some(last) => self
+                .edition
+                .calendar_of(stage)
+                .add_working_days(last, 1)
+                .ok(),
             None => Some(self.edition.start),
         }
     }

@@ -323,7 +323,7 @@ fn event_days<'s>(
         .iter()
         .flat_map(|event| {
             event
-                .held(shift, &edition.calendar)
+                .held(shift, edition.calendar_of(instance.stage))
                 .into_iter()
                 .map(move |session| {
                     let first = session.date;
@@ -701,7 +701,10 @@ impl Chart<'_> {
             .validation
             .as_ref()
             .and_then(|v| v.lead_time)
-            .and_then(|lead| lead.negate().apply(&edition.calendar, window.due))
+            .and_then(|lead| {
+                lead.negate()
+                    .apply(edition.calendar_of(instance.stage), window.due)
+            })
             .filter(|_| !skipped);
 
         // The tooltip: where it stands, in words.

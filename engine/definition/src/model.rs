@@ -235,6 +235,8 @@ pub struct Organisation {
     pub name: Option<String>,
     /// What the organisation is to the programme.
     pub kind: Option<OrganisationKind>,
+    /// The organisation's own working calendar (working days, public holidays, closures), for the stages that follow it rather than the edition's: a stage says `calendar: <this organisation's id>`.
+    pub calendar: Option<Calendar>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -431,6 +433,8 @@ pub struct Stage {
     pub call: Option<Box<Call>>,
     /// Templates for this stage's messages, overriding the edition's.
     pub messages: Option<BTreeMap<MessageKind, String>>,
+    /// Id of the organisation whose `calendar` this stage follows: its working days count its dates, reminders, escalation and validation lead time (e.g. the accelerator's, closed in August when the département is not). Default: the edition's `calendar`.
+    pub calendar: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]

@@ -34,7 +34,11 @@ pub struct Edition {
     pub time_zone: TimeZone,
     /// The language of templates' own texts, and of everyone who says none.
     pub language: Language,
+    /// The edition's calendar: every stage's, unless it follows one of
+    /// [`Edition::calendars`].
     pub calendar: WorkingCalendar,
+    /// Organisations' own calendars, which stages may follow.
+    pub calendars: Vec<WorkingCalendar>,
     pub organisations: Vec<Organisation>,
     pub people: Vec<Person>,
     pub roles: Vec<Role>,
@@ -82,6 +86,15 @@ impl Edition {
 }
 
 impl Edition {
+    /// The calendar whose working days count stage `stage`'s dates.
+    pub fn calendar_of(&self, stage: usize) -> &WorkingCalendar {
+        self.stages
+            .get(stage)
+            .and_then(|s| s.calendar)
+            .and_then(|c| self.calendars.get(c))
+            .unwrap_or(&self.calendar)
+    }
+
     /// The people a list of actors reaches (roles expanded, in id order,
     /// without repeats); `participant` gives the roles attached to it their
     /// meaning, and without one they reach nobody.
@@ -282,6 +295,9 @@ pub struct Stage {
     pub call: Option<Call>,
     /// The template used for each kind of message this stage sends.
     pub messages: BTreeMap<MessageKind, usize>,
+    /// Index into [`Edition::calendars`]: the organisation's calendar it
+    /// follows, when not the edition's.
+    pub calendar: Option<usize>,
 }
 
 /// A public call for applications: open while its stage is, until

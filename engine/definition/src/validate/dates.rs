@@ -111,6 +111,14 @@ pub(crate) fn check(
         return None;
     }
     let order = toposort(&graph, None).ok()?;
+    // Each stage counts working days by its own calendar: the edition's, or
+    // the organisation's it follows.
+    let calendar_of = |s: usize| {
+        table.stages[s]
+            .calendar
+            .and_then(|c| directory.calendars.get(c))
+            .unwrap_or(&directory.calendar)
+    };
     let calendar = &directory.calendar;
     let mut values: Vec<Option<Date>> = vec![None; count * 2];
     let context = Context {
@@ -131,6 +139,11 @@ pub(crate) fn check(
             },
         );
         let stage = &table.stages[s];
+        let calendar = calendar_of(s);
+        let context = Context {
+            calendar,
+            ..context
+        };
         let value = match (point, &stage.start_expr, &stage.due_expr) {
             (Point::Start, Some(expr), _) | (Point::Due, _, Some(expr)) => {
                 let field = point.as_str();
@@ -161,6 +174,11 @@ pub(crate) fn check(
             return None;
         };
         let at = format!("/stages/{s}");
+        let calendar = calendar_of(s);
+        let context = Context {
+            calendar,
+            ..context
+        };
         let start_span = if stage.start_expr.is_some() {
             checker.span(&format!("{at}/start"))
         } else {
@@ -290,6 +308,7 @@ pub(crate) fn check(
     Some(Windows { stages: windows })
 }
 
+#[derive(Clone, Copy)]
 pub(super) struct Context<'a> {
     pub edition_start: Date,
     pub edition_end: Date,

@@ -21,6 +21,9 @@ pub(crate) struct Directory {
     pub themes: IdIndex,
     pub templates: IdIndex,
     pub calendar: WorkingCalendar,
+    /// Organisations' own calendars, and which is whose (organisation id).
+    pub calendars: Vec<WorkingCalendar>,
+    pub calendar_of_organisation: std::collections::HashMap<String, usize>,
     pub time_zone: Option<(String, TimeZone)>,
     pub edition_start: Option<Date>,
     pub edition_end: Option<Date>,
@@ -289,6 +292,7 @@ impl Directory {
             time_zone,
             language,
             calendar: self.calendar.clone(),
+            calendars: self.calendars.clone(),
             organisations,
             people,
             roles,
@@ -328,7 +332,18 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
     let is_edition = doc.edition.is_some();
     let (edition_start, edition_end) = check_edition_info(checker);
     let time_zone = check_time_zone(checker);
-    let calendar = check_calendar(checker);
+    let calendar = check_calendar(checker, doc.calendar.as_ref(), "/calendar");
+    // Organisations' own calendars, for the stages that follow them.
+    let mut calendars = Vec::new();
+    let mut calendar_of_organisation = std::collections::HashMap::new();
+    for (i, organisation) in doc.organisations.iter().flatten().enumerate() {
+        if let (Some(id), Some(own)) = (&organisation.id, &organisation.calendar) {
+            let checked =
+                check_calendar(checker, Some(own), &format!("/organisations/{i}/calendar"));
+            calendar_of_organisation.insert(id.clone(), calendars.len());
+            calendars.push(checked);
+        }
+    }
 
     let organisations = checker.index_ids(
         "/organisations",
@@ -495,6 +510,8 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
         themes,
         templates,
         calendar,
+        calendars,
+        calendar_of_organisation,
         time_zone,
         edition_start,
         edition_end,
@@ -731,8 +748,13 @@ fn check_time_zone(checker: &mut Checker<'_>) -> Option<(String, TimeZone)> {
     }
 }
 
-fn check_calendar(checker: &mut Checker<'_>) -> WorkingCalendar {
-    let Some(calendar) = &checker.doc.calendar else {
+/// A calendar block (`at`: the edition's `/calendar`, or an organisation's).
+fn check_calendar(
+    checker: &mut Checker<'_>,
+    calendar: Option<&model::Calendar>,
+    at: &str,
+) -> WorkingCalendar {
+    let Some(calendar) = calendar else {
         return WorkingCalendar::french_default();
     };
     let weekdays: Vec<jiff::civil::Weekday> = match &calendar.working_days {
@@ -748,7 +770,7 @@ fn check_calendar(checker: &mut Checker<'_>) -> WorkingCalendar {
     if weekdays.is_empty() {
         checker.push(
             Diagnostic::error("empty-calendar", "no day of the week is a working day")
-                .at(checker.span("/calendar/working_days"))
+                .at(checker.span(&format!("{at}/working_days")))
                 .hint(
                     "list the working days, e.g. `[monday, tuesday, wednesday, thursday, friday]`",
                 ),
@@ -775,7 +797,7 @@ fn check_calendar(checker: &mut Checker<'_>) -> WorkingCalendar {
         Some((year(&e.start)? - 1)..=(year(&e.end)? + 1))
     });
     for (i, closure) in calendar.closures.iter().flatten().enumerate() {
-        let at = format!("/calendar/closures/{i}");
+        let at = format!("{at}/closures/{i}");
         if let Some(text) = &closure.every_year {
             if closure.from.is_some() || closure.to.is_some() {
                 checker.push(

@@ -43,6 +43,8 @@ pub(crate) struct StageInfo {
     pub events: Vec<EventInfo>,
     pub call: Option<resolved::Call>,
     pub messages: BTreeMap<MessageKind, usize>,
+    /// Index into the organisations' calendars, when it follows one.
+    pub calendar: Option<usize>,
 }
 
 pub(crate) struct EventInfo {
@@ -296,6 +298,10 @@ fn check_stage(
     );
     let indicators = check_indicators(checker, &at, stage);
     let events = check_events(checker, &at, stage);
+    let calendar = stage
+        .calendar
+        .as_deref()
+        .and_then(|organisation| stage_calendar(checker, directory, &at, organisation));
 
     let info = StageInfo {
         id,
@@ -318,6 +324,7 @@ fn check_stage(
         events,
         call: None,
         messages: BTreeMap::new(),
+        calendar,
     };
     let owners_removed = checker.was_removed(&format!("/stages/{i}/owners"));
     if stage.owners.as_ref().is_none_or(Vec::is_empty)
@@ -1028,6 +1035,7 @@ impl StageTable {
                         })
                         .collect(),
                     messages: s.messages,
+                    calendar: s.calendar,
                 }
             })
             .collect();
@@ -1104,4 +1112,36 @@ fn check_deliverable(
         min,
         max: max.min(MOST_PIECES),
     }
+}
+
+/// The organisation calendar a stage follows (`calendar: accelerateur`).
+fn stage_calendar(
+    checker: &mut Checker<'_>,
+    directory: &Directory,
+    at: &str,
+    organisation: &str,
+) -> Option<usize> {
+    let pointer = format!("{at}/calendar");
+    if let Some(&index) = directory.calendar_of_organisation.get(organisation) {
+        return Some(index);
+    }
+    if directory.organisations.get(organisation).is_some() {
+        checker.push(
+            Diagnostic::error(
+                "no-calendar",
+                format!("organisation `{organisation}` has no `calendar` of its own to follow"),
+            )
+            .at(checker.span(&pointer))
+            .label("no calendar")
+            .hint(format!("give `{organisation}` a `calendar:` (working days, closures), or drop this line to follow the edition's")),
+        );
+    } else {
+        checker.reference(
+            &pointer,
+            "organisation",
+            &directory.organisations,
+            organisation,
+        );
+    }
+    None
 }

@@ -155,8 +155,13 @@ pub fn variables(
         .validation
         .as_ref()
         .and_then(|v| v.lead_time)
-        .and_then(|lead| lead.negate().apply(&edition.calendar, window.1))
-        .map(|day| jalon_core::time::working_day_on_or_before(&edition.calendar, day))
+        .and_then(|lead| {
+            lead.negate()
+                .apply(edition.calendar_of(action.stage), window.1)
+        })
+        .map(|day| {
+            jalon_core::time::working_day_on_or_before(edition.calendar_of(action.stage), day)
+        })
         // Past it already, a message gives the due date only.
         .filter(|day| action.due_at < jalon_core::time::end_of_day(&edition.time_zone, *day));
     set(
@@ -225,7 +230,7 @@ pub fn variables(
             // replaces, and why.
             if let Some((former, reason)) = instance.and_then(|i| i.postponed_from.as_ref()) {
                 let shift = former.start - stage.start;
-                let before = definition.held(shift, &edition.calendar);
+                let before = definition.held(shift, edition.calendar_of(action.stage));
                 if let Some(day) = before.first().map(|o| o.date) {
                     if day != local.date() {
                         former_date = date_in(language, day);

@@ -24,7 +24,7 @@ pub fn sessions(
     let shift = state
         .instance_of(stage, participant)
         .map_or_else(jiff::Span::new, |i| i.window.start - definition.start);
-    definition.events[k].held(shift, &edition.calendar)
+    definition.events[k].held(shift, edition.calendar_of(stage))
 }
 
 /// « tous les mois du jeudi 16 janvier au jeudi 19 juin 2025, 6 séances »;
