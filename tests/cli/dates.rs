@@ -3,28 +3,9 @@
 //! forward what is dated from its completion; `plan --against` shows the
 //! planned dates beside the dates as they stand. (`tests/fixtures/dates`.)
 
-use std::path::Path;
 
 use crate::fixtures;
-use crate::support::{Jalon, Run};
-
-/// `jalon ARGS… --definitions DIR/definitions --db DIR/jalon.db`.
-fn jalon(dir: &Path, args: &[&str]) -> Run {
-    Jalon::new()
-        .args(args)
-        .arg("--definitions")
-        .arg(dir.join("definitions"))
-        .arg("--db")
-        .arg(dir.join("jalon.db"))
-        .run()
-}
-
-/// The line of `text` about `instance` (`convention · p1`).
-fn line<'a>(text: &'a str, instance: &str) -> &'a str {
-    text.lines()
-        .find(|l| l.trim_start().starts_with(&format!("{instance} ")))
-        .unwrap_or_else(|| panic!("no line for {instance}:\n{text}"))
-}
+use crate::support::{jalon_in, line_about, Jalon};
 
 #[test]
 fn a_laureates_postponement_and_an_early_signature_move_only_their_dates() {
@@ -50,7 +31,7 @@ fn a_laureates_postponement_and_an_early_signature_move_only_their_dates() {
     postpone.extend(["--due", "start + 39 days"].map(str::to_owned));
     postpone.extend(at("2025-03-10 10:00"));
     let args: Vec<&str> = postpone.iter().map(String::as_str).collect();
-    jalon(dir.path(), &args).succeeds();
+    jalon_in(dir.path(), &args).succeeds();
     for (stage, when) in [
         ("feuille-de-route", "2025-03-12 16:00"),
         ("convention", "2025-03-20 16:00"),
@@ -58,7 +39,7 @@ fn a_laureates_postponement_and_an_early_signature_move_only_their_dates() {
         let mut args = vec!["complete", "suivi", stage, "--participant", "p2"];
         let who = at(when);
         args.extend(who.iter().map(String::as_str));
-        jalon(dir.path(), &args).succeeds();
+        jalon_in(dir.path(), &args).succeeds();
     }
 
     let file = dir.path().join("definitions/follow.yaml");
@@ -71,30 +52,35 @@ fn a_laureates_postponement_and_an_early_signature_move_only_their_dates() {
     // p1: the roadmap moved to 11 April, the agreement and what is dated
     // from it follow.
     assert!(
-        line(&text, "feuille-de-route · p1")
+        line_about(&text, "feuille-de-route · p1")
             .contains("03/03/2025 → 14/03/2025  03/03/2025 → 11/04/2025"),
         "{text}"
     );
     assert!(
-        line(&text, "convention · p1").contains("17/03/2025 → 07/04/2025  14/04/2025 → 07/05/2025"),
+        line_about(&text, "convention · p1")
+            .contains("17/03/2025 → 07/04/2025  14/04/2025 → 07/05/2025"),
         "{text}"
     );
     assert!(
-        line(&text, "rapport · p1").contains("09/05/2025 →"),
+        line_about(&text, "rapport · p1").contains("09/05/2025 →"),
         "{text}"
     );
     // p2: signed on 20 March, so the immersion (dated from completion)
     // starts the next working day; the report (dated from the agreement's
     // due date) stays as planned.
     assert!(
-        line(&text, "convention · p2").contains("done 20/03/2025"),
+        line_about(&text, "convention · p2").contains("done 20/03/2025"),
         "{text}"
     );
     assert!(
-        line(&text, "immersion · p2").contains("08/04/2025 → 09/05/2025  21/03/2025 → 18/04/2025"),
+        line_about(&text, "immersion · p2")
+            .contains("08/04/2025 → 09/05/2025  21/03/2025 → 18/04/2025"),
         "{text}"
     );
-    assert!(line(&text, "rapport · p2").contains("as planned"), "{text}");
+    assert!(
+        line_about(&text, "rapport · p2").contains("as planned"),
+        "{text}"
+    );
     // The immersion's opening goes now, on time: nothing late to hold.
     assert!(
         text.contains(
@@ -105,14 +91,14 @@ fn a_laureates_postponement_and_an_early_signature_move_only_their_dates() {
     assert!(!text.contains("would go at once"), "{text}");
 
     // The status says which dates moved, beside the planned ones.
-    let status = jalon(dir.path(), &["status", "suivi", "--at", "2025-03-21 10:00"]);
+    let status = jalon_in(dir.path(), &["status", "suivi", "--at", "2025-03-21 10:00"]);
     let status = status.succeeds().stdout();
     assert!(
-        line(&status, "convention · p1").contains("(moved; planned 17/03/2025 → 07/04/2025)"),
+        line_about(&status, "convention · p1").contains("(moved; planned 17/03/2025 → 07/04/2025)"),
         "{status}"
     );
     assert!(
-        line(&status, "immersion · p2").contains("21/03/2025  18/04/2025  (moved; planned"),
+        line_about(&status, "immersion · p2").contains("21/03/2025  18/04/2025  (moved; planned"),
         "{status}"
     );
 }

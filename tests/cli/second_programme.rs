@@ -7,7 +7,7 @@
 use std::fs;
 
 use crate::root;
-use crate::support::Jalon;
+use crate::support::{line_about, Jalon};
 
 const EDITION: &str = "definitions/editions/exemple-appel-2027.yaml";
 const SCRIPT: &str = "definitions/simulations/exemple-appel-2027.yaml";
@@ -103,13 +103,7 @@ fn its_year_plays_with_one_file_adjourned_to_the_next_session() {
     insta::assert_snapshot!("simulate-status-exemple-appel-2027", status);
     // The adjourned file is voted at the June session; its later stages
     // moved with it, and nobody else's.
-    let line = |start: &str| -> String {
-        status
-            .lines()
-            .find(|l| l.starts_with(start))
-            .unwrap_or_else(|| panic!("no line {start} in {status}"))
-            .to_owned()
-    };
+    let line = |instance: &str| line_about(&status, instance);
     assert!(
         line("vote · relais-parents").contains("21/06/2027"),
         "{status}"

@@ -10,28 +10,10 @@ use std::path::Path;
 use mail_parser::{MessageParser, MimeHeaders};
 
 use crate::fixtures;
-use crate::support::{Jalon, Run};
-
-/// `jalon ARGS… --definitions DIR/definitions --db DIR/jalon.db`.
-fn jalon(dir: &Path, args: &[&str]) -> Run {
-    Jalon::new()
-        .args(args)
-        .arg("--definitions")
-        .arg(dir.join("definitions"))
-        .arg("--db")
-        .arg(dir.join("jalon.db"))
-        .run()
-}
-
-/// The line of `text` about `instance` (`vote · p1`).
-fn line<'a>(text: &'a str, instance: &str) -> &'a str {
-    text.lines()
-        .find(|l| l.trim_start().starts_with(&format!("{instance} ")))
-        .unwrap_or_else(|| panic!("no line for {instance}:\n{text}"))
-}
+use crate::support::{jalon_in, line_about, Jalon, Run};
 
 fn adjourn(dir: &Path, participant: &str, at: &str) -> Run {
-    jalon(
+    jalon_in(
         dir,
         &[
             "adjourn",
@@ -57,11 +39,11 @@ fn the_plan_names_the_session_a_vote_falls_on() {
         .run();
     let text = plan.succeeds().stdout();
     assert!(
-        line(&text, "vote · p1").contains("17/03/2025 → 17/03/2025 (Commission permanente)"),
+        line_about(&text, "vote · p1").contains("17/03/2025 → 17/03/2025 (Commission permanente)"),
         "{text}"
     );
     assert!(
-        !line(&text, "convention · p1").contains("Commission"),
+        !line_about(&text, "convention · p1").contains("Commission"),
         "{text}"
     );
     let json = Jalon::new()
@@ -102,19 +84,20 @@ fn adjourning_a_file_moves_its_later_dates_until_the_last_session() {
     };
     let text = against("2025-03-18 10:00");
     assert!(
-        line(&text, "vote · p1").contains("17/03/2025 → 17/03/2025  14/04/2025 → 14/04/2025"),
+        line_about(&text, "vote · p1").contains("17/03/2025 → 17/03/2025  14/04/2025 → 14/04/2025"),
         "{text}"
     );
     assert!(
-        line(&text, "convention · p1").contains("18/03/2025 → 15/04/2025  15/04/2025 → 16/05/2025"),
+        line_about(&text, "convention · p1")
+            .contains("18/03/2025 → 15/04/2025  15/04/2025 → 16/05/2025"),
         "{text}"
     );
     assert!(
-        line(&text, "bilan · p1").contains("19/05/2025 → 16/06/2025"),
+        line_about(&text, "bilan · p1").contains("19/05/2025 → 16/06/2025"),
         "{text}"
     );
     for instance in ["vote · p2", "convention · p2", "bilan · p2"] {
-        assert!(line(&text, instance).contains("as planned"), "{text}");
+        assert!(line_about(&text, instance).contains("as planned"), "{text}");
     }
 
     for at in ["2025-04-14 17:00", "2025-05-19 17:00", "2025-06-23 17:00"] {
@@ -131,11 +114,11 @@ fn adjourning_a_file_moves_its_later_dates_until_the_last_session() {
     );
     let text = against("2025-07-08 10:00");
     assert!(
-        line(&text, "vote · p1").contains("07/07/2025 → 07/07/2025"),
+        line_about(&text, "vote · p1").contains("07/07/2025 → 07/07/2025"),
         "{text}"
     );
 
-    let convention = jalon(
+    let convention = jalon_in(
         dir.path(),
         &[
             "adjourn",
@@ -176,15 +159,15 @@ fn a_script_adjourns_a_file_and_its_new_invitations_replace_the_first() {
     );
     let status = fs::read_to_string(out.join("status.txt")).expect("status");
     assert!(
-        line(&status, "vote · p1").contains("07/07/2025  07/07/2025  (postponed ×4"),
+        line_about(&status, "vote · p1").contains("07/07/2025  07/07/2025  (postponed ×4"),
         "{status}"
     );
     assert!(
-        line(&status, "convention · p1").contains("08/07/2025"),
+        line_about(&status, "convention · p1").contains("08/07/2025"),
         "{status}"
     );
     assert!(
-        line(&status, "vote · p2").contains("17/03/2025"),
+        line_about(&status, "vote · p2").contains("17/03/2025"),
         "{status}"
     );
 
@@ -326,11 +309,11 @@ fn the_coordination_adjourns_a_file_from_the_workspace() {
         .stdout()
         .to_owned();
     assert!(
-        line(&out, "vote · p1").contains(&format!("14/04/{next}")),
+        line_about(&out, "vote · p1").contains(&format!("14/04/{next}")),
         "{out}"
     );
     assert!(
-        line(&out, "vote · p2").contains(&format!("17/03/{next}")),
+        line_about(&out, "vote · p2").contains(&format!("17/03/{next}")),
         "{out}"
     );
 }

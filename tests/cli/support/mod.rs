@@ -66,3 +66,21 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `jalon ARGS… --definitions DIR/definitions --db DIR/jalon.db`.
+pub fn jalon_in(dir: &Path, args: &[&str]) -> Run {
+    Jalon::new()
+        .args(args)
+        .arg("--definitions")
+        .arg(dir.join("definitions"))
+        .arg("--db")
+        .arg(dir.join("jalon.db"))
+        .run()
+}
+
+/// The line of a plan or status `text` about `instance` (`vote · p1`).
+pub fn line_about<'a>(text: &'a str, instance: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.trim_start().starts_with(&format!("{instance} ")))
+        .unwrap_or_else(|| panic!("no line for {instance}:\n{text}"))
+}
