@@ -3,7 +3,6 @@
 //! forward what is dated from its completion; `plan --against` shows the
 //! planned dates beside the dates as they stand. (`tests/fixtures/dates`.)
 
-
 use crate::fixtures;
 use crate::support::{jalon_in, line_about, Jalon};
 

@@ -117,7 +117,7 @@ impl<'s> Builder<'s> {
     }
 
     /// The people an audience names for this instance's participant.
-    fn named(&self, audience: &crate::state::Audience) -> Vec<usize> {
+    fn named<'a>(&self, audience: &'a crate::state::Audience) -> std::borrow::Cow<'a, [usize]> {
         audience.people(&self.state.edition, self.instance.participant)
     }
 
@@ -258,7 +258,8 @@ impl<'s> Builder<'s> {
         }
         let waiting: Vec<usize> = self
             .named(&self.people().validators)
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|p| !self.instance.approvals.iter().any(|(a, _)| a == p))
             .collect();
         let recipients = self.addressable(&waiting, &[]);
@@ -364,7 +365,7 @@ impl<'s> Builder<'s> {
                 .filter(|&p| state.participants[p].status == ParticipantStatus::Laureate)
                 .collect(),
         };
-        let mut people = self.named(&self.people().owners);
+        let mut people = self.named(&self.people().owners).into_owned();
         for &p in &invited {
             for &role in &edition.participants[p].directions {
                 people.extend(edition.roles[role].members.iter().copied());

@@ -238,17 +238,22 @@ impl Audience {
     }
 
     /// The people it names for an instance about `participant`, in id
-    /// order, without repeats.
-    pub fn people(&self, edition: &Edition, participant: Option<usize>) -> Vec<usize> {
+    /// order, without repeats; borrowed when no participant's own role is
+    /// named (the common case, on the core's hot path).
+    pub fn people(
+        &self,
+        edition: &Edition,
+        participant: Option<usize>,
+    ) -> std::borrow::Cow<'_, [usize]> {
         match participant {
             Some(p) if !self.attached.is_empty() => {
                 let mut people = self.fixed.clone();
                 people.extend(edition.people_named(&self.attached, Some(p)));
                 people.sort_unstable();
                 people.dedup();
-                people
+                std::borrow::Cow::Owned(people)
             }
-            _ => self.fixed.clone(),
+            _ => std::borrow::Cow::Borrowed(&self.fixed),
         }
     }
 }
