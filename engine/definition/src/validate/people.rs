@@ -625,7 +625,7 @@ fn check_participant(
                     "this participant gives both `theme` and `themes`",
                 )
                 .at(checker.key_span(&format!("{at}/themes")))
-                .hint("keep one: `themes: [a, b]` lists every theme it answers"),
+                .hint("keep one: `themes: [a, b]` lists every theme it answers (over a template, `theme: ~` drops the one it gives)"),
             );
         }
     }
