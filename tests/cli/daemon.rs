@@ -85,9 +85,12 @@ impl Daemon {
             address: String::new(),
         };
         let mut address = None;
-        eventually("the daemon to log its address", || {
-            address = listening(&daemon.log());
-            address.is_some()
+        // Its address comes first, then the line that says its editions run:
+        // by then the database exists, so a command run next reads it.
+        eventually("the daemon to log its address and run", || {
+            let log = daemon.log();
+            address = listening(&log);
+            address.is_some() && log.contains("running ")
         });
         daemon.address = address.expect("the address");
         daemon
