@@ -167,6 +167,7 @@ pub fn kind_word(kind: MessageKind) -> &'static str {
         MessageKind::DuplicateApplication => "duplicate application",
         MessageKind::ValidationApproved => "approved",
         MessageKind::InvitationCancelled => "cancellation",
+        MessageKind::DateToFix => "date to fix",
     }
 }
 
@@ -311,6 +312,12 @@ fn session_name<'e>(
 /// `17/03/2025 → 15/04/2025`, an end dated from a session followed by the
 /// assembly's name (once, at the end, for a stage of one day).
 fn window_words(edition: &Edition, instance: &jalon_core::Instance) -> String {
+    if instance.window.to_be_fixed {
+        return match fix_by(edition, instance) {
+            Some(by) => format!("to be fixed (by {})", day(by)),
+            None => "to be fixed".to_owned(),
+        };
+    }
     let stage = &edition.stages[instance.stage];
     let (start, due) = (instance.window.start, instance.window.due);
     let mut start_session = session_name(edition, stage.start_expr.as_ref());
@@ -329,6 +336,12 @@ fn window_words(edition: &Edition, instance: &jalon_core::Instance) -> String {
     )
 }
 
+/// By when a stage's date `à fixer` must be fixed, while it is not.
+fn fix_by(edition: &Edition, instance: &jalon_core::Instance) -> Option<jiff::civil::Date> {
+    let to_be_fixed = edition.stages[instance.stage].to_be_fixed?;
+    instance.window.to_be_fixed.then_some(to_be_fixed.fix_by)?
+}
+
 /// Each stage instance's planned dates (the definition's, everyone on
 /// time) beside its dates as they stand (postponed, or following when its
 /// needs were done) and when it was done.
@@ -338,9 +351,14 @@ pub fn dates_side_by_side(state: &State) -> String {
     let width = name_width(state);
     for instance in sorted_instances(state) {
         let stage = &edition.stages[instance.stage];
-        let planned = format!("{} → {}", day(stage.start), day(stage.due));
+        let planned = match stage.to_be_fixed {
+            Some(_) => "to be fixed".to_owned(),
+            None => format!("{} → {}", day(stage.start), day(stage.due)),
+        };
         let now = (instance.window.start, instance.window.due);
-        let moved = if now == (stage.start, stage.due) {
+        let moved = if instance.window.to_be_fixed {
+            "not fixed yet".to_owned()
+        } else if now == (stage.start, stage.due) && stage.to_be_fixed.is_none() {
             "as planned".to_owned()
         } else {
             format!("{} → {}", day(now.0), day(now.1))
@@ -356,7 +374,7 @@ pub fn dates_side_by_side(state: &State) -> String {
         };
         let _ = writeln!(
             out,
-            "  {:<width$}  {planned}  {moved:<23}  {done}",
+            "  {:<width$}  {planned:<23}  {moved:<23}  {done}",
             instance_name(edition, instance.stage, instance.participant)
         );
     }
@@ -401,8 +419,15 @@ struct JsonStage<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     placeholder: bool,
     title: &'a str,
-    start: String,
-    due: String,
+    /// `null` while the stage's dates are to be fixed.
+    start: Option<String>,
+    due: Option<String>,
+    /// Its dates are not known yet (`à fixer`, or written from one).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    to_be_fixed: bool,
+    /// By when its owners must fix them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix_by: Option<String>,
     /// The session lists the ends are dated from, by id.
     #[serde(skip_serializing_if = "Option::is_none")]
     start_session: Option<&'a str>,
@@ -444,8 +469,10 @@ pub fn json(plan: &Plan) -> String {
                     .participant
                     .is_some_and(|p| is_placeholder(&edition.participants[p].id)),
                 title: &edition.stages[i.stage].title,
-                start: i.window.start.to_string(),
-                due: i.window.due.to_string(),
+                start: (!i.window.to_be_fixed).then(|| i.window.start.to_string()),
+                due: (!i.window.to_be_fixed).then(|| i.window.due.to_string()),
+                to_be_fixed: i.window.to_be_fixed,
+                fix_by: fix_by(edition, i).map(|d| d.to_string()),
                 start_session: edition.stages[i.stage]
                     .start_expr
                     .as_ref()
@@ -491,7 +518,10 @@ pub fn ics(plan: &Plan) -> String {
     let edition = state.edition();
     let mut entries = Vec::new();
     for instance in sorted_instances(state) {
-        if matches!(instance.progress, jalon_core::Progress::Skipped { .. }) {
+        // A stage whose dates are not known yet has nothing to show.
+        if matches!(instance.progress, jalon_core::Progress::Skipped { .. })
+            || instance.window.to_be_fixed
+        {
             continue;
         }
         let stage = &edition.stages[instance.stage];

@@ -35,11 +35,9 @@ pub fn text(state: &State) -> String {
     let mut out = String::new();
     for (s, stage) in edition.stages.iter().enumerate() {
         // The sessions of the stage as planned: its first instance's.
-        let shift = state
-            .instances()
-            .iter()
-            .find(|i| i.stage == s)
-            .map_or_else(jiff::Span::new, |i| i.window.start - stage.start);
+        let first = state.instances().iter().find(|i| i.stage == s);
+        let to_be_fixed = first.is_some_and(|i| i.window.to_be_fixed);
+        let shift = first.map_or_else(jiff::Span::new, |i| i.window.start - stage.start);
         for event in &stage.events {
             if out.is_empty() {
                 out.push_str("\nEvents\n");
@@ -57,6 +55,10 @@ pub fn text(state: &State) -> String {
                 event.time.strftime("%H:%M"),
                 repeat_words(event, sessions.len())
             );
+            if to_be_fixed {
+                let _ = writeln!(out, "      to be fixed, with the stage's dates");
+                continue;
+            }
             for session in &sessions {
                 let moved = match (&session.closed, session.moved()) {
                     (Some(reason), true) => format!(

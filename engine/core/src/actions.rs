@@ -15,6 +15,9 @@ use crate::windows::evaluate;
 /// A seminar day ends at this local time when its length is given in days.
 const EVENT_DAY_END: Time = Time::constant(17, 30, 0, 0);
 
+/// How long before a date must be fixed its owners are first reminded.
+const DAYS_BEFORE_FIXING: i32 = 10;
+
 pub(crate) fn for_instance(state: &State, i: usize) -> Vec<Action> {
     let instance = &state.instances[i];
     let mut out = Builder {
@@ -30,6 +33,9 @@ pub(crate) fn for_instance(state: &State, i: usize) -> Vec<Action> {
     out.decision_notice();
     out.refusals();
     out.approval();
+    if matches!(instance.progress, Progress::Active) {
+        out.date_to_fix();
+    }
     let Some(open_at) = state.open_at(instance) else {
         return out.actions;
     };
@@ -194,6 +200,34 @@ impl<'s> Builder<'s> {
             expires,
             Detail::None,
         );
+    }
+
+    /// While a date `à fixer` is not fixed, its owners are reminded 10
+    /// working days before the day it must be fixed by, and on that day.
+    fn date_to_fix(&mut self) {
+        let fix_by = match self.stage().to_be_fixed {
+            Some(to_be_fixed) if self.instance.window.to_be_fixed => to_be_fixed.fix_by,
+            _ => None,
+        };
+        let Some(fix_by) = fix_by else {
+            return;
+        };
+        let recipients = self.reach(&self.people().owners);
+        let before = self
+            .calendar()
+            .add_working_days(fix_by, -DAYS_BEFORE_FIXING)
+            .unwrap_or(fix_by);
+        for (middle, day) in [("date_to_fix/before", before), ("date_to_fix/on", fix_by)] {
+            let due_at = local(self.tz(), day, crate::time::NOTICE_TIME);
+            self.push(
+                MessageKind::DateToFix,
+                middle,
+                &recipients,
+                due_at,
+                None,
+                Detail::None,
+            );
+        }
     }
 
     fn reminders(&mut self, open_at: Timestamp) {

@@ -270,7 +270,9 @@ impl State {
                     },
                     at,
                 )?;
-                self.instances[i].postponed_from = Some((former, reason.clone()));
+                // Fixing a date `à fixer` replaces nothing anyone was told.
+                self.instances[i].postponed_from =
+                    (!former.to_be_fixed).then(|| (former, reason.clone()));
             }
             EventKind::Adjourn {
                 stage,
@@ -646,7 +648,7 @@ impl State {
             return Err(self.beyond_sessions(&beyond, participant));
         }
         let window = windows[stage];
-        if window.due < window.start {
+        if !window.to_be_fixed && window.due < window.start {
             return Err(Rejection::DueBeforeStart {
                 start: window.start.to_string(),
                 due: window.due.to_string(),

@@ -454,6 +454,10 @@ impl State {
     /// When this instance opens: its start at the notice time, or when its
     /// needs were done if that is later.
     pub fn open_at(&self, instance: &Instance) -> Option<Timestamp> {
+        // A stage whose dates are still to be fixed waits for them.
+        if instance.window.to_be_fixed {
+            return None;
+        }
         let ready = instance.ready_at?;
         let start = local(&self.edition.time_zone, instance.window.start, NOTICE_TIME);
         Some(ready.max(start))
@@ -461,7 +465,8 @@ impl State {
 
     /// Where an instance is at `now`, and whether it is late.
     pub fn lifecycle(&self, instance: &Instance, now: Timestamp) -> (Lifecycle, bool) {
-        let late = now >= crate::time::end_of_day(&self.edition.time_zone, instance.window.due);
+        let late = !instance.window.to_be_fixed
+            && now >= crate::time::end_of_day(&self.edition.time_zone, instance.window.due);
         match &instance.progress {
             Progress::Done { .. } => (Lifecycle::Done, false),
             Progress::Skipped { .. } => (Lifecycle::Skipped, false),

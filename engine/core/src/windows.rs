@@ -22,6 +22,9 @@ pub struct Override {
 pub struct Window {
     pub start: Date,
     pub due: Date,
+    /// A date is `à fixer` and not fixed yet: `start` and `due` are
+    /// placeholders, and the stage waits.
+    pub to_be_fixed: bool,
 }
 
 /// What moves dates away from the definition's plan.
@@ -92,6 +95,7 @@ pub fn stage_windows_checked(
             .map(|s| Window {
                 start: s.start,
                 due: s.due,
+                to_be_fixed: s.to_be_fixed.is_some(),
             })
             .collect::<Vec<_>>()
     };
@@ -112,9 +116,14 @@ pub fn stage_windows_checked(
         beyond: None,
     };
     let windows = (0..edition.stages.len())
-        .map(|s| Window {
-            start: solver.value(s, Point::Start).unwrap_or(on_time[s].start),
-            due: solver.value(s, Point::Due).unwrap_or(on_time[s].due),
+        .map(|s| {
+            let (start, due) = (solver.value(s, Point::Start), solver.value(s, Point::Due));
+            Window {
+                start: start.unwrap_or(on_time[s].start),
+                due: due.unwrap_or(on_time[s].due),
+                // Unknown until a postponement gives the dates it needs.
+                to_be_fixed: on_time[s].to_be_fixed && (start.is_none() || due.is_none()),
+            }
         })
         .collect();
     (windows, solver.beyond)
@@ -151,10 +160,15 @@ pub fn evaluate(
         Anchor::Own(Point::Start) => own.0,
         Anchor::Own(Point::Due) => own.1,
         Anchor::NeedsDone => needs_done,
-        Anchor::Stage(id, point) => ids.get(id).map(|&s| match point {
-            Point::Start => windows[s].start,
-            Point::Due => windows[s].due,
-        }),
+        Anchor::Stage(id, point) => {
+            ids.get(id)
+                .filter(|&&s| !windows[s].to_be_fixed)
+                .map(|&s| match point {
+                    Point::Start => windows[s].start,
+                    Point::Due => windows[s].due,
+                })
+        }
+        Anchor::ToBeFixed => None,
     }?;
     let shifted = match expr.offset {
         Some(offset) => offset.apply(edition.calendar_of(stage), base)?,
@@ -194,6 +208,9 @@ impl Solver<'_> {
         let edition = self.edition;
         let definition = &edition.stages[stage];
         if let (Some(global), None) = (self.moves.global, definition.for_each) {
+            if global[stage].to_be_fixed {
+                return None;
+            }
             return Some(match point {
                 Point::Start => global[stage].start,
                 Point::Due => global[stage].due,
@@ -223,6 +240,7 @@ impl Solver<'_> {
             Point::Due => &definition.due_expr,
         };
         let base = match &expr.anchor {
+            Anchor::ToBeFixed => return None,
             Anchor::Date(d) => *d,
             Anchor::EditionStart => edition.start,
             Anchor::EditionEnd => edition.end,

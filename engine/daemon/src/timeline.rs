@@ -712,7 +712,11 @@ impl Chart<'_> {
         if standing.late {
             words.push(self.words("timeline-late"));
         }
-        words.push(self.window_words(window.start, window.due));
+        words.push(if window.to_be_fixed {
+            self.words("timeline-to-be-fixed")
+        } else {
+            self.window_words(window.start, window.due)
+        });
         if instance.postponements > 0 {
             words.push(self.words_with(
                 "timeline-postponed",
@@ -750,6 +754,11 @@ impl Chart<'_> {
                 LabelTone::Normal
             },
         );
+        // No dates yet: the row has its label and tooltip, and no bar.
+        if window.to_be_fixed {
+            out.push_str("</g>\n");
+            return;
+        }
         let (x0, x1) = (self.scale.x(window.start), self.scale.x_end(window.due));
         if let Some(date) = submit_by {
             let from = self.scale.x_end(date).clamp(x0, x1);

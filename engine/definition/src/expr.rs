@@ -106,6 +106,23 @@ pub enum Anchor {
     /// `needs.done`: the day the last of the stage's needs was done — for
     /// each participant, as it happens; planned, on its due date.
     NeedsDone,
+    /// `à fixer` / `to be fixed`: not known when the edition is planned;
+    /// the coordination fixes it later (a postponement gives the date).
+    ToBeFixed,
+}
+
+/// How a date unknown at planning time is written (`à fixer`, `to be
+/// fixed`, `tbd`), case and accents aside.
+pub fn is_to_be_fixed(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.to_lowercase().replace('à', "a"))
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    matches!(
+        words.as_slice(),
+        ["a", "fixer"] | ["to", "be", "fixed"] | ["tbd"] | ["tbc"]
+    )
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -140,9 +157,16 @@ pub struct ExprError {
     pub end: usize,
 }
 
-const DATE_HINT: &str = "write a date as `2024-11-25`, or relative to the edition or a stage: `edition.start + 2 weeks`, `sourcing.due + 3 working days`, `start + 10 days`; the first session of an assembly on or after a date: `commission-permanente after instruction.due + 10 working days`";
+const DATE_HINT: &str = "write a date as `2024-11-25`, or relative to the edition or a stage: `edition.start + 2 weeks`, `sourcing.due + 3 working days`, `start + 10 days`; the first session of an assembly on or after a date: `commission-permanente after instruction.due + 10 working days`; a date not known yet: `à fixer` (or `to be fixed`)";
 
 pub fn parse_date_expr(text: &str) -> Result<DateExpr, ExprError> {
+    if is_to_be_fixed(text) {
+        return Ok(DateExpr {
+            anchor: Anchor::ToBeFixed,
+            offset: None,
+            session: None,
+        });
+    }
     let tokens = tokenize(text);
     let Some(first) = tokens.first() else {
         return Err(err(0, text.len(), "this date is empty", DATE_HINT));

@@ -409,8 +409,10 @@ pub struct Stage {
     pub for_each: Option<ParticipantStatus>,
     /// When the stage opens: a date (`2024-11-25`) or a date relative to the edition or another stage (`edition.start`, `sourcing.due + 1 week`, `jury.due + 3 working days`), or to when its needs are actually done (`needs.done + 1 working day`: finishing them early or late moves it, for each participant). Default: the first working day after the last of its `needs` is due, or the edition's start.
     pub start: Option<String>,
-    /// When the stage is due: a date or relative date, as for `start`; `start + 4 weeks` counts from this stage's start.
+    /// When the stage is due: a date or relative date, as for `start`; `start + 4 weeks` counts from this stage's start. `à fixer` (or `to be fixed`), for `start` or `due`, when the date is not known yet: the stage waits, `plan` shows it as such, dates written from it follow once fixed (`jalon postpone EDITION STAGE --due DATE`), and the stage's owners are reminded to fix it by `fix_by`.
     pub due: Option<String>,
+    /// For a date `à fixer`: by when the coordination must fix it (a date or relative date). The stage's owners get a `date_to_fix` message 10 working days before and on that day while it is not fixed. Default: the stage's start, when that is known.
+    pub fix_by: Option<String>,
     /// Which participants move on, and how many.
     pub selection: Option<Box<Selection>>,
     /// How a jury scores the participants.
@@ -731,6 +733,9 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     // lead time (`validation: {lead_time}`): the due date less it, on a
     // working day; empty for a stage without one, or once that day passed.
     "hand_in_by",
+    // For a date `à fixer`: the day it must be fixed by (empty otherwise);
+    // `start` and `due` are empty while the stage's dates are not fixed.
+    "fix_by",
     // Who reads the message, and the participant it is about.
     "recipient",
     "participant",
@@ -815,10 +820,13 @@ pub enum MessageKind {
     /// To a participant who withdrew, for each seminar they were invited
     /// to: the invitation cancelled (sent when a template is chosen).
     InvitationCancelled,
+    /// To a stage's owners, while a date of it written `à fixer` is not
+    /// fixed: 10 working days before `fix_by`, and on that day.
+    DateToFix,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 13] = [
+    pub const ALL: [MessageKind; 14] = [
         Self::StageOpened,
         Self::Reminder,
         Self::ValidationRequest,
@@ -832,6 +840,7 @@ impl MessageKind {
         Self::DuplicateApplication,
         Self::ValidationApproved,
         Self::InvitationCancelled,
+        Self::DateToFix,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -849,6 +858,7 @@ impl MessageKind {
             Self::DuplicateApplication => "duplicate_application",
             Self::ValidationApproved => "validation_approved",
             Self::InvitationCancelled => "invitation_cancelled",
+            Self::DateToFix => "date_to_fix",
         }
     }
 }

@@ -276,9 +276,12 @@ pub struct Stage {
     /// As written (or defaulted), so that a postponement can be replayed.
     pub start_expr: Option<DateExpr>,
     pub due_expr: DateExpr,
-    /// The on-time window.
+    /// The on-time window (the edition's end, as a placeholder, for a date
+    /// still to be fixed).
     pub start: Date,
     pub due: Date,
+    /// A date of it is not known yet (`à fixer`, or written from one).
+    pub to_be_fixed: Option<ToBeFixed>,
     pub selection: Option<Selection>,
     pub jury: Option<Jury>,
     pub validation: Option<Validation>,
@@ -298,6 +301,14 @@ pub struct Stage {
     /// Index into [`Edition::calendars`]: the organisation's calendar it
     /// follows, when not the edition's.
     pub calendar: Option<usize>,
+}
+
+/// A stage whose dates are not known yet: it waits until fixed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ToBeFixed {
+    /// By when its owners must fix it, for a stage whose own date is
+    /// written `à fixer` (`None`: it follows another stage's).
+    pub fix_by: Option<Date>,
 }
 
 /// A public call for applications: open while its stage is, until

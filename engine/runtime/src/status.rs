@@ -87,13 +87,20 @@ pub fn rows(state: &State, now: Timestamp) -> Vec<Row> {
         };
         // Planned beside actual: what the definition said, once moved
         // (postponed, or following a postponement or a completion).
-        let planned = format!(
-            "planned {} → {}",
-            stage.start.strftime("%d/%m/%Y"),
-            stage.due.strftime("%d/%m/%Y")
-        );
+        let planned = match stage.to_be_fixed {
+            Some(_) => "planned « à fixer »".to_owned(),
+            None => format!(
+                "planned {} → {}",
+                stage.start.strftime("%d/%m/%Y"),
+                stage.due.strftime("%d/%m/%Y")
+            ),
+        };
         let moved = (instance.window.start, instance.window.due) != (stage.start, stage.due);
-        let note = if instance.postponements > 0 {
+        let note = if instance.window.to_be_fixed {
+            let by = stage.to_be_fixed.and_then(|t| t.fix_by);
+            let by = by.map_or_else(String::new, |d| format!(" by {}", d.strftime("%d/%m/%Y")));
+            format!("{note} (dates to be fixed{by})").trim().to_owned()
+        } else if instance.postponements > 0 {
             format!("{note} (postponed ×{}; {planned})", instance.postponements)
                 .trim()
                 .to_owned()
@@ -106,12 +113,21 @@ pub fn rows(state: &State, now: Timestamp) -> Vec<Row> {
             name,
             state: word,
             late,
-            start: instance.window.start.strftime("%d/%m/%Y").to_string(),
-            due: instance.window.due.strftime("%d/%m/%Y").to_string(),
+            start: date_or_unknown(instance, instance.window.start),
+            due: date_or_unknown(instance, instance.window.due),
             note,
         });
     }
     rows
+}
+
+/// `25/11/2027`, or `à fixer` while the stage's dates are not fixed.
+fn date_or_unknown(instance: &Instance, date: jiff::civil::Date) -> String {
+    if instance.window.to_be_fixed {
+        "à fixer".to_owned()
+    } else {
+        date.strftime("%d/%m/%Y").to_string()
+    }
 }
 
 /// One participant: id, status word, and since when they left.

@@ -27,8 +27,13 @@ pub(crate) struct Windows {
 }
 
 pub(crate) struct StageWindow {
+    /// Placeholders (the edition's end) while `to_be_fixed`.
     pub start: Date,
     pub due: Date,
+    /// A date of it is `à fixer`, or written from one that is.
+    pub to_be_fixed: bool,
+    /// By when its own date `à fixer` must be fixed.
+    pub fix_by: Option<Date>,
     pub reminders: Vec<Date>,
     /// Each event's first rule day and its sessions.
     pub events: Vec<(Date, Vec<Occurrence>)>,
@@ -50,8 +55,20 @@ fn anchor_nodes(table: &StageTable, needs: &[usize], own: usize, expr: &DateExpr
             .into_iter()
             .collect(),
         Anchor::NeedsDone => needs.iter().map(|&n| node(n, Point::Due)).collect(),
-        Anchor::Date(_) | Anchor::EditionStart | Anchor::EditionEnd => Vec::new(),
+        Anchor::Date(_) | Anchor::EditionStart | Anchor::EditionEnd | Anchor::ToBeFixed => {
+            Vec::new()
+        }
     }
+}
+
+/// Runs `check` keeping none of the problems it finds: for dates that
+/// follow one `à fixer`, whose placeholders would only raise false alarms.
+fn quietly<T>(checker: &mut Checker<'_>, check: impl FnOnce(&mut Checker<'_>) -> T) -> T {
+    let (kept, overflow) = (checker.diagnostics.len(), checker.overflow);
+    let result = check(checker);
+    checker.diagnostics.truncate(kept);
+    checker.overflow = overflow;
+    result
 }
 
 pub(crate) fn check(
@@ -121,6 +138,8 @@ pub(crate) fn check(
     };
     let calendar = &directory.calendar;
     let mut values: Vec<Option<Date>> = vec![None; count * 2];
+    // Dates `à fixer`, and those written from them (transitively).
+    let mut unfixed = vec![false; count * 2];
     let context = Context {
         edition_start,
         edition_end,
@@ -144,7 +163,24 @@ pub(crate) fn check(
             calendar,
             ..context
         };
+        let follows_unfixed = graph
+            .neighbors_directed(nodes[n], petgraph::Direction::Incoming)
+            .any(|m| unfixed[graph[m]]);
         let value = match (point, &stage.start_expr, &stage.due_expr) {
+            (Point::Start, Some(expr), _) | (Point::Due, _, Some(expr))
+                if expr.anchor == Anchor::ToBeFixed =>
+            {
+                unfixed[n] = true;
+                Some(edition_end)
+            }
+            (Point::Start, Some(expr), _) | (Point::Due, _, Some(expr)) if follows_unfixed => {
+                unfixed[n] = true;
+                let pointer = format!("/stages/{s}/{}", point.as_str());
+                quietly(checker, |checker| {
+                    evaluate(checker, &context, table, &values, s, expr, &pointer)
+                })
+                .or(Some(edition_end))
+            }
             (Point::Start, Some(expr), _) | (Point::Due, _, Some(expr)) => {
                 let field = point.as_str();
                 let pointer = format!("/stages/{s}/{field}");
@@ -164,6 +200,9 @@ pub(crate) fn check(
             }
             (Point::Due, _, None) => None,
         };
+        if follows_unfixed {
+            unfixed[n] = true;
+        }
         values[n] = value;
     }
 
@@ -185,6 +224,43 @@ pub(crate) fn check(
             checker.item_span("/stages", s)
         };
         let due_span = checker.span(&format!("{at}/due"));
+        let to_be_fixed = unfixed[node(s, Point::Start)] || unfixed[node(s, Point::Due)];
+        if to_be_fixed {
+            let fix_by = fix_by(checker, &context, table, &values, &unfixed, s);
+            // Checked once fixed: its placeholders would only raise false alarms.
+            let window = quietly(checker, |checker| {
+                let reminders = stage
+                    .reminders
+                    .iter()
+                    .map(|(when, _, _)| evaluate(checker, &context, table, &values, s, when, ""))
+                    .map(|date| date.unwrap_or(due))
+                    .collect();
+                let events = (0..stage.events.len())
+                    .map(|index| {
+                        let place = events::Place {
+                            stage: s,
+                            stage_id: &stage.id,
+                            index,
+                            start,
+                            due,
+                            values: &values,
+                        };
+                        events::check(checker, &context, table, &place, &stage.events[index])
+                            .unwrap_or((due, Vec::new()))
+                    })
+                    .collect();
+                StageWindow {
+                    start,
+                    due,
+                    to_be_fixed,
+                    fix_by,
+                    reminders,
+                    events,
+                }
+            });
+            windows.push(window);
+            continue;
+        }
         if due < start {
             checker.push(
                 Diagnostic::error(
@@ -207,6 +283,9 @@ pub(crate) fn check(
                 let Some(need_due) = values[node(need, Point::Due)] else {
                     continue;
                 };
+                if unfixed[node(need, Point::Due)] {
+                    continue;
+                }
                 if start <= need_due {
                     let need_id = &table.stages[need].id;
                     checker.push(
@@ -301,11 +380,93 @@ pub(crate) fn check(
         windows.push(StageWindow {
             start,
             due,
+            to_be_fixed: false,
+            fix_by: None,
             reminders,
             events,
         });
     }
     Some(Windows { stages: windows })
+}
+
+/// By when a stage's own date `à fixer` must be fixed: its `fix_by`, or
+/// else its start when that is known. `None` for a stage that only
+/// follows a date to be fixed (its owners are reminded of that one).
+fn fix_by(
+    checker: &mut Checker<'_>,
+    context: &Context<'_>,
+    table: &StageTable,
+    values: &[Option<Date>],
+    unfixed: &[bool],
+    s: usize,
+) -> Option<Date> {
+    let stage = &table.stages[s];
+    let written = [&stage.start_expr, &stage.due_expr]
+        .into_iter()
+        .any(|e| e.as_ref().is_some_and(|e| e.anchor == Anchor::ToBeFixed));
+    if !written {
+        return None;
+    }
+    let at = format!("/stages/{s}");
+    if let Some(expr) = &stage.fix_by_expr {
+        if expr.anchor == Anchor::ToBeFixed {
+            return None; // reported with the stage
+        }
+        let reads = anchor_nodes(table, &context.needs[s], s, expr);
+        if let Some(&n) = reads.iter().find(|&&n| unfixed[n]) {
+            let other = &table.stages[n / 2].id;
+            checker.push(
+                Diagnostic::error(
+                    "fix-by-to-be-fixed",
+                    format!("`{}` must be fixed by a date written from `{other}`, which is not known yet either", stage.id),
+                )
+                .at(checker.span(&format!("{at}/fix_by")))
+                .hint("give a date known now, e.g. `fix_by: edition.start + 3 months`"),
+            );
+            return None;
+        }
+        let pointer = format!("{at}/fix_by");
+        let date = evaluate(checker, context, table, values, s, expr, &pointer)?;
+        if date < context.edition_start || date > context.edition_end {
+            checker.push(
+                Diagnostic::error(
+                    "date-outside-edition",
+                    format!(
+                        "`{}` must be fixed by {}, outside the edition ({} to {})",
+                        stage.id,
+                        fmt(date),
+                        fmt(context.edition_start),
+                        fmt(context.edition_end)
+                    ),
+                )
+                .at(checker.span(&pointer))
+                .label("outside the edition")
+                .hint("its owners are reminded before this date: choose one within the edition"),
+            );
+        }
+        return Some(date);
+    }
+    let start = node(s, Point::Start);
+    if !unfixed[start] {
+        return values[start];
+    }
+    let place = match stage.start_expr {
+        Some(_) => checker.span(&format!("{at}/start")),
+        None => checker.span(&format!("{at}/due")),
+    };
+    checker.push(
+        Diagnostic::error(
+            "no-fix-by",
+            format!(
+                "by when must the date of `{}` be fixed? Its start is not known yet either",
+                stage.id
+            ),
+        )
+        .at(place)
+        .label("to be fixed")
+        .hint("add `fix_by: <date>` to the stage: its owners are reminded 10 working days before and on that day"),
+    );
+    None
 }
 
 #[derive(Clone, Copy)]
@@ -343,6 +504,17 @@ pub(super) fn evaluate(
         return None;
     }
     let base = match &expr.anchor {
+        Anchor::ToBeFixed => {
+            checker.push(
+                Diagnostic::error(
+                    "invalid-expression",
+                    "only a stage's `start` or `due` can be `à fixer`",
+                )
+                .at(checker.span(pointer))
+                .hint("date this from the stage (`start`, `due`): it follows once the stage's date is fixed"),
+            );
+            return None;
+        }
         Anchor::Date(d) => Some(*d),
         Anchor::EditionStart => Some(context.edition_start),
         Anchor::EditionEnd => Some(context.edition_end),

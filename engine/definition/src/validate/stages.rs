@@ -10,7 +10,7 @@ use super::{actors, Checker, IdIndex};
 use crate::diagnostic::Diagnostic;
 use crate::expr::Offset;
 use crate::expr::{
-    parse_date_expr, parse_day_duration, parse_event_length, parse_time_of_day, DateExpr,
+    parse_date_expr, parse_day_duration, parse_event_length, parse_time_of_day, Anchor, DateExpr,
     EventLength,
 };
 use crate::model::{ClosedDayRule, MessageKind, ParticipantStatus, Stage, StageKind};
@@ -32,6 +32,8 @@ pub(crate) struct StageInfo {
     pub for_each: Option<ParticipantStatus>,
     pub start_expr: Option<DateExpr>,
     pub due_expr: Option<DateExpr>,
+    /// By when a date `à fixer` must be fixed, as written.
+    pub fix_by_expr: Option<DateExpr>,
     pub selection: Option<resolved::Selection>,
     pub jury: Option<resolved::Jury>,
     pub validation: Option<resolved::Validation>,
@@ -170,7 +172,18 @@ fn check_stage(
             None
         }
     };
-    for (field, expr) in [("start", &start_expr), ("due", &due_expr)] {
+    let fix_by_expr = stage.fix_by.as_ref().and_then(|text| {
+        parse_date_expr(text)
+            .map_err(|e| {
+                checker.expr_error(&format!("{at}/fix_by"), &format!("`fix_by` of `{id}`"), e)
+            })
+            .ok()
+    });
+    for (field, expr) in [
+        ("start", &start_expr),
+        ("due", &due_expr),
+        ("fix_by", &fix_by_expr),
+    ] {
         if let Some(DateExpr {
             anchor: crate::expr::Anchor::Stage(other, _),
             ..
@@ -179,6 +192,14 @@ fn check_stage(
             checker.reference(&format!("{at}/{field}"), "stage", index, other);
         }
     }
+    to_be_fixed_here(
+        checker,
+        &at,
+        &id,
+        stage,
+        [&start_expr, &due_expr],
+        &fix_by_expr,
+    );
 
     let selection = stage.selection.as_ref().and_then(|s| {
         let to = s.to.or_else(|| {
@@ -313,6 +334,7 @@ fn check_stage(
         for_each: stage.for_each,
         start_expr,
         due_expr,
+        fix_by_expr,
         selection,
         jury,
         validation,
@@ -846,8 +868,65 @@ fn series_end(checker: &mut Checker<'_>, pat: &str, ev: &crate::model::Event) ->
 }
 
 /// The kinds of message a stage sends, given what it holds.
+/// Where a date `à fixer` may be written: on a stage run once for the
+/// edition (its owners fix it for everyone), with `fix_by` only beside it.
+fn to_be_fixed_here(
+    checker: &mut Checker<'_>,
+    at: &str,
+    id: &str,
+    stage: &Stage,
+    ends: [&Option<DateExpr>; 2],
+    fix_by: &Option<DateExpr>,
+) {
+    let written: Vec<&str> = ["start", "due"]
+        .into_iter()
+        .zip(ends)
+        .filter(|(_, e)| e.as_ref().is_some_and(|e| e.anchor == Anchor::ToBeFixed))
+        .map(|(field, _)| field)
+        .collect();
+    if let (Some(field), Some(_)) = (written.first(), stage.for_each) {
+        checker.push(
+            Diagnostic::error(
+                "to-be-fixed-per-participant",
+                format!("stage `{id}` runs for each participant, so its date cannot be left `à fixer`: who would fix it, for whom?"),
+            )
+            .at(checker.span(&format!("{at}/{field}")))
+            .label("to be fixed")
+            .hint("leave `à fixer` on a stage run once for the edition, and write this one from it (e.g. `due: restitution.due - 10 working days`)"),
+        );
+    }
+    if fix_by
+        .as_ref()
+        .is_some_and(|e| e.anchor == Anchor::ToBeFixed)
+    {
+        checker.push(
+            Diagnostic::error(
+                "invalid-expression",
+                format!("the date by which `{id}` must be fixed cannot itself be `à fixer`"),
+            )
+            .at(checker.span(&format!("{at}/fix_by")))
+            .hint("give a date, e.g. `fix_by: edition.start + 3 months`"),
+        );
+    } else if written.is_empty() && fix_by.is_some() {
+        checker.push(
+            Diagnostic::warning(
+                "fix-by-unused",
+                format!("`fix_by` of `{id}` says when to fix a date, but none of its dates is `à fixer`"),
+            )
+            .at(checker.key_span(&format!("{at}/fix_by")))
+            .hint("remove `fix_by`, or write `due: à fixer` if the date is not known yet"),
+        );
+    }
+}
+
 fn kinds_sent(info: &StageInfo) -> Vec<MessageKind> {
     let mut kinds = vec![MessageKind::StageOpened];
+    let written_to_be_fixed = [&info.start_expr, &info.due_expr]
+        .into_iter()
+        .any(|e| e.as_ref().is_some_and(|e| e.anchor == Anchor::ToBeFixed));
+    if written_to_be_fixed {
+        kinds.push(MessageKind::DateToFix);
+    }
     if !info.reminders.is_empty() {
         kinds.push(MessageKind::Reminder);
     }
@@ -931,6 +1010,7 @@ fn check_messages(
                 // At what makes the stage send this kind of message.
                 let (cause, label) = match kind {
                     MessageKind::StageOpened => ("", "opening notices are sent for every stage"),
+                    MessageKind::DateToFix => ("due", "its owners are reminded to fix this date"),
                     MessageKind::Reminder => ("reminders", "these reminders need a template"),
                     MessageKind::ValidationRequest | MessageKind::ValidationRefused => {
                         ("validation", "this validation sends requests and answers")
@@ -998,6 +1078,9 @@ impl StageTable {
                     }),
                     start: w.start,
                     due: w.due,
+                    to_be_fixed: w
+                        .to_be_fixed
+                        .then_some(resolved::ToBeFixed { fix_by: w.fix_by }),
                     selection: s.selection,
                     jury: s.jury,
                     validation: s.validation,

@@ -140,8 +140,21 @@ pub fn variables(
     set("edition", edition.name.clone());
     set("stage", stage.title.clone());
     set("description", stage.description.clone().unwrap_or_default());
-    set("start", date_in(language, window.0));
-    set("due", date_in(language, window.1));
+    let unknown = instance.is_some_and(|i| i.window.to_be_fixed);
+    let known = |day| {
+        if unknown {
+            String::new()
+        } else {
+            date_in(language, day)
+        }
+    };
+    set("start", known(window.0));
+    set("due", known(window.1));
+    let fix_by = stage.to_be_fixed.and_then(|t| t.fix_by).filter(|_| unknown);
+    set(
+        "fix_by",
+        fix_by.map_or_else(String::new, |day| date_in(language, day)),
+    );
     let overdue = action.due_at >= jalon_core::time::end_of_day(&edition.time_zone, window.1);
     set(
         "overdue_since",

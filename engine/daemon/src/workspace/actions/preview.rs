@@ -124,6 +124,14 @@ pub(super) fn readable(rejection: &Rejection, target: &Target, l: Language) -> R
     readable
 }
 
+/// An instance's window, short, or « dates à fixer ».
+fn window_dates(l: Language, window: jalon_core::windows::Window) -> String {
+    if window.to_be_fixed {
+        return plain(l, "ws-to-be-fixed");
+    }
+    dates(l, window.start, window.due)
+}
+
 /// A window, short: one day, or the first and the last.
 pub(super) fn dates(l: Language, start: Date, due: Date) -> String {
     if start == due {
@@ -157,8 +165,7 @@ pub(super) fn preview_page(
         let Some(before) = preview.before.instance_of(after.stage, after.participant) else {
             continue;
         };
-        let changed =
-            (before.window.start, before.window.due) != (after.window.start, after.window.due);
+        let changed = before.window != after.window;
         let now_skipped = !matches!(before.progress, jalon_core::Progress::Skipped { .. })
             && matches!(after.progress, jalon_core::Progress::Skipped { .. });
         if changed {
@@ -166,8 +173,8 @@ pub(super) fn preview_page(
                 "<li>{}{} {} → {}</li>\n",
                 escape(&instance_title(edition, after.stage, after.participant)),
                 colon(l),
-                escape(&dates(l, before.window.start, before.window.due)),
-                escape(&dates(l, after.window.start, after.window.due)),
+                escape(&window_dates(l, before.window)),
+                escape(&window_dates(l, after.window)),
             ));
         } else if now_skipped {
             moved.push_str(&format!(

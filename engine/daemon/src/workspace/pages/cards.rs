@@ -70,15 +70,20 @@ pub(super) fn instance_card(
     let mut card = format!(
         "<li><strong>{title}</strong> <span class=\"{class}\">{}</span><br>\n<span class=\"muted\">{}</span>",
         escape(&words),
-        escape(&window_words(l, instance.window.start, instance.window.due)),
+        escape(&instance_window_words(l, instance.window)),
     );
-    if (instance.window.start, instance.window.due) != (stage.start, stage.due) {
+    let planned = jalon_core::windows::Window {
+        start: stage.start,
+        due: stage.due,
+        to_be_fixed: stage.to_be_fixed.is_some(),
+    };
+    if instance.window != planned {
         card.push_str(&format!(
             " <span class=\"muted\">({})</span>",
             escape(&text(
                 l,
                 "ws-planned",
-                &Args::new().text("window", window_words(l, stage.start, stage.due))
+                &Args::new().text("window", instance_window_words(l, planned))
             ))
         ));
     }

@@ -182,6 +182,15 @@ pub fn colon(l: Language) -> &'static str {
     }
 }
 
+/// An instance's window in words, or « dates à fixer » while they are not
+/// known (`à fixer` in the definition, not fixed yet).
+pub fn instance_window_words(language: Language, window: jalon_core::windows::Window) -> String {
+    if window.to_be_fixed {
+        return text(language, "ws-to-be-fixed", &Args::new());
+    }
+    window_words(language, window.start, window.due)
+}
+
 /// A window in words: « du 09/11/2026 au 08/01/2027 », or « le 13/01/2027 »
 /// when it is one day.
 pub fn window_words(language: Language, start: Date, due: Date) -> String {

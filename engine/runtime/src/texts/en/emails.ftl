@@ -72,6 +72,7 @@ kind-application_received = application confirmation
 kind-duplicate_application = application to check
 kind-validation_approved = approval announcement
 kind-invitation_cancelled = invitation cancelled
+kind-date_to_fix = date to fix
 
 ## The operator told that late messages are held (French, then English).
 operator-held-subject = messages held for { $edition }

@@ -129,6 +129,7 @@ timeline-state-unrecorded = not recorded (edition closed)
 timeline-late = late
 timeline-window = from { $start } to { $due }
 timeline-day = on { $date }
+timeline-to-be-fixed = dates to be fixed
 timeline-planned = planned { $window }
 timeline-postponed = { $count ->
     [one] postponed once

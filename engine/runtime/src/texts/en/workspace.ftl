@@ -54,6 +54,7 @@ ws-closed-editions = Past editions
 ws-window = from { $start } to { $due }
 ws-on-day = on { $date }
 ws-planned = planned { $window }
+ws-to-be-fixed = dates to be fixed
 ws-held = { $count ->
     [one] One message held for "{ $edition }": to let go or to drop
    *[other] { $count } messages held for "{ $edition }": to let go or to drop
@@ -138,6 +139,7 @@ ws-kind-application-received = Application received
 ws-kind-duplicate-application = Application to check
 ws-kind-validation-approved = Approved
 ws-kind-invitation-cancelled = Invitation cancelled
+ws-kind-date-to-fix = Date to fix
 ws-kind-digest = Digest
 ws-kind-delivery-failure = Delivery failure
 ws-kind-held = Held messages

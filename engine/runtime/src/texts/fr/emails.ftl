@@ -75,6 +75,7 @@ kind-application_received = confirmation de candidature
 kind-duplicate_application = candidature à vérifier
 kind-validation_approved = annonce de validation
 kind-invitation_cancelled = annulation d’invitation
+kind-date_to_fix = date à fixer
 
 ## The operator told that late messages are held (French, then English).
 operator-held-subject = messages retenus pour { $edition }

@@ -134,6 +134,7 @@ timeline-state-unrecorded = non enregistrée (édition close)
 timeline-late = en retard
 timeline-window = du { $start } au { $due }
 timeline-day = le { $date }
+timeline-to-be-fixed = dates à fixer
 timeline-planned = prévue { $window }
 timeline-postponed = { $count ->
     [one] reportée une fois

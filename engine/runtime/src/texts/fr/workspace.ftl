@@ -55,6 +55,7 @@ ws-closed-editions = Éditions terminées
 ws-window = du { $start } au { $due }
 ws-on-day = le { $date }
 ws-planned = prévu { $window }
+ws-to-be-fixed = dates à fixer
 ws-held = { $count ->
     [one] Un message retenu pour « { $edition } » : à laisser partir ou à abandonner
    *[other] { $count } messages retenus pour « { $edition } » : à laisser partir ou à abandonner
@@ -139,6 +140,7 @@ ws-kind-application-received = Candidature reçue
 ws-kind-duplicate-application = Candidature à vérifier
 ws-kind-validation-approved = Validé
 ws-kind-invitation-cancelled = Invitation annulée
+ws-kind-date-to-fix = Date à fixer
 ws-kind-digest = Récapitulatif
 ws-kind-delivery-failure = Échec de remise
 ws-kind-held = Messages retenus
