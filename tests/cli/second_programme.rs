@@ -150,4 +150,48 @@ fn its_year_plays_with_one_file_adjourned_to_the_next_session() {
         uids.contains("exemple-appel-2027.vote.relais-parents.seance@jalon.invalid"),
         "{uids:?}"
     );
+
+    // The collective review's day, « à fixer »: the coordinator is reminded
+    // once before 15 October, not on it (it was fixed on 6 October); the
+    // invitation goes on fixing and replaces nothing; it then plays out.
+    let about_bilan = |kind: &str| -> Vec<mail_parser::Message<'static>> {
+        fs::read_dir(out.join("messages"))
+            .expect("messages")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| {
+                let name = p.to_string_lossy();
+                name.contains(&format!("-{kind}-bilan-"))
+            })
+            .map(|p| {
+                let bytes = fs::read(p).expect("eml");
+                mail_parser::MessageParser::default()
+                    .parse(&bytes)
+                    .expect("a parsable email")
+                    .into_owned()
+            })
+            .collect()
+    };
+    let reminders = about_bilan("date-to-fix");
+    assert_eq!(reminders.len(), 1);
+    let reminder = &reminders[0];
+    assert_eq!(
+        reminder.subject(),
+        Some("Bilan collectif avec les élus\u{a0}: date à fixer d’ici le vendredi 15\u{a0}octobre 2027")
+    );
+    assert_eq!(
+        reminder.date().map(|d| (d.year, d.month, d.day)),
+        Some((2027, 10, 1))
+    );
+    let invitations = about_bilan("invitation");
+    assert!(!invitations.is_empty());
+    for invitation in &invitations {
+        assert_eq!(
+            invitation.date().map(|d| (d.year, d.month, d.day)),
+            Some((2027, 10, 6))
+        );
+        let text = invitation.body_text(0).expect("a text body");
+        assert!(text.contains("jeudi 25\u{a0}novembre 2027"), "{text}");
+        assert!(!text.contains("Nouvelle date"), "{text}");
+    }
+    assert!(line("bilan").contains("done"), "{status}");
 }
