@@ -171,6 +171,19 @@ pub fn parse_date_expr(text: &str) -> Result<DateExpr, ExprError> {
     let Some(first) = tokens.first() else {
         return Err(err(0, text.len(), "this date is empty", DATE_HINT));
     };
+    // `à fixer + 2 days`: a date not known cannot be counted from.
+    let leading = |n: usize| {
+        let words: Vec<&str> = tokens[..n].iter().map(|t| t.text).collect();
+        is_to_be_fixed(&words.join(" "))
+    };
+    if let Some(words) = (1..=3).find(|&n| tokens.len() > n && leading(n)) {
+        return Err(ExprError {
+            message: "a date `à fixer` stands alone: nothing can be added to it".into(),
+            hint: "write `à fixer` alone, and date other stages from this one (`restitution.due - 2 weeks`): they follow once it is fixed".into(),
+            start: tokens[words].start,
+            end: tokens.last().map_or(text.len(), |t| t.end),
+        });
+    }
     let after = tokens
         .get(1)
         .is_some_and(|t| AFTER_WORDS.contains(&t.text.to_lowercase().as_str()));

@@ -884,6 +884,9 @@ fn to_be_fixed_here(
         .filter(|(_, e)| e.as_ref().is_some_and(|e| e.anchor == Anchor::ToBeFixed))
         .map(|(field, _)| field)
         .collect();
+    // A date already reported as unreadable may have meant `à fixer`.
+    let unreadable =
+        (stage.start.is_some() && ends[0].is_none()) || (stage.due.is_some() && ends[1].is_none());
     if let (Some(field), Some(_)) = (written.first(), stage.for_each) {
         checker.push(
             Diagnostic::error(
@@ -907,7 +910,7 @@ fn to_be_fixed_here(
             .at(checker.span(&format!("{at}/fix_by")))
             .hint("give a date, e.g. `fix_by: edition.start + 3 months`"),
         );
-    } else if written.is_empty() && fix_by.is_some() {
+    } else if written.is_empty() && fix_by.is_some() && !unreadable {
         checker.push(
             Diagnostic::warning(
                 "fix-by-unused",
