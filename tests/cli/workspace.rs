@@ -713,3 +713,71 @@ fn people_removed_from_the_definitions_lose_their_sessions_at_the_reload() {
         daemon.log()
     );
 }
+
+#[test]
+fn a_seminar_day_left_to_be_fixed_shows_so_and_is_fixed_from_the_workspace() {
+    let dir = workplace();
+    let path = dir.path().join("definitions/ws.yaml");
+    let written = std::fs::read_to_string(&path).expect("the definition");
+    let to_be_fixed = written
+        .replace(
+            "    start: feuille.due + 3 working days\n    due: start\n",
+            "    start: à fixer\n    due: start\n    fix_by: feuille.due\n",
+        )
+        .replace(
+            "messages:\n",
+            "  - id: a-fixer\n    subject: \"Date à fixer\u{a0}: {{ stage }}\"\n    body: \"D’ici le {{ fix_by }}.\"\nmessages:\n  date_to_fix: a-fixer\n",
+        );
+    assert_ne!(written, to_be_fixed);
+    std::fs::write(&path, to_be_fixed).expect("written");
+    let daemon = Daemon::start(dir.path(), &["--public-url", PUBLIC_URL]);
+    let mut ana = signed_in(&daemon, dir.path(), "ana@example.org");
+    let page = ana.get("/editions/ws");
+    page.expect(200);
+    assert!(page.body.contains("dates à fixer"), "{}", page.body);
+    let form = ana.get("/editions/ws/actions/postpone?stage=seminaire");
+    assert!(
+        form.body.contains("Dates actuelles\u{a0}: dates à fixer."),
+        "{}",
+        form.body
+    );
+
+    let new_day = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(80))
+        .expect("a date");
+    let mut new_day = new_day;
+    while new_day.weekday() != jiff::civil::Weekday::Wednesday {
+        new_day = new_day.tomorrow().expect("a date");
+    }
+    let new_day = new_day.to_string();
+    let csrf = ana.csrf();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("stage", "seminaire"),
+        ("start", new_day.as_str()),
+        ("due", new_day.as_str()),
+        ("reason", "date retenue"),
+    ];
+    let preview = ana.post(
+        "/editions/ws/actions/postpone",
+        &[&form[..], &[("step", "preview")]].concat(),
+    );
+    preview.expect(200);
+    // What changes: from « dates à fixer » to the day chosen.
+    let moved = preview
+        .body
+        .lines()
+        .find(|l| l.contains("Séminaire de lancement\u{a0}:"))
+        .unwrap_or_default();
+    assert!(moved.contains("dates à fixer →"), "{}", preview.body);
+    ana.post(
+        "/editions/ws/actions/postpone",
+        &[&form[..], &[("step", "confirm")]].concat(),
+    )
+    .expect(303);
+    let last = events(dir.path()).pop().expect("an event");
+    assert!(last.contains("postpone") && last.contains("web"), "{last}");
+    let page = ana.get("/editions/ws");
+    assert!(page.body.contains("prévu dates à fixer"), "{}", page.body);
+}

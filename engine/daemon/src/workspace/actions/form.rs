@@ -28,12 +28,11 @@ pub(super) fn form_page(
         escape(&edition.programme_name),
         escape(&edition.name)
     );
-    if let Some(Context { start, due, .. }) = &window {
-        let (start, due) = (*start, *due);
+    if let Some(Context { window, .. }) = &window {
         body.push_str(&para(&text(
             l,
             "ws-current-window",
-            &Args::new().text("window", window_words(l, start, due)),
+            &Args::new().text("window", instance_window_words(l, *window)),
         )));
     }
     if target.verb == Verb::Void {

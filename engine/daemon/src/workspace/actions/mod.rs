@@ -31,7 +31,7 @@ use tracing::{info, warn};
 
 use super::access::Access;
 use super::html::{encode, frame, para, redirect};
-use super::pages::{colon, day, instance_title, not_found, quoted, window_words};
+use super::pages::{colon, day, instance_title, instance_window_words, not_found, quoted};
 use super::{form_is_theirs, signed, Signed, Workspace};
 use crate::link_routes::{field, LONGEST_COMMENT};
 use crate::response::{escape, respond};
@@ -273,8 +273,8 @@ pub async fn form<B: Backend>(
 
 /// What a form shows of the instance an action is about, as it stands.
 pub(super) struct Context {
-    start: Date,
-    due: Date,
+    /// The instance's dates (« dates à fixer » while not known).
+    window: jalon_core::windows::Window,
     /// For a selection: who may be retained, with their jury average.
     candidates: Vec<(usize, Option<f64>)>,
 }
@@ -308,8 +308,7 @@ async fn window_of<B: Backend>(
         _ => Vec::new(),
     };
     Some(Context {
-        start: instance.window.start,
-        due: instance.window.due,
+        window: instance.window,
         candidates,
     })
 }
