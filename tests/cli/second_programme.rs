@@ -81,6 +81,52 @@ fn its_plan_shows_sessions_budget_series_and_each_file_s_service() {
         to("instruction", "validation_request", "bus-des-droits"),
         ["bruno@example.org", "odile@example.org"]
     );
+    // Each event with its sessions: the club's six, three moved off days
+    // not worked; the collective review's, none until its day is fixed.
+    let event = |id: &str| {
+        plan["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .find(|e| e["event"] == id)
+            .cloned()
+            .expect("the event")
+    };
+    let club = event("club");
+    let sessions = club["sessions"].as_array().expect("sessions");
+    assert_eq!(sessions.len(), 6);
+    let moved: Vec<(&str, &str, &str)> = sessions
+        .iter()
+        .filter_map(|s| {
+            Some((
+                s["moved_from"].as_str()?,
+                s["date"].as_str()?,
+                s["closed"].as_str()?,
+            ))
+        })
+        .collect();
+    assert_eq!(
+        moved,
+        [
+            ("2027-07-11", "2027-07-12", "dimanche"),
+            ("2027-09-11", "2027-09-13", "samedi"),
+            ("2027-11-11", "2027-11-12", "Armistice 1918"),
+        ]
+    );
+    let bilan = event("bilan");
+    assert_eq!(bilan["to_be_fixed"], true);
+    assert_eq!(bilan["sessions"].as_array().map(Vec::len), Some(0));
+    let stage = plan["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .find(|s| s["stage"] == "bilan")
+        .expect("the stage");
+    assert!(
+        stage["start"].is_null() && stage["due"].is_null(),
+        "{stage}"
+    );
+    assert_eq!(stage["fix_by"], "2027-10-15");
 }
 
 #[test]

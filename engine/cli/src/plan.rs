@@ -408,6 +408,8 @@ struct JsonPlan<'a> {
     /// Participants made up to stand for those still to apply.
     placeholders: usize,
     stages: Vec<JsonStage<'a>>,
+    /// Each event with its sessions (a series: one per session).
+    events: Vec<crate::plan_events::JsonEvent<'a>>,
     messages: Vec<JsonMessage<'a>>,
 }
 
@@ -486,6 +488,7 @@ pub fn json(plan: &Plan) -> String {
                 taken: !matches!(i.progress, jalon_core::Progress::Skipped { .. }),
             })
             .collect(),
+        events: crate::plan_events::json(state),
         messages: plan
             .messages
             .iter()

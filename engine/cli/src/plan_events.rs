@@ -29,6 +29,66 @@ fn short_day(date: Date, beside: Date) -> String {
     format!("{weekday} {}", date.strftime(format))
 }
 
+/// An event of the JSON plan, with its sessions as planned.
+#[derive(serde::Serialize)]
+pub struct JsonEvent<'a> {
+    stage: &'a str,
+    event: &'a str,
+    title: &'a str,
+    /// Local time, `HH:MM`.
+    time: String,
+    /// Its stage's dates are still to be fixed: no sessions yet.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    to_be_fixed: bool,
+    sessions: Vec<JsonSession>,
+}
+
+#[derive(serde::Serialize)]
+pub struct JsonSession {
+    date: String,
+    /// The rule's day, when the session was moved off it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    moved_from: Option<String>,
+    /// Why the rule's day is not worked (a weekday, a holiday, a closure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    closed: Option<String>,
+}
+
+/// Every event of the edition with its sessions, for `plan --format json`.
+pub fn json(state: &State) -> Vec<JsonEvent<'_>> {
+    let edition = state.edition();
+    let mut out = Vec::new();
+    for (s, stage) in edition.stages.iter().enumerate() {
+        let first = state.instances().iter().find(|i| i.stage == s);
+        let to_be_fixed = first.is_some_and(|i| i.window.to_be_fixed);
+        let shift = first.map_or_else(jiff::Span::new, |i| i.window.start - stage.start);
+        for event in &stage.events {
+            let sessions = if to_be_fixed {
+                Vec::new()
+            } else {
+                event
+                    .held(shift, edition.calendar_of(s))
+                    .into_iter()
+                    .map(|session| JsonSession {
+                        date: session.date.to_string(),
+                        moved_from: session.moved().then(|| session.planned.to_string()),
+                        closed: session.closed.as_ref().map(reason_words),
+                    })
+                    .collect()
+            };
+            out.push(JsonEvent {
+                stage: &stage.id,
+                event: &event.id,
+                title: &event.title,
+                time: event.time.strftime("%H:%M").to_string(),
+                to_be_fixed,
+                sessions,
+            });
+        }
+    }
+    out
+}
+
 /// The `Events` section; empty when the edition has none.
 pub fn text(state: &State) -> String {
     let edition = state.edition();
