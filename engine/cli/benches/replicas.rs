@@ -21,6 +21,8 @@ use std::time::{Duration, Instant};
 use jalon_test_postgres::Cluster;
 use jiff::{Span, Zoned};
 
+#[path = "../../bench_support/figures.rs"]
+mod figures;
 #[path = "../../bench_support/sink.rs"]
 mod sink;
 #[path = "../../bench_support/cli.rs"]
@@ -42,6 +44,7 @@ fn main() {
         "{messages} messages ({laureates} laureates), {CONNECTIONS} SMTP connections per replica, median of {ROUNDS} rounds"
     );
     println!("{:>8}  {:>10}  {:>22}", "replicas", "msg/s", "spread");
+    let mut table = figures::Table::new("replicas", &["replicas", "messages/s, median (spread)"]);
     for replicas in [1usize, 2, 4] {
         let mut rates = Vec::new();
         for _ in 0..ROUNDS {
@@ -54,6 +57,10 @@ fn main() {
             support::median(&rates),
             format!("{low:.0}-{high:.0}")
         );
+        table.row(vec![
+            replicas.to_string(),
+            figures::spread(support::median(&rates), low, high, ""),
+        ]);
     }
     let takeovers: Vec<f64> = (0..ROUNDS)
         .filter_map(|_| takeover(&cluster, &servers))
@@ -68,6 +75,7 @@ fn main() {
         },
         takeovers.len()
     );
+    table.write();
 }
 
 /// An edition that started yesterday: each laureate's roadmap opening, to

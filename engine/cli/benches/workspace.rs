@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 #[path = "../../bench_support/editions.rs"]
 mod editions;
+#[path = "../../bench_support/figures.rs"]
+mod figures;
 // Only `jalon()` is used here.
 #[allow(dead_code)]
 #[path = "../../bench_support/cli.rs"]
@@ -81,6 +83,7 @@ fn main() {
     let cookie = sign_in(&address, &link);
 
     println!("an edition of {LAUREATES} laureates; {CLIENTS} clients × {per_client} requests each");
+    let mut table = figures::Table::new("workspace", &["page", "size", "p50", "p99", "pages/s"]);
     for (name, path) in [
         ("sign-in page (anchor)", "/connexion"),
         ("edition page with its timeline", "/editions/charge"),
@@ -100,8 +103,16 @@ fn main() {
             latencies[latencies.len() - 1],
             latencies.len() as f64 / elapsed.as_secs_f64()
         );
+        table.row(vec![
+            name.to_owned(),
+            format!("{} KiB", body.len() / 1024),
+            format!("{} ms", figures::round(at(0.50))),
+            format!("{} ms", figures::round(at(0.99))),
+            figures::round(latencies.len() as f64 / elapsed.as_secs_f64()),
+        ]);
     }
     daemon.stop();
+    table.write();
 }
 
 /// Every client's latencies (ms), and how long the whole took.

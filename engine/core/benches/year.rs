@@ -14,6 +14,8 @@ use jalon_definition::resolved::Edition;
 use jalon_definition::{check_paths, Limits};
 use jiff::ToSpan;
 
+#[path = "../../bench_support/figures.rs"]
+mod figures;
 #[path = "../../bench_support/heap.rs"]
 mod heap;
 
@@ -65,7 +67,9 @@ fn big_edition(dir: &Path) -> Arc<Edition> {
     Arc::new(report.editions.into_iter().next().expect("an edition").1)
 }
 
-fn measure<T>(what: &str, runs: usize, mut f: impl FnMut() -> T) {
+/// Prints the median, spread and peak heap of `runs` runs of `f`, and
+/// adds them to `table` as a row.
+fn measure<T>(table: &mut figures::Table, what: &str, runs: usize, mut f: impl FnMut() -> T) {
     let mut times = Vec::new();
     let mut peak = 0;
     for _ in 0..runs {
@@ -84,6 +88,19 @@ fn measure<T>(what: &str, runs: usize, mut f: impl FnMut() -> T) {
         show(times[times.len() - 1]),
         heap::mib(peak)
     );
+    let (median, low, high) = (times[times.len() / 2], times[0], times[times.len() - 1]);
+    let cell = if high < Duration::from_millis(1) {
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
+        figures::spread(us(median), us(low), us(high), "µs")
+    } else {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        figures::spread(ms(median), ms(low), ms(high), "ms")
+    };
+    table.row(vec![
+        what.to_owned(),
+        format!("{cell}, {runs} runs"),
+        format!("{:.0} MiB", heap::mib(peak)),
+    ]);
 }
 
 fn show(d: Duration) -> String {
@@ -99,7 +116,9 @@ fn main() {
     let edition = big_edition(dir.path());
     let mut sent = 0;
     let mut instances = 0;
+    let mut table = figures::Table::new("year", &["", "median (spread)", "peak heap"]);
     measure(
+        &mut table,
         &format!("year of {LAUREATES} laureates (on-time run through the core)"),
         5,
         || {
@@ -133,6 +152,7 @@ fn main() {
     let later = now.checked_add(1.hours()).expect("instant");
     let mut due = 0;
     measure(
+        &mut table,
         &format!("idle check of {EDITIONS} editions (nothing due)"),
         51,
         || {
@@ -144,4 +164,5 @@ fn main() {
         },
     );
     assert_eq!(due, 0, "the instant was meant to be idle");
+    table.write();
 }

@@ -9,6 +9,8 @@ use jalon_definition::source::FileId;
 use jalon_definition::yaml::load;
 use jalon_definition::{check_paths, Limits};
 
+#[path = "../../bench_support/figures.rs"]
+mod figures;
 #[path = "../../bench_support/heap.rs"]
 mod heap;
 
@@ -60,8 +62,8 @@ fn generate() -> String {
     y
 }
 
-/// Median wall time and peak heap of `run` over a few rounds.
-fn measure(rounds: usize, mut run: impl FnMut()) -> (Duration, usize) {
+/// Wall times (sorted) and peak heap of `run` over a few rounds.
+fn measure(rounds: usize, mut run: impl FnMut()) -> (Vec<Duration>, usize) {
     let mut times = Vec::with_capacity(rounds);
     let mut peak = 0;
     for _ in 0..rounds {
@@ -72,7 +74,22 @@ fn measure(rounds: usize, mut run: impl FnMut()) -> (Duration, usize) {
         peak = peak.max(mark.peak());
     }
     times.sort();
-    (times[times.len() / 2], peak)
+    (times, peak)
+}
+
+fn median(times: &[Duration]) -> Duration {
+    times[times.len() / 2]
+}
+
+/// `62.1 ms (58.0–66.2)`.
+fn ms(times: &[Duration]) -> String {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    figures::spread(
+        ms(median(times)),
+        ms(times[0]),
+        ms(times[times.len() - 1]),
+        "ms",
+    )
 }
 
 fn main() {
@@ -102,19 +119,18 @@ fn main() {
         assert_eq!(report.editions.len(), 1);
         std::hint::black_box(report);
     });
-    println!(
-        "parse alone:  {:>7.1} ms  peak heap {:>6.1} MiB",
-        parse_time.as_secs_f64() * 1e3,
-        heap::mib(parse_peak)
-    );
-    println!(
-        "whole check:  {:>7.1} ms  peak heap {:>6.1} MiB",
-        check_time.as_secs_f64() * 1e3,
-        heap::mib(check_peak)
-    );
-    println!(
-        "check / parse: {:.2}×",
-        check_time.as_secs_f64() / parse_time.as_secs_f64()
-    );
+    let ratio = median(&check_time).as_secs_f64() / median(&parse_time).as_secs_f64();
+    let mut table = figures::Table::new("check", &["", "median (spread), 11 runs", "peak heap"]);
+    table.row(vec![
+        "parse alone (YAML → tree), the anchor".into(),
+        ms(&parse_time),
+        format!("{:.0} MiB", heap::mib(parse_peak)),
+    ]);
+    table.row(vec![
+        format!("whole check ({ratio:.2}× the parse)"),
+        ms(&check_time),
+        format!("{:.0} MiB", heap::mib(check_peak)),
+    ]);
+    table.write();
     let _ = std::fs::remove_dir_all(&dir);
 }
