@@ -297,6 +297,7 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
         let (jobs_in, jobs_out) = tokio::sync::mpsc::channel::<Job>(workers * 8);
         let (marks_in, marks_out) = mpsc::channel::<ToWrite>();
         let shared = Arc::new(Shared {
+            send_before,
             jobs: Mutex::new(jobs_out),
             limit: self.rate.map(RateLimit::new),
             store_failed: AtomicBool::new(false),
@@ -484,6 +485,9 @@ impl<D> Drop for Dispatcher<D> {
 
 /// What the workers share.
 struct Shared {
+    /// No message goes to the relay after this instant: past half its
+    /// lease, a claimed message may soon be another replica's.
+    send_before: Instant,
     jobs: Mutex<tokio::sync::mpsc::Receiver<Job>>,
     limit: Option<RateLimit>,
     /// Set when outcomes can no longer be written: sending more would send
@@ -529,6 +533,12 @@ async fn work<D: Deliver>(
         }
         if let Some(limit) = &shared.limit {
             limit.wait().await;
+        }
+        // Composed in time but queued behind slow sends (a starved CPU, a
+        // slow relay): left untried, it is released, not sent late under a
+        // lease another replica may take over meanwhile.
+        if Instant::now() > shared.send_before {
+            break;
         }
         let outcome = connector.deliver(&job.outgoing).await;
         if let Err(DeliveryError::Relay(reason)) = &outcome {
