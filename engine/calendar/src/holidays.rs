@@ -61,7 +61,10 @@ const fn local(rule: Rule) -> Rule {
 
 /// One of our holidays' names, given as text (read back from a cache).
 pub(crate) fn known_name(name: &str) -> Option<&'static str> {
-    RULES.iter().map(|rule| rule.name).find(|known| *known == name)
+    RULES
+        .iter()
+        .map(|rule| rule.name)
+        .find(|known| *known == name)
 }
 
 /// Fixed holidays come first so that, when Ascension falls on 1 or 8 May,

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::model::Language;
 
 /// An amount of money in euro cents, never negative, at most [`Amount::MAX`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Amount(u64);
 
 /// Why a text is not an amount, and the characters (not bytes) it is about.
