@@ -21,6 +21,8 @@ pub mod validate;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use load::{check_file, check_paths, list, load_diagnostic, Listing, Report, UsageError};
+pub use load::{
+    check_file, check_paths, list, load_diagnostic, mentions, Listing, Report, UsageError,
+};
 pub use model::{Language, TEMPLATE_VARIABLES};
 pub use yaml::Limits;

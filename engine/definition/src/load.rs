@@ -108,6 +108,21 @@ pub fn check_file(path: &Path, root: &Path, limits: &Limits) -> (Report, Vec<(St
     let links = std::mem::take(&mut loader.links);
     (loader.finish(), links)
 }
+/// Whether a definition file's text names one of `ids` as a whole word: a
+/// hint of which file holds an edition before it is checked (only ever
+/// used to choose an order; a regular file only, read under the byte cap).
+pub fn mentions(path: &Path, ids: &[String], limits: &Limits) -> bool {
+    let Ok(text) = read_capped(path, limits.max_bytes) else {
+        return false;
+    };
+    let in_id = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    ids.iter().filter(|id| !id.is_empty()).any(|id| {
+        text.match_indices(id.as_str()).any(|(at, _)| {
+            !in_id(text[..at].chars().next_back()) && !in_id(text[at + id.len()..].chars().next())
+        })
+    })
+}
+
 /// The first 16 hex digits of the SHA-256 of the merged definition: the
 /// same content gives the same version whatever its layout or comments.
 fn content_hash(json: &serde_json::Value) -> String {

@@ -38,6 +38,7 @@ pub mod record;
 pub mod replay;
 pub mod script;
 pub mod sign_in;
+pub mod staged;
 pub mod status;
 pub mod texts;
 pub mod tick;
