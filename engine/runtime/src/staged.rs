@@ -142,3 +142,7 @@ pub fn cache_folder(database: &Path) -> PathBuf {
     name.push(".checked");
     database.with_file_name(name)
 }
+
+#[cfg(test)]
+#[path = "staged_tests.rs"]
+mod tests;
