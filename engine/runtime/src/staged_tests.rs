@@ -52,7 +52,10 @@ fn the_staged_check_gives_the_folder_s_set_in_its_order_and_hands_the_waiting_fi
         );
         // The edition served first is the one the set runs, not a copy.
         let in_set = set.iter().find(|l| l.edition.id == "exemple-2027");
-        assert!(Arc::ptr_eq(&early[0][0].edition, &in_set.expect("in the set").edition));
+        assert!(Arc::ptr_eq(
+            &early[0][0].edition,
+            &in_set.expect("in the set").edition
+        ));
         if round == "warm" {
             assert!(cache.hits() > 0, "the second start reads the cache");
         }
@@ -63,21 +66,26 @@ fn the_staged_check_gives_the_folder_s_set_in_its_order_and_hands_the_waiting_fi
 fn with_an_error_anywhere_the_report_is_the_folder_s_own() {
     let dir = shipped();
     let broken: PathBuf = dir.path().join("editions/zz-broken.yaml");
-    std::fs::write(&broken, "extends: ../programmes/val-doise.yaml\nedition: [\n").expect("written");
+    std::fs::write(
+        &broken,
+        "extends: ../programmes/val-doise.yaml\nedition: [\n",
+    )
+    .expect("written");
     let expected = match load::editions(dir.path()) {
         Err(e) => e.to_string(),
         Ok(_) => panic!("a broken file fails the check"),
     };
     let mut early = Vec::new();
-    let staged = check_folder(
-        dir.path(),
-        None,
-        &["exemple-2027".to_owned()],
-        &mut |got| early.push(got),
-    );
+    let staged = check_folder(dir.path(), None, &["exemple-2027".to_owned()], &mut |got| {
+        early.push(got)
+    });
     match staged {
         Err(e) => assert_eq!(e.to_string(), expected),
         Ok(_) => panic!("the staged check passed a broken folder"),
     }
-    assert_eq!(early.len(), 1, "the waiting edition was handed over all the same");
+    assert_eq!(
+        early.len(),
+        1,
+        "the waiting edition was handed over all the same"
+    );
 }
