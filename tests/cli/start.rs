@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::daemon::{workplace, Daemon};
+use crate::daemon::{starting_this_morning, workplace, Daemon};
 use crate::support::eventually;
 
 #[path = "../../engine/bench_support/editions.rs"]
@@ -49,9 +49,11 @@ fn line_of(log: &str, text: &str) -> Option<usize> {
 #[test]
 fn an_edition_with_messages_waiting_is_served_before_big_ones_are_checked() {
     let dir = workplace();
+    let skew = starting_this_morning(dir.path());
+    let clock = [("JALON_CLOCK_SKEW_SECONDS", skew.as_str())];
     // A first run whose relay is down leaves essai's messages waiting.
     let relay = format!("smtp://127.0.0.1:{}", closed_port());
-    let daemon = Daemon::start(dir.path(), &["--smtp", &relay]);
+    let daemon = Daemon::start_with(dir.path(), &["--smtp", &relay], &clock);
     eventually("the relay to be found down", || {
         daemon.log().contains("the relay failed")
     });
@@ -59,7 +61,10 @@ fn an_edition_with_messages_waiting_is_served_before_big_ones_are_checked() {
     assert_eq!(status.code(), Some(0));
 
     add_big_editions(&dir.path().join("definitions"));
-    let daemon = Daemon::start(dir.path(), &["--folder", "outbox"]);
+    // Ten minutes later: past the retry the relay's failure set.
+    let later = (skew.parse::<i64>().expect("a skew") + 600).to_string();
+    let clock = [("JALON_CLOCK_SKEW_SECONDS", later.as_str())];
+    let daemon = Daemon::start_with(dir.path(), &["--folder", "outbox"], &clock);
     eventually("every edition to run", || {
         daemon
             .log()
@@ -81,7 +86,7 @@ fn an_edition_with_messages_waiting_is_served_before_big_ones_are_checked() {
     assert_eq!(status.code(), Some(0));
 
     // Restarted on the same files: every definition comes from the cache.
-    let daemon = Daemon::start(dir.path(), &["--folder", "outbox"]);
+    let daemon = Daemon::start_with(dir.path(), &["--folder", "outbox"], &clock);
     let log = daemon.log();
     let files = BIG + 2; // the editions and the template
     assert!(

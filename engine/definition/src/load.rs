@@ -549,3 +549,23 @@ pub fn load_diagnostic(error: &LoadError) -> Diagnostic {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_mentions_an_id_only_as_a_whole_word() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let file = dir.path().join("e.yaml");
+        std::fs::write(&file, "edition: {id: promo-2027, name: x}\n").expect("written");
+        let limits = Limits::default();
+        let says = |id: &str| mentions(&file, &[id.to_owned()], &limits);
+        assert!(says("promo-2027"));
+        assert!(!says("promo-202"), "a prefix is not the id");
+        assert!(!says("2027"), "nor a suffix");
+        assert!(!says(""));
+        let missing = dir.path().join("missing.yaml");
+        assert!(!mentions(&missing, &["promo-2027".to_owned()], &limits));
+    }
+}
