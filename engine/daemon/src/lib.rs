@@ -177,7 +177,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
         .file()
         .map(|db| Arc::new(CheckCache::new(staged::cache_folder(db))));
     let mut checking = start::check(&options, cache.clone()).await;
-    let start_loop = || {
+    let start_loop = |passed| {
         tokio::spawn(
             Loop {
                 backend: options.backend.clone(),
@@ -186,6 +186,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
                 clock: options.clock.clone(),
                 operator: operator.clone(),
                 send_late: options.send_late,
+                passed,
             }
             .run(dispatcher, editions_rx.clone(), stop_rx.clone()),
         )
@@ -194,7 +195,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
     let mut start_loop = Some(start_loop);
     // Kept until the end: dropped, the watches stop.
     let mut watches = None;
-    if let Some(first) = checking.early.recv().await {
+    if let Some((first, passed)) = checking.early.recv().await {
         start::prepare(&options, &first, false).await;
         let set = reload::editions_of(&first);
         reload::loaded(&health, &set);
@@ -205,7 +206,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
         );
         editions_tx.send_replace(set);
         watches = Some(watch_records(&options.backend, &wake, &health));
-        scheduling = start_loop.take().map(|start| start());
+        scheduling = start_loop.take().map(|start| start(Some(passed)));
     }
     let checked = tokio::select! {
         checked = &mut checking.done => checked,
@@ -248,7 +249,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
     let _watches = watches.unwrap_or_else(|| watch_records(&options.backend, &wake, &health));
     let mut scheduling = match (scheduling, start_loop.take()) {
         (Some(running), _) => running,
-        (None, Some(start)) => start(),
+        (None, Some(start)) => start(None),
         (None, None) => return Err(DaemonError::LoopEnded("never started".into())),
     };
     let reloader = reload::Reloader {

@@ -4,6 +4,7 @@
 //! shipped history imported) before its first pass.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use jalon_definition::cache::CheckCache;
 use jalon_runtime::history::{self, HistoryError};
@@ -19,11 +20,17 @@ use super::reload;
 use super::scheduler::Editions;
 use super::Options;
 
+/// How long the check of the other definitions waits for the first pass
+/// over the editions served first (a relay that hangs must not hold the
+/// whole start).
+const FIRST_PASS: Duration = Duration::from_secs(10);
+
 /// The check under way.
 pub struct Checking {
-    /// The editions with messages waiting, once checked; closed without
-    /// them when none waits (or none of them passed).
-    pub early: mpsc::UnboundedReceiver<Vec<Loaded>>,
+    /// The editions with messages waiting, once checked, and whom to tell
+    /// when their first pass is over; closed without them when none waits
+    /// (or none of them passed).
+    pub early: mpsc::UnboundedReceiver<(Vec<Loaded>, std::sync::mpsc::Sender<()>)>,
     /// The whole set, or the report of what has errors.
     pub done: JoinHandle<Result<Vec<Loaded>, LoadError>>,
 }
@@ -39,7 +46,12 @@ pub async fn check<B: Backend>(options: &Options<B>, cache: Option<Arc<CheckCach
     let (early, receiver) = mpsc::unbounded_channel();
     let done = tokio::task::spawn_blocking(move || {
         staged::check_folder(&definitions, cache.as_deref(), &waiting, &mut |first| {
-            let _ = early.send(first);
+            // The others are checked once the first pass is over: on two
+            // cores, checking beside it made it several times slower.
+            let (passed, first_pass) = std::sync::mpsc::channel();
+            if early.send((first, passed)).is_ok() {
+                let _ = first_pass.recv_timeout(FIRST_PASS);
+            }
         })
     });
     Checking {

@@ -25,8 +25,8 @@ pub struct Loaded {
 
 /// Checks every definition file of `definitions`. Those whose text names
 /// one of `first` are checked before the others, and the editions among
-/// them with an id in `first` are handed to `early` as soon as they are,
-/// while the rest is checked. The whole set (or the whole folder's report)
+/// them with an id in `first` are handed to `early` as soon as they are;
+/// the rest is checked when `early` returns. The whole set (or the whole folder's report)
 /// is the result: `early` is only a head start.
 pub fn check_folder(
     definitions: &Path,
