@@ -11,9 +11,9 @@
 //! afresh, so its report is always the checker's own.
 //!
 //! One file per definition file (the name is its key), written whole
-//! then renamed into place. [`CheckCache::prune`] removes the entries no
-//! check used since the cache was opened: what is left is bounded by the
-//! files of the definitions folder.
+//! then renamed into place. [`CheckCache::prune`], after a check of the
+//! whole folder, removes the entries that check did not use: what is left
+//! is bounded by the files of the definitions folder.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -118,13 +118,17 @@ impl CheckCache {
         report
     }
 
-    /// Removes the entries no check used since the cache was opened (and
-    /// files left half-written). Returns how many were removed.
+    /// Removes the entries no check used since the last prune (and files
+    /// left half-written). Returns how many were removed.
     pub fn prune(&self) -> usize {
+        let used = self
+            .used
+            .lock()
+            .map(|mut u| std::mem::take(&mut *u))
+            .unwrap_or_default();
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return 0;
         };
-        let used = self.used.lock().map(|u| u.clone()).unwrap_or_default();
         entries
             .filter_map(Result::ok)
             .filter(|entry| {
