@@ -30,6 +30,7 @@ mod sessions;
 mod simulate;
 mod slowloris;
 mod smtp;
+mod start;
 mod support;
 mod web_links;
 mod web_workspace;

@@ -3,7 +3,7 @@
 use jiff::civil::Date;
 
 /// A named, inclusive range of days on which nobody works.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Closure {
     pub name: String,
     pub first_day: Date,

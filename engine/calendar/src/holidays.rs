@@ -6,7 +6,7 @@ use jiff::ToSpan;
 use crate::easter::checked_easter_sunday;
 
 /// Which set of public holidays applies to a calendar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum HolidayRegion {
     /// The eleven national holidays.
     France,
@@ -57,6 +57,14 @@ const fn local(rule: Rule) -> Rule {
         alsace_moselle_only: true,
         ..rule
     }
+}
+
+/// One of our holidays' names, given as text (read back from a cache).
+pub(crate) fn known_name(name: &str) -> Option<&'static str> {
+    RULES
+        .iter()
+        .map(|rule| rule.name)
+        .find(|known| *known == name)
 }
 
 /// Fixed holidays come first so that, when Ascension falls on 1 or 8 May,

@@ -3,7 +3,7 @@
 use jiff::civil::Weekday;
 
 /// Bit `n` set means the weekday `n` days after Monday is in the set.
-#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) struct WeekdaySet(u8);
 
 impl WeekdaySet {

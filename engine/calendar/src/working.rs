@@ -12,7 +12,7 @@ use crate::weekdays::WeekdaySet;
 ///
 /// Built only through [`WorkingCalendar::new`] so that every calendar has at
 /// least one working weekday and only well-formed closures.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WorkingCalendar {
     working_weekdays: WeekdaySet,
     region: HolidayRegion,

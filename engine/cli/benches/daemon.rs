@@ -1,7 +1,9 @@
 //! `jalon daemon` at rest and at work, on 100 editions × 1,000 laureates:
 //! - at rest (nothing due): CPU, resident memory and wake-ups over a minute;
 //! - from a due instant to the relay's acceptance (aiosmtpd, loopback);
-//! - restart to the first send with 1,000,000 events stored.
+//! - restart to the first send with 1,000,000 events stored: with the
+//!   checked definitions' cache cold (removed) and warm, and with an earlier
+//!   build named by `JALON_BENCH_BEFORE` (the anchor), rounds interleaved.
 //!
 //! `cargo bench -p jalon-cli --bench daemon` (installs the test SMTP server
 //! on first use, like the tests). `JALON_BENCH_IDLE_SECONDS` sets the rest
@@ -27,6 +29,8 @@ const EDITIONS: usize = 100;
 const LAUREATES: usize = 1_000;
 const EVENTS: usize = 1_000_000;
 const ROUNDS: usize = 3;
+/// Rounds of the restart, the figure this bench is about.
+const RESTARTS: usize = 5;
 
 /// The instant the latency edition's first message falls due: its start
 /// (Tuesday 8 December 2026, not a Monday, when the template's weekly
@@ -105,24 +109,62 @@ fn main() {
     );
 
     // Restart with a million events stored: the first send is a digest row
-    // of the last edition processed (the worst case).
+    // of the last big edition (10,000 events of its own to rebuild).
     let db = work.path().join("million.db");
     let last = store_million(&definitions, &db);
-    let mut restarts = Vec::new();
-    for round in 0..ROUNDS {
-        queue_digest(&db, &last, round);
-        let accepted = sink.accepted();
-        let spawned = Timestamp::now();
-        let daemon = Daemon::start(work.path(), &definitions, &db, &sink, None);
-        let at = sink.wait_beyond(accepted, Duration::from_secs(120));
-        restarts.push(at.duration_since(spawned).as_secs_f64());
-        daemon.stop();
+    let cache = work.path().join("million.db.checked");
+    let mut runs: Vec<(&str, Option<PathBuf>, bool, Vec<f64>)> = Vec::new();
+    if let Some(before) = std::env::var_os("JALON_BENCH_BEFORE") {
+        runs.push((
+            "earlier build (anchor)",
+            Some(before.into()),
+            false,
+            Vec::new(),
+        ));
     }
-    println!(
-        "restart to the first send with {EVENTS} events stored: median {:.2} s (rounds: {})",
-        support::median(&restarts),
-        list(&restarts)
-    );
+    runs.push(("this build, cold cache", None, true, Vec::new()));
+    runs.push(("this build, warm cache", None, false, Vec::new()));
+    println!("load before the restarts: {}", loadavg());
+    let mut queued = 0;
+    for _ in 0..RESTARTS {
+        for (_, binary, cold, times) in &mut runs {
+            if *cold {
+                let _ = std::fs::remove_dir_all(&cache);
+            }
+            queue_digest(&db, &last, queued);
+            queued += 1;
+            let accepted = sink.accepted();
+            let spawned = Timestamp::now();
+            let daemon = Daemon::start_binary(
+                binary.as_deref(),
+                work.path(),
+                &definitions,
+                &db,
+                &sink,
+                None,
+            );
+            let at = sink.wait_beyond(accepted, Duration::from_secs(120));
+            times.push(at.duration_since(spawned).as_secs_f64());
+            daemon.stop();
+        }
+    }
+    println!("load after the restarts: {}", loadavg());
+    for (what, _, _, times) in &runs {
+        let low = times.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = times.iter().copied().fold(0.0, f64::max);
+        println!(
+            "restart to the first send with {EVENTS} events stored, {what}: median {:.3} s ({low:.3}–{high:.3}; rounds: {})",
+            support::median(times),
+            list(times)
+        );
+    }
+}
+
+/// The load averages, as /proc/loadavg gives them.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// The Val d'Oise template with `EDITIONS` editions of `LAUREATES`
@@ -161,8 +203,8 @@ fn write_editions(root: &Path, definitions: &Path) {
 }
 
 /// `EVENTS` indicator values spread over the big editions, written through
-/// the store as the daemon would find them. Returns the id of the edition
-/// the daemon processes last.
+/// the store as the daemon would find them. Returns the id of the last big
+/// edition.
 fn store_million(definitions: &Path, db: &Path) -> String {
     let report = check_paths(&[definitions.to_path_buf()], &Limits::default()).expect("readable");
     assert_eq!(report.errors(), 0, "the bench's definitions have errors");
@@ -205,11 +247,7 @@ fn store_million(definitions: &Path, db: &Path) -> String {
             store.append(&edition.id, chunk).expect("append");
         }
     }
-    report
-        .editions
-        .last()
-        .map(|(_, e)| e.id.clone())
-        .expect("editions")
+    big.last().map(|e| e.id.clone()).expect("editions")
 }
 
 /// A digest for `ana` due now: the first (and only) message of the restart.
@@ -250,7 +288,19 @@ impl Daemon {
         sink: &Sink,
         skew: Option<SignedDuration>,
     ) -> Daemon {
-        let mut command = support::jalon();
+        Daemon::start_binary(None, dir, definitions, db, sink, skew)
+    }
+
+    /// The same with another `jalon` than the bench's.
+    fn start_binary(
+        binary: Option<&Path>,
+        dir: &Path,
+        definitions: &Path,
+        db: &Path,
+        sink: &Sink,
+        skew: Option<SignedDuration>,
+    ) -> Daemon {
+        let mut command = binary.map_or_else(support::jalon, Command::new);
         command
             .arg("daemon")
             .arg("--definitions")

@@ -31,6 +31,42 @@ pub struct Health {
     pub replica: std::sync::OnceLock<String>,
     /// Why the last pass could not reach the database, while it cannot.
     pub database_down: std::sync::Mutex<Option<String>>,
+    /// The start: until the whole set of definitions is checked.
+    pub start: Start,
+}
+
+/// Where the start is: the definitions are checked while `/healthz`
+/// answers, editions with messages waiting may already be served, and the
+/// pages wait for the whole set.
+#[derive(Default)]
+pub struct Start {
+    /// The whole set runs (or the daemon gave up starting).
+    done: AtomicBool,
+    /// Rung when `done` is set.
+    notify: tokio::sync::Notify,
+}
+
+impl Start {
+    pub fn finish(&self) {
+        self.done.store(true, Ordering::Release);
+        self.notify.notify_waiters();
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done.load(Ordering::Acquire)
+    }
+
+    /// Returns once the whole set runs.
+    pub async fn finished(&self) {
+        loop {
+            // Made before the check: a `finish` in between still wakes it.
+            let notified = self.notify.notified();
+            if self.is_done() {
+                return;
+            }
+            notified.await;
+        }
+    }
 }
 
 /// Passes of one edition failing in a row before `/healthz` says so.
@@ -92,22 +128,31 @@ pub fn router<B: Backend>(
     site: Arc<Site<B>>,
     workspace: Arc<super::workspace::Workspace>,
 ) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .with_state(health)
+    let started = || axum::middleware::from_fn_with_state(health.clone(), once_started);
+    let pages = Router::new()
         .merge(super::link_routes::routes(site.clone()))
         .merge(super::workspace::routes(site.clone(), workspace.clone()))
         .merge(super::workspace::call_routes(
             site.clone(),
             workspace.clone(),
         ))
+        .layer(started());
+    let hand_in = super::workspace::hand_in_routes(site, workspace).layer(started());
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .with_state(health.clone())
+        .merge(pages)
         .layer(axum::middleware::from_fn(time_limit))
-        .merge(
-            super::workspace::hand_in_routes(site, workspace)
-                .layer(axum::middleware::from_fn(upload_time_limit)),
-        )
+        .merge(hand_in.layer(axum::middleware::from_fn(upload_time_limit)))
         .layer(axum::middleware::map_response(super::response::secure))
+}
+
+/// A page asked for while the definitions are still checked at start waits
+/// for them (within its time limit) rather than miss its edition.
+async fn once_started(State(health): State<Arc<Health>>, request: Request, next: Next) -> Response {
+    health.start.finished().await;
+    next.run(request).await
 }
 
 /// Time for a hand-in, from its head to its answer: files of
@@ -159,7 +204,19 @@ async fn healthz(State(health): State<Arc<Health>>) -> impl IntoResponse {
     } else if let Some(failing) = health.failing_text() {
         (StatusCode::SERVICE_UNAVAILABLE, failing)
     } else if health.looping.load(Ordering::Acquire) {
-        (StatusCode::OK, "ok\n".to_owned())
+        let mut text = "ok\n".to_owned();
+        if !health.start.is_done() {
+            text.push_str(&format!(
+                "starting: {} edition(s) with messages waiting served, the others being checked\n",
+                health.metrics.editions.load(Ordering::Relaxed)
+            ));
+        }
+        (StatusCode::OK, text)
+    } else if !health.start.is_done() {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "starting: the definitions are being checked\n".to_owned(),
+        )
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -18,6 +18,7 @@ mod saved;
 mod scheduler;
 mod server;
 mod site;
+mod start;
 pub mod timeline;
 mod workspace;
 
@@ -27,13 +28,14 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use jalon_definition::cache::CheckCache;
 use jalon_runtime::delivery::DeliverySettings;
 use jalon_runtime::dispatch::Dispatcher;
-use jalon_runtime::history::{self, HistoryError};
 use jalon_runtime::links::{self, Links};
-use jalon_runtime::load::{self, LoadError};
+use jalon_runtime::load::LoadError;
+use jalon_runtime::staged;
 use jalon_runtime::Clock;
-use jalon_store::{Backend, Store};
+use jalon_store::Backend;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
@@ -152,22 +154,78 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
     let address = listener.local_addr().unwrap_or(options.listen);
     info!(address = %address, "listening on http://{address}");
 
-    let definitions = options.definitions.clone();
-    let (editions, archive) =
-        tokio::task::spawn_blocking(move || load::editions_kept(&definitions))
-            .await
-            .map_err(|e| DaemonError::Check(e.to_string()))??;
-    let editions: Editions = Arc::new(editions);
-    let (backend, definitions) = (options.backend.clone(), options.definitions.clone());
-    let for_histories = editions.clone();
-    let clock = options.clock.clone();
-    let _ = tokio::task::spawn_blocking(move || {
-        reload::keep(&backend, &archive, &for_histories, clock.now());
-        import_shipped_histories(&backend, &definitions, &for_histories, &*clock)
-    })
-    .await;
     let health = Arc::new(Health::default());
     let _ = health.replica.set(options.replica.clone());
+    let (editions_tx, editions_rx) = watch::channel::<Editions>(Arc::new(Vec::new()));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let operator = operator(&options);
+    // `/healthz` answers while the definitions are checked; pages wait.
+    serve_http(
+        &options,
+        listener,
+        &health,
+        &editions_rx,
+        &wake,
+        stop_rx.clone(),
+    );
+
+    // The editions with messages waiting are served as soon as their own
+    // definitions pass; the loop starts then, or with the whole set.
+    let cache = options
+        .backend
+        .file()
+        .map(|db| Arc::new(CheckCache::new(staged::cache_folder(db))));
+    let mut checking = start::check(&options, cache.clone()).await;
+    let start_loop = |passed| {
+        tokio::spawn(
+            Loop {
+                backend: options.backend.clone(),
+                health: health.clone(),
+                wake: wake.clone(),
+                clock: options.clock.clone(),
+                operator: operator.clone(),
+                send_late: options.send_late,
+                passed,
+            }
+            .run(dispatcher, editions_rx.clone(), stop_rx.clone()),
+        )
+    };
+    let mut scheduling = None;
+    let mut start_loop = Some(start_loop);
+    // Kept until the end: dropped, the watches stop.
+    let mut watches = None;
+    if let Some((first, passed)) = checking.early.recv().await {
+        start::prepare(&options, &first, false).await;
+        let set = reload::editions_of(&first);
+        reload::loaded(&health, &set);
+        info!(
+            "serving first {} edition(s) with messages waiting: {}; checking the others",
+            set.len(),
+            reload::ids(&set)
+        );
+        editions_tx.send_replace(set);
+        watches = Some(watch_records(&options.backend, &wake, &health));
+        scheduling = start_loop.take().map(|start| start(Some(passed)));
+    }
+    let checked = tokio::select! {
+        checked = &mut checking.done => checked,
+        _ = term.recv() => return stop_early(&health, &stop_tx, scheduling, "SIGTERM").await,
+        _ = interrupt.recv() => return stop_early(&health, &stop_tx, scheduling, "SIGINT").await,
+    };
+    let loaded = match checked.map_err(|e| DaemonError::Check(e.to_string())) {
+        Ok(Ok(loaded)) => loaded,
+        Ok(Err(e)) => {
+            let _ = stop_early(&health, &stop_tx, scheduling, "the definitions have errors").await;
+            return Err(e.into());
+        }
+        Err(e) => {
+            let _ = stop_early(&health, &stop_tx, scheduling, "the check failed").await;
+            return Err(e);
+        }
+    };
+    start::prepare(&options, &loaded, true).await;
+    let editions = reload::editions_of(&loaded);
     reload::loaded(&health, &editions);
     info!(
         settings = %options
@@ -181,36 +239,19 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
         secret_file = %options.secret_file.display(),
         operator = options.operator.as_deref().unwrap_or("none"),
         replica = %options.replica,
+        from_cache = cache.as_ref().map_or(0, |c| c.hits()),
         "running {} edition(s): {}",
         editions.len(),
         reload::ids(&editions)
     );
-
-    let (editions_tx, editions_rx) = watch::channel(editions);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let wake = Arc::new(tokio::sync::Notify::new());
-    // Kept until the end: dropped, the watch stops.
-    let _recorded = watch_recorded(&options.backend, &wake);
-    let _listening = listen_to_replicas(&options.backend, &wake, &health);
-    let operator = operator(&options);
-    let site = Arc::new(site::Site {
-        backend: options.backend.clone(),
-        editions: editions_rx.clone(),
-        wake: wake.clone(),
-        clock: options.clock.clone(),
-        pages: Arc::new(tokio::sync::Semaphore::new(site::PAGES_AT_ONCE)),
-    });
-    let mut scheduling = tokio::spawn(
-        Loop {
-            backend: options.backend.clone(),
-            health: health.clone(),
-            wake: wake.clone(),
-            clock: options.clock.clone(),
-            operator: operator.clone(),
-            send_late: options.send_late,
-        }
-        .run(dispatcher, editions_rx, stop_rx.clone()),
-    );
+    editions_tx.send_replace(editions);
+    health.start.finish();
+    let _watches = watches.unwrap_or_else(|| watch_records(&options.backend, &wake, &health));
+    let mut scheduling = match (scheduling, start_loop.take()) {
+        (Some(running), _) => running,
+        (None, Some(start)) => start(None),
+        (None, None) => return Err(DaemonError::LoopEnded("never started".into())),
+    };
     let reloader = reload::Reloader {
         definitions: options.definitions.clone(),
         backend: options.backend.clone(),
@@ -219,6 +260,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
         operator,
         clock: options.clock.clone(),
         wake: wake.clone(),
+        cache,
     };
     let watched = watch_definitions(&options.definitions);
     tokio::spawn(async move {
@@ -229,6 +271,71 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
         // The watcher lives as long as the reloads.
         let _watcher = watcher;
         reloader.run(hangup, changes).await;
+    });
+
+    let signal = tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = interrupt.recv() => "SIGINT",
+        ended = &mut scheduling => {
+            return Err(DaemonError::LoopEnded(format!("{ended:?}")));
+        }
+    };
+    info!(
+        "{signal}: stopping (a pass under way has {} s to finish)",
+        GRACE.as_secs()
+    );
+    health.stopping.store(true, Ordering::Release);
+    let _ = stop_tx.send(true);
+    // A second signal (Ctrl-C pressed again) does not wait for the pass.
+    let finished = tokio::select! {
+        ended = tokio::time::timeout(GRACE, scheduling) => ended.is_ok(),
+        _ = term.recv() => false,
+        _ = interrupt.recv() => false,
+    };
+    if finished {
+        info!("stopped");
+    } else {
+        warn!(
+            "stopped with a pass still under way: what it sent is recorded; \
+             a message sent but not yet recorded may go out once more on restart"
+        );
+    }
+    Ok(())
+}
+
+/// Stops while the definitions are still checked at start: the editions
+/// served first finish their pass (within the grace period).
+async fn stop_early(
+    health: &Health,
+    stop: &watch::Sender<bool>,
+    scheduling: Option<tokio::task::JoinHandle<()>>,
+    why: &str,
+) -> Result<(), DaemonError> {
+    info!("{why}: stopping while starting");
+    health.stopping.store(true, Ordering::Release);
+    health.start.finish();
+    let _ = stop.send(true);
+    if let Some(scheduling) = scheduling {
+        let _ = tokio::time::timeout(GRACE, scheduling).await;
+    }
+    Ok(())
+}
+
+/// The HTTP side, served from the start: its connection cap, said in the log.
+fn serve_http<B: Backend>(
+    options: &Options<B>,
+    listener: tokio::net::TcpListener,
+    health: &Arc<Health>,
+    editions: &watch::Receiver<Editions>,
+    wake: &Arc<tokio::sync::Notify>,
+    stop: watch::Receiver<bool>,
+) {
+    let site = Arc::new(site::Site {
+        backend: options.backend.clone(),
+        editions: editions.clone(),
+        wake: wake.clone(),
+        clock: options.clock.clone(),
+        pages: Arc::new(tokio::sync::Semaphore::new(site::PAGES_AT_ONCE)),
     });
     // The HTTP side may hold at most this many connections, so that it can
     // never take the descriptors the sending loop needs.
@@ -263,80 +370,24 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
         http::router(health.clone(), site, workspace),
         cap,
         health.clone(),
-        stop_rx,
+        stop,
     ));
-
-    let signal = tokio::select! {
-        _ = term.recv() => "SIGTERM",
-        _ = interrupt.recv() => "SIGINT",
-        ended = &mut scheduling => {
-            return Err(DaemonError::LoopEnded(format!("{ended:?}")));
-        }
-    };
-    info!(
-        "{signal}: stopping (a pass under way has {} s to finish)",
-        GRACE.as_secs()
-    );
-    health.stopping.store(true, Ordering::Release);
-    let _ = stop_tx.send(true);
-    // A second signal (Ctrl-C pressed again) does not wait for the pass.
-    let finished = tokio::select! {
-        ended = tokio::time::timeout(GRACE, scheduling) => ended.is_ok(),
-        _ = term.recv() => false,
-        _ = interrupt.recv() => false,
-    };
-    if finished {
-        info!("stopped");
-    } else {
-        warn!(
-            "stopped with a pass still under way: what it sent is recorded; \
-             a message sent but not yet recorded may go out once more on restart"
-        );
-    }
-    Ok(())
 }
 
-/// The histories shipped beside the definitions (`history/EDITION.yaml`),
-/// imported for editions that have nothing recorded yet: a fresh clone's
-/// editions then show their past and, closed, send nothing. An edition with
-/// events of its own is left alone (`jalon import` remains for that).
-fn import_shipped_histories<B: Backend>(
+/// The watches that wake the loop on events recorded by other processes
+/// or other replicas.
+fn watch_records<B: Backend>(
     backend: &B,
-    definitions: &std::path::Path,
-    editions: &Editions,
-    clock: &dyn Clock,
+    wake: &Arc<tokio::sync::Notify>,
+    health: &Arc<Health>,
+) -> (
+    Option<notify::RecommendedWatcher>,
+    Option<jalon_store::Listening>,
 ) {
-    for edition in editions.iter() {
-        let Some(path) = history::shipped(definitions, edition) else {
-            continue;
-        };
-        let outcome = backend
-            .open()
-            .map_err(HistoryError::from)
-            .and_then(|mut store| {
-                if !store.history(&edition.id)?.events.is_empty() {
-                    return Ok(None);
-                }
-                history::import_file(&mut store, edition, &path, clock.now()).map(Some)
-            });
-        match outcome {
-            Ok(Some(imported)) => info!(
-                edition = %edition.id,
-                events = imported.recorded,
-                "imported the recorded history of {} from {} ({} events; its past messages recorded expired)",
-                edition.id,
-                path.display(),
-                imported.recorded
-            ),
-            Ok(None) => {}
-            Err(e) => warn!(
-                edition = %edition.id,
-                "the history in {} was not imported: {}",
-                path.display(),
-                e.to_string().trim_end()
-            ),
-        }
-    }
+    (
+        watch_recorded(backend, wake),
+        listen_to_replicas(backend, wake, health),
+    )
 }
 
 /// The watch that reloads on a saved definition; without it (too many

@@ -14,11 +14,11 @@ use tokio::signal::unix::Signal;
 use tokio::sync::{mpsc, watch};
 use tracing::{error, info, warn};
 
-use jalon_definition::resolved::Edition;
-use jalon_runtime::archive::Archive;
-use jalon_runtime::load::{self, LoadError};
+use jalon_definition::cache::CheckCache;
+use jalon_runtime::load::LoadError;
 use jalon_runtime::payload::RejectedNotice;
 use jalon_runtime::replay::replay;
+use jalon_runtime::staged::{self, Loaded};
 use jalon_runtime::Clock;
 use jalon_store::{Backend, Store, StoreError};
 use jiff::Timestamp;
@@ -37,6 +37,8 @@ pub struct Reloader<B: Backend> {
     pub clock: Arc<dyn Clock>,
     /// Rung when the coordination's notices of a rejection are queued.
     pub wake: Arc<tokio::sync::Notify>,
+    /// Checked definitions kept by content, when there is a place for them.
+    pub cache: Option<Arc<CheckCache>>,
 }
 
 impl<B: Backend> Reloader<B> {
@@ -69,15 +71,17 @@ impl<B: Backend> Reloader<B> {
             self.definitions.display()
         );
         let (folder, backend) = (self.definitions.clone(), self.backend.clone());
-        let checked = tokio::task::spawn_blocking(move || check(&folder, &backend)).await;
+        let cache = self.cache.clone();
+        let checked =
+            tokio::task::spawn_blocking(move || check(&folder, cache.as_deref(), &backend)).await;
         let metrics = &self.health.metrics;
         let running = self.editions.borrow().clone();
         let report = match checked {
-            Ok(Ok((set, archive))) => {
-                let set: Editions = Arc::new(set);
-                let (backend, kept, now) = (self.backend.clone(), set.clone(), self.clock.now());
+            Ok(Ok(checked)) => {
+                let set = editions_of(&checked);
+                let (backend, now) = (self.backend.clone(), self.clock.now());
                 let _ =
-                    tokio::task::spawn_blocking(move || keep(&backend, &archive, &kept, now)).await;
+                    tokio::task::spawn_blocking(move || keep(&backend, &checked, true, now)).await;
                 if versions(&set) == versions(&running) {
                     info!(
                         trigger,
@@ -165,9 +169,10 @@ fn versions(set: &Editions) -> Vec<(&str, &str)> {
 /// is the report, as logged and mailed.
 fn check<B: Backend>(
     definitions: &Path,
+    cache: Option<&CheckCache>,
     backend: &B,
-) -> Result<(Vec<Arc<Edition>>, Archive), Refusal> {
-    let (set, archive) = load::editions_kept(definitions).map_err(|e| {
+) -> Result<Vec<Loaded>, Refusal> {
+    let loaded = staged::check_folder(definitions, cache, &[], &mut |_| {}).map_err(|e| {
         let concerns = match &e {
             // The editions that did not check: the others are fine.
             LoadError::Invalid { report, .. } => Concerns::AllBut(
@@ -189,7 +194,7 @@ fn check<B: Backend>(
         concerns: Concerns::Only(Vec::new()),
     };
     if let Some(store) = backend.open_read_only().map_err(unreadable)? {
-        for edition in &set {
+        for Loaded { edition, .. } in &loaded {
             let history = store.history(&edition.id).map_err(unreadable)?;
             replay(edition.clone(), &history).map_err(|e| Refusal {
                 report: e.to_string(),
@@ -197,7 +202,12 @@ fn check<B: Backend>(
             })?;
         }
     }
-    Ok((set, archive))
+    Ok(loaded)
+}
+
+/// The running set the loaded editions make.
+pub fn editions_of(loaded: &[Loaded]) -> Editions {
+    Arc::new(loaded.iter().map(|l| l.edition.clone()).collect())
 }
 
 /// Why a reload was refused, and whose coordination should hear of it.
@@ -242,18 +252,25 @@ fn tell_coordination<B: Backend>(
 
 /// Keeps the running definitions' files with their versions, so that the
 /// record of an edition never depends on its file (a failure is logged:
-/// the editions run all the same).
-pub fn keep<B: Backend>(backend: &B, archive: &Archive, editions: &Editions, now: Timestamp) {
+/// the editions run all the same). With the `whole` set, signs out the
+/// people it no longer names.
+pub fn keep<B: Backend>(backend: &B, loaded: &[Loaded], whole: bool, now: Timestamp) {
     let mut store = match backend.open() {
         Ok(store) => store,
         Err(e) => return warn!("cannot keep the definitions with the record: {e}"),
     };
-    if let Err(e) = archive.keep(&mut store, editions, now) {
-        warn!("cannot keep the definitions with the record: {e}");
+    for Loaded { edition, archive } in loaded {
+        if let Err(e) = archive.keep(&mut store, std::slice::from_ref(edition), now) {
+            warn!("cannot keep the definitions with the record: {e}");
+        }
+    }
+    if !whole {
+        return;
     }
     // People no longer in the definitions are signed out now, not at
     // their session's end.
-    let known = crate::workspace::known_addresses(editions);
+    let editions: Vec<_> = loaded.iter().map(|l| l.edition.clone()).collect();
+    let known = crate::workspace::known_addresses(&editions);
     match store.end_sessions_of_unknown(&known, now) {
         Ok(0) => {}
         Ok(ended) => info!(

@@ -47,6 +47,9 @@ pub struct Loop<B: Backend> {
     pub operator: Option<Arc<Operator>>,
     /// Nothing is held (see `jalon_runtime::hold`).
     pub send_late: bool,
+    /// Told when the first pass is over (the start checks the other
+    /// definitions after it, so as not to slow it down).
+    pub passed: Option<std::sync::mpsc::Sender<()>>,
 }
 
 /// What passes keep from one to the next: what each edition needs to be
@@ -58,7 +61,7 @@ struct Passes {
 
 impl<B: Backend> Loop<B> {
     pub async fn run(
-        self,
+        mut self,
         dispatcher: Dispatcher,
         mut editions: watch::Receiver<Editions>,
         mut stop: watch::Receiver<bool>,
@@ -74,6 +77,9 @@ impl<B: Backend> Loop<B> {
             }
             let set = editions.borrow_and_update().clone();
             let next = self.pass(set, &passes).await;
+            if let Some(passed) = self.passed.take() {
+                let _ = passed.send(());
+            }
             match next {
                 Some(at) => info!(next = %at, "next wake-up at {at}"),
                 None => info!("nothing scheduled: waiting for a reload or a signal"),

@@ -4,10 +4,14 @@
 //! (« 25 000 € »), the English way (« €25,000 ») or plainly for a
 //! spreadsheet (`25000,50`).
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::Language;
 
 /// An amount of money in euro cents, never negative, at most [`Amount::MAX`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Amount(u64);
 
 /// Why a text is not an amount, and the characters (not bytes) it is about.

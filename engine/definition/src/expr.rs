@@ -5,9 +5,10 @@
 //! `commission-permanente after instruction.due + 10 working days`.
 
 use jiff::civil::{Date, Time};
+use serde::{Deserialize, Serialize};
 
 /// A unit of offset between dates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DayUnit {
     Days,
     Weeks,
@@ -21,7 +22,7 @@ pub enum DayUnit {
 }
 
 /// A signed number of days, weeks or working days.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Offset {
     pub amount: i32,
     pub unit: DayUnit,
@@ -78,7 +79,7 @@ impl std::fmt::Display for Offset {
 }
 
 /// Which end of a stage's window.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Point {
     Start,
     Due,
@@ -94,7 +95,7 @@ impl Point {
 }
 
 /// What a date expression counts from.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Anchor {
     Date(Date),
     EditionStart,
@@ -125,7 +126,7 @@ pub fn is_to_be_fixed(text: &str) -> bool {
     )
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DateExpr {
     pub anchor: Anchor,
     pub offset: Option<Offset>,
@@ -136,7 +137,7 @@ pub struct DateExpr {
 
 /// A list of sessions named in an expression, with where its id is
 /// written (to point at it when no list has that id).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SessionRef {
     pub id: String,
     /// Character range of the id within the expression text.
@@ -290,7 +291,7 @@ const DURATION_HINT: &str =
     "write a duration as `10 working days`, `3 days`, `2 weeks` or `6 months` (French also works: `10 jours ouvrés`, `6 mois`)";
 
 /// An event's length: whole days, or hours and minutes within one day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EventLength {
     Days(u32),
     Minutes(u32),

@@ -6,6 +6,7 @@
 //! (meaning) → [`resolved::Edition`].
 
 pub mod amount;
+pub mod cache;
 pub mod diagnostic;
 pub mod expr;
 mod files;
@@ -20,6 +21,8 @@ pub mod validate;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use load::{check_paths, load_diagnostic, Report, UsageError};
+pub use load::{
+    check_file, check_paths, list, load_diagnostic, mentions, Listing, Report, UsageError,
+};
 pub use model::{Language, TEMPLATE_VARIABLES};
 pub use yaml::Limits;

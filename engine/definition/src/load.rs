@@ -57,6 +57,28 @@ pub enum UsageError {
 /// In a folder, what is not a regular YAML file inside it (a FIFO, a
 /// device, a link leading out) is skipped with a warning.
 pub fn check_paths(paths: &[PathBuf], limits: &Limits) -> Result<Report, UsageError> {
+    let Listing { files, skipped } = list(paths)?;
+    let mut loader = Loader::new(limits);
+    for (path, why) in skipped {
+        loader.skipped(path, why);
+    }
+    for (file, root) in files {
+        loader.root = root;
+        loader.check_file(&file);
+    }
+    Ok(loader.finish())
+}
+
+/// The definition files a check of `paths` reads, each with the folder its
+/// `extends` chain must stay in, and what it skips (with why).
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub files: Vec<(PathBuf, PathBuf)>,
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// Lists what [`check_paths`] would check, in the order it would.
+pub fn list(paths: &[PathBuf]) -> Result<Listing, UsageError> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     for path in paths {
@@ -73,41 +95,32 @@ pub fn check_paths(paths: &[PathBuf], limits: &Limits) -> Result<Report, UsageEr
             return Err(UsageError::NotFound(path.clone()));
         }
     }
-    let mut loader = Loader {
-        limits,
-        report: Report::default(),
-        trees: HashMap::new(),
-        chain_names: Vec::new(),
-        root: PathBuf::new(),
-        notes: MergeNotes::default(),
+    Ok(Listing { files, skipped })
+}
+
+/// One definition file of a listing checked alone, with the files it
+/// extends: the same report as [`check_paths`] on that file in `root`, and
+/// each `extends` followed (as written, and the file it named).
+pub fn check_file(path: &Path, root: &Path, limits: &Limits) -> (Report, Vec<(String, PathBuf)>) {
+    let mut loader = Loader::new(limits);
+    loader.root = root.to_path_buf();
+    loader.check_file(path);
+    let links = std::mem::take(&mut loader.links);
+    (loader.finish(), links)
+}
+/// Whether a definition file's text names one of `ids` as a whole word: a
+/// hint of which file holds an edition before it is checked (only ever
+/// used to choose an order; a regular file only, read under the byte cap).
+pub fn mentions(path: &Path, ids: &[String], limits: &Limits) -> bool {
+    let Ok(text) = read_capped(path, limits.max_bytes) else {
+        return false;
     };
-    for (path, why) in skipped {
-        let file = loader.report.sources.add(path.clone(), String::new());
-        loader.report.diagnostics.push(
-            Diagnostic::warning(
-                "not-a-definition",
-                format!("`{}` is {why}; it is skipped", path.display()),
-            )
-            .at(Span {
-                file,
-                start: 0,
-                end: 1,
-            })
-            .hint("keep only definition files (*.yaml) in the definitions folder"),
-        );
-    }
-    for (file, root) in files {
-        loader.root = root;
-        loader.check_file(&file);
-    }
-    let mut report = loader.report;
-    // A template's problems show once, however many editions extend it.
-    let mut seen = std::collections::HashSet::new();
-    report.diagnostics.retain(|d| seen.insert(d.clone()));
-    report
-        .diagnostics
-        .sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
-    Ok(report)
+    let in_id = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    ids.iter().filter(|id| !id.is_empty()).any(|id| {
+        text.match_indices(id.as_str()).any(|(at, _)| {
+            !in_id(text[..at].chars().next_back()) && !in_id(text[at + id.len()..].chars().next())
+        })
+    })
 }
 
 /// The first 16 hex digits of the SHA-256 of the merged definition: the
@@ -213,9 +226,50 @@ struct Loader<'a> {
     root: PathBuf,
     /// What merging the current file's chain removed and replaced.
     notes: MergeNotes,
+    /// Each `extends` followed: as written, and the file it named.
+    links: Vec<(String, PathBuf)>,
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
+    fn new(limits: &'a Limits) -> Self {
+        Loader {
+            limits,
+            report: Report::default(),
+            trees: HashMap::new(),
+            chain_names: Vec::new(),
+            root: PathBuf::new(),
+            notes: MergeNotes::default(),
+            links: Vec::new(),
+        }
+    }
+
+    fn skipped(&mut self, path: PathBuf, why: String) {
+        let file = self.report.sources.add(path.clone(), String::new());
+        self.report.diagnostics.push(
+            Diagnostic::warning(
+                "not-a-definition",
+                format!("`{}` is {why}; it is skipped", path.display()),
+            )
+            .at(Span {
+                file,
+                start: 0,
+                end: 1,
+            })
+            .hint("keep only definition files (*.yaml) in the definitions folder"),
+        );
+    }
+
+    fn finish(self) -> Report {
+        let mut report = self.report;
+        // A template's problems show once, however many editions extend it.
+        let mut seen = std::collections::HashSet::new();
+        report.diagnostics.retain(|d| seen.insert(d.clone()));
+        report
+            .diagnostics
+            .sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
+        report
+    }
+
     fn check_file(&mut self, path: &Path) {
         self.report.checked.push(path.to_path_buf());
         self.notes = MergeNotes::default();
@@ -303,6 +357,7 @@ impl Loader<'_> {
                 return None;
             }
         };
+        self.links.push((parent.to_owned(), parent_path.clone()));
         chain.push(canonical);
         self.chain_names.push(path.display().to_string());
         let base = self.resolve(&parent_path, chain, Some(at), spent + size);
@@ -492,5 +547,25 @@ pub fn load_diagnostic(error: &LoadError) -> Diagnostic {
         LoadError::Empty { .. } => {
             base("empty-file").hint("a definition starts with `programme:` or `extends:`")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_mentions_an_id_only_as_a_whole_word() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let file = dir.path().join("e.yaml");
+        std::fs::write(&file, "edition: {id: promo-2027, name: x}\n").expect("written");
+        let limits = Limits::default();
+        let says = |id: &str| mentions(&file, &[id.to_owned()], &limits);
+        assert!(says("promo-2027"));
+        assert!(!says("promo-202"), "a prefix is not the id");
+        assert!(!says("2027"), "nor a suffix");
+        assert!(!says(""));
+        let missing = dir.path().join("missing.yaml");
+        assert!(!mentions(&missing, &["promo-2027".to_owned()], &limits));
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use jalon_calendar::WorkingCalendar;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
 
 pub use crate::amount::Amount;
 use crate::expr::{DateExpr, EventLength, Offset};
@@ -16,7 +17,7 @@ pub use crate::model::{
 };
 pub use crate::series::Occurrence;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Edition {
     /// A hash of the whole definition (template merged in): every recorded
     /// event says which version it was made under.
@@ -31,6 +32,7 @@ pub struct Edition {
     pub start: Date,
     pub end: Date,
     pub time_zone_name: String,
+    #[serde(with = "jiff::fmt::serde::tz::required")]
     pub time_zone: TimeZone,
     /// The language of templates' own texts, and of everyone who says none.
     pub language: Language,
@@ -56,7 +58,7 @@ pub struct Edition {
 }
 
 /// An assembly or committee: its sitting days, in order, without repeats.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub id: String,
     pub name: String,
@@ -142,21 +144,21 @@ impl Edition {
 }
 
 /// A periodic summary and who receives it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Digest {
     pub id: String,
     pub schedule: jalon_schedule::CronSchedule,
     pub to: Vec<Actor>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Organisation {
     pub id: String,
     pub name: String,
     pub kind: Option<OrganisationKind>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Person {
     pub id: String,
     pub name: String,
@@ -167,13 +169,13 @@ pub struct Person {
     pub language: Option<Language>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sender {
     pub name: String,
     pub email: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Role {
     pub id: String,
     pub name: String,
@@ -185,7 +187,7 @@ pub struct Role {
 
 /// Someone a stage names: a whole role, one person, or (in a stage run per
 /// participant) someone attached to that participant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Actor {
     Role(usize),
     Person(usize),
@@ -197,7 +199,7 @@ pub enum Actor {
 }
 
 /// The roles attached to a participant that a stage may name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Attached {
     /// Its `directions`, else those of its themes.
     Directions,
@@ -215,14 +217,14 @@ impl Attached {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Theme {
     pub id: String,
     pub title: String,
     pub directions: Vec<usize>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Participant {
     pub id: String,
     pub name: String,
@@ -247,7 +249,7 @@ pub struct Participant {
 }
 
 /// What a participant is awarded, as its definition states it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Award {
     pub grant: Option<Amount>,
     pub prize: Option<Amount>,
@@ -263,7 +265,7 @@ impl Award {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Stage {
     pub id: String,
     pub kind: StageKind,
@@ -313,14 +315,14 @@ pub struct ToBeFixed {
 
 /// A public call for applications: open while its stage is, until
 /// `closes_at` (or the end) of its due date.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Call {
     pub closes_at: Option<Time>,
     pub introduction: Option<String>,
     pub questions: Vec<Question>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Question {
     pub id: String,
     pub title: String,
@@ -344,7 +346,7 @@ impl Edition {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Selection {
     pub from: Option<ParticipantStatus>,
     pub to: ParticipantStatus,
@@ -352,7 +354,7 @@ pub struct Selection {
     pub max: u32,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Jury {
     pub members: Vec<Actor>,
     pub criteria: Vec<Criterion>,
@@ -364,7 +366,7 @@ pub struct Jury {
 }
 
 /// Which candidates each juror scores.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Assignment {
     /// Every juror, every candidate.
     All,
@@ -374,14 +376,14 @@ pub enum Assignment {
     Lists(Vec<(usize, Vec<usize>)>),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Criterion {
     pub id: String,
     pub title: String,
     pub weight: f64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Validation {
     pub by: Vec<Actor>,
     pub quorum: u32,
@@ -389,7 +391,7 @@ pub struct Validation {
 }
 
 /// When a reminder goes, relative to its own stage.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Reminder {
     pub when: DateExpr,
     pub date: Date,
@@ -398,21 +400,21 @@ pub struct Reminder {
     pub to: Vec<Actor>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Escalation {
     pub after: Offset,
     pub to: Vec<Actor>,
     pub time: Time,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Outcome {
     pub id: String,
     pub title: String,
     pub leads_to: Vec<usize>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Deliverable {
     pub id: String,
     pub title: String,
@@ -423,7 +425,7 @@ pub struct Deliverable {
     pub max: u32,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Indicator {
     pub id: String,
     pub objective: String,
@@ -432,7 +434,7 @@ pub struct Indicator {
     pub target: Option<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Event {
     pub id: String,
     pub title: String,
@@ -475,7 +477,7 @@ impl Event {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Template {
     pub id: String,
     /// In the edition's language.
@@ -488,7 +490,7 @@ pub struct Template {
 }
 
 /// A template's texts in one language.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TemplateText {
     pub subject: String,
     pub body: String,

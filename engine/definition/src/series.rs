@@ -5,6 +5,7 @@
 pub use jalon_calendar::NonWorkingReason;
 use jalon_calendar::WorkingCalendar;
 use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
 
 use crate::expr::{parse_day_duration, DayUnit, ExprError, Offset};
 pub use crate::model::ClosedDayRule;
@@ -14,7 +15,7 @@ pub use crate::model::ClosedDayRule;
 pub const MOST_SESSIONS: u32 = 60;
 
 /// One session of an event: the day its rule gives, and the day it is held.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Occurrence {
     /// The day the rule gives (`date`, then `date + every`, `+ 2 × every`…).
     pub planned: Date,

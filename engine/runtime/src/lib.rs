@@ -2,8 +2,10 @@
 //! every shell shares around it:
 //!
 //! - [`clock`]: what "now" is (the system's, a fixed `--at`, a test's shift);
-//! - [`load`]: the editions of a definitions folder, checked in full, and
-//!   [`archive`]: every version kept with the record;
+//! - [`load`]: the editions of a definitions folder, checked in full
+//!   ([`staged`]: the daemon's way, file by file on every core, through
+//!   the cache, editions with messages waiting first), and [`archive`]:
+//!   every version kept with the record;
 //! - [`replay`]: a recorded history folded into a state (voids applied);
 //! - [`record`]: the one step that records a human act ([`hand_in`]: a
 //!   hand-in's files and links checked first); [`correction`]:
@@ -38,6 +40,7 @@ pub mod record;
 pub mod replay;
 pub mod script;
 pub mod sign_in;
+pub mod staged;
 pub mod status;
 pub mod texts;
 pub mod tick;

@@ -25,7 +25,9 @@ pub use parse::{CronError, Field};
 /// (`0 0 30 2 *`): long enough for 29 February on a given weekday.
 const SEARCH_YEARS: i64 = 28;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Serialised as its text, parsed again when read back.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct CronSchedule {
     text: String,
     minutes: u64,
@@ -108,6 +110,20 @@ impl FromStr for CronSchedule {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Self::parse(text)
+    }
+}
+
+impl TryFrom<String> for CronSchedule {
+    type Error = CronError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text)
+    }
+}
+
+impl From<CronSchedule> for String {
+    fn from(schedule: CronSchedule) -> String {
+        schedule.text
     }
 }
 
