@@ -306,7 +306,7 @@ pub struct Stage {
 }
 
 /// A stage whose dates are not known yet: it waits until fixed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToBeFixed {
     /// By when its owners must fix it, for a stage whose own date is
     /// written `à fixer` (`None`: it follows another stage's).
