@@ -231,31 +231,36 @@ fn session_failures_are_the_relays_and_a_dropped_message_is_tried_again() {
         );
     }
 
-    // Greeted and EHLO answered, then hung up on MAIL FROM: temporary.
-    let port = scripted_relay("220 relay ESMTP\r\n", vec![Some(ehlo), None]);
-    let dir = tempfile::tempdir().expect("a folder");
-    let db = dir.path().join("jalon.db");
-    let url = format!("smtp://127.0.0.1:{port}?tls=none&nodelay=true");
-    let output = run(
-        &db,
-        &[
-            "send",
-            "essai",
-            "--smtp",
-            &url,
-            "--connections",
-            "1",
-            "--at",
-            FIRST_DAY,
-        ],
-    );
-    let text = report(&output);
-    assert!(text.contains(" 0 failed"), "{text}");
-    assert!(
-        counts(&db).contains("(14 pending, 0 sent, 0 failed"),
-        "{}",
-        counts(&db)
-    );
+    // Greeted and EHLO answered (twice: the second reads PIPELINING), then
+    // hung up on MAIL FROM, sent alone or with the rest of the envelope:
+    // temporary.
+    let pipelining = "250-relay\r\n250-PIPELINING\r\n250 8BITMIME\r\n";
+    for ehlo in [ehlo, pipelining] {
+        let port = scripted_relay("220 relay ESMTP\r\n", vec![Some(ehlo), Some(ehlo), None]);
+        let dir = tempfile::tempdir().expect("a folder");
+        let db = dir.path().join("jalon.db");
+        let url = format!("smtp://127.0.0.1:{port}?tls=none&nodelay=true");
+        let output = run(
+            &db,
+            &[
+                "send",
+                "essai",
+                "--smtp",
+                &url,
+                "--connections",
+                "1",
+                "--at",
+                FIRST_DAY,
+            ],
+        );
+        let text = report(&output);
+        assert!(text.contains(" 0 failed"), "{ehlo:?}: {text}");
+        assert!(
+            counts(&db).contains("(14 pending, 0 sent, 0 failed"),
+            "{ehlo:?}: {}",
+            counts(&db)
+        );
+    }
 }
 
 /// Answers about messages, from a real SMTP server (aiosmtpd): a `4xx` to
@@ -275,8 +280,15 @@ fn answers_about_messages_fail_them_for_now_or_for_good() {
         ("--data-reply", "552 5.3.4 message too big", "failed", true),
         ("--data-reply", "554 5.6.0 rejected", "failed", true),
     ];
-    for (flag, answer, word, final_failure) in cases {
-        let sink = Sink::start(0, &[flag, answer]);
+    // Read one at a time or pipelined (RFC 2920), the same answers.
+    let each_way = [&[][..], &["--pipelining"]];
+    for ((flag, answer, word, final_failure), pipelining) in cases
+        .into_iter()
+        .flat_map(|case| each_way.map(|way| (case, way)))
+    {
+        let mut options = vec![flag, answer];
+        options.extend(pipelining);
+        let sink = Sink::start(0, &options);
         let dir = tempfile::tempdir().expect("a folder");
         let db = dir.path().join("jalon.db");
         let output = run(
@@ -312,11 +324,18 @@ fn answers_about_messages_fail_them_for_now_or_for_good() {
 /// MAIL FROM off) fails the relay, not each message.
 #[test]
 fn a_refused_sender_is_the_relays_failure() {
-    for answer in [
+    let answers = [
         "553 5.1.8 sender address rejected",
         "451 4.3.0 try again later",
-    ] {
-        let sink = Sink::start(0, &["--mail-reply", answer]);
+    ];
+    let each_way = [&[][..], &["--pipelining"]];
+    for (answer, pipelining) in answers
+        .into_iter()
+        .flat_map(|answer| each_way.map(|way| (answer, way)))
+    {
+        let mut options = vec!["--mail-reply", answer];
+        options.extend(pipelining);
+        let sink = Sink::start(0, &options);
         let dir = tempfile::tempdir().expect("a folder");
         let db = dir.path().join("jalon.db");
         let output = run(

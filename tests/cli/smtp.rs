@@ -58,9 +58,19 @@ fn ids(accepted: &[serde_json::Value]) -> BTreeMap<String, usize> {
     seen
 }
 
+/// With a relay that takes commands pipelined (RFC 2920) and one that
+/// does not, the same outcome.
 #[test]
 fn messages_arrive_whole_and_a_rejected_address_blocks_nothing() {
-    let sink = Sink::start(0, &["--reject", "rejected@example.org"]);
+    for pipelining in [&[][..], &["--pipelining"]] {
+        arrive_whole_and_a_rejected_address_blocks_nothing(pipelining);
+    }
+}
+
+fn arrive_whole_and_a_rejected_address_blocks_nothing(options: &[&str]) {
+    let mut options = options.to_vec();
+    options.extend(["--reject", "rejected@example.org"]);
+    let sink = Sink::start(0, &options);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("jalon.db");
 
@@ -480,4 +490,90 @@ fn starttls_and_authentication_with_a_relay_certified_by_our_own_authority() {
         report(&sent)
     );
     assert_eq!(ids(&sink.accepted()).len(), ALL);
+}
+
+/// Pipelining (RFC 2920) as an observer outside Jalon sees it: the
+/// kernel's record of every write to the relay (strace). With Postfix's
+/// smtp-sink, which offers PIPELINING, each email's envelope (MAIL FROM,
+/// RCPT TO and DATA) goes in one write; with smtp-sink told not to offer
+/// it (`-p`), each command goes alone, after the reply to the one before.
+/// Either way every email arrives, once.
+#[test]
+fn the_envelope_goes_in_one_write_when_the_relay_offers_pipelining() {
+    for offered in [true, false] {
+        let dump = tempfile::tempdir().unwrap();
+        let template = dump.path().join("%M");
+        let mut options = vec!["-d", template.to_str().expect("a UTF-8 path")];
+        if !offered {
+            options.push("-p");
+        }
+        let sink = PostfixSink::start(&options);
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("jalon.db");
+        let trace = dir.path().join("writes.strace");
+        let url = sink.url();
+        let output = Jalon::new()
+            .args(["send", "essai", "--smtp", &url, "--at", FIRST_DAY])
+            .args(["--connections", "2", "--definitions"])
+            .arg(fixtures().join("smtp"))
+            .arg("--db")
+            .arg(&db)
+            .under(
+                "strace",
+                &[
+                    "-f",
+                    "-qq",
+                    "-e",
+                    "trace=write,writev,sendto,sendmsg",
+                    "-s",
+                    "512",
+                    "-o",
+                    trace.to_str().expect("a UTF-8 path"),
+                ],
+            )
+            .run();
+        assert!(
+            output.stdout().starts_with("14 newly due, 14 sent"),
+            "{}",
+            report(&output)
+        );
+        // strace shows the bytes written, CR and LF as `\r` and `\n`.
+        let writes = std::fs::read_to_string(&trace).expect("strace's record");
+        let smtp: Vec<&str> = writes
+            .lines()
+            .filter(|l| {
+                ["MAIL FROM:", "RCPT TO:", "DATA\\r\\n"]
+                    .iter()
+                    .any(|c| l.contains(c))
+            })
+            .collect();
+        let envelopes: Vec<&&str> = smtp.iter().filter(|l| l.contains("MAIL FROM:")).collect();
+        assert_eq!(envelopes.len(), ALL, "one MAIL FROM per email: {smtp:#?}");
+        let whole = |l: &&&str| l.contains("RCPT TO:") && l.contains("DATA\\r\\n");
+        if offered {
+            assert!(envelopes.iter().all(whole), "{smtp:#?}");
+            assert_eq!(smtp.len(), ALL, "no command alone: {smtp:#?}");
+        } else {
+            assert!(
+                !envelopes.iter().any(|l| l.contains("RCPT TO:")),
+                "{smtp:#?}"
+            );
+            let data_alone = smtp
+                .iter()
+                .filter(|l| !l.contains("RCPT TO:") && l.contains("DATA\\r\\n"));
+            assert_eq!(data_alone.count(), ALL, "{smtp:#?}");
+        }
+        // smtp-sink writes each message it accepted to its own file.
+        let mut ids = BTreeMap::new();
+        for file in std::fs::read_dir(dump.path()).expect("the dump folder") {
+            let text = std::fs::read_to_string(file.expect("a dump").path()).expect("a dump file");
+            let id = text
+                .lines()
+                .find_map(|l| l.strip_prefix("Message-ID: "))
+                .expect("each message has its Message-ID");
+            *ids.entry(id.to_owned()).or_insert(0) += 1;
+        }
+        assert_eq!(ids.len(), ALL, "every email: {ids:#?}");
+        assert!(ids.values().all(|&n| n == 1), "once: {ids:#?}");
+    }
 }

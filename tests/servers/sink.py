@@ -22,6 +22,9 @@ Failure injection:
     --rcpt-reply "CODE TEXT"  this answer to every RCPT TO
     --data-reply "CODE TEXT"  this answer at the end of every DATA
 --starttls CERT KEY requires STARTTLS; --auth USER:PASSWORD requires AUTH.
+--pipelining adds PIPELINING (RFC 2920) to the EHLO reply: aiosmtpd reads
+commands from a buffered stream, one after the other, so it serves a client
+that sends several at once as it serves one that waits for each reply.
 Addresses compare case-insensitively. Rejected messages are not recorded.
 
 Prints "ready PORT" on stdout once listening (--port 0: a free port chosen by
@@ -110,8 +113,17 @@ class Recorder:
         return "250 2.0.0 OK"
 
 
+class PipeliningRecorder(Recorder):
+    """A Recorder whose EHLO reply offers PIPELINING (aiosmtpd's EHLO hook)."""
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        # Before the last line ("250 HELP"), which ends the reply.
+        return responses[:-1] + ["250-PIPELINING"] + responses[-1:]
+
+
 async def serve(args):
-    handler = Recorder(args)
+    handler = PipeliningRecorder(args) if args.pipelining else Recorder(args)
     loop = asyncio.get_running_loop()
     security = {}
     if args.starttls:
@@ -167,6 +179,7 @@ def main():
         "--starttls", nargs=2, metavar=("CERT", "KEY"), help="require STARTTLS with this PEM pair"
     )
     parser.add_argument("--auth", metavar="USER:PASSWORD", help="require AUTH PLAIN/LOGIN")
+    parser.add_argument("--pipelining", action="store_true", help="offer PIPELINING in EHLO")
     parser.add_argument(
         "--data-size-limit", type=int, default=64 * 1024 * 1024, help="bytes (0: none)"
     )

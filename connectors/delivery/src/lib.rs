@@ -7,6 +7,7 @@
 
 mod folder;
 mod smtp;
+mod transaction;
 
 use std::time::Duration;
 

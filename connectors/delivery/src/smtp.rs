@@ -10,7 +10,9 @@
 //!
 //! Each [`SmtpSession`] keeps one connection open across messages and opens
 //! a new one when the last broke; the dispatcher runs as many sessions as it
-//! wants connections.
+//! wants connections. A message's transaction is in `transaction`:
+//! pipelined when the relay offers PIPELINING, which lettre does not read
+//! from its EHLO reply, so we greet once more (before AUTH) to read it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,11 +20,11 @@ use std::time::Duration;
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
-use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
-use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
+use lettre::transport::smtp::commands::Ehlo;
+use lettre::transport::smtp::extension::ClientId;
 use lettre::Address;
 
-use crate::{DeliveryError, Outgoing};
+use crate::{transaction, DeliveryError, Outgoing};
 
 /// How the connection is protected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,7 +178,7 @@ impl SmtpConfig {
     /// A session ready for messages: connected, greeted, secured and
     /// authenticated. Whatever fails here is the relay's problem, not a
     /// message's: [`DeliveryError::Relay`].
-    async fn connect(&self) -> Result<AsyncSmtpConnection, DeliveryError> {
+    async fn connect(&self) -> Result<Open, DeliveryError> {
         self.open().await.map_err(|e| match e {
             DeliveryError::Transient(reason) | DeliveryError::Permanent(reason) => {
                 DeliveryError::Relay(reason)
@@ -185,7 +187,7 @@ impl SmtpConfig {
         })
     }
 
-    async fn open(&self) -> Result<AsyncSmtpConnection, DeliveryError> {
+    async fn open(&self) -> Result<Open, DeliveryError> {
         let tls = || {
             let mut builder = TlsParameters::builder(self.host.clone());
             if let Some(pem) = &self.authority {
@@ -238,6 +240,7 @@ impl SmtpConfig {
                 )));
             }
         }
+        let pipelining = self.offers_pipelining(&mut connection).await?;
         if let Some(credentials) = &self.credentials {
             tokio::time::timeout(
                 self.timeout,
@@ -247,7 +250,33 @@ impl SmtpConfig {
             .map_err(|_| self.unreachable("no answer to AUTH"))?
             .map_err(|e| classify(&e, self))?;
         }
-        Ok(connection)
+        Ok(Open {
+            connection,
+            pipelining,
+        })
+    }
+
+    /// Whether the relay's EHLO reply names PIPELINING (RFC 2920). Asked
+    /// on the session as it will send (after STARTTLS: what was offered in
+    /// clear is forgotten), before AUTH, after which a new EHLO could
+    /// reset the authentication on some servers.
+    async fn offers_pipelining(
+        &self,
+        connection: &mut AsyncSmtpConnection,
+    ) -> Result<bool, DeliveryError> {
+        let ehlo = tokio::time::timeout(
+            self.timeout,
+            connection.command(Ehlo::new(self.hello.clone())),
+        )
+        .await
+        .map_err(|_| self.unreachable("no answer to EHLO"))?
+        .map_err(|e| classify(&e, self))?;
+        let offered = ehlo.message().any(|line| {
+            line.split_ascii_whitespace()
+                .next()
+                .is_some_and(|keyword| keyword.eq_ignore_ascii_case("PIPELINING"))
+        });
+        Ok(offered)
     }
 
     fn unreachable(&self, reason: &str) -> DeliveryError {
@@ -264,7 +293,10 @@ pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// 5xx and our own mistakes are final; the rest (4xx, a refused or dropped
 /// connection, a timeout) is worth another try.
-fn classify(error: &lettre::transport::smtp::Error, config: &SmtpConfig) -> DeliveryError {
+pub(crate) fn classify(
+    error: &lettre::transport::smtp::Error,
+    config: &SmtpConfig,
+) -> DeliveryError {
     let text = format!("{} ({})", error, config.describe());
     if error.is_permanent() || error.is_client() {
         DeliveryError::Permanent(text)
@@ -277,7 +309,14 @@ fn classify(error: &lettre::transport::smtp::Error, config: &SmtpConfig) -> Deli
 /// breaks.
 pub struct SmtpSession {
     config: Arc<SmtpConfig>,
-    connection: Option<AsyncSmtpConnection>,
+    connection: Option<Open>,
+}
+
+/// A connection ready for messages, and whether its relay takes them
+/// pipelined.
+struct Open {
+    connection: AsyncSmtpConnection,
+    pipelining: bool,
 }
 
 impl SmtpSession {
@@ -304,26 +343,24 @@ impl SmtpSession {
     }
 
     async fn try_send(&mut self, envelope: &Envelope, bytes: &[u8]) -> Result<(), DeliveryError> {
-        let mut connection = match self.connection.take() {
+        let open = match self.connection.take() {
             Some(open) => open,
             None => self.config.connect().await?,
         };
+        let pipelining = open.pipelining;
         let sent = tokio::time::timeout(
             self.config.timeout,
-            send_in_steps(&mut connection, envelope, bytes, &self.config),
+            transaction::send(open.connection, pipelining, envelope, bytes, &self.config),
         )
         .await;
         match sent {
-            Ok(Ok(())) => {
-                self.connection = Some(connection);
-                Ok(())
-            }
-            Ok(Err(e)) => {
+            Ok((outcome, kept)) => {
                 // Any error answer ends the session (as lettre's `send`).
-                if !connection.has_broken() {
-                    self.connection = Some(connection);
-                }
-                Err(e)
+                self.connection = kept.map(|connection| Open {
+                    connection,
+                    pipelining,
+                });
+                outcome
             }
             // Silent in the middle of a message: the relay, not the message.
             Err(_) => Err(DeliveryError::Relay(format!(
@@ -336,72 +373,10 @@ impl SmtpSession {
 
     /// Says goodbye to the server, if connected.
     pub async fn close(&mut self) {
-        if let Some(mut connection) = self.connection.take() {
-            let _ = connection.quit().await;
+        if let Some(mut open) = self.connection.take() {
+            let _ = open.connection.quit().await;
         }
     }
-}
-
-/// MAIL FROM, RCPT TO and DATA, as lettre's `send` does, but knowing which
-/// step an answer is about: every message has the same sender, so a sender
-/// refused (or a `4xx` to MAIL) is the relay's failure, not the message's;
-/// answers to RCPT and DATA are about this message.
-async fn send_in_steps(
-    connection: &mut AsyncSmtpConnection,
-    envelope: &Envelope,
-    email: &[u8],
-    config: &SmtpConfig,
-) -> Result<(), DeliveryError> {
-    let info = connection.server_info();
-    let mut options = Vec::new();
-    let addresses = envelope.from().into_iter().chain(envelope.to());
-    if addresses.map(AsRef::<str>::as_ref).any(|a| !a.is_ascii()) {
-        if !info.supports_feature(Extension::SmtpUtfEight) {
-            return Err(DeliveryError::Permanent(
-                "an address is not ASCII and the relay does not take SMTPUTF8".to_owned(),
-            ));
-        }
-        options.push(MailParameter::SmtpUtfEight);
-    }
-    if !email.is_ascii() {
-        if !info.supports_feature(Extension::EightBitMime) {
-            return Err(DeliveryError::Relay(format!(
-                "{} does not take 8BITMIME, which French text needs",
-                config.describe()
-            )));
-        }
-        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
-    }
-    if let Err(e) = connection
-        .command(Mail::new(envelope.from().cloned(), options))
-        .await
-    {
-        connection.abort().await;
-        return Err(match e.status() {
-            // An answer: the relay refuses our sender, for every message.
-            Some(_) => DeliveryError::Relay(format!(
-                "it refuses the sender: {e} ({})",
-                config.describe()
-            )),
-            // No answer (a kept connection closed meanwhile): try again.
-            None => classify(&e, config),
-        });
-    }
-    for to in envelope.to() {
-        if let Err(e) = connection.command(Rcpt::new(to.clone(), Vec::new())).await {
-            connection.abort().await;
-            return Err(classify(&e, config));
-        }
-    }
-    let data = match connection.command(Data).await {
-        Ok(_) => connection.message(email).await,
-        Err(e) => Err(e),
-    };
-    if let Err(e) = data {
-        connection.abort().await;
-        return Err(classify(&e, config));
-    }
-    Ok(())
 }
 
 fn envelope(message: &Outgoing) -> Result<Envelope, DeliveryError> {

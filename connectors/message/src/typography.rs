@@ -174,32 +174,31 @@ fn words(text: &str, out: &mut String) {
 /// (between the hour and `h`, and `h` and the minutes), and between a day's
 /// number (« 1er » too) and its month.
 fn glued(chars: &[char], i: usize, before: &Option<char>) -> bool {
-    let next_word: String = chars[i + 1..]
+    // Asked at every space of every email: the words are looked at in
+    // place, and only a number's next word is lowercased to be compared.
+    let next_len = chars[i + 1..]
         .iter()
         .take_while(|c| c.is_alphanumeric())
-        .collect();
-    let previous_word: String = {
-        let mut word: Vec<char> = chars[..i]
-            .iter()
-            .rev()
-            .take_while(|c| c.is_alphanumeric())
-            .copied()
-            .collect();
-        word.reverse();
-        word.into_iter().collect()
-    };
-    let number = |w: &str| !w.is_empty() && w.len() <= 2 && w.chars().all(|c| c.is_ascii_digit());
-    let hour_word = next_word == "h" && number(&previous_word);
-    let minutes = previous_word == "h"
+        .count();
+    let next_word = &chars[i + 1..i + 1 + next_len];
+    let previous_len = chars[..i]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_alphanumeric())
+        .count();
+    let previous_word = &chars[i - previous_len..i];
+    let number = |w: &[char]| !w.is_empty() && w.len() <= 2 && w.iter().all(char::is_ascii_digit);
+    let hour_word = next_word == ['h'] && number(previous_word);
+    let minutes = previous_word == ['h']
         && before.is_some()
-        && number(&next_word)
+        && number(next_word)
         && next_word.len() == 2
         && i >= 2
         && matches!(chars[i - 2], ' ' | NBSP)
         && i >= 3
         && chars[i - 3].is_ascii_digit();
-    let day = (number(&previous_word) || previous_word == "1er")
-        && MONTHS.contains(&next_word.to_lowercase().as_str());
+    let day = (number(previous_word) || previous_word == ['1', 'e', 'r'])
+        && MONTHS.contains(&next_word.iter().collect::<String>().to_lowercase().as_str());
     hour_word || minutes || day
 }
 

@@ -133,6 +133,11 @@ pub struct Dispatcher<D = Connector> {
     breaker: Breaker,
 }
 
+/// Rows composed together before their emails are handed to the workers:
+/// few, so that the connections start at once and sending overlaps
+/// composing (a whole claimed batch composed first left them idle meanwhile).
+const COMPOSED_AT_ONCE: usize = 16;
+
 /// Messages claimed at once: a batch is sent well within its lease, and
 /// replicas sharing a burst each take a part of it.
 const CLAIM_BATCH: usize = 500;
@@ -340,7 +345,10 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
                         // and claimed again, with a fresh lease.
                         return;
                     }
-                    for prepared in compose::prepare(state, templates, run, now, how) {
+                    let prepared = compose::parts(run, COMPOSED_AT_ONCE)
+                        .into_iter()
+                        .flat_map(|part| compose::prepare(state, templates, part, now, how));
+                    for prepared in prepared {
                         let entries = prepared.entries;
                         let to_write = |outcome, why: &str| ToWrite {
                             marks: entries

@@ -121,6 +121,38 @@ pub fn prepare(
     out
 }
 
+/// `entries` cut, in order, into parts of at least `size` rows (the last
+/// may be smaller) that [`prepare`] can compose one after the other into
+/// the same emails as all together: only rows to the same recipient ever
+/// merge ([`grouped`]), so each recipient's rows stay in one part (the
+/// part where that recipient first appears). The first emails can then go
+/// while the rest are composed.
+pub fn parts(entries: Vec<OutboxEntry>, size: usize) -> Vec<Vec<OutboxEntry>> {
+    let mut by_recipient: Vec<Vec<OutboxEntry>> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for entry in entries {
+        match index.get(&entry.recipient) {
+            Some(&at) => by_recipient[at].push(entry),
+            None => {
+                index.insert(entry.recipient.clone(), by_recipient.len());
+                by_recipient.push(vec![entry]);
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    let mut part = Vec::new();
+    for rows in by_recipient {
+        part.extend(rows);
+        if part.len() >= size.max(1) {
+            parts.push(std::mem::take(&mut part));
+        }
+    }
+    if !part.is_empty() {
+        parts.push(part);
+    }
+    parts
+}
+
 /// The engine's action of a row still worth sending; `Ok(None)` for rows
 /// of other payloads; `Err` with what to record for a row that cannot go.
 fn engine_action(
@@ -230,4 +262,68 @@ fn remap(state: &State, mut action: Action) -> Option<Action> {
     action.template = *edition.stages[action.stage].messages.get(&action.kind)?;
     action.recipient = parts.addressee.resolve(ids)?;
     Some(action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(key: &str, recipient: &str) -> OutboxEntry {
+        OutboxEntry {
+            key: key.to_owned(),
+            edition: "e".to_owned(),
+            kind: "stage_opened".to_owned(),
+            due_at: Timestamp::UNIX_EPOCH,
+            expires_at: None,
+            recipient: recipient.to_owned(),
+            action: String::new(),
+            enqueued_by: None,
+            status: jalon_store::Delivery::Pending,
+            attempts: 0,
+            retry_at: None,
+        }
+    }
+
+    #[test]
+    fn parts_keep_each_recipients_rows_together_and_lose_none() {
+        // A coordinator told of every laureate, between the laureates' own.
+        let rows: Vec<OutboxEntry> = (0..10)
+            .flat_map(|i| {
+                [
+                    row(&format!("k{i}/contact"), &format!("contact:p{i}")),
+                    row(&format!("k{i}/ana"), "person:ana"),
+                ]
+            })
+            .collect();
+        let parts = parts(rows, 3);
+        let keys = |part: &Vec<OutboxEntry>| part.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
+        // Every row of the coordinator goes in the first part, with the
+        // first laureate; then the laureates, three a part.
+        assert_eq!(
+            parts.len(),
+            4,
+            "{:?}",
+            parts.iter().map(keys).collect::<Vec<_>>()
+        );
+        assert_eq!(parts[0].len(), 11);
+        assert!(
+            parts[0]
+                .iter()
+                .filter(|r| r.recipient == "person:ana")
+                .count()
+                == 10
+        );
+        assert!(parts[1..]
+            .iter()
+            .all(|p| p.iter().all(|r| r.recipient != "person:ana")));
+        assert_eq!(
+            parts.iter().map(Vec::len).collect::<Vec<_>>(),
+            [11, 3, 3, 3]
+        );
+        let mut all: Vec<String> = parts.iter().flat_map(keys).collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 20, "every row once");
+        assert!(super::parts(Vec::new(), 3).is_empty());
+    }
 }
