@@ -5,7 +5,7 @@
 
 use jalon_runtime::load::LoadError;
 use jalon_runtime::record::RecordError;
-use jalon_runtime::replay::{LoadError, Orphaned};
+use jalon_runtime::replay::{Orphaned, StateError};
 use jalon_store::StoreError;
 
 #[derive(Debug)]
@@ -59,11 +59,11 @@ impl From<Box<Orphaned>> for Failure {
     }
 }
 
-impl From<LoadError> for Failure {
-    fn from(e: LoadError) -> Self {
+impl From<StateError> for Failure {
+    fn from(e: StateError) -> Self {
         match e {
-            LoadError::Store(e) => e.into(),
-            LoadError::Orphaned(e) => e.into(),
+            StateError::Store(e) => e.into(),
+            StateError::Orphaned(e) => e.into(),
         }
     }
 }

@@ -10,7 +10,7 @@ use jalon_definition::resolved::Edition;
 use jalon_runtime::compose::messages;
 use jalon_runtime::dispatch::Dispatcher;
 use jalon_runtime::hold::threshold;
-use jalon_runtime::replay::{load, LoadError, Loaded, Orphaned};
+use jalon_runtime::replay::{load, Loaded, Orphaned, StateError};
 use jalon_runtime::tick::{tick, TickError};
 use jalon_runtime::Clock;
 use jalon_store::{Backend, Store, StoreError};
@@ -34,11 +34,11 @@ pub enum PassError {
     Panicked(String),
 }
 
-impl From<LoadError> for PassError {
-    fn from(e: LoadError) -> Self {
+impl From<StateError> for PassError {
+    fn from(e: StateError) -> Self {
         match e {
-            LoadError::Store(e) => PassError::Store(e),
-            LoadError::Orphaned(e) => PassError::Orphaned(e),
+            StateError::Store(e) => PassError::Store(e),
+            StateError::Orphaned(e) => PassError::Orphaned(e),
         }
     }
 }

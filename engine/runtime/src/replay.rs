@@ -103,7 +103,7 @@ pub struct Loaded {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum LoadError {
+pub enum StateError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -116,7 +116,7 @@ pub enum LoadError {
 /// not decode) — with every message ever queued marked sent, as [`replay`]
 /// gives it. Keeps a new snapshot when many events were folded, or the
 /// edition is closed.
-pub fn load<S: Store>(store: &mut S, edition: &Arc<Edition>) -> Result<Loaded, LoadError> {
+pub fn load<S: Store>(store: &mut S, edition: &Arc<Edition>) -> Result<Loaded, StateError> {
     let recent = store.recent(&edition.id)?;
     let mut warning = None;
     let restored = match &recent.snapshot {
