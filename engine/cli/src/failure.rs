@@ -5,7 +5,7 @@
 
 use jalon_runtime::load::LoadError;
 use jalon_runtime::record::RecordError;
-use jalon_runtime::replay::Orphaned;
+use jalon_runtime::replay::{Orphaned, StateError};
 use jalon_store::StoreError;
 
 #[derive(Debug)]
@@ -56,6 +56,15 @@ impl From<StoreError> for Failure {
 impl From<Box<Orphaned>> for Failure {
     fn from(e: Box<Orphaned>) -> Self {
         Failure::Refused(e.to_string())
+    }
+}
+
+impl From<StateError> for Failure {
+    fn from(e: StateError) -> Self {
+        match e {
+            StateError::Store(e) => e.into(),
+            StateError::Orphaned(e) => e.into(),
+        }
     }
 }
 

@@ -376,24 +376,8 @@ impl State {
                 participant: participant.to_owned(),
             });
         }
-        let theme = self.theme_index(application);
         let edition = Arc::make_mut(&mut self.edition);
-        edition.participants.push(Participant {
-            id: participant.to_owned(),
-            name: String::new(),
-            organisation: None,
-            description: None,
-            themes: theme.into_iter().collect(),
-            directions: Vec::new(),
-            service: None,
-            contact_name: None,
-            contact_email: None,
-            status: ParticipantStatus::Candidate,
-            unnamed: false,
-            language: None,
-            feminine: false,
-            award: Default::default(),
-        });
+        edition.participants.push(applicant(participant));
         let p = edition.participants.len() - 1;
         self.ids.participants.insert(participant.to_owned(), p);
         self.participants.push(ParticipantState {
@@ -444,16 +428,8 @@ impl State {
     /// Records a version: the participant's details follow it, and a
     /// look-alike seen for the first time is flagged.
     fn revise(&mut self, p: usize, application: &Application, at: Timestamp, by: &str) {
-        let theme = self.theme_index(application);
         let edition = Arc::make_mut(&mut self.edition);
-        let participant = &mut edition.participants[p];
-        participant.name = application.name.clone();
-        participant.organisation = Some(application.organisation.clone());
-        participant.description = Some(application.description.clone());
-        participant.themes = theme.into_iter().collect();
-        participant.contact_name = Some(application.contact_name.clone());
-        participant.contact_email = Some(application.contact_email.clone());
-        participant.language = application.language;
+        describe(edition, p, application);
         let flag = !self.look_alikes(p).is_empty();
         let Some(record) = self.applications.get_mut(&p) else {
             return;
@@ -468,12 +444,45 @@ impl State {
         }
     }
 
-    fn theme_index(&self, application: &Application) -> Option<usize> {
-        let theme = application.theme.as_deref()?;
-        self.edition.themes.iter().position(|t| t.id == theme)
-    }
-
     fn instance_index(&self, stage: usize) -> Option<usize> {
         self.index.get(&(stage, None)).copied()
     }
+}
+
+/// A participant who applied through the call, before their application's
+/// details: a candidate known by id only.
+pub(crate) fn applicant(id: &str) -> Participant {
+    Participant {
+        id: id.to_owned(),
+        name: String::new(),
+        organisation: None,
+        description: None,
+        themes: Vec::new(),
+        directions: Vec::new(),
+        service: None,
+        contact_name: None,
+        contact_email: None,
+        status: ParticipantStatus::Candidate,
+        unnamed: false,
+        language: None,
+        feminine: false,
+        award: Default::default(),
+    }
+}
+
+/// Participant `p` as their latest application describes them: what the
+/// edition shows of an applicant follows their last version.
+pub(crate) fn describe(edition: &mut Edition, p: usize, application: &Application) {
+    let theme = application
+        .theme
+        .as_deref()
+        .and_then(|theme| edition.themes.iter().position(|t| t.id == theme));
+    let participant = &mut edition.participants[p];
+    participant.name = application.name.clone();
+    participant.organisation = Some(application.organisation.clone());
+    participant.description = Some(application.description.clone());
+    participant.themes = theme.into_iter().collect();
+    participant.contact_name = Some(application.contact_name.clone());
+    participant.contact_email = Some(application.contact_email.clone());
+    participant.language = application.language;
 }

@@ -13,6 +13,7 @@ mod pending;
 mod rejection;
 mod selection;
 mod settle;
+mod snapshot;
 mod state;
 pub mod time;
 pub mod windows;
@@ -25,6 +26,7 @@ pub use application::{
 pub use apply::status_word;
 pub use event::{Channel, Event, EventKind, Piece};
 pub use rejection::{InstanceState, NotNow, Rejection};
+pub use snapshot::{format_of as snapshot_format_of, SnapshotError, FORMAT as SNAPSHOT_FORMAT};
 pub use state::{
     rank, Closure, Ids, IndicatorValue, Instance, Lifecycle, ParticipantState, Progress, Refusal,
     Score, SelectionRecord, SkipReason, State, Submission,

@@ -315,6 +315,28 @@ impl State {
     }
 
     pub fn new(edition: Arc<Edition>) -> Self {
+        let mut state = Self::skeleton(edition);
+        let start = local(
+            &state.edition.time_zone,
+            state.edition.start,
+            Time::midnight(),
+        );
+        let mut created = Vec::new();
+        for s in 0..state.edition.stages.len() {
+            if state.edition.stages[s].for_each.is_none() {
+                created.push(state.create_instance(s, None));
+            }
+        }
+        for p in 0..state.participants.len() {
+            created.extend(state.create_participant_instances(p));
+        }
+        state.settle(created, start);
+        state
+    }
+
+    /// What the definition alone gives (ids, people, the plan's windows),
+    /// with no instance yet: where [`State::new`] and a snapshot start.
+    pub(crate) fn skeleton(edition: Arc<Edition>) -> Self {
         let stage_count = edition.stages.len();
         let ids = Ids {
             stages: index_of(edition.stages.iter().map(|s| s.id.as_str())),
@@ -377,7 +399,7 @@ impl State {
         let sending_ends = crate::time::end_of_day(&edition.time_zone, edition.end)
             .checked_add(crate::time::SENDING_GRACE)
             .unwrap_or(Timestamp::MAX);
-        let mut state = State {
+        State {
             edition,
             sending_ends,
             closed: None,
@@ -400,23 +422,7 @@ impl State {
             last_event_at: None,
             events_applied: 0,
             touched: Vec::new(),
-        };
-        let start = local(
-            &state.edition.time_zone,
-            state.edition.start,
-            Time::midnight(),
-        );
-        let mut created = Vec::new();
-        for s in 0..stage_count {
-            if state.edition.stages[s].for_each.is_none() {
-                created.push(state.create_instance(s, None));
-            }
         }
-        for p in 0..state.participants.len() {
-            created.extend(state.create_participant_instances(p));
-        }
-        state.settle(created, start);
-        state
     }
 
     pub fn edition(&self) -> &Edition {

@@ -10,7 +10,7 @@ use jalon_definition::resolved::Edition;
 use jalon_runtime::compose::messages;
 use jalon_runtime::dispatch::Dispatcher;
 use jalon_runtime::hold::threshold;
-use jalon_runtime::replay::{replay, Orphaned};
+use jalon_runtime::replay::{load, Loaded, Orphaned, StateError};
 use jalon_runtime::tick::{tick, TickError};
 use jalon_runtime::Clock;
 use jalon_store::{Backend, Store, StoreError};
@@ -32,6 +32,15 @@ pub enum PassError {
     /// A bug, met on this edition only: the others are served all the same.
     #[error("internal error (a bug; please report it): {0}")]
     Panicked(String),
+}
+
+impl From<StateError> for PassError {
+    fn from(e: StateError) -> Self {
+        match e {
+            StateError::Store(e) => PassError::Store(e),
+            StateError::Orphaned(e) => PassError::Orphaned(e),
+        }
+    }
 }
 
 impl PassError {
@@ -171,8 +180,14 @@ fn pass<S: Store + Send>(
     if let Some(next) = resting(store, edition, cache, now, waits)? {
         return Ok(EditionPass::resting(next));
     }
-    let history = store.history(&edition.id)?;
-    let mut state = replay(edition.clone(), &history)?;
+    let Loaded {
+        mut state,
+        history,
+        warning,
+    } = load(store, edition)?;
+    if let Some(warning) = warning {
+        tracing::warn!("{warning}");
+    }
     let templates = messages::templates(edition).map_err(|e| PassError::Template(e.to_string()))?;
     let hold = if hold {
         threshold(store, edition, &history)?
@@ -202,7 +217,7 @@ fn pass<S: Store + Send>(
         edition.id.clone(),
         Seen {
             edition: edition.clone(),
-            last_seq: history.events.last().map_or(0, |e| e.seq),
+            last_seq: history.last_seq(),
             next: done.next,
         },
     );

@@ -36,6 +36,9 @@ pub fn threshold<S: Store>(
     let released = history.events.iter().any(|stored| {
         stored.version == edition.version && matches!(stored.event.kind, EventKind::Release { .. })
     });
+    // Events before a snapshot were not read: the store looks for them.
+    let released = released
+        || (history.snapshot.is_some() && store.released_under(&edition.id, &edition.version)?);
     if released {
         return Ok(None);
     }

@@ -11,7 +11,7 @@ use std::time::Instant;
 use jalon_core::clock::{run_on_time, OnTime};
 use jalon_core::{Event, State};
 use jalon_definition::{check_paths, Limits};
-use jalon_store::{Entry, SqliteStore, Store};
+use jalon_store::{Entry, Snapshot, SqliteStore, Store};
 
 use jiff::{Timestamp, ToSpan};
 use rusqlite::{params, Connection};
@@ -127,6 +127,8 @@ fn main() {
     }
     drop(events);
     drop(state);
+    // The anchor: the whole log folded, as without snapshots.
+    let mut full = Vec::new();
     for _ in 0..3 {
         let mark = heap::Mark::now();
         let start = Instant::now();
@@ -140,13 +142,64 @@ fn main() {
                 Ok(())
             })
             .expect("reads");
-        let total = start.elapsed();
+        full.push((start.elapsed().as_secs_f64(), heap::mib(mark.peak())));
+        if full.len() == 1 {
+            // The snapshot a load keeps, 10,000 events before the end.
+            let tail = store.events_since(&edition.id, 0).expect("reads");
+            let cut = tail[tail.len() - 10_000].seq - 1;
+            let mut state = State::new(edition.clone());
+            for stored in tail.iter().filter(|e| e.seq <= cut) {
+                state.apply(&stored.event).expect("replays");
+            }
+            let bytes = state.snapshot();
+            println!("snapshot: {:.1} MiB", bytes.len() as f64 / (1 << 20) as f64);
+            let mut store = SqliteStore::open(&path).expect("open");
+            store
+                .keep_snapshot(
+                    &edition.id,
+                    &Snapshot {
+                        seq: cut,
+                        version: edition.version.clone(),
+                        bytes,
+                    },
+                )
+                .expect("kept");
+        }
         println!(
-            "rebuild from {count} events (streamed, folded through the core): {:.2} s, peak heap {:.0} MiB",
-            total.as_secs_f64(),
-            heap::mib(mark.peak())
+            "rebuild from {count} events (streamed, folded through the core): {:.2} s",
+            full.last().expect("a run").0
         );
     }
+    // Snapshot + the 10,000 events after it, as `load` reads them.
+    let mut snap = Vec::new();
+    for _ in 0..5 {
+        let mark = heap::Mark::now();
+        let start = Instant::now();
+        let store = SqliteStore::open_read_only(&path).expect("open");
+        let recent = store.recent(&edition.id).expect("reads");
+        let snapshot = recent.snapshot.as_ref().expect("a snapshot");
+        let mut state = State::restore(edition.clone(), &snapshot.bytes).expect("restores");
+        for stored in &recent.events {
+            state.apply(&stored.event).expect("replays");
+        }
+        snap.push((start.elapsed().as_secs_f64(), heap::mib(mark.peak())));
+    }
+    report("whole log (anchor)", &full);
+    report("snapshot + 10,000 events", &snap);
+}
+
+/// Median and range of times, and the peak heap, as the README reports them.
+fn report(what: &str, runs: &[(f64, f64)]) {
+    let mut times: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    times.sort_by(f64::total_cmp);
+    let heap = runs.iter().map(|r| r.1).fold(0.0, f64::max);
+    println!(
+        "rebuild, {what}: median {:.3} s ({:.3}–{:.3}, {} runs), peak heap {heap:.0} MiB",
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1],
+        times.len()
+    );
 }
 
 fn big_edition(dir: &Path) -> Arc<jalon_definition::resolved::Edition> {

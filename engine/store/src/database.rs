@@ -15,8 +15,8 @@ use crate::pg::{Heard, Listening};
 use crate::sessions::{Session, SignIn, SignInLink};
 use crate::{
     is_postgres_url, Backend, DaemonHold, Entry, History, Mark, NewMessage, OutboxEntry,
-    PostgresBackend, PostgresStore, Recorded, SqliteBackend, SqliteStore, Store, StoreError,
-    StoredEvent,
+    PostgresBackend, PostgresStore, Recorded, Snapshot, SqliteBackend, SqliteStore, Store,
+    StoreError, StoredEvent,
 };
 
 #[derive(Clone, Debug)]
@@ -144,6 +144,26 @@ macro_rules! either {
 impl Store for DatabaseStore {
     fn history(&self, edition: &str) -> Result<History, StoreError> {
         either!(self, s => s.history(edition))
+    }
+
+    fn snapshot(&self, edition: &str) -> Result<Option<Snapshot>, StoreError> {
+        either!(self, s => s.snapshot(edition))
+    }
+
+    fn keep_snapshot(&mut self, edition: &str, snapshot: &Snapshot) -> Result<(), StoreError> {
+        either!(self, s => s.keep_snapshot(edition, snapshot))
+    }
+
+    fn released_under(&self, edition: &str, version: &str) -> Result<bool, StoreError> {
+        either!(self, s => s.released_under(edition, version))
+    }
+
+    fn outbox_keys(&self, edition: &str) -> Result<Vec<String>, StoreError> {
+        either!(self, s => s.outbox_keys(edition))
+    }
+
+    fn recent(&self, edition: &str) -> Result<History, StoreError> {
+        either!(self, s => s.recent(edition))
     }
 
     fn record<E>(

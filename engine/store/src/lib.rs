@@ -140,11 +140,38 @@ pub struct NewMessage {
 }
 
 /// What is recorded of an edition: the events in order and every key that
-/// ever entered the outbox.
+/// ever entered the outbox. From [`Store::recent`], the events are only
+/// those after `snapshot`; from [`Store::history`], all of them.
 #[derive(Clone, Debug, Default)]
 pub struct History {
     pub events: Vec<StoredEvent>,
     pub outbox_keys: Vec<String>,
+    /// The state the events before `events` folded into, when read so.
+    pub snapshot: Option<Snapshot>,
+}
+
+impl History {
+    /// The edition's last event read: the last of `events`, else the one
+    /// the snapshot folded (0 when nothing is recorded).
+    pub fn last_seq(&self) -> i64 {
+        self.events
+            .last()
+            .map(|e| e.seq)
+            .or(self.snapshot.as_ref().map(|s| s.seq))
+            .unwrap_or(0)
+    }
+}
+
+/// An edition's state as of one event, kept so that loading folds only the
+/// events after it. The bytes are the core's (`State::snapshot`): the store
+/// keeps them and never reads them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The edition's last event it folded (voided ones included).
+    pub seq: i64,
+    /// The definition version it was folded under.
+    pub version: String,
+    pub bytes: Vec<u8>,
 }
 
 /// What a write decided to record.
@@ -334,6 +361,36 @@ pub trait Store {
     fn release(&mut self, keys: &[String], holder: &str) -> Result<(), StoreError> {
         let _ = (keys, holder);
         Ok(())
+    }
+
+    /// The edition's snapshot, if one was kept.
+    fn snapshot(&self, edition: &str) -> Result<Option<Snapshot>, StoreError>;
+
+    /// Keeps a snapshot of the edition in place of the one kept, unless
+    /// that one is of a later event (several processes may write them:
+    /// each is the fold of the log up to its event, so any is right).
+    fn keep_snapshot(&mut self, edition: &str, snapshot: &Snapshot) -> Result<(), StoreError>;
+
+    /// Whether a `release` was recorded for the edition under this
+    /// definition version, however far back: what a history read from a
+    /// snapshot cannot tell by itself.
+    fn released_under(&self, edition: &str, version: &str) -> Result<bool, StoreError>;
+
+    /// Every key that ever entered the edition's outbox.
+    fn outbox_keys(&self, edition: &str) -> Result<Vec<String>, StoreError>;
+
+    /// What loading a state needs: the snapshot, the events after it (all
+    /// of them when there is none), and every outbox key, read in that
+    /// order so the keys are never older than the events.
+    fn recent(&self, edition: &str) -> Result<History, StoreError> {
+        let snapshot = self.snapshot(edition)?;
+        let after = snapshot.as_ref().map_or(0, |s| s.seq);
+        let events = self.events_since(edition, after)?;
+        Ok(History {
+            events,
+            outbox_keys: self.outbox_keys(edition)?,
+            snapshot,
+        })
     }
 
     /// The events of an edition recorded after the one numbered `after`, in

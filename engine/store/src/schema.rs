@@ -108,4 +108,17 @@ pub const MIGRATIONS: &[&str] = &[
         stored_at TEXT NOT NULL,
         UNIQUE (edition, sha256)
     );",
+    // 9: a snapshot of each edition's state, so that loading folds only
+    // the events after it. A cache: dropping a row only costs a longer
+    // load. The bytes say their own format; `version` is the definition's.
+    // Releases are found without reading the log (a partial index: only
+    // releases are in it, so appends do not pay for it).
+    "CREATE TABLE snapshots (
+        edition TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        version TEXT NOT NULL,
+        body BLOB NOT NULL,
+        taken_at TEXT NOT NULL
+    );
+    CREATE INDEX events_releases ON events (edition, version) WHERE verb = 'release';",
 ];

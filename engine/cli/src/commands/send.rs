@@ -15,7 +15,7 @@ use jalon_runtime::dispatch::{Dispatcher, Report};
 use jalon_runtime::links::{self, Links};
 use jalon_runtime::local_time::short as short_local;
 use jalon_runtime::payload::Payload;
-use jalon_runtime::replay::replay;
+use jalon_runtime::replay::load;
 use jalon_runtime::tick;
 use jalon_store::Store;
 
@@ -40,8 +40,11 @@ pub fn send(
     let clock = clock(&edition, at)?;
     let now = clock.now();
     let mut store = target.backend_store()?;
-    let history = store.history(&edition.id)?;
-    let mut state = replay(edition.clone(), &history)?;
+    let loaded = load(&mut store, &edition)?;
+    if let Some(warning) = &loaded.warning {
+        eprintln!("warning: {warning}");
+    }
+    let mut state = loaded.state;
     let failed = |e: tick::TickError| Failure::Usage(e.to_string());
     // The operator's own act: nothing is held (what the daemon held stays
     // held until `jalon release`).

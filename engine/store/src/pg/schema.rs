@@ -95,6 +95,15 @@ pub const MIGRATIONS: &[&str] = &[
         stored_at TIMESTAMPTZ NOT NULL,
         UNIQUE (edition, sha256)
     );",
+    // 2: a snapshot of each edition's state (as SQLite's 9).
+    "CREATE TABLE snapshots (
+        edition TEXT PRIMARY KEY,
+        seq BIGINT NOT NULL,
+        version TEXT NOT NULL,
+        body BYTEA NOT NULL,
+        taken_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX events_releases ON events (edition, version) WHERE verb = 'release';",
 ];
 
 /// The advisory lock key under which migrations run ("JALN" + 1).

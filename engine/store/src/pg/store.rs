@@ -14,7 +14,7 @@ use crate::documents::Document;
 use crate::links::{ByLink, Claim, Link, LinkUse, StoredLink};
 use crate::sessions::{Session as WebSession, SignIn, SignInLink};
 use crate::{
-    Delivery, Entry, History, Mark, NewMessage, OutboxEntry, Recorded, Store, StoreError,
+    Delivery, Entry, History, Mark, NewMessage, OutboxEntry, Recorded, Snapshot, Store, StoreError,
     StoredEvent,
 };
 
@@ -175,13 +175,10 @@ impl PostgresStore {
             events.push(stored);
             Ok(())
         })?;
-        let outbox_keys = self.read(|s| {
-            let rows = s.query("SELECT key FROM outbox WHERE edition = $1", &[&edition])?;
-            Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
-        })?;
         Ok(History {
             events,
-            outbox_keys,
+            outbox_keys: self.outbox_keys(edition)?,
+            snapshot: None,
         })
     }
 
@@ -487,6 +484,53 @@ impl Store for PostgresStore {
 
     fn release(&mut self, keys: &[String], holder: &str) -> Result<(), StoreError> {
         self.transaction(|s| writes::release(s, keys, holder))
+    }
+
+    fn snapshot(&self, edition: &str) -> Result<Option<Snapshot>, StoreError> {
+        self.read(|s| {
+            let row = s.query_opt(
+                "SELECT seq, version, body FROM snapshots WHERE edition = $1",
+                &[&edition],
+            )?;
+            Ok(row.map(|r| Snapshot {
+                seq: r.get(0),
+                version: r.get(1),
+                bytes: r.get(2),
+            }))
+        })
+    }
+
+    fn keep_snapshot(&mut self, edition: &str, snapshot: &Snapshot) -> Result<(), StoreError> {
+        self.read(|s| {
+            s.execute(
+                "INSERT INTO snapshots (edition, seq, version, body, taken_at)
+                 VALUES ($1, $2, $3, $4, now())
+                 ON CONFLICT (edition) DO UPDATE SET
+                   seq = excluded.seq, version = excluded.version,
+                   body = excluded.body, taken_at = excluded.taken_at
+                 WHERE excluded.seq >= snapshots.seq OR excluded.version <> snapshots.version",
+                &[&edition, &snapshot.seq, &snapshot.version, &snapshot.bytes],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn released_under(&self, edition: &str, version: &str) -> Result<bool, StoreError> {
+        self.read(|s| {
+            s.query_one(
+                "SELECT EXISTS (SELECT 1 FROM events
+                 WHERE edition = $1 AND version = $2 AND verb = 'release')",
+                &[&edition, &version],
+            )
+            .map(|r| r.get(0))
+        })
+    }
+
+    fn outbox_keys(&self, edition: &str) -> Result<Vec<String>, StoreError> {
+        self.read(|s| {
+            let rows = s.query("SELECT key FROM outbox WHERE edition = $1", &[&edition])?;
+            Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
+        })
     }
 
     fn events_since(&self, edition: &str, after: i64) -> Result<Vec<StoredEvent>, StoreError> {

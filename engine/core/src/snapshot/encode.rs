@@ -1,0 +1,288 @@
+//! A state into the snapshot's types.
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+use rustc_hash::FxHashMap;
+
+use super::wire;
+use crate::action::{Action, Detail, Recipient};
+use crate::event::Piece;
+use crate::state::{Instance, Progress, SkipReason, State};
+use crate::windows::{Override, Window};
+
+pub(super) fn wire(state: &State) -> wire::Wire {
+    let pending: Vec<&Action> = state.pending.values().collect();
+    let position: FxHashMap<&str, usize> = pending
+        .iter()
+        .enumerate()
+        .map(|(n, a)| (&*a.key, n))
+        .collect();
+    let mut sent: Vec<String> = state.sent.iter().map(|k| k.to_string()).collect();
+    sent.sort_unstable();
+    wire::Wire {
+        version: state.edition.version.clone(),
+        closed: state
+            .closed
+            .as_ref()
+            .map(|c| (instant(c.at), c.by.clone(), c.reason.clone())),
+        participants: state
+            .participants
+            .iter()
+            .map(|p| (p.status, p.left_at.map(instant)))
+            .collect(),
+        applicants: state
+            .applications
+            .iter()
+            .map(|(&p, record)| wire::Applicant {
+                participant: p,
+                id: state.edition.participants[p].id.clone(),
+                revisions: record
+                    .revisions
+                    .iter()
+                    .map(|r| wire::Revision {
+                        at: instant(r.at),
+                        by: r.by.clone(),
+                        name: r.application.name.clone(),
+                        organisation: r.application.organisation.clone(),
+                        description: r.application.description.clone(),
+                        theme: r.application.theme.clone(),
+                        contact_name: r.application.contact_name.clone(),
+                        contact_email: r.application.contact_email.clone(),
+                        language: r.application.language,
+                        answers: r
+                            .application
+                            .answers
+                            .iter()
+                            .map(|(q, a)| (q.clone(), a.clone()))
+                            .collect(),
+                    })
+                    .collect(),
+                flagged_at: record.flagged_at.map(|(at, n)| (instant(at), n)),
+            })
+            .collect(),
+        stage_overrides: state
+            .stage_overrides
+            .iter()
+            .map(|(&s, o)| (s, over(o)))
+            .collect(),
+        windows: state.windows.iter().map(window).collect(),
+        instances: state
+            .instances
+            .iter()
+            .map(|i| self::instance(i, &position))
+            .collect(),
+        settled_at: state.settled_at.iter().map(|t| t.map(instant)).collect(),
+        pending: pending.into_iter().map(action).collect(),
+        sent,
+        last_event_at: state.last_event_at.map(instant),
+        events_applied: state.events_applied as u64,
+    }
+}
+
+fn instance(i: &Instance, position: &FxHashMap<&str, usize>) -> wire::Instance {
+    wire::Instance {
+        stage: i.stage,
+        participant: i.participant,
+        window: window(&i.window),
+        own_override: over(&i.own_override),
+        postponements: i.postponements,
+        postponed_at: i.postponed_at.map(instant),
+        postponed_from: i
+            .postponed_from
+            .as_ref()
+            .map(|(w, reason)| (window(w), reason.clone())),
+        cancelled_events: i
+            .cancelled_events
+            .iter()
+            .map(|(e, at, reason)| (*e, instant(*at), reason.clone()))
+            .collect(),
+        ready_at: i.ready_at.map(instant),
+        progress: match &i.progress {
+            Progress::Active => wire::Progress::Active,
+            Progress::AwaitingValidation { since } => {
+                wire::Progress::AwaitingValidation(instant(*since))
+            }
+            Progress::Done { at } => wire::Progress::Done(instant(*at)),
+            Progress::Skipped { at, reason } => wire::Progress::Skipped(
+                instant(*at),
+                match reason {
+                    SkipReason::BranchNotTaken { decision, outcome } => {
+                        wire::SkipReason::BranchNotTaken(*decision, *outcome)
+                    }
+                    SkipReason::ParticipantOut => wire::SkipReason::ParticipantOut,
+                    SkipReason::NeedsSkipped => wire::SkipReason::NeedsSkipped,
+                },
+            ),
+        },
+        round: i.round,
+        approvals: i
+            .approvals
+            .iter()
+            .map(|(p, at)| (*p, instant(*at)))
+            .collect(),
+        refusals: i
+            .refusals
+            .iter()
+            .map(|r| wire::Refusal {
+                by: r.by,
+                at: instant(r.at),
+                comment: r.comment.clone(),
+                round: r.round,
+            })
+            .collect(),
+        submissions: i
+            .submissions
+            .iter()
+            .map(|s| wire::Submission {
+                round: s.round,
+                at: instant(s.at),
+                by: s.by.clone(),
+                documents: s.documents.iter().map(piece).collect(),
+                comment: s.comment.clone(),
+            })
+            .collect(),
+        selection: i.selection.as_ref().map(|s| wire::Selection {
+            pool: s.pool.clone(),
+            retained: s.retained.clone(),
+            reasons: s.reasons.iter().map(|(p, r)| (*p, r.clone())).collect(),
+        }),
+        outcome: i.outcome,
+        scores: i
+            .scores
+            .iter()
+            .map(|s| wire::Score {
+                member: s.member,
+                participant: s.participant,
+                values: s.values.clone(),
+                comment: s.comment.clone(),
+                at: instant(s.at),
+            })
+            .collect(),
+        indicators: i
+            .indicators
+            .iter()
+            .map(|v| (v.indicator, v.value.clone(), instant(v.at)))
+            .collect(),
+        action_keys: i
+            .action_keys
+            .iter()
+            .map(|k| match position.get(&**k) {
+                Some(&n) => wire::KeyRef::Pending(n),
+                None => wire::KeyRef::Own(k.to_string()),
+            })
+            .collect(),
+    }
+}
+
+fn piece(p: &Piece) -> wire::Piece {
+    match p.clone() {
+        Piece::File {
+            deliverable,
+            name,
+            media_type,
+            sha256,
+            size,
+        } => wire::Piece::File {
+            deliverable,
+            name,
+            media_type,
+            sha256,
+            size,
+        },
+        Piece::Link { deliverable, url } => wire::Piece::Link { deliverable, url },
+    }
+}
+
+fn action(a: &Action) -> wire::Action {
+    wire::Action {
+        key: a.key.to_string(),
+        kind: a.kind,
+        due_at: instant(a.due_at),
+        expires_at: a.expires_at.map(instant),
+        stage: a.stage,
+        participant: a.participant,
+        recipient: match a.recipient {
+            Recipient::Person(p) => wire::Recipient::Person(p),
+            Recipient::Participant(p) => wire::Recipient::Participant(p),
+        },
+        template: a.template,
+        detail: match a.detail {
+            Detail::None => wire::Detail::None,
+            Detail::Reminder { index } => wire::Detail::Reminder(index),
+            Detail::ValidationRequest { round } => wire::Detail::ValidationRequest(round),
+            Detail::Refused { index } => wire::Detail::Refused(index),
+            Detail::Invitation {
+                event,
+                sequence,
+                start,
+                end,
+            } => wire::Detail::Invitation {
+                event,
+                sequence,
+                start: instant(start),
+                end: instant(end),
+            },
+            Detail::Selection {
+                participant,
+                retained,
+            } => wire::Detail::Selection {
+                participant,
+                retained,
+            },
+            Detail::Cancellation {
+                participant,
+                event,
+                sequence,
+                start,
+                end,
+            } => wire::Detail::Cancellation {
+                participant,
+                event,
+                sequence,
+                start: instant(start),
+                end: instant(end),
+            },
+            Detail::EventCancelled {
+                event,
+                sequence,
+                start,
+                end,
+            } => wire::Detail::EventCancelled {
+                event,
+                sequence,
+                start: instant(start),
+                end: instant(end),
+            },
+            Detail::Decision { outcome } => wire::Detail::Decision(outcome),
+            Detail::Application {
+                participant,
+                revision,
+            } => wire::Detail::Application {
+                participant,
+                revision,
+            },
+        },
+    }
+}
+
+fn instant(t: Timestamp) -> wire::Instant {
+    t.as_nanosecond()
+}
+
+fn day(d: Date) -> wire::Day {
+    (d.year(), d.month(), d.day())
+}
+
+fn window(w: &Window) -> wire::Window {
+    wire::Window {
+        start: day(w.start),
+        due: day(w.due),
+    }
+}
+
+fn over(o: &Override) -> wire::Override {
+    wire::Override {
+        start: o.start.map(day),
+        due: o.due.map(day),
+    }
+}

@@ -1,0 +1,429 @@
+//! The snapshot's types back into a state: the definition's parts built
+//! again, the indexes rebuilt from the instances and pending actions, and
+//! every index checked against the definition, so that damaged bytes that
+//! still decode are refused rather than trusted.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jalon_definition::resolved::Edition;
+use jiff::civil::Date;
+use jiff::Timestamp;
+
+use super::{wire, SnapshotError};
+use crate::action::{Action, Detail, Key, Recipient};
+use crate::application::{applicant, describe, Application, ApplicationRecord, Revision};
+use crate::event::Piece;
+use crate::state::{
+    Closure, IndicatorValue, Instance, ParticipantState, Progress, Refusal, Score, SelectionRecord,
+    SkipReason, State, Submission,
+};
+use crate::windows::{Override, Window};
+
+type Result<T> = std::result::Result<T, SnapshotError>;
+
+fn mismatch<T>(what: &'static str) -> Result<T> {
+    Err(SnapshotError::Mismatch(what))
+}
+
+/// `n` if it is below `len`.
+fn below(n: usize, len: usize, what: &'static str) -> Result<usize> {
+    if n < len {
+        Ok(n)
+    } else {
+        mismatch(what)
+    }
+}
+
+pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire) -> Result<State> {
+    // Applicants join the edition as they did when they applied, after
+    // the participants the definition lists.
+    let mut applications = BTreeMap::new();
+    if !wire.applicants.is_empty() {
+        let edition = Arc::make_mut(&mut edition);
+        for a in wire.applicants {
+            if a.participant != edition.participants.len() {
+                return mismatch("an applicant out of place");
+            }
+            edition.participants.push(applicant(&a.id));
+            let revisions = a
+                .revisions
+                .into_iter()
+                .map(revision)
+                .collect::<Result<Vec<_>>>()?;
+            let Some(last) = revisions.last() else {
+                return mismatch("an applicant without an application");
+            };
+            describe(edition, a.participant, &last.application);
+            let flagged_at = match a.flagged_at {
+                Some((at, n)) => Some((timestamp(at)?, below(n, revisions.len(), "a revision")?)),
+                None => None,
+            };
+            applications.insert(
+                a.participant,
+                ApplicationRecord {
+                    revisions,
+                    flagged_at,
+                },
+            );
+        }
+    }
+    let mut state = State::skeleton(edition);
+    let stages = state.edition.stages.len();
+    let participant_count = state.edition.participants.len();
+    if wire.participants.len() != participant_count
+        || wire.windows.len() != stages
+        || wire.settled_at.len() != stages
+    {
+        return mismatch("another count of participants or stages");
+    }
+    state.applications = applications;
+    state.closed = match wire.closed {
+        Some((at, by, reason)) => Some(Closure {
+            at: timestamp(at)?,
+            by,
+            reason,
+        }),
+        None => None,
+    };
+    state.participants = wire
+        .participants
+        .into_iter()
+        .map(|(status, left_at)| {
+            Ok(ParticipantState {
+                status,
+                left_at: instant(left_at)?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    state.stage_overrides = wire
+        .stage_overrides
+        .into_iter()
+        .map(|(s, o)| Ok((below(s, stages, "a stage")?, over(o)?)))
+        .collect::<Result<_>>()?;
+    state.windows = wire
+        .windows
+        .into_iter()
+        .map(window)
+        .collect::<Result<_>>()?;
+    state.settled_at = wire
+        .settled_at
+        .into_iter()
+        .map(instant)
+        .collect::<Result<_>>()?;
+    state.last_event_at = instant(wire.last_event_at)?;
+    state.events_applied =
+        usize::try_from(wire.events_applied).or_else(|_| mismatch("a count of events"))?;
+    state.sent = wire.sent.into_iter().map(Key::from).collect();
+
+    let mut keys = Vec::with_capacity(wire.pending.len());
+    for a in wire.pending {
+        let action = action(a, &state.edition)?;
+        keys.push(action.key.clone());
+        if state
+            .due_of
+            .insert(action.key.clone(), action.due_at)
+            .is_some()
+        {
+            return mismatch("an action twice");
+        }
+        state
+            .pending
+            .insert((action.due_at, action.key.clone()), action);
+    }
+    for w in wire.instances {
+        let i = state.instances.len();
+        let instance = self::instance(w, &state, &keys)?;
+        let place = (instance.stage, instance.participant);
+        if state.index.insert(place, i).is_some() {
+            return mismatch("an instance twice");
+        }
+        state.by_stage[instance.stage].push(i);
+        if !instance.is_settled() {
+            state.unsettled[instance.stage] += 1;
+        }
+        state.instances.push(instance);
+    }
+    Ok(state)
+}
+
+fn revision(r: wire::Revision) -> Result<Revision> {
+    Ok(Revision {
+        at: timestamp(r.at)?,
+        by: r.by,
+        application: Application {
+            name: r.name,
+            organisation: r.organisation,
+            description: r.description,
+            theme: r.theme,
+            contact_name: r.contact_name,
+            contact_email: r.contact_email,
+            language: r.language,
+            answers: r.answers.into_iter().collect(),
+        },
+    })
+}
+
+fn instance(w: wire::Instance, state: &State, keys: &[Key]) -> Result<Instance> {
+    let edition = &state.edition;
+    let stage = below(w.stage, edition.stages.len(), "a stage")?;
+    let definition = &edition.stages[stage];
+    let participants = edition.participants.len();
+    let people = edition.people.len();
+    let participant = match w.participant {
+        Some(p) => Some(below(p, participants, "a participant")?),
+        None => None,
+    };
+    if participant.is_some() != definition.for_each.is_some() {
+        return mismatch("an instance of another kind of stage");
+    }
+    Ok(Instance {
+        stage,
+        participant,
+        window: window(w.window)?,
+        own_override: over(w.own_override)?,
+        postponements: w.postponements,
+        postponed_at: instant(w.postponed_at)?,
+        postponed_from: match w.postponed_from {
+            Some((from, reason)) => Some((window(from)?, reason)),
+            None => None,
+        },
+        cancelled_events: w
+            .cancelled_events
+            .into_iter()
+            .map(|(e, at, reason)| {
+                Ok((
+                    below(e, definition.events.len(), "an event of a stage")?,
+                    timestamp(at)?,
+                    reason,
+                ))
+            })
+            .collect::<Result<_>>()?,
+        ready_at: instant(w.ready_at)?,
+        progress: match w.progress {
+            wire::Progress::Active => Progress::Active,
+            wire::Progress::AwaitingValidation(since) => Progress::AwaitingValidation {
+                since: timestamp(since)?,
+            },
+            wire::Progress::Done(at) => Progress::Done { at: timestamp(at)? },
+            wire::Progress::Skipped(at, reason) => Progress::Skipped {
+                at: timestamp(at)?,
+                reason: match reason {
+                    wire::SkipReason::BranchNotTaken(decision, outcome) => {
+                        SkipReason::BranchNotTaken { decision, outcome }
+                    }
+                    wire::SkipReason::ParticipantOut => SkipReason::ParticipantOut,
+                    wire::SkipReason::NeedsSkipped => SkipReason::NeedsSkipped,
+                },
+            },
+        },
+        round: w.round,
+        approvals: w
+            .approvals
+            .into_iter()
+            .map(|(p, at)| Ok((below(p, people, "a person")?, timestamp(at)?)))
+            .collect::<Result<_>>()?,
+        refusals: w
+            .refusals
+            .into_iter()
+            .map(|r| {
+                Ok(Refusal {
+                    by: below(r.by, people, "a person")?,
+                    at: timestamp(r.at)?,
+                    comment: r.comment,
+                    round: r.round,
+                })
+            })
+            .collect::<Result<_>>()?,
+        submissions: w
+            .submissions
+            .into_iter()
+            .map(|s| {
+                Ok(Submission {
+                    round: s.round,
+                    at: timestamp(s.at)?,
+                    by: s.by,
+                    documents: s.documents.into_iter().map(piece).collect(),
+                    comment: s.comment,
+                })
+            })
+            .collect::<Result<_>>()?,
+        selection: match w.selection {
+            Some(s) => {
+                let check = |p: usize| below(p, participants, "a participant");
+                Some(SelectionRecord {
+                    pool: s.pool.into_iter().map(check).collect::<Result<_>>()?,
+                    retained: s.retained.into_iter().map(check).collect::<Result<_>>()?,
+                    reasons: s
+                        .reasons
+                        .into_iter()
+                        .map(|(p, r)| Ok((check(p)?, r)))
+                        .collect::<Result<_>>()?,
+                })
+            }
+            None => None,
+        },
+        outcome: match w.outcome {
+            Some(o) => Some(below(o, definition.outcomes.len(), "an outcome")?),
+            None => None,
+        },
+        scores: w
+            .scores
+            .into_iter()
+            .map(|s| {
+                Ok(Score {
+                    member: below(s.member, people, "a person")?,
+                    participant: below(s.participant, participants, "a participant")?,
+                    values: s.values,
+                    comment: s.comment,
+                    at: timestamp(s.at)?,
+                })
+            })
+            .collect::<Result<_>>()?,
+        indicators: w
+            .indicators
+            .into_iter()
+            .map(|(k, value, at)| {
+                Ok(IndicatorValue {
+                    indicator: below(k, definition.indicators.len(), "an indicator")?,
+                    value,
+                    at: timestamp(at)?,
+                })
+            })
+            .collect::<Result<_>>()?,
+        action_keys: w
+            .action_keys
+            .into_iter()
+            .map(|k| match k {
+                // The pending action's own key, shared as a fold shares it.
+                wire::KeyRef::Pending(n) => keys
+                    .get(n)
+                    .cloned()
+                    .ok_or(SnapshotError::Mismatch("an action")),
+                wire::KeyRef::Own(key) => Ok(Key::from(key)),
+            })
+            .collect::<Result<_>>()?,
+    })
+}
+
+fn piece(p: wire::Piece) -> Piece {
+    match p {
+        wire::Piece::File {
+            deliverable,
+            name,
+            media_type,
+            sha256,
+            size,
+        } => Piece::File {
+            deliverable,
+            name,
+            media_type,
+            sha256,
+            size,
+        },
+        wire::Piece::Link { deliverable, url } => Piece::Link { deliverable, url },
+    }
+}
+
+fn action(a: wire::Action, edition: &Edition) -> Result<Action> {
+    let (stages, people) = (edition.stages.len(), edition.people.len());
+    let participant = |p: usize| below(p, edition.participants.len(), "a participant");
+    Ok(Action {
+        key: Key::from(a.key),
+        kind: a.kind,
+        due_at: timestamp(a.due_at)?,
+        expires_at: instant(a.expires_at)?,
+        stage: below(a.stage, stages, "a stage")?,
+        participant: match a.participant {
+            Some(p) => Some(participant(p)?),
+            None => None,
+        },
+        recipient: match a.recipient {
+            wire::Recipient::Person(p) => Recipient::Person(below(p, people, "a person")?),
+            wire::Recipient::Participant(p) => Recipient::Participant(participant(p)?),
+        },
+        template: below(a.template, edition.templates.len(), "a template")?,
+        detail: match a.detail {
+            wire::Detail::None => Detail::None,
+            wire::Detail::Reminder(index) => Detail::Reminder { index },
+            wire::Detail::ValidationRequest(round) => Detail::ValidationRequest { round },
+            wire::Detail::Refused(index) => Detail::Refused { index },
+            wire::Detail::Invitation {
+                event,
+                sequence,
+                start,
+                end,
+            } => Detail::Invitation {
+                event,
+                sequence,
+                start: timestamp(start)?,
+                end: timestamp(end)?,
+            },
+            wire::Detail::Selection {
+                participant: p,
+                retained,
+            } => Detail::Selection {
+                participant: participant(p)?,
+                retained,
+            },
+            wire::Detail::Cancellation {
+                participant: p,
+                event,
+                sequence,
+                start,
+                end,
+            } => Detail::Cancellation {
+                participant: participant(p)?,
+                event,
+                sequence,
+                start: timestamp(start)?,
+                end: timestamp(end)?,
+            },
+            wire::Detail::EventCancelled {
+                event,
+                sequence,
+                start,
+                end,
+            } => Detail::EventCancelled {
+                event,
+                sequence,
+                start: timestamp(start)?,
+                end: timestamp(end)?,
+            },
+            wire::Detail::Decision(outcome) => Detail::Decision { outcome },
+            wire::Detail::Application {
+                participant: p,
+                revision,
+            } => Detail::Application {
+                participant: participant(p)?,
+                revision,
+            },
+        },
+    })
+}
+
+fn timestamp(n: wire::Instant) -> Result<Timestamp> {
+    Timestamp::from_nanosecond(n).map_err(|_| SnapshotError::Mismatch("an instant"))
+}
+
+fn instant(n: Option<wire::Instant>) -> Result<Option<Timestamp>> {
+    n.map(timestamp).transpose()
+}
+
+fn day((year, month, day): wire::Day) -> Result<Date> {
+    Date::new(year, month, day).map_err(|_| SnapshotError::Mismatch("a date"))
+}
+
+fn window(w: wire::Window) -> Result<Window> {
+    Ok(Window {
+        start: day(w.start)?,
+        due: day(w.due)?,
+    })
+}
+
+fn over(o: wire::Override) -> Result<Override> {
+    Ok(Override {
+        start: o.start.map(day).transpose()?,
+        due: o.due.map(day).transpose()?,
+    })
+}

@@ -1,0 +1,217 @@
+//! The snapshot's own types: what the events produced, laid out for a
+//! compact non-self-describing encoding (postcard). The engine's types are
+//! not encoded directly: several are tagged for JSON (which postcard cannot
+//! read back), and jiff writes instants as text, slow to parse by the
+//! million. Any change here needs [`super::FORMAT`] raised.
+
+use jalon_definition::resolved::{Language, MessageKind, ParticipantStatus};
+use serde::{Deserialize, Serialize};
+
+/// Nanoseconds since the Unix epoch.
+pub type Instant = i128;
+/// Year, month, day.
+pub type Day = (i16, i8, i8);
+
+#[derive(Serialize, Deserialize)]
+pub struct Wire {
+    /// The definition version the state was folded under.
+    pub version: String,
+    pub closed: Option<(Instant, String, String)>,
+    pub participants: Vec<(ParticipantStatus, Option<Instant>)>,
+    /// Those who applied through the call, in participant order: their id
+    /// and every version of their application.
+    pub applicants: Vec<Applicant>,
+    pub stage_overrides: Vec<(usize, Override)>,
+    pub windows: Vec<Window>,
+    pub instances: Vec<Instance>,
+    pub settled_at: Vec<Option<Instant>>,
+    /// Pending actions in due order.
+    pub pending: Vec<Action>,
+    /// Keys recorded as sent, sorted.
+    pub sent: Vec<String>,
+    pub last_event_at: Option<Instant>,
+    pub events_applied: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Applicant {
+    pub participant: usize,
+    pub id: String,
+    pub revisions: Vec<Revision>,
+    pub flagged_at: Option<(Instant, usize)>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Revision {
+    pub at: Instant,
+    pub by: String,
+    pub name: String,
+    pub organisation: String,
+    pub description: String,
+    pub theme: Option<String>,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub language: Option<Language>,
+    pub answers: Vec<(String, String)>,
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+pub struct Override {
+    pub start: Option<Day>,
+    pub due: Option<Day>,
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+pub struct Window {
+    pub start: Day,
+    pub due: Day,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Instance {
+    pub stage: usize,
+    pub participant: Option<usize>,
+    pub window: Window,
+    pub own_override: Override,
+    pub postponements: u32,
+    pub postponed_at: Option<Instant>,
+    pub postponed_from: Option<(Window, Option<String>)>,
+    pub cancelled_events: Vec<(usize, Instant, Option<String>)>,
+    pub ready_at: Option<Instant>,
+    pub progress: Progress,
+    pub round: u32,
+    pub approvals: Vec<(usize, Instant)>,
+    pub refusals: Vec<Refusal>,
+    pub submissions: Vec<Submission>,
+    pub selection: Option<Selection>,
+    pub outcome: Option<usize>,
+    pub scores: Vec<Score>,
+    pub indicators: Vec<(usize, String, Instant)>,
+    pub action_keys: Vec<KeyRef>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum Progress {
+    Active,
+    AwaitingValidation(Instant),
+    Done(Instant),
+    Skipped(Instant, SkipReason),
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum SkipReason {
+    BranchNotTaken(usize, usize),
+    ParticipantOut,
+    NeedsSkipped,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Refusal {
+    pub by: usize,
+    pub at: Instant,
+    pub comment: String,
+    pub round: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Submission {
+    pub round: u32,
+    pub at: Instant,
+    pub by: String,
+    pub documents: Vec<Piece>,
+    pub comment: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum Piece {
+    File {
+        deliverable: String,
+        name: String,
+        media_type: String,
+        sha256: String,
+        size: u64,
+    },
+    Link {
+        deliverable: String,
+        url: String,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Selection {
+    pub pool: Vec<usize>,
+    pub retained: Vec<usize>,
+    pub reasons: Vec<(usize, String)>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Score {
+    pub member: usize,
+    pub participant: usize,
+    pub values: Vec<i64>,
+    pub comment: Option<String>,
+    pub at: Instant,
+}
+
+/// An instance's action key: most are pending, written once there.
+#[derive(Serialize, Deserialize)]
+pub enum KeyRef {
+    /// By position in [`Wire::pending`].
+    Pending(usize),
+    Own(String),
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Action {
+    pub key: String,
+    pub kind: MessageKind,
+    pub due_at: Instant,
+    pub expires_at: Option<Instant>,
+    pub stage: usize,
+    pub participant: Option<usize>,
+    pub recipient: Recipient,
+    pub template: usize,
+    pub detail: Detail,
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum Recipient {
+    Person(usize),
+    Participant(usize),
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum Detail {
+    None,
+    Reminder(usize),
+    ValidationRequest(u32),
+    Refused(usize),
+    Invitation {
+        event: usize,
+        sequence: u32,
+        start: Instant,
+        end: Instant,
+    },
+    Selection {
+        participant: usize,
+        retained: bool,
+    },
+    Cancellation {
+        participant: usize,
+        event: usize,
+        sequence: u32,
+        start: Instant,
+        end: Instant,
+    },
+    EventCancelled {
+        event: usize,
+        sequence: u32,
+        start: Instant,
+        end: Instant,
+    },
+    Decision(usize),
+    Application {
+        participant: usize,
+        revision: usize,
+    },
+}
