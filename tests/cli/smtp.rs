@@ -71,7 +71,7 @@ fn arrive_whole_and_a_rejected_address_blocks_nothing(options: &[&str]) {
     let mut options = options.to_vec();
     options.extend(["--reject", "rejected@example.org"]);
     let sink = Sink::start(0, &options);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary folder");
     let db = dir.path().join("jalon.db");
 
     let output = send(&db, &sink.url(), FIRST_DAY, &[]);

@@ -6,6 +6,8 @@
 #     signatures (tests/servers/dkim_verify.py);
 #   - SpamAssassin (Debian's `spamassassin`, apt-get install, needs root),
 #     which scores our emails with its standard rules;
+#   - strace (Debian's `strace`, apt-get install, needs root), which records
+#     the bytes our SMTP client writes (the pipelining test);
 #   - Postfix's smtp-sink and smtp-source, taken from the Debian package with
 #     `apt-get download` and unpacked with `dpkg -x` (the mail system itself is
 #     not installed), run through FOLDER/bin/smtp-sink and FOLDER/bin/smtp-source.
@@ -39,12 +41,12 @@ spamassassin_present() {
 }
 
 # Fast path: nothing to do (the marker is written last, atomically).
-[ "$(cat "$marker" 2>/dev/null)" = "$STAMP" ] && spamassassin_present && exit 0
+[ "$(cat "$marker" 2>/dev/null)" = "$STAMP" ] && spamassassin_present && command -v strace >/dev/null 2>&1 && exit 0
 
 exec 9>"$folder/.lock"
 flock 9
 # Another process may have finished while we waited.
-[ "$(cat "$marker" 2>/dev/null)" = "$STAMP" ] && spamassassin_present && exit 0
+[ "$(cat "$marker" 2>/dev/null)" = "$STAMP" ] && spamassassin_present && command -v strace >/dev/null 2>&1 && exit 0
 rm -f "$marker"
 
 log="$folder/provision.log"
@@ -82,6 +84,20 @@ if ! spamassassin_present; then
     quietly "${apt[@]}" install spamassassin || fail "apt-get install spamassassin failed"
   fi
   spamassassin_present || fail "spamassassin is still missing after apt-get install"
+fi
+
+# ------------------------------------------------------------------ strace
+# An observer we did not write: the pipelining test reads every write the
+# client makes to the relay from strace's record.
+if ! command -v strace >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || fail "strace is missing; as root: apt-get install --no-install-recommends strace"
+  export DEBIAN_FRONTEND=noninteractive
+  apt=(apt-get -o DPkg::Lock::Timeout=300 -y --no-install-recommends)
+  if ! "${apt[@]}" install strace >>"$log" 2>&1; then
+    quietly "${apt[@]}" update || fail "apt-get update failed"
+    quietly "${apt[@]}" install strace || fail "apt-get install strace failed"
+  fi
+  command -v strace >/dev/null 2>&1 || fail "strace is still missing after apt-get install"
 fi
 
 # ------------------------------------------------- Postfix's test programs

@@ -277,6 +277,7 @@ fn window(w: &Window) -> wire::Window {
     wire::Window {
         start: day(w.start),
         due: day(w.due),
+        to_be_fixed: w.to_be_fixed,
     }
 }
 

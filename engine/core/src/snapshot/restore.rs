@@ -418,6 +418,7 @@ fn window(w: wire::Window) -> Result<Window> {
     Ok(Window {
         start: day(w.start)?,
         due: day(w.due)?,
+        to_be_fixed: w.to_be_fixed,
     })
 }
 

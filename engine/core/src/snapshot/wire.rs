@@ -65,6 +65,7 @@ pub struct Override {
 pub struct Window {
     pub start: Day,
     pub due: Day,
+    pub to_be_fixed: bool,
 }
 
 #[derive(Serialize, Deserialize)]
