@@ -603,6 +603,19 @@ fn a_jury_member_sees_the_candidates_and_nothing_else() {
     carl.get("/editions/ws/participants/atelier").expect(404);
 }
 
+/// The first Wednesday at least `days` days from today, as `YYYY-MM-DD`:
+/// a working day to move a seminar to.
+fn wednesday_after(days: i64) -> String {
+    let mut day = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(days))
+        .expect("a date");
+    while day.weekday() != jiff::civil::Weekday::Wednesday {
+        day = day.tomorrow().expect("a date");
+    }
+    day.to_string()
+}
+
 #[test]
 fn a_postponed_seminar_shows_what_moves_and_queues_the_new_invitation() {
     let dir = workplace();
@@ -654,15 +667,7 @@ fn a_postponed_seminar_shows_what_moves_and_queues_the_new_invitation() {
     ana.sign_in_with(&emailed_link(dir.path(), "ana@example.org", 1))
         .expect(303);
     let csrf = ana.csrf();
-    // A Wednesday ten weeks on.
-    let mut new_day = jiff::Zoned::now()
-        .date()
-        .checked_add(jiff::Span::new().days(70))
-        .expect("a date");
-    while new_day.weekday() != jiff::civil::Weekday::Wednesday {
-        new_day = new_day.tomorrow().expect("a date");
-    }
-    let new_day = new_day.to_string();
+    let new_day = wednesday_after(70);
     let form = [
         ("csrf", csrf.as_str()),
         ("stage", "seminaire"),
@@ -742,15 +747,7 @@ fn a_seminar_day_left_to_be_fixed_shows_so_and_is_fixed_from_the_workspace() {
         form.body
     );
 
-    let new_day = jiff::Zoned::now()
-        .date()
-        .checked_add(jiff::Span::new().days(80))
-        .expect("a date");
-    let mut new_day = new_day;
-    while new_day.weekday() != jiff::civil::Weekday::Wednesday {
-        new_day = new_day.tomorrow().expect("a date");
-    }
-    let new_day = new_day.to_string();
+    let new_day = wednesday_after(80);
     let csrf = ana.csrf();
     let form = [
         ("csrf", csrf.as_str()),
