@@ -462,6 +462,9 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_unrecorded_sends(
     let mut random = Random(seed);
     let mut cycles = 0;
     let (mut early, mut sending, mut between) = (0, 0, 0);
+    // Restarts that served the editions with messages waiting before the
+    // others were checked (with who follows several editions as kept).
+    let mut served_first = 0;
     let mut most_from_one_kill = 0;
     while cycles < CYCLES && began.elapsed() < BUDGET {
         cycles += 1;
@@ -478,6 +481,7 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_unrecorded_sends(
         std::thread::sleep(Duration::from_millis(delay));
         let log = daemon.kill();
         assert!(!log.contains(" ERROR "), "cycle {cycles}:\n{log}");
+        served_first += usize::from(log.contains("serving first"));
         record.settle();
         let rows = outbox_rows(&db);
         let (sent, uncommitted) = take(record.new_messages(), &rows, &log);
@@ -499,6 +503,10 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_unrecorded_sends(
         }
     }
     let kills = cycles;
+    assert!(
+        served_first > 0,
+        "no restart served the waiting editions first"
+    );
 
     // Then left to drain, and stopped.
     let daemon = Daemon::start(dir.path(), &args, None);
@@ -571,8 +579,8 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_only_unrecorded_sends(
 
     println!(
         "crash safety: {cycles} cycles, {kills} SIGKILLs ({early} before the run's first \
-         acceptance, {sending} while sending, {between} between an acceptance and its commit); \
-         {} bursts, {} messages, {total} acceptances, {duplicates} duplicates (at most \
+         acceptance, {sending} while sending, {between} between an acceptance and its commit; \
+         {served_first} restarts served the waiting editions first); {} bursts, {} messages, {total} acceptances, {duplicates} duplicates (at most \
          {most_from_one_kill} from one kill); {:.1} s (seed {seed})",
         bursts.len(),
         expected.len(),

@@ -1,6 +1,7 @@
-//! The daemon's start: what waits is sent once the definitions are checked,
-//! and a second start reads the checked definitions from the cache beside
-//! the database.
+//! The daemon's start: editions with messages waiting are served as soon as
+//! their own definitions pass, before big ones are checked, once a pass over
+//! the whole set has kept who follows several editions; a second start
+//! reads the checked definitions from the cache beside the database.
 
 use std::path::Path;
 use std::time::Duration;
@@ -42,8 +43,12 @@ fn closed_port() -> u16 {
     listener.local_addr().expect("its address").port()
 }
 
+fn line_of(log: &str, text: &str) -> Option<usize> {
+    log.lines().position(|l| l.contains(text))
+}
+
 #[test]
-fn what_waits_is_sent_after_a_restart_and_the_next_start_reads_the_cache() {
+fn an_edition_with_messages_waiting_is_served_before_big_ones_are_checked() {
     let dir = workplace();
     let skew = starting_this_morning(dir.path());
     let clock = [("JALON_CLOCK_SKEW_SECONDS", skew.as_str())];
@@ -66,9 +71,18 @@ fn what_waits_is_sent_after_a_restart_and_the_next_start_reads_the_cache() {
             .log()
             .contains(&format!("running {} edition(s)", BIG + 1))
     });
-    eventually("essai's waiting messages to go", || {
-        daemon.log().contains(" sent essai/")
-    });
+    let log = daemon.log();
+    let first = line_of(
+        &log,
+        "serving first 1 edition(s) with messages waiting: essai",
+    );
+    let sent = line_of(&log, " sent essai/");
+    let all = line_of(&log, &format!("running {} edition(s)", BIG + 1));
+    assert!(first.is_some() && sent.is_some(), "{log}");
+    assert!(
+        first < sent && sent < all,
+        "essai is served, and sends, before the big editions are checked:\n{log}"
+    );
     let (status, _) = daemon.stop("TERM", Duration::from_secs(15));
     assert_eq!(status.code(), Some(0));
 

@@ -177,7 +177,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
         .file()
         .map(|db| Arc::new(CheckCache::new(staged::cache_folder(db))));
     let mut checking = start::check(&options, cache.clone()).await;
-    let start_loop = |passed| {
+    let start_loop = |passed, served_first| {
         tokio::spawn(
             Loop {
                 backend: options.backend.clone(),
@@ -187,6 +187,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
                 operator: operator.clone(),
                 send_late: options.send_late,
                 passed,
+                served_first,
             }
             .run(dispatcher, editions_rx.clone(), stop_rx.clone()),
         )
@@ -204,9 +205,11 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
             set.len(),
             reload::ids(&set)
         );
-        editions_tx.send_replace(set);
+        editions_tx.send_replace(set.clone());
         watches = Some(watch_records(&options.backend, &wake, &health));
-        scheduling = start_loop.take().map(|start| start(Some(passed)));
+        scheduling = start_loop
+            .take()
+            .map(|start| start(Some(passed), Some(set)));
     }
     let checked = tokio::select! {
         checked = &mut checking.done => checked,
@@ -249,7 +252,7 @@ async fn run<B: Backend>(options: Options<B>, dispatcher: Dispatcher) -> Result<
     let _watches = watches.unwrap_or_else(|| watch_records(&options.backend, &wake, &health));
     let mut scheduling = match (scheduling, start_loop.take()) {
         (Some(running), _) => running,
-        (None, Some(start)) => start(None),
+        (None, Some(start)) => start(None, None),
         (None, None) => return Err(DaemonError::LoopEnded("never started".into())),
     };
     let reloader = reload::Reloader {

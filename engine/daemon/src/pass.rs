@@ -3,7 +3,7 @@
 //! needs one. Blocking (the store and the dispatcher block): the loop runs
 //! it on a blocking thread.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use jalon_definition::resolved::Edition;
@@ -107,9 +107,12 @@ pub type Cache = HashMap<String, Seen>;
 
 /// Runs every edition in turn; one edition's failure does not stop the
 /// others. With `hold`, what a new definition makes already late is held.
+/// `whole` is false for the editions served first at a start, before the
+/// others are checked.
 pub fn pass_all<B: Backend>(
     backend: &B,
     editions: &[Arc<Edition>],
+    whole: bool,
     dispatcher: &mut Dispatcher,
     cache: &mut Cache,
     clock: &dyn Clock,
@@ -117,10 +120,12 @@ pub fn pass_all<B: Backend>(
 ) -> Result<Vec<Outcome>, StoreError> {
     let mut store = backend.open()?;
     cache.retain(|id, _| editions.iter().any(|e| &e.id == id));
-    dispatcher.several = Arc::new(jalon_runtime::compose::several::readers_of_several(
-        editions.iter().map(|e| &**e),
+    dispatcher.several = Arc::new(readers_of_several(
+        &mut store,
+        editions,
+        whole,
         clock.now(),
-    ));
+    )?);
     // Editions with messages waiting go first: after a restart, what was
     // queued before the stop goes out before a hundred states are rebuilt.
     let waiting = store.editions_pending()?;
@@ -142,6 +147,38 @@ pub fn pass_all<B: Backend>(
             (edition.id.clone(), outcome)
         })
         .collect())
+}
+
+/// Who follows several editions, and so reads the edition's name in each
+/// subject. Over the whole set it is worked out, and kept when it changed;
+/// over the editions served first at a start it is what the last whole
+/// pass kept, so that a message sent again after a crash reads as it did
+/// (the start serves none first when nothing was kept).
+fn readers_of_several(
+    store: &mut impl Store,
+    editions: &[Arc<Edition>],
+    whole: bool,
+    now: Timestamp,
+) -> Result<HashSet<String>, StoreError> {
+    if !whole {
+        return Ok(store
+            .readers_of_several()?
+            .unwrap_or_default()
+            .into_iter()
+            .collect());
+    }
+    let several =
+        jalon_runtime::compose::several::readers_of_several(editions.iter().map(|e| &**e), now);
+    let mut sorted: Vec<String> = several.iter().cloned().collect();
+    sorted.sort();
+    // Only the next start reads it: a failure here must not stop a pass.
+    let kept = store.readers_of_several();
+    if !matches!(&kept, Ok(Some(kept)) if *kept == sorted) {
+        if let Err(e) = store.keep_readers_of_several(&sorted) {
+            tracing::warn!("who follows several editions could not be kept: {e}");
+        }
+    }
+    Ok(several)
 }
 
 /// Whether an edition can be left alone: same definition, no event since

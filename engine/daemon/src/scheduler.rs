@@ -50,6 +50,9 @@ pub struct Loop<B: Backend> {
     /// Told when the first pass is over (the start checks the other
     /// definitions after it, so as not to slow it down).
     pub passed: Option<std::sync::mpsc::Sender<()>>,
+    /// The editions served first at the start, before the others were
+    /// checked: a pass over this very set is not over the whole set.
+    pub served_first: Option<Editions>,
 }
 
 /// What passes keep from one to the next: what each edition needs to be
@@ -117,6 +120,10 @@ impl<B: Backend> Loop<B> {
         let clock = self.clock.clone();
         let running = set.clone();
         let hold = !self.send_late;
+        let whole = !self
+            .served_first
+            .as_ref()
+            .is_some_and(|first| Arc::ptr_eq(first, &set));
         let done = tokio::task::spawn_blocking(move || {
             // A pass that panicked leaves the cache poisoned: start again
             // from what is recorded.
@@ -126,7 +133,7 @@ impl<B: Backend> Loop<B> {
                 passes
             });
             let Passes { cache, dispatcher } = &mut *passes;
-            pass::pass_all(&backend, &set, dispatcher, cache, &*clock, hold)
+            pass::pass_all(&backend, &set, whole, dispatcher, cache, &*clock, hold)
         })
         .await;
         let retry_later = self.clock.now().checked_add(AFTER_FAILURE).ok();

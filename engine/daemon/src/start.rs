@@ -38,12 +38,10 @@ pub struct Checking {
 /// Starts checking the definitions, those of editions with messages
 /// waiting in the database first.
 pub async fn check<B: Backend>(options: &Options<B>, cache: Option<Arc<CheckCache>>) -> Checking {
-    // No edition is served before the whole set is checked: who follows
-    // several editions (and so reads the edition's name in each subject) is
-    // known only then, and a message sent again after a crash must read as
-    // it did the first time (the SIGKILL test caught a subject without it).
-    // The cache and the check on every core keep the wait short.
-    let waiting: Vec<String> = Vec::new();
+    let backend = options.backend.clone();
+    let waiting = tokio::task::spawn_blocking(move || waiting(&backend))
+        .await
+        .unwrap_or_default();
     let definitions = options.definitions.clone();
     let (early, receiver) = mpsc::unbounded_channel();
     let done = tokio::task::spawn_blocking(move || {
@@ -59,6 +57,22 @@ pub async fn check<B: Backend>(options: &Options<B>, cache: Option<Arc<CheckCach
     Checking {
         early: receiver,
         done,
+    }
+}
+
+/// The editions with messages waiting, when the last pass over the whole
+/// set kept who follows several editions: their subjects name the edition,
+/// and a message sent again after a crash must read as it did the first
+/// time (the SIGKILL test caught one without the name). None without a
+/// database yet (a first start creates nothing before its definitions
+/// pass), or without that set kept (nothing is served before the whole set
+/// is checked).
+fn waiting<B: Backend>(backend: &B) -> Vec<String> {
+    match backend.open_read_only() {
+        Ok(Some(store)) if matches!(store.readers_of_several(), Ok(Some(_))) => {
+            store.editions_pending().unwrap_or_default()
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -154,6 +154,14 @@ impl Store for DatabaseStore {
         either!(self, s => s.keep_snapshot(edition, snapshot))
     }
 
+    fn readers_of_several(&self) -> Result<Option<Vec<String>>, StoreError> {
+        either!(self, s => s.readers_of_several())
+    }
+
+    fn keep_readers_of_several(&mut self, addresses: &[String]) -> Result<(), StoreError> {
+        either!(self, s => s.keep_readers_of_several(addresses))
+    }
+
     fn released_under(&self, edition: &str, version: &str) -> Result<bool, StoreError> {
         either!(self, s => s.released_under(edition, version))
     }

@@ -371,6 +371,13 @@ pub trait Store {
     /// each is the fold of the log up to its event, so any is right).
     fn keep_snapshot(&mut self, edition: &str, snapshot: &Snapshot) -> Result<(), StoreError>;
 
+    /// Who followed several editions (addresses in lower case) at the
+    /// last pass over the whole set, if one was kept.
+    fn readers_of_several(&self) -> Result<Option<Vec<String>>, StoreError>;
+
+    /// Keeps who follows several editions, in place of what was kept.
+    fn keep_readers_of_several(&mut self, addresses: &[String]) -> Result<(), StoreError>;
+
     /// Whether a `release` was recorded for the edition under this
     /// definition version, however far back: what a history read from a
     /// snapshot cannot tell by itself.
@@ -480,4 +487,12 @@ pub trait Store {
         known: &std::collections::BTreeSet<String>,
         at: Timestamp,
     ) -> Result<usize, StoreError>;
+}
+
+/// The addresses kept one per line (no address holds a line break).
+fn addresses_of(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
 }

@@ -121,4 +121,13 @@ pub const MIGRATIONS: &[&str] = &[
         taken_at TEXT NOT NULL
     );
     CREATE INDEX events_releases ON events (edition, version) WHERE verb = 'release';",
+    // 10: who followed several editions at the last pass over the whole
+    // set (one row, addresses one per line), so that a restart can serve
+    // the editions with messages waiting before the others are checked and
+    // still compose their subjects as before the stop.
+    "CREATE TABLE readers_of_several (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        addresses TEXT NOT NULL,
+        kept_at TEXT NOT NULL
+    );",
 ];

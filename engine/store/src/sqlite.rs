@@ -748,6 +748,31 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn readers_of_several(&self) -> Result<Option<Vec<String>>, StoreError> {
+        let kept: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT addresses FROM readers_of_several WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(kept.map(|text| crate::addresses_of(&text)))
+    }
+
+    fn keep_readers_of_several(&mut self, addresses: &[String]) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO readers_of_several (id, addresses, kept_at) VALUES (1, ?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET
+                   addresses = excluded.addresses, kept_at = excluded.kept_at",
+                params![addresses.join("\n"), Timestamp::now().to_string()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     fn released_under(&self, edition: &str, version: &str) -> Result<bool, StoreError> {
         self.conn
             .query_row(

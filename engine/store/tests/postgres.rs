@@ -564,3 +564,32 @@ fn tls_to_the_server_is_verified_against_the_authority_given() {
     };
     assert!(detail.to_lowercase().contains("certificate"), "{detail}");
 }
+
+#[test]
+fn who_follows_several_editions_is_kept_alike_on_both_backends() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let (_, postgres) = fresh("r");
+    let backends = [
+        jalon_store::Database::Sqlite(jalon_store::SqliteBackend::new(dir.path().join("j.db"))),
+        jalon_store::Database::Postgres(postgres),
+    ];
+    for backend in backends {
+        let mut store = backend.open().expect("opens");
+        // Nothing kept is not the same as nobody kept.
+        assert_eq!(store.readers_of_several().expect("read"), None);
+        store.keep_readers_of_several(&[]).expect("kept");
+        assert_eq!(store.readers_of_several().expect("read"), Some(Vec::new()));
+        let two = vec!["ana@example.org".to_owned(), "léa@example.org".to_owned()];
+        store.keep_readers_of_several(&two).expect("kept");
+        assert_eq!(store.readers_of_several().expect("read"), Some(two));
+        // What is kept replaces what was.
+        store
+            .keep_readers_of_several(&["bo@example.org".to_owned()])
+            .expect("kept");
+        let reopened = backend.open().expect("opens again");
+        assert_eq!(
+            reopened.readers_of_several().expect("read"),
+            Some(vec!["bo@example.org".to_owned()])
+        );
+    }
+}

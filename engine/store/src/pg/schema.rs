@@ -104,6 +104,12 @@ pub const MIGRATIONS: &[&str] = &[
         taken_at TIMESTAMPTZ NOT NULL
     );
     CREATE INDEX events_releases ON events (edition, version) WHERE verb = 'release';",
+    // 3: who followed several editions at the last whole pass (as SQLite's 10).
+    "CREATE TABLE readers_of_several (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        addresses TEXT NOT NULL,
+        kept_at TIMESTAMPTZ NOT NULL
+    );",
 ];
 
 /// The advisory lock key under which migrations run ("JALN" + 1).

@@ -515,6 +515,26 @@ impl Store for PostgresStore {
         })
     }
 
+    fn readers_of_several(&self) -> Result<Option<Vec<String>>, StoreError> {
+        self.read(|s| {
+            let row = s.query_opt("SELECT addresses FROM readers_of_several WHERE id = 1", &[])?;
+            Ok(row.map(|r| crate::addresses_of(r.get(0))))
+        })
+    }
+
+    fn keep_readers_of_several(&mut self, addresses: &[String]) -> Result<(), StoreError> {
+        let text = addresses.join("\n");
+        self.read(|s| {
+            s.execute(
+                "INSERT INTO readers_of_several (id, addresses, kept_at) VALUES (1, $1, now())
+                 ON CONFLICT (id) DO UPDATE SET
+                   addresses = excluded.addresses, kept_at = excluded.kept_at",
+                &[&text],
+            )
+            .map(|_| ())
+        })
+    }
+
     fn released_under(&self, edition: &str, version: &str) -> Result<bool, StoreError> {
         self.read(|s| {
             s.query_one(
