@@ -69,6 +69,16 @@ pub fn spread(median: f64, low: f64, high: f64, unit: &str) -> String {
     format!("{}{unit} ({}–{})", round(median), round(low), round(high))
 }
 
+/// The median of `values` with their spread, as [`spread`] writes it.
+pub fn spread_of(values: &[f64], unit: &str) -> String {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match (sorted.first(), sorted.last()) {
+        (Some(&low), Some(&high)) => spread(sorted[sorted.len() / 2], low, high, unit),
+        _ => "no runs".to_owned(),
+    }
+}
+
 /// Three significant figures, thousands grouped: `1,540`, `12.4`, `0.83`.
 pub fn round(value: f64) -> String {
     if value >= 1000.0 {

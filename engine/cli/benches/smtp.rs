@@ -5,12 +5,15 @@
 //!
 //! `cargo bench -p jalon-cli --bench smtp` (installs the servers on first
 //! use, like the tests). `JALON_BENCH_LAUREATES` sets the edition's size
-//! (default 5,000 laureates → 10,000 messages).
+//! (default 5,000 laureates → 10,000 messages). Writes its table for
+//! `tests/bench-figures`.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+#[path = "../../bench_support/figures.rs"]
+mod figures;
 #[path = "../../bench_support/sink.rs"]
 mod sink;
 #[path = "../../bench_support/cli.rs"]
@@ -39,6 +42,15 @@ fn main() {
         "{:>11}  {:>14}  {:>18}  {:>6}",
         "connections", "jalon msg/s", "smtp-source msg/s", "ratio"
     );
+    let mut table = figures::Table::new(
+        "smtp",
+        &[
+            "connections",
+            "`jalon send` msg/s",
+            "`smtp-source` msg/s (anchor)",
+            "ratio",
+        ],
+    );
     for connections in [1usize, 10] {
         let mut ours = Vec::new();
         let mut theirs = Vec::new();
@@ -63,12 +75,19 @@ fn main() {
                 size,
             ));
         }
+        table.row(vec![
+            connections.to_string(),
+            figures::spread_of(&ours, ""),
+            figures::spread_of(&theirs, ""),
+            format!("{:.2}", support::median(&ours) / support::median(&theirs)),
+        ]);
         let (ours, theirs) = (support::median(&ours), support::median(&theirs));
         println!(
             "{connections:>11}  {ours:>14.0}  {theirs:>18.0}  {:>6.2}",
             ours / theirs
         );
     }
+    table.write();
     // The regression this guards against: lettre's own sockets keep Nagle's
     // algorithm on, and each message waits for a delayed ACK.
     let small = work.path().join("small");

@@ -30,6 +30,8 @@ use jiff::civil::{date, Time};
 use jiff::{Timestamp, ToSpan};
 use rusqlite::{params, Connection, OptionalExtension};
 
+#[path = "../../bench_support/figures.rs"]
+mod figures;
 #[path = "../../bench_support/heap.rs"]
 mod heap;
 
@@ -155,6 +157,32 @@ fn main() {
             heap::mib(r.rss as usize)
         );
     }
+    let mut table = figures::Table::new(
+        "peer",
+        &["", "laureates", "µs per human transition", "peak heap"],
+    );
+    for r in &rows {
+        table.row(vec![
+            r.name.to_owned(),
+            figures::round(r.laureates as f64),
+            figures::spread(r.median, r.min, r.max, "µs"),
+            format!("{:.0} MiB", heap::mib(r.heap as usize)),
+        ]);
+    }
+    // The target's pair: durable, at the size acts can run.
+    let (jalon, acts) = (&rows[4], &rows[7]);
+    table.row(vec![
+        format!("**{} ÷ {}**", acts.name, jalon.name),
+        figures::round(jalon.laureates as f64),
+        format!(
+            "**{:.1}×** ({:.1}–{:.1}×)",
+            acts.median / jalon.median,
+            acts.min / jalon.max,
+            acts.max / jalon.min
+        ),
+        format!("{:.1}×", acts.heap / jalon.heap.max(1.0)),
+    ]);
+    table.write();
     for (j, a) in [(3, 6), (4, 7), (5, 7), (0, 6), (1, 7), (2, 7)] {
         let (j, a) = (&rows[j], &rows[a]);
         println!(
