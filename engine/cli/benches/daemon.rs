@@ -135,7 +135,7 @@ fn main() {
     let db = work.path().join("million.db");
     let last = store_million(&definitions, &db);
     let cache = work.path().join("million.db.checked");
-    let mut runs: Vec<(&str, Option<PathBuf>, bool, Vec<f64>)> = Vec::new();
+    let mut runs: Vec<(&str, Option<PathBuf>, Start, Vec<f64>)> = Vec::new();
     if let Some(before) = std::env::var_os("JALON_BENCH_BEFORE") {
         runs.push((
             "earlier build",
