@@ -22,4 +22,4 @@ pub use english::{english_date, english_date_time, english_time};
 pub use french::{french_date, french_date_time, french_time};
 pub use html::{escape, html_page, text_to_html};
 pub use ics::{calendar_ics, invite_ics, CalendarEntry, EntryTime, Every, MovedSession, Series};
-pub use templates::{Rendered, TemplateError, Templates, Text};
+pub use templates::{Parts, Rendered, TemplateError, Templates, Text};

@@ -45,6 +45,16 @@ pub struct Rendered {
     pub language: String,
 }
 
+/// What of a template to render.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parts {
+    Subject,
+    /// The subject and the plain text.
+    Text,
+    /// The subject, the text and the HTML document.
+    All,
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TemplateError {
     #[error("template `{template}`, {part}{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
@@ -128,6 +138,18 @@ impl Templates {
         language: &str,
         vars: &BTreeMap<String, String>,
     ) -> Result<Rendered, TemplateError> {
+        self.render_parts(id, language, vars, Parts::All)
+    }
+
+    /// Renders `parts` of template `id` only; the others are left empty.
+    /// Merging alike messages reads subjects and bodies, never the HTML.
+    pub fn render_parts(
+        &self,
+        id: &str,
+        language: &str,
+        vars: &BTreeMap<String, String>,
+        parts: Parts,
+    ) -> Result<Rendered, TemplateError> {
         let language = self
             .language_for(id, language)
             .ok_or_else(|| TemplateError::Unknown(id.to_owned()))?;
@@ -162,7 +184,23 @@ impl Templates {
             }
         };
         let subject = typeset(one_line(&part("subject")?));
+        if parts == Parts::Subject {
+            return Ok(Rendered {
+                subject,
+                body: String::new(),
+                html: String::new(),
+                language: language.to_owned(),
+            });
+        }
         let body = typeset(part("body")?);
+        if parts == Parts::Text {
+            return Ok(Rendered {
+                subject,
+                body,
+                html: String::new(),
+                language: language.to_owned(),
+            });
+        }
         let has_html = self.with_html.iter().any(|(i, l)| i == id && l == language);
         let inner = match (has_html, french) {
             (true, true) => typography::french_html(&part("html")?),
@@ -276,6 +314,33 @@ mod tests {
         assert!(r.html.contains("Bonjour Aline,</p>"), "{}", r.html);
         assert!(r.html.contains("&lt;b&gt;&amp;&lt;/b&gt;"), "{}", r.html);
         assert!(r.html.contains("<html lang=\"fr\">"));
+    }
+
+    #[test]
+    fn parts_rendered_alone_are_those_of_the_whole() {
+        let mut t = Templates::new();
+        t.add(
+            "x",
+            "fr",
+            text(
+                "Rappel : « {{ stage }} » pour {{ participant }}",
+                "Bonjour {{ recipient }} !\n\nÀ rendre le {{ due }}.\n",
+            ),
+        )
+        .unwrap();
+        let values = vars(&[
+            ("stage", "Feuille de route"),
+            ("participant", "Atchoum"),
+            ("recipient", "Aline"),
+            ("due", "3 mars"),
+        ]);
+        let whole = t.render("x", "fr", &values).unwrap();
+        let text = t.render_parts("x", "fr", &values, Parts::Text).unwrap();
+        assert_eq!((&text.subject, &text.body), (&whole.subject, &whole.body));
+        assert_eq!((text.html.as_str(), text.language.as_str()), ("", "fr"));
+        let subject = t.render_parts("x", "fr", &values, Parts::Subject).unwrap();
+        assert_eq!(subject.subject, whole.subject);
+        assert!(subject.body.is_empty() && subject.html.is_empty());
     }
 
     #[test]

@@ -83,19 +83,18 @@ pub fn letters(
             );
             continue;
         }
-        // Rendered, and grouped again by the subject without the participant.
+        // Rendered (subject and text), and grouped again by the subject
+        // without the participant.
         let mut by_subject: Vec<(String, Vec<(Action, Rendered)>)> = Vec::new();
         for action in members {
-            let rendered = messages::render(templates, state, &action, links);
-            let generic = messages::render_without_participant(templates, state, &action, links);
-            match (rendered, generic) {
-                (Ok(rendered), Ok(generic)) => {
-                    match by_subject.iter_mut().find(|(s, _)| *s == generic.subject) {
+            match messages::render_to_merge(templates, state, &action, links) {
+                Ok((rendered, generic)) => {
+                    match by_subject.iter_mut().find(|(s, _)| *s == generic) {
                         Some((_, group)) => group.push((action, rendered)),
-                        None => by_subject.push((generic.subject, vec![(action, rendered)])),
+                        None => by_subject.push((generic, vec![(action, rendered)])),
                     }
                 }
-                (Err(e), _) | (_, Err(e)) => letters.push(Letter {
+                Err(e) => letters.push(Letter {
                     actions: vec![action],
                     email: Err(e.to_string()),
                 }),
@@ -104,12 +103,9 @@ pub fn letters(
         for (subject, mut group) in by_subject {
             group.sort_by(|a, b| a.0.key.cmp(&b.0.key));
             letters.push(if group.len() == 1 {
-                let (action, rendered) = group.remove(0);
-                let email = single(state, &action, rendered, now);
-                Letter {
-                    actions: vec![action],
-                    email,
-                }
+                // Alone after all: rendered whole, its HTML with it.
+                let (action, _) = group.remove(0);
+                alone(state, templates, action, now, links)
             } else {
                 merged(state, group, &subject, now)
             });

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use jalon_core::{Action, Detail, Recipient, State};
 use jalon_definition::resolved::{Edition, Language};
 use jalon_message::{
-    english_date, english_time, french_date, french_time, Email, Invite, Mailbox, Rendered,
+    english_date, english_time, french_date, french_time, Email, Invite, Mailbox, Parts, Rendered,
     TemplateError, Templates, Text,
 };
 use jiff::civil::{Date, Time};
@@ -442,17 +442,20 @@ pub fn render(
     render_with(templates, state, action, variables(state, action, links))
 }
 
-/// The message as if it were about no participant in particular: the
-/// subject several alike messages share (see [`super::grouped`]).
-pub fn render_without_participant(
+/// The message's subject and text, and its subject as if it were about no
+/// participant in particular: what several alike messages share and merge
+/// (see [`super::grouped`]), without the HTML a merged email does not use.
+pub fn render_to_merge(
     templates: &Templates,
     state: &State,
     action: &Action,
     links: Option<&Links>,
-) -> Result<Rendered, TemplateError> {
+) -> Result<(Rendered, String), TemplateError> {
     let mut vars = variables(state, action, links);
+    let own = render_parts(templates, state, action, &vars, Parts::Text)?;
     vars.insert("participant".to_owned(), String::new());
-    render_with(templates, state, action, vars)
+    let generic = render_parts(templates, state, action, &vars, Parts::Subject)?;
+    Ok((own, generic.subject))
 }
 
 /// The action's template rendered with `vars`, in the language `variables`
@@ -463,9 +466,19 @@ fn render_with(
     action: &Action,
     vars: BTreeMap<String, String>,
 ) -> Result<Rendered, TemplateError> {
+    render_parts(templates, state, action, &vars, Parts::All)
+}
+
+fn render_parts(
+    templates: &Templates,
+    state: &State,
+    action: &Action,
+    vars: &BTreeMap<String, String>,
+    parts: Parts,
+) -> Result<Rendered, TemplateError> {
     let edition = state.edition();
     let template = &edition.templates[action.template].id;
-    templates.render(template, language(edition, action).as_str(), &vars)
+    templates.render_parts(template, language(edition, action).as_str(), vars, parts)
 }
 
 /// The coordinators answer replies: the first role of kind coordination.
