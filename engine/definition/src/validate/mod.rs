@@ -207,7 +207,8 @@ impl Checker<'_> {
     ) -> IdIndex {
         let mut index = IdIndex::default();
         for (i, id) in ids.enumerate() {
-            let pointer = format!("{list}/{i}/id");
+            // Made only for a report: a generated edition has thousands of ids.
+            let pointer = || format!("{list}/{i}/id");
             let Some(id) = id else {
                 if required {
                     self.missing(
@@ -221,12 +222,14 @@ impl Checker<'_> {
                 index.ids.push(format!("#{}", i + 1));
                 continue;
             };
-            self.check_id_syntax(&pointer, what, id);
+            if !is_plain_id(id) {
+                self.check_id_syntax(&pointer(), what, id);
+            }
             if let Some(&first) = index.by_id.get(id) {
                 let first_span = self.span(&format!("{list}/{first}/id"));
                 self.push(
                     Diagnostic::error("duplicate-id", format!("two {what}s have the id `{id}`"))
-                        .at(self.span(&pointer))
+                        .at(self.span(&pointer()))
                         .label("second use of this id")
                         .related(Some(first_span), "first defined here")
                         .hint(format!("give each {what} its own id")),
@@ -245,19 +248,17 @@ impl Checker<'_> {
     /// decomposed `é`: no normalisation to agree on), and nothing invisible
     /// or reordering hides in one.
     pub fn check_id_syntax(&mut self, pointer: &str, what: &str, id: &str) {
-        let allowed =
-            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
+        if is_plain_id(id) {
+            return;
+        }
         let bad = id
             .chars()
             .enumerate()
-            .find(|&(i, c)| !allowed(c) || (i == 0 && !c.is_ascii_alphanumeric()));
-        if !id.is_empty() && bad.is_none() {
-            return;
-        }
+            .find(|&(i, c)| !id_char(c) || (i == 0 && !c.is_ascii_alphanumeric()));
         let suggestion: String = id
             .to_lowercase()
             .chars()
-            .map(|c| if allowed(c) && c != '_' { c } else { '-' })
+            .map(|c| if id_char(c) && c != '_' { c } else { '-' })
             .collect();
         let suggestion = suggestion.trim_matches('-');
         // Invisible and reordering characters are shown as their code point.
@@ -300,22 +301,27 @@ impl Checker<'_> {
         );
     }
 
-    /// Resolves a reference, reporting it when unknown.
+    /// Resolves a reference, reporting it when unknown. The pointer is
+    /// written out only then (`format_args!` spares it otherwise).
     pub fn reference(
         &mut self,
-        pointer: &str,
+        pointer: impl std::fmt::Display,
         what: &str,
         index: &IdIndex,
         id: &str,
     ) -> Option<usize> {
         let found = index.get(id);
-        if found.is_none() && !self.removed_but_named(pointer, what, id) {
+        if found.is_some() {
+            return found;
+        }
+        let pointer = pointer.to_string();
+        if !self.removed_but_named(&pointer, what, id) {
             self.push(
                 Diagnostic::error(
                     "unknown-reference",
                     format!("there is no {what} with the id `{id}`"),
                 )
-                .at(self.span(pointer))
+                .at(self.span(&pointer))
                 .label(format!("unknown {what}"))
                 .hint(suggestion_hint(id, &index.names(), what)),
             );
@@ -347,6 +353,17 @@ impl Checker<'_> {
     }
 }
 
+/// Whether `c` may be in an id (see [`Checker::check_id_syntax`]).
+fn id_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+}
+
+/// An id as ids are written: not empty, lowercase ASCII letters, digits,
+/// `-` and `_`, starting with a letter or digit.
+fn is_plain_id(id: &str) -> bool {
+    id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) && id.chars().all(id_char)
+}
+
 /// The span of characters `start..end` of a text node when the YAML
 /// scalar is on one line (as written, no escapes), else of the whole value.
 pub(crate) fn span_inside(node: &Node, start: usize, end: usize) -> Span {
@@ -376,7 +393,7 @@ pub(crate) fn actors(
 ) -> Vec<Actor> {
     let mut found = Vec::new();
     for (i, id) in list.into_iter().flatten().enumerate() {
-        if let Some(actor) = people.actor(checker, &format!("{pointer}/{i}"), id, reach) {
+        if let Some(actor) = people.actor(checker, format_args!("{pointer}/{i}"), id, reach) {
             found.push(actor);
         }
     }
