@@ -10,6 +10,7 @@ pub mod cache;
 pub mod diagnostic;
 pub mod expr;
 mod files;
+pub mod from_tree;
 pub mod load;
 pub mod model;
 pub mod resolved;
@@ -18,6 +19,7 @@ pub mod series;
 pub mod source;
 pub mod tree;
 pub mod validate;
+pub mod version;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Severity};
