@@ -288,7 +288,7 @@ impl<'a> Loader<'a> {
             },
         };
         let (mut diagnostics, edition) = check_document(
-            &read.document,
+            read.document,
             &merged,
             &read.removed,
             &self.notes.removed,

@@ -34,14 +34,14 @@ use crate::tree::Node;
 /// edition removed, with where, so that what still refers to one is
 /// reported at the removal.
 pub fn check_document(
-    doc: &Document,
+    mut doc: Document,
     tree: &Node,
     removed: &[String],
     removed_items: &[(String, Span)],
     sources: &Sources,
 ) -> (Vec<Diagnostic>, Option<Edition>) {
     let mut checker = Checker {
-        doc,
+        doc: &doc,
         tree,
         sources,
         diagnostics: Vec::new(),
@@ -49,7 +49,26 @@ pub fn check_document(
         removed_items,
         overflow: 0,
     };
-    let edition = checker.run();
+    let checked = checker.run();
+    let Checker {
+        diagnostics,
+        overflow,
+        ..
+    } = checker;
+    // The participants go into the edition as they are, not copied: a
+    // generated edition has tens of thousands of their texts. Nothing
+    // after reads them from the document.
+    let participants = doc.participants.take().unwrap_or_default();
+    let mut checker = Checker {
+        doc: &doc,
+        tree,
+        sources,
+        diagnostics,
+        removed,
+        removed_items,
+        overflow,
+    };
+    let edition = checked.and_then(|checked| checker.assemble(checked, participants));
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error) || checker.overflow > 0;
     if checker.overflow > 0 {
         let more = checker.overflow;
@@ -63,6 +82,16 @@ pub fn check_document(
         );
     }
     (checker.diagnostics, edition.filter(|_| !has_errors))
+}
+
+/// What the checks found that the edition is built from.
+struct Checked {
+    people: people::Directory,
+    stages: stages::StageTable,
+    windows: dates::Windows,
+    digests: Vec<crate::resolved::Digest>,
+    sessions: Vec<crate::resolved::Session>,
+    funding: amounts::Funding,
 }
 
 pub(crate) struct Checker<'a> {
@@ -99,7 +128,7 @@ impl IdIndex {
 }
 
 impl Checker<'_> {
-    fn run(&mut self) -> Option<Edition> {
+    fn run(&mut self) -> Option<Checked> {
         let people = people::check(self);
         text::check(self);
         templates::check(self);
@@ -111,7 +140,31 @@ impl Checker<'_> {
         let windows = dates::check(self, &people, &stages, &sessions, order.as_deref())?;
         selection::check(self, &stages, &windows);
         let digests = digests::check(self, &people);
-        let mut edition = people.build_edition(self, stages, windows)?;
+        Some(Checked {
+            people,
+            stages,
+            windows,
+            digests,
+            sessions,
+            funding,
+        })
+    }
+
+    /// The edition, from what the checks found and the participants.
+    fn assemble(
+        &mut self,
+        checked: Checked,
+        participants: Vec<crate::model::Participant>,
+    ) -> Option<Edition> {
+        let Checked {
+            people,
+            stages,
+            windows,
+            digests,
+            sessions,
+            funding,
+        } = checked;
+        let mut edition = people.build_edition(self, stages, windows, participants)?;
         edition.digests = digests;
         attached::check(self, &edition);
         edition.sessions = sessions;

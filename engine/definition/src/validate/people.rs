@@ -161,6 +161,7 @@ impl Directory {
         checker: &Checker<'_>,
         stages: StageTable,
         windows: Windows,
+        participants: Vec<model::Participant>,
     ) -> Option<Edition> {
         let doc = checker.doc;
         let programme = doc.programme.clone().unwrap_or_default();
@@ -218,15 +219,9 @@ impl Directory {
                 directions: ids_to_indices(t.directions.as_ref(), &self.roles),
             })
             .collect();
-        let participants = doc
-            .participants
-            .iter()
-            .flatten()
+        let participants = participants
+            .into_iter()
             .map(|p| resolved::Participant {
-                id: p.id.clone().unwrap_or_default(),
-                name: p.name.clone().unwrap_or_else(|| "(unnamed)".into()),
-                organisation: p.organisation.clone(),
-                description: p.description.clone(),
                 themes: p
                     .theme
                     .iter()
@@ -235,8 +230,12 @@ impl Directory {
                     .collect(),
                 directions: ids_to_indices(p.directions.as_ref(), &self.roles),
                 service: p.service.as_deref().and_then(|r| self.roles.get(r)),
+                id: p.id.unwrap_or_default(),
+                name: p.name.unwrap_or_else(|| "(unnamed)".into()),
+                organisation: p.organisation,
+                description: p.description,
                 contact_name: p.contact.as_ref().and_then(|c| c.name.clone()),
-                contact_email: p.contact.as_ref().and_then(|c| c.email.clone()),
+                contact_email: p.contact.and_then(|c| c.email),
                 status: p.status.unwrap_or(ParticipantStatus::Candidate),
                 unnamed: p.unnamed.unwrap_or(false),
                 language: p.language,
