@@ -2,8 +2,10 @@
 //! the checks that turn it into a model the engine can trust.
 //!
 //! Pipeline: [`yaml`] (text → located tree, under [`yaml::Limits`]) →
-//! [`tree::merge`] (`extends`) → [`schema`] (structure) → [`validate`]
-//! (meaning) → [`resolved::Edition`].
+//! [`tree::merge`] (`extends`) → [`from_tree`] (the model, straight from
+//! the tree; [`schema`] reports the structure of a tree that does not
+//! read) → [`validate`] (meaning) → [`resolved::Edition`], under the
+//! [`version`] of its content.
 
 pub mod amount;
 pub mod cache;

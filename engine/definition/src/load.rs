@@ -1,5 +1,6 @@
 //! The whole check of definition files: read (with a byte cap) → parse →
-//! follow `extends` → merge → check structure against the schema → check
+//! follow `extends` → merge → read the model from the tree (or, when it
+//! does not read, check its structure against the schema) → check
 //! meaning. Every problem is collected; nothing stops at the first.
 
 use std::collections::HashMap;
