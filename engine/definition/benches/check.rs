@@ -62,19 +62,37 @@ fn generate() -> String {
     y
 }
 
-/// Wall times (sorted) and peak heap of `run` over a few rounds.
-fn measure(rounds: usize, mut run: impl FnMut()) -> (Vec<Duration>, usize) {
-    let mut times = Vec::with_capacity(rounds);
-    let mut peak = 0;
+/// Wall time and peak heap of one run of `run`.
+fn once(run: &mut dyn FnMut()) -> (Duration, usize) {
+    let mark = heap::Mark::now();
+    let start = Instant::now();
+    run();
+    (start.elapsed(), mark.peak())
+}
+
+/// Wall times (sorted) and peak heaps of `a` and `b` over a few rounds,
+/// taken in turn: on a shared machine both see the same load, so their
+/// ratio holds even when the load drifts during the run.
+fn measure_in_turn(
+    rounds: usize,
+    mut a: impl FnMut(),
+    mut b: impl FnMut(),
+) -> [(Vec<Duration>, usize); 2] {
+    let mut figures = [(Vec::new(), 0), (Vec::new(), 0)];
     for _ in 0..rounds {
-        let mark = heap::Mark::now();
-        let start = Instant::now();
-        run();
-        times.push(start.elapsed());
-        peak = peak.max(mark.peak());
+        for (run, (times, peak)) in [&mut a as &mut dyn FnMut(), &mut b]
+            .into_iter()
+            .zip(figures.iter_mut())
+        {
+            let (time, heap) = once(run);
+            times.push(time);
+            *peak = (*peak).max(heap);
+        }
     }
-    times.sort();
-    (times, peak)
+    for (times, _) in &mut figures {
+        times.sort();
+    }
+    figures
 }
 
 fn median(times: &[Duration]) -> Duration {
@@ -108,19 +126,25 @@ fn main() {
         heap::mib(text.len())
     );
 
-    let (parse_time, parse_peak) = measure(11, || {
-        let text = std::fs::read_to_string(&path).expect("read");
-        let tree = load(FileId(0), &text, &limits).expect("parses");
-        std::hint::black_box(tree);
-    });
-    let (check_time, check_peak) = measure(11, || {
-        let report = check_paths(std::slice::from_ref(&path), &limits).expect("checks");
-        assert_eq!(report.errors(), 0, "{:?}", report.diagnostics.first());
-        assert_eq!(report.editions.len(), 1);
-        std::hint::black_box(report);
-    });
+    let [(parse_time, parse_peak), (check_time, check_peak)] = measure_in_turn(
+        11,
+        || {
+            let text = std::fs::read_to_string(&path).expect("read");
+            let tree = load(FileId(0), &text, &limits).expect("parses");
+            std::hint::black_box(tree);
+        },
+        || {
+            let report = check_paths(std::slice::from_ref(&path), &limits).expect("checks");
+            assert_eq!(report.errors(), 0, "{:?}", report.diagnostics.first());
+            assert_eq!(report.editions.len(), 1);
+            std::hint::black_box(report);
+        },
+    );
     let ratio = median(&check_time).as_secs_f64() / median(&parse_time).as_secs_f64();
-    let mut table = figures::Table::new("check", &["", "median (spread), 11 runs", "peak heap"]);
+    let mut table = figures::Table::new(
+        "check",
+        &["", "median (spread), 11 runs in turn", "peak heap"],
+    );
     table.row(vec![
         "parse alone (YAML → tree), the anchor".into(),
         ms(&parse_time),

@@ -2,14 +2,17 @@
 //! the checks that turn it into a model the engine can trust.
 //!
 //! Pipeline: [`yaml`] (text → located tree, under [`yaml::Limits`]) →
-//! [`tree::merge`] (`extends`) → [`schema`] (structure) → [`validate`]
-//! (meaning) → [`resolved::Edition`].
+//! [`tree::merge`] (`extends`) → [`from_tree`] (the model, straight from
+//! the tree; [`schema`] reports the structure of a tree that does not
+//! read) → [`validate`] (meaning) → [`resolved::Edition`], under the
+//! [`version`] of its content.
 
 pub mod amount;
 pub mod cache;
 pub mod diagnostic;
 pub mod expr;
 mod files;
+pub mod from_tree;
 pub mod load;
 pub mod model;
 pub mod resolved;
@@ -18,6 +21,7 @@ pub mod series;
 pub mod source;
 pub mod tree;
 pub mod validate;
+pub mod version;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Severity};

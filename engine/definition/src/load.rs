@@ -1,5 +1,6 @@
 //! The whole check of definition files: read (with a byte cap) → parse →
-//! follow `extends` → merge → check structure against the schema → check
+//! follow `extends` → merge → read the model from the tree (or, when it
+//! does not read, check its structure against the schema) → check
 //! meaning. Every problem is collected; nothing stops at the first.
 
 use std::collections::HashMap;
@@ -7,12 +8,14 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::files::{extends_target, is_yaml, kind_of, read_capped, root_of, ReadProblem, Refusal};
+use crate::from_tree;
 use crate::model::Document;
 use crate::resolved::Edition;
 use crate::schema::check_structure;
-use crate::source::{Sources, Span};
+use crate::source::{FileId, Sources, Span};
 use crate::tree::{merge, settle_appends, MergeNotes, Node};
 use crate::validate::check_document;
+use crate::version::content_hash;
 use crate::yaml::{load, Limits, LoadError};
 
 /// What a check found, over every file it read.
@@ -123,29 +126,6 @@ pub fn mentions(path: &Path, ids: &[String], limits: &Limits) -> bool {
     })
 }
 
-/// The first 16 hex digits of the SHA-256 of the merged definition: the
-/// same content gives the same version whatever its layout or comments.
-fn content_hash(json: &serde_json::Value) -> String {
-    use sha2::{Digest, Sha256};
-    /// The compact JSON fed to the hash as it is written, never held
-    /// whole: a long text would otherwise be copied twice over.
-    struct Hashing(Sha256);
-    impl std::io::Write for Hashing {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.update(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut hashing = Hashing(Sha256::new());
-    // Writing to a hash cannot fail, nor can serialising a `Value`.
-    let _ = serde_json::to_writer(&mut hashing, json);
-    let digest = hashing.0.finalize();
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
-}
-
 /// The folder of simulation scripts, skipped when a folder is checked.
 pub const SCRIPTS_FOLDER: &str = "simulations";
 
@@ -206,6 +186,24 @@ fn collect_yaml(
     Ok(())
 }
 
+/// A merged definition as read, with what the schema pass removed.
+struct Read {
+    document: Document,
+    /// JSON pointers of the values reported and pruned.
+    removed: Vec<String>,
+    structural_errors: bool,
+}
+
+/// A file parsed without error. A file extended by others keeps its tree
+/// (read once, a template serves every edition); a file only checked keeps
+/// where its text is, parsed again should a file extend it later, rather
+/// than a copy of its tree made on the off chance.
+#[derive(Clone)]
+enum Parsed {
+    Tree(Node),
+    Text(FileId),
+}
+
 /// Why a file gave no tree (the problem is reported either way).
 enum Unread {
     /// It does not fit what is left of one chain's budget.
@@ -219,7 +217,7 @@ struct Loader<'a> {
     report: Report,
     /// Parsed files by canonical path: a template read once serves every edition.
     /// With each, its size in bytes: a definition's whole chain is budgeted.
-    trees: HashMap<PathBuf, Result<(Node, u64), ()>>,
+    trees: HashMap<PathBuf, Result<(Parsed, u64), ()>>,
     /// The `extends` chain being followed, as the user wrote the paths.
     chain_names: Vec<String>,
     /// The folder the current file's `extends` chain must stay in.
@@ -276,40 +274,63 @@ impl<'a> Loader<'a> {
         let Some(merged) = self.resolve(path, &mut Vec::new(), None, 0) else {
             return;
         };
-        let mut json = merged.to_json();
-        let structure = check_structure(&merged, &mut json);
-        let pruned = structure.pruned;
-        let structure_removed = structure.removed;
-        let structural_errors = !structure.diagnostics.is_empty();
-        let mut structural = structure.diagnostics;
-        structural.iter_mut().for_each(|d| self.notes.relate(d));
-        self.report.diagnostics.extend(structural);
-        if !pruned {
-            return;
-        }
-        let version = content_hash(&json);
-        let document: Document = match serde_json::from_value(json) {
-            Ok(d) => d,
-            Err(e) => {
-                self.report.diagnostics.push(
-                    Diagnostic::error("internal", format!("the definition passed the schema but could not be read ({e}); this is a bug in Jalon"))
-                        .at(merged.span),
-                );
-                return;
-            }
+        // A valid file, the usual case, reads straight from its tree; the
+        // schema is the slow path, for a file that does not (its report
+        // says why, where).
+        let read = match from_tree::document(&merged) {
+            Some(document) => Read {
+                document,
+                removed: Vec::new(),
+                structural_errors: false,
+            },
+            None => match self.read_through_schema(&merged) {
+                Some(read) => read,
+                None => return,
+            },
         };
         let (mut diagnostics, edition) = check_document(
-            &document,
+            read.document,
             &merged,
-            &structure_removed,
+            &read.removed,
             &self.notes.removed,
             &self.report.sources,
         );
         diagnostics.iter_mut().for_each(|d| self.notes.relate(d));
         self.report.diagnostics.extend(diagnostics);
-        if let (Some(mut edition), false) = (edition, structural_errors) {
-            edition.version = version;
+        if let (Some(mut edition), false) = (edition, read.structural_errors) {
+            // Without structural errors nothing was pruned: the version is
+            // that of the tree as merged.
+            edition.version = content_hash(&merged);
             self.report.editions.push((path.to_path_buf(), edition));
+        }
+    }
+
+    /// The definition read through its JSON, checked against the schema:
+    /// every structural problem reported, bad values pruned so that the
+    /// meaning of the rest can still be checked; `None` when it cannot be.
+    fn read_through_schema(&mut self, merged: &Node) -> Option<Read> {
+        let mut json = merged.to_json();
+        let structure = check_structure(merged, &mut json);
+        let structural_errors = !structure.diagnostics.is_empty();
+        let mut structural = structure.diagnostics;
+        structural.iter_mut().for_each(|d| self.notes.relate(d));
+        self.report.diagnostics.extend(structural);
+        if !structure.pruned {
+            return None;
+        }
+        match serde_json::from_value(json) {
+            Ok(document) => Some(Read {
+                document,
+                removed: structure.removed,
+                structural_errors,
+            }),
+            Err(e) => {
+                self.report.diagnostics.push(
+                    Diagnostic::error("internal", format!("the definition passed the schema but could not be read ({e}); this is a bug in Jalon"))
+                        .at(merged.span),
+                );
+                None
+            }
         }
     }
 
@@ -395,27 +416,44 @@ impl<'a> Loader<'a> {
         from: Option<Span>,
         spent: u64,
     ) -> Option<(Node, u64)> {
-        let cached = match self.trees.get(canonical) {
-            Some(cached) => cached.clone().ok(),
+        let (parsed, size) = match self.trees.get(canonical) {
+            Some(Ok((parsed, size))) => (parsed.clone(), *size),
+            Some(Err(())) => return None,
             None => match self.read_and_parse(path, from, spent) {
-                Ok(read) => {
-                    self.trees.insert(canonical.to_path_buf(), Ok(read.clone()));
-                    Some(read)
+                Ok((tree, size)) => {
+                    let kept = match from {
+                        Some(_) => Parsed::Tree(tree.clone()),
+                        None => Parsed::Text(tree.span.file),
+                    };
+                    self.trees.insert(canonical.to_path_buf(), Ok((kept, size)));
+                    (Parsed::Tree(tree), size)
                 }
                 // Over this chain's budget only: a shorter chain may read it.
                 Err(Unread::OverBudget) => return None,
                 Err(Unread::Reported) => {
                     self.trees.insert(canonical.to_path_buf(), Err(()));
-                    None
+                    return None;
                 }
             },
         };
-        let (tree, size) = cached?;
         // A file read for a shorter chain may not fit this one.
         if spent + size > self.limits.max_bytes {
             self.too_large_chain(path, size, spent, from);
             return None;
         }
+        let tree = match parsed {
+            Parsed::Tree(tree) => tree,
+            Parsed::Text(file) => {
+                // It parsed before: the same text under the same limits
+                // parses again.
+                let tree = load(file, &self.report.sources.get(file).text, self.limits).ok()?;
+                if from.is_some() {
+                    let kept = Parsed::Tree(tree.clone());
+                    self.trees.insert(canonical.to_path_buf(), Ok((kept, size)));
+                }
+                tree
+            }
+        };
         Some((tree, size))
     }
 

@@ -37,10 +37,15 @@ impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> Self {
         let mut line_starts = vec![0];
         let mut line_byte_starts = vec![0];
-        for (chars, (bytes, c)) in text.char_indices().enumerate() {
-            if c == '\n' {
-                line_starts.push(chars as u32 + 1);
-                line_byte_starts.push(bytes + 1);
+        // Line by line, not character by character: a generated file of
+        // megabytes is counted at the speed of `chars().count()`.
+        let (mut chars, mut bytes) = (0, 0);
+        for line in text.split_inclusive('\n') {
+            chars += line.chars().count() as u32;
+            bytes += line.len();
+            if line.ends_with('\n') {
+                line_starts.push(chars);
+                line_byte_starts.push(bytes);
             }
         }
         Self {
@@ -138,5 +143,21 @@ mod tests {
         assert_eq!(file.byte_offset(5), 6);
         assert_eq!(file.byte_offset(7), 9);
         assert_eq!(file.line_text(2), "bé: 2");
+    }
+
+    #[test]
+    fn lines_start_after_each_line_break_counted_in_characters_and_bytes() {
+        for text in ["", "\n", "a", "é\n\nü😀\r\nx", "a\nb\n", "\u{2028}\n€"] {
+            let file = SourceFile::new("x.yaml".into(), text.into());
+            let (mut chars, mut bytes) = (vec![0], vec![0]);
+            for (i, (b, c)) in text.char_indices().enumerate() {
+                if c == '\n' {
+                    chars.push(i as u32 + 1);
+                    bytes.push(b + 1);
+                }
+            }
+            assert_eq!(file.line_starts, chars, "{text:?}");
+            assert_eq!(file.line_byte_starts, bytes, "{text:?}");
+        }
     }
 }

@@ -312,6 +312,41 @@ fn all_have_ids(items: &[Node]) -> bool {
     items.iter().all(|i| item_id(i).is_some())
 }
 
+/// Every YAML file of the repository's fixtures and shipped definitions
+/// that parses, `append`s settled: trees of every shape the format has.
+#[cfg(test)]
+pub(crate) fn fixture_trees() -> Vec<(std::path::PathBuf, Node)> {
+    use std::path::{Path, PathBuf};
+    fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("a fixtures folder")
+            .map(|e| e.expect("an entry").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                out.push(path);
+            }
+        }
+    }
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut paths = Vec::new();
+    files(&repository.join("tests/fixtures"), &mut paths);
+    files(&repository.join("definitions"), &mut paths);
+    let limits = crate::yaml::Limits::default();
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            let mut tree = crate::yaml::load(crate::source::FileId(0), &text, &limits).ok()?;
+            settle_appends(&mut tree);
+            Some((path, tree))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

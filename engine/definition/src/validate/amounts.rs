@@ -21,15 +21,22 @@ pub(crate) struct Funding {
 }
 
 pub(crate) fn check(checker: &mut Checker<'_>) -> Funding {
-    let budget = read(checker, &["budget"], "the `budget`");
+    let budget = checker.tree.get("budget");
+    let budget = budget.and_then(|node| read(checker, node, "/budget", || "the `budget`".into()));
     let participants = checker.doc.participants.as_deref().unwrap_or_default();
+    let items = match checker.tree.get("participants").map(|n| &n.value) {
+        Some(NodeValue::Seq(items)) => items.as_slice(),
+        _ => &[],
+    };
     let mut awards = Vec::with_capacity(participants.len());
     for (i, participant) in participants.iter().enumerate() {
-        let name = participant.id.as_deref().unwrap_or("?");
-        let index = i.to_string();
+        // Most participants state no amount: the words and pointers of a
+        // report are made only for one that does.
         let mut read_one = |field: &str| {
-            let what = format!("the `{field}` of participant `{name}`");
-            read(checker, &["participants", &index, field], &what)
+            let node = items.get(i)?.get(field)?;
+            let name = participant.id.as_deref().unwrap_or("?");
+            let what = || format!("the `{field}` of participant `{name}`");
+            read(checker, node, &format!("/participants/{i}/{field}"), what)
         };
         let grant = read_one("grant");
         let prize = read_one("prize");
@@ -41,13 +48,16 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Funding {
     Funding { budget, awards }
 }
 
-/// The amount at a path of keys and list indices, reported when it is not one.
-fn read(checker: &mut Checker<'_>, path: &[&str], what: &str) -> Option<Amount> {
-    let pointer = format!("/{}", path.join("/"));
-    if checker.was_removed(&pointer) {
+/// The amount `node` (at `pointer`) states, reported when it is not one.
+fn read(
+    checker: &mut Checker<'_>,
+    node: &Node,
+    pointer: &str,
+    what: impl FnOnce() -> String,
+) -> Option<Amount> {
+    if checker.was_removed(pointer) {
         return None;
     }
-    let node = at(checker.tree, path)?;
     let (text, written_as_number) = match &node.value {
         NodeValue::Str(text) => (text.clone(), false),
         // A number as written, not as the double it was read into: so that
@@ -90,7 +100,7 @@ fn read(checker: &mut Checker<'_>, path: &[&str], what: &str) -> Option<Amount> 
         super::span_inside(node, error.start, error.end)
     };
     checker.push(
-        Diagnostic::error("invalid-amount", format!("{what}: {}", error.message))
+        Diagnostic::error("invalid-amount", format!("{}: {}", what(), error.message))
             .at(span)
             .label(error.message)
             .hint(error.hint),
@@ -104,14 +114,6 @@ fn number_text(node: &Node) -> String {
         NodeValue::Float(f) => f.to_string(),
         _ => String::new(),
     }
-}
-
-/// The node at a path of keys and list indices, if it is all there.
-fn at<'t>(tree: &'t Node, path: &[&str]) -> Option<&'t Node> {
-    path.iter().try_fold(tree, |node, key| match &node.value {
-        NodeValue::Seq(items) => items.get(key.parse::<usize>().ok()?),
-        _ => node.get(key),
-    })
 }
 
 /// A public body commits no more than it voted: the participants still in

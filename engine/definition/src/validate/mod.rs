@@ -34,14 +34,14 @@ use crate::tree::Node;
 /// edition removed, with where, so that what still refers to one is
 /// reported at the removal.
 pub fn check_document(
-    doc: &Document,
+    mut doc: Document,
     tree: &Node,
     removed: &[String],
     removed_items: &[(String, Span)],
     sources: &Sources,
 ) -> (Vec<Diagnostic>, Option<Edition>) {
     let mut checker = Checker {
-        doc,
+        doc: &doc,
         tree,
         sources,
         diagnostics: Vec::new(),
@@ -49,7 +49,26 @@ pub fn check_document(
         removed_items,
         overflow: 0,
     };
-    let edition = checker.run();
+    let checked = checker.run();
+    let Checker {
+        diagnostics,
+        overflow,
+        ..
+    } = checker;
+    // The participants go into the edition as they are, not copied: a
+    // generated edition has tens of thousands of their texts. Nothing
+    // after reads them from the document.
+    let participants = doc.participants.take().unwrap_or_default();
+    let mut checker = Checker {
+        doc: &doc,
+        tree,
+        sources,
+        diagnostics,
+        removed,
+        removed_items,
+        overflow,
+    };
+    let edition = checked.and_then(|checked| checker.assemble(checked, participants));
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error) || checker.overflow > 0;
     if checker.overflow > 0 {
         let more = checker.overflow;
@@ -63,6 +82,16 @@ pub fn check_document(
         );
     }
     (checker.diagnostics, edition.filter(|_| !has_errors))
+}
+
+/// What the checks found that the edition is built from.
+struct Checked {
+    people: people::Directory,
+    stages: stages::StageTable,
+    windows: dates::Windows,
+    digests: Vec<crate::resolved::Digest>,
+    sessions: Vec<crate::resolved::Session>,
+    funding: amounts::Funding,
 }
 
 pub(crate) struct Checker<'a> {
@@ -99,7 +128,7 @@ impl IdIndex {
 }
 
 impl Checker<'_> {
-    fn run(&mut self) -> Option<Edition> {
+    fn run(&mut self) -> Option<Checked> {
         let people = people::check(self);
         text::check(self);
         templates::check(self);
@@ -111,7 +140,31 @@ impl Checker<'_> {
         let windows = dates::check(self, &people, &stages, &sessions, order.as_deref())?;
         selection::check(self, &stages, &windows);
         let digests = digests::check(self, &people);
-        let mut edition = people.build_edition(self, stages, windows)?;
+        Some(Checked {
+            people,
+            stages,
+            windows,
+            digests,
+            sessions,
+            funding,
+        })
+    }
+
+    /// The edition, from what the checks found and the participants.
+    fn assemble(
+        &mut self,
+        checked: Checked,
+        participants: Vec<crate::model::Participant>,
+    ) -> Option<Edition> {
+        let Checked {
+            people,
+            stages,
+            windows,
+            digests,
+            sessions,
+            funding,
+        } = checked;
+        let mut edition = people.build_edition(self, stages, windows, participants)?;
         edition.digests = digests;
         attached::check(self, &edition);
         edition.sessions = sessions;
@@ -207,7 +260,8 @@ impl Checker<'_> {
     ) -> IdIndex {
         let mut index = IdIndex::default();
         for (i, id) in ids.enumerate() {
-            let pointer = format!("{list}/{i}/id");
+            // Made only for a report: a generated edition has thousands of ids.
+            let pointer = || format!("{list}/{i}/id");
             let Some(id) = id else {
                 if required {
                     self.missing(
@@ -221,12 +275,14 @@ impl Checker<'_> {
                 index.ids.push(format!("#{}", i + 1));
                 continue;
             };
-            self.check_id_syntax(&pointer, what, id);
+            if !is_plain_id(id) {
+                self.check_id_syntax(&pointer(), what, id);
+            }
             if let Some(&first) = index.by_id.get(id) {
                 let first_span = self.span(&format!("{list}/{first}/id"));
                 self.push(
                     Diagnostic::error("duplicate-id", format!("two {what}s have the id `{id}`"))
-                        .at(self.span(&pointer))
+                        .at(self.span(&pointer()))
                         .label("second use of this id")
                         .related(Some(first_span), "first defined here")
                         .hint(format!("give each {what} its own id")),
@@ -245,19 +301,17 @@ impl Checker<'_> {
     /// decomposed `é`: no normalisation to agree on), and nothing invisible
     /// or reordering hides in one.
     pub fn check_id_syntax(&mut self, pointer: &str, what: &str, id: &str) {
-        let allowed =
-            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
+        if is_plain_id(id) {
+            return;
+        }
         let bad = id
             .chars()
             .enumerate()
-            .find(|&(i, c)| !allowed(c) || (i == 0 && !c.is_ascii_alphanumeric()));
-        if !id.is_empty() && bad.is_none() {
-            return;
-        }
+            .find(|&(i, c)| !id_char(c) || (i == 0 && !c.is_ascii_alphanumeric()));
         let suggestion: String = id
             .to_lowercase()
             .chars()
-            .map(|c| if allowed(c) && c != '_' { c } else { '-' })
+            .map(|c| if id_char(c) && c != '_' { c } else { '-' })
             .collect();
         let suggestion = suggestion.trim_matches('-');
         // Invisible and reordering characters are shown as their code point.
@@ -300,22 +354,27 @@ impl Checker<'_> {
         );
     }
 
-    /// Resolves a reference, reporting it when unknown.
+    /// Resolves a reference, reporting it when unknown. The pointer is
+    /// written out only then (`format_args!` spares it otherwise).
     pub fn reference(
         &mut self,
-        pointer: &str,
+        pointer: impl std::fmt::Display,
         what: &str,
         index: &IdIndex,
         id: &str,
     ) -> Option<usize> {
         let found = index.get(id);
-        if found.is_none() && !self.removed_but_named(pointer, what, id) {
+        if found.is_some() {
+            return found;
+        }
+        let pointer = pointer.to_string();
+        if !self.removed_but_named(&pointer, what, id) {
             self.push(
                 Diagnostic::error(
                     "unknown-reference",
                     format!("there is no {what} with the id `{id}`"),
                 )
-                .at(self.span(pointer))
+                .at(self.span(&pointer))
                 .label(format!("unknown {what}"))
                 .hint(suggestion_hint(id, &index.names(), what)),
             );
@@ -347,6 +406,17 @@ impl Checker<'_> {
     }
 }
 
+/// Whether `c` may be in an id (see [`Checker::check_id_syntax`]).
+fn id_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+}
+
+/// An id as ids are written: not empty, lowercase ASCII letters, digits,
+/// `-` and `_`, starting with a letter or digit.
+fn is_plain_id(id: &str) -> bool {
+    id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) && id.chars().all(id_char)
+}
+
 /// The span of characters `start..end` of a text node when the YAML
 /// scalar is on one line (as written, no escapes), else of the whole value.
 pub(crate) fn span_inside(node: &Node, start: usize, end: usize) -> Span {
@@ -376,7 +446,7 @@ pub(crate) fn actors(
 ) -> Vec<Actor> {
     let mut found = Vec::new();
     for (i, id) in list.into_iter().flatten().enumerate() {
-        if let Some(actor) = people.actor(checker, &format!("{pointer}/{i}"), id, reach) {
+        if let Some(actor) = people.actor(checker, format_args!("{pointer}/{i}"), id, reach) {
             found.push(actor);
         }
     }

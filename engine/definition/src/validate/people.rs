@@ -94,7 +94,7 @@ impl Directory {
     pub fn actor(
         &self,
         checker: &mut Checker<'_>,
-        pointer: &str,
+        pointer: impl std::fmt::Display,
         id: &str,
         reach: Reach,
     ) -> Option<Actor> {
@@ -102,7 +102,7 @@ impl Directory {
             if let Some((message, hint)) = reach.refusal(id) {
                 checker.push(
                     Diagnostic::error("participant-not-here", message)
-                        .at(checker.span(pointer))
+                        .at(checker.span(&pointer.to_string()))
                         .hint(hint),
                 );
                 return None;
@@ -115,6 +115,8 @@ impl Directory {
         if let Some(i) = self.people.get(id) {
             return Some(Actor::Person(i));
         }
+        // Written out only now, for the report.
+        let pointer = &pointer.to_string();
         if checker.removed_but_named(pointer, "role or person", id) {
             return None;
         }
@@ -159,6 +161,7 @@ impl Directory {
         checker: &Checker<'_>,
         stages: StageTable,
         windows: Windows,
+        participants: Vec<model::Participant>,
     ) -> Option<Edition> {
         let doc = checker.doc;
         let programme = doc.programme.clone().unwrap_or_default();
@@ -216,15 +219,9 @@ impl Directory {
                 directions: ids_to_indices(t.directions.as_ref(), &self.roles),
             })
             .collect();
-        let participants = doc
-            .participants
-            .iter()
-            .flatten()
+        let participants = participants
+            .into_iter()
             .map(|p| resolved::Participant {
-                id: p.id.clone().unwrap_or_default(),
-                name: p.name.clone().unwrap_or_else(|| "(unnamed)".into()),
-                organisation: p.organisation.clone(),
-                description: p.description.clone(),
                 themes: p
                     .theme
                     .iter()
@@ -233,8 +230,12 @@ impl Directory {
                     .collect(),
                 directions: ids_to_indices(p.directions.as_ref(), &self.roles),
                 service: p.service.as_deref().and_then(|r| self.roles.get(r)),
+                id: p.id.unwrap_or_default(),
+                name: p.name.unwrap_or_else(|| "(unnamed)".into()),
+                organisation: p.organisation,
+                description: p.description,
                 contact_name: p.contact.as_ref().and_then(|c| c.name.clone()),
-                contact_email: p.contact.as_ref().and_then(|c| c.email.clone()),
+                contact_email: p.contact.and_then(|c| c.email),
                 status: p.status.unwrap_or(ParticipantStatus::Candidate),
                 unnamed: p.unnamed.unwrap_or(false),
                 language: p.language,
@@ -411,7 +412,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
             );
         }
         match &person.email {
-            Some(email) => check_email(checker, &format!("{at}/email"), email),
+            Some(email) => check_email(checker, format_args!("{at}/email"), email),
             None => {
                 let span = checker.item_span("/people", i);
                 checker.push(
@@ -429,7 +430,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
         }
         if let Some(org) = &person.organisation {
             checker.reference(
-                &format!("{at}/organisation"),
+                format_args!("{at}/organisation"),
                 "organisation",
                 &organisations,
                 org,
@@ -440,14 +441,14 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
         let at = format!("/roles/{i}");
         if let Some(org) = &role.organisation {
             checker.reference(
-                &format!("{at}/organisation"),
+                format_args!("{at}/organisation"),
                 "organisation",
                 &organisations,
                 org,
             );
         }
         for (j, member) in role.members.iter().flatten().enumerate() {
-            checker.reference(&format!("{at}/members/{j}"), "person", &people, member);
+            checker.reference(format_args!("{at}/members/{j}"), "person", &people, member);
         }
         if is_edition && role.members.as_ref().is_none_or(Vec::is_empty) {
             let span = checker.item_span("/roles", i);
@@ -475,7 +476,12 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
             );
         }
         for (j, d) in theme.directions.iter().flatten().enumerate() {
-            checker.reference(&format!("/themes/{i}/directions/{j}"), "role", &roles, d);
+            checker.reference(
+                format_args!("/themes/{i}/directions/{j}"),
+                "role",
+                &roles,
+                d,
+            );
         }
     }
     for (i, participant) in doc.participants.iter().flatten().enumerate() {
@@ -496,7 +502,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) -> Directory {
     }
     for (kind, id) in doc.messages.iter().flatten() {
         checker.reference(
-            &format!("/messages/{}", kind.as_str()),
+            format_args!("/messages/{}", kind.as_str()),
             "template",
             &templates,
             id,
@@ -587,7 +593,6 @@ fn check_participant(
     themes: &IdIndex,
     roles: &IdIndex,
 ) {
-    let at = format!("/participants/{i}");
     let unnamed = participant.unnamed.unwrap_or(false);
     if participant.name.is_none() && !unnamed {
         checker.missing(
@@ -599,7 +604,11 @@ fn check_participant(
         );
     }
     match participant.contact.as_ref().and_then(|c| c.email.as_ref()) {
-        Some(email) => check_email(checker, &format!("{at}/contact/email"), email),
+        Some(email) => check_email(
+            checker,
+            format_args!("/participants/{i}/contact/email"),
+            email,
+        ),
         None if !unnamed && checker.doc.edition.is_some() => {
             let span = checker.item_span("/participants", i);
             checker.push(
@@ -617,31 +626,52 @@ fn check_participant(
         None => {}
     }
     if let Some(theme) = &participant.theme {
-        checker.reference(&format!("{at}/theme"), "theme", themes, theme);
+        checker.reference(
+            format_args!("/participants/{i}/theme"),
+            "theme",
+            themes,
+            theme,
+        );
         if participant.themes.is_some() {
             checker.push(
                 Diagnostic::error(
                     "theme-and-themes",
                     "this participant gives both `theme` and `themes`",
                 )
-                .at(checker.key_span(&format!("{at}/themes")))
+                .at(checker.key_span(&format!("/participants/{i}/themes")))
                 .hint("keep one: `themes: [a, b]` lists every theme it answers (over a template, `theme: ~` drops the one it gives)"),
             );
         }
     }
     for (j, theme) in participant.themes.iter().flatten().enumerate() {
-        checker.reference(&format!("{at}/themes/{j}"), "theme", themes, theme);
+        checker.reference(
+            format_args!("/participants/{i}/themes/{j}"),
+            "theme",
+            themes,
+            theme,
+        );
     }
     if let Some(service) = &participant.service {
-        checker.reference(&format!("{at}/service"), "role", roles, service);
+        checker.reference(
+            format_args!("/participants/{i}/service"),
+            "role",
+            roles,
+            service,
+        );
     }
     for (j, d) in participant.directions.iter().flatten().enumerate() {
-        checker.reference(&format!("{at}/directions/{j}"), "role", roles, d);
+        checker.reference(
+            format_args!("/participants/{i}/directions/{j}"),
+            "role",
+            roles,
+            d,
+        );
     }
 }
 
-fn check_email(checker: &mut Checker<'_>, pointer: &str, email: &str) {
+fn check_email(checker: &mut Checker<'_>, pointer: impl std::fmt::Display, email: &str) {
     if !email_address::EmailAddress::is_valid(email) || !email.contains('.') {
+        let pointer = &pointer.to_string();
         checker.push(
             Diagnostic::error(
                 "invalid-email",

@@ -146,7 +146,7 @@ fn check_stage(
     );
     let mut needs = Vec::new();
     for (j, need) in stage.needs.iter().flatten().enumerate() {
-        if let Some(n) = checker.reference(&format!("{at}/needs/{j}"), "stage", index, need) {
+        if let Some(n) = checker.reference(format_args!("{at}/needs/{j}"), "stage", index, need) {
             needs.push(n);
         }
     }
@@ -189,7 +189,7 @@ fn check_stage(
             ..
         }) = expr
         {
-            checker.reference(&format!("{at}/{field}"), "stage", index, other);
+            checker.reference(format_args!("{at}/{field}"), "stage", index, other);
         }
     }
     to_be_fixed_here(
@@ -679,9 +679,12 @@ fn check_outcomes(
     for (k, o) in stage.outcomes.iter().flatten().enumerate() {
         let mut leads_to = Vec::new();
         for (l, target) in o.leads_to.iter().flatten().enumerate() {
-            if let Some(t) =
-                checker.reference(&format!("{oat}/{k}/leads_to/{l}"), "stage", index, target)
-            {
+            if let Some(t) = checker.reference(
+                format_args!("{oat}/{k}/leads_to/{l}"),
+                "stage",
+                index,
+                target,
+            ) {
                 leads_to.push(t);
             }
         }
@@ -980,7 +983,7 @@ fn check_messages(
     let mut chosen = BTreeMap::new();
     for (kind, template) in stage.messages.iter().flatten() {
         checker.reference(
-            &format!("{at}/messages/{}", kind.as_str()),
+            format_args!("{at}/messages/{}", kind.as_str()),
             "template",
             &directory.templates,
             template,

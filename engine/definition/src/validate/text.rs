@@ -29,6 +29,10 @@ pub fn forbidden(c: char) -> Option<&'static str> {
 /// The first forbidden character of `text`: its index in characters, the
 /// character and what it is.
 pub fn first_forbidden(text: &str, allow_breaks: bool) -> Option<(usize, char, &'static str)> {
+    // Printable ASCII, as most texts are, holds nothing forbidden.
+    if text.bytes().all(|b| matches!(b, b' '..=b'~')) {
+        return None;
+    }
     text.chars().enumerate().find_map(|(i, c)| {
         let breaks = matches!(c, '\n' | '\r' | '\t');
         if allow_breaks && breaks {
@@ -45,7 +49,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
     // spaces when they are rendered, the rest stays in the header.
     for template in checker.tree.get("templates").map(items).unwrap_or_default() {
         if let Some(subject) = template.get("subject") {
-            found.push(("subject", subject, true));
+            keep_if_forbidden(&mut found, ("subject", subject, true));
         }
         for (_, text) in template
             .get("translations")
@@ -53,7 +57,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
             .unwrap_or_default()
         {
             if let Some(subject) = text.get("subject") {
-                found.push(("subject", subject, true));
+                keep_if_forbidden(&mut found, ("subject", subject, true));
             }
         }
     }
@@ -92,8 +96,23 @@ fn entries(node: &Node) -> Vec<(&str, &Node)> {
     }
 }
 
+/// Keeps a text to report only when it holds a forbidden character: a
+/// generated edition has tens of thousands of names, all fine.
+fn keep_if_forbidden<'t>(
+    found: &mut Vec<(&'static str, &'t Node, bool)>,
+    text: (&'static str, &'t Node, bool),
+) {
+    let (_, node, allow_breaks) = text;
+    if node
+        .as_str()
+        .is_some_and(|s| first_forbidden(s, allow_breaks).is_some())
+    {
+        found.push(text);
+    }
+}
+
 /// Every `name:` and `title:` text in the tree (not under `templates`,
-/// whose texts are checked as templates).
+/// whose texts are checked as templates) that holds a forbidden character.
 fn walk<'t>(node: &'t Node, found: &mut Vec<(&'static str, &'t Node, bool)>) {
     match &node.value {
         NodeValue::Map(entries) => {
@@ -103,7 +122,7 @@ fn walk<'t>(node: &'t Node, found: &mut Vec<(&'static str, &'t Node, bool)>) {
                 }
                 if let Some(key) = ONE_LINE.iter().find(|k| **k == entry.key) {
                     if matches!(entry.value.value, NodeValue::Str(_)) {
-                        found.push((key, &entry.value, false));
+                        keep_if_forbidden(found, (key, &entry.value, false));
                         continue;
                     }
                 }
