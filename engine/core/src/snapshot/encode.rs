@@ -11,7 +11,7 @@ use crate::state::{Instance, Progress, SkipReason, State};
 use crate::windows::{Override, Window};
 
 pub(super) fn wire(state: &State) -> wire::Wire {
-    let pending: Vec<&Action> = state.pending.values().collect();
+    let pending: Vec<&Action> = state.pending_actions().collect();
     let position: FxHashMap<&str, usize> = pending
         .iter()
         .enumerate()

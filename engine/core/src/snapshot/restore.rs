@@ -120,16 +120,14 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire) -> Result<State
     for a in wire.pending {
         let action = action(a, &state.edition)?;
         keys.push(action.key.clone());
+        state.pending.insert((action.due_at, action.key.clone()));
         if state
-            .due_of
-            .insert(action.key.clone(), action.due_at)
+            .actions
+            .insert(action.key.clone(), Box::new(action))
             .is_some()
         {
             return mismatch("an action twice");
         }
-        state
-            .pending
-            .insert((action.due_at, action.key.clone()), action);
     }
     for w in wire.instances {
         let i = state.instances.len();
