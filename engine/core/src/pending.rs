@@ -76,10 +76,8 @@ impl State {
         drop(fresh_keys);
         let mut keys = Vec::with_capacity(fresh.len());
         for mut action in fresh {
-            if self.sent.contains(&action.key) {
-                continue;
-            }
             match self.actions.get_mut(&action.key) {
+                // Pending, so not sent (sending takes it out of here).
                 Some(current) => {
                     // One allocation per key however often it is computed:
                     // the fresh copy is dropped for the one already held.
@@ -91,6 +89,7 @@ impl State {
                     keys.push(action.key.clone());
                     **current = action;
                 }
+                None if self.sent.contains(&action.key) => {}
                 None => {
                     keys.push(action.key.clone());
                     self.pending.insert((action.due_at, action.key.clone()));
@@ -113,8 +112,12 @@ impl State {
         self.actions.remove(&key).map(|action| *action)
     }
 
-    /// Records a taken action as done, for good.
+    /// Records a taken action as done, for good. A key still pending
+    /// leaves the pending ones: no key is both pending and sent.
     pub fn mark_sent(&mut self, key: Key) {
+        if let Some(action) = self.actions.remove(&key) {
+            self.pending.remove(&(action.due_at, key.clone()));
+        }
         self.sent.insert(key);
     }
 }
