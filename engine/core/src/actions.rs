@@ -556,9 +556,12 @@ impl<'s> Builder<'s> {
         let Progress::Done { at } = self.instance.progress else {
             return;
         };
-        let Some(selection) = self.instance.selection.clone() else {
+        let instance = self.instance;
+        let Some(selection) = &instance.selection else {
             return;
         };
+        let retained =
+            crate::selection::members(&selection.retained, self.state.participants.len());
         for &p in &selection.pool {
             // Withdrawn participants hear nothing more.
             if self.state.participants[p].status == ParticipantStatus::Withdrawn {
@@ -567,7 +570,7 @@ impl<'s> Builder<'s> {
             if self.state.edition.participants[p].contact_email.is_none() {
                 continue;
             }
-            let retained = selection.retained.contains(&p);
+            let retained = retained[p];
             let kind = if retained {
                 MessageKind::SelectionRetained
             } else {

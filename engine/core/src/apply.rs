@@ -88,6 +88,9 @@ impl State {
                     });
                 }
                 let instance = &mut self.instances[i];
+                // Most stages are handed in once: room for one, not the four
+                // a first push would make (megabytes over a large edition).
+                instance.submissions.reserve_exact(1);
                 instance.submissions.push(Submission {
                     round: instance.round + 1,
                     at,

@@ -2,11 +2,12 @@
 //! events in time order, and the on-time run behind `jalon plan`, where
 //! every stage is done exactly when the definition says.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use jalon_definition::resolved::Actor;
 use jiff::civil::Time;
 use jiff::Timestamp;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::action::Action;
 use crate::event::{Channel, Event, EventKind};
@@ -53,12 +54,13 @@ pub fn run_on_time(
 ) -> Vec<Event> {
     let mut events = Vec::new();
     let mut agenda: BTreeSet<(Timestamp, usize)> = BTreeSet::new();
-    let mut planned: HashMap<usize, Timestamp> = HashMap::new();
+    // Hashed at every move: a fast hasher, as the keys are our indices.
+    let mut planned: FxHashMap<usize, Timestamp> = FxHashMap::default();
     let mut touched: Vec<usize> = (0..state.instances().len()).collect();
     let mut clock = Timestamp::MIN;
     // Instances whose made-up event was refused (a selection the pool cannot
     // meet, a stage nobody can validate): they stay where they are.
-    let mut stuck: std::collections::HashSet<usize> = Default::default();
+    let mut stuck: FxHashSet<usize> = FxHashSet::default();
     loop {
         touched.extend(state.take_touched());
         touched.sort_unstable();

@@ -14,27 +14,29 @@ impl State {
     pub fn due_actions(&self, now: Timestamp) -> Vec<&Action> {
         self.pending
             .iter()
-            .take_while(|((at, _), _)| *at <= now)
-            .map(|(_, action)| action)
+            .take_while(|(at, _)| *at <= now)
+            .filter_map(|(_, key)| self.actions.get(key).map(|a| &**a))
             .collect()
     }
 
     /// Every action the current state implies, due or not, in due order.
     pub fn pending_actions(&self) -> impl Iterator<Item = &Action> {
-        self.pending.values()
+        self.pending
+            .iter()
+            .filter_map(|(_, key)| self.actions.get(key).map(|a| &**a))
     }
 
     /// The next instant something falls due: a daemon sleeps until then.
     pub fn next_due(&self) -> Option<Timestamp> {
-        self.pending.first_key_value().map(|((at, _), _)| *at)
+        self.pending.first().map(|(at, _)| *at)
     }
 
     /// Records that an action was carried out: it will never be due again.
     /// Returns false for a key that is not pending.
     pub fn record_sent(&mut self, key: &str) -> bool {
-        match self.due_of.remove_entry(key) {
-            Some((key, at)) => {
-                self.pending.remove(&(at, key.clone()));
+        match self.actions.remove_entry(key) {
+            Some((key, action)) => {
+                self.pending.remove(&(action.due_at, key.clone()));
                 self.sent.insert(key);
                 true
             }
@@ -67,29 +69,31 @@ impl State {
             if kept {
                 continue;
             }
-            if let Some(at) = self.due_of.remove(&key) {
-                self.pending.remove(&(at, key));
+            if let Some(action) = self.actions.remove(&key) {
+                self.pending.remove(&(action.due_at, key));
             }
         }
         drop(fresh_keys);
         let mut keys = Vec::with_capacity(fresh.len());
-        for action in fresh {
-            if self.sent.contains(&action.key) {
-                continue;
-            }
-            keys.push(action.key.clone());
-            match self.due_of.insert(action.key.clone(), action.due_at) {
-                Some(at) if at == action.due_at => {
-                    if let Some(current) = self.pending.get_mut(&(at, action.key.clone())) {
-                        *current = action;
+        for mut action in fresh {
+            match self.actions.get_mut(&action.key) {
+                // Pending, so not sent (sending takes it out of here).
+                Some(current) => {
+                    // One allocation per key however often it is computed:
+                    // the fresh copy is dropped for the one already held.
+                    action.key = current.key.clone();
+                    if current.due_at != action.due_at {
+                        self.pending.remove(&(current.due_at, action.key.clone()));
+                        self.pending.insert((action.due_at, action.key.clone()));
                     }
+                    keys.push(action.key.clone());
+                    **current = action;
                 }
-                previous => {
-                    if let Some(at) = previous {
-                        self.pending.remove(&(at, action.key.clone()));
-                    }
-                    self.pending
-                        .insert((action.due_at, action.key.clone()), action);
+                None if self.sent.contains(&action.key) => {}
+                None => {
+                    keys.push(action.key.clone());
+                    self.pending.insert((action.due_at, action.key.clone()));
+                    self.actions.insert(action.key.clone(), Box::new(action));
                 }
             }
         }
@@ -100,17 +104,20 @@ impl State {
     /// Takes the first action due at or before `now` out of the pending
     /// ones; [`State::mark_sent`] then records it as done.
     pub fn take_due(&mut self, now: Timestamp) -> Option<Action> {
-        let ((at, _), _) = self.pending.first_key_value()?;
+        let (at, _) = self.pending.first()?;
         if *at > now {
             return None;
         }
-        let ((_, key), action) = self.pending.pop_first()?;
-        self.due_of.remove(&key);
-        Some(action)
+        let (_, key) = self.pending.pop_first()?;
+        self.actions.remove(&key).map(|action| *action)
     }
 
-    /// Records a taken action as done, for good.
+    /// Records a taken action as done, for good. A key still pending
+    /// leaves the pending ones: no key is both pending and sent.
     pub fn mark_sent(&mut self, key: Key) {
+        if let Some(action) = self.actions.remove(&key) {
+            self.pending.remove(&(action.due_at, key.clone()));
+        }
         self.sent.insert(key);
     }
 }

@@ -25,10 +25,11 @@ impl State {
         else {
             return;
         };
+        let retained = members(&record.retained, self.participants.len());
         let mut created = Vec::new();
         let mut out = Vec::new();
         for &p in &record.pool {
-            if record.retained.contains(&p) {
+            if retained[p] {
                 if rank(self.participants[p].status) < rank(to) {
                     self.participants[p].status = to;
                 }
@@ -62,17 +63,20 @@ impl State {
         let pool = self.pool(selection.from);
         let retained = match named {
             Some(ids) => {
+                let in_pool = members(&pool, self.participants.len());
+                let mut named = vec![false; self.participants.len()];
                 let mut retained = Vec::new();
                 for id in ids {
                     let p = self.find_participant(id)?;
-                    if retained.contains(&p) {
+                    if named[p] {
                         return Err(Rejection::Duplicate {
                             participant: id.clone(),
                         });
                     }
-                    if !pool.contains(&p) {
+                    if !in_pool[p] {
                         return Err(self.not_in_pool(stage_id, p, selection.from));
                     }
+                    named[p] = true;
                     retained.push(p);
                 }
                 retained
@@ -384,4 +388,16 @@ impl State {
         averages.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         averages
     }
+}
+
+/// Which of `count` participants a list names, for look-ups in constant
+/// time: a selection's lists hold up to every participant of the edition.
+pub(crate) fn members(list: &[usize], count: usize) -> Vec<bool> {
+    let mut named = vec![false; count];
+    for &p in list {
+        if let Some(slot) = named.get_mut(p) {
+            *slot = true;
+        }
+    }
+    named
 }

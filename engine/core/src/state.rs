@@ -3,7 +3,7 @@
 //! instances it can affect and recomputes their actions, which are indexed
 //! by due instant so that "what is due now" never rescans the edition.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -293,11 +293,15 @@ pub struct State {
     pub(crate) unsettled: Vec<usize>,
     /// The latest instant an instance of each stage was done or skipped.
     pub(crate) settled_at: Vec<Option<Timestamp>>,
-    /// Pending actions in due order (then by key, for a stable order).
-    pub(crate) pending: BTreeMap<(Timestamp, Key), Action>,
+    /// Pending actions' keys in due order (then by key, for a stable
+    /// order); the actions themselves stay in `actions`, so that the tree
+    /// moves two words per entry, not a whole action.
+    pub(crate) pending: BTreeSet<(Timestamp, Key)>,
     // Keys are hashed on every change: a fast hasher, as keys are ours.
-    /// When each pending action is due, to find it by key.
-    pub(crate) due_of: FxHashMap<Key, Timestamp>,
+    /// Each pending action by key: an unchanged one is replaced in place,
+    /// without a search of the tree. Boxed: the table doubles as it grows,
+    /// and a whole action per slot made that doubling the state's peak.
+    pub(crate) actions: FxHashMap<Key, Box<Action>>,
     pub(crate) sent: FxHashSet<Key>,
     pub(crate) last_event_at: Option<Timestamp>,
     pub(crate) events_applied: usize,
@@ -321,7 +325,16 @@ impl State {
             state.edition.start,
             Time::midnight(),
         );
-        let mut created = Vec::new();
+        // Exactly as many as are made: growing by doubling would leave up
+        // to half the largest allocation of the state unused.
+        let edition_wide = state.edition.stages.iter().filter(|s| s.for_each.is_none());
+        let count = edition_wide.count()
+            + (0..state.participants.len())
+                .map(|p| state.stages_reached(p).count())
+                .sum::<usize>();
+        state.instances.reserve_exact(count);
+        state.index.reserve(count);
+        let mut created = Vec::with_capacity(count);
         for s in 0..state.edition.stages.len() {
             if state.edition.stages[s].for_each.is_none() {
                 created.push(state.create_instance(s, None));
@@ -416,8 +429,8 @@ impl State {
             index: FxHashMap::default(),
             unsettled: vec![0; stage_count],
             settled_at: vec![None; stage_count],
-            pending: BTreeMap::new(),
-            due_of: FxHashMap::default(),
+            pending: BTreeSet::new(),
+            actions: FxHashMap::default(),
             sent: FxHashSet::default(),
             last_event_at: None,
             events_applied: 0,
@@ -519,23 +532,25 @@ impl State {
         i
     }
 
+    /// The per-participant stages a participant's status reaches.
+    fn stages_reached(&self, participant: usize) -> impl Iterator<Item = usize> + '_ {
+        let reached = rank(self.participants[participant].status);
+        (0..self.edition.stages.len()).filter(move |&s| {
+            let needed = self.edition.stages[s].for_each.map(rank);
+            matches!((reached, needed), (Some(reached), Some(Some(needed))) if reached >= needed)
+        })
+    }
+
     /// Instances of the per-participant stages a participant's status reaches.
     pub(crate) fn create_participant_instances(&mut self, participant: usize) -> Vec<usize> {
-        let Some(reached) = rank(self.participants[participant].status) else {
-            return Vec::new();
-        };
-        let mut created = Vec::new();
-        for s in 0..self.edition.stages.len() {
-            let Some(for_each) = self.edition.stages[s].for_each else {
-                continue;
-            };
-            if rank(for_each).is_some_and(|needed| reached >= needed)
-                && !self.index.contains_key(&(s, Some(participant)))
-            {
-                created.push(self.create_instance(s, Some(participant)));
-            }
-        }
-        created
+        let reached: Vec<usize> = self
+            .stages_reached(participant)
+            .filter(|&s| !self.index.contains_key(&(s, Some(participant))))
+            .collect();
+        reached
+            .into_iter()
+            .map(|s| self.create_instance(s, Some(participant)))
+            .collect()
     }
 
     /// The instances that changed since the last call (with repeats).

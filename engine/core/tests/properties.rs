@@ -79,6 +79,17 @@ proptest! {
             }
         }
 
+        // The pending index: in due order then by key, each once, none of
+        // them sent, and what is due at the end of time is all of it.
+        let pending: Vec<&Action> = state.pending_actions().collect();
+        for pair in pending.windows(2) {
+            prop_assert!((pair[0].due_at, &pair[0].key) < (pair[1].due_at, &pair[1].key), "{} then {}", pair[0].key, pair[1].key);
+        }
+        for action in &pending {
+            prop_assert!(!state.was_sent(&action.key), "{} pending and sent", action.key);
+        }
+        prop_assert_eq!(state.due_actions(Timestamp::MAX), pending);
+
         // Replaying the accepted events gives the same state and actions.
         let mut replay = State::new(edition);
         for event in &accepted {

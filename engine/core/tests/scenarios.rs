@@ -792,3 +792,19 @@ fn an_approval_is_announced_to_the_owners_once() {
         "{again:?}"
     );
 }
+
+#[test]
+fn a_key_marked_sent_is_pending_no_more() {
+    let mut state = support::state("definitions/editions/2024-2025.yaml");
+    let action = state
+        .pending_actions()
+        .nth(1)
+        .expect("something pending")
+        .clone();
+    state.mark_sent(action.key.clone());
+    assert!(state.was_sent(&action.key));
+    assert!(state.pending_actions().all(|a| a.key != action.key));
+    let due = state.due_actions(jiff::Timestamp::MAX);
+    assert!(due.iter().all(|a| a.key != action.key));
+    assert_eq!(due.len(), state.pending_actions().count());
+}

@@ -1,8 +1,10 @@
 //! `cargo bench -p jalon-store`: events appended per second through the
 //! store, one per transaction and in batches, beside a raw SQLite insert of
 //! the same rows with the same pragmas in the same run; then the time and
-//! peak heap to rebuild an edition's state from 1,000,000 stored events.
-//! Prints figures; asserts nothing about speed.
+//! peak heap to rebuild an edition's state from 1,000,000 stored events,
+//! and from a snapshot and the 10,000 events after it. Prints figures and
+//! writes them for the README (`tests/bench-figures append`); asserts
+//! nothing about speed.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,6 +20,8 @@ use rusqlite::{params, Connection};
 
 #[path = "../../bench_support/events.rs"]
 mod events;
+#[path = "../../bench_support/figures.rs"]
+mod figures;
 #[path = "../../bench_support/heap.rs"]
 mod heap;
 use events::sample;
@@ -102,6 +106,37 @@ fn main() {
     let store_batch = store(&d.join("store2.db"), BATCHED, BATCH);
     println!("append, one event per transaction (synchronous=FULL): store {store_single:.0}/s, raw SQLite {raw_single:.0}/s, ratio {:.2}", store_single / raw_single);
     println!("append, {BATCH} events per transaction: store {store_batch:.0}/s, raw SQLite {raw_batch:.0}/s, ratio {:.2}", store_batch / raw_batch);
+    let mut table = figures::Table::new(
+        "append",
+        &["", "Jalon", "anchor, same run", "ratio", "peak heap"],
+    );
+    for (what, ours, anchor) in [
+        (
+            format!(
+                "append {} events, one per transaction",
+                figures::round(SINGLE as f64)
+            ),
+            store_single,
+            raw_single,
+        ),
+        (
+            format!(
+                "append {} events, {} per transaction",
+                figures::round(BATCHED as f64),
+                figures::round(BATCH as f64)
+            ),
+            store_batch,
+            raw_batch,
+        ),
+    ] {
+        table.row(vec![
+            what,
+            format!("{} /s", figures::round(ours)),
+            format!("raw SQLite: {} /s", figures::round(anchor)),
+            format!("{:.2}", ours / anchor),
+            String::new(),
+        ]);
+    }
 
     // 1,000,000 events of a 10,000-laureate edition: its on-time year, then
     // indicator values until the count is reached.
@@ -186,20 +221,63 @@ fn main() {
     }
     report("whole log (anchor)", &full);
     report("snapshot + 10,000 events", &snap);
+    let (anchor, anchor_heap) = median(&full);
+    let (restore, restore_heap) = median(&snap);
+    table.row(vec![
+        format!(
+            "rebuild from the whole log of {} events (streamed, folded)",
+            figures::round(REBUILD as f64)
+        ),
+        format!("{}, {} runs", seconds(&full), full.len()),
+        "(the anchor)".to_owned(),
+        String::new(),
+        format!("{anchor_heap:.0} MiB"),
+    ]);
+    table.row(vec![
+        "rebuild from a snapshot + the 10,000 events after it".to_owned(),
+        format!("{}, {} runs", seconds(&snap), snap.len()),
+        format!("whole log: {anchor:.2} s"),
+        format!("{:.2}", restore / anchor),
+        format!("{restore_heap:.0} MiB"),
+    ]);
+    table.write();
 }
 
-/// Median and range of times, and the peak heap, as the README reports them.
+/// Median and range of times, and the peak heap, as printed.
 fn report(what: &str, runs: &[(f64, f64)]) {
+    let (median, heap) = median(runs);
+    let (low, high) = range(runs);
+    println!(
+        "rebuild, {what}: median {median:.3} s ({low:.3}–{high:.3}, {} runs), peak heap {heap:.0} MiB",
+        runs.len()
+    );
+}
+
+/// The median time of the runs and the highest peak heap among them.
+fn median(runs: &[(f64, f64)]) -> (f64, f64) {
     let mut times: Vec<f64> = runs.iter().map(|r| r.0).collect();
     times.sort_by(f64::total_cmp);
     let heap = runs.iter().map(|r| r.1).fold(0.0, f64::max);
-    println!(
-        "rebuild, {what}: median {:.3} s ({:.3}–{:.3}, {} runs), peak heap {heap:.0} MiB",
-        times[times.len() / 2],
-        times[0],
-        times[times.len() - 1],
-        times.len()
-    );
+    (times[times.len() / 2], heap)
+}
+
+fn range(runs: &[(f64, f64)]) -> (f64, f64) {
+    let times = runs.iter().map(|r| r.0);
+    (
+        times.clone().fold(f64::INFINITY, f64::min),
+        times.fold(0.0, f64::max),
+    )
+}
+
+/// `0.412 s (0.398–0.440)`, or in ms below a second.
+fn seconds(runs: &[(f64, f64)]) -> String {
+    let (median, _) = median(runs);
+    let (low, high) = range(runs);
+    if high < 1.0 {
+        figures::spread(median * 1e3, low * 1e3, high * 1e3, "ms")
+    } else {
+        figures::spread(median, low, high, "s")
+    }
 }
 
 fn big_edition(dir: &Path) -> Arc<jalon_definition::resolved::Edition> {

@@ -10,14 +10,14 @@ use crate::event::Piece;
 use crate::state::{Instance, Progress, SkipReason, State};
 use crate::windows::{Override, Window};
 
-pub(super) fn wire(state: &State) -> wire::Wire {
-    let pending: Vec<&Action> = state.pending.values().collect();
+pub(super) fn wire(state: &State) -> wire::Wire<'_> {
+    let pending: Vec<&Action> = state.pending_actions().collect();
     let position: FxHashMap<&str, usize> = pending
         .iter()
         .enumerate()
         .map(|(n, a)| (&*a.key, n))
         .collect();
-    let mut sent: Vec<String> = state.sent.iter().map(|k| k.to_string()).collect();
+    let mut sent: Vec<&str> = state.sent.iter().map(|k| &**k).collect();
     sent.sort_unstable();
     wire::Wire {
         version: state.edition.version.clone(),
@@ -79,7 +79,7 @@ pub(super) fn wire(state: &State) -> wire::Wire {
     }
 }
 
-fn instance(i: &Instance, position: &FxHashMap<&str, usize>) -> wire::Instance {
+fn instance<'a>(i: &'a Instance, position: &FxHashMap<&str, usize>) -> wire::Instance<'a> {
     wire::Instance {
         stage: i.stage,
         participant: i.participant,
@@ -161,14 +161,14 @@ fn instance(i: &Instance, position: &FxHashMap<&str, usize>) -> wire::Instance {
         indicators: i
             .indicators
             .iter()
-            .map(|v| (v.indicator, v.value.clone(), instant(v.at)))
+            .map(|v| (v.indicator, v.value.as_str(), instant(v.at)))
             .collect(),
         action_keys: i
             .action_keys
             .iter()
             .map(|k| match position.get(&**k) {
                 Some(&n) => wire::KeyRef::Pending(n),
-                None => wire::KeyRef::Own(k.to_string()),
+                None => wire::KeyRef::Own(k),
             })
             .collect(),
     }
@@ -193,9 +193,9 @@ fn piece(p: &Piece) -> wire::Piece {
     }
 }
 
-fn action(a: &Action) -> wire::Action {
+fn action(a: &Action) -> wire::Action<'_> {
     wire::Action {
-        key: a.key.to_string(),
+        key: &a.key,
         kind: a.kind,
         due_at: instant(a.due_at),
         expires_at: a.expires_at.map(instant),

@@ -35,7 +35,7 @@ fn below(n: usize, len: usize, what: &'static str) -> Result<usize> {
     }
 }
 
-pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire) -> Result<State> {
+pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<State> {
     // Applicants join the edition as they did when they applied, after
     // the participants the definition lists.
     let mut applications = BTreeMap::new();
@@ -120,16 +120,14 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire) -> Result<State
     for a in wire.pending {
         let action = action(a, &state.edition)?;
         keys.push(action.key.clone());
+        state.pending.insert((action.due_at, action.key.clone()));
         if state
-            .due_of
-            .insert(action.key.clone(), action.due_at)
+            .actions
+            .insert(action.key.clone(), Box::new(action))
             .is_some()
         {
             return mismatch("an action twice");
         }
-        state
-            .pending
-            .insert((action.due_at, action.key.clone()), action);
     }
     for w in wire.instances {
         let i = state.instances.len();
@@ -164,7 +162,7 @@ fn revision(r: wire::Revision) -> Result<Revision> {
     })
 }
 
-fn instance(w: wire::Instance, state: &State, keys: &[Key]) -> Result<Instance> {
+fn instance(w: wire::Instance<'_>, state: &State, keys: &[Key]) -> Result<Instance> {
     let edition = &state.edition;
     let stage = below(w.stage, edition.stages.len(), "a stage")?;
     let definition = &edition.stages[stage];
@@ -286,7 +284,7 @@ fn instance(w: wire::Instance, state: &State, keys: &[Key]) -> Result<Instance> 
             .map(|(k, value, at)| {
                 Ok(IndicatorValue {
                     indicator: below(k, definition.indicators.len(), "an indicator")?,
-                    value,
+                    value: value.to_owned(),
                     at: timestamp(at)?,
                 })
             })
@@ -325,7 +323,7 @@ fn piece(p: wire::Piece) -> Piece {
     }
 }
 
-fn action(a: wire::Action, edition: &Edition) -> Result<Action> {
+fn action(a: wire::Action<'_>, edition: &Edition) -> Result<Action> {
     let (stages, people) = (edition.stages.len(), edition.people.len());
     let participant = |p: usize| below(p, edition.participants.len(), "a participant");
     Ok(Action {

@@ -13,7 +13,7 @@ pub type Instant = i128;
 pub type Day = (i16, i8, i8);
 
 #[derive(Serialize, Deserialize)]
-pub struct Wire {
+pub struct Wire<'a> {
     /// The definition version the state was folded under.
     pub version: String,
     pub closed: Option<(Instant, String, String)>,
@@ -23,12 +23,16 @@ pub struct Wire {
     pub applicants: Vec<Applicant>,
     pub stage_overrides: Vec<(usize, Override)>,
     pub windows: Vec<Window>,
-    pub instances: Vec<Instance>,
+    #[serde(borrow)]
+    pub instances: Vec<Instance<'a>>,
     pub settled_at: Vec<Option<Instant>>,
     /// Pending actions in due order.
-    pub pending: Vec<Action>,
-    /// Keys recorded as sent, sorted.
-    pub sent: Vec<String>,
+    #[serde(borrow)]
+    pub pending: Vec<Action<'a>>,
+    /// Keys recorded as sent, sorted; borrowed from the bytes, so that
+    /// each becomes a key in one allocation.
+    #[serde(borrow)]
+    pub sent: Vec<&'a str>,
     pub last_event_at: Option<Instant>,
     pub events_applied: u64,
 }
@@ -69,7 +73,7 @@ pub struct Window {
 }
 
 #[derive(Serialize, Deserialize)]
-pub struct Instance {
+pub struct Instance<'a> {
     pub stage: usize,
     pub participant: Option<usize>,
     pub window: Window,
@@ -87,8 +91,10 @@ pub struct Instance {
     pub selection: Option<Selection>,
     pub outcome: Option<usize>,
     pub scores: Vec<Score>,
-    pub indicators: Vec<(usize, String, Instant)>,
-    pub action_keys: Vec<KeyRef>,
+    #[serde(borrow)]
+    pub indicators: Vec<(usize, &'a str, Instant)>,
+    #[serde(borrow)]
+    pub action_keys: Vec<KeyRef<'a>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -156,15 +162,15 @@ pub struct Score {
 
 /// An instance's action key: most are pending, written once there.
 #[derive(Serialize, Deserialize)]
-pub enum KeyRef {
+pub enum KeyRef<'a> {
     /// By position in [`Wire::pending`].
     Pending(usize),
-    Own(String),
+    Own(&'a str),
 }
 
 #[derive(Serialize, Deserialize)]
-pub struct Action {
-    pub key: String,
+pub struct Action<'a> {
+    pub key: &'a str,
     pub kind: MessageKind,
     pub due_at: Instant,
     pub expires_at: Option<Instant>,
