@@ -207,17 +207,32 @@ fn main() {
     }
     // Snapshot + the 10,000 events after it, as `load` reads them.
     let mut snap = Vec::new();
+    // Where a load's time goes: reading, restoring, folding the tail.
+    let mut phases = Vec::new();
     for _ in 0..5 {
         let mark = heap::Mark::now();
         let start = Instant::now();
         let store = SqliteStore::open_read_only(&path).expect("open");
         let recent = store.recent(&edition.id).expect("reads");
+        let read = start.elapsed();
         let snapshot = recent.snapshot.as_ref().expect("a snapshot");
         let mut state = State::restore(edition.clone(), &snapshot.bytes).expect("restores");
+        let restored = start.elapsed();
         for stored in &recent.events {
             state.apply(&stored.event).expect("replays");
         }
-        snap.push((start.elapsed().as_secs_f64(), heap::mib(mark.peak())));
+        let elapsed = start.elapsed();
+        phases.push((read, restored - read, elapsed - restored));
+        snap.push((elapsed.as_secs_f64(), heap::mib(mark.peak())));
+    }
+    phases.sort();
+    if let Some((read, restore, fold)) = phases.get(phases.len() / 2) {
+        println!(
+            "a load from the snapshot, by phase (run of the median read): read {:.0} ms, restore {:.0} ms, fold the tail {:.0} ms",
+            read.as_secs_f64() * 1e3,
+            restore.as_secs_f64() * 1e3,
+            fold.as_secs_f64() * 1e3
+        );
     }
     report("whole log (anchor)", &full);
     report("snapshot + 10,000 events", &snap);
