@@ -174,8 +174,17 @@ fn words(text: &str, out: &mut String) {
 /// (between the hour and `h`, and `h` and the minutes), and between a day's
 /// number (« 1er » too) and its month.
 fn glued(chars: &[char], i: usize, before: &Option<char>) -> bool {
-    // Asked at every space of every email: the words are looked at in
-    // place, and only a number's next word is lowercased to be compared.
+    // Asked at every space of every email: most follow a word that ends in
+    // none of a number, `h` (« 10 h ») or `r` (« 1er »), and are answered
+    // at once; otherwise the words are looked at in place, and only a
+    // number's next word is lowercased to be compared.
+    let may_glue = i
+        .checked_sub(1)
+        .and_then(|p| chars.get(p))
+        .is_some_and(|c| c.is_ascii_digit() || matches!(c, 'h' | 'r'));
+    if !may_glue {
+        return false;
+    }
     let next_len = chars[i + 1..]
         .iter()
         .take_while(|c| c.is_alphanumeric())
@@ -208,6 +217,58 @@ mod tests {
 
     fn shown(text: &str) -> String {
         text.replace(NBSP, "~").replace(NNBSP, "^")
+    }
+
+    /// `glued` as it was before its early answer: the words looked at in
+    /// full at every space.
+    fn glued_in_full(chars: &[char], i: usize, before: &Option<char>) -> bool {
+        let next_len = chars[i + 1..]
+            .iter()
+            .take_while(|c| c.is_alphanumeric())
+            .count();
+        let next_word = &chars[i + 1..i + 1 + next_len];
+        let previous_len = chars[..i]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_alphanumeric())
+            .count();
+        let previous_word = &chars[i - previous_len..i];
+        let number =
+            |w: &[char]| !w.is_empty() && w.len() <= 2 && w.iter().all(char::is_ascii_digit);
+        let hour_word = next_word == ['h'] && number(previous_word);
+        let minutes = previous_word == ['h']
+            && before.is_some()
+            && number(next_word)
+            && next_word.len() == 2
+            && i >= 2
+            && matches!(chars[i - 2], ' ' | NBSP)
+            && i >= 3
+            && chars[i - 3].is_ascii_digit();
+        let day = (number(previous_word) || previous_word == ['1', 'e', 'r'])
+            && MONTHS.contains(&next_word.iter().collect::<String>().to_lowercase().as_str());
+        hour_word || minutes || day
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_early_answer_of_glued_is_the_full_one(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec!["1", "1er", "10", "7", "h", "00", "30", "juillet", "Mars", "er", "r", "de", "2027", "é", "h30"]),
+                1..8,
+            ),
+            with_before in proptest::bool::ANY,
+        ) {
+            let chars: Vec<char> = words.join(" ").chars().collect();
+            let before = with_before.then_some('x');
+            for (i, c) in chars.iter().enumerate() {
+                if *c == ' ' {
+                    proptest::prop_assert_eq!(
+                        glued(&chars, i, &before),
+                        glued_in_full(&chars, i, &before)
+                    );
+                }
+            }
+        }
     }
 
     #[test]
