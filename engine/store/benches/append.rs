@@ -2,7 +2,8 @@
 //! store, one per transaction and in batches, beside a raw SQLite insert of
 //! the same rows with the same pragmas in the same run; then the time and
 //! peak heap to rebuild an edition's state from 1,000,000 stored events,
-//! and from a snapshot and the 10,000 events after it. Prints figures and
+//! and from a snapshot and the 10,000 events after it, on SQLite and on a
+//! real PostgreSQL started for the bench. Prints figures and
 //! writes them for the README (`tests/bench-figures append`); asserts
 //! nothing about speed.
 
@@ -255,7 +256,79 @@ fn main() {
         format!("{:.2}", restore / anchor),
         format!("{restore_heap:.0} MiB"),
     ]);
+    postgres_rebuild(&path, &edition, &mut table);
     table.write();
+}
+
+/// The same rebuilds on a real PostgreSQL (`jalon-test-postgres`): the
+/// SQLite file copied over with `jalon copy`'s own function, its snapshot
+/// kept again (snapshots are not copied), then loaded as a load reads it.
+fn postgres_rebuild(
+    sqlite: &Path,
+    edition: &Arc<jalon_definition::resolved::Edition>,
+    table: &mut figures::Table,
+) {
+    use jalon_store::Backend;
+    let url = jalon_test_postgres::Cluster::shared().fresh_database();
+    let backend = jalon_store::PostgresBackend::new(&url, "bench").expect("a URL");
+    let source = SqliteStore::open_read_only(sqlite).expect("open");
+    let snapshot = source
+        .snapshot(&edition.id)
+        .expect("reads")
+        .expect("a snapshot");
+    {
+        let mut store = backend.open().expect("PostgreSQL opens");
+        jalon_store::copy(&source, &store).expect("copied");
+        store
+            .keep_snapshot(&edition.id, &snapshot)
+            .expect("snapshot kept");
+    }
+    let mut full = Vec::new();
+    for _ in 0..3 {
+        let mark = heap::Mark::now();
+        let start = Instant::now();
+        let store = backend.open().expect("open");
+        let history = store.history(&edition.id).expect("reads");
+        let mut state = State::new(edition.clone());
+        for stored in &history.events {
+            state.apply(&stored.event).expect("replays");
+        }
+        full.push((start.elapsed().as_secs_f64(), heap::mib(mark.peak())));
+    }
+    let mut snap = Vec::new();
+    for _ in 0..5 {
+        let mark = heap::Mark::now();
+        let start = Instant::now();
+        let store = backend.open().expect("open");
+        let recent = store.recent(&edition.id).expect("reads");
+        let snapshot = recent.snapshot.as_ref().expect("a snapshot");
+        let mut state = State::restore(edition.clone(), &snapshot.bytes).expect("restores");
+        for stored in &recent.events {
+            state.apply(&stored.event).expect("replays");
+        }
+        snap.push((start.elapsed().as_secs_f64(), heap::mib(mark.peak())));
+    }
+    report("PostgreSQL, whole log (anchor)", &full);
+    report("PostgreSQL, snapshot + 10,000 events", &snap);
+    let (anchor, anchor_heap) = median(&full);
+    let (restore, restore_heap) = median(&snap);
+    table.row(vec![
+        format!(
+            "PostgreSQL: rebuild from the whole log of {} events (read, then folded)",
+            figures::round(REBUILD as f64)
+        ),
+        format!("{}, {} runs", seconds(&full), full.len()),
+        "(the anchor)".to_owned(),
+        String::new(),
+        format!("{anchor_heap:.0} MiB"),
+    ]);
+    table.row(vec![
+        "PostgreSQL: rebuild from a snapshot + the 10,000 events after it".to_owned(),
+        format!("{}, {} runs", seconds(&snap), snap.len()),
+        format!("whole log: {anchor:.2} s"),
+        format!("{:.2}", restore / anchor),
+        format!("{restore_heap:.0} MiB"),
+    ]);
 }
 
 /// Median and range of times, and the peak heap, as printed.
