@@ -206,56 +206,12 @@ fn main() {
             full.last().expect("a run").0
         );
     }
-    // Snapshot + the 10,000 events after it, as `load` reads them.
-    let mut snap = Vec::new();
-    // Where a load's time goes: reading, restoring, folding the tail.
-    let mut phases = Vec::new();
-    for _ in 0..5 {
-        let mark = heap::Mark::now();
-        let start = Instant::now();
-        let store = SqliteStore::open_read_only(&path).expect("open");
-        let recent = store.recent(&edition.id).expect("reads");
-        let read = start.elapsed();
-        let snapshot = recent.snapshot.as_ref().expect("a snapshot");
-        let mut state = State::restore(edition.clone(), &snapshot.bytes).expect("restores");
-        let restored = start.elapsed();
-        for stored in &recent.events {
-            state.apply(&stored.event).expect("replays");
-        }
-        let elapsed = start.elapsed();
-        phases.push((read, restored - read, elapsed - restored));
-        snap.push((elapsed.as_secs_f64(), heap::mib(mark.peak())));
-    }
-    phases.sort();
-    if let Some((read, restore, fold)) = phases.get(phases.len() / 2) {
-        println!(
-            "a load from the snapshot, by phase (run of the median read): read {:.0} ms, restore {:.0} ms, fold the tail {:.0} ms",
-            read.as_secs_f64() * 1e3,
-            restore.as_secs_f64() * 1e3,
-            fold.as_secs_f64() * 1e3
-        );
-    }
+    let snap = loads_from_snapshot("SQLite", &edition, || {
+        SqliteStore::open_read_only(&path).expect("open")
+    });
     report("whole log (anchor)", &full);
     report("snapshot + 10,000 events", &snap);
-    let (anchor, anchor_heap) = median(&full);
-    let (restore, restore_heap) = median(&snap);
-    table.row(vec![
-        format!(
-            "rebuild from the whole log of {} events (streamed, folded)",
-            figures::round(REBUILD as f64)
-        ),
-        format!("{}, {} runs", seconds(&full), full.len()),
-        "(the anchor)".to_owned(),
-        String::new(),
-        format!("{anchor_heap:.0} MiB"),
-    ]);
-    table.row(vec![
-        "rebuild from a snapshot + the 10,000 events after it".to_owned(),
-        format!("{}, {} runs", seconds(&snap), snap.len()),
-        format!("whole log: {anchor:.2} s"),
-        format!("{:.2}", restore / anchor),
-        format!("{restore_heap:.0} MiB"),
-    ]);
+    rebuild_rows(&mut table, "", "streamed, folded", &full, &snap);
     postgres_rebuild(&path, &edition, &mut table);
     table.write();
 }
@@ -295,36 +251,73 @@ fn postgres_rebuild(
         }
         full.push((start.elapsed().as_secs_f64(), heap::mib(mark.peak())));
     }
-    let mut snap = Vec::new();
+    let snap = loads_from_snapshot("PostgreSQL", edition, || backend.open().expect("open"));
+    report("PostgreSQL, whole log (anchor)", &full);
+    report("PostgreSQL, snapshot + 10,000 events", &snap);
+    rebuild_rows(table, "PostgreSQL: ", "read, then folded", &full, &snap);
+}
+
+/// Five loads from the snapshot and the events after it, as `load` reads
+/// them (time and peak heap of each), with where the median one's time
+/// went: reading, restoring, folding the tail.
+fn loads_from_snapshot<S: Store>(
+    backend: &str,
+    edition: &Arc<jalon_definition::resolved::Edition>,
+    open: impl Fn() -> S,
+) -> Vec<(f64, f64)> {
+    let mut runs = Vec::new();
+    let mut phases = Vec::new();
     for _ in 0..5 {
         let mark = heap::Mark::now();
         let start = Instant::now();
-        let store = backend.open().expect("open");
-        let recent = store.recent(&edition.id).expect("reads");
+        let recent = open().recent(&edition.id).expect("reads");
+        let read = start.elapsed();
         let snapshot = recent.snapshot.as_ref().expect("a snapshot");
         let mut state = State::restore(edition.clone(), &snapshot.bytes).expect("restores");
+        let restored = start.elapsed();
         for stored in &recent.events {
             state.apply(&stored.event).expect("replays");
         }
-        snap.push((start.elapsed().as_secs_f64(), heap::mib(mark.peak())));
+        let elapsed = start.elapsed();
+        phases.push((elapsed, read, restored - read, elapsed - restored));
+        runs.push((elapsed.as_secs_f64(), heap::mib(mark.peak())));
     }
-    report("PostgreSQL, whole log (anchor)", &full);
-    report("PostgreSQL, snapshot + 10,000 events", &snap);
-    let (anchor, anchor_heap) = median(&full);
-    let (restore, restore_heap) = median(&snap);
+    phases.sort();
+    if let Some((_, read, restore, fold)) = phases.get(phases.len() / 2) {
+        println!(
+            "{backend}: a load from the snapshot, by phase (the median run): read {:.0} ms, restore {:.0} ms, fold the tail {:.0} ms",
+            read.as_secs_f64() * 1e3,
+            restore.as_secs_f64() * 1e3,
+            fold.as_secs_f64() * 1e3
+        );
+    }
+    runs
+}
+
+/// The table's two rows of one backend's rebuilds: the whole log (the
+/// anchor) and the snapshot with the events after it.
+fn rebuild_rows(
+    table: &mut figures::Table,
+    backend: &str,
+    how: &str,
+    full: &[(f64, f64)],
+    snap: &[(f64, f64)],
+) {
+    let (anchor, anchor_heap) = median(full);
+    let (restore, restore_heap) = median(snap);
     table.row(vec![
         format!(
-            "PostgreSQL: rebuild from the whole log of {} events (read, then folded)",
+            "{backend}rebuild from the whole log of {} events ({how})",
             figures::round(REBUILD as f64)
         ),
-        format!("{}, {} runs", seconds(&full), full.len()),
+        format!("{}, {} runs", seconds(full), full.len()),
         "(the anchor)".to_owned(),
         String::new(),
         format!("{anchor_heap:.0} MiB"),
     ]);
     table.row(vec![
-        "PostgreSQL: rebuild from a snapshot + the 10,000 events after it".to_owned(),
-        format!("{}, {} runs", seconds(&snap), snap.len()),
+        format!("{backend}rebuild from a snapshot + the 10,000 events after it"),
+        format!("{}, {} runs", seconds(snap), snap.len()),
         format!("whole log: {anchor:.2} s"),
         format!("{:.2}", restore / anchor),
         format!("{restore_heap:.0} MiB"),
