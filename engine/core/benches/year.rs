@@ -14,6 +14,8 @@ use jalon_definition::resolved::Edition;
 use jalon_definition::{check_paths, Limits};
 use jiff::ToSpan;
 
+#[path = "../../bench_support/editions.rs"]
+mod editions;
 #[path = "../../bench_support/figures.rs"]
 mod figures;
 #[path = "../../bench_support/heap.rs"]
@@ -44,27 +46,10 @@ fn big_edition(dir: &Path) -> Arc<Edition> {
     }
     y.push_str("roles:\n  - {id: coordination, members: [ana, bob]}\n  - {id: direction-generale, members: [cleo]}\n  - {id: accelerateur, members: [dan]}\n  - {id: labo-impact, members: [cleo]}\n  - {id: jury, members: [ana, cleo]}\n");
     y.push_str("stages:\n  - {id: lancement, start: 2024-11-25}\n  - {id: sourcing, selection: {max: 10000}}\n  - {id: shortlisting, selection: {max: 10000}}\n  - {id: jury, selection: {max: 10000}}\n");
-    y.push_str("participants:\n");
-    for i in 0..LAUREATES {
-        y.push_str(&format!(
-            "  - {{id: p{i}, name: Lauréat {i}, status: laureate, contact: {{name: Équipe {i}, email: p{i}@example.org}}}}\n"
-        ));
-    }
+    y.push_str(&editions::laureates_listed(LAUREATES));
     let path = dir.join("bench.yaml");
     std::fs::write(&path, y).expect("write");
-    let limits = Limits {
-        max_nodes: 1_000_000,
-        ..Limits::default()
-    };
-    let report = check_paths(&[path], &limits).expect("readable");
-    let errors: Vec<_> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .take(5)
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    Arc::new(report.editions.into_iter().next().expect("an edition").1)
+    editions::checked(&path)
 }
 
 /// Prints the median, spread and peak heap of `runs` runs of `f`, and

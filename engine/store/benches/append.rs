@@ -13,12 +13,13 @@ use std::time::Instant;
 
 use jalon_core::clock::{run_on_time, OnTime};
 use jalon_core::{Event, State};
-use jalon_definition::{check_paths, Limits};
 use jalon_store::{Entry, Snapshot, SqliteStore, Store};
 
 use jiff::{Timestamp, ToSpan};
 use rusqlite::{params, Connection};
 
+#[path = "../../bench_support/editions.rs"]
+mod editions;
 #[path = "../../bench_support/events.rs"]
 mod events;
 #[path = "../../bench_support/figures.rs"]
@@ -369,30 +370,15 @@ fn big_edition(dir: &Path) -> Arc<jalon_definition::resolved::Edition> {
         dir.join("val-doise.yaml"),
     )
     .expect("the template copied");
-    let mut y = String::from("extends: val-doise.yaml\n");
-    y.push_str("edition: {id: bench, name: Mesure, start: 2024-06-03, end: 2025-09-30}\n");
-    y.push_str("people:\n");
-    for id in ["ana", "bob", "cleo", "dan", "serge-dobel"] {
-        y.push_str(&format!(
-            "  - {{id: {id}, name: {id}, email: {id}@example.org}}\n"
-        ));
-    }
-    y.push_str("roles:\n  - {id: coordination, members: [ana, bob]}\n  - {id: direction-generale, members: [cleo]}\n  - {id: accelerateur, members: [dan]}\n  - {id: labo-impact, members: [cleo]}\n  - {id: jury, members: [ana, cleo]}\n");
-    y.push_str("stages:\n  - {id: lancement, start: 2024-11-25}\n  - {id: sourcing, selection: {max: 10000}}\n  - {id: shortlisting, selection: {max: 10000}}\n  - {id: jury, selection: {max: 10000}}\n");
-    y.push_str("  - {id: mesure-impact, indicators: [{id: trajets, objective: Rompre l'isolement, indicator: Trajets par mois}]}\n");
-    y.push_str("participants:\n");
-    for i in 0..LAUREATES {
-        y.push_str(&format!(
-            "  - {{id: p{i}, name: Lauréat {i}, status: laureate, contact: {{name: Équipe {i}, email: p{i}@example.org}}}}\n"
-        ));
-    }
+    let y = editions::edition(
+        Path::new("val-doise.yaml"),
+        "bench",
+        "2024-06-03",
+        "2025-09-30",
+        "2024-11-25",
+        LAUREATES,
+    );
     let path = dir.join("bench.yaml");
     std::fs::write(&path, y).expect("write");
-    let limits = Limits {
-        max_nodes: 1_000_000,
-        ..Limits::default()
-    };
-    let report = check_paths(&[path], &limits).expect("readable");
-    assert_eq!(report.errors(), 0);
-    Arc::new(report.editions.into_iter().next().expect("an edition").1)
+    editions::checked(&path)
 }

@@ -24,12 +24,13 @@ use std::time::{Duration, Instant};
 use jalon_core::clock::deliver_until;
 use jalon_core::{Channel, Event, EventKind, State};
 use jalon_definition::resolved::Edition;
-use jalon_definition::{check_paths, Limits};
 use jalon_store::{Entry, SqliteStore, Store};
 use jiff::civil::{date, Time};
 use jiff::{Timestamp, ToSpan};
 use rusqlite::{params, Connection, OptionalExtension};
 
+#[path = "../../bench_support/editions.rs"]
+mod editions;
 #[path = "../../bench_support/figures.rs"]
 mod figures;
 #[path = "../../bench_support/heap.rs"]
@@ -377,27 +378,10 @@ messages:
     ] {
         y.push_str(&format!("  {kind}: t\n"));
     }
-    y.push_str("participants:\n");
-    for i in 0..laureates() {
-        y.push_str(&format!(
-            "  - {{id: p{i}, name: Lauréat {i}, status: laureate, contact: {{name: Équipe {i}, email: p{i}@example.org}}}}\n"
-        ));
-    }
+    y.push_str(&editions::laureates_listed(laureates()));
     let path = dir.join("pair.yaml");
     std::fs::write(&path, y).expect("write");
-    let limits = Limits {
-        max_nodes: 1_000_000,
-        ..Limits::default()
-    };
-    let report = check_paths(&[path], &limits).expect("readable");
-    let errors: Vec<_> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .take(5)
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    Arc::new(report.editions.into_iter().next().expect("an edition").1)
+    editions::checked(&path)
 }
 
 /// The first human act: 10:00 on the edition's first day.
