@@ -119,7 +119,12 @@ fn rows(state: &State, now: Timestamp) -> Vec<StageRow> {
                 indicators: i
                     .indicators
                     .iter()
-                    .map(|v| (stage.indicators[v.indicator].id.clone(), v.value.clone()))
+                    .map(|v| {
+                        (
+                            stage.indicators[v.indicator].id.clone(),
+                            v.value.to_string(),
+                        )
+                    })
                     .collect(),
                 handed_in: i
                     .submissions

@@ -248,7 +248,7 @@ impl State {
                 }
                 self.instances[i].indicators.push(IndicatorValue {
                     indicator: k,
-                    value: value.clone(),
+                    value: value.as_str().into(),
                     at,
                 });
             }

@@ -125,7 +125,7 @@ impl Score {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndicatorValue {
     pub indicator: usize,
-    pub value: String,
+    pub value: compact_str::CompactString,
     pub at: Timestamp,
 }
 

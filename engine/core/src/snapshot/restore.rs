@@ -46,11 +46,7 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
                 return mismatch("an applicant out of place");
             }
             edition.participants.push(applicant(&a.id));
-            let revisions = a
-                .revisions
-                .into_iter()
-                .map(revision)
-                .collect::<Result<Vec<_>>>()?;
+            let revisions = each(a.revisions, revision)?;
             let Some(last) = revisions.last() else {
                 return mismatch("an applicant without an application");
             };
@@ -86,41 +82,33 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
         }),
         None => None,
     };
-    state.participants = wire
-        .participants
-        .into_iter()
-        .map(|(status, left_at)| {
-            Ok(ParticipantState {
-                status,
-                left_at: instant(left_at)?,
-            })
+    state.participants = each(wire.participants, |(status, left_at)| {
+        Ok(ParticipantState {
+            status,
+            left_at: instant(left_at)?,
         })
-        .collect::<Result<_>>()?;
+    })?;
     state.stage_overrides = wire
         .stage_overrides
         .into_iter()
         .map(|(s, o)| Ok((below(s, stages, "a stage")?, over(o)?)))
         .collect::<Result<_>>()?;
-    state.windows = wire
-        .windows
-        .into_iter()
-        .map(window)
-        .collect::<Result<_>>()?;
-    state.settled_at = wire
-        .settled_at
-        .into_iter()
-        .map(instant)
-        .collect::<Result<_>>()?;
+    state.windows = each(wire.windows, window)?;
+    state.settled_at = each(wire.settled_at, instant)?;
     state.last_event_at = instant(wire.last_event_at)?;
     state.events_applied =
         usize::try_from(wire.events_applied).or_else(|_| mismatch("a count of events"))?;
     state.sent = wire.sent.into_iter().map(Key::from).collect();
 
     let mut keys = Vec::with_capacity(wire.pending.len());
+    state.actions.reserve(wire.pending.len());
+    state.index.reserve(wire.instances.len());
+    state.instances.reserve_exact(wire.instances.len());
+    let mut due = Vec::with_capacity(wire.pending.len());
     for a in wire.pending {
         let action = action(a, &state.edition)?;
         keys.push(action.key.clone());
-        state.pending.insert((action.due_at, action.key.clone()));
+        due.push((action.due_at, action.key.clone()));
         if state
             .actions
             .insert(action.key.clone(), Box::new(action))
@@ -129,6 +117,9 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
             return mismatch("an action twice");
         }
     }
+    // Written in due order: the tree is built in one sweep, not searched
+    // for each.
+    state.pending = due.into_iter().collect();
     for w in wire.instances {
         let i = state.instances.len();
         let instance = self::instance(w, &state, &keys)?;
@@ -143,6 +134,16 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
         state.instances.push(instance);
     }
     Ok(state)
+}
+
+/// Each item converted, into a vector of exactly their number: a collect
+/// of `Result`s cannot know it, and grows by doubling.
+fn each<T, U>(items: Vec<T>, mut convert: impl FnMut(T) -> Result<U>) -> Result<Vec<U>> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(convert(item)?);
+    }
+    Ok(out)
 }
 
 fn revision(r: wire::Revision) -> Result<Revision> {
@@ -186,17 +187,13 @@ fn instance(w: wire::Instance<'_>, state: &State, keys: &[Key]) -> Result<Instan
             Some((from, reason)) => Some((window(from)?, reason)),
             None => None,
         },
-        cancelled_events: w
-            .cancelled_events
-            .into_iter()
-            .map(|(e, at, reason)| {
-                Ok((
-                    below(e, definition.events.len(), "an event of a stage")?,
-                    timestamp(at)?,
-                    reason,
-                ))
-            })
-            .collect::<Result<_>>()?,
+        cancelled_events: each(w.cancelled_events, |(e, at, reason)| {
+            Ok((
+                below(e, definition.events.len(), "an event of a stage")?,
+                timestamp(at)?,
+                reason,
+            ))
+        })?,
         ready_at: instant(w.ready_at)?,
         progress: match w.progress {
             wire::Progress::Active => Progress::Active,
@@ -216,42 +213,32 @@ fn instance(w: wire::Instance<'_>, state: &State, keys: &[Key]) -> Result<Instan
             },
         },
         round: w.round,
-        approvals: w
-            .approvals
-            .into_iter()
-            .map(|(p, at)| Ok((below(p, people, "a person")?, timestamp(at)?)))
-            .collect::<Result<_>>()?,
-        refusals: w
-            .refusals
-            .into_iter()
-            .map(|r| {
-                Ok(Refusal {
-                    by: below(r.by, people, "a person")?,
-                    at: timestamp(r.at)?,
-                    comment: r.comment,
-                    round: r.round,
-                })
+        approvals: each(w.approvals, |(p, at)| {
+            Ok((below(p, people, "a person")?, timestamp(at)?))
+        })?,
+        refusals: each(w.refusals, |r| {
+            Ok(Refusal {
+                by: below(r.by, people, "a person")?,
+                at: timestamp(r.at)?,
+                comment: r.comment,
+                round: r.round,
             })
-            .collect::<Result<_>>()?,
-        submissions: w
-            .submissions
-            .into_iter()
-            .map(|s| {
-                Ok(Submission {
-                    round: s.round,
-                    at: timestamp(s.at)?,
-                    by: s.by,
-                    documents: s.documents.into_iter().map(piece).collect(),
-                    comment: s.comment,
-                })
+        })?,
+        submissions: each(w.submissions, |s| {
+            Ok(Submission {
+                round: s.round,
+                at: timestamp(s.at)?,
+                by: s.by,
+                documents: s.documents.into_iter().map(piece).collect(),
+                comment: s.comment,
             })
-            .collect::<Result<_>>()?,
+        })?,
         selection: match w.selection {
             Some(s) => {
                 let check = |p: usize| below(p, participants, "a participant");
                 Some(SelectionRecord {
-                    pool: s.pool.into_iter().map(check).collect::<Result<_>>()?,
-                    retained: s.retained.into_iter().map(check).collect::<Result<_>>()?,
+                    pool: each(s.pool, check)?,
+                    retained: each(s.retained, check)?,
                     reasons: s
                         .reasons
                         .into_iter()
@@ -265,42 +252,30 @@ fn instance(w: wire::Instance<'_>, state: &State, keys: &[Key]) -> Result<Instan
             Some(o) => Some(below(o, definition.outcomes.len(), "an outcome")?),
             None => None,
         },
-        scores: w
-            .scores
-            .into_iter()
-            .map(|s| {
-                Ok(Score {
-                    member: below(s.member, people, "a person")?,
-                    participant: below(s.participant, participants, "a participant")?,
-                    values: s.values,
-                    comment: s.comment,
-                    at: timestamp(s.at)?,
-                })
+        scores: each(w.scores, |s| {
+            Ok(Score {
+                member: below(s.member, people, "a person")?,
+                participant: below(s.participant, participants, "a participant")?,
+                values: s.values,
+                comment: s.comment,
+                at: timestamp(s.at)?,
             })
-            .collect::<Result<_>>()?,
-        indicators: w
-            .indicators
-            .into_iter()
-            .map(|(k, value, at)| {
-                Ok(IndicatorValue {
-                    indicator: below(k, definition.indicators.len(), "an indicator")?,
-                    value: value.to_owned(),
-                    at: timestamp(at)?,
-                })
+        })?,
+        indicators: each(w.indicators, |(k, value, at)| {
+            Ok(IndicatorValue {
+                indicator: below(k, definition.indicators.len(), "an indicator")?,
+                value: value.into(),
+                at: timestamp(at)?,
             })
-            .collect::<Result<_>>()?,
-        action_keys: w
-            .action_keys
-            .into_iter()
-            .map(|k| match k {
-                // The pending action's own key, shared as a fold shares it.
-                wire::KeyRef::Pending(n) => keys
-                    .get(n)
-                    .cloned()
-                    .ok_or(SnapshotError::Mismatch("an action")),
-                wire::KeyRef::Own(key) => Ok(Key::from(key)),
-            })
-            .collect::<Result<_>>()?,
+        })?,
+        action_keys: each(w.action_keys, |k| match k {
+            // The pending action's own key, shared as a fold shares it.
+            wire::KeyRef::Pending(n) => keys
+                .get(n)
+                .cloned()
+                .ok_or(SnapshotError::Mismatch("an action")),
+            wire::KeyRef::Own(key) => Ok(Key::from(key)),
+        })?,
     })
 }
 
