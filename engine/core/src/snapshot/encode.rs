@@ -1,5 +1,7 @@
 //! A state into the snapshot's types.
 
+use std::borrow::Cow;
+
 use jiff::civil::Date;
 use jiff::Timestamp;
 use rustc_hash::FxHashMap;
@@ -158,11 +160,7 @@ fn instance<'a>(i: &'a Instance, position: &FxHashMap<&str, usize>) -> wire::Ins
                 at: instant(s.at),
             })
             .collect(),
-        indicators: i
-            .indicators
-            .iter()
-            .map(|v| (v.indicator, v.value.as_str(), instant(v.at)))
-            .collect(),
+        indicators: wire::Indicators(Cow::Borrowed(&i.indicators)),
         action_keys: i
             .action_keys
             .iter()

@@ -15,8 +15,8 @@ use crate::action::{Action, Detail, Key, Recipient};
 use crate::application::{applicant, describe, Application, ApplicationRecord, Revision};
 use crate::event::Piece;
 use crate::state::{
-    Closure, IndicatorValue, Instance, ParticipantState, Progress, Refusal, Score, SelectionRecord,
-    SkipReason, State, Submission,
+    Closure, Instance, ParticipantState, Progress, Refusal, Score, SelectionRecord, SkipReason,
+    State, Submission,
 };
 use crate::windows::{Override, Window};
 
@@ -261,13 +261,14 @@ fn instance(w: wire::Instance<'_>, state: &State, keys: &[Key]) -> Result<Instan
                 at: timestamp(s.at)?,
             })
         })?,
-        indicators: each(w.indicators, |(k, value, at)| {
-            Ok(IndicatorValue {
-                indicator: below(k, definition.indicators.len(), "an indicator")?,
-                value: value.into(),
-                at: timestamp(at)?,
-            })
-        })?,
+        indicators: {
+            let values = w.indicators.0.into_owned();
+            let known = definition.indicators.len();
+            if values.iter().any(|v| v.indicator >= known) {
+                return mismatch("an indicator");
+            }
+            values
+        },
         action_keys: each(w.action_keys, |k| match k {
             // The pending action's own key, shared as a fold shares it.
             wire::KeyRef::Pending(n) => keys

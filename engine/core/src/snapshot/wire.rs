@@ -4,8 +4,15 @@
 //! read back), and jiff writes instants as text, slow to parse by the
 //! million. Any change here needs [`super::FORMAT`] raised.
 
+use std::borrow::Cow;
+
 use jalon_definition::resolved::{Language, MessageKind, ParticipantStatus};
-use serde::{Deserialize, Serialize};
+use jiff::Timestamp;
+use serde::de::{self, SeqAccess, Visitor};
+use serde::ser::SerializeSeq;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::state::IndicatorValue;
 
 /// Nanoseconds since the Unix epoch.
 pub type Instant = i128;
@@ -92,7 +99,7 @@ pub struct Instance<'a> {
     pub outcome: Option<usize>,
     pub scores: Vec<Score>,
     #[serde(borrow)]
-    pub indicators: Vec<(usize, &'a str, Instant)>,
+    pub indicators: Indicators<'a>,
     #[serde(borrow)]
     pub action_keys: Vec<KeyRef<'a>>,
 }
@@ -221,4 +228,53 @@ pub enum Detail {
         participant: usize,
         revision: usize,
     },
+}
+
+/// An instance's indicator values, written as `(indicator, value,
+/// instant)` and read straight into the state's own values: an edition
+/// can hold a million of them, and a copy of each in between doubled a
+/// load's work. Their indicators are checked against the definition after.
+pub struct Indicators<'a>(pub Cow<'a, [IndicatorValue]>);
+
+impl Serialize for Indicators<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for v in self.0.iter() {
+            seq.serialize_element(&(v.indicator, v.value.as_str(), v.at.as_nanosecond()))?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Indicators<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Values;
+        impl<'de> Visitor<'de> for Values {
+            type Value = Vec<IndicatorValue>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("indicator values")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                // The count comes from the bytes: bounded by what they can hold.
+                let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some((indicator, value, at)) =
+                    seq.next_element::<(usize, &'de str, Instant)>()?
+                {
+                    let at = Timestamp::from_nanosecond(at)
+                        .map_err(|_| de::Error::custom("an instant out of range"))?;
+                    values.push(IndicatorValue {
+                        indicator,
+                        value: value.into(),
+                        at,
+                    });
+                }
+                Ok(values)
+            }
+        }
+        deserializer
+            .deserialize_seq(Values)
+            .map(|values| Indicators(Cow::Owned(values)))
+    }
 }
