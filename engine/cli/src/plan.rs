@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use jalon_core::clock::{run_on_time, OnTime};
+use jalon_core::clock::{play_on_time, OnTime};
 use jalon_core::{Action, MessageKind, State};
 use std::sync::Arc;
 
@@ -99,7 +99,7 @@ pub fn build(state: State, outcome: Option<String>) -> Result<Plan, String> {
     let mut state = state;
     let templates = messages::templates(state.edition()).map_err(|e| e.to_string())?;
     let mut planned = Vec::new();
-    run_on_time(
+    play_on_time(
         &mut state,
         &OnTime {
             outcome: outcome.clone(),
@@ -114,6 +114,8 @@ pub fn build(state: State, outcome: Option<String>) -> Result<Plan, String> {
                 to: mailbox(state.edition(), action.recipient),
             });
         },
+        // The events are not shown: only the messages and the final state.
+        |_| {},
     );
     let placeholders = state
         .edition()

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jalon_core::clock::{deliver_until, run_on_time, OnTime};
+use jalon_core::clock::{deliver_until, play_on_time, OnTime};
 use jalon_core::State;
 use jalon_definition::resolved::Edition;
 use jalon_definition::{check_paths, Limits};
@@ -100,6 +100,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let edition = big_edition(dir.path());
     let mut sent = 0;
+    let mut made = 0;
     let mut instances = 0;
     let mut table = figures::Table::new("year", &["", "median (spread)", "peak heap"]);
     measure(
@@ -108,13 +109,18 @@ fn main() {
         5,
         || {
             let mut state = State::new(edition.clone());
-            sent = 0;
-            run_on_time(&mut state, &OnTime::default(), |_, _| sent += 1);
+            (sent, made) = (0, 0);
+            play_on_time(
+                &mut state,
+                &OnTime::default(),
+                |_, _| sent += 1,
+                |_| made += 1,
+            );
             instances = state.instances().len();
             state
         },
     );
-    println!("  {sent} messages, {instances} stage instances");
+    println!("  {sent} messages, {made} events, {instances} stage instances");
 
     // 1,000 editions loaded, each caught up to an instant with nothing due.
     let small = {

@@ -50,9 +50,22 @@ const DONE_TIME: Time = Time::constant(17, 0, 0, 0);
 pub fn run_on_time(
     state: &mut State,
     options: &OnTime,
-    mut deliver: impl FnMut(&State, &Action),
+    deliver: impl FnMut(&State, &Action),
 ) -> Vec<Event> {
     let mut events = Vec::new();
+    play_on_time(state, options, deliver, |event| events.push(event));
+    events
+}
+
+/// [`run_on_time`], each event it made up handed to `made` as it is
+/// applied rather than all kept: a year of a large edition makes hundreds
+/// of thousands.
+pub fn play_on_time(
+    state: &mut State,
+    options: &OnTime,
+    mut deliver: impl FnMut(&State, &Action),
+    mut made: impl FnMut(Event),
+) {
     let mut agenda: BTreeSet<(Timestamp, usize)> = BTreeSet::new();
     // Hashed at every move: a fast hasher, as the keys are our indices.
     let mut planned: FxHashMap<usize, Timestamp> = FxHashMap::default();
@@ -93,7 +106,7 @@ pub fn run_on_time(
                 kind: kind.1,
             };
             if state.apply(&event).is_ok() {
-                events.push(event);
+                made(event);
                 moved = true;
             }
         }
@@ -103,7 +116,6 @@ pub fn run_on_time(
         touched.push(i);
     }
     deliver_until(state, Timestamp::MAX, &mut deliver);
-    events
 }
 
 /// When the on-time run next acts on an instance, if it does.

@@ -12,6 +12,7 @@ mod event;
 mod pending;
 mod rejection;
 mod selection;
+mod sent;
 mod settle;
 mod snapshot;
 mod state;

@@ -37,12 +37,12 @@ impl State {
         match self.actions.remove_entry(key) {
             Some((key, action)) => {
                 self.pending.remove(&(action.due_at, key.clone()));
-                self.sent.insert(key);
+                self.sent.insert(&key);
                 true
             }
             None => {
                 // Sent before the state was rebuilt: remember it all the same.
-                self.sent.insert(key.into());
+                self.sent.insert(key);
                 false
             }
         }
@@ -118,6 +118,6 @@ impl State {
         if let Some(action) = self.actions.remove(&key) {
             self.pending.remove(&(action.due_at, key.clone()));
         }
-        self.sent.insert(key);
+        self.sent.insert(&key);
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use jalon_definition::resolved::{Actor, Edition, ParticipantStatus};
 use jiff::civil::Time;
@@ -302,7 +302,7 @@ pub struct State {
     /// without a search of the tree. Boxed: the table doubles as it grows,
     /// and a whole action per slot made that doubling the state's peak.
     pub(crate) actions: FxHashMap<Key, Box<Action>>,
-    pub(crate) sent: FxHashSet<Key>,
+    pub(crate) sent: crate::sent::Sent,
     pub(crate) last_event_at: Option<Timestamp>,
     pub(crate) events_applied: usize,
     /// Instances whose actions were recomputed since the last
@@ -431,7 +431,7 @@ impl State {
             settled_at: vec![None; stage_count],
             pending: BTreeSet::new(),
             actions: FxHashMap::default(),
-            sent: FxHashSet::default(),
+            sent: Default::default(),
             last_event_at: None,
             events_applied: 0,
             touched: Vec::new(),

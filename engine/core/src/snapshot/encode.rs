@@ -19,8 +19,7 @@ pub(super) fn wire(state: &State) -> wire::Wire<'_> {
         .enumerate()
         .map(|(n, a)| (&*a.key, n))
         .collect();
-    let mut sent: Vec<&str> = state.sent.iter().map(|k| &**k).collect();
-    sent.sort_unstable();
+    let sent = state.sent.sorted();
     wire::Wire {
         version: state.edition.version.clone(),
         closed: state

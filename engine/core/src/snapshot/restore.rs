@@ -98,7 +98,7 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
     state.last_event_at = instant(wire.last_event_at)?;
     state.events_applied =
         usize::try_from(wire.events_applied).or_else(|_| mismatch("a count of events"))?;
-    state.sent = wire.sent.into_iter().map(Key::from).collect();
+    state.sent = crate::sent::Sent::from_fingerprints(wire.sent);
 
     let mut keys = Vec::with_capacity(wire.pending.len());
     state.actions.reserve(wire.pending.len());

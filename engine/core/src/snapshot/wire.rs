@@ -36,10 +36,8 @@ pub struct Wire<'a> {
     /// Pending actions in due order.
     #[serde(borrow)]
     pub pending: Vec<Action<'a>>,
-    /// Keys recorded as sent, sorted; borrowed from the bytes, so that
-    /// each becomes a key in one allocation.
-    #[serde(borrow)]
-    pub sent: Vec<&'a str>,
+    /// The fingerprints of the keys recorded as sent, sorted.
+    pub sent: Vec<u128>,
     pub last_event_at: Option<Instant>,
     pub events_applied: u64,
 }
