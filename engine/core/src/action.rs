@@ -133,14 +133,27 @@ impl<'k> ActionKey<'k> {
         base
     }
 
-    /// `base/what/addressee`, built in one allocation.
+    /// `base/what/addressee`.
     pub(crate) fn with_base(base: &str, what: &str, addressee: Addressee<'_>) -> Key {
-        let (prefix, id) = addressee.prefix();
-        let mut key = String::with_capacity(base.len() + what.len() + prefix.len() + id.len() + 2);
-        for part in [base, "/", what, "/", prefix, id] {
-            key.push_str(part);
-        }
+        let mut key = String::new();
+        Self::write_with_base(&mut key, base, what, addressee);
         key.into()
+    }
+
+    /// `base/what/addressee`, written over `out`: a caller that builds
+    /// many keys reuses one buffer.
+    pub(crate) fn write_with_base(
+        out: &mut String,
+        base: &str,
+        what: &str,
+        addressee: Addressee<'_>,
+    ) {
+        let (prefix, id) = addressee.prefix();
+        out.clear();
+        out.reserve(base.len() + what.len() + prefix.len() + id.len() + 2);
+        for part in [base, "/", what, "/", prefix, id] {
+            out.push_str(part);
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use jalon_definition::expr::{Anchor, EventLength};
 use jalon_definition::resolved::{MessageKind, ParticipantStatus};
 use jiff::civil::Time;
 use jiff::{Timestamp, ToSpan};
+use std::cell::RefCell;
 
 use crate::action::{Action, Addressee, Detail, Recipient};
 use crate::state::{Instance, Progress, State};
@@ -20,10 +21,20 @@ const DAYS_BEFORE_FIXING: i32 = 10;
 
 pub(crate) fn for_instance(state: &State, i: usize) -> Vec<Action> {
     let instance = &state.instances[i];
+    let edition = &state.edition;
+    let participant = instance
+        .participant
+        .map(|p| edition.participants[p].id.as_str());
     let mut out = Builder {
         state,
         instance,
         actions: Vec::new(),
+        base: crate::action::ActionKey::base(
+            &edition.id,
+            &edition.stages[instance.stage].id,
+            participant,
+        ),
+        scratch: RefCell::new(String::new()),
     };
     if matches!(instance.progress, Progress::Skipped { .. }) {
         return Vec::new();
@@ -57,6 +68,10 @@ struct Builder<'s> {
     state: &'s State,
     instance: &'s Instance,
     actions: Vec<Action>,
+    /// `edition/stage[/participant]`: the start of every key it makes.
+    base: String,
+    /// Where each key is written before it is looked up.
+    scratch: RefCell<String>,
 }
 
 impl<'s> Builder<'s> {
@@ -68,24 +83,32 @@ impl<'s> Builder<'s> {
         &self.state.edition.stages[self.instance.stage]
     }
 
-    /// `edition/stage[/participant]`.
-    fn base_key(&self) -> String {
-        let edition = &self.state.edition;
-        let participant = self
-            .instance
-            .participant
-            .map(|p| edition.participants[p].id.as_str());
-        crate::action::ActionKey::base(&edition.id, &self.stage().id, participant)
+    /// `base/middle/person:ID` or `base/middle/contact:ID`. A pending
+    /// action's key is shared rather than made again: most refreshes find
+    /// an instance's actions unchanged.
+    fn key(&self, middle: &str, recipient: Recipient) -> crate::action::Key {
+        let mut text = self.scratch.borrow_mut();
+        self.write_key(&mut text, middle, recipient);
+        match self.state.actions.get_key_value(text.as_str()) {
+            Some((key, _)) => key.clone(),
+            None => crate::action::Key::from(text.as_str()),
+        }
     }
 
-    /// `base/middle/person:ID` or `base/middle/contact:ID`.
-    fn key(&self, base: &str, middle: &str, recipient: Recipient) -> crate::action::Key {
+    /// Whether the message of this key was sent.
+    fn was_sent(&self, middle: &str, recipient: Recipient) -> bool {
+        let mut text = self.scratch.borrow_mut();
+        self.write_key(&mut text, middle, recipient);
+        self.state.sent.contains(&text)
+    }
+
+    fn write_key(&self, out: &mut String, middle: &str, recipient: Recipient) {
         let edition = &self.state.edition;
         let addressee = match recipient {
             Recipient::Person(p) => Addressee::Person(&edition.people[p].id),
             Recipient::Participant(p) => Addressee::Contact(&edition.participants[p].id),
         };
-        crate::action::ActionKey::with_base(base, middle, addressee)
+        crate::action::ActionKey::write_with_base(out, &self.base, middle, addressee);
     }
 
     /// People with an address, then the participant's contact when the
@@ -169,10 +192,9 @@ impl<'s> Builder<'s> {
             _ => expires_at,
         };
         let expires_at = Some(relevant_until.map_or(ends, |t| t.min(ends)));
-        let base = self.base_key();
         for &recipient in recipients {
             self.actions.push(Action {
-                key: self.key(&base, key_middle, recipient),
+                key: self.key(key_middle, recipient),
                 kind,
                 due_at,
                 expires_at,
@@ -467,7 +489,6 @@ impl<'s> Builder<'s> {
     ) {
         let state = self.state;
         let event = self.stage().events[index].id.clone();
-        let base = self.base_key();
         let mut everyone = invited.to_vec();
         for (p, participant) in state.participants.iter().enumerate() {
             let theirs = self.instance.participant.is_none_or(|q| q == p);
@@ -479,13 +500,9 @@ impl<'s> Builder<'s> {
             }
         }
         for recipient in everyone {
-            let received = (0..=self.instance.postponements).rev().find(|seq| {
-                state.sent.contains(&self.key(
-                    &base,
-                    &format!("invitation/{event}/{seq}"),
-                    recipient,
-                ))
-            });
+            let received = (0..=self.instance.postponements)
+                .rev()
+                .find(|seq| self.was_sent(&format!("invitation/{event}/{seq}"), recipient));
             let Some(received) = received else {
                 continue;
             };
@@ -509,9 +526,7 @@ impl<'s> Builder<'s> {
     /// invitation they received cancelled, so it leaves their calendar.
     fn cancellations(&mut self, index: usize, sequence: u32, start: Timestamp, end: Timestamp) {
         let state = self.state;
-        let edition = &state.edition;
         let event = &self.stage().events[index].id;
-        let base = self.base_key();
         for (p, participant) in state.participants.iter().enumerate() {
             let (ParticipantStatus::Withdrawn, Some(left)) =
                 (participant.status, participant.left_at)
@@ -521,14 +536,11 @@ impl<'s> Builder<'s> {
             if self.instance.participant.is_some_and(|q| q != p) {
                 continue;
             }
-            let addressee = Addressee::Contact(&edition.participants[p].id);
             let received = (0..=sequence).rev().find(|seq| {
-                let key = crate::action::ActionKey::with_base(
-                    &base,
+                self.was_sent(
                     &format!("invitation/{event}/{seq}"),
-                    addressee,
-                );
-                state.sent.contains(&key)
+                    Recipient::Participant(p),
+                )
             });
             let Some(received) = received else {
                 continue;

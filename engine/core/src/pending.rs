@@ -2,6 +2,8 @@
 //! that "what is due now" costs only what is due, and an unchanged action is
 //! never re-indexed.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use rustc_hash::FxHashSet;
 
@@ -57,8 +59,13 @@ impl State {
     pub(crate) fn refresh_actions(&mut self, i: usize) {
         let fresh = crate::actions::for_instance(self, i);
         let old = std::mem::take(&mut self.instances[i].action_keys);
-        // Most instances hold a handful of actions: compare them directly.
-        let still_fresh = |key: &str| fresh.iter().any(|a| &*a.key == key);
+        // Most instances hold a handful of actions: compare them directly,
+        // by pointer first, as a fresh action still pending shares its key.
+        let still_fresh = |key: &Key| {
+            fresh
+                .iter()
+                .any(|a| Arc::ptr_eq(&a.key, key) || a.key == *key)
+        };
         let fresh_keys: Option<FxHashSet<&str>> =
             (old.len() * fresh.len() > 256).then(|| fresh.iter().map(|a| &*a.key).collect());
         for key in old {
