@@ -24,7 +24,8 @@ pub fn deliver_until(
     let mut count = 0;
     while let Some(action) = state.take_due(until) {
         deliver(state, &action);
-        state.mark_sent(action.key);
+        // Taken, so no longer pending: only the sent keys change.
+        state.sent.insert(&action.key);
         count += 1;
     }
     count
