@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use std::collections::HashSet;
 
-use jalon_core::{EventKind, Rejection, State};
+use jalon_core::{EventKind, Rejection, SnapshotError, State};
 use jalon_definition::resolved::Edition;
 use jalon_store::{History, Snapshot, Store, StoreError};
 
@@ -187,10 +187,13 @@ fn usable(
     if undoes {
         return Err(None);
     }
-    State::restore(edition.clone(), &snapshot.bytes).map_err(|e| {
-        Some(format!(
+    State::restore(edition.clone(), &snapshot.bytes).map_err(|e| match e {
+        // Written by another build: expected after an upgrade, and
+        // replaced by this load's own.
+        SnapshotError::Format { .. } => None,
+        e => Some(format!(
             "the snapshot of `{}` (event #{}) was ignored, the whole log folded instead: {e}",
             edition.id, snapshot.seq
-        ))
+        )),
     })
 }

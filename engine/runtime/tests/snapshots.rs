@@ -9,7 +9,7 @@ mod generated;
 use std::path::Path;
 use std::sync::Arc;
 
-use jalon_core::{Channel, Event, EventKind, State};
+use jalon_core::{Channel, Event, EventKind, State, SNAPSHOT_FORMAT};
 use jalon_definition::resolved::Edition;
 use jalon_runtime::replay::{load, replay, replay_events};
 use jalon_store::{Backend, Database, Entry, Snapshot, SqliteBackend, Store};
@@ -36,7 +36,9 @@ fn append(store: &mut impl Store, edition: &Edition, events: &[Event]) {
 }
 
 /// What a snapshot at the edition's last event is made of, then spoiled
-/// as `damage` says: 1 a flipped byte, 2 another definition version.
+/// as `damage` says: 1 a flipped byte, 2 another definition version, 3
+/// the format of an earlier build (ignored without a warning: expected
+/// after an upgrade).
 fn keep(store: &mut impl Store, edition: &Arc<Edition>, damage: u8) {
     let history = store.history(&edition.id).expect("history");
     let state = replay_events(edition.clone(), &history, None).expect("folds");
@@ -51,6 +53,7 @@ fn keep(store: &mut impl Store, edition: &Arc<Edition>, damage: u8) {
             snapshot.bytes[middle] ^= 0x20;
         }
         2 => snapshot.version = "another".into(),
+        3 => snapshot.bytes[4..6].copy_from_slice(&(SNAPSHOT_FORMAT - 1).to_le_bytes()),
         _ => {}
     }
     store
@@ -78,7 +81,7 @@ proptest! {
         cut in 0usize..60,
         void in proptest::option::of(0usize..60),
         sent in 0usize..40,
-        damage in 0u8..3,
+        damage in 0u8..4,
     ) {
         let edition = edition_of(&spec);
         let played = run(edition.clone(), &moves);
