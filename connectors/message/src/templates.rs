@@ -157,10 +157,8 @@ impl Templates {
         // Converted once for the subject, the body and the HTML.
         // Straight from the pairs: the same map as through serde, for less
         // (serde's took a twentieth of a burst's sending).
-        let context: minijinja::Value = vars
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let context: minijinja::Value =
+            vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let part = |part: &'static str| {
             let template = self
                 .env
