@@ -85,6 +85,26 @@ pub struct Email {
     /// Who signs it (the programme's sender), after the `-- ` line that
     /// mail clients recognise; `None`: unsigned.
     pub signature: Option<String>,
+    /// Its subject and text already carry the typography of its language
+    /// (a template's whole render sets it): [`to_eml`] does not set it a
+    /// second time (the same bytes: it is idempotent). `false` for
+    /// anything assembled from parts.
+    pub typeset: bool,
+}
+
+impl Email {
+    /// Replaces the subject, typeset as the rest of the email is.
+    pub fn set_subject(&mut self, subject: String) {
+        self.subject = if self.typeset && self.french() {
+            crate::typography::french(&subject)
+        } else {
+            subject
+        };
+    }
+
+    fn french(&self) -> bool {
+        self.language.as_deref() == Some("fr")
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,7 +149,7 @@ pub fn to_eml_signed(
         .map(|(_, d)| d.trim_end_matches('>'))
         .filter(|d| !d.is_empty())
         .unwrap_or(fallback_domain);
-    let french = email.language.as_deref() == Some("fr");
+    let french = email.french();
     let typeset = |text: &str| {
         if french {
             crate::typography::french(text)
@@ -137,8 +157,13 @@ pub fn to_eml_signed(
             text.to_owned()
         }
     };
-    let subject = typeset(&email.subject);
-    let mut text = typeset(&email.text);
+    // Already typeset: only the signature, added here, still needs it.
+    let again = french && !email.typeset;
+    let (subject, mut text) = if again {
+        (typeset(&email.subject), typeset(&email.text))
+    } else {
+        (email.subject.clone(), email.text.clone())
+    };
     let mut html = email
         .html
         .clone()
@@ -148,6 +173,8 @@ pub fn to_eml_signed(
         text = format!("{}\n\n-- \n{signature}\n", text.trim_end());
         html = signed(&html, &signature);
     }
+    // Always, typeset or not: the page's text split by its tags and
+    // entities is not always a fixed point (`A?&amp;` gains a space).
     if french {
         html = crate::typography::french_html(&html);
     }
@@ -383,6 +410,7 @@ mod tests {
             list: None,
             language: None,
             signature: None,
+            typeset: false,
         }
     }
 
@@ -624,6 +652,7 @@ mod header_tests {
             list: None,
             language: None,
             signature: None,
+            typeset: false,
         };
         let bytes = to_eml(&email, "example.org").expect("an email, not a panic");
         let text = String::from_utf8_lossy(&bytes);
@@ -658,6 +687,7 @@ mod header_tests {
             )),
             language: None,
             signature: None,
+            typeset: false,
         };
         let reminder = Email {
             idempotency_key: "e/feuille/atelier/reminder/0/contact:atelier".into(),
@@ -729,5 +759,57 @@ mod header_tests {
             .parse(&bytes)
             .expect("parsed");
         assert_eq!(message.subject(), Some("Reminder: “Roadmap”"));
+    }
+
+    proptest::proptest! {
+        /// An email marked typeset, as a template's render makes it (its
+        /// text and subject typeset, its HTML page built from them or from
+        /// a typeset HTML part), is the same bytes as the raw email typeset
+        /// whole: skipping the second pass changes nothing.
+        #[test]
+        fn a_typeset_email_is_the_bytes_of_one_typeset_here(
+            subject in "[a-zA-Z0-9 :;!?«»'&<>\"/.h]{1,30}",
+            text in "([a-zA-Z0-9 :;!?«»'&<>\"/.h\n]|https://x\\.fr/a\\?b=1&c=2|Valider : https://v\\.fr/x|10 h 30|7 juillet|l'été){0,25}",
+            signature in "[a-zA-Z :;!?«»'&<>\"\n]{0,30}",
+            part in proptest::option::of("[a-zA-Z0-9 :;!?«»'&<>\"/.]{0,40}"),
+        ) {
+            use crate::typography::{french, french_html};
+            let mut raw = super::tests::email(false);
+            raw.language = Some("fr".into());
+            raw.subject = subject.clone();
+            raw.text = text.clone();
+            raw.signature = Some(signature);
+            let mut typeset = raw.clone();
+            typeset.typeset = true;
+            typeset.subject = french(&subject);
+            typeset.text = french(&text);
+            // `Templates::render_parts`: an HTML part typeset, or the text's.
+            let inner = match &part {
+                Some(part) => french_html(&format!("<p>{}</p>", crate::escape(part))),
+                None => crate::text_to_html(&typeset.text),
+            };
+            let page = crate::html_page(&inner, Some("fr"), &typeset.subject);
+            raw.html = Some(page.clone());
+            typeset.html = Some(page);
+            // lettre draws its MIME boundaries at random.
+            let bytes = |email: &Email| {
+                let text = String::from_utf8(to_eml(email, "x.org").expect("an email"))
+                    .expect("UTF-8");
+                let boundaries: Vec<String> = text
+                    .split("boundary=\"")
+                    .skip(1)
+                    .filter_map(|rest| rest.split('"').next())
+                    .map(str::to_owned)
+                    .collect();
+                boundaries
+                    .iter()
+                    .fold(text, |text, b| text.replace(b.as_str(), "BOUNDARY"))
+            };
+            proptest::prop_assert_eq!(bytes(&raw), bytes(&typeset));
+            // A subject replaced afterwards (the edition's name ahead).
+            raw.subject = format!("[Promo l'été] {}", raw.subject);
+            typeset.set_subject(format!("[Promo l'été] {}", typeset.subject));
+            proptest::prop_assert_eq!(bytes(&raw), bytes(&typeset));
+        }
     }
 }

@@ -155,7 +155,10 @@ impl Templates {
             .ok_or_else(|| TemplateError::Unknown(id.to_owned()))?;
         let label = self.label(id, language);
         // Converted once for the subject, the body and the HTML.
-        let context = minijinja::Value::from_serialize(vars);
+        // Straight from the pairs: the same map as through serde, for less
+        // (serde's took a twentieth of a burst's sending).
+        let context: minijinja::Value =
+            vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let part = |part: &'static str| {
             let template = self
                 .env

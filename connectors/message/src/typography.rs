@@ -102,11 +102,17 @@ fn french_between_entities(text: &str) -> String {
     out
 }
 
+/// Where the first address starts: one pass over the bytes (four
+/// substring searches, each set up anew, cost more on the many short texts
+/// between an HTML page's tags).
 fn find_url(text: &str) -> Option<usize> {
-    ["https://", "http://", "mailto:", "www."]
-        .iter()
-        .filter_map(|scheme| text.find(scheme))
-        .min()
+    let bytes = text.as_bytes();
+    (0..bytes.len()).find(|&i| {
+        matches!(bytes[i], b'h' | b'm' | b'w')
+            && ["https://", "http://", "mailto:", "www."]
+                .iter()
+                .any(|scheme| bytes[i..].starts_with(scheme.as_bytes()))
+    })
 }
 
 /// A space of any width that separates words (not a line break).
@@ -116,6 +122,12 @@ fn is_space(c: char) -> bool {
 
 /// Typography on text without addresses.
 fn words(text: &str, out: &mut String) {
+    // Only these are ever changed (the arms below): a text without any,
+    // such as most of an HTML page's text between its tags, is copied.
+    if !text.contains([':', '»', ';', '!', '?', '«', '\'', ' ']) {
+        out.push_str(text);
+        return;
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < chars.len() {

@@ -154,6 +154,7 @@ impl Operator {
             list: None,
             language: None,
             signature: None,
+            typeset: false,
         };
         let bytes = match to_eml(&email, MAIL_DOMAIN) {
             Ok(bytes) => bytes,

@@ -331,3 +331,54 @@ fn files_are_kept_with_their_event_once_by_checksum_and_not_when_refused() {
     // Per edition: another edition does not see them.
     assert_eq!(store.document("other", "aa").unwrap(), None);
 }
+
+#[test]
+fn a_claim_is_the_first_ready_pending_rows_in_due_order_up_to_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("j.db")).unwrap();
+    let keys = ["ed/a/person:ana", "ed/b/person:ana", "ed/c/person:ana"];
+    record(&mut store, 1, &keys);
+    record(&mut store, 2, &["ed/d/person:ana", "ed/e/person:ana"]);
+    store
+        .hold("ed", &[action("ed/0/person:ana")], &[], failed_at())
+        .unwrap();
+    store
+        .mark(&[
+            mark(
+                "ed/b/person:ana",
+                Delivery::Retry,
+                Some("2025-01-06T09:01:00Z"),
+            ),
+            mark("ed/d/person:ana", Delivery::Sent, None),
+        ])
+        .unwrap();
+    let claim = |store: &mut SqliteStore, at: &str, limit: usize| -> Vec<String> {
+        let now: Timestamp = at.parse().unwrap();
+        let claimed = store.claim("ed", now, now, "me", limit).unwrap();
+        // What reading every pending row, then keeping the ready ones, gives.
+        let mut all = store.pending("ed").unwrap();
+        all.retain(|e| e.ready(now));
+        all.truncate(limit);
+        assert_eq!(claimed, all);
+        claimed.into_iter().map(|e| e.key).collect()
+    };
+    let short = |keys: &[&str]| -> Vec<String> {
+        keys.iter().map(|k| format!("ed/{k}/person:ana")).collect()
+    };
+    // The held row, the one waiting for its retry and the sent one are left.
+    assert_eq!(
+        claim(&mut store, "2025-01-06T09:00:30Z", 2),
+        short(&["a", "c"])
+    );
+    assert_eq!(
+        claim(&mut store, "2025-01-06T09:00:30Z", 10),
+        short(&["a", "c", "e"])
+    );
+    assert_eq!(
+        claim(&mut store, "2025-01-06T09:01:00Z", 10),
+        short(&["a", "b", "c", "e"])
+    );
+    assert!(claim(&mut store, "2025-01-06T09:01:00Z", 0).is_empty());
+    // Not yet due: nothing.
+    assert!(claim(&mut store, "2023-01-01T00:00:00Z", 10).is_empty());
+}

@@ -317,6 +317,7 @@ async fn send_link<B: Backend>(site: &Site<B>, workspace: &Workspace, email: Str
         list: None,
         language: Some(language.as_str().to_owned()),
         signature: Some(messages::signature(edition)),
+        typeset: false,
     };
     let bytes = match to_eml(&email_out, MAIL_DOMAIN) {
         Ok(bytes) => bytes,

@@ -126,6 +126,7 @@ pub fn email(
         list: Some(super::messages::list_of(edition)),
         language: Some(language.as_str().to_owned()),
         signature: Some(super::messages::signature(edition)),
+        typeset: false,
     })
 }
 

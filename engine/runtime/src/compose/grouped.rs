@@ -232,6 +232,8 @@ fn merged(state: &State, group: Vec<(Action, Rendered)>, subject: &str, now: Tim
             );
             // Each participant's own thread stays with their own messages.
             email.thread = None;
+            // Names and Jalon's own lines are not typeset yet.
+            email.typeset = false;
             email
         });
     Letter { actions, email }

@@ -609,6 +609,8 @@ pub fn email(
         list: Some(list_of(edition)),
         language: Some(rendered.language),
         signature: Some(signature(edition)),
+        // A template's whole render is typeset (`Templates::render_parts`).
+        typeset: true,
     }
 }
 

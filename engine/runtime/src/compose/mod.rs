@@ -182,8 +182,14 @@ fn ready(
     entries: &[OutboxEntry],
     how: Composing<'_>,
 ) -> Result<Composed, String> {
+    // The subject as the notices of a failure quote it (typeset there).
+    let mut subject = email.subject.clone();
     if let Some(several) = how.several {
-        email.subject = several::subject_for(state.edition(), &email.subject, &email.to, several);
+        subject = several::subject_for(state.edition(), &email.subject, &email.to, several);
+        if subject != email.subject {
+            // The edition's name ahead: typeset with the rest, if it is.
+            email.set_subject(subject.clone());
+        }
     }
     let bytes =
         to_eml_signed(&email, messages::MAIL_DOMAIN, how.dkim).map_err(|e| e.to_string())?;
@@ -194,7 +200,7 @@ fn ready(
         to: email.to.iter().map(|m| m.email.clone()).collect(),
         bytes,
     };
-    Ok(Composed::Ready(outgoing, email.subject))
+    Ok(Composed::Ready(outgoing, subject))
 }
 
 /// A row that is not the engine's own message: a notice, a digest.

@@ -51,11 +51,15 @@ pub fn subject_for(
     to: &[Mailbox],
     several: &HashSet<String>,
 ) -> String {
-    let follows_several = to.iter().any(|m| several.contains(&m.email.to_lowercase()));
-    // The name as written, or as French typography sets it (`’`).
-    let named = subject.contains(&edition.name)
-        || subject.contains(&jalon_message::typography::french(&edition.name));
-    if follows_several && !named {
+    let follows_several =
+        !several.is_empty() && to.iter().any(|m| several.contains(&m.email.to_lowercase()));
+    // The name as written, or as French typography sets it (`’`); asked
+    // only of those readers (typesetting it for every email cost time).
+    let named = || {
+        subject.contains(&edition.name)
+            || subject.contains(&jalon_message::typography::french(&edition.name))
+    };
+    if follows_several && !named() {
         format!("[{}] {subject}", edition.name)
     } else {
         subject.to_owned()
