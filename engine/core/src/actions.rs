@@ -2,11 +2,12 @@
 //! a key built only from what identifies it (never from a counter of the
 //! run), so the same inputs always give the same keys.
 
+use std::cell::RefCell;
+
 use jalon_definition::expr::{Anchor, EventLength};
 use jalon_definition::resolved::{MessageKind, ParticipantStatus};
 use jiff::civil::Time;
 use jiff::{Timestamp, ToSpan};
-use std::cell::RefCell;
 
 use crate::action::{Action, Addressee, Detail, Recipient};
 use crate::state::{Instance, Progress, State};
