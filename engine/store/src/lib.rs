@@ -104,10 +104,14 @@ pub struct OutboxEntry {
 impl OutboxEntry {
     /// Pending, due, and not waiting for a retry at `now`.
     pub fn ready(&self, now: Timestamp) -> bool {
-        self.status == Delivery::Pending
-            && self.due_at <= now
-            && self.retry_at.is_none_or(|t| t <= now)
+        self.status == Delivery::Pending && due_by(self.due_at, self.retry_at, now)
     }
+}
+
+/// Due, and not waiting for a retry, at `now`: what a pending row needs to
+/// be sent (a claim asks it before reading the rest of the row).
+pub(crate) fn due_by(due_at: Timestamp, retry_at: Option<Timestamp>, now: Timestamp) -> bool {
+    due_at <= now && retry_at.is_none_or(|t| t <= now)
 }
 
 /// The outcome of one delivery attempt, to be recorded.

@@ -748,7 +748,7 @@ impl Store for SqliteStore {
             let key = || row.get::<_, String>(0).unwrap_or_default();
             let due_at = instant(due_at, &key)?;
             let retry_at = retry_at.map(|t| instant(t, &key)).transpose()?;
-            if due_at > now || retry_at.is_some_and(|t| t > now) {
+            if !crate::due_by(due_at, retry_at, now) {
                 continue;
             }
             let raw = raw_entry(row).map_err(|e| error(&self.path, e))?;
