@@ -33,7 +33,19 @@ impl Sent {
         all
     }
 
-    pub fn from_fingerprints(all: Vec<u128>) -> Sent {
-        Sent(all.into_iter().collect())
+    /// The set of fingerprints written 16 bytes each, little-endian; none
+    /// if the bytes are not a whole number of them.
+    pub fn from_le_bytes(bytes: &[u8]) -> Option<Sent> {
+        let all = bytes.chunks_exact(16);
+        if !all.remainder().is_empty() {
+            return None;
+        }
+        let mut set = FxHashSet::with_capacity_and_hasher(all.len(), Default::default());
+        for fingerprint in all {
+            let mut le = [0; 16];
+            le.copy_from_slice(fingerprint);
+            set.insert(u128::from_le_bytes(le));
+        }
+        Some(Sent(set))
     }
 }

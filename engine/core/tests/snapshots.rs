@@ -2,6 +2,8 @@
 //! is the state the whole log gives; a snapshot that does not fit is
 //! refused, never trusted.
 
+#[path = "../../bench_support/editions.rs"]
+mod editions;
 #[path = "support/generated.rs"]
 mod generated;
 #[allow(dead_code)]
@@ -178,6 +180,52 @@ fn the_real_year_and_applications_survive_a_snapshot() {
             format!("{:?}", whole.edition().participants)
         );
     }
+}
+
+#[test]
+fn a_large_edition_survives_a_snapshot_restored_on_every_core() {
+    // 1,000 laureates: more instances and pending actions than one run of
+    // the snapshot holds, so the runs are decoded on several threads and
+    // must come back in order.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::fs::copy(
+        root.join("definitions/programmes/val-doise.yaml"),
+        dir.path().join("val-doise.yaml"),
+    )
+    .expect("the template copied");
+    let path = dir.path().join("large.yaml");
+    let yaml = editions::edition(
+        std::path::Path::new("val-doise.yaml"),
+        "large",
+        "2024-06-03",
+        "2025-09-30",
+        "2024-11-25",
+        1_000,
+    );
+    std::fs::write(&path, yaml).expect("written");
+    let edition = editions::checked(&path);
+    let mut scratch = State::new(edition.clone());
+    let events = run_on_time(&mut scratch, &OnTime::default(), |_, _| {});
+    let end = events.last().expect("events").at;
+    let whole = fold(&edition, &events);
+    let cuts = [events.len() / 3, 2 * events.len() / 3, events.len()];
+    for cut in cuts {
+        let before = fold(&edition, &events[..cut]);
+        assert!(
+            before.pending_actions().count() > 4096,
+            "{} pending actions at {cut}: fewer than a run",
+            before.pending_actions().count()
+        );
+        let restored = through_snapshot(&edition, &events, cut);
+        same(&whole, &restored, end).expect("the same state");
+    }
+    // And with the keys sent, as a load marks them from the outbox.
+    let mut sent = scratch;
+    let restored = State::restore(edition.clone(), &sent.snapshot()).expect("restores");
+    same(&sent, &restored, end).expect("the same state");
+    sent.record_sent("no/such/key");
+    assert!(sent.snapshot() != restored.snapshot());
 }
 
 #[test]

@@ -117,17 +117,18 @@ pub enum StateError {
 /// gives it. Keeps a new snapshot when many events were folded, or the
 /// edition is closed.
 pub fn load<S: Store>(store: &mut S, edition: &Arc<Edition>) -> Result<Loaded, StateError> {
-    let recent = store.recent(&edition.id)?;
+    let (recent, restored) =
+        jalon_store::recent(&*store, &edition.id, |snapshot| restore(edition, snapshot))?;
     let mut warning = None;
-    let restored = match &recent.snapshot {
-        Some(snapshot) => match usable(edition, snapshot, &recent) {
+    let restored = match (&recent.snapshot, restored) {
+        (Some(snapshot), Some(restored)) => match usable(snapshot, restored, &recent) {
             Ok(state) => Some(state),
             Err(why) => {
                 warning = why;
                 None
             }
         },
-        None => None,
+        _ => None,
     };
     let (mut state, history) = match restored {
         Some(state) => (fold(state, &recent, None)?, recent),
@@ -170,21 +171,11 @@ pub fn load<S: Store>(store: &mut S, edition: &Arc<Edition>) -> Result<Loaded, S
     })
 }
 
-/// The snapshot's state, if it may be trusted under `edition` with the
-/// events read after it; else why not (`None`: nothing worth a warning).
-fn usable(
-    edition: &Arc<Edition>,
-    snapshot: &Snapshot,
-    recent: &History,
-) -> Result<State, Option<String>> {
+/// The state a snapshot holds, if it was made under this definition
+/// version and decodes; otherwise why not, for the log (nothing for what
+/// is expected: another version, or another build's format).
+fn restore(edition: &Arc<Edition>, snapshot: &Snapshot) -> Result<State, Option<String>> {
     if snapshot.version != edition.version {
-        return Err(None);
-    }
-    // A void of an event the snapshot folded: that event must leave the fold.
-    let undoes = recent.events.iter().any(
-        |stored| matches!(stored.event.kind, EventKind::Void { seq, .. } if seq <= snapshot.seq),
-    );
-    if undoes {
         return Err(None);
     }
     State::restore(edition.clone(), &snapshot.bytes).map_err(|e| match e {
@@ -196,4 +187,20 @@ fn usable(
             edition.id, snapshot.seq
         )),
     })
+}
+
+/// The restored state, unless an event after the snapshot voids one it
+/// folded: that event must leave the fold, so the whole log is folded.
+fn usable(
+    snapshot: &Snapshot,
+    restored: Result<State, Option<String>>,
+    recent: &History,
+) -> Result<State, Option<String>> {
+    let undoes = recent.events.iter().any(
+        |stored| matches!(stored.event.kind, EventKind::Void { seq, .. } if seq <= snapshot.seq),
+    );
+    if undoes {
+        return Err(None);
+    }
+    restored
 }

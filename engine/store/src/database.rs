@@ -170,10 +170,6 @@ impl Store for DatabaseStore {
         either!(self, s => s.outbox_keys(edition))
     }
 
-    fn recent(&self, edition: &str) -> Result<History, StoreError> {
-        either!(self, s => s.recent(edition))
-    }
-
     fn record<E>(
         &mut self,
         edition: &str,

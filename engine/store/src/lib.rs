@@ -144,7 +144,7 @@ pub struct NewMessage {
 }
 
 /// What is recorded of an edition: the events in order and every key that
-/// ever entered the outbox. From [`Store::recent`], the events are only
+/// ever entered the outbox. From [`recent`], the events are only
 /// those after `snapshot`; from [`Store::history`], all of them.
 #[derive(Clone, Debug, Default)]
 pub struct History {
@@ -164,6 +164,42 @@ impl History {
             .or(self.snapshot.as_ref().map(|s| s.seq))
             .unwrap_or(0)
     }
+}
+
+/// What loading a state needs: the snapshot, the events after it (all of
+/// them when there is none), and every outbox key, read in that order so
+/// the keys are never older than the events. `restore` turns the snapshot
+/// into what the caller needs on another thread while the rest is read:
+/// a large edition's snapshot takes as long to restore as its events take
+/// to read.
+pub fn recent<S: Store + ?Sized, T: Send>(
+    store: &S,
+    edition: &str,
+    restore: impl FnOnce(&Snapshot) -> T + Send,
+) -> Result<(History, Option<T>), StoreError> {
+    let snapshot = store.snapshot(edition)?;
+    let after = snapshot.as_ref().map_or(0, |s| s.seq);
+    let (rest, restored) = std::thread::scope(|scope| {
+        let restoring = snapshot.as_ref().map(|s| scope.spawn(move || restore(s)));
+        let rest = store
+            .events_since(edition, after)
+            .and_then(|events| Ok((events, store.outbox_keys(edition)?)));
+        let restored = restoring.map(|thread| {
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (rest, restored)
+    });
+    let (events, outbox_keys) = rest?;
+    Ok((
+        History {
+            events,
+            outbox_keys,
+            snapshot,
+        },
+        restored,
+    ))
 }
 
 /// An edition's state as of one event, kept so that loading folds only the
@@ -389,20 +425,6 @@ pub trait Store {
 
     /// Every key that ever entered the edition's outbox.
     fn outbox_keys(&self, edition: &str) -> Result<Vec<String>, StoreError>;
-
-    /// What loading a state needs: the snapshot, the events after it (all
-    /// of them when there is none), and every outbox key, read in that
-    /// order so the keys are never older than the events.
-    fn recent(&self, edition: &str) -> Result<History, StoreError> {
-        let snapshot = self.snapshot(edition)?;
-        let after = snapshot.as_ref().map_or(0, |s| s.seq);
-        let events = self.events_since(edition, after)?;
-        Ok(History {
-            events,
-            outbox_keys: self.outbox_keys(edition)?,
-            snapshot,
-        })
-    }
 
     /// The events of an edition recorded after the one numbered `after`, in
     /// order: what a cached state has not seen yet.

@@ -593,3 +593,61 @@ fn who_follows_several_editions_is_kept_alike_on_both_backends() {
         );
     }
 }
+
+#[test]
+fn a_large_snapshot_is_kept_in_parts_and_read_back_whole() {
+    let (url, backend) = fresh("r");
+    let mut store = backend.open().expect("opens");
+    let snapshot = |seq: i64, len: usize| jalon_store::Snapshot {
+        seq,
+        version: "v1".into(),
+        // Not a multiple of the part size, every byte value present.
+        bytes: (0..len).map(|n| (n * 7 % 251) as u8).collect(),
+    };
+    let large = snapshot(10, (5 << 20) / 2 + 3);
+    store.keep_snapshot("e", &large).expect("kept");
+    let name = url.rsplit('/').next().expect("a name");
+    let parts = Cluster::shared().psql(name, "SELECT count(*) FROM snapshot_parts");
+    assert_eq!(parts.trim(), "3", "2.5 MiB in parts of 1 MiB");
+    let read = store.snapshot("e").expect("reads").expect("a snapshot");
+    assert_eq!((read.seq, read.bytes == large.bytes), (10, true));
+
+    // An older one is not kept over it; a newer, smaller one replaces
+    // every part.
+    store
+        .keep_snapshot("e", &snapshot(9, 100))
+        .expect("ignored");
+    assert_eq!(store.snapshot("e").expect("reads").expect("one").seq, 10);
+    let small = snapshot(11, 100);
+    store.keep_snapshot("e", &small).expect("kept");
+    let read = store.snapshot("e").expect("reads").expect("a snapshot");
+    assert_eq!((read.seq, read.bytes), (11, small.bytes));
+    let parts = Cluster::shared().psql(name, "SELECT count(*) FROM snapshot_parts");
+    assert_eq!(parts.trim(), "1");
+    assert!(store.snapshot("other").expect("reads").is_none());
+}
+
+#[test]
+fn a_snapshot_kept_before_parts_is_read_after_the_migration() {
+    let (url, backend) = fresh("r");
+    backend.open().expect("migrates");
+    // The database as schema version 4 left it: the body in the row.
+    let name = url.rsplit('/').next().expect("a name");
+    Cluster::shared().psql(
+        name,
+        "DROP TABLE snapshot_parts;
+         ALTER TABLE snapshots ADD COLUMN body BYTEA NOT NULL;
+         INSERT INTO snapshots (edition, seq, version, body, taken_at)
+           VALUES ('e', 42, 'v1', '\\x4a534e50ff00'::bytea, now());
+         UPDATE jalon_schema SET version = 4;",
+    );
+    let store = jalon_store::PostgresBackend::new(&url, "r2")
+        .expect("a URL")
+        .open()
+        .expect("migrates to parts");
+    let read = store.snapshot("e").expect("reads").expect("kept");
+    assert_eq!(
+        (read.seq, read.version.as_str(), read.bytes),
+        (42, "v1", b"JSNP\xff\x00".to_vec())
+    );
+}

@@ -19,7 +19,12 @@ pub(super) fn wire(state: &State) -> wire::Wire<'_> {
         .enumerate()
         .map(|(n, a)| (&*a.key, n))
         .collect();
-    let sent = state.sent.sorted();
+    let sent: Vec<u8> = state
+        .sent
+        .sorted()
+        .into_iter()
+        .flat_map(u128::to_le_bytes)
+        .collect();
     wire::Wire {
         version: state.edition.version.clone(),
         closed: state
@@ -69,15 +74,28 @@ pub(super) fn wire(state: &State) -> wire::Wire<'_> {
         windows: state.windows.iter().map(window).collect(),
         instances: state
             .instances
-            .iter()
-            .map(|i| self::instance(i, &position))
+            .chunks(wire::PER_RUN)
+            .map(|items| run(items, |i| self::instance(i, &position)))
             .collect(),
         settled_at: state.settled_at.iter().map(|t| t.map(instant)).collect(),
-        pending: pending.into_iter().map(action).collect(),
-        sent,
+        pending: pending
+            .chunks(wire::PER_RUN)
+            .map(|items| run(items, |a| action(a)))
+            .collect(),
+        sent: wire::Bytes(Cow::Owned(sent)),
         last_event_at: state.last_event_at.map(instant),
         events_applied: state.events_applied as u64,
     }
+}
+
+/// One run of items, encoded on its own.
+fn run<'t, T, W: serde::Serialize>(
+    items: &'t [T],
+    convert: impl FnMut(&'t T) -> W,
+) -> wire::Bytes<'static> {
+    let run: Vec<W> = items.iter().map(convert).collect();
+    // Serialising our own plain types into a vector cannot fail.
+    wire::Bytes(Cow::Owned(postcard::to_stdvec(&run).unwrap_or_default()))
 }
 
 fn instance<'a>(i: &'a Instance, position: &FxHashMap<&str, usize>) -> wire::Instance<'a> {

@@ -21,7 +21,7 @@ use crate::state::State;
 
 /// The layout of the bytes; raised whenever [`wire`] changes, so that an
 /// older snapshot is ignored rather than misread.
-pub const FORMAT: u16 = 2;
+pub const FORMAT: u16 = 3;
 
 const MAGIC: &[u8; 4] = b"JSNP";
 const HEADER: usize = 4 + 2 + 4;

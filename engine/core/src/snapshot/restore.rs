@@ -3,17 +3,20 @@
 //! every index checked against the definition, so that damaged bytes that
 //! still decode are refused rather than trusted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use jalon_definition::resolved::Edition;
 use jiff::civil::Date;
 use jiff::Timestamp;
+use rustc_hash::FxHashMap;
 
 use super::{wire, SnapshotError};
 use crate::action::{Action, Detail, Key, Recipient};
 use crate::application::{applicant, describe, Application, ApplicationRecord, Revision};
 use crate::event::Piece;
+use crate::sent::Sent;
 use crate::state::{
     Closure, Instance, ParticipantState, Progress, Refusal, Score, SelectionRecord, SkipReason,
     State, Submission,
@@ -21,6 +24,7 @@ use crate::state::{
 use crate::windows::{Override, Window};
 
 type Result<T> = std::result::Result<T, SnapshotError>;
+type Actions = FxHashMap<Key, Box<Action>>;
 
 fn mismatch<T>(what: &'static str) -> Result<T> {
     Err(SnapshotError::Mismatch(what))
@@ -98,31 +102,26 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
     state.last_event_at = instant(wire.last_event_at)?;
     state.events_applied =
         usize::try_from(wire.events_applied).or_else(|_| mismatch("a count of events"))?;
-    state.sent = crate::sent::Sent::from_fingerprints(wire.sent);
 
-    let mut keys = Vec::with_capacity(wire.pending.len());
-    state.actions.reserve(wire.pending.len());
-    state.index.reserve(wire.instances.len());
-    state.instances.reserve_exact(wire.instances.len());
-    let mut due = Vec::with_capacity(wire.pending.len());
-    for a in wire.pending {
-        let action = action(a, &state.edition)?;
-        keys.push(action.key.clone());
-        due.push((action.due_at, action.key.clone()));
-        if state
-            .actions
-            .insert(action.key.clone(), Box::new(action))
-            .is_some()
-        {
-            return mismatch("an action twice");
-        }
-    }
-    // Written in due order: the tree is built in one sweep, not searched
-    // for each.
-    state.pending = due.into_iter().collect();
-    for w in wire.instances {
-        let i = state.instances.len();
-        let instance = self::instance(w, &state, &keys)?;
+    // Both the pending actions and the instances come in runs, decoded on
+    // every core: first the actions (the instances share their keys) with
+    // the sent keys beside, then the instances with the due order beside.
+    let edition = state.edition.clone();
+    let (actions, sent) = in_runs(
+        &wire.pending,
+        |bytes| each(decode(bytes)?, |a| action(a, &edition)),
+        || Sent::from_le_bytes(&wire.sent.0),
+    )?;
+    state.sent = sent.ok_or(SnapshotError::Mismatch("the sent keys"))?;
+    let keys: Vec<Key> = actions.iter().map(|a| a.key.clone()).collect();
+    let (instances, pending) = in_runs(
+        &wire.instances,
+        |bytes| each(decode(bytes)?, |w| instance(w, &edition, &keys)),
+        || pending(actions),
+    )?;
+    (state.actions, state.pending) = pending?;
+    state.index.reserve(instances.len());
+    for (i, instance) in instances.iter().enumerate() {
         let place = (instance.stage, instance.participant);
         if state.index.insert(place, i).is_some() {
             return mismatch("an instance twice");
@@ -131,9 +130,78 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
         if !instance.is_settled() {
             state.unsettled[instance.stage] += 1;
         }
-        state.instances.push(instance);
     }
+    state.instances = instances;
     Ok(state)
+}
+
+/// The pending actions by key, and in due order: they were written in due
+/// order, so the tree is built in one sweep, not searched for each.
+fn pending(actions: Vec<Action>) -> Result<(Actions, BTreeSet<(Timestamp, Key)>)> {
+    let mut by_key = Actions::with_capacity_and_hasher(actions.len(), Default::default());
+    let mut due = Vec::with_capacity(actions.len());
+    for action in actions {
+        due.push((action.due_at, action.key.clone()));
+        if by_key
+            .insert(action.key.clone(), Box::new(action))
+            .is_some()
+        {
+            return mismatch("an action twice");
+        }
+    }
+    Ok((by_key, due.into_iter().collect()))
+}
+
+/// A run's items, as written.
+fn decode<'a, T: serde::Deserialize<'a>>(bytes: &'a wire::Bytes<'_>) -> Result<Vec<T>> {
+    postcard::from_bytes(&bytes.0).map_err(|e| SnapshotError::Decode(e.to_string()))
+}
+
+/// The items of every run, in order, each run converted by `convert` on
+/// one of the cores, while this thread also does `meanwhile`.
+fn in_runs<T: Send, R>(
+    runs: &[wire::Bytes<'_>],
+    convert: impl Fn(&wire::Bytes<'_>) -> Result<Vec<T>> + Sync,
+    meanwhile: impl FnOnce() -> R,
+) -> Result<(Vec<T>, R)> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = AtomicUsize::new(0);
+    // Each thread takes the next run not taken, until none is left.
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            let Some(bytes) = runs.get(n) else {
+                return done;
+            };
+            done.push((n, convert(bytes)));
+        }
+    };
+    let (mut done, meanwhile) = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..cores.min(runs.len()))
+            .map(|_| scope.spawn(work))
+            .collect();
+        let meanwhile = meanwhile();
+        let mut done = work();
+        for helper in helpers {
+            done.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        (done, meanwhile)
+    });
+    done.sort_unstable_by_key(|(n, _)| *n);
+    let mut runs = Vec::with_capacity(done.len());
+    for (_, run) in done {
+        runs.push(run?);
+    }
+    let mut items = Vec::with_capacity(runs.iter().map(Vec::len).sum());
+    for mut run in runs {
+        items.append(&mut run);
+    }
+    Ok((items, meanwhile))
 }
 
 /// Each item converted, into a vector of exactly their number: a collect
@@ -163,8 +231,7 @@ fn revision(r: wire::Revision) -> Result<Revision> {
     })
 }
 
-fn instance(w: wire::Instance<'_>, state: &State, keys: &[Key]) -> Result<Instance> {
-    let edition = &state.edition;
+fn instance(w: wire::Instance<'_>, edition: &Edition, keys: &[Key]) -> Result<Instance> {
     let stage = below(w.stage, edition.stages.len(), "a stage")?;
     let definition = &edition.stages[stage];
     let participants = edition.participants.len();

@@ -30,16 +30,42 @@ pub struct Wire<'a> {
     pub applicants: Vec<Applicant>,
     pub stage_overrides: Vec<(usize, Override)>,
     pub windows: Vec<Window>,
+    /// The instances in runs of [`PER_RUN`], each run encoded on its own
+    /// (a `Vec<Instance>`), so that a restore decodes runs on every core.
     #[serde(borrow)]
-    pub instances: Vec<Instance<'a>>,
+    pub instances: Vec<Bytes<'a>>,
     pub settled_at: Vec<Option<Instant>>,
-    /// Pending actions in due order.
+    /// Pending actions in due order, in runs of [`PER_RUN`] (each a
+    /// `Vec<Action>`).
     #[serde(borrow)]
-    pub pending: Vec<Action<'a>>,
-    /// The fingerprints of the keys recorded as sent, sorted.
-    pub sent: Vec<u128>,
+    pub pending: Vec<Bytes<'a>>,
+    /// The fingerprints of the keys recorded as sent, sorted, 16 bytes
+    /// each (little-endian): read as they lie, where varints of random
+    /// numbers cost more bytes and time.
+    #[serde(borrow)]
+    pub sent: Bytes<'a>,
     pub last_event_at: Option<Instant>,
     pub events_applied: u64,
+}
+
+/// How many instances or actions one run holds: enough that a thread's
+/// start costs little beside a run, few enough that a large edition has
+/// runs for every core.
+pub const PER_RUN: usize = 4096;
+
+/// Bytes written as one block and read in place.
+pub struct Bytes<'a>(pub Cow<'a, [u8]>);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Bytes<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <&'de [u8]>::deserialize(deserializer).map(|bytes| Bytes(Cow::Borrowed(bytes)))
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -168,7 +194,7 @@ pub struct Score {
 /// An instance's action key: most are pending, written once there.
 #[derive(Serialize, Deserialize)]
 pub enum KeyRef<'a> {
-    /// By position in [`Wire::pending`].
+    /// By position among the pending actions ([`Wire::pending`]).
     Pending(usize),
     Own(&'a str),
 }

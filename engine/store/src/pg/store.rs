@@ -7,7 +7,7 @@ use jalon_core::{Action, Event};
 use jiff::Timestamp;
 use postgres::{GenericClient, Row};
 
-use super::schema::{MIGRATIONS, MIGRATION_LOCK};
+use super::schema::{MIGRATIONS, MIGRATION_LOCK, SNAPSHOT_PART};
 use super::writes::{self, Session};
 use super::{error, Conn, Manager};
 use crate::documents::Document;
@@ -488,30 +488,49 @@ impl Store for PostgresStore {
 
     fn snapshot(&self, edition: &str) -> Result<Option<Snapshot>, StoreError> {
         self.read(|s| {
-            let row = s.query_opt(
-                "SELECT seq, version, body FROM snapshots WHERE edition = $1",
+            let rows = s.query(
+                "SELECT s.seq, s.version, p.body FROM snapshots s
+                 JOIN snapshot_parts p USING (edition)
+                 WHERE s.edition = $1 ORDER BY p.part",
                 &[&edition],
             )?;
-            Ok(row.map(|r| Snapshot {
-                seq: r.get(0),
-                version: r.get(1),
-                bytes: r.get(2),
+            let Some(first) = rows.first() else {
+                return Ok(None);
+            };
+            let parts: Vec<&[u8]> = rows.iter().map(|r| r.get(2)).collect();
+            Ok(Some(Snapshot {
+                seq: first.get(0),
+                version: first.get(1),
+                bytes: parts.concat(),
             }))
         })
     }
 
     fn keep_snapshot(&mut self, edition: &str, snapshot: &Snapshot) -> Result<(), StoreError> {
-        self.read(|s| {
-            s.execute(
-                "INSERT INTO snapshots (edition, seq, version, body, taken_at)
-                 VALUES ($1, $2, $3, $4, now())
+        let parts: Vec<&[u8]> = snapshot.bytes.chunks(SNAPSHOT_PART).collect();
+        self.transaction(|s| {
+            let newer = s.query_opt(
+                "INSERT INTO snapshots (edition, seq, version, taken_at)
+                 VALUES ($1, $2, $3, now())
                  ON CONFLICT (edition) DO UPDATE SET
                    seq = excluded.seq, version = excluded.version,
-                   body = excluded.body, taken_at = excluded.taken_at
-                 WHERE excluded.seq >= snapshots.seq OR excluded.version <> snapshots.version",
-                &[&edition, &snapshot.seq, &snapshot.version, &snapshot.bytes],
-            )
-            .map(|_| ())
+                   taken_at = excluded.taken_at
+                 WHERE excluded.seq >= snapshots.seq OR excluded.version <> snapshots.version
+                 RETURNING 1",
+                &[&edition, &snapshot.seq, &snapshot.version],
+            )?;
+            if newer.is_some() {
+                s.execute(
+                    "DELETE FROM snapshot_parts WHERE edition = $1",
+                    &[&edition],
+                )?;
+                s.execute(
+                    "INSERT INTO snapshot_parts (edition, part, body)
+                     SELECT $1, n - 1, body FROM unnest($2::bytea[]) WITH ORDINALITY AS p (body, n)",
+                    &[&edition, &parts],
+                )?;
+            }
+            Ok(())
         })
     }
 
