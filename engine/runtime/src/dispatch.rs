@@ -28,6 +28,7 @@ use tokio::sync::Mutex;
 use crate::clock::Clock;
 use crate::compose::{self, Composed};
 use crate::delivery::DeliverySettings;
+use crate::in_order::in_order;
 use crate::links::Links;
 use crate::payload::{Notice, Payload};
 
@@ -318,6 +319,7 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
         let dkim = self.dkim.clone();
         let several = self.several.clone();
         let runtime = self.runtime()?;
+        let composers = std::thread::available_parallelism().map_or(1, |n| n.get());
 
         let (written, kept) = std::thread::scope(|scope| {
             let writer =
@@ -325,30 +327,42 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
             let producer_marks = marks_in.clone();
             let coordinators = &shared.coordinators;
             scope.spawn(move || {
-                // Composed a due instant at a time: what is due together may
+                // Split a due instant at a time: what is due together may
                 // merge into one email (see `compose::grouped`).
                 let mut ready = ready;
                 ready.sort_by(|a, b| (a.due_at, &a.key).cmp(&(b.due_at, &b.key)));
+                let mut parts = Vec::new();
                 let mut ready = ready.into_iter().peekable();
                 while let Some(first) = ready.next() {
                     let mut run = vec![first];
                     while let Some(next) = ready.next_if(|e| e.due_at == run[0].due_at) {
                         run.push(next);
                     }
-                    let how = compose::Composing {
-                        links: links.as_deref(),
-                        dkim: dkim.as_deref(),
-                        several: Some(&several),
+                    // A recipient's many rows (merged into one email, the
+                    // longest to compose) go after the single ones due with
+                    // them, so that the connections start at once.
+                    let mut run = compose::parts(run, COMPOSED_AT_ONCE);
+                    run.sort_by_key(Vec::len);
+                    parts.extend(run);
+                }
+                let how = compose::Composing {
+                    links: links.as_deref(),
+                    dkim: dkim.as_deref(),
+                    several: Some(&several),
+                };
+                // The lease half gone, nothing more is composed: the rest
+                // is released and claimed again, with a fresh lease.
+                let compose = |part| {
+                    (Instant::now() <= send_before)
+                        .then(|| compose::prepare(state, templates, part, now, how))
+                };
+                // Composed on every core, the longest begun first, and
+                // handed to the connections in the order above.
+                in_order(parts, composers, Vec::len, compose, |composed| {
+                    let Some(composed) = composed else {
+                        return false;
                     };
-                    if Instant::now() > send_before {
-                        // The lease is half gone: the rest is released
-                        // and claimed again, with a fresh lease.
-                        return;
-                    }
-                    let prepared = compose::parts(run, COMPOSED_AT_ONCE)
-                        .into_iter()
-                        .flat_map(|part| compose::prepare(state, templates, part, now, how));
-                    for prepared in prepared {
+                    for prepared in composed {
                         let entries = prepared.entries;
                         let to_write = |outcome, why: &str| ToWrite {
                             marks: entries
@@ -381,10 +395,11 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
                             }
                         };
                         if !sent {
-                            return;
+                            return false;
                         }
                     }
-                }
+                    true
+                });
             });
             // The workers run on this thread, beside the runtime's I/O
             // driver, until they hand back their connectors.

@@ -32,6 +32,7 @@ pub mod documents;
 pub mod hand_in;
 pub mod history;
 pub mod hold;
+mod in_order;
 pub mod links;
 pub mod load;
 pub mod local_time;
