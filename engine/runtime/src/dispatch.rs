@@ -139,6 +139,10 @@ pub struct Dispatcher<D = Connector> {
 /// composing (a whole claimed batch composed first left them idle meanwhile).
 const COMPOSED_AT_ONCE: usize = 16;
 
+/// Threads composing emails at most: enough to keep ahead of the
+/// connections, whatever the machine's cores.
+const MOST_COMPOSERS: usize = 4;
+
 /// Messages claimed at once: a batch is sent well within its lease, and
 /// replicas sharing a burst each take a part of it.
 const CLAIM_BATCH: usize = 500;
@@ -319,7 +323,9 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
         let dkim = self.dkim.clone();
         let several = self.several.clone();
         let runtime = self.runtime()?;
-        let composers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let composers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MOST_COMPOSERS);
 
         let (written, kept) = std::thread::scope(|scope| {
             let writer =
