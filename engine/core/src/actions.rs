@@ -20,7 +20,16 @@ const EVENT_DAY_END: Time = Time::constant(17, 30, 0, 0);
 /// How long before a date must be fixed its owners are first reminded.
 const DAYS_BEFORE_FIXING: i32 = 10;
 
-pub(crate) fn for_instance(state: &State, i: usize) -> Vec<Action> {
+/// Each action with its key's fingerprint, the pending actions' index,
+/// written over `into` (emptied first): an edition-wide stage's instance
+/// implies an action per participant, and a fresh vector for each of its
+/// refreshes grew into new memory every time.
+pub(crate) fn for_instance(
+    state: &State,
+    i: usize,
+    mut into: Vec<(u128, Action)>,
+) -> Vec<(u128, Action)> {
+    into.clear();
     let instance = &state.instances[i];
     let edition = &state.edition;
     let participant = instance
@@ -29,7 +38,7 @@ pub(crate) fn for_instance(state: &State, i: usize) -> Vec<Action> {
     let mut out = Builder {
         state,
         instance,
-        actions: Vec::new(),
+        actions: into,
         base: crate::action::ActionKey::base(
             &edition.id,
             &edition.stages[instance.stage].id,
@@ -68,7 +77,7 @@ pub(crate) fn for_instance(state: &State, i: usize) -> Vec<Action> {
 struct Builder<'s> {
     state: &'s State,
     instance: &'s Instance,
-    actions: Vec<Action>,
+    actions: Vec<(u128, Action)>,
     /// `edition/stage[/participant]`: the start of every key it makes.
     base: String,
     /// Where each key is written before it is looked up.
@@ -87,12 +96,13 @@ impl<'s> Builder<'s> {
     /// `base/middle/person:ID` or `base/middle/contact:ID`. A pending
     /// action's key is shared rather than made again: most refreshes find
     /// an instance's actions unchanged.
-    fn key(&self, middle: &str, recipient: Recipient) -> crate::action::Key {
+    fn key(&self, middle: &str, recipient: Recipient) -> (u128, crate::action::Key) {
         let mut text = self.scratch.borrow_mut();
         self.write_key(&mut text, middle, recipient);
-        match self.state.actions.get_key_value(text.as_str()) {
-            Some((key, _)) => key.clone(),
-            None => crate::action::Key::from(text.as_str()),
+        let fingerprint = crate::sent::fingerprint(&text);
+        match self.state.actions.get(&fingerprint) {
+            Some(action) => (fingerprint, action.key.clone()),
+            None => (fingerprint, crate::action::Key::from(text.as_str())),
         }
     }
 
@@ -194,17 +204,21 @@ impl<'s> Builder<'s> {
         };
         let expires_at = Some(relevant_until.map_or(ends, |t| t.min(ends)));
         for &recipient in recipients {
-            self.actions.push(Action {
-                key: self.key(key_middle, recipient),
-                kind,
-                due_at,
-                expires_at,
-                stage: self.instance.stage,
-                participant: self.instance.participant,
-                recipient,
-                template,
-                detail: detail.clone(),
-            });
+            let (fingerprint, key) = self.key(key_middle, recipient);
+            self.actions.push((
+                fingerprint,
+                Action {
+                    key,
+                    kind,
+                    due_at,
+                    expires_at,
+                    stage: self.instance.stage,
+                    participant: self.instance.participant,
+                    recipient,
+                    template,
+                    detail: detail.clone(),
+                },
+            ));
         }
     }
 

@@ -22,10 +22,10 @@ pub fn deliver_until(
     mut deliver: impl FnMut(&State, &Action),
 ) -> usize {
     let mut count = 0;
-    while let Some(action) = state.take_due(until) {
+    while let Some((fingerprint, action)) = state.take_due_fingerprinted(until) {
         deliver(state, &action);
         // Taken, so no longer pending: only the sent keys change.
-        state.sent.insert(&action.key);
+        state.sent.insert_fingerprint(fingerprint);
         count += 1;
     }
     count

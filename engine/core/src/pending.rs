@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use rustc_hash::FxHashSet;
 
 use crate::action::{Action, Key};
+use crate::sent::fingerprint;
 use crate::state::State;
 
 impl State {
@@ -17,15 +18,17 @@ impl State {
         self.pending
             .iter()
             .take_while(|(at, _)| *at <= now)
-            .filter_map(|(_, key)| self.actions.get(key).map(|a| &**a))
+            .filter_map(|(_, key)| self.action(key))
             .collect()
     }
 
     /// Every action the current state implies, due or not, in due order.
     pub fn pending_actions(&self) -> impl Iterator<Item = &Action> {
-        self.pending
-            .iter()
-            .filter_map(|(_, key)| self.actions.get(key).map(|a| &**a))
+        self.pending.iter().filter_map(|(_, key)| self.action(key))
+    }
+
+    fn action(&self, key: &str) -> Option<&Action> {
+        self.actions.get(&fingerprint(key)).map(|a| &**a)
     }
 
     /// The next instant something falls due: a daemon sleeps until then.
@@ -36,17 +39,15 @@ impl State {
     /// Records that an action was carried out: it will never be due again.
     /// Returns false for a key that is not pending.
     pub fn record_sent(&mut self, key: &str) -> bool {
-        match self.actions.remove_entry(key) {
-            Some((key, action)) => {
-                self.pending.remove(&(action.due_at, key.clone()));
-                self.sent.insert(&key);
+        let fingerprint = fingerprint(key);
+        // Sent before the state was rebuilt, it is remembered all the same.
+        self.sent.insert_fingerprint(fingerprint);
+        match self.actions.remove(&fingerprint) {
+            Some(action) => {
+                self.pending.remove(&(action.due_at, action.key));
                 true
             }
-            None => {
-                // Sent before the state was rebuilt: remember it all the same.
-                self.sent.insert(key);
-                false
-            }
+            None => false,
         }
     }
 
@@ -57,17 +58,18 @@ impl State {
     /// Replaces an instance's actions with those its state implies now.
     /// Unchanged actions stay in place; only what changed is re-indexed.
     pub(crate) fn refresh_actions(&mut self, i: usize) {
-        let fresh = crate::actions::for_instance(self, i);
+        let buffer = std::mem::take(&mut self.fresh_actions);
+        let mut fresh = crate::actions::for_instance(self, i, buffer);
         let old = std::mem::take(&mut self.instances[i].action_keys);
         // Most instances hold a handful of actions: compare them directly,
         // by pointer first, as a fresh action still pending shares its key.
         let still_fresh = |key: &Key| {
             fresh
                 .iter()
-                .any(|a| Arc::ptr_eq(&a.key, key) || a.key == *key)
+                .any(|(_, a)| Arc::ptr_eq(&a.key, key) || a.key == *key)
         };
         let fresh_keys: Option<FxHashSet<&str>> =
-            (old.len() * fresh.len() > 256).then(|| fresh.iter().map(|a| &*a.key).collect());
+            (old.len() * fresh.len() > 256).then(|| fresh.iter().map(|(_, a)| &*a.key).collect());
         for key in old {
             let kept = match &fresh_keys {
                 Some(set) => set.contains(&*key),
@@ -76,14 +78,14 @@ impl State {
             if kept {
                 continue;
             }
-            if let Some(action) = self.actions.remove(&key) {
+            if let Some(action) = self.actions.remove(&fingerprint(&key)) {
                 self.pending.remove(&(action.due_at, key));
             }
         }
         drop(fresh_keys);
         let mut keys = Vec::with_capacity(fresh.len());
-        for mut action in fresh {
-            match self.actions.get_mut(&action.key) {
+        for (fingerprint, mut action) in fresh.drain(..) {
+            match self.actions.get_mut(&fingerprint) {
                 // Pending, so not sent (sending takes it out of here).
                 Some(current) => {
                     // One allocation per key however often it is computed:
@@ -96,35 +98,45 @@ impl State {
                     keys.push(action.key.clone());
                     **current = action;
                 }
-                None if self.sent.contains(&action.key) => {}
+                None if self.sent.contains_fingerprint(fingerprint) => {}
                 None => {
                     keys.push(action.key.clone());
                     self.pending.insert((action.due_at, action.key.clone()));
-                    self.actions.insert(action.key.clone(), Box::new(action));
+                    self.actions.insert(fingerprint, Box::new(action));
                 }
             }
         }
         self.instances[i].action_keys = keys;
+        self.fresh_actions = fresh;
         self.touched.push(i);
     }
 
     /// Takes the first action due at or before `now` out of the pending
     /// ones; [`State::mark_sent`] then records it as done.
     pub fn take_due(&mut self, now: Timestamp) -> Option<Action> {
+        self.take_due_fingerprinted(now).map(|(_, action)| *action)
+    }
+
+    /// [`State::take_due`], with its key's fingerprint, and still boxed:
+    /// the on-time run hands it on by reference.
+    pub(crate) fn take_due_fingerprinted(&mut self, now: Timestamp) -> Option<(u128, Box<Action>)> {
         let (at, _) = self.pending.first()?;
         if *at > now {
             return None;
         }
         let (_, key) = self.pending.pop_first()?;
-        self.actions.remove(&key).map(|action| *action)
+        let fingerprint = fingerprint(&key);
+        let action = self.actions.remove(&fingerprint)?;
+        Some((fingerprint, action))
     }
 
     /// Records a taken action as done, for good. A key still pending
     /// leaves the pending ones: no key is both pending and sent.
     pub fn mark_sent(&mut self, key: Key) {
-        if let Some(action) = self.actions.remove(&key) {
-            self.pending.remove(&(action.due_at, key.clone()));
+        let fingerprint = fingerprint(&key);
+        if let Some(action) = self.actions.remove(&fingerprint) {
+            self.pending.remove(&(action.due_at, key));
         }
-        self.sent.insert(&key);
+        self.sent.insert_fingerprint(fingerprint);
     }
 }

@@ -14,22 +14,50 @@ pub(crate) fn fingerprint(key: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128(key.as_bytes())
 }
 
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Sent(FxHashSet<u128>);
+/// Fingerprints spread over [`SHARDS`] sets by their top byte. One set of
+/// half a million doubled into fresh tables of up to 16 MiB, and the kernel
+/// zeroing those pages was an eighth of a large edition's year; small sets
+/// grow into memory the allocator has just freed.
+#[derive(Clone, Debug)]
+pub(crate) struct Sent(Box<[FxHashSet<u128>]>);
+
+const SHARDS: usize = 256;
+
+fn shard(fingerprint: u128) -> usize {
+    (fingerprint >> 120) as usize
+}
+
+impl Default for Sent {
+    fn default() -> Self {
+        Sent(vec![FxHashSet::default(); SHARDS].into_boxed_slice())
+    }
+}
 
 impl Sent {
-    pub fn insert(&mut self, key: &str) {
-        self.0.insert(fingerprint(key));
+    pub fn contains(&self, key: &str) -> bool {
+        self.contains_fingerprint(fingerprint(key))
     }
 
-    pub fn contains(&self, key: &str) -> bool {
-        self.0.contains(&fingerprint(key))
+    /// Records a key as sent, by its fingerprint (computed where the key
+    /// was made or taken).
+    pub fn insert_fingerprint(&mut self, fingerprint: u128) {
+        self.0[shard(fingerprint)].insert(fingerprint);
+    }
+
+    /// [`Sent::contains`] for a key whose fingerprint is at hand.
+    pub fn contains_fingerprint(&self, fingerprint: u128) -> bool {
+        self.0[shard(fingerprint)].contains(&fingerprint)
     }
 
     /// Every fingerprint, sorted: the same bytes for the same set.
     pub fn sorted(&self) -> Vec<u128> {
-        let mut all: Vec<u128> = self.0.iter().copied().collect();
-        all.sort_unstable();
+        let mut all: Vec<u128> = Vec::with_capacity(self.0.iter().map(|set| set.len()).sum());
+        // Shards are in order of their top byte: sorting each is enough.
+        for set in self.0.iter() {
+            let start = all.len();
+            all.extend(set.iter().copied());
+            all[start..].sort_unstable();
+        }
         all
     }
 
@@ -40,12 +68,42 @@ impl Sent {
         if !all.remainder().is_empty() {
             return None;
         }
-        let mut set = FxHashSet::with_capacity_and_hasher(all.len(), Default::default());
+        let mut sent = Sent::default();
+        let per_shard = all.len() / SHARDS + 1;
+        for set in sent.0.iter_mut() {
+            set.reserve(per_shard);
+        }
         for fingerprint in all {
             let mut le = [0; 16];
             le.copy_from_slice(fingerprint);
-            set.insert(u128::from_le_bytes(le));
+            let fingerprint = u128::from_le_bytes(le);
+            sent.0[shard(fingerprint)].insert(fingerprint);
         }
-        Some(Sent(set))
+        Some(sent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_fingerprints_read_back_as_the_same_set() {
+        let mut sent = Sent::default();
+        let keys: Vec<String> = (0..5_000)
+            .map(|n| format!("e/s/p{n}/reminder/0/person:x"))
+            .collect();
+        for key in &keys {
+            sent.insert_fingerprint(fingerprint(key));
+        }
+        let sorted = sent.sorted();
+        assert_eq!(sorted.len(), keys.len());
+        assert!(sorted.windows(2).all(|w| w[0] < w[1]), "sorted, no repeat");
+        let bytes: Vec<u8> = sorted.iter().flat_map(|f| f.to_le_bytes()).collect();
+        let back = Sent::from_le_bytes(&bytes).expect("whole fingerprints");
+        assert!(keys.iter().all(|key| back.contains(key)));
+        assert!(!back.contains("e/s/p5000/reminder/0/person:x"));
+        assert_eq!(back.sorted(), sorted);
+        assert!(Sent::from_le_bytes(&bytes[1..]).is_none());
     }
 }

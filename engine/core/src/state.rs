@@ -266,6 +266,13 @@ pub struct Closure {
     pub reason: String,
 }
 
+/// Pending actions by their key's fingerprint ([`crate::sent::fingerprint`]),
+/// computed once per key made: a lookup then compares two numbers where a
+/// key of 60 bytes was hashed and compared through a pointer, a cache miss
+/// in a table of a hundred thousand. Boxed: the table doubles as it grows,
+/// and a whole action per slot made that doubling the state's peak.
+pub(crate) type Actions = FxHashMap<u128, Box<Action>>;
+
 pub struct State {
     pub(crate) edition: Arc<Edition>,
     /// Nothing is sent for the edition after this instant: the end of its
@@ -297,17 +304,18 @@ pub struct State {
     /// order); the actions themselves stay in `actions`, so that the tree
     /// moves two words per entry, not a whole action.
     pub(crate) pending: BTreeSet<(Timestamp, Key)>,
-    // Keys are hashed on every change: a fast hasher, as keys are ours.
-    /// Each pending action by key: an unchanged one is replaced in place,
-    /// without a search of the tree. Boxed: the table doubles as it grows,
-    /// and a whole action per slot made that doubling the state's peak.
-    pub(crate) actions: FxHashMap<Key, Box<Action>>,
+    /// Each pending action by its key's fingerprint: an unchanged one is
+    /// replaced in place, without a search of the tree.
+    pub(crate) actions: Actions,
     pub(crate) sent: crate::sent::Sent,
     pub(crate) last_event_at: Option<Timestamp>,
     pub(crate) events_applied: usize,
     /// Instances whose actions were recomputed since the last
     /// [`State::take_touched`], for drivers that follow changes.
     pub(crate) touched: Vec<usize>,
+    /// The vector each refresh computes an instance's actions into, kept
+    /// for the next: see [`crate::actions::for_instance`].
+    pub(crate) fresh_actions: Vec<(u128, Action)>,
 }
 
 impl State {
@@ -435,6 +443,7 @@ impl State {
             last_event_at: None,
             events_applied: 0,
             touched: Vec::new(),
+            fresh_actions: Vec::new(),
         }
     }
 

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use jalon_definition::resolved::Edition;
 use jiff::civil::Date;
 use jiff::Timestamp;
-use rustc_hash::FxHashMap;
 
 use super::{wire, SnapshotError};
 use crate::action::{Action, Detail, Key, Recipient};
@@ -24,7 +23,6 @@ use crate::state::{
 use crate::windows::{Override, Window};
 
 type Result<T> = std::result::Result<T, SnapshotError>;
-type Actions = FxHashMap<Key, Box<Action>>;
 
 fn mismatch<T>(what: &'static str) -> Result<T> {
     Err(SnapshotError::Mismatch(what))
@@ -137,13 +135,14 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
 
 /// The pending actions by key, and in due order: they were written in due
 /// order, so the tree is built in one sweep, not searched for each.
-fn pending(actions: Vec<Action>) -> Result<(Actions, BTreeSet<(Timestamp, Key)>)> {
-    let mut by_key = Actions::with_capacity_and_hasher(actions.len(), Default::default());
+fn pending(actions: Vec<Action>) -> Result<(crate::state::Actions, BTreeSet<(Timestamp, Key)>)> {
+    let mut by_key =
+        crate::state::Actions::with_capacity_and_hasher(actions.len(), Default::default());
     let mut due = Vec::with_capacity(actions.len());
     for action in actions {
         due.push((action.due_at, action.key.clone()));
         if by_key
-            .insert(action.key.clone(), Box::new(action))
+            .insert(crate::sent::fingerprint(&action.key), Box::new(action))
             .is_some()
         {
             return mismatch("an action twice");
