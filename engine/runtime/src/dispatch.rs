@@ -346,7 +346,8 @@ impl<D: Deliver + Send + 'static> Dispatcher<D> {
                     }
                     // A recipient's many rows (merged into one email, the
                     // longest to compose) go after the single ones due with
-                    // them, so that the connections start at once.
+                    // them, so that the connections start at once: last in
+                    // their part, and a part with many such rows last.
                     let mut run = compose::parts(run, COMPOSED_AT_ONCE);
                     run.sort_by_key(Vec::len);
                     parts.extend(run);

@@ -164,6 +164,65 @@ fn the_coordinator_gets_one_email_for_four_laureates_and_its_retry_is_the_same()
 }
 
 #[test]
+fn a_merged_email_goes_after_the_single_ones_due_with_it() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let definitions = dir.path().join("definitions");
+    fixture(&definitions);
+    let edition = load::edition(&definitions, "essai").expect("the edition loads");
+    let templates = messages::templates(&edition).expect("templates compile");
+    // One connection: the relay sees the messages in the order handed out.
+    let relay = Relay::default();
+    let clock = Hand::at("2025-03-03T08:00:00Z");
+    let for_worker = relay.clone();
+    let mut dispatcher =
+        Dispatcher::with_connector(Arc::new(clock.clone()), 1, None, move || for_worker.clone())
+            .expect("a dispatcher");
+    let mut store = SqliteBackend::new(dir.path().join("jalon.db"))
+        .open()
+        .expect("the store");
+    let mut state =
+        replay(edition.clone(), &store.history("essai").expect("history")).expect("replays");
+    tick::tick(
+        &mut store,
+        &mut state,
+        &templates,
+        &mut dispatcher,
+        clock.now(),
+        None,
+    )
+    .expect("a tick");
+    dispatcher.close();
+
+    let subjects: Vec<(String, String)> = relay
+        .delivered()
+        .iter()
+        .map(|m| {
+            let subject = parsed(&m.bytes).subject().unwrap_or_default().to_owned();
+            (m.to.join(","), subject)
+        })
+        .filter(|(_, subject)| subject.contains("Feuille de route"))
+        .collect();
+    let merged = subjects
+        .iter()
+        .position(|(to, _)| to == "ana@example.org")
+        .expect("Ana's one email");
+    let singles: Vec<usize> = subjects
+        .iter()
+        .enumerate()
+        .filter(|(_, (to, _))| to != "ana@example.org")
+        .map(|(i, _)| i)
+        .collect();
+    // The roadmap opens for the four laureates at one instant: their
+    // contacts' own emails, quick to compose, go first, so that every
+    // connection is busy while the longer merged one is composed.
+    assert!(singles.len() >= 3, "{subjects:?}");
+    assert!(
+        singles.iter().all(|&i| i < merged),
+        "the merged email after the single ones: {subjects:?}"
+    );
+}
+
+#[test]
 fn who_follows_two_running_editions_reads_which_one_each_subject_is_about() {
     let dir = tempfile::tempdir().expect("a folder");
     let definitions = dir.path().join("definitions");

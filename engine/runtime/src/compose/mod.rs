@@ -121,12 +121,13 @@ pub fn prepare(
     out
 }
 
-/// `entries` cut, in order, into parts of at least `size` rows (the last
-/// may be smaller) that [`prepare`] can compose one after the other into
-/// the same emails as all together: only rows to the same recipient ever
-/// merge ([`grouped`]), so each recipient's rows stay in one part (the
-/// part where that recipient first appears). The first emails can then go
-/// while the rest are composed.
+/// `entries` cut into parts of at least `size` rows (the last may be
+/// smaller) that [`prepare`] can compose one after the other into the same
+/// emails as all together: only rows to the same recipient ever merge
+/// ([`grouped`]), so each recipient's rows stay in one part. Recipients
+/// with one row come first, then those with more (whose merged email takes
+/// longest to compose), each in the order they first appear: the first
+/// emails can go while the rest are composed.
 pub fn parts(entries: Vec<OutboxEntry>, size: usize) -> Vec<Vec<OutboxEntry>> {
     let mut by_recipient: Vec<Vec<OutboxEntry>> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -139,6 +140,8 @@ pub fn parts(entries: Vec<OutboxEntry>, size: usize) -> Vec<Vec<OutboxEntry>> {
             }
         }
     }
+    // Stable: recipients with as many rows keep their order.
+    by_recipient.sort_by_key(Vec::len);
     let mut parts = Vec::new();
     let mut part = Vec::new();
     for rows in by_recipient {
@@ -303,29 +306,29 @@ mod tests {
             .collect();
         let parts = parts(rows, 3);
         let keys = |part: &Vec<OutboxEntry>| part.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
-        // Every row of the coordinator goes in the first part, with the
-        // first laureate; then the laureates, three a part.
+        // The laureates first, three a part, in their order; then every
+        // row of the coordinator in the last part, with the last laureate.
         assert_eq!(
             parts.len(),
             4,
             "{:?}",
             parts.iter().map(keys).collect::<Vec<_>>()
         );
-        assert_eq!(parts[0].len(), 11);
-        assert!(
-            parts[0]
-                .iter()
-                .filter(|r| r.recipient == "person:ana")
-                .count()
-                == 10
-        );
-        assert!(parts[1..]
-            .iter()
-            .all(|p| p.iter().all(|r| r.recipient != "person:ana")));
         assert_eq!(
             parts.iter().map(Vec::len).collect::<Vec<_>>(),
-            [11, 3, 3, 3]
+            [3, 3, 3, 11]
         );
+        assert_eq!(keys(&parts[0]), ["k0/contact", "k1/contact", "k2/contact"]);
+        assert_eq!(
+            parts[3]
+                .iter()
+                .filter(|r| r.recipient == "person:ana")
+                .count(),
+            10
+        );
+        assert!(parts[..3]
+            .iter()
+            .all(|p| p.iter().all(|r| r.recipient != "person:ana")));
         let mut all: Vec<String> = parts.iter().flat_map(keys).collect();
         all.sort();
         all.dedup();

@@ -28,6 +28,11 @@ impl Relay {
         outcomes.push_back((address.to_owned(), outcome));
     }
 
+    /// Every message delivered, in the order they went.
+    pub fn delivered(&self) -> Vec<Outgoing> {
+        self.delivered.lock().expect("not poisoned").clone()
+    }
+
     pub fn delivered_to(&self, address: &str) -> Vec<Outgoing> {
         let delivered = self.delivered.lock().expect("not poisoned");
         delivered
