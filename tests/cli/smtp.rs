@@ -187,25 +187,36 @@ fn arrive_whole_and_a_rejected_address_blocks_nothing(options: &[&str]) {
 
 #[test]
 fn a_temporary_failure_is_retried_later_and_delivered_once() {
-    let sink = Sink::start(0, &["--tempfail-first", "3"]);
+    let sink = Sink::start(0, &["--tempfail-first", "9"]);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("jalon.db");
 
-    // One connection, so that the first three emails are known: Élodie's,
-    // the coordinator's (four messages), Zoé's.
+    // One connection, so that the order is known: the four laureates' own
+    // two emails each, then the coordinator's, the first of them merging
+    // four messages. The first nine emails fail: every laureate's and the
+    // merged one, twelve messages.
     let one = ["--connections", "1"];
     let first = send(&db, &sink.url(), FIRST_DAY, &one);
     let text = report(&first);
     assert_eq!(first.code(), Some(0), "{text}");
     assert!(
-        text.starts_with("14 newly due, 8 sent, 6 to retry"),
+        text.starts_with("14 newly due, 2 sent, 12 to retry"),
         "{text}"
     );
     assert!(text.contains("451"), "{text}");
-    assert_eq!(sink.accepted().len(), 8);
+    assert_eq!(sink.accepted().len(), 2);
     let waiting = outbox(&db, &["--status", "pending"]);
-    assert_eq!(waiting.matches("next attempt from").count(), 6, "{waiting}");
-    assert_eq!(waiting.matches("last answer: ").count(), 6, "{waiting}");
+    assert_eq!(
+        waiting.matches("next attempt from").count(),
+        12,
+        "{waiting}"
+    );
+    assert_eq!(waiting.matches("last answer: ").count(), 12, "{waiting}");
+    assert_eq!(
+        waiting.matches("/opened/person:ana").count(),
+        4,
+        "the merged email's four messages wait together: {waiting}"
+    );
 
     // Not before its backoff.
     let early = send(&db, &sink.url(), "2025-03-03 10:00", &one);
@@ -219,7 +230,7 @@ fn a_temporary_failure_is_retried_later_and_delivered_once() {
     assert!(
         later
             .stdout()
-            .starts_with("0 newly due, 6 sent, 0 to retry"),
+            .starts_with("0 newly due, 12 sent, 0 to retry"),
         "{}",
         report(&later)
     );

@@ -3,7 +3,7 @@
 //! instances it can affect and recomputes their actions, which are indexed
 //! by due instant so that "what is due now" never rescans the edition.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -193,12 +193,13 @@ pub fn rank(status: ParticipantStatus) -> Option<u8> {
     }
 }
 
-/// Ids to indices, built once per edition.
+/// Ids to indices, built once per edition. A fast hasher: every event looks
+/// its stage and participant up here, and the ids are the definition's.
 #[derive(Clone, Debug, Default)]
 pub struct Ids {
-    pub stages: HashMap<String, usize>,
-    pub participants: HashMap<String, usize>,
-    pub people: HashMap<String, usize>,
+    pub stages: FxHashMap<String, usize>,
+    pub participants: FxHashMap<String, usize>,
+    pub people: FxHashMap<String, usize>,
 }
 
 /// The people each stage names, roles expanded once (they cannot change
@@ -695,6 +696,6 @@ impl State {
     }
 }
 
-fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
+fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> FxHashMap<String, usize> {
     ids.enumerate().map(|(i, id)| (id.to_owned(), i)).collect()
 }

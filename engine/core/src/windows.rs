@@ -6,7 +6,9 @@
 //! were actually done. A date written as the first session of an assembly
 //! after another falls on that session again once the other moves.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use jalon_definition::expr::{Anchor, DateExpr, Point};
 use jalon_definition::resolved::Edition;
@@ -75,7 +77,7 @@ pub struct BeyondSessions {
 /// `needs.done`) by when needs were actually done, transitively.
 pub fn stage_windows(
     edition: &Edition,
-    ids: &HashMap<String, usize>,
+    ids: &FxHashMap<String, usize>,
     moves: &Moves<'_>,
 ) -> Vec<Window> {
     stage_windows_checked(edition, ids, moves).0
@@ -85,7 +87,7 @@ pub fn stage_windows(
 /// left (it keeps its on-time date in the windows): what refuses a move.
 pub fn stage_windows_checked(
     edition: &Edition,
-    ids: &HashMap<String, usize>,
+    ids: &FxHashMap<String, usize>,
     moves: &Moves<'_>,
 ) -> (Vec<Window>, Option<BeyondSessions>) {
     let on_time = || {
@@ -147,7 +149,7 @@ fn on_session(edition: &Edition, expr: &DateExpr, shifted: Date) -> Result<Date,
 pub fn evaluate(
     edition: &Edition,
     stage: usize,
-    ids: &HashMap<String, usize>,
+    ids: &FxHashMap<String, usize>,
     expr: &DateExpr,
     own: (Option<Date>, Option<Date>),
     windows: &[Window],
@@ -181,7 +183,7 @@ pub fn evaluate(
 /// definition loaded; a cycle here falls back to on-time dates).
 struct Solver<'a> {
     edition: &'a Edition,
-    ids: &'a HashMap<String, usize>,
+    ids: &'a FxHashMap<String, usize>,
     moves: &'a Moves<'a>,
     values: Vec<Option<Date>>,
     visiting: Vec<bool>,
