@@ -258,8 +258,12 @@ fn postgres_rebuild(
     rebuild_rows(table, "PostgreSQL: ", "read, then folded", &full, &snap);
 }
 
-/// Five loads from the snapshot and the events after it, as `load` reads
-/// them (time and peak heap of each), with where the median one's time
+/// Loads from the snapshot and the events after it: eleven, since one load
+/// is short and this machine's noise moved the median of five by half.
+const SNAPSHOT_LOADS: usize = 11;
+
+/// [`SNAPSHOT_LOADS`] loads from the snapshot and the events after it, as
+/// `load` reads them (time and peak heap of each), with where the median one's time
 /// went: reading the snapshot, then restoring it while the events after
 /// it are read, then folding those.
 fn loads_from_snapshot<S: Store>(
@@ -269,7 +273,7 @@ fn loads_from_snapshot<S: Store>(
 ) -> Vec<(f64, f64)> {
     let mut runs = Vec::new();
     let mut phases = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..SNAPSHOT_LOADS {
         let mark = heap::Mark::now();
         let start = Instant::now();
         let (recent, state) = jalon_store::recent(&open(), &edition.id, |snapshot| {
