@@ -125,7 +125,12 @@ impl<'k> ActionKey<'k> {
 
     /// `edition/stage[/participant]`: shared by an instance's keys.
     pub(crate) fn base(edition: &str, stage: &str, participant: Option<&str>) -> String {
-        let mut base = format!("{edition}/{stage}");
+        // Pushed, not formatted: every refresh of an instance makes one.
+        let room = edition.len() + stage.len() + participant.map_or(0, str::len) + 2;
+        let mut base = String::with_capacity(room);
+        for part in [edition, "/", stage] {
+            base.push_str(part);
+        }
         if let Some(participant) = participant {
             base.push('/');
             base.push_str(participant);
