@@ -21,9 +21,8 @@ const EVENT_DAY_END: Time = Time::constant(17, 30, 0, 0);
 const DAYS_BEFORE_FIXING: i32 = 10;
 
 /// Each action with its key's fingerprint, the pending actions' index,
-/// written over `into` (emptied first): an edition-wide stage's instance
-/// implies an action per participant, and a fresh vector for each of its
-/// refreshes grew into new memory every time.
+/// written over `into` (emptied first): the vector of the last refresh,
+/// so that most refreshes allocate none.
 pub(crate) fn for_instance(
     state: &State,
     i: usize,

@@ -11,6 +11,11 @@ use crate::action::{Action, Key};
 use crate::sent::fingerprint;
 use crate::state::State;
 
+/// The most actions [`State::refresh_actions`] keeps room for between two
+/// refreshes (about 12 KiB): most instances imply a handful, and an
+/// edition-wide stage's one per participant.
+const KEPT_FRESH_ACTIONS: usize = 64;
+
 impl State {
     /// Every action due at or before `now` and not yet recorded as sent, in
     /// due order. Cost: the due ones only.
@@ -107,7 +112,10 @@ impl State {
             }
         }
         self.instances[i].action_keys = keys;
-        self.fresh_actions = fresh;
+        // Kept only if small: an idle daemon holds a hundred editions.
+        if fresh.capacity() <= KEPT_FRESH_ACTIONS {
+            self.fresh_actions = fresh;
+        }
         self.touched.push(i);
     }
 

@@ -315,7 +315,7 @@ pub struct State {
     /// [`State::take_touched`], for drivers that follow changes.
     pub(crate) touched: Vec<usize>,
     /// The vector each refresh computes an instance's actions into, kept
-    /// for the next: see [`crate::actions::for_instance`].
+    /// for the next when small: see [`crate::actions::for_instance`].
     pub(crate) fresh_actions: Vec<(u128, Action)>,
 }
 
