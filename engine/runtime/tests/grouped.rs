@@ -25,16 +25,46 @@ fn fixture(dir: &Path) {
 }
 
 /// A fake relay, a clock on the fixture's first morning, and a dispatcher
-/// of two connections to that relay.
-fn delivering() -> (Relay, Hand, Dispatcher<Relay>) {
+/// of `connections` to that relay.
+fn delivering(connections: usize) -> (Relay, Hand, Dispatcher<Relay>) {
     let relay = Relay::default();
     let clock = Hand::at("2025-03-03T08:00:00Z");
     let for_workers = relay.clone();
-    let dispatcher = Dispatcher::with_connector(Arc::new(clock.clone()), 2, None, move || {
-        for_workers.clone()
-    })
-    .expect("a dispatcher");
+    let dispatcher =
+        Dispatcher::with_connector(Arc::new(clock.clone()), connections, None, move || {
+            for_workers.clone()
+        })
+        .expect("a dispatcher");
     (relay, clock, dispatcher)
+}
+
+/// The store in `dir`, the edition's state replayed from it, and the
+/// report of a first tick at the clock's instant.
+fn first_tick(
+    dir: &Path,
+    edition: &Arc<jalon_definition::resolved::Edition>,
+    templates: &jalon_message::Templates,
+    dispatcher: &mut Dispatcher<Relay>,
+    clock: &Hand,
+) -> (jalon_store::SqliteStore, jalon_core::State, tick::Tick) {
+    let mut store = SqliteBackend::new(dir.join("jalon.db"))
+        .open()
+        .expect("the store");
+    let mut state = replay(
+        edition.clone(),
+        &store.history(&edition.id).expect("history"),
+    )
+    .expect("replays");
+    let report = tick::tick(
+        &mut store,
+        &mut state,
+        templates,
+        dispatcher,
+        clock.now(),
+        None,
+    )
+    .expect("a tick");
+    (store, state, report)
 }
 
 fn parsed(bytes: &[u8]) -> mail_parser::Message<'static> {
@@ -51,12 +81,7 @@ fn the_coordinator_gets_one_email_for_four_laureates_and_its_retry_is_the_same()
     fixture(&definitions);
     let edition = load::edition(&definitions, "essai").expect("the edition loads");
     let templates = messages::templates(&edition).expect("templates compile");
-    let (relay, clock, mut dispatcher) = delivering();
-    let mut store = SqliteBackend::new(dir.path().join("jalon.db"))
-        .open()
-        .expect("the store");
-    let mut state =
-        replay(edition.clone(), &store.history("essai").expect("history")).expect("replays");
+    let (relay, clock, mut dispatcher) = delivering(2);
 
     // Every email to Ana fails once (she also gets the seminar's).
     for _ in 0..3 {
@@ -65,15 +90,8 @@ fn the_coordinator_gets_one_email_for_four_laureates_and_its_retry_is_the_same()
             Err(DeliveryError::Transient("451 try later".into())),
         );
     }
-    let first = tick::tick(
-        &mut store,
-        &mut state,
-        &templates,
-        &mut dispatcher,
-        clock.now(),
-        None,
-    )
-    .expect("a tick");
+    let (mut store, mut state, first) =
+        first_tick(dir.path(), &edition, &templates, &mut dispatcher, &clock);
     let opened: Vec<_> = store
         .outbox("essai")
         .expect("the outbox")
@@ -171,26 +189,8 @@ fn a_merged_email_goes_after_the_single_ones_due_with_it() {
     let edition = load::edition(&definitions, "essai").expect("the edition loads");
     let templates = messages::templates(&edition).expect("templates compile");
     // One connection: the relay sees the messages in the order handed out.
-    let relay = Relay::default();
-    let clock = Hand::at("2025-03-03T08:00:00Z");
-    let for_worker = relay.clone();
-    let mut dispatcher =
-        Dispatcher::with_connector(Arc::new(clock.clone()), 1, None, move || for_worker.clone())
-            .expect("a dispatcher");
-    let mut store = SqliteBackend::new(dir.path().join("jalon.db"))
-        .open()
-        .expect("the store");
-    let mut state =
-        replay(edition.clone(), &store.history("essai").expect("history")).expect("replays");
-    tick::tick(
-        &mut store,
-        &mut state,
-        &templates,
-        &mut dispatcher,
-        clock.now(),
-        None,
-    )
-    .expect("a tick");
+    let (relay, clock, mut dispatcher) = delivering(1);
+    first_tick(dir.path(), &edition, &templates, &mut dispatcher, &clock);
     dispatcher.close();
 
     let subjects: Vec<(String, String)> = relay
@@ -250,22 +250,9 @@ fn who_follows_two_running_editions_reads_which_one_each_subject_is_about() {
     );
 
     let templates = messages::templates(&essai).expect("templates compile");
-    let (relay, clock, mut dispatcher) = delivering();
+    let (relay, clock, mut dispatcher) = delivering(2);
     dispatcher.several = Arc::new(several);
-    let mut store = SqliteBackend::new(dir.path().join("jalon.db"))
-        .open()
-        .expect("the store");
-    let mut state =
-        replay(essai.clone(), &store.history("essai").expect("history")).expect("replays");
-    tick::tick(
-        &mut store,
-        &mut state,
-        &templates,
-        &mut dispatcher,
-        clock.now(),
-        None,
-    )
-    .expect("a tick");
+    first_tick(dir.path(), &essai, &templates, &mut dispatcher, &clock);
     let to_ana = relay.delivered_to("ana@example.org");
     assert!(!to_ana.is_empty());
     for message in &to_ana {
