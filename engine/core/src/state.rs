@@ -270,8 +270,10 @@ pub struct Closure {
 /// Pending actions by their key's fingerprint ([`crate::sent::fingerprint`]),
 /// computed once per key made: a lookup then compares two numbers where a
 /// key of 60 bytes was hashed and compared through a pointer, a cache miss
-/// in a table of a hundred thousand. Boxed: the table doubles as it grows,
-/// and a whole action per slot made that doubling the state's peak.
+/// in a table of a hundred thousand. Two keys would share a slot only if
+/// they shared a fingerprint, the odds the sent keys already rest on (see
+/// `sent.rs`). Boxed: the table doubles as it grows, and a whole action per
+/// slot made that doubling the state's peak.
 pub(crate) type Actions = FxHashMap<u128, Box<Action>>;
 
 pub struct State {
