@@ -11,8 +11,8 @@ use jiff::{Timestamp, ToSpan};
 
 use crate::action::{Action, Addressee, Detail, Recipient};
 use crate::state::{Instance, Progress, State};
-use crate::time::{end_of_day, local, working_day_on_or_before, ANNOUNCEMENT_WINDOW};
-use crate::windows::evaluate;
+use crate::time::ANNOUNCEMENT_WINDOW;
+use crate::windows::evaluate_shifted;
 
 /// A seminar day ends at this local time when its length is given in days.
 const EVENT_DAY_END: Time = Time::constant(17, 30, 0, 0);
@@ -125,12 +125,15 @@ impl<'s> Builder<'s> {
     /// participant is still in the edition.
     fn addressable(&self, people: &[usize], participants: &[usize]) -> Vec<Recipient> {
         let edition = &self.state.edition;
-        let mut out: Vec<Recipient> = people
-            .iter()
-            .copied()
-            .filter(|&p| edition.people[p].email.is_some())
-            .map(Recipient::Person)
-            .collect();
+        // Room for all at once: most lists gain a contact after the people.
+        let mut out = Vec::with_capacity(people.len() + participants.len());
+        out.extend(
+            people
+                .iter()
+                .copied()
+                .filter(|&p| edition.people[p].email.is_some())
+                .map(Recipient::Person),
+        );
         for &p in participants {
             if edition.participants[p].contact_email.is_some()
                 && !self.state.participants[p].is_out()
@@ -151,8 +154,8 @@ impl<'s> Builder<'s> {
     }
 
     fn owners_and_participant(&self) -> Vec<Recipient> {
-        let participant: Vec<usize> = self.instance.participant.into_iter().collect();
-        self.addressable(&self.named(&self.people().owners), &participant)
+        let participant = self.instance.participant.as_slice();
+        self.addressable(&self.named(&self.people().owners), participant)
     }
 
     /// The people an audience names for this instance's participant.
@@ -163,13 +166,11 @@ impl<'s> Builder<'s> {
     /// Everyone an audience names for this instance, the participant's
     /// contact included when it is named (`participant`).
     fn reach(&self, audience: &crate::state::Audience) -> Vec<Recipient> {
-        let contact: Vec<usize> = self
-            .instance
-            .participant
-            .filter(|_| audience.contact)
-            .into_iter()
-            .collect();
-        self.addressable(&self.named(audience), &contact)
+        let contact = match audience.contact {
+            true => self.instance.participant.as_slice(),
+            false => &[],
+        };
+        self.addressable(&self.named(audience), contact)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -222,7 +223,7 @@ impl<'s> Builder<'s> {
     }
 
     fn due_end(&self) -> Timestamp {
-        end_of_day(self.tz(), self.instance.window.due)
+        self.state.end_of(self.instance.window.due)
     }
 
     fn opened(&mut self, open_at: Timestamp) {
@@ -254,7 +255,7 @@ impl<'s> Builder<'s> {
             .add_working_days(fix_by, -DAYS_BEFORE_FIXING)
             .unwrap_or(fix_by);
         for (middle, day) in [("date_to_fix/before", before), ("date_to_fix/on", fix_by)] {
-            let due_at = local(self.tz(), day, crate::time::NOTICE_TIME);
+            let due_at = self.state.instant(day, crate::time::NOTICE_TIME);
             self.push(
                 MessageKind::DateToFix,
                 middle,
@@ -273,19 +274,20 @@ impl<'s> Builder<'s> {
             let needs_done = (reminder.when.anchor == Anchor::NeedsDone)
                 .then(|| state.needs_done(self.instance))
                 .flatten();
-            let Some(date) = evaluate(
+            let stage = self.instance.stage;
+            let Some(date) = evaluate_shifted(
                 &state.edition,
-                self.instance.stage,
                 &state.ids.stages,
                 &reminder.when,
                 (Some(window.start), Some(window.due)),
                 &state.windows,
                 needs_done,
+                |offset, date| state.shifted(stage, offset, date),
             ) else {
                 continue;
             };
-            let date = working_day_on_or_before(self.calendar(), date);
-            let at = local(self.tz(), date, reminder.time);
+            let date = state.sending_day(self.instance.stage, date);
+            let at = state.instant(date, reminder.time);
             // A reminder before the stage opened reminds of nothing.
             if at < open_at {
                 continue;
@@ -384,18 +386,19 @@ impl<'s> Builder<'s> {
             return;
         };
         let due = self.instance.window.due;
-        let Some(date) = escalation.after.apply(self.calendar(), due) else {
+        let stage = self.instance.stage;
+        let Some(date) = self.state.shifted(stage, escalation.after, due) else {
             return;
         };
-        let date = working_day_on_or_before(self.calendar(), date);
+        let date = self.state.sending_day(stage, date);
         let recipients = self.reach(&self.people().escalation);
-        let mut at = local(self.tz(), date, escalation.time);
+        let mut at = self.state.instant(date, escalation.time);
         let mut day = crate::time::local_date(self.tz(), open_at);
         while at < open_at {
             let Ok(next) = self.calendar().next_working_day(day) else {
                 break;
             };
-            at = local(self.tz(), next, escalation.time);
+            at = self.state.instant(next, escalation.time);
             let Ok(after) = next.checked_add(1.day()) else {
                 break;
             };
@@ -428,7 +431,7 @@ impl<'s> Builder<'s> {
         // Not before the day's notice time: a stage ready at midnight (the
         // edition's first day) invites people at 09:00, like its opening.
         let day = crate::time::local_date(self.tz(), send_at);
-        let send_at = send_at.max(local(self.tz(), day, crate::time::NOTICE_TIME));
+        let send_at = send_at.max(self.state.instant(day, crate::time::NOTICE_TIME));
         let invited: Vec<usize> = match self.instance.participant {
             Some(p) => vec![p],
             None => (0..edition.participants.len())
@@ -456,13 +459,13 @@ impl<'s> Builder<'s> {
             else {
                 continue;
             };
-            let start = local(self.tz(), date, event.time);
+            let start = self.state.instant(date, event.time);
             let end = match event.length {
                 EventLength::Days(days) => {
                     let last = date
                         .checked_add(i64::from(days.saturating_sub(1)).days())
                         .unwrap_or(date);
-                    local(self.tz(), last, EVENT_DAY_END)
+                    self.state.instant(last, EVENT_DAY_END)
                 }
                 EventLength::Minutes(minutes) => start
                     .checked_add(i64::from(minutes).minutes())

@@ -12,7 +12,6 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::action::Action;
 use crate::event::{Channel, Event, EventKind};
 use crate::state::{rank, Progress, State};
-use crate::time::{local, working_day_on_or_before};
 
 /// Hands every action due up to `until` (inclusive), in due order, to
 /// `deliver`, and records each as sent. Returns how many went.
@@ -123,26 +122,23 @@ pub fn play_on_time(
 fn next_move(state: &State, i: usize) -> Option<Timestamp> {
     let instance = &state.instances()[i];
     let open = state.open_at(instance)?;
-    let edition = state.edition();
-    let stage = &edition.stages[instance.stage];
-    let calendar = edition.calendar_of(instance.stage);
-    let tz = &edition.time_zone;
+    let s = instance.stage;
     let due = instance.window.due;
     match instance.progress {
         Progress::Active => {
-            let at = match &stage.validation {
+            let at = match &state.edition().stages[s].validation {
                 Some(validation) => {
                     let date = validation
                         .lead_time
-                        .and_then(|lead| lead.negate().apply(calendar, due))
+                        .and_then(|lead| state.shifted(s, lead.negate(), due))
                         .unwrap_or(due);
-                    local(tz, working_day_on_or_before(calendar, date), SUBMIT_TIME)
+                    state.instant(state.sending_day(s, date), SUBMIT_TIME)
                 }
-                None => local(tz, due, DONE_TIME),
+                None => state.instant(due, DONE_TIME),
             };
             Some(at.max(open))
         }
-        Progress::AwaitingValidation { since } => Some(local(tz, due, APPROVE_TIME).max(since)),
+        Progress::AwaitingValidation { since } => Some(state.instant(due, APPROVE_TIME).max(since)),
         _ => None,
     }
 }

@@ -9,6 +9,7 @@ mod application;
 mod apply;
 pub mod clock;
 mod event;
+mod memo;
 mod pending;
 mod rejection;
 mod selection;

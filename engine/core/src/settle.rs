@@ -7,7 +7,6 @@ use jiff::Timestamp;
 use rustc_hash::FxHashSet;
 
 use crate::state::{Progress, SkipReason, State};
-use crate::time::local;
 
 impl State {
     /// Marks an instance done or skipped, then re-settles what depends on it.
@@ -81,11 +80,7 @@ impl State {
     }
 
     fn first_instant(&self) -> Timestamp {
-        local(
-            &self.edition.time_zone,
-            self.edition.start,
-            Time::midnight(),
-        )
+        self.instant(self.edition.start, Time::midnight())
     }
 
     fn readiness(&self, i: usize) -> Readiness {

@@ -319,6 +319,7 @@ pub struct State {
     /// The vector each refresh computes an instance's actions into, kept
     /// for the next when small: see [`crate::actions::for_instance`].
     pub(crate) fresh_actions: Vec<(u128, Action)>,
+    pub(crate) memo: crate::memo::Memo,
 }
 
 impl State {
@@ -447,6 +448,7 @@ impl State {
             events_applied: 0,
             touched: Vec::new(),
             fresh_actions: Vec::new(),
+            memo: Default::default(),
         }
     }
 
@@ -490,14 +492,13 @@ impl State {
             return None;
         }
         let ready = instance.ready_at?;
-        let start = local(&self.edition.time_zone, instance.window.start, NOTICE_TIME);
+        let start = self.instant(instance.window.start, NOTICE_TIME);
         Some(ready.max(start))
     }
 
     /// Where an instance is at `now`, and whether it is late.
     pub fn lifecycle(&self, instance: &Instance, now: Timestamp) -> (Lifecycle, bool) {
-        let late = !instance.window.to_be_fixed
-            && now >= crate::time::end_of_day(&self.edition.time_zone, instance.window.due);
+        let late = !instance.window.to_be_fixed && now >= self.end_of(instance.window.due);
         match &instance.progress {
             Progress::Done { .. } => (Lifecycle::Done, false),
             Progress::Skipped { .. } => (Lifecycle::Skipped, false),

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use jalon_definition::expr::{Anchor, DateExpr, Point};
+use jalon_definition::expr::{Anchor, DateExpr, Offset, Point};
 use jalon_definition::resolved::Edition;
 use jiff::civil::Date;
 
@@ -155,6 +155,20 @@ pub fn evaluate(
     windows: &[Window],
     needs_done: Option<Date>,
 ) -> Option<Date> {
+    let shift = |offset: Offset, base| offset.apply(edition.calendar_of(stage), base);
+    evaluate_shifted(edition, ids, expr, own, windows, needs_done, shift)
+}
+
+/// [`evaluate`], dates moved by `shift` (the state's, which remembers).
+pub(crate) fn evaluate_shifted(
+    edition: &Edition,
+    ids: &FxHashMap<String, usize>,
+    expr: &DateExpr,
+    own: (Option<Date>, Option<Date>),
+    windows: &[Window],
+    needs_done: Option<Date>,
+    shift: impl FnOnce(Offset, Date) -> Option<Date>,
+) -> Option<Date> {
     let base = match &expr.anchor {
         Anchor::Date(d) => Some(*d),
         Anchor::EditionStart => Some(edition.start),
@@ -173,7 +187,7 @@ pub fn evaluate(
         Anchor::ToBeFixed => None,
     }?;
     let shifted = match expr.offset {
-        Some(offset) => offset.apply(edition.calendar_of(stage), base)?,
+        Some(offset) => shift(offset, base)?,
         None => base,
     };
     on_session(edition, expr, shifted).ok()
