@@ -178,7 +178,7 @@ impl State {
                 self.require_active(i)?;
                 let mut record = self.selection(i, stage, participants.as_deref())?;
                 record.reasons = self.reasons(&record, reasons)?;
-                self.instances[i].selection = Some(record);
+                self.instances[i].selection = Some(Box::new(record));
                 self.submit(i, at);
             }
             EventKind::Score {
@@ -275,7 +275,7 @@ impl State {
                 )?;
                 // Fixing a date `à fixer` replaces nothing anyone was told.
                 self.instances[i].postponed_from =
-                    (!former.to_be_fixed).then(|| (former, reason.clone()));
+                    (!former.to_be_fixed).then(|| Box::new((former, reason.clone())));
             }
             EventKind::Adjourn {
                 stage,
@@ -286,7 +286,7 @@ impl State {
                 let former = self.instances[i].window;
                 let next = self.next_session(i)?;
                 self.postpone(i, next, at)?;
-                self.instances[i].postponed_from = Some((former, reason.clone()));
+                self.instances[i].postponed_from = Some(Box::new((former, reason.clone())));
             }
             EventKind::CancelEvent {
                 stage,

@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use jalon_definition::resolved::Actor;
 use jiff::civil::Time;
 use jiff::Timestamp;
-use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::action::Action;
 use crate::event::{Channel, Event, EventKind};
@@ -67,34 +66,38 @@ pub fn play_on_time(
     mut made: impl FnMut(Event),
 ) {
     let mut agenda: BTreeSet<(Timestamp, usize)> = BTreeSet::new();
-    // Hashed at every move: a fast hasher, as the keys are our indices.
-    let mut planned: FxHashMap<usize, Timestamp> = FxHashMap::default();
+    // When each instance next moves, by index: instances are only ever
+    // added, so the table grows with them.
+    let mut planned: Vec<Option<Timestamp>> = vec![None; state.instances().len()];
     let mut touched: Vec<usize> = (0..state.instances().len()).collect();
     let mut clock = Timestamp::MIN;
     // Instances whose made-up event was refused (a selection the pool cannot
     // meet, a stage nobody can validate): they stay where they are.
-    let mut stuck: FxHashSet<usize> = FxHashSet::default();
+    let mut stuck: Vec<bool> = vec![false; state.instances().len()];
     loop {
         touched.extend(state.take_touched());
         touched.sort_unstable();
         touched.dedup();
+        let count = state.instances().len();
+        planned.resize(count, None);
+        stuck.resize(count, false);
         for i in touched.drain(..) {
-            if let Some(old) = planned.remove(&i) {
+            if let Some(old) = planned[i].take() {
                 agenda.remove(&(old, i));
             }
-            if stuck.contains(&i) {
+            if stuck[i] {
                 continue;
             }
             if let Some(at) = next_move(state, i) {
                 let at = at.max(clock);
-                planned.insert(i, at);
+                planned[i] = Some(at);
                 agenda.insert((at, i));
             }
         }
         let Some((at, i)) = agenda.pop_first() else {
             break;
         };
-        planned.remove(&i);
+        planned[i] = None;
         clock = at;
         deliver_until(state, at, &mut deliver);
         let mut moved = false;
@@ -111,7 +114,7 @@ pub fn play_on_time(
             }
         }
         if !moved {
-            stuck.insert(i);
+            stuck[i] = true;
         }
         touched.push(i);
     }

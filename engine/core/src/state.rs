@@ -139,7 +139,9 @@ pub struct Instance {
     pub postponed_at: Option<Timestamp>,
     /// The window before its last own postponement, and why it moved:
     /// what a new invitation says it replaces.
-    pub postponed_from: Option<(Window, Option<String>)>,
+    /// Boxed, as are the other fields most instances never fill: a large
+    /// edition holds tens of thousands of instances.
+    pub postponed_from: Option<Box<(Window, Option<String>)>>,
     /// Its events called off (by index in the stage's events), when, and why.
     pub cancelled_events: Vec<(usize, Timestamp, Option<String>)>,
     /// When its needs were all done (and its branch chosen).
@@ -152,7 +154,7 @@ pub struct Instance {
     /// Every hand-in, oldest first: a new version after a refusal keeps
     /// the earlier ones.
     pub submissions: Vec<Submission>,
-    pub selection: Option<SelectionRecord>,
+    pub selection: Option<Box<SelectionRecord>>,
     pub outcome: Option<usize>,
     pub scores: Vec<Score>,
     pub indicators: Vec<IndicatorValue>,

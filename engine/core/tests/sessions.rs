@@ -101,7 +101,7 @@ fn adjourning_a_file_moves_its_vote_to_the_next_session_and_its_later_stages_wit
     let p1 = state.ids().participants["p1"];
     let instance = state.instance_of(vote, Some(p1)).expect("p1's vote");
     assert_eq!(instance.postponements, 1);
-    let (former, reason) = instance.postponed_from.clone().expect("what it replaces");
+    let (former, reason) = *instance.postponed_from.clone().expect("what it replaces");
     assert_eq!(former.start, date(2025, 3, 17));
     assert_eq!(reason.as_deref(), Some("dossier incomplet"));
     // The session's invitation goes again, for the new day, as after a

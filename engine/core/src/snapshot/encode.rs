@@ -109,7 +109,7 @@ fn instance<'a>(i: &'a Instance, position: &FxHashMap<&str, usize>) -> wire::Ins
         postponed_from: i
             .postponed_from
             .as_ref()
-            .map(|(w, reason)| (window(w), reason.clone())),
+            .map(|from| (window(&from.0), from.1.clone())),
         cancelled_events: i
             .cancelled_events
             .iter()

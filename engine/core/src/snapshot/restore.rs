@@ -250,7 +250,7 @@ fn instance(w: wire::Instance<'_>, edition: &Edition, keys: &[Key]) -> Result<In
         postponements: w.postponements,
         postponed_at: instant(w.postponed_at)?,
         postponed_from: match w.postponed_from {
-            Some((from, reason)) => Some((window(from)?, reason)),
+            Some((from, reason)) => Some(Box::new((window(from)?, reason))),
             None => None,
         },
         cancelled_events: each(w.cancelled_events, |(e, at, reason)| {
@@ -302,7 +302,7 @@ fn instance(w: wire::Instance<'_>, edition: &Edition, keys: &[Key]) -> Result<In
         selection: match w.selection {
             Some(s) => {
                 let check = |p: usize| below(p, participants, "a participant");
-                Some(SelectionRecord {
+                Some(Box::new(SelectionRecord {
                     pool: each(s.pool, check)?,
                     retained: each(s.retained, check)?,
                     reasons: s
@@ -310,7 +310,7 @@ fn instance(w: wire::Instance<'_>, edition: &Edition, keys: &[Key]) -> Result<In
                         .into_iter()
                         .map(|(p, r)| Ok((check(p)?, r)))
                         .collect::<Result<_>>()?,
-                })
+                }))
             }
             None => None,
         },

@@ -241,7 +241,7 @@ pub fn variables(
             place = definition.place.clone().unwrap_or_default();
             // A new date (a series': its first session's): the one it
             // replaces, and why.
-            if let Some((former, reason)) = instance.and_then(|i| i.postponed_from.as_ref()) {
+            if let Some((former, reason)) = instance.and_then(|i| i.postponed_from.as_deref()) {
                 let shift = former.start - stage.start;
                 let before = definition.held(shift, edition.calendar_of(action.stage));
                 if let Some(day) = before.first().map(|o| o.date) {
