@@ -20,9 +20,9 @@ const EVENT_DAY_END: Time = Time::constant(17, 30, 0, 0);
 /// How long before a date must be fixed its owners are first reminded.
 const DAYS_BEFORE_FIXING: i32 = 10;
 
-/// Each action with its key's fingerprint, the pending actions' index,
-/// written over `into` (emptied first): the vector of the last refresh,
-/// so that most refreshes allocate none.
+/// Each action not yet sent, with its key's fingerprint, the pending
+/// actions' index, written over `into` (emptied first): the vector of the
+/// last refresh, so that most refreshes allocate none.
 pub(crate) fn for_instance(
     state: &State,
     i: usize,
@@ -92,16 +92,17 @@ impl<'s> Builder<'s> {
         &self.state.edition.stages[self.instance.stage]
     }
 
-    /// `base/middle/person:ID` or `base/middle/contact:ID`. A pending
-    /// action's key is shared rather than made again: most refreshes find
-    /// an instance's actions unchanged.
-    fn key(&self, middle: &str, recipient: Recipient) -> (u128, crate::action::Key) {
+    /// `base/middle/person:ID` or `base/middle/contact:ID`, with its
+    /// fingerprint; `None` once sent (nothing to make). A pending action's
+    /// key is shared rather than made again.
+    fn key(&self, middle: &str, recipient: Recipient) -> Option<(u128, crate::action::Key)> {
         let mut text = self.scratch.borrow_mut();
         self.write_key(&mut text, middle, recipient);
         let fingerprint = crate::sent::fingerprint(&text);
         match self.state.actions.get(&fingerprint) {
-            Some(action) => (fingerprint, action.key.clone()),
-            None => (fingerprint, crate::action::Key::from(text.as_str())),
+            Some(action) => Some((fingerprint, action.key.clone())),
+            None if self.state.sent.contains_fingerprint(fingerprint) => None,
+            None => Some((fingerprint, crate::action::Key::from(text.as_str()))),
         }
     }
 
@@ -204,7 +205,9 @@ impl<'s> Builder<'s> {
         };
         let expires_at = Some(relevant_until.map_or(ends, |t| t.min(ends)));
         for &recipient in recipients {
-            let (fingerprint, key) = self.key(key_middle, recipient);
+            let Some((fingerprint, key)) = self.key(key_middle, recipient) else {
+                continue;
+            };
             self.actions.push((
                 fingerprint,
                 Action {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use rustc_hash::FxHashSet;
+use std::collections::hash_map::Entry;
 
 use crate::action::{Action, Key};
 use crate::sent::fingerprint;
@@ -90,9 +91,10 @@ impl State {
         drop(fresh_keys);
         let mut keys = Vec::with_capacity(fresh.len());
         for (fingerprint, mut action) in fresh.drain(..) {
-            match self.actions.get_mut(&fingerprint) {
-                // Pending, so not sent (sending takes it out of here).
-                Some(current) => {
+            // Not sent: `for_instance` leaves those out.
+            match self.actions.entry(fingerprint) {
+                Entry::Occupied(mut current) => {
+                    let current = current.get_mut();
                     // One allocation per key however often it is computed:
                     // the fresh copy is dropped for the one already held.
                     action.key = current.key.clone();
@@ -103,11 +105,10 @@ impl State {
                     keys.push(action.key.clone());
                     **current = action;
                 }
-                None if self.sent.contains_fingerprint(fingerprint) => {}
-                None => {
+                Entry::Vacant(slot) => {
                     keys.push(action.key.clone());
                     self.pending.insert((action.due_at, action.key.clone()));
-                    self.actions.insert(fingerprint, Box::new(action));
+                    slot.insert(Box::new(action));
                 }
             }
         }
