@@ -2,8 +2,6 @@
 //! that "what is due now" costs only what is due, and an unchanged action is
 //! never re-indexed.
 
-use std::sync::Arc;
-
 use jiff::Timestamp;
 use rustc_hash::FxHashSet;
 use std::collections::hash_map::Entry;
@@ -23,23 +21,25 @@ impl State {
     pub fn due_actions(&self, now: Timestamp) -> Vec<&Action> {
         self.pending
             .iter()
-            .take_while(|(at, _)| *at <= now)
-            .filter_map(|(_, key)| self.action(key))
+            .take_while(|((at, _), _)| *at <= now)
+            .filter_map(|(_, fingerprint)| self.action(*fingerprint))
             .collect()
     }
 
     /// Every action the current state implies, due or not, in due order.
     pub fn pending_actions(&self) -> impl Iterator<Item = &Action> {
-        self.pending.iter().filter_map(|(_, key)| self.action(key))
+        self.pending
+            .values()
+            .filter_map(|fingerprint| self.action(*fingerprint))
     }
 
-    fn action(&self, key: &str) -> Option<&Action> {
-        self.actions.get(&fingerprint(key)).map(|a| &**a)
+    fn action(&self, fingerprint: u128) -> Option<&Action> {
+        self.actions.get(&fingerprint).map(|a| &**a)
     }
 
     /// The next instant something falls due: a daemon sleeps until then.
     pub fn next_due(&self) -> Option<Timestamp> {
-        self.pending.first().map(|(at, _)| *at)
+        self.pending.first_key_value().map(|((at, _), _)| *at)
     }
 
     /// Records that an action was carried out: it will never be due again.
@@ -66,30 +66,23 @@ impl State {
     pub(crate) fn refresh_actions(&mut self, i: usize) {
         let buffer = std::mem::take(&mut self.fresh_actions);
         let mut fresh = crate::actions::for_instance(self, i, buffer);
-        let old = std::mem::take(&mut self.instances[i].action_keys);
-        // Most instances hold a handful of actions: compare them directly,
-        // by pointer first, as a fresh action still pending shares its key.
-        let still_fresh = |key: &Key| {
-            fresh
-                .iter()
-                .any(|(_, a)| Arc::ptr_eq(&a.key, key) || a.key == *key)
-        };
-        let fresh_keys: Option<FxHashSet<&str>> =
-            (old.len() * fresh.len() > 256).then(|| fresh.iter().map(|(_, a)| &*a.key).collect());
-        for key in old {
-            let kept = match &fresh_keys {
-                Some(set) => set.contains(&*key),
-                None => still_fresh(&key),
+        let old = std::mem::take(&mut self.instances[i].action_fingerprints);
+        // Most instances hold a handful of actions: compare them directly.
+        let fresh_set: Option<FxHashSet<u128>> =
+            (old.len() * fresh.len() > 256).then(|| fresh.iter().map(|(f, _)| *f).collect());
+        for fingerprint in old {
+            let kept = match &fresh_set {
+                Some(set) => set.contains(&fingerprint),
+                None => fresh.iter().any(|(f, _)| *f == fingerprint),
             };
             if kept {
                 continue;
             }
-            if let Some(action) = self.actions.remove(&fingerprint(&key)) {
-                self.pending.remove(&(action.due_at, key));
+            if let Some(action) = self.actions.remove(&fingerprint) {
+                self.pending.remove(&(action.due_at, action.key));
             }
         }
-        drop(fresh_keys);
-        let mut keys = Vec::with_capacity(fresh.len());
+        let mut fingerprints = Vec::with_capacity(fresh.len());
         for (fingerprint, mut action) in fresh.drain(..) {
             // Not sent: `for_instance` leaves those out.
             match self.actions.entry(fingerprint) {
@@ -100,19 +93,20 @@ impl State {
                     action.key = current.key.clone();
                     if current.due_at != action.due_at {
                         self.pending.remove(&(current.due_at, action.key.clone()));
-                        self.pending.insert((action.due_at, action.key.clone()));
+                        self.pending
+                            .insert((action.due_at, action.key.clone()), fingerprint);
                     }
-                    keys.push(action.key.clone());
                     **current = action;
                 }
                 Entry::Vacant(slot) => {
-                    keys.push(action.key.clone());
-                    self.pending.insert((action.due_at, action.key.clone()));
+                    self.pending
+                        .insert((action.due_at, action.key.clone()), fingerprint);
                     slot.insert(Box::new(action));
                 }
             }
+            fingerprints.push(fingerprint);
         }
-        self.instances[i].action_keys = keys;
+        self.instances[i].action_fingerprints = fingerprints;
         // Kept only if small: an idle daemon holds a hundred editions.
         if fresh.capacity() <= KEPT_FRESH_ACTIONS {
             self.fresh_actions = fresh;
@@ -129,12 +123,13 @@ impl State {
     /// [`State::take_due`], with its key's fingerprint, and still boxed:
     /// the on-time run hands it on by reference.
     pub(crate) fn take_due_fingerprinted(&mut self, now: Timestamp) -> Option<(u128, Box<Action>)> {
-        let (at, _) = self.pending.first()?;
+        let ((at, _), _) = self.pending.first_key_value()?;
         if *at > now {
             return None;
         }
-        let (_, key) = self.pending.pop_first()?;
-        let fingerprint = fingerprint(&key);
+        // The key's fingerprint is kept beside it: its text, cold in
+        // memory, is not read to take it.
+        let (_, fingerprint) = self.pending.pop_first()?;
         let action = self.actions.remove(&fingerprint)?;
         Some((fingerprint, action))
     }

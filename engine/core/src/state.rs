@@ -3,7 +3,7 @@
 //! instances it can affect and recomputes their actions, which are indexed
 //! by due instant so that "what is due now" never rescans the edition.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -158,7 +158,9 @@ pub struct Instance {
     pub outcome: Option<usize>,
     pub scores: Vec<Score>,
     pub indicators: Vec<IndicatorValue>,
-    pub(crate) action_keys: Vec<Key>,
+    /// The fingerprints of the actions its last refresh made (some since
+    /// sent): what the next refresh takes back if it no longer makes them.
+    pub(crate) action_fingerprints: Vec<u128>,
 }
 
 impl Instance {
@@ -306,9 +308,10 @@ pub struct State {
     /// The latest instant an instance of each stage was done or skipped.
     pub(crate) settled_at: Vec<Option<Timestamp>>,
     /// Pending actions' keys in due order (then by key, for a stable
-    /// order); the actions themselves stay in `actions`, so that the tree
-    /// moves two words per entry, not a whole action.
-    pub(crate) pending: BTreeSet<(Timestamp, Key)>,
+    /// order), each with its fingerprint; the actions themselves stay in
+    /// `actions`, so that the tree moves four words per entry, not a whole
+    /// action.
+    pub(crate) pending: BTreeMap<(Timestamp, Key), u128>,
     /// Each pending action by its key's fingerprint: an unchanged one is
     /// replaced in place, without a search of the tree.
     pub(crate) actions: Actions,
@@ -443,7 +446,7 @@ impl State {
             index: FxHashMap::default(),
             unsettled: vec![0; stage_count],
             settled_at: vec![None; stage_count],
-            pending: BTreeSet::new(),
+            pending: BTreeMap::new(),
             actions: FxHashMap::default(),
             sent: Default::default(),
             last_event_at: None,
@@ -539,7 +542,7 @@ impl State {
             outcome: None,
             scores: Vec::new(),
             indicators: Vec::new(),
-            action_keys: Vec::new(),
+            action_fingerprints: Vec::new(),
         });
         self.index.insert((stage, participant), i);
         self.by_stage[stage].push(i);

@@ -14,10 +14,11 @@ use crate::windows::{Override, Window};
 
 pub(super) fn wire(state: &State) -> wire::Wire<'_> {
     let pending: Vec<&Action> = state.pending_actions().collect();
-    let position: FxHashMap<&str, usize> = pending
-        .iter()
+    let position: FxHashMap<u128, usize> = state
+        .pending
+        .values()
         .enumerate()
-        .map(|(n, a)| (&*a.key, n))
+        .map(|(n, fingerprint)| (*fingerprint, n))
         .collect();
     let sent: Vec<u8> = state
         .sent
@@ -98,7 +99,7 @@ fn run<'t, T, W: serde::Serialize>(
     wire::Bytes(Cow::Owned(postcard::to_stdvec(&run).unwrap_or_default()))
 }
 
-fn instance<'a>(i: &'a Instance, position: &FxHashMap<&str, usize>) -> wire::Instance<'a> {
+fn instance<'a>(i: &'a Instance, position: &FxHashMap<u128, usize>) -> wire::Instance<'a> {
     wire::Instance {
         stage: i.stage,
         participant: i.participant,
@@ -178,13 +179,11 @@ fn instance<'a>(i: &'a Instance, position: &FxHashMap<&str, usize>) -> wire::Ins
             })
             .collect(),
         indicators: wire::Indicators(Cow::Borrowed(&i.indicators)),
+        // Those since sent are left out: a refresh would find them gone.
         action_keys: i
-            .action_keys
+            .action_fingerprints
             .iter()
-            .map(|k| match position.get(&**k) {
-                Some(&n) => wire::KeyRef::Pending(n),
-                None => wire::KeyRef::Own(k),
-            })
+            .filter_map(|f| position.get(f).map(|&n| wire::KeyRef::Pending(n)))
             .collect(),
     }
 }

@@ -3,7 +3,7 @@
 //! every index checked against the definition, so that damaged bytes that
 //! still decode are refused rather than trusted.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -111,11 +111,14 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
         || Sent::from_le_bytes(&wire.sent.0),
     )?;
     state.sent = sent.ok_or(SnapshotError::Mismatch("the sent keys"))?;
-    let keys: Vec<Key> = actions.iter().map(|a| a.key.clone()).collect();
+    let fingerprints: Vec<u128> = actions
+        .iter()
+        .map(|a| crate::sent::fingerprint(&a.key))
+        .collect();
     let (instances, pending) = in_runs(
         &wire.instances,
-        |bytes| each(decode(bytes)?, |w| instance(w, &edition, &keys)),
-        || pending(actions),
+        |bytes| each(decode(bytes)?, |w| instance(w, &edition, &fingerprints)),
+        || pending(actions, &fingerprints),
     )?;
     (state.actions, state.pending) = pending?;
     state.index.reserve(instances.len());
@@ -135,16 +138,13 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
 
 /// The pending actions by key, and in due order: they were written in due
 /// order, so the tree is built in one sweep, not searched for each.
-fn pending(actions: Vec<Action>) -> Result<(crate::state::Actions, BTreeSet<(Timestamp, Key)>)> {
+fn pending(actions: Vec<Action>, fingerprints: &[u128]) -> Result<(crate::state::Actions, Due)> {
     let mut by_key =
         crate::state::Actions::with_capacity_and_hasher(actions.len(), Default::default());
     let mut due = Vec::with_capacity(actions.len());
-    for action in actions {
-        due.push((action.due_at, action.key.clone()));
-        if by_key
-            .insert(crate::sent::fingerprint(&action.key), Box::new(action))
-            .is_some()
-        {
+    for (action, &fingerprint) in actions.into_iter().zip(fingerprints) {
+        due.push(((action.due_at, action.key.clone()), fingerprint));
+        if by_key.insert(fingerprint, Box::new(action)).is_some() {
             return mismatch("an action twice");
         }
     }
@@ -230,7 +230,10 @@ fn revision(r: wire::Revision) -> Result<Revision> {
     })
 }
 
-fn instance(w: wire::Instance<'_>, edition: &Edition, keys: &[Key]) -> Result<Instance> {
+/// The pending actions' due order, each key with its fingerprint.
+type Due = BTreeMap<(Timestamp, Key), u128>;
+
+fn instance(w: wire::Instance<'_>, edition: &Edition, fingerprints: &[u128]) -> Result<Instance> {
     let stage = below(w.stage, edition.stages.len(), "a stage")?;
     let definition = &edition.stages[stage];
     let participants = edition.participants.len();
@@ -335,13 +338,13 @@ fn instance(w: wire::Instance<'_>, edition: &Edition, keys: &[Key]) -> Result<In
             }
             values
         },
-        action_keys: each(w.action_keys, |k| match k {
-            // The pending action's own key, shared as a fold shares it.
-            wire::KeyRef::Pending(n) => keys
+        action_fingerprints: each(w.action_keys, |k| match k {
+            wire::KeyRef::Pending(n) => fingerprints
                 .get(n)
-                .cloned()
+                .copied()
                 .ok_or(SnapshotError::Mismatch("an action")),
-            wire::KeyRef::Own(key) => Ok(Key::from(key)),
+            // Written by an earlier build: a key since sent.
+            wire::KeyRef::Own(key) => Ok(crate::sent::fingerprint(key)),
         })?,
     })
 }
