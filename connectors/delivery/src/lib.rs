@@ -56,6 +56,18 @@ pub trait Deliver {
         message: &Outgoing,
     ) -> impl std::future::Future<Output = Result<(), DeliveryError>> + Send;
 
+    /// Delivers `message`, told that `next` is the message it delivers
+    /// next: an SMTP session whose relay pipelines sends `next`'s envelope
+    /// behind this content, one round trip a message instead of two.
+    fn deliver_then(
+        &mut self,
+        message: &Outgoing,
+        next: Option<&Outgoing>,
+    ) -> impl std::future::Future<Output = Result<(), DeliveryError>> + Send {
+        let _ = next;
+        self.deliver(message)
+    }
+
     /// Lets go of what it holds (says goodbye to the server).
     fn close(&mut self) -> impl std::future::Future<Output = ()> + Send;
 }
@@ -71,6 +83,14 @@ impl Deliver for std::sync::Arc<FolderConnector> {
 impl Deliver for SmtpSession {
     async fn deliver(&mut self, message: &Outgoing) -> Result<(), DeliveryError> {
         SmtpSession::deliver(self, message).await
+    }
+
+    async fn deliver_then(
+        &mut self,
+        message: &Outgoing,
+        next: Option<&Outgoing>,
+    ) -> Result<(), DeliveryError> {
+        SmtpSession::deliver_then(self, message, next).await
     }
 
     async fn close(&mut self) {
@@ -89,6 +109,17 @@ impl Deliver for Connector {
         match self {
             Connector::Folder(folder) => Deliver::deliver(folder, message).await,
             Connector::Smtp(smtp) => Deliver::deliver(smtp.as_mut(), message).await,
+        }
+    }
+
+    async fn deliver_then(
+        &mut self,
+        message: &Outgoing,
+        next: Option<&Outgoing>,
+    ) -> Result<(), DeliveryError> {
+        match self {
+            Connector::Folder(folder) => Deliver::deliver(folder, message).await,
+            Connector::Smtp(smtp) => Deliver::deliver_then(smtp.as_mut(), message, next).await,
         }
     }
 

@@ -253,6 +253,7 @@ impl SmtpConfig {
         Ok(Open {
             connection,
             pipelining,
+            primed: None,
         })
     }
 
@@ -317,6 +318,9 @@ pub struct SmtpSession {
 struct Open {
     connection: AsyncSmtpConnection,
     pipelining: bool,
+    /// The key of the message whose envelope went behind the last content,
+    /// and the replies to read for it.
+    primed: Option<(String, transaction::Primed)>,
 }
 
 impl SmtpSession {
@@ -328,37 +332,86 @@ impl SmtpSession {
     }
 
     pub async fn deliver(&mut self, message: &Outgoing) -> Result<(), DeliveryError> {
+        self.deliver_then(message, None).await
+    }
+
+    /// Delivers `message`; when the relay pipelines, `next`'s envelope goes
+    /// behind its content, and `next` is to be the message delivered next
+    /// (any other finds the connection closed and opens a new one).
+    pub async fn deliver_then(
+        &mut self,
+        message: &Outgoing,
+        next: Option<&Outgoing>,
+    ) -> Result<(), DeliveryError> {
         let envelope = envelope(message)?;
+        // A next message without a valid envelope fails on its own turn.
+        let next = next.and_then(|n| Some((n, self::envelope(n).ok()?)));
+        let next = next.as_ref().map(|(n, e)| (*n, e));
         let reused = self.connection.is_some();
-        match self.try_send(&envelope, &message.bytes).await {
+        match self.try_send(message, &envelope, next).await {
             // A connection kept open may have been closed by the server
             // meanwhile: one fresh try before calling it a failure.
             Err(DeliveryError::Transient(_) | DeliveryError::Relay(_))
                 if reused && self.connection.is_none() =>
             {
-                self.try_send(&envelope, &message.bytes).await
+                self.try_send(message, &envelope, next).await
             }
             outcome => outcome,
         }
     }
 
-    async fn try_send(&mut self, envelope: &Envelope, bytes: &[u8]) -> Result<(), DeliveryError> {
-        let open = match self.connection.take() {
+    async fn try_send(
+        &mut self,
+        message: &Outgoing,
+        envelope: &Envelope,
+        next: Option<(&Outgoing, &Envelope)>,
+    ) -> Result<(), DeliveryError> {
+        let mut open = match self.connection.take() {
             Some(open) => open,
             None => self.config.connect().await?,
         };
+        let primed = match open.primed.take() {
+            Some((key, primed)) if key == message.key => Some(primed),
+            // Primed for a message that did not come (its sender stopped):
+            // the relay waits for that one's content. Closed without a
+            // word, as QUIT would be read as content.
+            Some(_) => {
+                open = self.config.connect().await?;
+                None
+            }
+            None => None,
+        };
         let pipelining = open.pipelining;
+        let this = transaction::Message {
+            envelope,
+            email: &message.bytes,
+        };
+        let then = next.map(|(next, envelope)| transaction::Message {
+            envelope,
+            email: &next.bytes,
+        });
         let sent = tokio::time::timeout(
             self.config.timeout,
-            transaction::send(open.connection, pipelining, envelope, bytes, &self.config),
+            transaction::send(
+                open.connection,
+                pipelining,
+                this,
+                primed,
+                then,
+                &self.config,
+            ),
         )
         .await;
         match sent {
             Ok((outcome, kept)) => {
-                // Any error answer ends the session (as lettre's `send`).
-                self.connection = kept.map(|connection| Open {
+                // Any error answer ends the session (as lettre's `send`),
+                // but a refused content behind which the next envelope went.
+                self.connection = kept.map(|(connection, primed)| Open {
                     connection,
                     pipelining,
+                    primed: primed
+                        .zip(next)
+                        .map(|(primed, (next, _))| (next.key.clone(), primed)),
                 });
                 outcome
             }
@@ -371,10 +424,13 @@ impl SmtpSession {
         }
     }
 
-    /// Says goodbye to the server, if connected.
+    /// Says goodbye to the server, if connected; a connection with an
+    /// envelope waiting for its content is closed without a word.
     pub async fn close(&mut self) {
         if let Some(mut open) = self.connection.take() {
-            let _ = open.connection.quit().await;
+            if open.primed.is_none() {
+                let _ = open.connection.quit().await;
+            }
         }
     }
 }

@@ -3,7 +3,10 @@
 //! reply), or pipelined (RFC 2920) when the relay offers PIPELINING: MAIL,
 //! every RCPT and DATA in one write and their replies read together, then
 //! the content with its final dot in one more write — two round trips a
-//! message instead of four or more.
+//! message instead of four or more. When the session knows the message it
+//! sends next, that one's envelope goes in the content's write (RFC 2920
+//! lets a group start with a message's content): its replies are read at
+//! the start of its own transaction, one round trip a message.
 //!
 //! lettre keeps its connection's raw writes private, but its `command`
 //! writes whatever it is given in one write and reads one reply, and
@@ -28,34 +31,68 @@ use crate::DeliveryError;
 pub(crate) const MOST_PIPELINED_RECIPIENTS: usize = 100;
 
 /// A transaction's outcome, and the connection back when it can carry the
-/// next message.
-pub(crate) type Sent = (Result<(), DeliveryError>, Option<AsyncSmtpConnection>);
+/// next message, with the next message's envelope already sent on it when
+/// it is [`Primed`].
+pub(crate) type Sent = (
+    Result<(), DeliveryError>,
+    Option<(AsyncSmtpConnection, Option<Primed>)>,
+);
 
-/// Sends `email` to `envelope`'s recipients over `connection`.
+/// A message to send, as a transaction needs it.
+#[derive(Clone, Copy)]
+pub(crate) struct Message<'a> {
+    pub envelope: &'a Envelope,
+    pub email: &'a [u8],
+}
+
+/// The envelope of the next message, written behind this one's content,
+/// its replies not read yet: one to MAIL, one per recipient, one to DATA.
+#[derive(Debug)]
+pub(crate) struct Primed {
+    replies: usize,
+}
+
+/// Sends `message` over `connection`; `primed` when its envelope was
+/// written behind the previous content. When the relay pipelines, `next`
+/// (the message that follows) has its envelope written behind this
+/// content.
 pub(crate) async fn send(
     mut connection: AsyncSmtpConnection,
     pipelining: bool,
-    envelope: &Envelope,
-    email: &[u8],
+    message: Message<'_>,
+    primed: Option<Primed>,
+    next: Option<Message<'_>>,
     config: &SmtpConfig,
 ) -> Sent {
-    let mail = match mail_command(&connection, envelope, email, config) {
-        Ok(mail) => mail,
-        // Nothing was written: the connection serves the next message.
-        Err(refused) => return (Err(refused), Some(connection)),
-    };
-    let recipients: Vec<Rcpt> = envelope
-        .to()
-        .iter()
-        .map(|to| Rcpt::new(to.clone(), Vec::new()))
-        .collect();
-    let envelope_sent = if pipelining && recipients.len() <= MOST_PIPELINED_RECIPIENTS {
-        pipelined(&mut connection, mail, recipients, config).await
-    } else {
-        lockstep(&mut connection, mail, recipients, config).await
+    let envelope_sent = match primed {
+        Some(primed) => read_group(&mut connection, primed.replies, config).await,
+        None => {
+            let mail = match mail_command(&connection, message.envelope, message.email, config) {
+                Ok(mail) => mail,
+                // Nothing was written: the connection serves the next message.
+                Err(refused) => return (Err(refused), Some((connection, None))),
+            };
+            let recipients = recipients(message.envelope);
+            if pipelining && recipients.len() <= MOST_PIPELINED_RECIPIENTS {
+                pipelined(&mut connection, mail, recipients, config).await
+            } else {
+                lockstep(&mut connection, mail, recipients, config).await
+            }
+        }
     };
     match envelope_sent {
-        Ok(()) => content(connection, email, config).await,
+        Ok(()) => {
+            let next = next
+                .filter(|_| pipelining)
+                .and_then(|next| group(&connection, next, config));
+            match next {
+                Some(next) => content_then(connection, message.email, next, config).await,
+                None => {
+                    let (outcome, kept) = content(connection, message.email, config).await;
+                    (outcome, kept.map(|connection| (connection, None)))
+                }
+            }
+        }
         Err(Abandon::Quit(failure)) => {
             connection.abort().await;
             (Err(failure), None)
@@ -155,6 +192,15 @@ async fn lockstep(
     Ok(())
 }
 
+/// Every RCPT of a message's envelope.
+fn recipients(envelope: &Envelope) -> Vec<Rcpt> {
+    envelope
+        .to()
+        .iter()
+        .map(|to| Rcpt::new(to.clone(), Vec::new()))
+        .collect()
+}
+
 /// MAIL, every RCPT and DATA in one write; then exactly one reply each, in
 /// order. The first refusal in command order decides, as in lockstep (where
 /// the later commands would not have been sent).
@@ -164,14 +210,37 @@ async fn pipelined(
     recipients: Vec<Rcpt>,
     config: &SmtpConfig,
 ) -> Result<(), Abandon> {
-    let steps: Vec<Step> = std::iter::once(Step::Mail)
-        .chain(recipients.iter().map(|_| Step::Rcpt))
-        .chain(std::iter::once(Step::Data))
-        .collect();
+    let count = recipients.len() + 2;
+    let first = connection.command(Group { mail, recipients }).await;
+    replies_to_group(connection, Some(first), count, config).await
+}
+
+/// The replies to an envelope written earlier, behind the last content.
+async fn read_group(
+    connection: &mut AsyncSmtpConnection,
+    count: usize,
+    config: &SmtpConfig,
+) -> Result<(), Abandon> {
+    replies_to_group(connection, None, count, config).await
+}
+
+/// The `count` replies to an envelope's group (MAIL, each RCPT, DATA), the
+/// first already read when given.
+async fn replies_to_group(
+    connection: &mut AsyncSmtpConnection,
+    first: Option<Result<Response, lettre::transport::smtp::Error>>,
+    count: usize,
+    config: &SmtpConfig,
+) -> Result<(), Abandon> {
+    let step = |n: usize| match n {
+        0 => Step::Mail,
+        n if n + 1 == count => Step::Data,
+        _ => Step::Rcpt,
+    };
     let mut replies: Vec<Result<Response, lettre::transport::smtp::Error>> =
-        Vec::with_capacity(steps.len());
-    replies.push(connection.command(Group { mail, recipients }).await);
-    while replies.len() < steps.len() {
+        Vec::with_capacity(count);
+    replies.extend(first);
+    while replies.len() < count {
         // A reply that is not one (the connection broke) ends the reading.
         if replies
             .last()
@@ -181,11 +250,11 @@ async fn pipelined(
         }
         replies.push(connection.read_response().await);
     }
-    let refused = steps
+    let refused = replies
         .iter()
-        .zip(&replies)
-        .find_map(|(step, reply)| reply.as_ref().err().map(|e| failure(*step, e, config)));
-    let data_accepted = replies.len() == steps.len() && replies.last().is_some_and(Result::is_ok);
+        .enumerate()
+        .find_map(|(n, reply)| reply.as_ref().err().map(|e| failure(step(n), e, config)));
+    let data_accepted = replies.len() == count && replies.last().is_some_and(Result::is_ok);
     match refused {
         None if data_accepted => Ok(()),
         Some(failure) if data_accepted => Err(Abandon::Drop(failure)),
@@ -196,6 +265,18 @@ async fn pipelined(
             config.describe()
         )))),
     }
+}
+
+/// The next message's envelope as one group, if it can go pipelined: its
+/// MAIL command is one the relay takes, its recipients few enough.
+fn group(
+    connection: &AsyncSmtpConnection,
+    next: Message<'_>,
+    config: &SmtpConfig,
+) -> Option<Group> {
+    let mail = mail_command(connection, next.envelope, next.email, config).ok()?;
+    let recipients = recipients(next.envelope);
+    (recipients.len() <= MOST_PIPELINED_RECIPIENTS).then_some(Group { mail, recipients })
 }
 
 /// The envelope's commands as one write.
@@ -214,8 +295,55 @@ impl fmt::Display for Group {
     }
 }
 
-/// The content and its final dot in one write, and the reply to it.
-async fn content(mut connection: AsyncSmtpConnection, email: &[u8], config: &SmtpConfig) -> Sent {
+/// The content and its final dot, then the next message's envelope, in
+/// one write; the reply to the content. A refused content leaves the
+/// connection as it was: the relay reads the next envelope all the same.
+async fn content_then(
+    mut connection: AsyncSmtpConnection,
+    email: &[u8],
+    next: Group,
+    config: &SmtpConfig,
+) -> Sent {
+    let Ok(text) = std::str::from_utf8(email) else {
+        let (outcome, kept) = content(connection, email, config).await;
+        return (outcome, kept.map(|connection| (connection, None)));
+    };
+    let primed = Primed {
+        replies: next.recipients.len() + 2,
+    };
+    let wire = ContentThen {
+        content: Content(text),
+        next,
+    };
+    match connection.command(wire).await {
+        Ok(_) => (Ok(()), Some((connection, Some(primed)))),
+        Err(e) if e.status().is_some() => {
+            (Err(classify(&e, config)), Some((connection, Some(primed))))
+        }
+        // No answer: closed without a word (the next DATA may be open).
+        Err(e) => (Err(classify(&e, config)), None),
+    }
+}
+
+/// A content and the next envelope, as one write.
+struct ContentThen<'a> {
+    content: Content<'a>,
+    next: Group,
+}
+
+impl fmt::Display for ContentThen<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.content, self.next)
+    }
+}
+
+/// The content and its final dot in one write, and the reply to it; the
+/// connection back unless it failed.
+async fn content(
+    mut connection: AsyncSmtpConnection,
+    email: &[u8],
+    config: &SmtpConfig,
+) -> (Result<(), DeliveryError>, Option<AsyncSmtpConnection>) {
     let sent = match std::str::from_utf8(email) {
         Ok(text) => connection.command(Content(text)).await,
         // lettre's own way (two writes) for bytes that are not text.
@@ -311,5 +439,20 @@ mod tests {
             "MAIL FROM:<p@example.org>\r\nRCPT TO:<a@example.org>\r\n\
              RCPT TO:<b@example.org>\r\nDATA\r\n"
         );
+        // Behind a content: its final dot ends it, then the next envelope.
+        let wire = ContentThen {
+            content: Content(".a"),
+            next: group,
+        };
+        let wire = wire.to_string();
+        assert_eq!(received(&wire).as_deref(), Some(".a"));
+        assert!(
+            wire.ends_with(
+                "..a\r\n.\r\nMAIL FROM:<p@example.org>\r\nRCPT TO:<a@example.org>\r\n\
+                 RCPT TO:<b@example.org>\r\nDATA\r\n"
+            ),
+            "{wire:?}"
+        );
+        assert_eq!(wire.matches("\r\n.\r\n").count(), 1, "one end: {wire:?}");
     }
 }

@@ -3,7 +3,10 @@
 //! their outcomes written by one writer that commits together whatever
 //! arrived together (one fsync for many messages). A message the server
 //! accepted is marked sent before its worker sends the message after next:
-//! a crash can make at most two messages per connection go out twice.
+//! a crash can make at most two messages per connection go out twice. A
+//! worker takes the next message with the one it sends when one is ready,
+//! so that its envelope goes behind this one's content (a relay's
+//! pipelining): that envelope is not a message sent, and the window stays.
 //!
 //! A [`Dispatcher`] lives as long as its process: its workers run on a
 //! current-thread tokio runtime it keeps, driven by the thread that asks
@@ -555,9 +558,17 @@ async fn work<D: Deliver>(
     clock: Arc<dyn Clock>,
 ) -> D {
     let mut unrecorded = std::collections::VecDeque::new();
+    // The job taken with the last one: its envelope went behind that one's
+    // content (see `Deliver::deliver_then`).
+    let mut upcoming: Option<Job> = None;
     loop {
-        let next = shared.jobs.lock().await.recv().await;
-        let Some(job) = next else { break };
+        let job = match upcoming.take() {
+            Some(job) => job,
+            None => match shared.jobs.lock().await.recv().await {
+                Some(job) => job,
+                None => break,
+            },
+        };
         if shared.store_failed.load(Ordering::Acquire) || shared.relay_is_down() {
             break;
         }
@@ -570,7 +581,13 @@ async fn work<D: Deliver>(
         if Instant::now() > shared.send_before {
             break;
         }
-        let outcome = connector.deliver(&job.outgoing).await;
+        // The job after this one, if one waits, to pipeline behind it; not
+        // at a limited rate, whose wait comes between the two.
+        if shared.limit.is_none() {
+            upcoming = shared.jobs.lock().await.try_recv().ok();
+        }
+        let next = upcoming.as_ref().map(|job| &job.outgoing);
+        let outcome = connector.deliver_then(&job.outgoing, next).await;
         if let Err(DeliveryError::Relay(reason)) = &outcome {
             if let Ok(mut down) = shared.relay_down.lock() {
                 down.get_or_insert_with(|| reason.clone());
