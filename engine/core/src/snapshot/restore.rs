@@ -102,23 +102,25 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
         usize::try_from(wire.events_applied).or_else(|_| mismatch("a count of events"))?;
 
     // Both the pending actions and the instances come in runs, decoded on
-    // every core: first the actions (the instances share their keys) with
-    // the sent keys beside, then the instances with the due order beside.
+    // every core: first the actions with their keys' fingerprints (by which
+    // the instances name them) and the sent keys beside, then the
+    // instances with the due order beside.
     let edition = state.edition.clone();
     let (actions, sent) = in_runs(
         &wire.pending,
-        |bytes| each(decode(bytes)?, |a| action(a, &edition)),
+        |bytes| {
+            each(decode(bytes)?, |a| {
+                action(a, &edition).map(|a| (crate::sent::fingerprint(&a.key), a))
+            })
+        },
         || Sent::from_le_bytes(&wire.sent.0),
     )?;
     state.sent = sent.ok_or(SnapshotError::Mismatch("the sent keys"))?;
-    let fingerprints: Vec<u128> = actions
-        .iter()
-        .map(|a| crate::sent::fingerprint(&a.key))
-        .collect();
+    let fingerprints: Vec<u128> = actions.iter().map(|(f, _)| *f).collect();
     let (instances, pending) = in_runs(
         &wire.instances,
         |bytes| each(decode(bytes)?, |w| instance(w, &edition, &fingerprints)),
-        || pending(actions, &fingerprints),
+        || pending(actions),
     )?;
     (state.actions, state.pending) = pending?;
     state.index.reserve(instances.len());
@@ -138,11 +140,11 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
 
 /// The pending actions by key, and in due order: they were written in due
 /// order, so the tree is built in one sweep, not searched for each.
-fn pending(actions: Vec<Action>, fingerprints: &[u128]) -> Result<(crate::state::Actions, Due)> {
+fn pending(actions: Vec<(u128, Action)>) -> Result<(crate::state::Actions, Due)> {
     let mut by_key =
         crate::state::Actions::with_capacity_and_hasher(actions.len(), Default::default());
     let mut due = Vec::with_capacity(actions.len());
-    for (action, &fingerprint) in actions.into_iter().zip(fingerprints) {
+    for (fingerprint, action) in actions {
         due.push(((action.due_at, action.key.clone()), fingerprint));
         if by_key.insert(fingerprint, Box::new(action)).is_some() {
             return mismatch("an action twice");
