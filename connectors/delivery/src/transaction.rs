@@ -65,7 +65,8 @@ pub(crate) async fn send(
     config: &SmtpConfig,
 ) -> Sent {
     let envelope_sent = match primed {
-        Some(primed) => read_group(&mut connection, primed.replies, config).await,
+        // Written behind the last content: only its replies are left.
+        Some(primed) => replies_to_group(&mut connection, None, primed.replies, config).await,
         None => {
             let mail = match mail_command(&connection, message.envelope, message.email, config) {
                 Ok(mail) => mail,
@@ -213,15 +214,6 @@ async fn pipelined(
     let count = recipients.len() + 2;
     let first = connection.command(Group { mail, recipients }).await;
     replies_to_group(connection, Some(first), count, config).await
-}
-
-/// The replies to an envelope written earlier, behind the last content.
-async fn read_group(
-    connection: &mut AsyncSmtpConnection,
-    count: usize,
-    config: &SmtpConfig,
-) -> Result<(), Abandon> {
-    replies_to_group(connection, None, count, config).await
 }
 
 /// The `count` replies to an envelope's group (MAIL, each RCPT, DATA), the
