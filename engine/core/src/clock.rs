@@ -12,19 +12,23 @@ use crate::action::Action;
 use crate::event::{Channel, Event, EventKind};
 use crate::state::{rank, Progress, State};
 
-/// Hands every action due up to `until` (inclusive), in due order, to
-/// `deliver`, and records each as sent. Returns how many went.
+/// Hands every action due up to `until` (inclusive), in due order, then
+/// by key, to `deliver`, and records each as sent. Returns how many went.
 pub fn deliver_until(
     state: &mut State,
     until: Timestamp,
     mut deliver: impl FnMut(&State, &Action),
 ) -> usize {
     let mut count = 0;
-    while let Some((fingerprint, action)) = state.take_due_fingerprinted(until) {
-        deliver(state, &action);
-        // Taken, so no longer pending: only the sent keys change.
-        state.sent.insert_fingerprint(fingerprint);
-        count += 1;
+    let mut batch = Vec::new();
+    // One instant at a time, its actions in key order.
+    while state.take_due_instant(until, &mut batch) {
+        for (fingerprint, action) in batch.drain(..) {
+            deliver(state, &action);
+            // Taken, so no longer pending: only the sent keys change.
+            state.sent.insert_fingerprint(fingerprint);
+            count += 1;
+        }
     }
     count
 }

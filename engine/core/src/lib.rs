@@ -8,6 +8,7 @@ mod actions;
 mod application;
 mod apply;
 pub mod clock;
+mod due;
 mod event;
 mod memo;
 mod pending;

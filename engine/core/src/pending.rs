@@ -1,6 +1,6 @@
-//! The index of pending actions: each one in due order, found by key, so
-//! that "what is due now" costs only what is due, and an unchanged action is
-//! never re-indexed.
+//! The pending actions: each one found by its key's fingerprint, and placed
+//! at its due instant (`due.rs`), so that "what is due now" costs only what
+//! is due, and an unchanged action is never re-indexed.
 
 use jiff::Timestamp;
 use rustc_hash::FxHashSet;
@@ -17,29 +17,27 @@ const KEPT_FRESH_ACTIONS: usize = 64;
 
 impl State {
     /// Every action due at or before `now` and not yet recorded as sent, in
-    /// due order. Cost: the due ones only.
+    /// due order, then by key. Cost: the due ones only.
     pub fn due_actions(&self, now: Timestamp) -> Vec<&Action> {
-        self.pending
-            .iter()
-            .take_while(|((at, _), _)| *at <= now)
-            .filter_map(|(_, fingerprint)| self.action(*fingerprint))
-            .collect()
+        let due = self.pending.until(now, &self.actions);
+        due.into_iter().map(|(_, action)| action).collect()
     }
 
-    /// Every action the current state implies, due or not, in due order.
+    /// Every action the current state implies, due or not, in due order,
+    /// then by key.
     pub fn pending_actions(&self) -> impl Iterator<Item = &Action> {
-        self.pending
-            .values()
-            .filter_map(|fingerprint| self.action(*fingerprint))
+        self.due_actions(Timestamp::MAX).into_iter()
     }
 
-    fn action(&self, fingerprint: u128) -> Option<&Action> {
-        self.actions.get(&fingerprint).map(|a| &**a)
+    /// The pending actions with their fingerprints, in due order, then by
+    /// key: what a snapshot writes.
+    pub(crate) fn pending_by_fingerprint(&self) -> Vec<(u128, &Action)> {
+        self.pending.until(Timestamp::MAX, &self.actions)
     }
 
     /// The next instant something falls due: a daemon sleeps until then.
     pub fn next_due(&self) -> Option<Timestamp> {
-        self.pending.first_key_value().map(|((at, _), _)| *at)
+        self.pending.first_instant()
     }
 
     /// Records that an action was carried out: it will never be due again.
@@ -50,7 +48,7 @@ impl State {
         self.sent.insert_fingerprint(fingerprint);
         match self.actions.remove(&fingerprint) {
             Some(action) => {
-                self.pending.remove(&(action.due_at, action.key));
+                self.pending.remove(action.due_at, &self.actions);
                 true
             }
             None => false,
@@ -79,7 +77,7 @@ impl State {
                 continue;
             }
             if let Some(action) = self.actions.remove(&fingerprint) {
-                self.pending.remove(&(action.due_at, action.key));
+                self.pending.remove(action.due_at, &self.actions);
             }
         }
         let mut fingerprints = Vec::with_capacity(fresh.len());
@@ -91,16 +89,17 @@ impl State {
                     // One allocation per key however often it is computed:
                     // the fresh copy is dropped for the one already held.
                     action.key = current.key.clone();
-                    if current.due_at != action.due_at {
-                        self.pending.remove(&(current.due_at, action.key.clone()));
-                        self.pending
-                            .insert((action.due_at, action.key.clone()), fingerprint);
-                    }
+                    let was_due = current.due_at;
                     **current = action;
+                    if was_due != current.due_at {
+                        self.pending.remove(was_due, &self.actions);
+                        if let Some(action) = self.actions.get(&fingerprint) {
+                            self.pending.insert(action, fingerprint);
+                        }
+                    }
                 }
                 Entry::Vacant(slot) => {
-                    self.pending
-                        .insert((action.due_at, action.key.clone()), fingerprint);
+                    self.pending.insert(&action, fingerprint);
                     slot.insert(Box::new(action));
                 }
             }
@@ -114,24 +113,15 @@ impl State {
         self.touched.push(i);
     }
 
-    /// Takes the first action due at or before `now` out of the pending
-    /// ones; [`State::mark_sent`] then records it as done.
-    pub fn take_due(&mut self, now: Timestamp) -> Option<Action> {
-        self.take_due_fingerprinted(now).map(|(_, action)| *action)
-    }
-
-    /// [`State::take_due`], with its key's fingerprint, and still boxed:
-    /// the on-time run hands it on by reference.
-    pub(crate) fn take_due_fingerprinted(&mut self, now: Timestamp) -> Option<(u128, Box<Action>)> {
-        let ((at, _), _) = self.pending.first_key_value()?;
-        if *at > now {
-            return None;
-        }
-        // The key's fingerprint is kept beside it: its text, cold in
-        // memory, is not read to take it.
-        let (_, fingerprint) = self.pending.pop_first()?;
-        let action = self.actions.remove(&fingerprint)?;
-        Some((fingerprint, action))
+    /// Takes every action due at the first instant something is due, if
+    /// that is at or before `now`, into `into` in key order, each with its
+    /// key's fingerprint; the caller records each as sent once done.
+    pub(crate) fn take_due_instant(
+        &mut self,
+        now: Timestamp,
+        into: &mut Vec<(u128, Box<Action>)>,
+    ) -> bool {
+        self.pending.take_first(now, &mut self.actions, into)
     }
 
     /// Records a taken action as done, for good. A key still pending
@@ -139,7 +129,7 @@ impl State {
     pub fn mark_sent(&mut self, key: Key) {
         let fingerprint = fingerprint(&key);
         if let Some(action) = self.actions.remove(&fingerprint) {
-            self.pending.remove(&(action.due_at, key));
+            self.pending.remove(action.due_at, &self.actions);
         }
         self.sent.insert_fingerprint(fingerprint);
     }

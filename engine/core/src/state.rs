@@ -12,7 +12,7 @@ use jalon_definition::resolved::{Actor, Edition, ParticipantStatus};
 use jiff::civil::Time;
 use jiff::Timestamp;
 
-use crate::action::{Action, Key};
+use crate::action::Action;
 use crate::event::Piece;
 use crate::time::{local, NOTICE_TIME};
 use crate::windows::{stage_windows, Moves, Override, Window};
@@ -307,11 +307,9 @@ pub struct State {
     pub(crate) unsettled: Vec<usize>,
     /// The latest instant an instance of each stage was done or skipped.
     pub(crate) settled_at: Vec<Option<Timestamp>>,
-    /// Pending actions' keys in due order (then by key, for a stable
-    /// order), each with its fingerprint; the actions themselves stay in
-    /// `actions`, so that the tree moves four words per entry, not a whole
-    /// action.
-    pub(crate) pending: BTreeMap<(Timestamp, Key), u128>,
+    /// Pending actions' fingerprints by due instant (see `due.rs`); the
+    /// actions themselves stay in `actions`.
+    pub(crate) pending: crate::due::Due,
     /// Each pending action by its key's fingerprint: an unchanged one is
     /// replaced in place, without a search of the tree.
     pub(crate) actions: Actions,
@@ -429,6 +427,7 @@ impl State {
         let sending_ends = crate::time::end_of_day(&edition.time_zone, edition.end)
             .checked_add(crate::time::SENDING_GRACE)
             .unwrap_or(Timestamp::MAX);
+        let pending = crate::due::Due::new(&edition);
         State {
             edition,
             sending_ends,
@@ -446,7 +445,7 @@ impl State {
             index: FxHashMap::default(),
             unsettled: vec![0; stage_count],
             settled_at: vec![None; stage_count],
-            pending: BTreeMap::new(),
+            pending,
             actions: FxHashMap::default(),
             sent: Default::default(),
             last_event_at: None,

@@ -13,12 +13,11 @@ use crate::state::{Instance, Progress, SkipReason, State};
 use crate::windows::{Override, Window};
 
 pub(super) fn wire(state: &State) -> wire::Wire<'_> {
-    let pending: Vec<&Action> = state.pending_actions().collect();
-    let position: FxHashMap<u128, usize> = state
-        .pending
-        .values()
+    let pending: Vec<(u128, &Action)> = state.pending_by_fingerprint();
+    let position: FxHashMap<u128, usize> = pending
+        .iter()
         .enumerate()
-        .map(|(n, fingerprint)| (*fingerprint, n))
+        .map(|(n, (fingerprint, _))| (*fingerprint, n))
         .collect();
     let sent: Vec<u8> = state
         .sent
@@ -81,7 +80,7 @@ pub(super) fn wire(state: &State) -> wire::Wire<'_> {
         settled_at: state.settled_at.iter().map(|t| t.map(instant)).collect(),
         pending: pending
             .chunks(wire::PER_RUN)
-            .map(|items| run(items, |a| action(a)))
+            .map(|items| run(items, |(_, a)| action(a)))
             .collect(),
         sent: wire::Bytes(Cow::Owned(sent)),
         last_event_at: state.last_event_at.map(instant),

@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use super::{wire, SnapshotError};
 use crate::action::{Action, Detail, Key, Recipient};
 use crate::application::{applicant, describe, Application, ApplicationRecord, Revision};
+use crate::due::Due;
 use crate::event::Piece;
 use crate::sent::Sent;
 use crate::state::{
@@ -120,7 +121,7 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
     let (instances, pending) = in_runs(
         &wire.instances,
         |bytes| each(decode(bytes)?, |w| instance(w, &edition, &fingerprints)),
-        || pending(actions),
+        || pending(actions, Due::new(&state.edition)),
     )?;
     (state.actions, state.pending) = pending?;
     state.index.reserve(instances.len());
@@ -138,19 +139,17 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
     Ok(state)
 }
 
-/// The pending actions by key, and in due order: they were written in due
-/// order, so the tree is built in one sweep, not searched for each.
-fn pending(actions: Vec<(u128, Action)>) -> Result<(crate::state::Actions, Due)> {
+/// The pending actions by key, and by due instant.
+fn pending(actions: Vec<(u128, Action)>, mut due: Due) -> Result<(crate::state::Actions, Due)> {
     let mut by_key =
         crate::state::Actions::with_capacity_and_hasher(actions.len(), Default::default());
-    let mut due = Vec::with_capacity(actions.len());
     for (fingerprint, action) in actions {
-        due.push(((action.due_at, action.key.clone()), fingerprint));
+        due.insert(&action, fingerprint);
         if by_key.insert(fingerprint, Box::new(action)).is_some() {
             return mismatch("an action twice");
         }
     }
-    Ok((by_key, due.into_iter().collect()))
+    Ok((by_key, due))
 }
 
 /// A run's items, as written.
@@ -231,9 +230,6 @@ fn revision(r: wire::Revision) -> Result<Revision> {
         },
     })
 }
-
-/// The pending actions' due order, each key with its fingerprint.
-type Due = BTreeMap<(Timestamp, Key), u128>;
 
 fn instance(w: wire::Instance<'_>, edition: &Edition, fingerprints: &[u128]) -> Result<Instance> {
     let stage = below(w.stage, edition.stages.len(), "a stage")?;
