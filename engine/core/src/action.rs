@@ -125,17 +125,27 @@ impl<'k> ActionKey<'k> {
 
     /// `edition/stage[/participant]`: shared by an instance's keys.
     pub(crate) fn base(edition: &str, stage: &str, participant: Option<&str>) -> String {
-        // Pushed, not formatted: every refresh of an instance makes one.
-        let room = edition.len() + stage.len() + participant.map_or(0, str::len) + 2;
-        let mut base = String::with_capacity(room);
+        let mut base = String::new();
+        Self::write_base(&mut base, edition, stage, participant);
+        base
+    }
+
+    /// [`ActionKey::base`], written over `out`: every refresh of an
+    /// instance makes one.
+    pub(crate) fn write_base(
+        out: &mut String,
+        edition: &str,
+        stage: &str,
+        participant: Option<&str>,
+    ) {
+        out.clear();
         for part in [edition, "/", stage] {
-            base.push_str(part);
+            out.push_str(part);
         }
         if let Some(participant) = participant {
-            base.push('/');
-            base.push_str(participant);
+            out.push('/');
+            out.push_str(participant);
         }
-        base
     }
 
     /// `base/what/addressee`.

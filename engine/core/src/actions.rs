@@ -2,7 +2,9 @@
 //! a key built only from what identifies it (never from a counter of the
 //! run), so the same inputs always give the same keys.
 
-use std::cell::RefCell;
+use std::borrow::Cow;
+use std::cell::{OnceCell, RefCell};
+use std::fmt::Write;
 
 use jalon_definition::expr::{Anchor, EventLength};
 use jalon_definition::resolved::{MessageKind, ParticipantStatus};
@@ -20,70 +22,95 @@ const EVENT_DAY_END: Time = Time::constant(17, 30, 0, 0);
 /// How long before a date must be fixed its owners are first reminded.
 const DAYS_BEFORE_FIXING: i32 = 10;
 
+/// What a refresh writes into, kept from one to the next so that most
+/// refreshes allocate nothing but the actions they make.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Buffers {
+    /// Each action made, with its key's fingerprint.
+    pub actions: Vec<(u128, Action)>,
+    base: String,
+    key: String,
+    middle: String,
+}
+
 /// Each action not yet sent, with its key's fingerprint, the pending
-/// actions' index, written over `into` (emptied first): the vector of the
-/// last refresh, so that most refreshes allocate none.
-pub(crate) fn for_instance(
-    state: &State,
-    i: usize,
-    mut into: Vec<(u128, Action)>,
-) -> Vec<(u128, Action)> {
-    into.clear();
+/// actions' index, written over `buffers.actions` (emptied first).
+pub(crate) fn for_instance(state: &State, i: usize, buffers: &mut Buffers) {
+    buffers.actions.clear();
     let instance = &state.instances[i];
+    if matches!(instance.progress, Progress::Skipped { .. }) {
+        return;
+    }
     let edition = &state.edition;
     let participant = instance
         .participant
         .map(|p| edition.participants[p].id.as_str());
-    let mut out = Builder {
+    let mut base = std::mem::take(&mut buffers.base);
+    crate::action::ActionKey::write_base(
+        &mut base,
+        &edition.id,
+        &edition.stages[instance.stage].id,
+        participant,
+    );
+    let out = Builder {
         state,
         instance,
-        actions: into,
-        base: crate::action::ActionKey::base(
-            &edition.id,
-            &edition.stages[instance.stage].id,
-            participant,
-        ),
-        scratch: RefCell::new(String::new()),
+        actions: RefCell::new(std::mem::take(&mut buffers.actions)),
+        base,
+        key: RefCell::new(std::mem::take(&mut buffers.key)),
+        middle: RefCell::new(std::mem::take(&mut buffers.middle)),
+        owners_and_participant: OnceCell::new(),
     };
-    if matches!(instance.progress, Progress::Skipped { .. }) {
-        return Vec::new();
-    }
-    out.selection_results();
-    out.applications();
-    out.decision_notice();
-    out.refusals();
-    out.approval();
-    if matches!(instance.progress, Progress::Active) {
-        out.date_to_fix();
-    }
-    let Some(open_at) = state.open_at(instance) else {
-        return out.actions;
-    };
-    if matches!(instance.progress, Progress::Done { .. }) {
-        return out.actions;
-    }
-    out.opened(open_at);
-    out.invitations();
-    out.escalation(open_at);
-    match instance.progress {
-        Progress::Active => out.reminders(open_at),
-        Progress::AwaitingValidation { since } => out.validation_requests(since),
-        _ => {}
-    }
-    out.actions
+    out.make_all();
+    buffers.actions = out.actions.into_inner();
+    buffers.base = out.base;
+    buffers.key = out.key.into_inner();
+    buffers.middle = out.middle.into_inner();
 }
 
 struct Builder<'s> {
     state: &'s State,
     instance: &'s Instance,
-    actions: Vec<(u128, Action)>,
+    actions: RefCell<Vec<(u128, Action)>>,
     /// `edition/stage[/participant]`: the start of every key it makes.
     base: String,
     /// Where each key is written before it is looked up.
-    scratch: RefCell<String>,
+    key: RefCell<String>,
+    /// Where the middle of the next keys is written (`reminder/0/…`).
+    middle: RefCell<String>,
+    /// The owners and the participant, as most messages address them:
+    /// worked out once.
+    owners_and_participant: OnceCell<Vec<Recipient>>,
 }
 
 impl<'s> Builder<'s> {
+    /// Every action the instance's state implies.
+    fn make_all(&self) {
+        let instance = self.instance;
+        self.selection_results();
+        self.applications();
+        self.decision_notice();
+        self.refusals();
+        self.approval();
+        if matches!(instance.progress, Progress::Active) {
+            self.date_to_fix();
+        }
+        let Some(open_at) = self.state.open_at(instance) else {
+            return;
+        };
+        if matches!(instance.progress, Progress::Done { .. }) {
+            return;
+        }
+        self.opened(open_at);
+        self.invitations();
+        self.escalation(open_at);
+        match instance.progress {
+            Progress::Active => self.reminders(open_at),
+            Progress::AwaitingValidation { since } => self.validation_requests(since),
+            _ => {}
+        }
+    }
+
     fn tz(&self) -> &'s jiff::tz::TimeZone {
         &self.state.edition.time_zone
     }
@@ -96,7 +123,7 @@ impl<'s> Builder<'s> {
     /// fingerprint; `None` once sent (nothing to make). A pending action's
     /// key is shared rather than made again.
     fn key(&self, middle: &str, recipient: Recipient) -> Option<(u128, crate::action::Key)> {
-        let mut text = self.scratch.borrow_mut();
+        let mut text = self.key.borrow_mut();
         self.write_key(&mut text, middle, recipient);
         let fingerprint = crate::sent::fingerprint(&text);
         match self.state.actions.get(&fingerprint) {
@@ -108,7 +135,7 @@ impl<'s> Builder<'s> {
 
     /// Whether the message of this key was sent.
     fn was_sent(&self, middle: &str, recipient: Recipient) -> bool {
-        let mut text = self.scratch.borrow_mut();
+        let mut text = self.key.borrow_mut();
         self.write_key(&mut text, middle, recipient);
         self.state.sent.contains(&text)
     }
@@ -154,9 +181,11 @@ impl<'s> Builder<'s> {
         &self.state.stage_people[self.instance.stage]
     }
 
-    fn owners_and_participant(&self) -> Vec<Recipient> {
-        let participant = self.instance.participant.as_slice();
-        self.addressable(&self.named(&self.people().owners), participant)
+    fn owners_and_participant(&self) -> &[Recipient] {
+        self.owners_and_participant.get_or_init(|| {
+            let participant = self.instance.participant.as_slice();
+            self.addressable(&self.named(&self.people().owners), participant)
+        })
     }
 
     /// The people an audience names for this instance's participant.
@@ -176,9 +205,9 @@ impl<'s> Builder<'s> {
 
     #[allow(clippy::too_many_arguments)]
     fn push(
-        &mut self,
+        &self,
         kind: MessageKind,
-        key_middle: &str,
+        key_middle: std::fmt::Arguments<'_>,
         recipients: &[Recipient],
         due_at: Timestamp,
         expires_at: Option<Timestamp>,
@@ -204,11 +233,16 @@ impl<'s> Builder<'s> {
             _ => expires_at,
         };
         let expires_at = Some(relevant_until.map_or(ends, |t| t.min(ends)));
+        // Written once into the kept buffer, for every recipient's key.
+        let mut middle = self.middle.borrow_mut();
+        middle.clear();
+        // Writing into a `String` cannot fail.
+        let _ = middle.write_fmt(key_middle);
         for &recipient in recipients {
-            let Some((fingerprint, key)) = self.key(key_middle, recipient) else {
+            let Some((fingerprint, key)) = self.key(&middle, recipient) else {
                 continue;
             };
-            self.actions.push((
+            self.actions.borrow_mut().push((
                 fingerprint,
                 Action {
                     key,
@@ -229,13 +263,13 @@ impl<'s> Builder<'s> {
         self.state.end_of(self.instance.window.due)
     }
 
-    fn opened(&mut self, open_at: Timestamp) {
+    fn opened(&self, open_at: Timestamp) {
         let recipients = self.owners_and_participant();
         let expires = Some(self.due_end());
         self.push(
             MessageKind::StageOpened,
-            "opened",
-            &recipients,
+            format_args!("opened"),
+            recipients,
             open_at,
             expires,
             Detail::None,
@@ -244,7 +278,7 @@ impl<'s> Builder<'s> {
 
     /// While a date `à fixer` is not fixed, its owners are reminded 10
     /// working days before the day it must be fixed by, and on that day.
-    fn date_to_fix(&mut self) {
+    fn date_to_fix(&self) {
         let fix_by = match self.stage().to_be_fixed {
             Some(to_be_fixed) if self.instance.window.to_be_fixed => to_be_fixed.fix_by,
             _ => None,
@@ -257,11 +291,11 @@ impl<'s> Builder<'s> {
             .calendar()
             .add_working_days(fix_by, -DAYS_BEFORE_FIXING)
             .unwrap_or(fix_by);
-        for (middle, day) in [("date_to_fix/before", before), ("date_to_fix/on", fix_by)] {
+        for (middle, day) in [("before", before), ("on", fix_by)] {
             let due_at = self.state.instant(day, crate::time::NOTICE_TIME);
             self.push(
                 MessageKind::DateToFix,
-                middle,
+                format_args!("date_to_fix/{middle}"),
                 &recipients,
                 due_at,
                 None,
@@ -270,7 +304,7 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn reminders(&mut self, open_at: Timestamp) {
+    fn reminders(&self, open_at: Timestamp) {
         let state = self.state;
         let window = self.instance.window;
         for (index, reminder) in self.stage().reminders.iter().enumerate() {
@@ -296,9 +330,9 @@ impl<'s> Builder<'s> {
                 continue;
             }
             let mut recipients = if reminder.to.is_empty() {
-                self.owners_and_participant()
+                Cow::Borrowed(self.owners_and_participant())
             } else {
-                self.reach(&self.people().reminders[index])
+                Cow::Owned(self.reach(&self.people().reminders[index]))
             };
             // A juror who has scored all their candidates is not reminded.
             let jury_instance = self.stage().jury.as_ref().and_then(|_| {
@@ -308,7 +342,7 @@ impl<'s> Builder<'s> {
             });
             if let Some(i) = jury_instance {
                 let jurors = state.jurors(*i);
-                recipients.retain(|r| match r {
+                recipients.to_mut().retain(|r| match r {
                     Recipient::Person(p) if jurors.contains(p) => {
                         !state.scores_missing(*i, *p).is_empty()
                     }
@@ -318,7 +352,7 @@ impl<'s> Builder<'s> {
             let expires = Some(self.due_end());
             self.push(
                 MessageKind::Reminder,
-                &format!("reminder/{index}/{date}"),
+                format_args!("reminder/{index}/{}", KeyDate(date)),
                 &recipients,
                 at,
                 expires,
@@ -327,7 +361,7 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn validation_requests(&mut self, since: Timestamp) {
+    fn validation_requests(&self, since: Timestamp) {
         if self.stage().validation.is_none() {
             return;
         }
@@ -341,7 +375,7 @@ impl<'s> Builder<'s> {
         let round = self.instance.round;
         self.push(
             MessageKind::ValidationRequest,
-            &format!("validation/{round}"),
+            format_args!("validation/{round}"),
             &recipients,
             since,
             None,
@@ -349,13 +383,13 @@ impl<'s> Builder<'s> {
         );
     }
 
-    fn refusals(&mut self) {
+    fn refusals(&self) {
         let recipients = self.owners_and_participant();
         for (index, refusal) in self.instance.refusals.iter().enumerate() {
             self.push(
                 MessageKind::ValidationRefused,
-                &format!("refused/{}", refusal.round),
-                &recipients,
+                format_args!("refused/{}", refusal.round),
+                recipients,
                 refusal.at,
                 None,
                 Detail::Refused { index },
@@ -364,7 +398,7 @@ impl<'s> Builder<'s> {
     }
 
     /// Validated work, once approved: its owners and participant are told.
-    fn approval(&mut self) {
+    fn approval(&self) {
         let Progress::Done { at } = self.instance.progress else {
             return;
         };
@@ -374,8 +408,8 @@ impl<'s> Builder<'s> {
         let recipients = self.owners_and_participant();
         self.push(
             MessageKind::ValidationApproved,
-            &format!("approved/{}", self.instance.round),
-            &recipients,
+            format_args!("approved/{}", self.instance.round),
+            recipients,
             at,
             None,
             Detail::None,
@@ -384,7 +418,7 @@ impl<'s> Builder<'s> {
 
     /// When a stage opens already late (its needs were late), the
     /// escalation goes on the first working day it is open, at its time.
-    fn escalation(&mut self, open_at: Timestamp) {
+    fn escalation(&self, open_at: Timestamp) {
         let Some(escalation) = &self.stage().escalation else {
             return;
         };
@@ -409,7 +443,7 @@ impl<'s> Builder<'s> {
         }
         self.push(
             MessageKind::Escalation,
-            &format!("escalation/{due}"),
+            format_args!("escalation/{}", KeyDate(due)),
             &recipients,
             at,
             None,
@@ -420,7 +454,7 @@ impl<'s> Builder<'s> {
     /// Seminar invitations go when the stage is ready, and again (with a new
     /// sequence) after each postponement, to the owners, the participants
     /// concerned and the directions working with them.
-    fn invitations(&mut self) {
+    fn invitations(&self) {
         let state = self.state;
         let edition = &state.edition;
         let stage = self.stage();
@@ -481,7 +515,7 @@ impl<'s> Builder<'s> {
             }
             self.push(
                 MessageKind::SeminarInvitation,
-                &format!("invitation/{}/{sequence}", event.id),
+                format_args!("invitation/{}/{sequence}", event.id),
                 &recipients,
                 send_at,
                 Some(start),
@@ -500,7 +534,7 @@ impl<'s> Builder<'s> {
     /// who withdrew since too) gets it withdrawn, at the instant it was
     /// called off.
     fn event_cancelled(
-        &mut self,
+        &self,
         index: usize,
         at: Timestamp,
         start: Timestamp,
@@ -528,7 +562,7 @@ impl<'s> Builder<'s> {
             };
             self.push(
                 MessageKind::InvitationCancelled,
-                &format!("invitation/{event}/cancelled"),
+                format_args!("invitation/{event}/cancelled"),
                 &[recipient],
                 at,
                 Some(start),
@@ -544,7 +578,7 @@ impl<'s> Builder<'s> {
 
     /// A participant who withdrew after being invited gets the latest
     /// invitation they received cancelled, so it leaves their calendar.
-    fn cancellations(&mut self, index: usize, sequence: u32, start: Timestamp, end: Timestamp) {
+    fn cancellations(&self, index: usize, sequence: u32, start: Timestamp, end: Timestamp) {
         let state = self.state;
         let event = &self.stage().events[index].id;
         for (p, participant) in state.participants.iter().enumerate() {
@@ -567,7 +601,7 @@ impl<'s> Builder<'s> {
             };
             self.push(
                 MessageKind::InvitationCancelled,
-                &format!("invitation/{event}/cancelled"),
+                format_args!("invitation/{event}/cancelled"),
                 &[Recipient::Participant(p)],
                 left,
                 Some(start),
@@ -584,7 +618,7 @@ impl<'s> Builder<'s> {
 
     /// Once a selection is done (validated), each participant considered
     /// hears whether they are retained.
-    fn selection_results(&mut self) {
+    fn selection_results(&self) {
         let Progress::Done { at } = self.instance.progress else {
             return;
         };
@@ -611,7 +645,7 @@ impl<'s> Builder<'s> {
             let participant_id = self.state.edition.participants[p].id.clone();
             self.push(
                 kind,
-                &format!("selection/{participant_id}"),
+                format_args!("selection/{participant_id}"),
                 &[Recipient::Participant(p)],
                 at,
                 None,
@@ -625,7 +659,7 @@ impl<'s> Builder<'s> {
 
     /// Each version of each application is confirmed to its applicant;
     /// an application like another is flagged to the call's owners once.
-    fn applications(&mut self) {
+    fn applications(&self) {
         if self.stage().call.is_none() {
             return;
         }
@@ -636,7 +670,7 @@ impl<'s> Builder<'s> {
                 for (revision, version) in record.revisions.iter().enumerate() {
                     self.push(
                         MessageKind::ApplicationReceived,
-                        &format!("application/{id}/{revision}"),
+                        format_args!("application/{id}/{revision}"),
                         &[Recipient::Participant(p)],
                         version.at,
                         None,
@@ -651,7 +685,7 @@ impl<'s> Builder<'s> {
                 let owners = self.addressable(&self.people().owners.fixed, &[]);
                 self.push(
                     MessageKind::DuplicateApplication,
-                    &format!("duplicate/{id}"),
+                    format_args!("duplicate/{id}"),
                     &owners,
                     at,
                     None,
@@ -664,7 +698,7 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn decision_notice(&mut self) {
+    fn decision_notice(&self) {
         let (Progress::Done { at }, Some(outcome)) =
             (&self.instance.progress, self.instance.outcome)
         else {
@@ -674,11 +708,64 @@ impl<'s> Builder<'s> {
         let recipients = self.owners_and_participant();
         self.push(
             MessageKind::DecisionNotice,
-            "decision",
-            &recipients,
+            format_args!("decision"),
+            recipients,
             at,
             None,
             Detail::Decision { outcome },
         );
+    }
+}
+
+/// A date as keys write it, `2024-12-18`: jiff's own form, written here
+/// without its general printer (every refresh writes a few) for the years
+/// keys meet; other years are left to jiff.
+struct KeyDate(jiff::civil::Date);
+
+impl std::fmt::Display for KeyDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let date = self.0;
+        let Ok(year) = u16::try_from(date.year()) else {
+            return write!(f, "{date}");
+        };
+        if year > 9999 {
+            return write!(f, "{date}");
+        }
+        let digit = |n: u16| char::from(b'0' + (n % 10) as u8);
+        let (month, day) = (date.month() as u16, date.day() as u16);
+        let text = [
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            '-',
+            digit(month / 10),
+            digit(month),
+            '-',
+            digit(day / 10),
+            digit(day),
+        ];
+        text.iter().try_for_each(|c| f.write_char(*c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeyDate;
+    use jiff::civil::Date;
+    use jiff::ToSpan;
+
+    /// Keys written before must be written the same: every sent key is
+    /// remembered by the fingerprint of its text.
+    #[test]
+    fn dates_are_written_as_jiff_writes_them() {
+        let mut dates = vec![Date::MIN, Date::MAX];
+        for year in [-1, 0, 1, 9, 10, 99, 100, 999, 1000, 2024, 2025, 9999] {
+            let start = Date::new(year, 1, 1).expect("a date");
+            dates.extend((0..366).filter_map(|d| start.checked_add(d.days()).ok()));
+        }
+        for date in dates {
+            assert_eq!(KeyDate(date).to_string(), date.to_string());
+        }
     }
 }

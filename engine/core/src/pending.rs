@@ -62,8 +62,9 @@ impl State {
     /// Replaces an instance's actions with those its state implies now.
     /// Unchanged actions stay in place; only what changed is re-indexed.
     pub(crate) fn refresh_actions(&mut self, i: usize) {
-        let buffer = std::mem::take(&mut self.fresh_actions);
-        let mut fresh = crate::actions::for_instance(self, i, buffer);
+        let mut buffers = std::mem::take(&mut self.buffers);
+        crate::actions::for_instance(self, i, &mut buffers);
+        let mut fresh = std::mem::take(&mut buffers.actions);
         let old = std::mem::take(&mut self.instances[i].action_fingerprints);
         // Most instances hold a handful of actions: compare them directly.
         let fresh_set: Option<FxHashSet<u128>> =
@@ -108,8 +109,9 @@ impl State {
         self.instances[i].action_fingerprints = fingerprints;
         // Kept only if small: an idle daemon holds a hundred editions.
         if fresh.capacity() <= KEPT_FRESH_ACTIONS {
-            self.fresh_actions = fresh;
+            buffers.actions = fresh;
         }
+        self.buffers = buffers;
         self.touched.push(i);
     }
 

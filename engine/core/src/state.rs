@@ -319,9 +319,10 @@ pub struct State {
     /// Instances whose actions were recomputed since the last
     /// [`State::take_touched`], for drivers that follow changes.
     pub(crate) touched: Vec<usize>,
-    /// The vector each refresh computes an instance's actions into, kept
-    /// for the next when small: see [`crate::actions::for_instance`].
-    pub(crate) fresh_actions: Vec<(u128, Action)>,
+    /// What each refresh computes an instance's actions into, kept for the
+    /// next (the actions' vector only when small): see
+    /// [`crate::actions::for_instance`].
+    pub(crate) buffers: crate::actions::Buffers,
     pub(crate) memo: crate::memo::Memo,
 }
 
@@ -451,7 +452,7 @@ impl State {
             last_event_at: None,
             events_applied: 0,
             touched: Vec::new(),
-            fresh_actions: Vec::new(),
+            buffers: Default::default(),
             memo: Default::default(),
         }
     }
