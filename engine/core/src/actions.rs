@@ -26,8 +26,10 @@ const DAYS_BEFORE_FIXING: i32 = 10;
 /// refreshes allocate nothing but the actions they make.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Buffers {
-    /// Each action made, with its key's fingerprint.
-    pub actions: Vec<(u128, Action)>,
+    /// Each action made, with its key's fingerprint; boxed where it is
+    /// made, as the pending actions keep it (an action is 168 bytes: it is
+    /// not copied into its box afterwards).
+    pub actions: Vec<(u128, Box<Action>)>,
     base: String,
     key: String,
     middle: String,
@@ -71,7 +73,7 @@ pub(crate) fn for_instance(state: &State, i: usize, buffers: &mut Buffers) {
 struct Builder<'s> {
     state: &'s State,
     instance: &'s Instance,
-    actions: RefCell<Vec<(u128, Action)>>,
+    actions: RefCell<Vec<(u128, Box<Action>)>>,
     /// `edition/stage[/participant]`: the start of every key it makes.
     base: String,
     /// Where each key is written before it is looked up.
@@ -244,7 +246,7 @@ impl<'s> Builder<'s> {
             };
             self.actions.borrow_mut().push((
                 fingerprint,
-                Action {
+                Box::new(Action {
                     key,
                     kind,
                     due_at,
@@ -254,7 +256,7 @@ impl<'s> Builder<'s> {
                     recipient,
                     template,
                     detail: detail.clone(),
-                },
+                }),
             ));
         }
     }

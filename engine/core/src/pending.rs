@@ -11,8 +11,8 @@ use crate::sent::fingerprint;
 use crate::state::State;
 
 /// The most actions [`State::refresh_actions`] keeps room for between two
-/// refreshes (about 12 KiB): most instances imply a handful, and an
-/// edition-wide stage's one per participant.
+/// refreshes (2 KiB): most instances imply a handful, and an edition-wide
+/// stage's one per participant.
 const KEPT_FRESH_ACTIONS: usize = 64;
 
 impl State {
@@ -82,17 +82,15 @@ impl State {
             }
         }
         let mut fingerprints = Vec::with_capacity(fresh.len());
-        for (fingerprint, mut action) in fresh.drain(..) {
+        for (fingerprint, action) in fresh.drain(..) {
             // Not sent: `for_instance` leaves those out.
             match self.actions.entry(fingerprint) {
                 Entry::Occupied(mut current) => {
-                    let current = current.get_mut();
-                    // One allocation per key however often it is computed:
-                    // the fresh copy is dropped for the one already held.
-                    action.key = current.key.clone();
-                    let was_due = current.due_at;
-                    **current = action;
-                    if was_due != current.due_at {
+                    // Its key is the one already held (`for_instance`
+                    // shares it): one allocation per key.
+                    let was_due = current.get().due_at;
+                    *current.get_mut() = action;
+                    if was_due != current.get().due_at {
                         self.pending.remove(was_due, &self.actions);
                         if let Some(action) = self.actions.get(&fingerprint) {
                             self.pending.insert(action, fingerprint);
@@ -101,7 +99,7 @@ impl State {
                 }
                 Entry::Vacant(slot) => {
                     self.pending.insert(&action, fingerprint);
-                    slot.insert(Box::new(action));
+                    slot.insert(action);
                 }
             }
             fingerprints.push(fingerprint);
