@@ -23,7 +23,7 @@ pub fn deliver_until(
     let mut batch = Vec::new();
     // One instant at a time, its actions in key order.
     while state.take_due_instant(until, &mut batch) {
-        for (fingerprint, action) in batch.drain(..) {
+        for (_, fingerprint, action) in batch.drain(..) {
             deliver(state, &action);
             // Taken, so no longer pending: only the sent keys change.
             state.sent.insert_fingerprint(fingerprint);

@@ -81,14 +81,16 @@ impl Due {
     }
 
     /// Takes out every action due at the first instant something is due, if
-    /// that is at or before `now`, into `into` in key order, each with its
-    /// fingerprint. Returns whether there was one.
+    /// that is at or before `now`, into `into` (emptied first) in key
+    /// order, each with its order word and fingerprint. Returns whether
+    /// there was one.
     pub fn take_first(
         &mut self,
         now: Timestamp,
         actions: &mut Actions,
-        into: &mut Vec<(u128, Box<Action>)>,
+        into: &mut Vec<(u64, u128, Box<Action>)>,
     ) -> bool {
+        into.clear();
         let Some(entry) = self.buckets.first_entry() else {
             return false;
         };
@@ -97,17 +99,16 @@ impl Due {
             return false;
         }
         let bucket = entry.remove();
-        let mut taken = Vec::with_capacity(bucket.live);
+        into.reserve(bucket.live);
         for (word, fingerprint) in bucket.entries {
             // Taken back since, or placed twice (the second finds it gone).
             if let hash_map::Entry::Occupied(action) = actions.entry(fingerprint) {
                 if action.get().due_at == at {
-                    taken.push((word, fingerprint, action.remove()));
+                    into.push((word, fingerprint, action.remove()));
                 }
             }
         }
-        taken.sort_unstable_by(|(a, _, x), (b, _, y)| a.cmp(b).then_with(|| x.key.cmp(&y.key)));
-        into.extend(taken.into_iter().map(|(_, f, action)| (f, action)));
+        into.sort_unstable_by(|(a, _, x), (b, _, y)| a.cmp(b).then_with(|| x.key.cmp(&y.key)));
         true
     }
 
@@ -297,7 +298,7 @@ mod tests {
                             .filter(|(at, _)| Some(*at) == first)
                             .map(|(_, key)| key.clone())
                             .collect();
-                        let got: Vec<String> = taken.iter().map(|(_, a)| a.key.to_string()).collect();
+                        let got: Vec<String> = taken.iter().map(|(_, _, a)| a.key.to_string()).collect();
                         prop_assert_eq!(got, expected);
                         model.retain(|(at, _), _| Some(*at) != first);
                     }

@@ -114,12 +114,13 @@ impl State {
     }
 
     /// Takes every action due at the first instant something is due, if
-    /// that is at or before `now`, into `into` in key order, each with its
-    /// key's fingerprint; the caller records each as sent once done.
+    /// that is at or before `now`, into `into` (emptied first) in key
+    /// order, each with its order word (see `due.rs`) and its key's
+    /// fingerprint; the caller records each as sent once done.
     pub(crate) fn take_due_instant(
         &mut self,
         now: Timestamp,
-        into: &mut Vec<(u128, Box<Action>)>,
+        into: &mut Vec<(u64, u128, Box<Action>)>,
     ) -> bool {
         self.pending.take_first(now, &mut self.actions, into)
     }
