@@ -44,7 +44,7 @@ impl<'a> Addressee<'a> {
         }
     }
 
-    fn prefix(self) -> (&'static str, &'a str) {
+    pub(crate) fn prefix(self) -> (&'static str, &'a str) {
         match self {
             Addressee::Person(id) => ("person:", id),
             Addressee::Contact(id) => ("contact:", id),

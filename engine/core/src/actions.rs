@@ -32,7 +32,6 @@ pub(crate) struct Buffers {
     pub actions: Vec<(u128, Box<Action>)>,
     base: String,
     key: String,
-    middle: String,
 }
 
 /// Each action not yet sent, with its key's fingerprint, the pending
@@ -60,14 +59,12 @@ pub(crate) fn for_instance(state: &State, i: usize, buffers: &mut Buffers) {
         actions: RefCell::new(std::mem::take(&mut buffers.actions)),
         base,
         key: RefCell::new(std::mem::take(&mut buffers.key)),
-        middle: RefCell::new(std::mem::take(&mut buffers.middle)),
         owners_and_participant: OnceCell::new(),
     };
     out.make_all();
     buffers.actions = out.actions.into_inner();
     buffers.base = out.base;
     buffers.key = out.key.into_inner();
-    buffers.middle = out.middle.into_inner();
 }
 
 struct Builder<'s> {
@@ -78,8 +75,6 @@ struct Builder<'s> {
     base: String,
     /// Where each key is written before it is looked up.
     key: RefCell<String>,
-    /// Where the middle of the next keys is written (`reminder/0/…`).
-    middle: RefCell<String>,
     /// The owners and the participant, as most messages address them:
     /// worked out once.
     owners_and_participant: OnceCell<Vec<Recipient>>,
@@ -121,17 +116,33 @@ impl<'s> Builder<'s> {
         &self.state.edition.stages[self.instance.stage]
     }
 
-    /// `base/middle/person:ID` or `base/middle/contact:ID`, with its
-    /// fingerprint; `None` once sent (nothing to make). A pending action's
-    /// key is shared rather than made again.
-    fn key(&self, middle: &str, recipient: Recipient) -> Option<(u128, crate::action::Key)> {
-        let mut text = self.key.borrow_mut();
-        self.write_key(&mut text, middle, recipient);
-        let fingerprint = crate::sent::fingerprint(&text);
+    /// The key `text` holds up to `stem` (`base/middle/`) ended for the
+    /// recipient (`person:ID` or `contact:ID`), with its fingerprint;
+    /// `None` once sent (nothing to make). A pending action's key is
+    /// shared rather than made again.
+    fn key(
+        &self,
+        text: &mut String,
+        stem: usize,
+        recipient: Recipient,
+    ) -> Option<(u128, crate::action::Key)> {
+        text.truncate(stem);
+        let (prefix, id) = self.addressee(recipient).prefix();
+        text.push_str(prefix);
+        text.push_str(id);
+        let fingerprint = crate::sent::fingerprint(text);
         match self.state.actions.get(&fingerprint) {
             Some(action) => Some((fingerprint, action.key.clone())),
             None if self.state.sent.contains_fingerprint(fingerprint) => None,
             None => Some((fingerprint, crate::action::Key::from(text.as_str()))),
+        }
+    }
+
+    fn addressee(&self, recipient: Recipient) -> Addressee<'s> {
+        let edition = &self.state.edition;
+        match recipient {
+            Recipient::Person(p) => Addressee::Person(&edition.people[p].id),
+            Recipient::Participant(p) => Addressee::Contact(&edition.participants[p].id),
         }
     }
 
@@ -143,11 +154,7 @@ impl<'s> Builder<'s> {
     }
 
     fn write_key(&self, out: &mut String, middle: &str, recipient: Recipient) {
-        let edition = &self.state.edition;
-        let addressee = match recipient {
-            Recipient::Person(p) => Addressee::Person(&edition.people[p].id),
-            Recipient::Participant(p) => Addressee::Contact(&edition.participants[p].id),
-        };
+        let addressee = self.addressee(recipient);
         crate::action::ActionKey::write_with_base(out, &self.base, middle, addressee);
     }
 
@@ -235,13 +242,18 @@ impl<'s> Builder<'s> {
             _ => expires_at,
         };
         let expires_at = Some(relevant_until.map_or(ends, |t| t.min(ends)));
-        // Written once into the kept buffer, for every recipient's key.
-        let mut middle = self.middle.borrow_mut();
-        middle.clear();
+        // `base/middle/`, written once for every recipient's key
+        // (`ActionKey::write_with_base`'s form).
+        let mut text = self.key.borrow_mut();
+        text.clear();
+        text.push_str(&self.base);
+        text.push('/');
         // Writing into a `String` cannot fail.
-        let _ = middle.write_fmt(key_middle);
+        let _ = text.write_fmt(key_middle);
+        text.push('/');
+        let stem = text.len();
         for &recipient in recipients {
-            let Some((fingerprint, key)) = self.key(&middle, recipient) else {
+            let Some((fingerprint, key)) = self.key(&mut text, stem, recipient) else {
                 continue;
             };
             self.actions.borrow_mut().push((

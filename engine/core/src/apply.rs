@@ -447,13 +447,16 @@ impl State {
 
     fn validator(&self, i: usize, by: &str) -> Result<usize, Rejection> {
         let stage = &self.edition.stages[self.instances[i].stage];
-        let Some(validation) = &stage.validation else {
+        if stage.validation.is_none() {
             return Err(Rejection::NoValidation {
                 stage: stage.id.clone(),
             });
-        };
+        }
         let person = self.find_person(by)?;
-        let validators = self.people_of(&validation.by, self.instances[i].participant);
+        // The stage's validators, roles expanded once for the edition.
+        let instance = &self.instances[i];
+        let audience = &self.stage_people[instance.stage].validators;
+        let validators = audience.people(&self.edition, instance.participant);
         if !validators.contains(&person) {
             return Err(Rejection::NotAValidator {
                 person: self.edition.people[person].name.clone(),

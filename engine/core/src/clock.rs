@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use jalon_definition::resolved::Actor;
 use jiff::civil::Time;
 use jiff::Timestamp;
 
@@ -158,18 +157,24 @@ fn on_time_events(state: &State, i: usize, options: &OnTime) -> Vec<(String, Eve
     let participant = instance
         .participant
         .map(|p| edition.participants[p].id.clone());
-    let owner =
-        first_person(state, &stage.owners, instance.participant).unwrap_or_else(|| "plan".into());
+    // The stage's people, roles expanded once for the edition.
+    let people = &state.stage_people[instance.stage];
+    let owner = || {
+        let owners = people.owners.people(edition, instance.participant);
+        owners
+            .first()
+            .map_or_else(|| "plan".into(), |&p| edition.people[p].id.clone())
+    };
     match instance.progress {
         Progress::AwaitingValidation { .. } => {
             let Some(validation) = &stage.validation else {
                 return Vec::new();
             };
-            state
-                .people_of(&validation.by, instance.participant)
-                .into_iter()
+            let validators = people.validators.people(edition, instance.participant);
+            validators
+                .iter()
                 .take(validation.quorum.max(1) as usize)
-                .map(|p| {
+                .map(|&p| {
                     (
                         edition.people[p].id.clone(),
                         EventKind::Approve {
@@ -202,7 +207,7 @@ fn on_time_events(state: &State, i: usize, options: &OnTime) -> Vec<(String, Eve
                 .map(|p| edition.participants[p].id.clone())
                 .collect();
             vec![(
-                owner,
+                owner(),
                 EventKind::Select {
                     stage: stage.id.clone(),
                     participants: Some(ids),
@@ -221,7 +226,7 @@ fn on_time_events(state: &State, i: usize, options: &OnTime) -> Vec<(String, Eve
                 return Vec::new();
             };
             vec![(
-                owner,
+                owner(),
                 EventKind::Decide {
                     stage: stage.id.clone(),
                     participant,
@@ -231,7 +236,7 @@ fn on_time_events(state: &State, i: usize, options: &OnTime) -> Vec<(String, Eve
             )]
         }
         Progress::Active => vec![(
-            owner,
+            owner(),
             EventKind::Complete {
                 stage: stage.id.clone(),
                 participant,
@@ -241,11 +246,4 @@ fn on_time_events(state: &State, i: usize, options: &OnTime) -> Vec<(String, Eve
         )],
         _ => Vec::new(),
     }
-}
-
-fn first_person(state: &State, actors: &[Actor], participant: Option<usize>) -> Option<String> {
-    let people = state.people_of(actors, participant);
-    people
-        .first()
-        .map(|&p| state.edition().people[p].id.clone())
 }
