@@ -2,7 +2,8 @@
 //! events in time order, and the on-time run behind `jalon plan`, where
 //! every stage is done exactly when the definition says.
 
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use jiff::civil::Time;
 use jiff::Timestamp;
@@ -68,7 +69,11 @@ pub fn play_on_time(
     mut deliver: impl FnMut(&State, &Action),
     mut made: impl FnMut(Event),
 ) {
-    let mut agenda: BTreeSet<(Timestamp, usize)> = BTreeSet::new();
+    // Instances by their next move, earliest first. An instance moved to
+    // another instant leaves its old entry behind, skipped when it comes
+    // up: `planned` says which entry is current (a heap push and pop cost
+    // less than a tree's insert and removal).
+    let mut agenda: BinaryHeap<Reverse<(Timestamp, usize)>> = BinaryHeap::new();
     // When each instance next moves, by index: instances are only ever
     // added, so the table grows with them.
     let mut planned: Vec<Option<Timestamp>> = vec![None; state.instances().len()];
@@ -85,19 +90,23 @@ pub fn play_on_time(
         planned.resize(count, None);
         stuck.resize(count, false);
         for i in touched.drain(..) {
-            if let Some(old) = planned[i].take() {
-                agenda.remove(&(old, i));
-            }
+            let was = planned[i].take();
             if stuck[i] {
                 continue;
             }
             if let Some(at) = next_move(state, i) {
                 let at = at.max(clock);
                 planned[i] = Some(at);
-                agenda.insert((at, i));
+                // Planned for the same instant, its entry is still there.
+                if was != Some(at) {
+                    agenda.push(Reverse((at, i)));
+                }
             }
         }
-        let Some((at, i)) = agenda.pop_first() else {
+        let next = std::iter::from_fn(|| agenda.pop())
+            .map(|Reverse(entry)| entry)
+            .find(|&(at, i)| planned[i] == Some(at));
+        let Some((at, i)) = next else {
             break;
         };
         planned[i] = None;
