@@ -44,7 +44,7 @@ impl<'a> Addressee<'a> {
         }
     }
 
-    pub(crate) fn prefix(self) -> (&'static str, &'a str) {
+    fn prefix(self) -> (&'static str, &'a str) {
         match self {
             Addressee::Person(id) => ("person:", id),
             Addressee::Contact(id) => ("contact:", id),
@@ -163,12 +163,32 @@ impl<'k> ActionKey<'k> {
         what: &str,
         addressee: Addressee<'_>,
     ) {
-        let (prefix, id) = addressee.prefix();
+        let stem = Self::write_stem(out, base, format_args!("{what}"));
+        Self::end_stem(out, stem, addressee);
+    }
+
+    /// `base/what/`, the part of a message's keys its recipients share,
+    /// written over `out`; returns its length, for [`ActionKey::end_stem`].
+    #[inline]
+    pub(crate) fn write_stem(out: &mut String, base: &str, what: std::fmt::Arguments<'_>) -> usize {
+        use std::fmt::Write;
         out.clear();
-        out.reserve(base.len() + what.len() + prefix.len() + id.len() + 2);
-        for part in [base, "/", what, "/", prefix, id] {
-            out.push_str(part);
-        }
+        out.push_str(base);
+        out.push('/');
+        // Writing into a `String` cannot fail.
+        let _ = out.write_fmt(what);
+        out.push('/');
+        out.len()
+    }
+
+    /// Ends the stem `out` holds (its first `stem` bytes) with one
+    /// recipient's addressee: one key of the message.
+    #[inline]
+    pub(crate) fn end_stem(out: &mut String, stem: usize, addressee: Addressee<'_>) {
+        let (prefix, id) = addressee.prefix();
+        out.truncate(stem);
+        out.push_str(prefix);
+        out.push_str(id);
     }
 }
 

@@ -126,10 +126,7 @@ impl<'s> Builder<'s> {
         stem: usize,
         recipient: Recipient,
     ) -> Option<(u128, crate::action::Key)> {
-        text.truncate(stem);
-        let (prefix, id) = self.addressee(recipient).prefix();
-        text.push_str(prefix);
-        text.push_str(id);
+        crate::action::ActionKey::end_stem(text, stem, self.addressee(recipient));
         let fingerprint = crate::sent::fingerprint(text);
         match self.state.actions.get(&fingerprint) {
             Some(action) => Some((fingerprint, action.key.clone())),
@@ -242,16 +239,9 @@ impl<'s> Builder<'s> {
             _ => expires_at,
         };
         let expires_at = Some(relevant_until.map_or(ends, |t| t.min(ends)));
-        // `base/middle/`, written once for every recipient's key
-        // (`ActionKey::write_with_base`'s form).
+        // `base/middle/`, written once for every recipient's key.
         let mut text = self.key.borrow_mut();
-        text.clear();
-        text.push_str(&self.base);
-        text.push('/');
-        // Writing into a `String` cannot fail.
-        let _ = text.write_fmt(key_middle);
-        text.push('/');
-        let stem = text.len();
+        let stem = crate::action::ActionKey::write_stem(&mut text, &self.base, key_middle);
         for &recipient in recipients {
             let Some((fingerprint, key)) = self.key(&mut text, stem, recipient) else {
                 continue;
@@ -656,7 +646,7 @@ impl<'s> Builder<'s> {
             } else {
                 MessageKind::SelectionNotRetained
             };
-            let participant_id = self.state.edition.participants[p].id.clone();
+            let participant_id = &self.state.edition.participants[p].id;
             self.push(
                 kind,
                 format_args!("selection/{participant_id}"),

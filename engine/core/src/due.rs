@@ -66,7 +66,7 @@ impl Due {
         } else if bucket.entries.len() > 2 * bucket.live + SLACK {
             bucket
                 .entries
-                .retain(|(_, fingerprint)| is_at(actions, *fingerprint, due));
+                .retain(|(_, fingerprint)| pending_at(actions, *fingerprint, due).is_some());
             // The same action placed twice is kept once.
             let mut seen = rustc_hash::FxHashSet::default();
             bucket
@@ -108,7 +108,7 @@ impl Due {
                 }
             }
         }
-        into.sort_unstable_by(|(a, _, x), (b, _, y)| a.cmp(b).then_with(|| x.key.cmp(&y.key)));
+        into.sort_unstable_by(|(a, _, x), (b, _, y)| key_order((*a, x), (*b, y)));
         true
     }
 
@@ -120,12 +120,9 @@ impl Due {
             let mut here: Vec<(u64, u128, &Action)> = bucket
                 .entries
                 .iter()
-                .filter_map(|&(word, f)| {
-                    let action = actions.get(&f).filter(|action| action.due_at == at)?;
-                    Some((word, f, &**action))
-                })
+                .filter_map(|&(word, f)| Some((word, f, pending_at(actions, f, at)?)))
                 .collect();
-            here.sort_unstable_by(|(a, _, x), (b, _, y)| a.cmp(b).then_with(|| x.key.cmp(&y.key)));
+            here.sort_unstable_by(|(a, _, x), (b, _, y)| key_order((*a, x), (*b, y)));
             here.dedup_by_key(|(_, fingerprint, _)| *fingerprint);
             out.extend(here.into_iter().map(|(_, f, action)| (f, action)));
         }
@@ -133,11 +130,16 @@ impl Due {
     }
 }
 
-/// Whether the action of this fingerprint is pending, due at `at`.
-fn is_at(actions: &Actions, fingerprint: u128, at: Timestamp) -> bool {
-    actions
-        .get(&fingerprint)
-        .is_some_and(|action| action.due_at == at)
+/// The action of this fingerprint, if it is pending, due at `at`.
+fn pending_at(actions: &Actions, fingerprint: u128, at: Timestamp) -> Option<&Action> {
+    let action = actions.get(&fingerprint)?;
+    (action.due_at == at).then_some(&**action)
+}
+
+/// Key order between two actions due at the same instant, each with its
+/// order word: the words decide, or the keys where they tie.
+fn key_order(a: (u64, &Action), b: (u64, &Action)) -> std::cmp::Ordering {
+    a.0.cmp(&b.0).then_with(|| a.1.key.cmp(&b.1.key))
 }
 
 /// How an edition's keys are turned into order words: numbers that compare

@@ -118,10 +118,12 @@ pub(super) fn state(mut edition: Arc<Edition>, wire: wire::Wire<'_>) -> Result<S
     )?;
     state.sent = sent.ok_or(SnapshotError::Mismatch("the sent keys"))?;
     let fingerprints: Vec<u128> = actions.iter().map(|(f, _)| *f).collect();
+    // The skeleton's index, empty, with the edition's key order.
+    let due = std::mem::take(&mut state.pending);
     let (instances, pending) = in_runs(
         &wire.instances,
         |bytes| each(decode(bytes)?, |w| instance(w, &edition, &fingerprints)),
-        || pending(actions, Due::new(&state.edition)),
+        || pending(actions, due),
     )?;
     (state.actions, state.pending) = pending?;
     state.index.reserve(instances.len());
