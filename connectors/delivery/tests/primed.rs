@@ -78,6 +78,13 @@ async fn settled(received: &Received, done: impl Fn(&[Vec<String>]) -> bool) {
     }
 }
 
+/// A session to a fresh scripted relay, and what the relay records.
+fn session_to_relay() -> (SmtpSession, Received) {
+    let (port, received) = scripted_relay();
+    let config = SmtpConfig::from_url(&format!("smtp://127.0.0.1:{port}")).expect("a URL");
+    (SmtpSession::new(Arc::new(config)), received)
+}
+
 fn message(key: &str, to: &str) -> Outgoing {
     Outgoing {
         key: key.to_owned(),
@@ -89,9 +96,7 @@ fn message(key: &str, to: &str) -> Outgoing {
 
 #[tokio::test(flavor = "current_thread")]
 async fn an_envelope_sent_ahead_for_a_message_that_does_not_come_is_dropped_unanswered() {
-    let (port, received) = scripted_relay();
-    let config = SmtpConfig::from_url(&format!("smtp://127.0.0.1:{port}")).expect("a URL");
-    let mut session = SmtpSession::new(Arc::new(config));
+    let (mut session, received) = session_to_relay();
     let first = message("k1", "a@example.org");
     let announced = message("k2", "b@example.org");
     let instead = message("k3", "c@example.org");
@@ -141,9 +146,7 @@ async fn an_envelope_sent_ahead_for_a_message_that_does_not_come_is_dropped_unan
 
 #[tokio::test(flavor = "current_thread")]
 async fn an_envelope_sent_ahead_is_answered_when_its_message_comes() {
-    let (port, received) = scripted_relay();
-    let config = SmtpConfig::from_url(&format!("smtp://127.0.0.1:{port}")).expect("a URL");
-    let mut session = SmtpSession::new(Arc::new(config));
+    let (mut session, received) = session_to_relay();
     let first = message("k1", "a@example.org");
     let second = message("k2", "b@example.org");
 
